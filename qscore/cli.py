@@ -1,0 +1,261 @@
+"""The examiner's command line: ``qscore rank``, ``explain``, ``show``, ``validate`` …
+
+Exit codes: 0 success; 1 bad data, ruleset or plug-in (the message names the file, row
+and column); 2 misuse.  No traceback reaches the user (``QSCORE_DEBUG=1`` shows one).
+Heavy modules are imported inside commands so that ``qscore --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from qscore.model import BatchResult, Ruleset
+    from qscore.plugins import Catalog
+
+LIST_FORMATS = ("table", "json")
+
+
+class QscoreGroup(click.Group):
+    """Turns qscore's errors into clean messages with the documented exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from qscore.errors import QscoreError
+
+        try:
+            return super().invoke(ctx)
+        except QscoreError as exc:
+            raise click.ClickException(str(exc)) from None
+        except LookupError as exc:
+            raise click.UsageError(str(exc.args[0]) if exc.args else str(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("QSCORE_DEBUG"):
+                raise
+            raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} "
+                                       "(set QSCORE_DEBUG=1 to see where)") from None
+
+
+@click.group(cls=QscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qscore")
+@click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="Also load *.py plug-ins from this folder (repeatable; QSCORE_PLUGINS_DIR too).")
+@click.pass_context
+def main(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:
+    """Score, rank and tier quality-development assessments (质量强县/区/省 考核).
+
+    RULESET is an installed ruleset id (see `qscore rulesets`) or a ruleset .toml file.
+    DATA is a CSV or JSON file, one row per unit (wide) or per unit and indicator (long).
+    """
+    ctx.obj = {"plugins_dirs": plugins_dirs}
+
+
+def catalog(ctx: click.Context) -> Catalog:
+    """The active plug-ins, loaded once per command."""
+    from qscore.plugins import load_plugins
+
+    root = ctx.find_root()
+    if "catalog" not in root.obj:
+        root.obj["catalog"] = load_plugins(root.obj["plugins_dirs"])
+    return root.obj["catalog"]
+
+
+def list_format(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table",
+                        show_default=True, help="Output format.")(function)
+
+
+def emit(data: bytes, output: str | None) -> None:
+    """Write ``data`` to stdout, or to ``output`` through a temporary file renamed into
+    place, so a failed run never leaves half a file."""
+    if output is None or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def echo_json(document: Any) -> None:
+    import json
+
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def echo_table(rows: list[list[Any]], headers: list[str]) -> None:
+    from tabulate import tabulate
+
+    click.echo(tabulate(rows, headers=headers, disable_numparse=True))
+
+
+@main.command()
+@list_format
+@click.pass_context
+def rulesets(ctx: click.Context, fmt: str) -> None:
+    """List the installed rulesets."""
+    entries = catalog(ctx).rulesets.values()
+    records = [{"id": e.ruleset.id, "title": e.ruleset.title, "jurisdiction": e.ruleset.jurisdiction,
+                "level": e.ruleset.level, "unit_kind": e.ruleset.unit_kind, "indicators": len(e.ruleset.indicators),
+                "plugin": e.plugin} for e in sorted(entries, key=lambda e: e.ruleset.id)]
+    if fmt == "json":
+        echo_json(records)
+    else:
+        echo_table([[r["id"], r["title"], r["jurisdiction"], r["unit_kind"], r["indicators"], r["plugin"]]
+                    for r in records], ["id", "标题", "地区", "考核对象", "指标数", "plug-in"])
+
+
+@main.command()
+@list_format
+@click.pass_context
+def plugins(ctx: click.Context, fmt: str) -> None:
+    """List the active plug-ins and the hooks each implements."""
+    infos = catalog(ctx).infos
+    if fmt == "json":
+        echo_json([{"name": i.name, "version": i.version, "source": i.source, "hooks": list(i.hooks)} for i in infos])
+    else:
+        echo_table([[i.name, i.version or "", i.source, ", ".join(i.hooks)] for i in infos],
+                   ["name", "version", "source", "hooks"])
+
+
+@main.command()
+@click.argument("ruleset")
+@list_format
+@click.pass_context
+def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
+    """Show a ruleset's indicators, targets, leads, points and rules."""
+    from qscore.describe import ruleset_document
+
+    document = ruleset_document(catalog(ctx).ruleset(ruleset))
+    if fmt == "json":
+        echo_json(document)
+        return
+    click.echo(f"{document['title']}（{document['id']}）— {document['jurisdiction']}，"
+               f"{document['base_year']} → {document['horizon_year']}")
+    echo_table([[i["id"], i["name"], i["category"] or "", i["unit"], "↑" if i["direction"] == "higher" else "↓",
+                 _shown(i["baseline"]), i["target_text"], i["lead"], _shown(i["points"]), i["rule"]["label"]]
+                for i in document["indicators"]],
+               ["id", "指标", "类别", "单位", "方向", "基期", "目标", "牵头部门", "分值", "规则"])
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """Check ruleset files; report every problem, exit 1 if any."""
+    from qscore.errors import QscoreError
+    from qscore.rulesets import load_ruleset
+
+    rule_types = catalog(ctx).rule_types
+    failed = 0
+    for name in files:
+        try:
+            ruleset = load_ruleset(Path(name), rule_types)
+        except QscoreError as exc:
+            failed += 1
+            click.echo(f"✗ {exc}", err=True)
+            continue
+        click.echo(f"✓ {name}: {ruleset.id}, {len(ruleset.indicators)} indicators, "
+                   f"full marks {ruleset.full_marks:f}")
+    if failed:
+        raise click.ClickException(f"{failed} of {len(files)} file(s) failed validation")
+
+
+def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by commands that read a data file."""
+    for decorator in reversed((
+        click.argument("ruleset_name", metavar="RULESET"),
+        click.argument("data", type=click.Path(dir_okay=False)),
+        click.option("--year", type=int, help="Assessment year (default: the plan's horizon year)."),
+        click.option("--encoding", help="Force the CSV encoding (default: UTF-8, with or without BOM, or GB18030)."),
+        click.option("--sheet", help="Spreadsheet sheet to read (default: the first)."),
+        click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset."),
+    )):
+        function = decorator(function)
+    return function
+
+
+def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
+          sheet: str | None, ignore_unknown: bool, explain: bool) -> BatchResult:
+    from qscore.data import bind
+    from qscore.engine import score_batch
+    from qscore.plugins import ReadOptions
+
+    found = catalog(ctx)
+    ruleset = found.ruleset(ruleset_name)
+    _check_year(ruleset, year)
+    path = Path(data)
+    if not path.is_file():
+        raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
+    table = found.reader_for(path).read(path, ReadOptions(encoding=encoding, sheet=sheet))
+    dataset = bind(table, ruleset, ignore_unknown=ignore_unknown)
+    return score_batch(ruleset, dataset, year=year, explain=explain, adjusters=found.adjusters())
+
+
+def _check_year(ruleset: Ruleset, year: int | None) -> None:
+    if year is not None and not ruleset.base_year <= year <= ruleset.horizon_year + 50:
+        raise click.BadParameter(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year})",
+                                 param_hint="'--year'")
+
+
+@main.command()
+@data_options
+@click.option("--format", "fmt", help="table, csv, json or a plug-in's format (default: from -o's suffix, else table).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.pass_context
+def rank(ctx: click.Context, fmt: str | None, output: str | None, **options: Any) -> None:
+    """Score every unit in DATA and rank them, with tiers."""
+    writers = catalog(ctx).writers
+    fmt = fmt or _format_from_suffix(output, writers) or "table"
+    if fmt not in writers:
+        raise click.BadParameter(f"'{fmt}' is not one of {', '.join(writers)}", param_hint="'--format'")
+    writer = writers[fmt]
+    batch = score(ctx, explain=writer.explained, **options)
+    emit(writer.write(batch), output)
+
+
+def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | None:
+    if not output:
+        return None
+    suffix = Path(output).suffix.lower()
+    return next((name for name, w in writers.items() if w.suffix == suffix and name != "table"), None)
+
+
+@main.command()
+@data_options
+@click.argument("unit")
+@click.pass_context
+def explain(ctx: click.Context, unit: str, **options: Any) -> None:
+    """Show how UNIT's points, total, rank and tier were worked out."""
+    import difflib
+
+    from qscore.explain import explain_unit
+
+    batch = score(ctx, explain=True, **options)
+    result = batch.unit(unit.strip())
+    if result is None:
+        names = [u.unit for u in batch.units]
+        close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
+        hint = f"; did you mean {' / '.join(close)}?" if close else ""
+        raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
+    click.echo(explain_unit(batch, result), nl=False)
+
+

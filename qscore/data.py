@@ -1,0 +1,290 @@
+"""Observed data: the table a reader produces, and binding it to a ruleset.
+
+Readers (CSV, JSON, plug-ins' own) only turn a file into a :class:`RawTable` of strings.
+Binding does the rest in one place: wide or long layout, headers by id or Chinese name
+(with a unit in brackets, ``食品抽检合格率（%）``), per-unit figures such as last year's
+value or a reference (``食品抽检合格率@上年``, ``…@全国平均``), cell parsing, and every
+check whose failure must name the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+import attrs
+
+from qscore.cells import CellError, is_missing, normalise, parse_count, parse_number
+from qscore.errors import DataError
+from qscore.model import Indicator, Ruleset
+
+UNIT_HEADERS = ("unit", "单位", "名称", "单位名称")
+LONG_INDICATOR = ("indicator", "指标", "指标名称")
+LONG_VALUE = ("value", "值", "数值", "完成值")
+LONG_FIELD = ("field", "字段")
+FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "previous", "上年": "previous",
+                 "上年值": "previous", "baseline": "baseline", "基期": "baseline", "基期值": "baseline"}
+PERCENT_UNITS = ("%",)
+COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
+_TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
+
+Cell = Decimal | str | None
+_UNPARSED = object()
+
+
+@attrs.frozen
+class RawTable:
+    """A data file as rows of strings, before it means anything.
+
+    :param file: the file's name, for messages.
+    :param header: column headers as the file spells them.
+    :param rows: the data rows, each as long as the header.
+    :param row_numbers: each row's number in the file, as the examiner sees it.
+    """
+
+    file: str
+    header: tuple[str, ...]
+    rows: Sequence[Sequence[str]]
+    row_numbers: Sequence[int]
+
+
+@attrs.frozen
+class Dataset:
+    """Observed data bound to a ruleset, column by column.
+
+    :param file: where the data came from.
+    :param units: unit names in input order.
+    :param rows: each unit's row in the file.
+    :param values: indicator id → each unit's value (``None``: missing).
+    :param figures: ``(indicator id, field)`` → each unit's figure, where field is
+        ``baseline``, ``previous`` or a reference name (全国平均 …).
+    :param items: bonus/deduction/veto item id → each unit's count of occurrences.
+    :param columns: indicator or item id → the header the file used, for messages.
+    """
+
+    file: str
+    units: tuple[str, ...]
+    rows: tuple[int, ...]
+    values: dict[str, list[Cell]]
+    figures: dict[tuple[str, str], list[Decimal | None]]
+    items: dict[str, list[Decimal]]
+    columns: dict[str, str]
+
+
+def header_key(text: str) -> str:
+    """A header folded for matching: full-width to ASCII, no spaces."""
+    return re.sub(r"\s+", "", normalise(text))
+
+
+class HeaderIndex:
+    """Finds the indicator or item a header names, by id, Chinese name or alias."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.names: dict[str, str] = {}
+        for thing in (*ruleset.indicators, *ruleset.adjustments.items):
+            for name in (thing.id, thing.name, *getattr(thing, "aliases", ())):
+                self.names.setdefault(header_key(name), thing.id)
+        self.indicators = {i.id: i for i in ruleset.indicators}
+        self.items = {i.id for i in ruleset.adjustments.items}
+
+    def find(self, header: str) -> str | None:
+        key = header_key(header)
+        while True:
+            if key in self.names:
+                return self.names[key]
+            shorter = _TRAILING_BRACKET.sub("", key)
+            if shorter == key or not shorter:
+                return None
+            key = shorter
+
+    def suggest(self, header: str) -> list[str]:
+        return difflib.get_close_matches(header_key(header), list(self.names), n=3, cutoff=0.5)
+
+
+def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False) -> Dataset:
+    """Turn ``table`` into a :class:`Dataset` for ``ruleset``.
+
+    :param ignore_unknown: skip columns that name nothing in the ruleset instead of failing.
+    :raises DataError: naming the file, row and column of the first problem.
+    """
+    if not table.header:
+        raise DataError("the file is empty; expected a header row and one row per unit", file=table.file)
+    index = HeaderIndex(ruleset)
+    binder = _LongBinder if _is_long(table.header) else _WideBinder
+    return binder(table, index, ruleset, ignore_unknown).bind()
+
+
+def _find(header: Sequence[str], names: Sequence[str]) -> int | None:
+    keys = [header_key(h).lower() for h in header]
+    return next((keys.index(n) for n in names if n in keys), None)
+
+
+def _is_long(header: Sequence[str]) -> bool:
+    return _find(header, LONG_INDICATOR) is not None and _find(header, LONG_VALUE) is not None
+
+
+class _Binder:
+    def __init__(self, table: RawTable, index: HeaderIndex, ruleset: Ruleset, ignore_unknown: bool) -> None:
+        self.table, self.index, self.ruleset, self.ignore_unknown = table, index, ruleset, ignore_unknown
+        self.units: dict[str, int] = {}
+        self.rows: list[int] = []
+        self.values: dict[str, list[Cell]] = {}
+        self.figures: dict[tuple[str, str], list[Decimal | None]] = {}
+        self.items: dict[str, list[Decimal]] = {}
+        self.columns: dict[str, str] = {}
+        self.cache: dict[tuple[str, str, str], object] = {}
+        unit_names = (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
+        self.unit_column = _find(table.header, unit_names)
+        if self.unit_column is None:
+            raise DataError(f"no unit column; expected one headed {' / '.join(UNIT_HEADERS)}"
+                            + (f" or {ruleset.unit_kind}" if ruleset.unit_kind else ""),
+                            file=table.file, row=1)
+        if not table.rows:
+            raise DataError("the file has a header but no rows; expected one row per unit", file=table.file)
+
+    def error(self, message: str, row: int | None, column: str | None) -> DataError:
+        return DataError(message, file=self.table.file, row=row, column=column)
+
+    def target_of(self, header: str, column_number: int) -> tuple[str, str] | None:
+        """``(id, field)`` a header names, ``None`` to skip it."""
+        name, _, field = header.partition("@")
+        thing = self.index.find(name)
+        if thing is None:
+            if self.ignore_unknown or not header.strip():
+                return None
+            close = self.index.suggest(name)
+            hint = f"; did you mean {' / '.join(close)}?" if close else ""
+            raise self.error(f"column names no indicator or item of ruleset '{self.ruleset.id}'{hint}"
+                             " (use --ignore-unknown to skip such columns)", 1, header)
+        return thing, FIELD_ALIASES.get(header_key(field).lower(), field.strip())
+
+    def unit_index(self, name: str, row: int) -> int:
+        if name not in self.units:
+            self.units[name] = len(self.rows)
+            self.rows.append(row)
+            for column in (*self.values.values(), *self.figures.values()):
+                column.append(None)
+            for counts in self.items.values():
+                counts.append(Decimal(0))
+        return self.units[name]
+
+    def unit_name(self, cells: Sequence[str], row: int) -> str:
+        name = normalise(cells[self.unit_column]) if self.unit_column < len(cells) else ""
+        if not name:
+            raise self.error("the unit name is empty", row, self.table.header[self.unit_column])
+        return name
+
+    def store(self, unit: int, thing: str, field: str, text: str, row: int, column: str) -> None:
+        key = (thing, field)
+        # Examiners' sheets repeat the same few figures; parse each distinct text once.
+        parsed = self.cache.get((thing, field, text), _UNPARSED)
+        if parsed is _UNPARSED:
+            try:
+                parsed = self.cache[(thing, field, text)] = self.parse(thing, field, text)
+            except CellError as exc:
+                raise self.error(str(exc), row, column) from None
+        self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", column)
+        if thing in self.index.items:
+            if field != "value":
+                raise self.error("bonus, deduction and veto items take one count per unit, not '@' figures", 1, column)
+            self.items.setdefault(thing, [Decimal(0)] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
+        elif field == "value":
+            self.values.setdefault(thing, [None] * len(self.rows))[unit] = parsed
+        else:
+            self.figures.setdefault(key, [None] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
+
+    def parse(self, thing: str, field: str, text: str) -> Cell:
+        if thing in self.index.items:
+            return parse_count(text)
+        indicator = self.index.indicators[thing]
+        if field == "value" and indicator.rule.value_kind == "level":
+            return self.parse_level(indicator, text)
+        number = parse_number(text)
+        if number is not None:
+            _check_range(indicator, number)
+        return number
+
+    @staticmethod
+    def parse_level(indicator: Indicator, text: str) -> str | None:
+        if is_missing(text):
+            return None
+        cleaned = normalise(text)
+        levels = getattr(indicator.rule, "levels", {})
+        if cleaned not in levels:
+            raise CellError(f"expected one of the levels {' / '.join(levels)}, got {text.strip()!r}")
+        return cleaned
+
+    def check_complete(self) -> None:
+        for indicator in self.ruleset.indicators:
+            if indicator.id not in self.values:
+                raise self.error(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
+                                 "cells empty or '-' where there is no data", 1, None)
+
+    def dataset(self) -> Dataset:
+        self.check_complete()
+        return Dataset(file=self.table.file, units=tuple(self.units), rows=tuple(self.rows),
+                       values=self.values, figures=self.figures, items=self.items, columns=self.columns)
+
+
+class _WideBinder(_Binder):
+    def bind(self) -> Dataset:
+        header = self.table.header
+        targets = [None if n == self.unit_column else self.target_of(h, n) for n, h in enumerate(header)]
+        self.check_duplicate_columns(targets)
+        for cells, row in zip(self.table.rows, self.table.row_numbers):
+            if len(cells) != len(header):
+                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            name = self.unit_name(cells, row)
+            if name in self.units:
+                raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
+                                 row, header[self.unit_column])
+            unit = self.unit_index(name, row)
+            for number, target in enumerate(targets):
+                if target is not None:
+                    self.store(unit, target[0], target[1], cells[number], row, header[number])
+        return self.dataset()
+
+    def check_duplicate_columns(self, targets: list[tuple[str, str] | None]) -> None:
+        seen: dict[tuple[str, str], str] = {}
+        for header, target in zip(self.table.header, targets):
+            if target is None:
+                continue
+            if target in seen:
+                raise self.error(f"names the same thing as column '{seen[target]}'", 1, header)
+            seen[target] = header
+
+
+class _LongBinder(_Binder):
+    def bind(self) -> Dataset:
+        header = self.table.header
+        indicator_column = _find(header, LONG_INDICATOR)
+        value_column = _find(header, LONG_VALUE)
+        field_column = _find(header, LONG_FIELD)
+        seen: dict[tuple[str, str, str], int] = {}
+        for cells, row in zip(self.table.rows, self.table.row_numbers):
+            if len(cells) != len(header):
+                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            name = self.unit_name(cells, row)
+            field = cells[field_column] if field_column is not None else ""
+            label = cells[indicator_column] + (f"@{field}" if field.strip() else "")
+            target = self.target_of(label, indicator_column)  # type: ignore[arg-type]
+            if target is None:
+                continue
+            key = (name, *target)
+            if key in seen:
+                raise self.error(f"unit '{name}' has '{label.strip()}' twice (first at row {seen[key]})",
+                                 row, header[indicator_column])  # type: ignore[index]
+            seen[key] = row
+            unit = self.unit_index(name, row)
+            self.store(unit, target[0], target[1], cells[value_column], row, header[value_column])  # type: ignore[index]
+        return self.dataset()
+
+
+def _check_range(indicator: Indicator, number: Decimal) -> None:
+    if indicator.unit in PERCENT_UNITS and not 0 <= number <= 100:
+        raise CellError(f"{number} is outside 0–100 for a percentage")
+    if indicator.unit in COUNT_UNITS and number < 0:
+        raise CellError(f"{number} is negative for a count ({indicator.unit})")

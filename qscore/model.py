@@ -1,0 +1,368 @@
+"""The value objects a ruleset is made of, and the results scoring produces.
+
+Every class is frozen and validated on construction, so a ruleset that loaded is a
+ruleset that can be scored.  Numbers that decide a score are ``decimal.Decimal``.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from attrs import validators as v
+
+if TYPE_CHECKING:
+    from qscore.rules.base import Rule
+    from qscore.targets import Target
+
+DIRECTIONS = ("higher", "lower")
+LEVELS = ("county", "district", "city", "prefecture", "province", "township", "department")
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
+MISSING_POLICIES = ("zero", "error")
+CLASSIFY_BY = ("score", "rank", "share")
+ZERO = Decimal(0)
+
+
+def _non_negative(instance: Any, attribute: attrs.Attribute, value: Decimal | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"'{attribute.name}' must be 0 or more, got {value}")
+
+
+def _positive(instance: Any, attribute: attrs.Attribute, value: Decimal | None) -> None:
+    if value is not None and value <= 0:
+        raise ValueError(f"'{attribute.name}' must be more than 0, got {value}")
+
+
+IDENTIFIER = v.matches_re(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+DECIMAL = v.instance_of(Decimal)
+OPTIONAL_DECIMAL = v.optional(v.instance_of(Decimal))
+
+
+@attrs.frozen
+class Rounding:
+    """How points are rounded, once.
+
+    :param places: decimal places kept (official sheets: 2).
+    :param mode: ``half_up`` (四舍五入, the default), ``half_even`` or ``down``.
+    :param stage: ``indicator`` rounds each indicator's points and sums the rounded
+        figures (what an examiner writes on the sheet); ``total`` keeps indicator points
+        exact and rounds the total only.
+    """
+
+    places: int = attrs.field(default=2, validator=[v.instance_of(int), v.ge(0), v.le(8)])
+    mode: str = attrs.field(default="half_up", validator=v.in_(tuple(ROUNDING_MODES)))
+    stage: str = attrs.field(default="indicator", validator=v.in_(("indicator", "total")))
+
+    @property
+    def quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.places)
+
+    def apply(self, number: Decimal) -> Decimal:
+        """``number`` rounded to this many places in this mode."""
+        return number.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode])
+
+
+@attrs.frozen
+class Category:
+    """A group of indicators with a subtotal, e.g. 石柱's 产业质量竞争力水平.
+
+    :param id: short identifier used by indicators.
+    :param name: the plan's Chinese name.
+    :param points: the category's declared full marks, when the scoring sheet states it.
+    """
+
+    id: str = attrs.field(validator=IDENTIFIER)
+    name: str = attrs.field(validator=v.instance_of(str))
+    points: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+
+
+@attrs.frozen
+class Indicator:
+    """One indicator of the plan and how it is scored.
+
+    :param id: short ASCII identifier (data may use it instead of the Chinese name).
+    :param name: the plan's Chinese name, e.g. 食品抽检合格率.
+    :param category: the id of its :class:`Category`, or ``None``.
+    :param unit: unit of measure as the plan writes it (``%``, ``家``, ``件``, ``分``).
+    :param direction: ``higher`` or ``lower`` is better.
+    :param baseline: the plan's base-year value, ``None`` where the plan has none (``-``).
+    :param baseline_year: the year of ``baseline`` when it is not the ruleset's base year.
+    :param target: the :class:`~qscore.targets.Target` to reach by the horizon year.
+    :param lead: the lead department (牵头部门/牵头单位).
+    :param points: full marks (分值).
+    :param rule: the compiled scoring :class:`~qscore.rules.base.Rule`.
+    :param missing: missing-value policy overriding the ruleset's.
+    :param aliases: other headers a spreadsheet may use for this indicator.
+    :param notes: remarks, e.g. where the plan's text disagrees with its annex.
+    :param source: where in the plan the figures come from.
+    """
+
+    id: str = attrs.field(validator=IDENTIFIER)
+    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    target: Target
+    rule: Rule
+    points: Decimal = attrs.field(validator=[DECIMAL, _non_negative])
+    direction: str = attrs.field(default="higher", validator=v.in_(DIRECTIONS))
+    category: str | None = None
+    unit: str = ""
+    baseline: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
+    baseline_year: int | None = None
+    lead: str = ""
+    missing: str | None = attrs.field(default=None, validator=v.optional(v.in_(MISSING_POLICIES)))
+    aliases: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    source: str = ""
+
+
+@attrs.frozen
+class Item:
+    """A bonus (加分项), deduction (扣分项) or veto (一票否决) item.
+
+    The data gives, per unit, how many times it happened (0 or empty: never).
+
+    :param id: short identifier.
+    :param name: the plan's wording, e.g. 获中国质量奖.
+    :param points: points per occurrence (0 for a veto).
+    :param cap: most points this one item can give or take, ``None`` for no cap.
+    """
+
+    id: str = attrs.field(validator=IDENTIFIER)
+    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    points: Decimal = attrs.field(default=ZERO, validator=[DECIMAL, _non_negative])
+    cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    source: str = ""
+
+
+@attrs.frozen
+class Adjustments:
+    """The bonus, deduction and veto items and their overall caps.
+
+    :param bonus: 加分项.
+    :param deductions: 扣分项.
+    :param vetoes: 一票否决 items; any occurrence forces the lowest class.
+    :param bonus_cap: most bonus points in all (加分累计不超过…), ``None`` for no cap.
+    :param deduction_cap: most points deducted in all, ``None`` for no cap.
+    :param total_floor: the total never falls below this (扣完为止), ``None`` for no floor.
+    """
+
+    bonus: tuple[Item, ...] = ()
+    deductions: tuple[Item, ...] = ()
+    vetoes: tuple[Item, ...] = ()
+    bonus_cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    deduction_cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    total_floor: Decimal | None = attrs.field(default=ZERO, validator=OPTIONAL_DECIMAL)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.bonus + self.deductions + self.vetoes
+
+
+@attrs.frozen
+class Grade:
+    """One class of a classification (a grade or a tier).
+
+    Exactly one of ``min_score``, ``count`` or ``share`` is set, matching the
+    classification's ``by``; the last class sets none and takes every unit left.
+
+    :param name: e.g. 优秀, 第二方阵, A.
+    :param min_score: lowest total in this class (``by = "score"``).
+    :param count: how many ranks this class holds (``by = "rank"``).
+    :param share: the share of units this class holds, 0 to 1 (``by = "share"``).
+    """
+
+    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    min_score: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
+    count: int | None = attrs.field(default=None, validator=v.optional([v.instance_of(int), v.gt(0)]))
+    share: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive, v.optional(v.le(Decimal(1)))])
+
+
+def _check_grades(instance: Classification, attribute: attrs.Attribute, grades: tuple[Grade, ...]) -> None:
+    if not grades:
+        raise ValueError("needs at least one class")
+    key = {"score": "min_score", "rank": "count", "share": "share"}[instance.by]
+    others = {"min_score", "count", "share"} - {key}
+    for position, grade in enumerate(grades):
+        last = position == len(grades) - 1
+        if any(getattr(grade, name) is not None for name in others):
+            raise ValueError(f"class '{grade.name}' sets {' or '.join(sorted(others))}, but classes go by {instance.by} ('{key}')")
+        if not last and getattr(grade, key) is None:
+            raise ValueError(f"class '{grade.name}' needs '{key}' (only the last class takes the rest)")
+        if last and getattr(grade, key) is not None:
+            raise ValueError(f"the last class '{grade.name}' takes every unit left and sets no '{key}'")
+    cutoffs = [getattr(g, key) for g in grades[:-1]]
+    if instance.by == "score" and any(a <= b for a, b in zip(cutoffs, cutoffs[1:])):
+        raise ValueError("min_score must fall from one class to the next")
+    if instance.by == "share" and sum(cutoffs, ZERO) > 1:
+        raise ValueError(f"shares add up to {sum(cutoffs, ZERO)}, more than 1")
+
+
+@attrs.frozen
+class Classification:
+    """How ranked units are put into grades or tiers.
+
+    :param by: ``score`` (thresholds on the total), ``rank`` (top N) or ``share``
+        (top fraction, cut-off ranks = cumulative share × number of ranked units,
+        rounded half up).
+    :param grades: best first; the last takes the rest and is where a veto sends a unit.
+    """
+
+    by: str = attrs.field(validator=v.in_(CLASSIFY_BY))
+    grades: tuple[Grade, ...] = attrs.field(validator=_check_grades)
+
+    @property
+    def lowest(self) -> str:
+        return self.grades[-1].name
+
+
+@attrs.frozen
+class Ranking:
+    """How units are ranked.
+
+    :param tie_break: category or indicator ids compared in order (more points first)
+        when totals are equal; units equal on all of them share a rank.
+    """
+
+    tie_break: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Ruleset:
+    """A jurisdiction's assessment: its indicators, targets and scoring rules.
+
+    :param id: identifier used on the command line, e.g. ``shizhu-county``.
+    :param title: Chinese title.
+    :param jurisdiction: e.g. 重庆市石柱土家族自治县.
+    :param level: the level of the jurisdiction (county, district, province …).
+    :param unit_kind: what is scored, e.g. 乡镇（街道）, 成员单位, 区县, 市州.
+    :param base_year: the plan's base year (baseline values).
+    :param horizon_year: the year targets are for.
+    :param source: the document the rules come from.
+    :param categories: indicator categories, in sheet order.
+    :param indicators: the indicators, in sheet order.
+    :param adjustments: bonus, deduction and veto items.
+    :param classification: grades or tiers, ``None`` for none.
+    :param ranking: tie-break settings.
+    :param rounding: where and how points are rounded.
+    :param missing: what a missing value scores: ``zero`` or ``error``.
+    :param assumptions: choices of ours where the plan is silent, each with its reason.
+    :param file: the file it was loaded from, if any.
+    """
+
+    id: str = attrs.field(validator=v.matches_re(r"^[a-z0-9][a-z0-9_.\-]*$"))
+    title: str
+    jurisdiction: str
+    base_year: int
+    horizon_year: int
+    indicators: tuple[Indicator, ...] = attrs.field(validator=v.min_len(1))
+    level: str = attrs.field(default="county", validator=v.in_(LEVELS))
+    unit_kind: str = ""
+    source: str = ""
+    categories: tuple[Category, ...] = ()
+    adjustments: Adjustments = Adjustments()
+    classification: Classification | None = None
+    ranking: Ranking = Ranking()
+    rounding: Rounding = Rounding()
+    missing: str = attrs.field(default="zero", validator=v.in_(MISSING_POLICIES))
+    assumptions: tuple[str, ...] = ()
+    file: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.horizon_year < self.base_year:
+            raise ValueError(f"horizon_year {self.horizon_year} is before base_year {self.base_year}")
+
+    @property
+    def full_marks(self) -> Decimal:
+        return sum((i.points for i in self.indicators), ZERO)
+
+    def category(self, category_id: str | None) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+
+@attrs.frozen
+class IndicatorResult:
+    """One unit's points on one indicator.
+
+    :param indicator: the indicator's id.
+    :param value: the observed value (a number, a level name, or ``None`` if missing).
+    :param target: the target actually used this year, ``None`` where none applies.
+    :param points: points after rounding (or exact, when the ruleset rounds totals only).
+    :param max_points: the indicator's full marks.
+    :param met: whether the value meets the target used (``None`` when missing).
+    :param explanation: the arithmetic in words and figures, when asked for.
+    """
+
+    indicator: str
+    value: Decimal | str | None
+    target: Decimal | None
+    points: Decimal
+    max_points: Decimal
+    met: bool | None
+    explanation: str | None = None
+
+
+@attrs.frozen
+class AdjustmentResult:
+    """A bonus, deduction or veto applied to a unit.
+
+    :param kind: ``bonus``, ``deduction`` or ``veto``.
+    :param item: the item's id (or the plug-in's name for plug-in adjustments).
+    :param name: the wording shown to the examiner.
+    :param count: occurrences in the data.
+    :param points: points added or taken (positive; 0 for a veto).
+    """
+
+    kind: str
+    item: str
+    name: str
+    count: Decimal
+    points: Decimal
+
+
+@attrs.frozen
+class UnitResult:
+    """A unit's full result.
+
+    :param unit: the unit's name.
+    :param indicators: per-indicator results in ruleset order.
+    :param subtotals: points per category id, in ruleset order.
+    :param adjustments: bonus, deduction and veto lines.
+    :param bonus: bonus points after caps.
+    :param deductions: points deducted after caps.
+    :param vetoed: whether a veto applies.
+    :param total: the total that ranks the unit.
+    :param rank: 1-based, shared on ties (1, 1, 3).
+    :param tier: grade or tier name, ``None`` without a classification.
+    :param gap_to_next: points the unit lacks to reach the next class up.
+    :param row: the row the unit came from, for messages.
+    """
+
+    unit: str
+    indicators: tuple[IndicatorResult, ...]
+    subtotals: dict[str, Decimal]
+    adjustments: tuple[AdjustmentResult, ...]
+    bonus: Decimal
+    deductions: Decimal
+    vetoed: bool
+    total: Decimal
+    rank: int = 0
+    tier: str | None = None
+    gap_to_next: Decimal | None = None
+    row: int | None = None
+
+
+@attrs.frozen
+class BatchResult:
+    """A ranked batch.
+
+    :param ruleset: the ruleset used.
+    :param year: the assessment year.
+    :param units: unit results in rank order (ties in input order).
+    """
+
+    ruleset: Ruleset
+    year: int
+    units: tuple[UnitResult, ...]
+
+    def unit(self, name: str) -> UnitResult | None:
+        return next((u for u in self.units if u.unit == name), None)

@@ -1,0 +1,86 @@
+"""The base every scoring rule type derives from, built-in or a plug-in's."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+from attrs import validators as v
+
+from qscore.numbers import ZERO, meets, to_decimal
+
+Value = Decimal | str
+
+
+def decimal_field(default: Any = attrs.NOTHING, *, positive: bool = False) -> Any:
+    """A rule parameter that is a number: TOML integers and decimals become ``Decimal``."""
+    checks = [v.instance_of(Decimal), v.gt(ZERO) if positive else v.ge(ZERO)]
+    return attrs.field(default=default, converter=to_decimal, validator=checks, kw_only=True)
+
+
+@attrs.frozen
+class Rule(abc.ABC):
+    """A scoring rule bound to one indicator (its full marks and direction).
+
+    A rule type is a subclass registered through the ``qscore_register_rules`` hook; its
+    attrs fields after the three below are the parameters a ruleset gives in
+    ``rule = { type = "...", ... }``.  Rules return exact points; the engine rounds once.
+
+    :param full: the indicator's full marks.
+    :param direction: ``higher`` or ``lower`` is better.
+    :param strict: the target must be beaten, not merely equalled (trend targets).
+    """
+
+    #: the id rulesets use in ``type = ...``.
+    type: ClassVar[str]
+    #: the Chinese name of the custom, shown in explanations.
+    label: ClassVar[str]
+    #: ``number`` or ``level`` (a completion level such as 基本完成).
+    value_kind: ClassVar[str] = "number"
+    #: whether the rule compares with a target.
+    uses_target: ClassVar[bool] = True
+    #: whether the rule needs the whole batch at once (排序赋分).
+    batch: ClassVar[bool] = False
+
+    full: Decimal = attrs.field(converter=to_decimal, validator=v.ge(ZERO), kw_only=True)
+    direction: str = attrs.field(default="higher", validator=v.in_(("higher", "lower")), kw_only=True)
+    strict: bool = attrs.field(default=False, kw_only=True)
+
+    @classmethod
+    def parameters(cls) -> tuple[str, ...]:
+        """The names a ruleset may give in ``rule = {...}``."""
+        return tuple(a.name for a in attrs.fields(cls) if a.name not in ("full", "direction", "strict"))
+
+    @abc.abstractmethod
+    def points(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> Decimal:
+        """Exact points in [0, full] for one unit's present value."""
+
+    @abc.abstractmethod
+    def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
+        """The arithmetic behind :meth:`points`, with the same figures."""
+
+    def met(self, value: Value, target: Decimal | None) -> bool | None:
+        """Whether the value reaches the target (``None`` where the rule has none)."""
+        if target is None or not isinstance(value, Decimal):
+            return None
+        return meets(value, target, self.direction, self.strict)
+
+    def points_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
+                     baselines: Sequence[Decimal | None]) -> list[Decimal]:
+        """Points for every unit with a value; batch rules override this."""
+        return [self.points(*case) for case in zip(values, targets, baselines)]
+
+    def explain_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
+                      baselines: Sequence[Decimal | None]) -> list[str]:
+        return [self.explain(*case) for case in zip(values, targets, baselines)]
+
+    def _comparison(self) -> str:
+        if self.direction == "higher":
+            return ">" if self.strict else "≥"
+        return "<" if self.strict else "≤"
+
+
+RuleTypes = Mapping[str, type[Rule]]
