@@ -1,0 +1,58 @@
+"""Shared fixtures.  Tests never autoload whatever happens to be installed: only qscore's
+built-ins are active unless a test names the plug-ins it wants."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from qscore.cli import main
+from qscore.plugins import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def no_installed_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv(ALLOW_ENV, "")
+    monkeypatch.delenv(DIRS_ENV, raising=False)
+    monkeypatch.delenv("QSCORE_DEBUG", raising=False)
+    yield
+
+
+@pytest.fixture
+def allow_plugins(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Let the named installed plug-ins (entry points) load, e.g. ``allow_plugins("shizhu")``."""
+    def allow(*names: str) -> None:
+        monkeypatch.setenv(ALLOW_ENV, ",".join(names))
+    return allow
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return load_plugins()
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """Run the real CLI in-process: ``cli("rank", "file.toml", "data.csv")``."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a dedented text file under tmp_path and return its path."""
+    def write_file(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding=encoding)
+        return path
+    return write_file
