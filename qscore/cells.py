@@ -12,6 +12,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "／", "无", "暂无", "n/a", "na", "null", "none"})
+EXEMPT_MARKS = frozenset({"不适用", "不考核", "免考核"})
 TRUE_MARKS = frozenset({"是", "有", "y", "yes", "true", "√", "✓", "✔"})
 FALSE_MARKS = frozenset({"否", "没有", "n", "no", "false", "×", "✗"})
 TOO_LARGE = Decimal("1e15")
@@ -26,6 +27,27 @@ class CellError(ValueError):
 def normalise(text: str) -> str:
     """Full-width forms folded to ASCII (NFKC) and surrounding spaces removed."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+class Exempt:
+    """The value of a cell marked 不适用: the indicator does not apply to this unit."""
+
+    _instance: Exempt | None = None
+
+    def __new__(cls) -> Exempt:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "EXEMPT"
+
+
+EXEMPT = Exempt()
+
+
+def is_exempt(text: str) -> bool:
+    return normalise(text) in EXEMPT_MARKS
 
 
 def is_missing(text: str) -> bool:

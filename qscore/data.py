@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import attrs
 
-from qscore.cells import CellError, is_missing, normalise, parse_count, parse_number
+from qscore.cells import EXEMPT, CellError, Exempt, is_exempt, is_missing, normalise, parse_count, parse_number
 from qscore.errors import DataError
 from qscore.model import Indicator, Ruleset
 
@@ -30,7 +30,7 @@ PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
 _TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
 
-Cell = Decimal | str | None
+Cell = Decimal | str | Exempt | None
 _UNPARSED = object()
 
 
@@ -57,7 +57,8 @@ class Dataset:
     :param file: where the data came from.
     :param units: unit names in input order.
     :param rows: each unit's row in the file.
-    :param values: indicator id → each unit's value (``None``: missing).
+    :param values: indicator id → each unit's value (``None``: missing; ``EXEMPT``:
+        marked 不适用).
     :param figures: ``(indicator id, field)`` → each unit's figure, where field is
         ``baseline``, ``previous`` or a reference name (全国平均 …).
     :param items: bonus/deduction/veto item id → each unit's count of occurrences.
@@ -200,6 +201,8 @@ class _Binder:
         if thing in self.index.items:
             return parse_count(text)
         indicator = self.index.indicators[thing]
+        if field == "value" and is_exempt(text):
+            return EXEMPT
         if field == "value" and indicator.rule.value_kind == "level":
             return self.parse_level(indicator, text)
         number = parse_number(text)

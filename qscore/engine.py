@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import attrs
 
+from qscore.cells import EXEMPT
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import AdjustmentResult, BatchResult, Indicator, IndicatorResult, Item, Ruleset, UnitResult
@@ -22,6 +23,7 @@ from qscore.targets import Figures, Timing
 #: A plug-in's extra adjustments for one unit (see ``qscore_adjust_unit``).
 Adjuster = Callable[[Ruleset, UnitResult], Iterable[AdjustmentResult]]
 STANDARD_FIELDS = ("baseline", "previous")
+NOT_APPLICABLE = "不适用"
 
 
 @attrs.frozen
@@ -29,6 +31,8 @@ class Column:
     """One indicator scored for every unit of a batch."""
 
     points: list[Decimal]
+    max_points: list[Decimal]
+    exempt: list[bool]
     targets: list[Decimal | None]
     met: list[bool | None]
     explanations: list[str] | None
@@ -60,10 +64,11 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     values = data.values[indicator.id]
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
     figures = _figures(indicator, data)
-    targets = _targets(indicator, data, figures, timing)
+    exempt = [value is EXEMPT or not indicator.applies(unit) for value, unit in zip(values, data.units)]
+    targets = _targets(indicator, data, figures, timing, exempt)
     baselines = [f.baseline for f in figures]
-    present = [n for n, value in enumerate(values) if value is not None]
-    _check_missing(ruleset, indicator, data, values, present)
+    present = [n for n, value in enumerate(values) if value is not None and not exempt[n]]
+    _check_missing(ruleset, indicator, data, values, exempt)
     rule, rounding = indicator.rule, ruleset.rounding
     raw = _points(rule, [values[n] for n in present], [targets[n] for n in present], [baselines[n] for n in present])
     if rounding.stage == "indicator":
@@ -73,9 +78,11 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     for n, p in zip(present, raw):
         points[n] = p
         met[n] = rule.met(values[n], targets[n])  # type: ignore[arg-type]
-    explanations = _explain(ruleset, indicator, values, present, targets, baselines, figures, timing, points) \
-        if explain else None
-    return Column(points=points, targets=targets, met=met, explanations=explanations)  # type: ignore[arg-type]
+    explanations = _explain(ruleset, indicator, values, present, targets, baselines, figures, timing, points,
+                            exempt) if explain else None
+    max_points = [ZERO if off else indicator.points for off in exempt]
+    return Column(points=points, max_points=max_points, exempt=exempt, targets=targets, met=met,  # type: ignore[arg-type]
+                  explanations=explanations)
 
 
 def _points(rule, values, targets, baselines) -> list[Decimal]:  # noqa: ANN001
@@ -108,14 +115,15 @@ def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
             for n in range(count)]
 
 
-def _targets(indicator: Indicator, data: Dataset, figures: list[Figures], timing: Timing) -> list[Decimal | None]:
+def _targets(indicator: Indicator, data: Dataset, figures: list[Figures], timing: Timing,
+             exempt: list[bool]) -> list[Decimal | None]:
     target = indicator.target
     if target is None:
         return [None] * len(figures)
     resolved: dict[Figures, Decimal] = {}
     out: list[Decimal | None] = []
     for n, (fig, value) in enumerate(zip(figures, data.values[indicator.id])):
-        if value is None or not indicator.rule.uses_target:
+        if value is None or exempt[n] or not indicator.rule.uses_target:
             out.append(None)
             continue
         if fig not in resolved:
@@ -135,10 +143,12 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
 
 
 def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
-                   present: list[int]) -> None:
-    if (indicator.missing or ruleset.missing) != "error" or len(present) == len(values):
+                   exempt: list[bool]) -> None:
+    if (indicator.missing or ruleset.missing) != "error":
         return
-    unit = next(n for n, value in enumerate(values) if value is None)
+    unit = next((n for n, value in enumerate(values) if value is None and not exempt[n]), None)
+    if unit is None:
+        return
     raise DataError(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the ruleset's "
                     "missing-value policy is 'error'", file=data.file, row=data.rows[unit],
                     column=data.columns.get(indicator.id, indicator.name))
@@ -146,11 +156,13 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
 
 def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present: list[int],
              targets: list[Decimal | None], baselines: list[Decimal | None], figures: list[Figures],
-             timing: Timing, points: list[Decimal]) -> list[str]:
+             timing: Timing, points: list[Decimal], exempt: list[bool]) -> list[str]:
     rule, rounding = indicator.rule, ruleset.rounding
     lines = rule.explain_batch([values[n] for n in present], [targets[n] for n in present],
                                [baselines[n] for n in present])
-    texts = [f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"] * len(values)
+    missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
+    limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
+    texts = [(limited or "不适用：数据标为不适用，不计分也不计满分") if off else missing for off in exempt]
     for n, line in zip(present, lines):
         target = ""
         if rule.uses_target and indicator.target is not None:
@@ -177,8 +189,9 @@ def _item_lines(kind: str, items: Sequence[Item], data: Dataset, unit: int) -> l
 def _unit_result(ruleset: Ruleset, data: Dataset, unit: int, columns: dict[str, Column],
                  adjusters: Sequence[Adjuster]) -> UnitResult:
     indicators = tuple(
-        IndicatorResult(indicator=i.id, value=data.values[i.id][unit], target=columns[i.id].targets[unit],
-                        points=columns[i.id].points[unit], max_points=i.points, met=columns[i.id].met[unit],
+        IndicatorResult(indicator=i.id, value=NOT_APPLICABLE if columns[i.id].exempt[unit] else data.values[i.id][unit],
+                        target=columns[i.id].targets[unit], points=columns[i.id].points[unit],
+                        max_points=columns[i.id].max_points[unit], met=columns[i.id].met[unit],
                         explanation=None if columns[i.id].explanations is None else columns[i.id].explanations[unit])
         for i in ruleset.indicators)
     subtotals = {c.id: ZERO for c in ruleset.categories}
@@ -203,10 +216,20 @@ def _totalled(ruleset: Ruleset, unit: UnitResult, lines: list[AdjustmentResult])
         bonus = min(bonus, adjust.bonus_cap)
     if adjust.deduction_cap is not None:
         deductions = min(deductions, adjust.deduction_cap)
-    total = sum((r.points for r in unit.indicators), ZERO) + bonus - deductions
+    total = indicator_total(ruleset, unit) + bonus - deductions
     if adjust.total_floor is not None:
         total = max(total, adjust.total_floor)
     if ruleset.rounding.stage == "total":
         total = ruleset.rounding.apply(total)
     return attrs.evolve(unit, adjustments=tuple(lines), bonus=bonus, deductions=deductions,
                         vetoed=any(line.kind == "veto" for line in lines), total=total)
+
+
+def indicator_total(ruleset: Ruleset, unit: UnitResult) -> Decimal:
+    """The indicators' part of the total: their points, or with ``scale_to`` their score
+    rate on that scale (points ÷ full marks that apply × scale_to, rounded once)."""
+    points = sum((r.points for r in unit.indicators), ZERO)
+    if ruleset.scale_to is None:
+        return points
+    applicable = sum((r.max_points for r in unit.indicators), ZERO)
+    return ruleset.rounding.apply(points * ruleset.scale_to / applicable if applicable else ZERO)

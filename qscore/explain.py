@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 
+from qscore.engine import indicator_total
 from qscore.model import BatchResult, Indicator, IndicatorResult, UnitResult
 from qscore.numbers import ZERO, fmt
 
@@ -49,7 +50,7 @@ def explain_unit(batch: BatchResult, unit: UnitResult) -> str:
         lines.append(f"     得分：{result.points:f}")
     lines.append("")
     if ruleset.categories:
-        full = {c.id: sum((i.points for i in ruleset.indicators if i.category == c.id), ZERO)
+        full = {c.id: sum((r.max_points for r in unit.indicators if by_id[r.indicator].category == c.id), ZERO)
                 for c in ruleset.categories}
         table = [[c.name, f"{unit.subtotals[c.id]:f}", fmt(full[c.id])] for c in ruleset.categories]
         lines += [tabulate(table, headers=["类别", "得分", "满分"], disable_numparse=True), ""]
@@ -76,6 +77,13 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
                f"一票否决：{'；'.join(vetoes)}" if vetoes else "一票否决：无")
     base = sum((r.points for r in unit.indicators), ZERO)
     total = f"总分 = 指标得分合计 {base:f}"
+    if batch.ruleset.scale_to is not None:
+        applicable = sum((r.max_points for r in unit.indicators), ZERO)
+        scaled = indicator_total(batch.ruleset, unit)
+        out.append(f"得分率折算：{base:f} ÷ {fmt(applicable)}（适用指标满分）× {fmt(batch.ruleset.scale_to)}"
+                   f" = {scaled:f}")
+        base = scaled
+        total = f"总分 = 折算得分 {base:f}"
     if unit.bonus:
         total += f" + 加分 {fmt(unit.bonus)}"
     if unit.deductions:

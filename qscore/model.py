@@ -94,6 +94,8 @@ class Indicator:
     :param rule: the compiled scoring :class:`~qscore.rules.base.Rule`.
     :param missing: missing-value policy overriding the ruleset's.
     :param aliases: other headers a spreadsheet may use for this indicator.
+    :param applies_to: the units this indicator is assessed for (e.g. the departments
+        that lead or share it); empty means every unit.  Other units are exempt.
     :param notes: remarks, e.g. where the plan's text disagrees with its annex.
     :param source: where in the plan the figures come from.
     """
@@ -111,8 +113,12 @@ class Indicator:
     lead: str = ""
     missing: str | None = attrs.field(default=None, validator=v.optional(v.in_(MISSING_POLICIES)))
     aliases: tuple[str, ...] = ()
+    applies_to: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     source: str = ""
+
+    def applies(self, unit: str) -> bool:
+        return not self.applies_to or unit in self.applies_to
 
 
 @attrs.frozen
@@ -245,6 +251,9 @@ class Ruleset:
     :param ranking: tie-break settings.
     :param rounding: where and how points are rounded.
     :param missing: what a missing value scores: ``zero`` or ``error``.
+    :param scale_to: when set, a unit's indicator points are converted to this scale by
+        its score rate (得分率折算): points ÷ full marks of the indicators that apply to
+        it × ``scale_to``, rounded once more; for units assessed on different indicators.
     :param assumptions: choices of ours where the plan is silent, each with its reason.
     :param file: the file it was loaded from, if any.
     """
@@ -264,6 +273,7 @@ class Ruleset:
     ranking: Ranking = Ranking()
     rounding: Rounding = Rounding()
     missing: str = attrs.field(default="zero", validator=v.in_(MISSING_POLICIES))
+    scale_to: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive])
     assumptions: tuple[str, ...] = ()
     file: str | None = None
 
@@ -287,8 +297,8 @@ class IndicatorResult:
     :param value: the observed value (a number, a level name, or ``None`` if missing).
     :param target: the target actually used this year, ``None`` where none applies.
     :param points: points after rounding (or exact, when the ruleset rounds totals only).
-    :param max_points: the indicator's full marks.
-    :param met: whether the value meets the target used (``None`` when missing).
+    :param max_points: the indicator's full marks (0 where it does not apply to the unit).
+    :param met: whether the value meets the target used (``None`` when missing or exempt).
     :param explanation: the arithmetic in words and figures, when asked for.
     """
 

@@ -23,10 +23,11 @@ from qscore.targets import TARGET_KINDS, Absolute, Target
 T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
-            "horizon_year", "source", "missing", "assumptions", "rounding", "ranking",
+            "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
             "classification", "categories", "indicators", "adjustments", "examples"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
-                  "target", "lead", "points", "rule", "missing", "aliases", "notes", "source"}
+                  "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
+                  "source"}
 ITEM_KEYS = {"id", "name", "points", "cap", "source"}
 SCHEMA = 1
 
@@ -66,6 +67,8 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
     _check_references(categories, indicators)
     fields = {key: data[key] for key in ("id", "title", "jurisdiction", "level", "unit_kind",
                                          "horizon_year", "source", "missing") if key in data}
+    if "scale_to" in data:
+        fields["scale_to"] = _decimal(data["scale_to"], None, "scale_to")
     for key in ("id", "title", "jurisdiction", "horizon_year"):
         _required(data, key, None, int if key == "horizon_year" else str)
     return _construct(Ruleset, None, base_year=base_year, categories=categories, indicators=indicators,
@@ -98,7 +101,8 @@ def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> 
         baseline=None if baseline is None else _decimal(baseline, table, "baseline"),
         baseline_year=raw.get("baseline_year"), target=target, lead=raw.get("lead", ""),
         points=points, rule=rule, missing=raw.get("missing"),
-        aliases=tuple(_strings(raw, "aliases", table)), notes=tuple(_strings(raw, "notes", table)),
+        aliases=tuple(_strings(raw, "aliases", table)), applies_to=tuple(_strings(raw, "applies_to", table)),
+        notes=tuple(_strings(raw, "notes", table)),
         source=raw.get("source", ""))
 
 
