@@ -46,7 +46,7 @@ class QscoreGroup(click.Group):
 
 @click.group(cls=QscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qscore")
-@click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(file_okay=False),
+@click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Also load *.py plug-ins from this folder (repeatable; QSCORE_PLUGINS_DIR too).")
 @click.pass_context
 def main(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:

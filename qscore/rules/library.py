@@ -264,6 +264,9 @@ class Count(Rule):
     basis: str = attrs.field(default="value", kw_only=True, validator=v.in_(("value", "increase")))
 
     def __attrs_post_init__(self) -> None:
+        if self.direction != "higher":
+            raise ValueError("计件 rewards each item, so the indicator must be higher-is-better; "
+                             "for items that count against a unit use 'deduction' or a deduction item")
         if self.cap is not None and not ZERO <= self.cap <= self.full:
             raise ValueError(f"'cap' must be between 0 and the full marks {fmt(self.full)}, got {fmt(self.cap)}")
 
