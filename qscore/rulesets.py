@@ -88,6 +88,8 @@ def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> 
         table = f"indicators[{number}] ({raw['name']})"
     _no_unknown(raw, INDICATOR_KEYS, table)
     points = _decimal(_required(raw, "points", table), table, "points")
+    if points < 0:
+        raise RulesetError(f"'points' must be 0 or more, got {points}", table=table, field="points")
     direction = raw.get("direction", "higher")
     target = _target(raw.get("target"), table)
     rule = _rule(raw.get("rule"), rule_types, table, full=points, direction=direction,
