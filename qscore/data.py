@@ -149,7 +149,7 @@ class _Binder:
     def error(self, message: str, row: int | None, column: str | None) -> DataError:
         return DataError(message, file=self.table.file, row=row, column=column)
 
-    def target_of(self, header: str, column_number: int) -> tuple[str, str] | None:
+    def target_of(self, header: str) -> tuple[str, str] | None:
         """``(id, field)`` a header names, ``None`` to skip it."""
         name, _, field = header.partition("@")
         thing = self.index.find(name)
@@ -235,7 +235,7 @@ class _Binder:
 class _WideBinder(_Binder):
     def bind(self) -> Dataset:
         header = self.table.header
-        targets = [None if n == self.unit_column else self.target_of(h, n) for n, h in enumerate(header)]
+        targets = [None if n == self.unit_column else self.target_of(h) for n, h in enumerate(header)]
         self.check_duplicate_columns(targets)
         for cells, row in zip(self.table.rows, self.table.row_numbers):
             if len(cells) != len(header):
@@ -273,7 +273,7 @@ class _LongBinder(_Binder):
             name = self.unit_name(cells, row)
             field = cells[field_column] if field_column is not None else ""
             label = cells[indicator_column] + (f"@{field}" if field.strip() else "")
-            target = self.target_of(label, indicator_column)  # type: ignore[arg-type]
+            target = self.target_of(label)
             if target is None:
                 continue
             key = (name, *target)

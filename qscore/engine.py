@@ -18,6 +18,7 @@ from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import AdjustmentResult, BatchResult, Indicator, IndicatorResult, Item, Ruleset, UnitResult
 from qscore.numbers import ZERO, fmt
 from qscore.ranking import rank_units
+from qscore.rules.base import Rule
 from qscore.targets import Figures, Timing
 
 #: A plug-in's extra adjustments for one unit (see ``qscore_adjust_unit``).
@@ -85,7 +86,8 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
                   explanations=explanations)
 
 
-def _points(rule, values, targets, baselines) -> list[Decimal]:  # noqa: ANN001
+def _points(rule: Rule, values: list[Cell], targets: list[Decimal | None],
+            baselines: list[Decimal | None]) -> list[Decimal]:
     if rule.batch or len(set(targets)) > 1 or len(set(baselines)) > 1:
         return rule.points_batch(values, targets, baselines)
     # One target and baseline for the whole batch: each distinct value is scored once.

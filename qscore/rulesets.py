@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
+
 from qscore.errors import RulesetError
 from qscore.model import (Adjustments, Category, Classification, Grade, Indicator, Item,
                           Ranking, Rounding, Ruleset)
@@ -119,6 +121,11 @@ def _target(raw: Any, table: str) -> Target | None:
     if shape is None:
         raise RulesetError(f"unknown target kind {kind!r}; expected one of {', '.join(TARGET_KINDS)}",
                            table=table, field="target.kind")
+    allowed = {a.name for a in attrs.fields(shape)}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise RulesetError(f"unknown key(s) {', '.join(map(repr, unknown))} for a '{kind}' target; "
+                           f"allowed: kind, {', '.join(sorted(allowed))}", table=table, field="target")
     numeric = {"value", "percent", "points", "annual_percent", "offset"}
     for key in numeric & set(params):
         params[key] = _decimal(params[key], table, f"target.{key}")
@@ -191,15 +198,7 @@ def _construct(cls: Callable[..., T], table: str | None, field_prefix: str | Non
         return cls(**kwargs)
     except RulesetError as exc:
         raise exc.located(table=table) from None
-    except TypeError as exc:
-        message = str(exc)
-        if "unexpected keyword argument" in message:
-            name = message.rsplit("'", 2)[-2] if "'" in message else message
-            raise RulesetError(f"unknown key '{name}'", table=table) from None
-        if "missing" in message and "required" in message:
-            raise RulesetError(message.split(") ", 1)[-1], table=table) from None
-        raise RulesetError(_attrs_message(exc), table=table, field=_attrs_field(exc, field_prefix)) from None
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         raise RulesetError(_attrs_message(exc), table=table, field=_attrs_field(exc, field_prefix)) from None
 
 
