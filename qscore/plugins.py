@@ -203,7 +203,7 @@ class Catalog:
 
         if id_or_path in self.rulesets:
             return self.rulesets[id_or_path].ruleset
-        if id_or_path.endswith(".toml") or os.sep in id_or_path or Path(id_or_path).is_file():
+        if Path(id_or_path).is_file():
             return load_ruleset(Path(id_or_path), self.rule_types)
         known = ", ".join(sorted(self.rulesets)) or "none"
         raise LookupError(f"no ruleset '{id_or_path}' is installed and no such file exists; installed: {known}")
