@@ -111,6 +111,7 @@ def _lost_points(batch: BatchResult, unit: UnitResult) -> str:
                    if r.points < r.max_points), key=lambda pair: -pair[0])
     if not lost:
         return "指标失分：无"
-    return "指标失分（从多到少）：" + "；".join(f"{name} {fmt(points)}" for points, name in lost)
+    scale = "（折算前的指标分）" if batch.ruleset.scale_to is not None else ""
+    return f"指标失分{scale}（从多到少）：" + "；".join(f"{name} {fmt(points)}" for points, name in lost)
 
 

@@ -181,3 +181,32 @@ def test_cli_ranks_all_townships(cli, allow_plugins):
     # 下路街道: 98.4, 96.9, 1261, 85.2, 84.9 — every figure at or past its 2025 target → 100
     assert (units[0]["unit"], units[0]["total"]) == ("下路街道", 100.0)
     assert units[-1]["unit"] == "冷水镇"
+
+
+def test_county_2024_is_scored_against_the_first_interim_point(catalog):
+    unit = scored(catalog, "shizhu-county", "county-2024.csv", 2024).unit("石柱县")
+    points = {r.indicator: r for r in unit.indicators}
+    # 食品抽检合格率 95.9 in 2024: target 95 + (98 − 95) × 1 ÷ 4 = 95.75; met, (95.9 − 95) ÷ 0.75 > 1 → 4.
+    food = points["food_pass_rate"]
+    assert (food.target, food.points, food.met) == (Decimal("95.75"), Decimal("4.00"), True)
+    # 每万户市场主体有效注册商标量 1072: target 1050 + 100 × 1 ÷ 4 = 1075; (1072 − 1050) ÷ 25 = 0.88 → 3.52.
+    marks = points["trademarks_per_10k_entities"]
+    assert (marks.target, marks.points, marks.met) == (Decimal("1075"), Decimal("3.52"), False)
+
+
+def test_cli_explain_names_the_grade_above_and_the_lost_points(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("explain", "shizhu-township", str(EXAMPLES / "townships-2025.csv"), "鱼池镇", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    # 鱼池镇 89.33 is 良好; 优秀 starts at 90: 90 − 89.33 = 0.67.
+    assert "等次：良好" in result.output and "距上一等次（优秀）还差：0.67 分" in result.output
+    assert "指标失分（从多到少）：" in result.output
+
+
+def test_cli_explain_marks_lost_points_as_before_scaling(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("explain", "shizhu-members", str(EXAMPLES / "members-2025.csv"), "县市场监管局", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    # 制造业质量竞争力指数 3.20 of 4 (see the county example): 0.8 lost before scaling.
+    assert "指标失分（折算前的指标分）（从多到少）：" in result.output
+    assert "制造业质量竞争力指数 0.8" in result.output
