@@ -93,7 +93,25 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
         total += f"（不低于 {fmt(floor)}）"
     out.append(f"{total} = {unit.total:f}")
     if unit.gap_to_next is not None:
-        out.append(f"距上一等次还差：{fmt(unit.gap_to_next)} 分")
+        out.append(f"距上一等次（{_next_class(batch, unit)}）还差：{fmt(unit.gap_to_next)} 分")
+        out.append(_lost_points(batch, unit))
     return out
+
+
+def _next_class(batch: BatchResult, unit: UnitResult) -> str:
+    names = [g.name for g in batch.ruleset.classification.grades]  # type: ignore[union-attr]
+    return names[names.index(unit.tier) - 1]  # type: ignore[arg-type]
+
+
+def _lost_points(batch: BatchResult, unit: UnitResult) -> str:
+    """The indicators where the unit fell short of full marks, most first: where the gap
+    to the next class can be made up."""
+    names = {i.id: i.name for i in batch.ruleset.indicators}
+    lost = sorted(((r.max_points - r.points, names[r.indicator]) for r in unit.indicators
+                   if r.points < r.max_points), key=lambda pair: -pair[0])
+    if not lost:
+        return "指标失分：无"
+    scale = "（折算前的指标分）" if batch.ruleset.scale_to is not None else ""
+    return f"指标失分{scale}（从多到少）：" + "；".join(f"{name} {fmt(points)}" for points, name in lost)
 
 
