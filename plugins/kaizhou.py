@@ -1,7 +1,8 @@
-"""重庆市开州区: the 乡镇（街道） assessment (质量考核督查激励制度).
+"""重庆市开州区: the 乡镇（街道） assessment of its 质量强区 plan.
 
-The rules live in ``rulesets/kaizhou/`` (seed 004, 开州区《质量强区建设实施方案》); this plug-in only registers them,
-so an examiner can read and check every figure in the TOML file itself.
+The rules are data in ``rulesets/kaizhou/`` (seed 004, 开州区《质量强区建设实施方案》);
+this plug-in only registers them, so an examiner reads and checks every figure in the
+TOML file itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""湖南省澧县: the assessment of member departments (成员单位) on the tasks they lead or share.
+"""湖南省澧县: member departments scored on the tasks they lead or share.
 
-The rules live in ``rulesets/lixian/`` (seed 001, 《澧县质量强县培育建设实施方案》); this plug-in only registers them,
-so an examiner can read and check every figure in the TOML file itself.
+The rules are data in ``rulesets/lixian/`` (seed 001, 《澧县质量强县培育建设实施方案》);
+this plug-in only registers them, so an examiner reads and checks every figure in the
+TOML file itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""重庆市永川区: the 镇街 assessment (质量强镇, “赛马比拼”).
+"""重庆市永川区: the 镇街 assessment of its 质量强区 plan (质量强镇, “赛马比拼”).
 
-The rules live in ``rulesets/yongchuan/`` (seed 002, 《重庆市永川区质量强区建设实施方案》); this plug-in only registers them,
-so an examiner can read and check every figure in the TOML file itself.
+The rules are data in ``rulesets/yongchuan/`` (seed 002, 《重庆市永川区质量强区建设实施方案》);
+this plug-in only registers them, so an examiner reads and checks every figure in the
+TOML file itself.
 """
 
 from __future__ import annotations
