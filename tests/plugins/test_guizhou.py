@@ -76,6 +76,7 @@ def test_plan_years_grades_and_the_national_veto(ruleset):
         [("A", Decimal(90)), ("B", Decimal(80)), ("C", Decimal(60)), ("D", None)]
     veto, = ruleset.adjustments.vetoes
     assert veto.name == "发生区域性、系统性产品质量安全事件" and "国办发〔2013〕47号" in veto.source
+    assert "考核结果一律为D级" in veto.source   # 第五条 of the national method
     assert ruleset.full_marks == 100
 
 
