@@ -71,7 +71,13 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     present = [n for n, value in enumerate(values) if value is not None and not exempt[n]]
     _check_missing(ruleset, indicator, data, values, exempt)
     rule, rounding = indicator.rule, ruleset.rounding
-    raw = _points(rule, [values[n] for n in present], [targets[n] for n in present], [baselines[n] for n in present])
+    try:
+        raw = _points(rule, [values[n] for n in present], [targets[n] for n in present],
+                      [baselines[n] for n in present])
+    except MissingFigure as exc:
+        # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
+        unit = next((n for n in present if baselines[n] is None), present[0])
+        raise _missing_figure(indicator, data, unit, exc) from None
     if rounding.stage == "indicator":
         raw = [rounding.apply(p) for p in raw]
     nothing = rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO

@@ -88,7 +88,9 @@ class Progress(Rule):
     type: ClassVar[str] = "progress"
     label: ClassVar[str] = "进度"
 
-    def _share(self, value: Decimal, target: Decimal, baseline: Decimal) -> Decimal | None:
+    def _share(self, value: Decimal, target: Decimal, baseline: Decimal | None) -> Decimal | None:
+        if baseline is None:
+            raise MissingFigure("baseline", "基期值 (baseline) to measure progress from")
         span = target - baseline
         if span == 0 or (span > 0) != (self.direction == "higher"):
             return None
