@@ -1,15 +1,14 @@
 """Reading the seed plans the seed-jurisdiction rulesets quote.
 
-The plans live in ``shared/seeds/`` beside the repository (CI clones it there);
-``QSCORE_SEEDS_DIR`` points elsewhere, e.g. from a git worktree.  Text is compared after
-NFKC folding, because the plans mix full-width and ASCII punctuation.
+The plans are kept byte for byte in ``tests/seeds/`` so the tests need nothing outside
+the repository.  Text is compared after NFKC folding, because the plans mix full-width
+and ASCII punctuation.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +20,7 @@ from qscore.model import Adjustments, Indicator, Ruleset
 from qscore.numbers import fmt
 from qscore.plugins import ALLOW_ENV, load_plugins
 
-SEEDS = Path(os.environ.get("QSCORE_SEEDS_DIR") or Path(__file__).parents[2] / ".." / "shared" / "seeds")
+SEEDS = Path(__file__).parents[1] / "seeds"
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
@@ -30,13 +29,8 @@ def folded(text: str) -> str:
 
 
 def seed_text(name: str) -> str:
-    """The seed plan ``name`` (e.g. ``003_309ac1a153ce57e6.txt``), folded; skips the test
-    when the shared folder is not beside the repository."""
-    path = SEEDS / name
-    if not SEEDS.is_dir():
-        pytest.skip(f"the seed plans are not at {SEEDS.resolve()} (shared/seeds beside the repository, "
-                    "or set QSCORE_SEEDS_DIR)")
-    return folded(path.read_text(encoding="utf-8"))
+    """The seed plan ``name`` (e.g. ``003_309ac1a153ce57e6.txt``), folded."""
+    return folded((SEEDS / name).read_text(encoding="utf-8"))
 
 
 def quote(indicator: Indicator) -> str:

@@ -18,7 +18,7 @@ from qscore.engine import score_batch
 from qscore.plugins import ReadOptions, load_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = Path(__file__).parent / "seeds"  # byte-for-byte copies of the seed plans
+SEEDS = Path(__file__).parents[1] / "seeds"  # byte-for-byte copies of the seed plans
 SHIZHU, YONGCHUAN, KAIZHOU = "000_ae3be324c11ee3c0.txt", "002_2579526691e78db1.txt", "004_40eed3278287cde7.txt"
 DATA = ROOT / "examples" / "chongqing" / "districts-2025.csv"
 SHIZHU_NAME = "石柱土家族自治县"

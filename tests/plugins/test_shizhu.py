@@ -16,7 +16,7 @@ from qscore.plugins import ReadOptions, load_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 # Copies of the seed plans, byte for byte, so the tests need nothing outside the repository.
-SEED = Path(__file__).parent / "seeds" / "000_ae3be324c11ee3c0.txt"
+SEED = Path(__file__).parents[1] / "seeds" / "000_ae3be324c11ee3c0.txt"
 EXAMPLES = ROOT / "examples" / "shizhu"
 
 
