@@ -7,6 +7,7 @@ from __future__ import annotations
 from qscore.engine import indicator_total
 from qscore.model import BatchResult, Indicator, IndicatorResult, UnitResult
 from qscore.numbers import ZERO, fmt
+from qscore.targets import Figures
 
 
 def _value(result: IndicatorResult, indicator: Indicator) -> str:
@@ -15,6 +16,14 @@ def _value(result: IndicatorResult, indicator: Indicator) -> str:
     if isinstance(result.value, str):
         return result.value
     return f"{fmt(result.value)}{indicator.unit}" if indicator.unit == "%" else fmt(result.value)
+
+
+def _follows_path(indicator: Indicator) -> bool:
+    """Whether the year's target is a point on the baseline→target path (so meeting it
+    means 'on track'), rather than a reference, last year's value or the final target."""
+    target = indicator.target
+    return (target is not None and target.path == "linear"
+            and target.start(Figures(baseline=indicator.baseline)) is not None)
 
 
 def _status(result: IndicatorResult, interim: bool) -> str:
@@ -45,7 +54,8 @@ def explain_unit(batch: BatchResult, unit: UnitResult) -> str:
             lines.append(f"【{category_names.get(indicator.category, '未分类')}】")
         unit_text = f"（{indicator.unit}）" if indicator.unit else ""
         lines.append(f"{number:>3}. {indicator.name}{unit_text}  [{indicator.id}]  满分 {fmt(indicator.points)}")
-        lines.append(f"     实际值：{_value(result, indicator)}{_status(result, interim)}")
+        on_path = interim and _follows_path(indicator)
+        lines.append(f"     实际值：{_value(result, indicator)}{_status(result, on_path)}")
         lines.append(f"     {result.explanation}")
         lines.append(f"     得分：{result.points:f}")
     lines.append("")
