@@ -234,9 +234,11 @@ class _WideBinder(_Binder):
         header = self.table.header
         targets = [None if n == self.unit_column else self.target_of(h, n) for n, h in enumerate(header)]
         self.check_duplicate_columns(targets)
+        unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
         for cells, row in zip(self.table.rows, self.table.row_numbers):
             if len(cells) != len(header):
                 raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            self.check_unnamed(cells, unnamed, row)
             name = self.unit_name(cells, row)
             if name in self.units:
                 raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
@@ -246,6 +248,13 @@ class _WideBinder(_Binder):
                 if target is not None:
                     self.store(unit, target[0], target[1], cells[number], row, header[number])
         return self.dataset()
+
+    def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> None:
+        """A figure under a column without a header would be dropped unseen; refuse it."""
+        for number in unnamed:
+            if cells[number].strip():
+                raise self.error(f"the cell {cells[number].strip()!r} is in column {number + 1}, which has no "
+                                 "header; name the column or clear it", row, None)
 
     def check_duplicate_columns(self, targets: list[tuple[str, str] | None]) -> None:
         seen: dict[tuple[str, str], str] = {}
@@ -268,6 +277,9 @@ class _LongBinder(_Binder):
             if len(cells) != len(header):
                 raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
             name = self.unit_name(cells, row)
+            if not cells[indicator_column].strip():  # type: ignore[index]
+                raise self.error("the indicator name is empty; expected an indicator's id or name", row,
+                                 header[indicator_column])  # type: ignore[index]
             field = cells[field_column] if field_column is not None else ""
             label = cells[indicator_column] + (f"@{field}" if field.strip() else "")
             target = self.target_of(label, indicator_column)  # type: ignore[arg-type]
