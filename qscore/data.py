@@ -196,6 +196,16 @@ class _Binder:
         else:
             self.figures.setdefault(key, [None] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
 
+    def check_width(self, cells: Sequence[str], row: int) -> None:
+        """A ragged row has shifted or lost cells; no guess at which is safe."""
+        header = self.table.header
+        if len(cells) < len(header):
+            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected a cell "
+                             "for this column (empty if there is no data)", row, header[len(cells)])
+        if len(cells) > len(header):
+            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected no "
+                             f"cells after column {len(header)}", row, None)
+
     def parse(self, thing: str, field: str, text: str) -> Cell:
         if thing in self.index.items:
             return parse_count(text)
@@ -236,8 +246,7 @@ class _WideBinder(_Binder):
         self.check_duplicate_columns(targets)
         unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
         for cells, row in zip(self.table.rows, self.table.row_numbers):
-            if len(cells) != len(header):
-                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            self.check_width(cells, row)
             self.check_unnamed(cells, unnamed, row)
             name = self.unit_name(cells, row)
             if name in self.units:
@@ -274,8 +283,7 @@ class _LongBinder(_Binder):
         field_column = _find(header, LONG_FIELD)
         seen: dict[tuple[str, str, str], int] = {}
         for cells, row in zip(self.table.rows, self.table.row_numbers):
-            if len(cells) != len(header):
-                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            self.check_width(cells, row)
             name = self.unit_name(cells, row)
             if not cells[indicator_column].strip():  # type: ignore[index]
                 raise self.error("the indicator name is empty; expected an indicator's id or name", row,

@@ -20,6 +20,9 @@ from qscore.plugins import ReadOptions
 # files come in, and a wrong guess would turn names into plausible-looking nonsense.
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 CSV_ENCODINGS = ("utf-8", "gb18030")
+# Workbooks saved under a text file's name: say what they are rather than "not text".
+FOREIGN = ((b"PK\x03\x04", "a zip file (an .xlsx workbook?)", "give it the .xlsx suffix"),
+           (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "save it as .xlsx or CSV"))
 # Text an examiner saved never holds C0 control characters other than tab and line ends;
 # bytes that do are a binary file that happened to decode.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -38,6 +41,9 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
 
     :raises DataError: for bytes that are not text in any of those encodings.
     """
+    for magic, what, advice in FOREIGN:
+        if raw.startswith(magic):
+            raise DataError(f"this is {what}, not {kind} text; {advice}", file=str(path))
     encodings = encodings_for(raw, options.encoding)
     if encodings == CSV_ENCODINGS and b"\x00" in raw[:4096]:
         raise DataError(f"this is not a text file (it holds NUL bytes); expected {kind} text", file=str(path))
