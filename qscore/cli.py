@@ -247,10 +247,14 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, **options: Any
     if fmt not in writers:
         raise click.BadParameter(f"'{fmt}' is not one of {', '.join(writers)}", param_hint="'--format'")
     writer = writers[fmt]
-    if writer.suffix == ".xlsx" and output in (None, "-") and sys.stdout.isatty():
+    if writer.suffix == ".xlsx" and output in (None, "-") and _stdout_is_terminal():
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
     batch = score(ctx, explain=writer.explained, **options)
     emit(writer.write(batch), output)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | None:
