@@ -1,0 +1,168 @@
+"""Hypothesis fuzzing of every reader and the cell parser: whatever the bytes or strings,
+only qscore's own errors escape, and well-formed tables read back exactly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import DATA
+from qscore.cells import CellError, parse_count, parse_number
+from qscore.data import bind
+from qscore.errors import QscoreError
+from qscore.plugins import ReadOptions, load_plugins
+from qscore.readers import read_csv, read_json
+from qscore.rulesets import load_ruleset
+from qscore.xlsx import read_xlsx
+
+IO = DATA / "io"
+RULESET = load_ruleset(IO / "county.toml", load_plugins().rule_types)
+READERS = {".csv": read_csv, ".json": read_json, ".xlsx": read_xlsx}
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def read_and_bind(suffix: str, raw: bytes, options: ReadOptions = ReadOptions()) -> None:
+    """Read ``raw`` as a ``suffix`` file and bind it; a QscoreError is an acceptable answer."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"data{suffix}"
+        path.write_bytes(raw)
+        try:
+            bind(READERS[suffix](path, options), RULESET)
+        except QscoreError:
+            pass
+
+
+def valid_workbook() -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["区县", "食品抽检合格率", "安全事故死亡人数", "质量标杆企业"])
+    sheet.write_row(1, 0, ["甲区", 98.5, 3, 2])
+    workbook.close()
+    return buffer.getvalue()
+
+
+VALID = {".csv": (IO / "awkward.csv").read_bytes(), ".xlsx": valid_workbook(),
+         ".json": json.dumps([{"区县": "甲区", "食品抽检合格率": 98.5, "安全事故死亡人数": 3,
+                               "质量标杆企业": 2}]).encode()}
+
+
+@pytest.mark.parametrize("suffix", sorted(READERS))
+@FUZZ
+@given(raw=st.binary(max_size=2000))
+def test_arbitrary_bytes_raise_only_qscore_errors(suffix, raw):
+    read_and_bind(suffix, raw)
+
+
+@pytest.mark.parametrize("suffix", sorted(READERS))
+@FUZZ
+@given(data=st.data())
+def test_damaged_valid_files_raise_only_qscore_errors(suffix, data):
+    raw = bytearray(VALID[suffix])
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(raw) - 1))
+        raw[position] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(1, len(raw)))
+    read_and_bind(suffix, bytes(raw[:cut]))
+
+
+@FUZZ
+@given(text=st.text(max_size=400), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
+def test_arbitrary_text_in_any_encoding_raises_only_qscore_errors(text, encoding):
+    try:
+        raw = text.encode(encoding)
+    except UnicodeEncodeError:  # lone surrogates have no encoding
+        return
+    read_and_bind(".csv", raw)
+    read_and_bind(".csv", raw, ReadOptions(encoding=encoding))
+
+
+CELL_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.text(max_size=20),
+                        st.floats(allow_nan=False, allow_infinity=False))
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(CELL_VALUES, max_size=6), max_size=6),
+       header=st.lists(st.sampled_from(["区县", "食品抽检合格率", "food", "deaths@上年", "质量标杆企业（家）",
+                                        "安全事故死亡人数", "", "x"]), max_size=6),
+       percent=st.booleans())
+def test_arbitrary_workbook_cells_raise_only_qscore_errors(rows, header, percent):
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet()
+    style = workbook.add_format({"num_format": "0.0%"}) if percent else None
+    sheet.write_row(0, 0, header)
+    for number, row in enumerate(rows, 1):
+        for column, value in enumerate(row):
+            if value is not None:
+                sheet.write(number, column, value, style)
+    workbook.close()
+    read_and_bind(".xlsx", buffer.getvalue())
+
+
+@given(text=st.text(max_size=40))
+def test_cell_parsing_raises_only_cell_errors(text):
+    for parse in (parse_number, parse_count):
+        try:
+            parse(text)
+        except CellError:
+            pass
+
+
+# Values an examiner might type for a percentage, and the ways Excel users spell them.
+PERCENTS = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
+FULL_WIDTH = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
+SPELLINGS = [lambda d: f"{d}", lambda d: f"{d}%", lambda d: f" {d} ", lambda d: f"{d}".translate(FULL_WIDTH),
+             lambda d: f"{d} %"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.tuples(PERCENTS, st.sampled_from(range(len(SPELLINGS)))), min_size=1, max_size=8),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
+def test_csv_round_trip_reads_back_the_values_written(values, encoding):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["区县", "食品抽检合格率（%）", "安全事故死亡人数", "质量标杆企业"])
+    for number, (value, spelling) in enumerate(values):
+        writer.writerow([f"单位{number}", SPELLINGS[spelling](value), "", ""])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "data.csv"
+        path.write_bytes(buffer.getvalue().encode(encoding))
+        dataset = bind(read_csv(path, ReadOptions()), RULESET)
+    assert dataset.values["food"] == [value for value, _ in values]
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(PERCENTS, min_size=1, max_size=8), percent=st.booleans())
+def test_xlsx_round_trip_reads_back_the_values_written(values, percent):
+    """Numbers stored as floats, plain or as percent-formatted fractions, read back as the
+    same decimals."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["区县", "食品抽检合格率（%）", "安全事故死亡人数", "质量标杆企业"])
+    for number, value in enumerate(values):
+        sheet.append([f"单位{number}", float(value / 100) if percent else float(value)])
+        if percent:
+            sheet.cell(row=number + 2, column=2).number_format = "0.00%"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "data.xlsx"
+        workbook.save(path)
+        dataset = bind(read_xlsx(path, ReadOptions()), RULESET)
+    if percent:
+        # value / 100 as a float may not be exact (0.29 * 100 = 28.999999999999996 in binary);
+        # what is read is the float's own shortest decimal spelling times 100.
+        expected = [(Decimal(repr(float(v / 100))) * 100) for v in values]
+    else:
+        expected = list(values)
+    assert dataset.values["food"] == expected
+    assert all(abs(read - value) < Decimal("1e-12") for read, value in zip(dataset.values["food"], values))
