@@ -33,6 +33,10 @@ from qscore.writers import FORMULA_STARTS, summary_table
 
 # Workbook metadata must not carry the time of the run, or outputs would differ byte-wise.
 FIXED_CREATED = datetime.datetime(2000, 1, 1)
+# Marks a formula cell in the first pass, which sees formulas but not their results.
+_FORMULA = object()
+# A sheet as rows of (raw value, text) pairs.
+Grid = list[list[tuple[Any, str]]]
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
@@ -42,7 +46,7 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
     :raises LookupError: for a ``--sheet`` the workbook lacks (a usage error).
     """
     grid = _sheet_grid(path, options.sheet, formulas=True)
-    if any(cell.startswith("=") for row in grid for _, cell in row):
+    if any(raw is _FORMULA for row in grid for raw, _ in row):
         grid = _with_saved_results(path, options.sheet, grid)
     rows = [(number, [cell for _, cell in row]) for number, row in enumerate(grid, 1)]
     rows = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
@@ -55,7 +59,7 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
                     row_numbers=[number for number, _ in rows[1:]])
 
 
-def _with_saved_results(path: Path, sheet: str | None, grid: list[list[tuple[Any, str]]]) -> list[list[tuple[Any, str]]]:
+def _with_saved_results(path: Path, sheet: str | None, grid: Grid) -> Grid:
     """``grid`` with each formula replaced by the value Excel saved for it."""
     saved = _sheet_grid(path, sheet, formulas=False)
     result = []
@@ -63,7 +67,7 @@ def _with_saved_results(path: Path, sheet: str | None, grid: list[list[tuple[Any
         values = saved[number - 1] if number <= len(saved) else []
         cells = []
         for column, (raw, text) in enumerate(row):
-            if text.startswith("=") and raw == "formula":
+            if raw is _FORMULA:
                 value = values[column] if column < len(values) else (None, "")
                 if value[0] is None:
                     raise DataError(f"the cell holds the formula {text} with no saved result; open and save "
@@ -76,9 +80,9 @@ def _with_saved_results(path: Path, sheet: str | None, grid: list[list[tuple[Any
     return result
 
 
-def _sheet_grid(path: Path, sheet: str | None, *, formulas: bool) -> list[list[tuple[Any, str]]]:
-    """Every row of the sheet as ``(raw value, text)`` pairs; a formula's raw value is
-    the marker ``"formula"`` when ``formulas`` is set."""
+def _sheet_grid(path: Path, sheet: str | None, *, formulas: bool) -> Grid:
+    """Every row of the sheet as ``(raw value, text)`` pairs; with ``formulas`` a formula
+    cell is ``(_FORMULA, "=…")``, without it the result Excel saved (``None`` if none)."""
     import openpyxl
 
     try:
@@ -116,7 +120,7 @@ def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:
 def _cell(cell: Any, formulas: bool) -> tuple[Any, str]:
     value = getattr(cell, "value", None)
     if formulas and getattr(cell, "data_type", None) == "f":
-        return "formula", str(value)
+        return _FORMULA, str(value)
     return value, cell_text(value, getattr(cell, "number_format", None))
 
 
@@ -141,7 +145,7 @@ def _finite(value: float | int) -> bool:
     return value == value and value not in (float("inf"), float("-inf"))
 
 
-def _column_name(grid: list[list[tuple[Any, str]]], index: int) -> str:
+def _column_name(grid: Grid, index: int) -> str:
     """The column's header where row 1 has one, else its letter (A, B … AA)."""
     header = grid[0][index][1].strip() if grid and index < len(grid[0]) else ""
     return header if header and not header.startswith("=") else _column_letter(index)
@@ -187,7 +191,8 @@ def write_xlsx(batch: BatchResult) -> bytes:
 def _detail(batch: BatchResult) -> tuple[list[str], list[list[Any]]]:
     """One row per unit and indicator, in rank order then ruleset order."""
     indicators = {i.id: i for i in batch.ruleset.indicators}
-    header = ["排名", "单位", "指标代码", "指标", "计量单位", "完成值", "目标值", "得分", "分值", "是否达标", "计算说明"]
+    header = ["排名", "单位", "指标代码", "指标", "计量单位", "完成值", "目标值", "得分", "分值", "是否达标",
+              "计算说明"]
     rows = []
     for unit in batch.units:
         for result in unit.indicators:

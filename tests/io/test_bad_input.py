@@ -27,7 +27,8 @@ CASES = {
                       "(limit 1,000,000,000,000,000)"),
     "duplicate-unit.csv": "row 4, column '区县': unit '甲区' appears twice (first at row 2)",
     "unknown-column.csv": ("row 1, column '食品抽检合格律': column names no indicator or item of ruleset "
-                           "'test-county-io'; did you mean 食品抽检合格率? (use --ignore-unknown to skip such columns)"),
+                           "'test-county-io'; did you mean 食品抽检合格率? "
+                           "(use --ignore-unknown to skip such columns)"),
     "missing-indicator.csv": ("row 1: no column for indicator firms (质量标杆企业); add it, leaving cells empty or "
                               "'-' where there is no data"),
     "no-unit-column.csv": "row 1: no unit column; expected one headed unit / 单位 / 名称 / 单位名称 or 区县",

@@ -69,10 +69,10 @@ def test_awkward_cells_bind_to_exact_decimals(catalog):
 
 # The encoding matrix: every encoding examiners' files come in, both line endings,
 # detected and forced.
-ENCODINGS = {"utf-8": b"", "utf-8-sig": b"", "gb18030": b"", "utf-16": b""}
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16")
 
 
-@pytest.mark.parametrize("encoding", list(ENCODINGS))
+@pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("newline", ["\r\n", "\n"])
 @pytest.mark.parametrize("forced", [False, True])
 def test_encoding_matrix(cli, tmp_path, encoding, newline, forced):
