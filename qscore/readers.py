@@ -105,7 +105,7 @@ def read_json(path: Path, options: ReadOptions) -> RawTable:
     """Read JSON: a list of row objects, or ``{"units": [...]}``; keys are column headers."""
     try:
         text = decode_text(path, path.read_bytes(), options, kind="JSON")
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
     except OSError as exc:
         raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
     except ValueError as exc:
@@ -121,6 +121,16 @@ def read_json(path: Path, options: ReadOptions) -> RawTable:
     rows = [[_cell(record.get(key)) for key in header] for record in records]
     # JSON has no rows on screen; number the objects from 1 so messages can point at one.
     return RawTable(file=str(path), header=tuple(header), rows=rows, row_numbers=list(range(1, len(rows) + 1)))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's keys; a key given twice would silently lose one of its values."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"the key {twice!r} appears twice in one object")
+    return found
 
 
 def _cell(value: Any) -> str:

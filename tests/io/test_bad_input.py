@@ -152,3 +152,17 @@ def test_output_into_a_missing_folder_is_a_clean_error(cli, tmp_path):
     result = cli("rank", RULESET, str(IO / "awkward.csv"), "-o", str(output))
     assert result.exit_code == 1
     assert result.output == f"Error: Could not open file '{output}': No such file or directory\n"
+
+
+def test_a_json_key_given_twice_is_refused(cli, tmp_path):
+    data = tmp_path / "data.json"
+    data.write_text('[{"区县": "甲区", "食品抽检合格率": 98, "食品抽检合格率": 97}]', encoding="utf-8")
+    assert_refused(cli, tmp_path, data, "not valid JSON: the key '食品抽检合格率' appears twice in one object")
+
+
+def test_an_old_xls_suffix_is_a_usage_error_listing_the_readable_suffixes(cli, tmp_path):
+    data = tmp_path / "data.xls"
+    data.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = cli("rank", RULESET, str(data))
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: no reader for '.xls' files; readable: .csv, .json, .txt, .xlsm, .xlsx\n")

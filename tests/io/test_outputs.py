@@ -166,3 +166,23 @@ def test_input_round_trip_csv_to_xlsx_gives_the_same_totals(cli, tmp_path):
     workbook.save(data)
     assert totals_from_json(cli, TOWNSHIP, str(data), "--year", "2025") == \
         totals_from_json(cli, TOWNSHIP, str(TOWNSHIPS), "--year", "2025")
+
+
+def test_table_columns_line_up_with_chinese_names(cli):
+    """Double-width characters count twice: each column starts at the same screen column
+    on every line (tabulate with wcwidth)."""
+    from wcwidth import wcswidth
+
+    lines = run(cli, "rank", TOWNSHIP, str(TOWNSHIPS), "--year", "2025").splitlines()[1:]
+    header, rule, rows = lines[0], lines[1], lines[2:]
+    starts = [n for n, char in enumerate(rule) if char == "-" and (n == 0 or rule[n - 1] == " ")]
+    for line in [header, *rows]:
+        cells = line.split()
+        positions, offset = [], 0
+        for cell in cells:
+            index = line.index(cell, offset)
+            positions.append(wcswidth(line[:index]))
+            offset = index + len(cell)
+        # Leading cells are all filled (rank, unit, total, tier): they sit on the rule's starts.
+        assert positions[:4] == starts[:4], line
+    assert [line.split()[1] for line in rows] == ["南宾街道", "悦崃镇", "西沱镇", "黄水镇"]
