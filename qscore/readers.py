@@ -69,7 +69,7 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
 
 def _delimiter(text: str) -> str:
     """Comma, or tab for Excel's "Unicode text" export (a tab-separated header, no commas)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
     return "\t" if "\t" in first and "," not in first else ","
 
 
@@ -125,12 +125,12 @@ def read_json(path: Path, options: ReadOptions) -> RawTable:
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object's keys; a key given twice would silently lose one of its values."""
-    found = dict(pairs)
-    if len(found) < len(pairs):
-        seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise ValueError(f"the key {twice!r} appears twice in one object")
-    return found
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        seen.add(key)
+    return dict(pairs)
 
 
 def _cell(value: Any) -> str:
