@@ -40,7 +40,8 @@ Grid = list[list[tuple[Any, str]]]
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
-    """Read the first sheet (or ``options.sheet``) of an XLSX workbook; row 1 is the header.
+    """Read the first sheet (or ``options.sheet``) of an XLSX workbook; its first non-empty
+    row is the header, and rows keep the sheet's numbers.
 
     :raises DataError: for a file that is not a workbook, or a formula without a saved value.
     :raises LookupError: for a ``--sheet`` the workbook lacks (a usage error).
@@ -110,11 +111,14 @@ def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:
     names = workbook.sheetnames
     if not names:
         raise DataError("the workbook has no sheets", file=str(path))
-    if sheet is None:
-        return workbook[names[0]]
+    sheet = names[0] if sheet is None else sheet
     if sheet not in names:
         raise LookupError(f"no sheet '{sheet}' in {path}; its sheets are {', '.join(names)}")
-    return workbook[sheet]
+    chosen = workbook[sheet]
+    if not hasattr(chosen, "iter_rows"):
+        raise DataError(f"sheet '{sheet}' is a chart, not a table; give --sheet with a data sheet",
+                        file=str(path))
+    return chosen
 
 
 def _cell(cell: Any, formulas: bool) -> tuple[Any, str]:
@@ -146,8 +150,9 @@ def _finite(value: float | int) -> bool:
 
 
 def _column_name(grid: Grid, index: int) -> str:
-    """The column's header where row 1 has one, else its letter (A, B … AA)."""
-    header = grid[0][index][1].strip() if grid and index < len(grid[0]) else ""
+    """The column's header where the header row has one, else its letter (A, B … AA)."""
+    first = next((row for row in grid if any(text.strip() for _, text in row)), [])
+    header = first[index][1].strip() if index < len(first) else ""
     return header if header and not header.startswith("=") else _column_letter(index)
 
 

@@ -54,7 +54,7 @@ def assert_refused(cli, tmp_path: Path, data: Path, message: str, *options: str)
     output.parent.mkdir()
     result = cli("rank", RULESET, str(data), "-o", str(output), *options)
     assert result.exit_code == 1
-    separator = ": " if message.startswith(("this", "the", "not")) else ", "
+    separator = ": " if message.startswith(("this", "the", "not", "sheet")) else ", "
     assert result.output == f"Error: {data}{separator}{message}\n"
     assert "Traceback" not in result.output
     assert list(output.parent.iterdir()) == []
@@ -166,3 +166,21 @@ def test_an_old_xls_suffix_is_a_usage_error_listing_the_readable_suffixes(cli, t
     result = cli("rank", RULESET, str(data))
     assert result.exit_code == 2
     assert result.output.endswith("Error: no reader for '.xls' files; readable: .csv, .json, .txt, .xlsm, .xlsx\n")
+
+
+def test_a_chart_sheet_first_is_refused_with_a_hint(cli, tmp_path):
+    data = tmp_path / "chart.xlsx"
+    workbook = xlsxwriter.Workbook(data)
+    chartsheet = workbook.add_chartsheet("图表")
+    sheet = workbook.add_worksheet("数据")
+    sheet.write_row(0, 0, ["区县", "食品抽检合格率", "food@全省平均", "安全事故死亡人数", "deaths@上年", "质量标杆企业"])
+    sheet.write_row(1, 0, ["甲区", 98.5, 98.2, 3, 4, 2])
+    chart = workbook.add_chart({"type": "column"})
+    chart.add_series({"values": "=数据!$B$2:$B$2"})
+    chartsheet.set_chart(chart)
+    workbook.close()
+    assert_refused(cli, tmp_path, data, "sheet '图表' is a chart, not a table; give --sheet with a data sheet")
+    result = cli("rank", RULESET, str(data), "--sheet", "数据", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    # 98.5 ≥ 98.2 → 10; 3 < 4 → 10; 2 firms × 2 → 4: 24
+    assert result.stdout.splitlines()[1].startswith("1,甲区,24.00,")
