@@ -28,6 +28,7 @@ FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "pre
                  "上年值": "previous", "baseline": "baseline", "基期": "baseline", "基期值": "baseline"}
 PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
+TITLE_ROWS = 3
 _TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
 
 Cell = Decimal | str | None
@@ -42,12 +43,14 @@ class RawTable:
     :param header: column headers as the file spells them.
     :param rows: the data rows, each as long as the header.
     :param row_numbers: each row's number in the file, as the examiner sees it.
+    :param header_row: the header's row number in the file.
     """
 
     file: str
     header: tuple[str, ...]
     rows: Sequence[Sequence[str]]
     row_numbers: Sequence[int]
+    header_row: int = 1
 
 
 @attrs.frozen
@@ -113,8 +116,28 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False) -> 
     if not table.header:
         raise DataError("the file is empty; expected a header row and one row per unit", file=table.file)
     index = HeaderIndex(ruleset)
+    table = _below_titles(table, _unit_headers(ruleset))
     binder = _LongBinder if _is_long(table.header) else _WideBinder
     return binder(table, index, ruleset, ignore_unknown).bind()
+
+
+def _unit_headers(ruleset: Ruleset) -> tuple[str, ...]:
+    return (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
+
+
+def _below_titles(table: RawTable, unit_headers: Sequence[str]) -> RawTable:
+    """The table under the title rows examiners put above the header (一行合并的表名): a
+    first row with a single filled cell and no unit column is a title when a later row
+    among the first few is a header with one."""
+    skipped = 0
+    header, rows, numbers = table.header, table.rows, table.row_numbers
+    while (rows and skipped < TITLE_ROWS and _find(header, unit_headers) is None
+           and sum(1 for cell in header if cell.strip()) == 1):
+        header, rows, numbers, skipped = tuple(c.strip() for c in rows[0]), rows[1:], numbers[1:], skipped + 1
+    if skipped == 0 or _find(header, unit_headers) is None:
+        return table
+    return RawTable(file=table.file, header=header, rows=rows, row_numbers=numbers,
+                    header_row=table.row_numbers[skipped - 1])
 
 
 def _find(header: Sequence[str], names: Sequence[str]) -> int | None:
@@ -136,12 +159,11 @@ class _Binder:
         self.items: dict[str, list[Decimal]] = {}
         self.columns: dict[str, str] = {}
         self.cache: dict[tuple[str, str, str], object] = {}
-        unit_names = (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
-        self.unit_column = _find(table.header, unit_names)
+        self.unit_column = _find(table.header, _unit_headers(ruleset))
         if self.unit_column is None:
             raise DataError(f"no unit column; expected one headed {' / '.join(UNIT_HEADERS)}"
                             + (f" or {ruleset.unit_kind}" if ruleset.unit_kind else ""),
-                            file=table.file, row=1)
+                            file=table.file, row=table.header_row)
         if not table.rows:
             raise DataError("the file has a header but no rows; expected one row per unit", file=table.file)
 
@@ -158,7 +180,7 @@ class _Binder:
             close = self.index.suggest(name)
             hint = f"; did you mean {' / '.join(close)}?" if close else ""
             raise self.error(f"column names no indicator or item of ruleset '{self.ruleset.id}'{hint}"
-                             " (use --ignore-unknown to skip such columns)", 1, header)
+                             " (use --ignore-unknown to skip such columns)", self.table.header_row, header)
         return thing, FIELD_ALIASES.get(header_key(field).lower(), field.strip())
 
     def unit_index(self, name: str, row: int) -> int:
@@ -189,7 +211,8 @@ class _Binder:
         self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", column)
         if thing in self.index.items:
             if field != "value":
-                raise self.error("bonus, deduction and veto items take one count per unit, not '@' figures", 1, column)
+                raise self.error("bonus, deduction and veto items take one count per unit, not '@' figures",
+                                 self.table.header_row, column)
             self.items.setdefault(thing, [Decimal(0)] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
         elif field == "value":
             self.values.setdefault(thing, [None] * len(self.rows))[unit] = parsed
@@ -231,7 +254,7 @@ class _Binder:
         for indicator in self.ruleset.indicators:
             if indicator.id not in self.values:
                 raise self.error(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
-                                 "cells empty or '-' where there is no data", 1, None)
+                                 "cells empty or '-' where there is no data", self.table.header_row, None)
 
     def dataset(self) -> Dataset:
         self.check_complete()
@@ -271,7 +294,7 @@ class _WideBinder(_Binder):
             if target is None:
                 continue
             if target in seen:
-                raise self.error(f"names the same thing as column '{seen[target]}'", 1, header)
+                raise self.error(f"names the same thing as column '{seen[target]}'", self.table.header_row, header)
             seen[target] = header
 
 

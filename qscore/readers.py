@@ -84,21 +84,22 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=_delimiter(text))
     header: list[str] | None = None
     rows, numbers = [], []
+    header_row = start = 1
     try:
-        start = 1
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 start = reader.line_num + 1
                 continue
             if header is None:
-                header = [cell.strip() for cell in cells]
+                header, header_row = [cell.strip() for cell in cells], start
             else:
                 rows.append(cells)
                 numbers.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
         raise DataError(f"malformed CSV: {exc}", file=str(path), row=reader.line_num) from None
-    return RawTable(file=str(path), header=tuple(header or ()), rows=rows, row_numbers=numbers)
+    return RawTable(file=str(path), header=tuple(header or ()), rows=rows, row_numbers=numbers,
+                    header_row=header_row)
 
 
 def read_json(path: Path, options: ReadOptions) -> RawTable:

@@ -57,7 +57,7 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
     width = max(len(header), *(len(cells) for _, cells in rows))
     body = [cells + [""] * (width - len(cells)) for _, cells in rows[1:]]
     return RawTable(file=str(path), header=tuple(header + [""] * (width - len(header))), rows=body,
-                    row_numbers=[number for number, _ in rows[1:]])
+                    row_numbers=[number for number, _ in rows[1:]], header_row=rows[0][0])
 
 
 def _with_saved_results(path: Path, sheet: str | None, grid: Grid) -> Grid:

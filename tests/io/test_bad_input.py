@@ -173,7 +173,8 @@ def test_a_chart_sheet_first_is_refused_with_a_hint(cli, tmp_path):
     workbook = xlsxwriter.Workbook(data)
     chartsheet = workbook.add_chartsheet("图表")
     sheet = workbook.add_worksheet("数据")
-    sheet.write_row(0, 0, ["区县", "食品抽检合格率", "food@全省平均", "安全事故死亡人数", "deaths@上年", "质量标杆企业"])
+    sheet.write_row(0, 0, ["区县", "食品抽检合格率", "food@全省平均", "安全事故死亡人数", "deaths@上年",
+                           "质量标杆企业"])
     sheet.write_row(1, 0, ["甲区", 98.5, 98.2, 3, 4, 2])
     chart = workbook.add_chart({"type": "column"})
     chart.add_series({"values": "=数据!$B$2:$B$2"})

@@ -195,3 +195,39 @@ def test_ignore_unknown_skips_only_unknown_columns(cli, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert cli("rank", RULESET, str(path)).exit_code == 1
     assert ranking(cli, path, "--ignore-unknown") == EXPECTED
+
+
+def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(cli, tmp_path):
+    """Examiners put a merged title row (and a blank line) above the header."""
+    text = (IO / "awkward.csv").read_text(encoding="utf-8")
+    path = tmp_path / "titled.csv"
+    path.write_text("2025年度区县质量工作考核数据表,,,,,\r\n,,,,,\r\n" + text, encoding="utf-8")
+    assert ranking(cli, path) == EXPECTED
+    path.write_text("2025年度区县质量工作考核数据表,,,,,\r\n" + text.replace("乙区,９８．０", "乙区,优秀"),
+                    encoding="utf-8")
+    result = cli("rank", RULESET, str(path))
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {path}, row 4, column '食品抽检合格率（%）': expected a number (such as "
+                             "98.5, 98% or 1,150), got '优秀'\n")
+
+
+def test_header_errors_name_the_header_row_below_a_title(cli, tmp_path):
+    path = tmp_path / "titled.xlsx"
+    workbook = xlsxwriter.Workbook(path)
+    sheet = workbook.add_worksheet()
+    sheet.merge_range(0, 0, 0, 3, "2025年度区县质量工作考核数据表")
+    sheet.write_row(2, 0, ["区县", "食品抽检合格律", "安全事故死亡人数", "质量标杆企业"])
+    sheet.write_row(3, 0, ["甲区", 98, 3, 2])
+    workbook.close()
+    result = cli("rank", RULESET, str(path))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}, row 3, column '食品抽检合格律': column names no indicator")
+
+
+def test_a_lone_first_row_that_is_not_a_title_is_still_the_header(cli, tmp_path):
+    path = tmp_path / "one-column.csv"
+    path.write_text("说明\n甲区\n乙区\n", encoding="utf-8")  # no header with a unit column below
+    result = cli("rank", RULESET, str(path))
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {path}, row 1: no unit column; expected one headed unit / 单位 / 名称 / "
+                             "单位名称 or 区县\n")
