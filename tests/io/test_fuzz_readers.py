@@ -12,17 +12,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA
 from qscore.cells import CellError, parse_count, parse_number
 from qscore.data import bind
+from qscore.engine import score_batch
 from qscore.errors import QscoreError
 from qscore.plugins import ReadOptions, load_plugins
 from qscore.readers import read_csv, read_json
 from qscore.rulesets import load_ruleset
-from qscore.xlsx import read_xlsx
+from qscore.writers import write_csv, write_json, write_table
+from qscore.xlsx import read_xlsx, write_xlsx
 
 IO = DATA / "io"
 RULESET = load_ruleset(IO / "county.toml", load_plugins().rule_types)
@@ -31,14 +33,20 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 
 def read_and_bind(suffix: str, raw: bytes, options: ReadOptions | None = None) -> None:
-    """Read ``raw`` as a ``suffix`` file and bind it; a QscoreError is an acceptable answer."""
+    """Read ``raw`` as a ``suffix`` file, bind, score and write it in every format; a
+    QscoreError is an acceptable answer, any other exception fails the test."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"data{suffix}"
         path.write_bytes(raw)
         try:
-            bind(READERS[suffix](path, options or ReadOptions()), RULESET)
+            dataset = bind(READERS[suffix](path, options or ReadOptions()), RULESET)
+            batch = score_batch(RULESET, dataset, year=2025, explain=True)
         except QscoreError:
-            pass
+            event("refused")
+            return
+        event("scored and written")
+        for write in (write_table, write_csv, write_json, write_xlsx):
+            assert write(batch)
 
 
 def valid_workbook() -> bytes:
@@ -68,7 +76,7 @@ def test_arbitrary_bytes_raise_only_qscore_errors(suffix, raw):
 @given(data=st.data())
 def test_damaged_valid_files_raise_only_qscore_errors(suffix, data):
     raw = bytearray(VALID[suffix])
-    for _ in range(data.draw(st.integers(1, 8))):
+    for _ in range(data.draw(st.integers(0, 8))):
         position = data.draw(st.integers(0, len(raw) - 1))
         raw[position] = data.draw(st.integers(0, 255))
     cut = data.draw(st.integers(1, len(raw)))
@@ -107,6 +115,22 @@ def test_arbitrary_workbook_cells_raise_only_qscore_errors(rows, header, percent
                 sheet.write(number, column, value, style)
     workbook.close()
     read_and_bind(".xlsx", buffer.getvalue())
+
+
+HEADERS = st.sampled_from(["区县", "单位", "食品抽检合格率（%）", "food", "deaths@上年", "食品抽检合格率@全省平均",
+                           "质量标杆企业（家）", "安全事故死亡人数", "指标", "值", "字段", "", "x"])
+CELLS = st.one_of(st.sampled_from(["98%", "９８．５", "1,150", " 96 ", "-", "—", "／", "", "是", "1e20", "nan",
+                                   "-1", "101", "甲区", "food", "上年"]), st.text(max_size=12))
+
+
+@FUZZ
+@given(header=st.lists(HEADERS, min_size=1, max_size=7), rows=st.lists(st.lists(CELLS, max_size=8), max_size=6))
+def test_arbitrary_csv_tables_raise_only_qscore_errors(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    read_and_bind(".csv", buffer.getvalue().encode("utf-8", "surrogatepass"))
 
 
 @given(text=st.text(max_size=40))
