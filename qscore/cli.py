@@ -53,7 +53,8 @@ def main(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:
     """Score, rank and tier quality-development assessments (质量强县/区/省 考核).
 
     RULESET is an installed ruleset id (see `qscore rulesets`) or a ruleset .toml file.
-    DATA is a CSV or JSON file, one row per unit (wide) or per unit and indicator (long).
+    DATA is a CSV, XLSX or JSON file, one row per unit (wide) or per unit and indicator
+    (long); see docs/data.md.
     """
     ctx.obj = {"plugins_dirs": plugins_dirs}
 
@@ -81,7 +82,10 @@ def emit(data: bytes, output: str | None) -> None:
         sys.stdout.buffer.flush()
         return
     target = Path(output)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -185,12 +189,26 @@ def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("ruleset_name", metavar="RULESET"),
         click.argument("data", type=click.Path(dir_okay=False)),
         click.option("--year", type=int, help="Assessment year (default: the plan's horizon year)."),
-        click.option("--encoding", help="Force the CSV encoding (default: UTF-8, with or without BOM, or GB18030)."),
-        click.option("--sheet", help="Spreadsheet sheet to read (default: the first)."),
+        click.option("--encoding", callback=_check_encoding,
+                     help="Force the text encoding of a CSV or JSON file (default: by BOM, else UTF-8, "
+                          "else GB18030)."),
+        click.option("--sheet", help="Sheet of an XLSX workbook to read (default: the first)."),
         click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset."),
     )):
         function = decorator(function)
     return function
+
+
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import codecs
+
+    if value is None:
+        return None
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding '{value}' (try utf-8, utf-8-sig, gb18030)") from None
+    return value
 
 
 def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
@@ -218,7 +236,8 @@ def _check_year(ruleset: Ruleset, year: int | None) -> None:
 
 @main.command()
 @data_options
-@click.option("--format", "fmt", help="table, csv, json or a plug-in's format (default: from -o's suffix, else table).")
+@click.option("--format", "fmt",
+              help="table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.pass_context
 def rank(ctx: click.Context, fmt: str | None, output: str | None, **options: Any) -> None:
@@ -228,8 +247,14 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, **options: Any
     if fmt not in writers:
         raise click.BadParameter(f"'{fmt}' is not one of {', '.join(writers)}", param_hint="'--format'")
     writer = writers[fmt]
+    if writer.suffix == ".xlsx" and output in (None, "-") and _stdout_is_terminal():
+        raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
     batch = score(ctx, explain=writer.explained, **options)
     emit(writer.write(batch), output)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | None:

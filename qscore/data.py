@@ -28,6 +28,7 @@ FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "pre
                  "上年值": "previous", "baseline": "baseline", "基期": "baseline", "基期值": "baseline"}
 PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
+TITLE_ROWS = 3
 _TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
 
 Cell = Decimal | str | Exempt | None
@@ -42,12 +43,14 @@ class RawTable:
     :param header: column headers as the file spells them.
     :param rows: the data rows, each as long as the header.
     :param row_numbers: each row's number in the file, as the examiner sees it.
+    :param header_row: the header's row number in the file.
     """
 
     file: str
     header: tuple[str, ...]
     rows: Sequence[Sequence[str]]
     row_numbers: Sequence[int]
+    header_row: int = 1
 
 
 @attrs.frozen
@@ -114,8 +117,28 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False) -> 
     if not table.header:
         raise DataError("the file is empty; expected a header row and one row per unit", file=table.file)
     index = HeaderIndex(ruleset)
+    table = _below_titles(table, _unit_headers(ruleset))
     binder = _LongBinder if _is_long(table.header) else _WideBinder
     return binder(table, index, ruleset, ignore_unknown).bind()
+
+
+def _unit_headers(ruleset: Ruleset) -> tuple[str, ...]:
+    return (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
+
+
+def _below_titles(table: RawTable, unit_headers: Sequence[str]) -> RawTable:
+    """The table under the title rows examiners put above the header (一行合并的表名): a
+    first row with a single filled cell and no unit column is a title when a later row
+    among the first few is a header with one."""
+    skipped = 0
+    header, rows, numbers = table.header, table.rows, table.row_numbers
+    while (rows and skipped < TITLE_ROWS and _find(header, unit_headers) is None
+           and sum(1 for cell in header if cell.strip()) == 1):
+        header, rows, numbers, skipped = tuple(c.strip() for c in rows[0]), rows[1:], numbers[1:], skipped + 1
+    if skipped == 0 or _find(header, unit_headers) is None:
+        return table
+    return RawTable(file=table.file, header=header, rows=rows, row_numbers=numbers,
+                    header_row=table.row_numbers[skipped - 1])
 
 
 def _find(header: Sequence[str], names: Sequence[str]) -> int | None:
@@ -137,12 +160,11 @@ class _Binder:
         self.items: dict[str, list[Decimal]] = {}
         self.columns: dict[str, str] = {}
         self.cache: dict[tuple[str, str, str], object] = {}
-        unit_names = (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
-        self.unit_column = _find(table.header, unit_names)
+        self.unit_column = _find(table.header, _unit_headers(ruleset))
         if self.unit_column is None:
             raise DataError(f"no unit column; expected one headed {' / '.join(UNIT_HEADERS)}"
                             + (f" or {ruleset.unit_kind}" if ruleset.unit_kind else ""),
-                            file=table.file, row=1)
+                            file=table.file, row=table.header_row)
         if not table.rows:
             raise DataError("the file has a header but no rows; expected one row per unit", file=table.file)
 
@@ -159,7 +181,7 @@ class _Binder:
             close = self.index.suggest(name)
             hint = f"; did you mean {' / '.join(close)}?" if close else ""
             raise self.error(f"column names no indicator or item of ruleset '{self.ruleset.id}'{hint}"
-                             " (use --ignore-unknown to skip such columns)", 1, header)
+                             " (use --ignore-unknown to skip such columns)", self.table.header_row, header)
         return thing, FIELD_ALIASES.get(header_key(field).lower(), field.strip())
 
     def unit_index(self, name: str, row: int) -> int:
@@ -190,12 +212,23 @@ class _Binder:
         self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", column)
         if thing in self.index.items:
             if field != "value":
-                raise self.error("bonus, deduction and veto items take one count per unit, not '@' figures", 1, column)
+                raise self.error("bonus, deduction and veto items take one count per unit, not '@' figures",
+                                 self.table.header_row, column)
             self.items.setdefault(thing, [Decimal(0)] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
         elif field == "value":
             self.values.setdefault(thing, [None] * len(self.rows))[unit] = parsed
         else:
             self.figures.setdefault(key, [None] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
+
+    def check_width(self, cells: Sequence[str], row: int) -> None:
+        """A ragged row has shifted or lost cells; no guess at which is safe."""
+        header = self.table.header
+        if len(cells) < len(header):
+            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected a cell "
+                             "for this column (empty if there is no data)", row, header[len(cells)])
+        if len(cells) > len(header):
+            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected no "
+                             f"cells after column {len(header)}", row, None)
 
     def parse(self, thing: str, field: str, text: str) -> Cell:
         if thing in self.index.items:
@@ -224,7 +257,7 @@ class _Binder:
         for indicator in self.ruleset.indicators:
             if indicator.id not in self.values:
                 raise self.error(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
-                                 "cells empty or '-' where there is no data", 1, None)
+                                 "cells empty or '-' where there is no data", self.table.header_row, None)
 
     def dataset(self) -> Dataset:
         self.check_complete()
@@ -237,9 +270,10 @@ class _WideBinder(_Binder):
         header = self.table.header
         targets = [None if n == self.unit_column else self.target_of(h) for n, h in enumerate(header)]
         self.check_duplicate_columns(targets)
+        unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
         for cells, row in zip(self.table.rows, self.table.row_numbers):
-            if len(cells) != len(header):
-                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            self.check_width(cells, row)
+            self.check_unnamed(cells, unnamed, row)
             name = self.unit_name(cells, row)
             if name in self.units:
                 raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
@@ -250,13 +284,20 @@ class _WideBinder(_Binder):
                     self.store(unit, target[0], target[1], cells[number], row, header[number])
         return self.dataset()
 
+    def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> None:
+        """A figure under a column without a header would be dropped unseen; refuse it."""
+        for number in unnamed:
+            if cells[number].strip():
+                raise self.error(f"the cell {cells[number].strip()!r} is in column {number + 1}, which has no "
+                                 "header; name the column or clear it", row, None)
+
     def check_duplicate_columns(self, targets: list[tuple[str, str] | None]) -> None:
         seen: dict[tuple[str, str], str] = {}
         for header, target in zip(self.table.header, targets):
             if target is None:
                 continue
             if target in seen:
-                raise self.error(f"names the same thing as column '{seen[target]}'", 1, header)
+                raise self.error(f"names the same thing as column '{seen[target]}'", self.table.header_row, header)
             seen[target] = header
 
 
@@ -268,9 +309,11 @@ class _LongBinder(_Binder):
         field_column = _find(header, LONG_FIELD)
         seen: dict[tuple[str, str, str], int] = {}
         for cells, row in zip(self.table.rows, self.table.row_numbers):
-            if len(cells) != len(header):
-                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            self.check_width(cells, row)
             name = self.unit_name(cells, row)
+            if not cells[indicator_column].strip():  # type: ignore[index]
+                raise self.error("the indicator name is empty; expected an indicator's id or name", row,
+                                 header[indicator_column])  # type: ignore[index]
             field = cells[field_column] if field_column is not None else ""
             label = cells[indicator_column] + (f"@{field}" if field.strip() else "")
             target = self.target_of(label)

@@ -1,10 +1,14 @@
-"""Built-in output formats for a ranked batch: table, CSV and JSON."""
+"""Built-in output formats for a ranked batch: table, CSV and JSON (XLSX: qscore.xlsx).
+
+Every format is a pure function of the batch: no dates, paths or dictionary-order
+accidents, so the same input gives byte-identical output."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -23,9 +27,10 @@ def _number(value: Decimal | None) -> str:
     return "" if value is None else f"{value:f}"
 
 
-def summary_rows(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the ranking: rank, unit, total, tier, subtotals, adjustments,
-    and with ``detail`` each indicator's points."""
+def summary_table(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[list[Any]]]:
+    """Header and typed rows of the ranking (int rank, Decimal points, text, ``None``):
+    rank, unit, total, tier, subtotals, adjustments, and with ``detail`` each indicator's
+    points."""
     ruleset = batch.ruleset
     header = ["排名", "单位", "总分", "等次"]
     header += [c.name for c in ruleset.categories]
@@ -34,19 +39,33 @@ def summary_rows(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[l
         header += [f"{i.name}（得分）" for i in ruleset.indicators]
     rows = []
     for unit in batch.units:
-        row = [str(unit.rank), safe_text(unit.unit), _number(unit.total), safe_text(unit.tier or "")]
-        row += [_number(unit.subtotals[c.id]) for c in ruleset.categories]
-        row += [_number(unit.bonus), _number(unit.deductions), "是" if unit.vetoed else "否", _number(unit.gap_to_next)]
+        row: list[Any] = [unit.rank, unit.unit, unit.total, unit.tier or ""]
+        row += [unit.subtotals[c.id] for c in ruleset.categories]
+        row += [unit.bonus, unit.deductions, "是" if unit.vetoed else "否", unit.gap_to_next]
         if detail:
-            row += [_number(r.points) for r in unit.indicators]
+            row += [r.points for r in unit.indicators]
         rows.append(row)
     return header, rows
+
+
+def summary_rows(batch: BatchResult, *, detail: bool,
+                 text: Callable[[str], str] = safe_text) -> tuple[list[str], list[list[str]]]:
+    """:func:`summary_table` as strings; ``text`` treats the texts (by default made safe
+    from formula injection), never our own numbers."""
+    header, rows = summary_table(batch, detail=detail)
+    return [text(h) for h in header], [[_shown(cell, text) for cell in row] for row in rows]
+
+
+def _shown(cell: Any, text: Callable[[str], str]) -> str:
+    if isinstance(cell, str):
+        return text(cell)
+    return str(cell) if isinstance(cell, int) else _number(cell)
 
 
 def write_table(batch: BatchResult) -> bytes:
     from tabulate import tabulate
 
-    header, rows = summary_rows(batch, detail=False)
+    header, rows = summary_rows(batch, detail=False, text=str)
     title = f"{batch.ruleset.title}（{batch.year}年度）"
     return (title + "\n" + tabulate(rows, headers=header, disable_numparse=True) + "\n").encode("utf-8")
 
