@@ -212,7 +212,7 @@ def check_batch(ruleset: Ruleset, batch: BatchResult) -> None:
     for unit in batch.units:
         _check_bounds(unit)
         _check_total(ruleset, unit)
-    _check_ranks(batch.units)
+    _check_ranks(batch.units, shared=not ruleset.ranking.tie_break)
     _check_vetoes(ruleset, batch.units)
 
 
@@ -239,7 +239,7 @@ def _check_total(ruleset: Ruleset, unit: UnitResult) -> None:
     assert caps.deduction_cap is None or unit.deductions <= caps.deduction_cap, f"{unit.unit}: deductions above cap"
 
 
-def _check_ranks(units: Sequence[UnitResult]) -> None:
+def _check_ranks(units: Sequence[UnitResult], shared: bool) -> None:
     for unit in units:
         ahead = sum(other.rank < unit.rank for other in units)
         assert unit.rank == ahead + 1, (
@@ -249,6 +249,10 @@ def _check_ranks(units: Sequence[UnitResult]) -> None:
             assert not better or unit.rank < other.rank, (
                 f"{unit.unit} ({fmt(unit.total)}{', vetoed' if unit.vetoed else ''}) is ranked {unit.rank}, "
                 f"not ahead of {other.unit} ({fmt(other.total)}{', vetoed' if other.vetoed else ''}) at {other.rank}")
+            equal = shared and unit.vetoed == other.vetoed and unit.total == other.total
+            assert not equal or unit.rank == other.rank, (
+                f"{unit.unit} and {other.unit} both have {fmt(unit.total)} but ranks {unit.rank} and {other.rank}; "
+                "equal totals share a rank")
 
 
 def _check_vetoes(ruleset: Ruleset, units: Sequence[UnitResult]) -> None:
