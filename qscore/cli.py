@@ -267,9 +267,8 @@ def import_table(ctx: click.Context, table_file: str, output: str | None, rulese
     text = to_toml(imported, ruleset_id=ruleset_id, title=title or f"{path.stem}（待填写）",
                    jurisdiction=jurisdiction, full_marks=Decimal(str(full_marks)))
     emit(text.encode("utf-8"), output)
-    flagged = sum(bool(r.flags) for r in imported.rows)
     click.echo(f"{len(imported.rows)} indicators, {imported.base_year} → {imported.horizon_year}; "
-               f"{flagged} flagged for review (# 待核对)", err=True)
+               f"{imported.flagged} flagged for review (# 待核对)", err=True)
 
 
 def _shell_path(folder: Path) -> str:

@@ -79,8 +79,9 @@ class Imported:
     file: str
 
     @property
-    def flag_count(self) -> int:
-        return sum(len(r.flags) for r in self.rows)
+    def flagged(self) -> int:
+        """How many indicators carry at least one ``# 待核对`` flag."""
+        return sum(bool(r.flags) for r in self.rows)
 
 
 def _column(header: Sequence[str], names: Sequence[str], taken: set[int]) -> int | None:
@@ -233,7 +234,7 @@ def to_toml(imported: Imported, *, ruleset_id: str, title: str, jurisdiction: st
     points = _points(len(imported.rows), full_marks)
     lines = [
         f"# Imported by `qscore import-table` from {imported.file}: {len(imported.rows)} indicators, "
-        f"{imported.flag_count} item(s) to check (# 待核对).",
+        f"{imported.flagged} flagged for review (# 待核对).",
         "# Ids are placeholders (i01 …), points are full marks shared evenly, rules are guesses:",
         "# finish by hand against the scoring sheet (评分细则), then run `qscore validate`.",
         "schema = 1",
