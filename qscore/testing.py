@@ -20,9 +20,8 @@ and every ``[[examples]]`` entry comes out as the ruleset says.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -304,7 +303,3 @@ def check_twin(batch: BatchResult, original: str, twin: str) -> None:
         f"{twin}, a copy of {original}, scored {fmt(b.total)} (rank {b.rank}, {b.tier}) against "
         f"{fmt(a.total)} (rank {a.rank}, {a.tier}); equal figures must share a rank")
 
-
-def ruleset_files(folder: str | os.PathLike[str]) -> Iterator[Path]:
-    """The ``*.toml`` ruleset files in ``folder``, for ``pytest.mark.parametrize``."""
-    yield from sorted(Path(folder).glob("*.toml"))

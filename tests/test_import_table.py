@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA
 from qscore.rulesets import load_ruleset
@@ -140,3 +144,43 @@ def test_the_output_file_is_not_left_half_written(cli, write, tmp_path):
     out = tmp_path / "out.toml"
     assert cli("import-table", str(table), "-o", str(out)).exit_code == 1
     assert not out.exists() and list(tmp_path.glob(".out.toml.*")) == []
+
+
+NAMES = ["食品抽检合格率", "高新技术企业", "地理标志", "企业标准", "质量满意度", "能耗", "商标量", "景区"]
+
+
+@st.composite
+def indicator_tables(draw):
+    """Indicator tables with random baselines (sometimes `-`) and targets."""
+    names = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=len(NAMES), unique=True))
+    rows = []
+    for name in names:
+        unit = draw(st.sampled_from(["%", "家", "个"]))
+        figure = st.decimals(min_value=0, max_value=100, places=draw(st.integers(0, 2)))
+        baseline = draw(st.one_of(st.none(), figure))
+        rows.append((f"{name}（{unit}）", baseline, draw(figure)))
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(indicator_tables())
+def test_any_numeric_table_imports_to_a_ruleset_that_keeps_its_figures(rows):
+    from qscore.data import RawTable
+    from qscore.importer import read_table, to_toml
+    from qscore.plugins import load_plugins
+    from qscore.rulesets import parse_ruleset
+
+    raw = RawTable(file="t.csv", header=("类别", "指标名称", "2023年", "2027年", "牵头部门"),
+                   rows=[["产品" if n == 0 else "", name, "-" if b is None else f"{b:f}", f"{t:f}", "县市场监管局"]
+                         for n, (name, b, t) in enumerate(rows)], row_numbers=list(range(2, len(rows) + 2)))
+    text = to_toml(read_table(raw), ruleset_id="t", title="测试", jurisdiction="测试县")
+    ruleset = parse_ruleset(tomllib.loads(text, parse_float=Decimal), load_plugins(entry_points=False).rule_types)
+    assert ruleset.full_marks == 100
+    for indicator, (name, baseline, target) in zip(ruleset.indicators, rows):
+        assert indicator.name + f"（{indicator.unit}）" == name
+        assert indicator.baseline == baseline
+        assert indicator.target.value == target
+        assert indicator.category == "c1"  # continuation rows take the category above
+        if baseline is not None:
+            assert indicator.direction == ("lower" if target < baseline else "higher")
+            assert isinstance(indicator.target, Maintain) == (target == baseline)
