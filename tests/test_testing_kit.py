@@ -80,6 +80,13 @@ def test_a_good_ruleset_passes(qscore_catalog):
     check_ruleset(TOWNSHIP, catalog=qscore_catalog())
 
 
+@pytest.mark.parametrize("year", [2025, 2027])
+def test_every_builtin_rule_and_target_shape_passes_the_kit(qscore_catalog, year):
+    # all_rules.toml: every rule type, reference and trend targets, tiers by share,
+    # rounding of the total only, capped bonus and deductions, a veto.
+    check_ruleset(DATA / "all_rules.toml", catalog=qscore_catalog(), year=year)
+
+
 def test_the_template_ruleset_passes_with_its_example(qscore_catalog, tmp_path, cli):
     assert cli("new-plugin", "kit-check", "-d", str(tmp_path)).exit_code == 0
     check_ruleset(tmp_path / "kit-check" / "qscore_kit_check" / "rulesets" / "kit-check.toml",
