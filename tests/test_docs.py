@@ -88,3 +88,32 @@ def test_the_template_module_shown_in_the_docs_is_the_one_shipped():
     shown = PLUGINS_DOC.split("## The template", 1)[1]
     code = re.search(r"```python\n(.*?)```", shown, re.S).group(1)
     assert code.strip() in shipped
+
+
+def tutorial_import(cli, write, tmp_path) -> tuple[str, str]:
+    """Run the tutorial's import-table step on the tutorial's own table."""
+    table = re.search(r"```text\n(指标类别.*?)```", PLUGINS_DOC, re.S).group(1)
+    path = write("示例县指标表.csv", table)
+    out = tmp_path / "example-county.toml"
+    result = cli("import-table", str(path), "--id", "example-county", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return result.stderr, out.read_text(encoding="utf-8")
+
+
+def test_the_tutorial_import_says_what_the_docs_show(cli, write, tmp_path):
+    stderr, text = tutorial_import(cli, write, tmp_path)
+    shown = re.search(r"-o example-county/\S+\n(.*?)\n```", PLUGINS_DOC, re.S).group(1)
+    assert stderr == shown + "\n"
+    assert 'unit = "吨标煤/万元"\ndirection = "lower"' in text
+
+
+def test_the_tutorial_worked_example_comes_out(cli, write, tmp_path):
+    # Step 5 assumes 食品抽检合格率 was renamed food_pass_rate and given 40 points (step 4).
+    _, text = tutorial_import(cli, write, tmp_path)
+    text = text.replace('id = "i01"', 'id = "food_pass_rate"', 1)
+    text = re.sub(r'(id = "food_pass_rate"[^\[]*?)points = [\d.]+', r"\1points = 40", text, count=1)
+    example = re.search(r"```toml\n(# Worked by hand for 2027.*?)```", PLUGINS_DOC, re.S).group(1)
+    path = write("finished.toml", text + "\n" + example)
+    result = cli("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 worked example(s) agree" in result.output
