@@ -113,3 +113,6 @@ def test_it_installs_with_pip_in_a_fresh_venv_and_passes_its_own_tests(generated
     assert '"name": "hubei-demo"' in plugins and '"source": "qscore-hubei-demo"' in plugins
     rulesets = _run([str(venv / "bin" / "qscore"), "rulesets"], env, tmp_path).stdout
     assert "hubei-demo" in rulesets and "湖北省某县" in rulesets
+    # The installed qscore (a built wheel, not this tree) ships its templates as package data.
+    _run([str(venv / "bin" / "qscore"), "new-plugin", "second-county", "-d", str(tmp_path)], env, tmp_path)
+    assert (tmp_path / "second-county" / "qscore_second_county" / "rulesets" / "second-county.toml").is_file()
