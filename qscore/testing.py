@@ -34,7 +34,7 @@ from qscore.engine import score_batch
 from qscore.examples import UNIT_HEADER, check_example
 from qscore.model import BatchResult, Indicator, Ruleset, UnitResult
 from qscore.numbers import ZERO, fmt
-from qscore.plugins import ALLOW_ENV, Catalog, load_plugins
+from qscore.plugins import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
 from qscore.targets import Reference, Trend
 
 Row = dict[str, str]
@@ -56,6 +56,7 @@ def qscore_catalog(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Catalog]:
     def load(*plugins: str, plugins_dirs: Sequence[str | os.PathLike[str]] = (),
              extra: Sequence[tuple[str, object]] = ()) -> Catalog:
         monkeypatch.setenv(ALLOW_ENV, ",".join(plugins))
+        monkeypatch.delenv(DIRS_ENV, raising=False)
         return load_plugins(plugins_dirs, extra=extra)
     return load
 
@@ -72,7 +73,8 @@ def qscore_cli() -> Callable[..., Result]:
     runner = CliRunner()
 
     def invoke(*args: str, plugins: Sequence[str] = (), input: str | None = None) -> Result:
-        env = {ALLOW_ENV: ",".join(plugins)}
+        # Only the named plug-ins: no folder plug-ins from the environment either.
+        env = {ALLOW_ENV: ",".join(plugins), DIRS_ENV: None}
         return runner.invoke(main, list(args), input=input, env=env, catch_exceptions=False)
     return invoke
 
