@@ -233,6 +233,28 @@ class Ranking:
 
 
 @attrs.frozen
+class Example:
+    """A worked example (``[[examples]]``): one unit's inputs and the result an examiner
+    worked out by hand.  ``qscore validate`` and ``qscore.testing`` score it and compare.
+
+    :param name: the unit's name, also the example's label in messages.
+    :param inputs: data column header (indicator id or name, item id or name, or a
+        ``名称@基期``-style figure) → the cell as a spreadsheet would hold it.
+    :param points: indicator id → the expected points.
+    :param total: the expected total, ``None`` to leave it unchecked.
+    :param tier: the expected grade or tier, ``None`` to leave it unchecked.
+    :param year: the assessment year (default: the plan's horizon year).
+    """
+
+    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    inputs: tuple[tuple[str, str], ...] = ()
+    points: tuple[tuple[str, Decimal], ...] = ()
+    total: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
+    tier: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    year: int | None = attrs.field(default=None, validator=v.optional(v.instance_of(int)))
+
+
+@attrs.frozen
 class Ruleset:
     """A jurisdiction's assessment: its indicators, targets and scoring rules.
 
@@ -255,6 +277,7 @@ class Ruleset:
         its score rate (得分率折算): points ÷ full marks of the indicators that apply to
         it × ``scale_to``, rounded once more; for units assessed on different indicators.
     :param assumptions: choices of ours where the plan is silent, each with its reason.
+    :param examples: worked examples checked by ``qscore validate`` and the test kit.
     :param file: the file it was loaded from, if any.
     """
 
@@ -275,6 +298,7 @@ class Ruleset:
     missing: str = attrs.field(default="zero", validator=v.in_(MISSING_POLICIES))
     scale_to: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive])
     assumptions: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
     file: str | None = None
 
     def __attrs_post_init__(self) -> None:

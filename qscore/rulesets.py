@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import attrs
 
 from qscore.errors import RulesetError
-from qscore.model import (Adjustments, Category, Classification, Grade, Indicator, Item,
+from qscore.model import (Adjustments, Category, Classification, Example, Grade, Indicator, Item,
                           Ranking, Rounding, Ruleset)
 from qscore.numbers import to_decimal
 from qscore.rules.base import Rule, RuleTypes
@@ -31,6 +31,7 @@ INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "ba
                   "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
                   "source"}
 ITEM_KEYS = {"id", "name", "points", "cap", "source"}
+EXAMPLE_KEYS = {"name", "year", "inputs", "points", "total", "tier"}
 SCHEMA = 1
 
 
@@ -79,7 +80,9 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
                       ranking=_build(Ranking, data.get("ranking", {}), "ranking", {"tie_break"},
                                      lambda d: {**d, "tie_break": tuple(d.get("tie_break", ()))}),
                       rounding=_build(Rounding, data.get("rounding", {}), "rounding", {"places", "mode", "stage"}),
-                      assumptions=tuple(_strings(data, "assumptions", None)), file=file, **fields)
+                      assumptions=tuple(_strings(data, "assumptions", None)),
+                      examples=tuple(_example(raw, n, indicators) for n, raw in enumerate(_tables(data, "examples"), 1)),
+                      file=file, **fields)
 
 
 def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> Indicator:
@@ -173,6 +176,42 @@ def _classification(raw: Any) -> Classification | None:
                           _numbers("min_score", "share"))
                    for n, g in enumerate(_tables(raw, "grades", "classification"), 1))
     return _construct(Classification, "classification", by=raw.get("by", "score"), grades=grades)
+
+
+def _example(raw: Any, number: int, indicators: tuple[Indicator, ...]) -> Example:
+    table = f"examples[{number}]"
+    if not isinstance(raw, Mapping):
+        raise RulesetError("expected a table", table=table)
+    if isinstance(raw.get("name"), str):
+        table = f"examples[{number}] ({raw['name']})"
+    _no_unknown(raw, EXAMPLE_KEYS, table)
+    inputs = raw.get("inputs", {})
+    points = raw.get("points", {})
+    for key, value in (("inputs", inputs), ("points", points)):
+        if not isinstance(value, Mapping):
+            raise RulesetError("expected a table of column = value", table=table, field=key)
+    known = {i.id for i in indicators}
+    for indicator_id in points:
+        if indicator_id not in known:
+            raise RulesetError(f"{indicator_id!r} is not an indicator id; known: {', '.join(sorted(known))}",
+                               table=table, field=f"points.{indicator_id}")
+    total = raw.get("total")
+    return _construct(Example, table, name=_required(raw, "name", table, str),
+                      inputs=tuple((str(k), _cell_text(v, table, f"inputs.{k}")) for k, v in inputs.items()),
+                      points=tuple((k, _decimal(v, table, f"points.{k}")) for k, v in points.items()),
+                      total=None if total is None else _decimal(total, table, "total"),
+                      tier=raw.get("tier"), year=raw.get("year"))
+
+
+def _cell_text(value: Any, table: str, field: str) -> str:
+    """A TOML value as the text of a spreadsheet cell, so examples go through the data binder."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, (int, str)):
+        return str(value)
+    raise RulesetError(f"expected a number or text, got {value!r}", table=table, field=field)
 
 
 def _check_references(categories: tuple[Category, ...], indicators: tuple[Indicator, ...]) -> None:
