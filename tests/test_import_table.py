@@ -110,11 +110,23 @@ def test_a_table_without_a_name_column_is_refused(cli, write):
                              "指标名称 / 指标 / 名称\n")
 
 
-def test_xlsx_goes_through_the_registered_readers(cli, write):
-    table = write("plan.xlsx", "not really a workbook")
-    result = cli("import-table", str(table))
-    assert result.exit_code == 2
-    assert "no reader for '.xlsx' files; readable: .csv, .json, .txt" in result.output
+def test_xlsx_goes_through_the_registered_readers(cli, tmp_path):
+    import csv
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    with ANNEX.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.reader(handle):
+            workbook.active.append(row)
+    workbook.save(tmp_path / "shizhu_annex.xlsx")
+    from_csv, from_xlsx = tmp_path / "csv.toml", tmp_path / "xlsx.toml"
+    assert cli("import-table", str(ANNEX), "-o", str(from_csv)).exit_code == 0
+    result = cli("import-table", str(tmp_path / "shizhu_annex.xlsx"), "-o", str(from_xlsx))
+    assert result.exit_code == 0, result.output
+    drop_source = lambda path: [line for line in path.read_text(encoding="utf-8").splitlines()  # noqa: E731
+                                if "shizhu_annex." not in line]
+    assert drop_source(from_xlsx) == drop_source(from_csv)
 
 
 def test_a_plug_in_reader_is_used_by_suffix(cli, write, tmp_path):
