@@ -48,12 +48,12 @@ def test_every_hook_is_documented_with_every_argument_and_an_example(hook):
 
 @pytest.mark.parametrize("hook", HOOKS)
 def test_every_hook_has_a_test(hook):
-    tests = [p for p in (ROOT / "tests").glob("test_*.py") if p.name != "test_docs.py"]
+    tests = [p for p in (ROOT / "tests").rglob("test_*.py") if p.name != "test_docs.py"]
     assert any(re.search(rf"\bdef test_{hook}\w*\(", p.read_text(encoding="utf-8")) for p in tests), (
         f"no test named test_{hook}…")
 
 
-# The rulesets example reads files shipped in a package: tests/test_new_plugin.py installs
+# The rulesets example reads files shipped in a package: tests/authoring/test_new_plugin.py installs
 # exactly that module with pip.
 @pytest.mark.parametrize("hook", [h for h in HOOKS if h != "qscore_register_rulesets"])
 def test_each_documented_example_loads_as_a_plug_in(hook, cli, write, tmp_path):

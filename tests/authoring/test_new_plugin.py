@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 EXPECTED_FILES = {"pyproject.toml", "README.md", "qscore_hubei_demo/__init__.py",
                   "qscore_hubei_demo/rulesets/hubei-demo.toml", "examples/units.csv", "tests/test_qscore_hubei_demo.py"}
 
