@@ -85,13 +85,19 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
                       file=file, **fields)
 
 
-def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> Indicator:
-    table = f"indicators[{number}]"
+def _named_table(raw: Any, kind: str, number: int, keys: set[str]) -> str:
+    """The table's label for messages, ``indicators[3] (食品抽检合格率)``, once its keys are checked."""
+    table = f"{kind}[{number}]"
     if not isinstance(raw, Mapping):
         raise RulesetError("expected a table", table=table)
     if isinstance(raw.get("name"), str):
-        table = f"indicators[{number}] ({raw['name']})"
-    _no_unknown(raw, INDICATOR_KEYS, table)
+        table = f"{kind}[{number}] ({raw['name']})"
+    _no_unknown(raw, keys, table)
+    return table
+
+
+def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> Indicator:
+    table = _named_table(raw, "indicators", number, INDICATOR_KEYS)
     points = _decimal(_required(raw, "points", table), table, "points")
     if points < 0:
         raise RulesetError(f"'points' must be 0 or more, got {points}", table=table, field="points")
@@ -179,12 +185,7 @@ def _classification(raw: Any) -> Classification | None:
 
 
 def _example(raw: Any, number: int, indicators: tuple[Indicator, ...]) -> Example:
-    table = f"examples[{number}]"
-    if not isinstance(raw, Mapping):
-        raise RulesetError("expected a table", table=table)
-    if isinstance(raw.get("name"), str):
-        table = f"examples[{number}] ({raw['name']})"
-    _no_unknown(raw, EXAMPLE_KEYS, table)
+    table = _named_table(raw, "examples", number, EXAMPLE_KEYS)
     inputs = raw.get("inputs", {})
     points = raw.get("points", {})
     for key, value in (("inputs", inputs), ("points", points)):
