@@ -16,7 +16,7 @@ from qscore.cells import EXEMPT
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import AdjustmentResult, BatchResult, Indicator, IndicatorResult, Item, Ruleset, UnitResult
-from qscore.numbers import ZERO, fmt
+from qscore.numbers import ZERO
 from qscore.ranking import rank_units
 from qscore.rules.base import Rule
 from qscore.targets import Figures, Timing

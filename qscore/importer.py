@@ -9,6 +9,7 @@ that is not in brackets) is guessed and flagged with a ``# 待核对`` comment i
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -123,19 +124,22 @@ def _year(table: RawTable, column: int, given: int | None, option: str) -> int:
     return int(match.group(1))
 
 
+def _cell(cells: Sequence[str], columns: dict[str, int | None], role: str) -> str:
+    index = columns[role]
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
 def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: int | None = None) -> Imported:
     """Read an indicator table into :class:`Row` objects, guessing and flagging."""
     columns = _columns(table)
     rows, category = [], ""
     for cells, number in zip(table.rows, table.row_numbers):
-        def cell(role: str) -> str:
-            index = columns[role]
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-        name = re.sub(r"\s+", "", cell("name"))
+        role = functools.partial(_cell, cells, columns)
+        name = re.sub(r"\s+", "", role("name"))
         if not name:
             continue
-        category = re.sub(r"\s+", "", normalise(cell("category"))) or category
-        rows.append(_row(table.file, number, category, name, cell("baseline"), cell("target"), cell("lead")))
+        category = re.sub(r"\s+", "", normalise(role("category"))) or category
+        rows.append(_row(table.file, number, category, name, role("baseline"), role("target"), role("lead")))
     if not rows:
         raise DataError("no indicator rows under the header", file=table.file)
     return Imported(rows=tuple(rows), file=table.file,

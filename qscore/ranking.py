@@ -46,17 +46,20 @@ def cutoffs(classification: Classification, count: int) -> list[Decimal | int]:
     return out
 
 
+def _class_of(unit: UnitResult, limits: list[Decimal | int], by_score: bool) -> int:
+    """The first class whose limit the unit meets: a lowest score, or a worst rank."""
+    for position, limit in enumerate(limits):
+        if (unit.total >= limit) if by_score else (unit.rank <= limit):
+            return position
+    return len(limits)
+
+
 def classify(ranked: list[UnitResult], classification: Classification) -> list[UnitResult]:
     """Put ranked units into classes; a veto sends a unit to the last class."""
     limits = cutoffs(classification, len(ranked))
     names = [g.name for g in classification.grades]
     by_score = classification.by == "score"
-    tiers = []
-    for unit in ranked:
-        measure = unit.total if by_score else unit.rank
-        fits = (lambda limit: measure >= limit) if by_score else (lambda limit: measure <= limit)
-        position = len(limits) if unit.vetoed else next((n for n, lim in enumerate(limits) if fits(lim)), len(limits))
-        tiers.append(position)
+    tiers = [len(limits) if unit.vetoed else _class_of(unit, limits, by_score) for unit in ranked]
     lowest_in = {}
     for unit, tier in zip(ranked, tiers):
         if not unit.vetoed:
