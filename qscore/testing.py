@@ -130,9 +130,16 @@ def unit_rows(draw: st.DrawFn, ruleset: Ruleset, min_units: int = 1, max_units: 
 
     Figures a target needs from the data (a baseline the plan lacks, last year's value,
     a reference) are drawn once for the whole batch, so every unit faces the same target.
-    Bonus and deduction items occur 0–3 times; vetoes now and then.
+    Bonus and deduction items occur 0–3 times; vetoes now and then.  Where indicators
+    apply only to some units (``applies_to``), the units are drawn from those names.
     """
-    count = draw(st.integers(min_value=min_units, max_value=max_units))
+    named = sorted({unit for indicator in ruleset.indicators for unit in indicator.applies_to})
+    if named:
+        # Indicators assessed only for some units: draw those units, so the rules are exercised.
+        names = draw(st.permutations(named))[:draw(st.integers(min_value=1, max_value=len(named)))]
+    else:
+        count = draw(st.integers(min_value=min_units, max_value=max_units))
+        names = [f"单位{number}" for number in range(1, count + 1)]
     shared: Row = {}
     for indicator in ruleset.indicators:
         if indicator.rule.value_kind == "number":
@@ -140,8 +147,8 @@ def unit_rows(draw: st.DrawFn, ruleset: Ruleset, min_units: int = 1, max_units: 
                 shared[column] = _cell(draw(indicator_values(indicator)))
     adjust = ruleset.adjustments
     rows = []
-    for number in range(1, count + 1):
-        row: Row = {UNIT_HEADER: f"单位{number}"}
+    for name in names:
+        row: Row = {UNIT_HEADER: name}
         for indicator in ruleset.indicators:
             row[indicator.name] = _cell(draw(_value_or_missing(ruleset, indicator)))
         for item in (*adjust.bonus, *adjust.deductions):
@@ -193,6 +200,8 @@ def check_ruleset(ruleset_or_path: Ruleset | str | os.PathLike[str], *, catalog:
         check_monotone(ruleset, batch)
         shuffled = data.draw(st.permutations(rows), label="shuffled")
         check_same_results(batch, score_rows(ruleset, shuffled, year=year, catalog=catalog), "shuffling the rows")
+        if any(indicator.applies_to for indicator in ruleset.indicators):
+            return  # a twin under another name would be assessed on other indicators
         original = data.draw(st.sampled_from(rows), label="twin of")
         twin = {**original, UNIT_HEADER: "孪生单位"}
         check_twin(score_rows(ruleset, [*rows, twin], year=year, catalog=catalog), original[UNIT_HEADER], "孪生单位")
@@ -226,6 +235,10 @@ def _check_bounds(unit: UnitResult) -> None:
 
 def _check_total(ruleset: Ruleset, unit: UnitResult) -> None:
     shown = sum((r.points for r in unit.indicators), ZERO)
+    if ruleset.scale_to is not None:
+        # 得分率折算: points over the full marks that apply to this unit, on the ruleset's scale.
+        applicable = sum((r.max_points for r in unit.indicators), ZERO)
+        shown = ruleset.rounding.apply(shown * ruleset.scale_to / applicable if applicable else ZERO)
     expected = shown + unit.bonus - unit.deductions
     floor = ruleset.adjustments.total_floor
     if floor is not None:
