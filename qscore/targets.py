@@ -101,6 +101,8 @@ class Target(abc.ABC):
             return final
         if start is None:
             return f"{final}（无基期值，按期末目标）"
+        if start == self.horizon(figures, timing):
+            return final
         value = self.resolve(figures, timing)
         return (f"{timing.year}年进度目标 = {fmt(start)} + ({fmt(self.horizon(figures, timing))} − {fmt(start)})"
                 f" × ({timing.year} − {timing.base_year}) ÷ ({timing.horizon_year} − {timing.base_year})"
