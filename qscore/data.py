@@ -10,6 +10,7 @@ check whose failure must name the file, the row and the column.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -31,6 +32,7 @@ COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
 _TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
 
 Cell = Decimal | str | None
+ITEM_FIGURES = "bonus, deduction and veto items take one count per unit, not '@' figures"
 _UNPARSED = object()
 
 
@@ -178,7 +180,6 @@ class _Binder:
         return name
 
     def store(self, unit: int, thing: str, field: str, text: str, row: int, column: str) -> None:
-        key = (thing, field)
         # Examiners' sheets repeat the same few figures; parse each distinct text once.
         parsed = self.cache.get((thing, field, text), _UNPARSED)
         if parsed is _UNPARSED:
@@ -187,14 +188,20 @@ class _Binder:
             except CellError as exc:
                 raise self.error(str(exc), row, column) from None
         self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", column)
+        if thing in self.index.items and field != "value":
+            raise self.error(ITEM_FIGURES, 1, column)
+        store, key, fill = self.column_of(thing, field)
+        if key not in store:  # a list as long as the batch: made once, not per cell
+            store[key] = [fill] * len(self.rows)
+        store[key][unit] = parsed
+
+    def column_of(self, thing: str, field: str) -> tuple[dict, object, object]:
+        """Where the cells of ``(thing, field)`` go: the mapping, its key, the empty cell."""
         if thing in self.index.items:
-            if field != "value":
-                raise self.error("bonus, deduction and veto items take one count per unit, not '@' figures", 1, column)
-            self.items.setdefault(thing, [Decimal(0)] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
-        elif field == "value":
-            self.values.setdefault(thing, [None] * len(self.rows))[unit] = parsed
-        else:
-            self.figures.setdefault(key, [None] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
+            return self.items, thing, Decimal(0)
+        if field == "value":
+            return self.values, thing, None
+        return self.figures, (thing, field), None
 
     def parse(self, thing: str, field: str, text: str) -> Cell:
         if thing in self.index.items:
@@ -230,10 +237,24 @@ class _Binder:
 
 
 class _WideBinder(_Binder):
+    """Binds a wide table column by column: each column's distinct texts are parsed once
+    and its cells looked up, so a national file costs no Python work per cell.  Errors
+    are the ones a cell-by-cell pass would meet first (row by row, left to right)."""
+
     def bind(self) -> Dataset:
-        header = self.table.header
-        targets = [None if n == self.unit_column else self.target_of(h, n) for n, h in enumerate(header)]
+        targets = [None if n == self.unit_column else self.target_of(h, n) for n, h in enumerate(self.table.header)]
         self.check_duplicate_columns(targets)
+        try:
+            self.check_rows()
+        except DataError:
+            self.store_columns(targets)  # a bad cell in an earlier row is met first
+            raise
+        self.store_columns(targets)
+        return self.dataset()
+
+    def check_rows(self) -> None:
+        """Register each row's unit, stopping at the first row that is malformed."""
+        header = self.table.header
         for cells, row in zip(self.table.rows, self.table.row_numbers):
             if len(cells) != len(header):
                 raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
@@ -241,11 +262,45 @@ class _WideBinder(_Binder):
             if name in self.units:
                 raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
                                  row, header[self.unit_column])
-            unit = self.unit_index(name, row)
-            for number, target in enumerate(targets):
-                if target is not None:
-                    self.store(unit, target[0], target[1], cells[number], row, header[number])
-        return self.dataset()
+            self.unit_index(name, row)
+
+    def store_columns(self, targets: list[tuple[str, str] | None]) -> None:
+        """Parse and store the cells of the rows registered so far."""
+        count, header, numbers = len(self.rows), self.table.header, self.table.row_numbers
+        columns = list(zip(*itertools.islice(self.table.rows, count))) if count else []
+        first: tuple[int, int, DataError] | None = None  # (row position, column, error)
+        for number, target in enumerate(targets):
+            if target is None or not columns:
+                continue
+            texts = columns[number]
+            parsed, bad = self.parse_column(*target, texts)
+            problem = None
+            if target[0] in self.index.items and target[1] != "value" and texts[0] not in bad:
+                problem = (0, number, self.error(ITEM_FIGURES, 1, header[number]))
+            elif bad:
+                position = next(p for p, text in enumerate(texts) if text in bad)
+                problem = (position, number, self.error(bad[texts[position]], numbers[position], header[number]))
+            if problem is not None:
+                first = problem if first is None or problem[:2] < first[:2] else first
+                continue
+            thing, field = target
+            self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", header[number])
+            store, key, _ = self.column_of(thing, field)
+            store[key] = list(map(parsed.__getitem__, texts))
+        if first is not None:
+            raise first[2]
+
+    def parse_column(self, thing: str, field: str, texts: Sequence[str]) -> tuple[dict[str, Cell], dict[str, str]]:
+        """Each distinct text parsed once (the same text gives the same object), and the
+        texts that failed with their messages."""
+        parsed: dict[str, Cell] = {}
+        bad: dict[str, str] = {}
+        for text in dict.fromkeys(texts):
+            try:
+                parsed[text] = self.parse(thing, field, text)
+            except CellError as exc:
+                bad[text] = str(exc)
+        return parsed, bad
 
     def check_duplicate_columns(self, targets: list[tuple[str, str] | None]) -> None:
         seen: dict[tuple[str, str], str] = {}

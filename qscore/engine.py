@@ -7,14 +7,18 @@ are built only when asked for, from the same figures.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from operator import add
+from typing import TypeVar
 
 import attrs
 
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import AdjustmentResult, BatchResult, Indicator, IndicatorResult, Item, Ruleset, UnitResult
+from qscore.model import (AdjustmentResult, BatchResult, Indicator, IndicatorResults, Item, ResultColumns, Rounding,
+                          Ruleset, UnitResult)
 from qscore.numbers import ZERO, fmt
 from qscore.ranking import rank_units
 from qscore.targets import Figures, Timing
@@ -22,6 +26,7 @@ from qscore.targets import Figures, Timing
 #: A plug-in's extra adjustments for one unit (see ``qscore_adjust_unit``).
 Adjuster = Callable[[Ruleset, UnitResult], Iterable[AdjustmentResult]]
 STANDARD_FIELDS = ("baseline", "previous")
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -29,8 +34,8 @@ class Column:
     """One indicator scored for every unit of a batch."""
 
     points: list[Decimal]
-    targets: list[Decimal | None]
-    met: list[bool | None]
+    targets: Sequence[Decimal | None]
+    met: Sequence[bool | None]
     explanations: list[str] | None
 
 
@@ -39,20 +44,66 @@ class YearError(QscoreError):
 
 
 def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, explain: bool = False,
-                adjusters: Sequence[Adjuster] = ()) -> BatchResult:
+                adjusters: Sequence[Adjuster] = (), progress: Callable[[int], None] | None = None) -> BatchResult:
     """Score, total, rank and classify every unit in ``data``.
 
     :param year: the assessment year (default: the horizon year); before the horizon,
         targets are the year's point on the path from baseline to target.
     :param explain: build each indicator's explanation text.
     :param adjusters: plug-in adjustments applied to each unit.
+    :param progress: called with 1 after each indicator is scored (a progress bar's update).
     """
     year = ruleset.horizon_year if year is None else year
     if year < ruleset.base_year:
         raise YearError(f"year {year} is before the plan's base year {ruleset.base_year}")
-    columns = {i.id: score_indicator(ruleset, i, data, year, explain) for i in ruleset.indicators}
-    units = [_unit_result(ruleset, data, n, columns, adjusters) for n in range(len(data.units))]
+    columns = []
+    for indicator in ruleset.indicators:
+        columns.append(score_indicator(ruleset, indicator, data, year, explain))
+        if progress is not None:
+            progress(1)
+    table = _result_columns(ruleset, data, columns)
+    totals, subtotals = _sums(ruleset, table, len(data.units))
+    items = _item_counts(ruleset, data)
+    units = [_unit_result(ruleset, data, n, table, totals[n], {c: s[n] for c, s in subtotals.items()}, items,
+                          adjusters) for n in range(len(data.units))]
     return BatchResult(ruleset=ruleset, year=year, units=rank_units(units, ruleset))
+
+
+def _result_columns(ruleset: Ruleset, data: Dataset, columns: list[Column]) -> ResultColumns:
+    return ResultColumns(indicators=tuple(i.id for i in ruleset.indicators),
+                         max_points=tuple(i.points for i in ruleset.indicators),
+                         values=tuple(data.values[i.id] for i in ruleset.indicators),
+                         targets=tuple(c.targets for c in columns), points=tuple(c.points for c in columns),
+                         met=tuple(c.met for c in columns), explanations=tuple(c.explanations for c in columns))
+
+
+def _sums(ruleset: Ruleset, table: ResultColumns, count: int) -> tuple[list[Decimal], dict[str, list[Decimal]]]:
+    """Each unit's sum of indicator points, and its category subtotals.
+
+    The total is added up from the subtotals, which is half the work; that is the same
+    sum only while every addition is exact, which the context's ``Rounded`` flag tells,
+    so otherwise it is added up again indicator by indicator, the order a unit-by-unit
+    sum takes.
+    """
+    with decimal.localcontext() as context:
+        context.clear_flags()
+        subtotals = {c.id: [ZERO] * count for c in ruleset.categories}
+        loose = [ZERO] * count  # indicators in no category
+        for indicator, points in zip(ruleset.indicators, table.points):
+            key = indicator.category
+            if key is None:
+                loose = list(map(add, loose, points))
+            else:
+                subtotals[key] = list(map(add, subtotals[key], points))
+        totals = [ZERO] * count
+        for column in (*subtotals.values(), loose):
+            totals = list(map(add, totals, column))
+        if not context.flags[decimal.Rounded]:
+            return totals, subtotals
+    totals = [ZERO] * count
+    for points in table.points:
+        totals = list(map(add, totals, points))
+    return totals, subtotals
 
 
 def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year: int, explain: bool) -> Column:
@@ -60,38 +111,94 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     values = data.values[indicator.id]
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
     figures = _figures(indicator, data)
-    targets = _targets(indicator, data, figures, timing)
-    baselines = [f.baseline for f in figures]
+    if not indicator.rule.batch and not _own_figures(indicator, data):
+        target = _constant_target(indicator, data, figures, timing)
+        _check_missing(ruleset, indicator, data, values)
+        column = _constant_column(ruleset, indicator, values, target, figures)
+    else:
+        targets = _targets(indicator, data, figures, timing)
+        _check_missing(ruleset, indicator, data, values)
+        column = _varying_column(ruleset, indicator, values, targets, figures)
+    if not explain:
+        return column
     present = [n for n, value in enumerate(values) if value is not None]
-    _check_missing(ruleset, indicator, data, values, present)
+    explanations = _explain(ruleset, indicator, values, present, column.targets, [f.baseline for f in figures],
+                            figures, timing, column.points)
+    return attrs.evolve(column, explanations=explanations)
+
+
+def _constant_target(indicator: Indicator, data: Dataset, figures: list[Figures], timing: Timing) -> Decimal | None:
+    """The target when every unit has the plan's figures: resolved once."""
+    values = data.values[indicator.id]
+    first = next((n for n, value in enumerate(values) if value is not None), None)
+    if first is None or indicator.target is None or not indicator.rule.uses_target:
+        return None
+    try:
+        return indicator.target.resolve(figures[first], timing)
+    except MissingFigure as exc:
+        raise _missing_figure(indicator, data, first, exc) from None
+
+
+class _PerValue(Sequence[T]):
+    """A column worked out from each unit's value when read, ``None`` where the value is
+    missing: the targets and met flags of a column with one target, which only
+    explanations and per-indicator results look at."""
+
+    def __init__(self, values: list[Cell], compute: Callable[[Decimal | str], T]) -> None:
+        self.values, self.compute = values, compute
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, unit: int) -> T | None:  # type: ignore[override]
+        value = self.values[unit]
+        return None if value is None else self.compute(value)
+
+
+def _constant_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], target: Decimal | None,
+                     figures: list[Figures]) -> Column:
+    """Points when the target and baseline are the same for every unit: each distinct
+    value is scored once."""
     rule, rounding = indicator.rule, ruleset.rounding
-    raw = _points(rule, [values[n] for n in present], [targets[n] for n in present], [baselines[n] for n in present])
+    baseline = figures[0].baseline if figures else None
+    # Keyed by identity, not value: hashing a Decimal costs more than scoring it, and
+    # binding gives every cell with the same text the same object.  Every key stays
+    # alive in ``values`` while this map is used.
+    keys = list(map(id, values))
+    points_of: dict[int, Decimal] = {}
+    for key, value in dict(zip(keys, values)).items():
+        if value is None:
+            points_of[key] = _nothing(rounding)
+            continue
+        points = rule.points(value, target, baseline)
+        points_of[key] = rounding.apply(points) if rounding.stage == "indicator" else points
+    return Column(points=list(map(points_of.__getitem__, keys)), targets=_PerValue(values, lambda value: target),
+                  met=_PerValue(values, lambda value: rule.met(value, target)), explanations=None)
+
+
+def _varying_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: list[Decimal | None],
+                    figures: list[Figures]) -> Column:
+    """Points when targets or baselines differ by unit, or the rule needs the whole batch."""
+    rule, rounding = indicator.rule, ruleset.rounding
+    present = [n for n, value in enumerate(values) if value is not None]
+    raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present],
+                            [figures[n].baseline for n in present])
     if rounding.stage == "indicator":
         raw = [rounding.apply(p) for p in raw]
-    nothing = rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
-    points, met = [nothing] * len(values), [None] * len(values)
+    points, met = [_nothing(rounding)] * len(values), [None] * len(values)
     for n, p in zip(present, raw):
         points[n] = p
         met[n] = rule.met(values[n], targets[n])  # type: ignore[arg-type]
-    explanations = _explain(ruleset, indicator, values, present, targets, baselines, figures, timing, points) \
-        if explain else None
-    return Column(points=points, targets=targets, met=met, explanations=explanations)  # type: ignore[arg-type]
+    return Column(points=points, targets=targets, met=met, explanations=None)  # type: ignore[arg-type]
 
 
-def _points(rule, values, targets, baselines) -> list[Decimal]:  # noqa: ANN001
-    if rule.batch or len(set(targets)) > 1 or len(set(baselines)) > 1:
-        return rule.points_batch(values, targets, baselines)
-    # One target and baseline for the whole batch: each distinct value is scored once.
-    memo: dict[Cell, Decimal] = {}
-    target = targets[0] if targets else None
-    baseline = baselines[0] if baselines else None
-    out = []
-    for value in values:
-        points = memo.get(value)
-        if points is None:
-            points = memo[value] = rule.points(value, target, baseline)
-        out.append(points)
-    return out
+def _nothing(rounding: Rounding) -> Decimal:
+    """What a missing value scores."""
+    return rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
+
+
+def _own_figures(indicator: Indicator, data: Dataset) -> bool:
+    return any(ident == indicator.id for ident, _ in data.figures)
 
 
 def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
@@ -134,9 +241,8 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
                      file=data.file, row=data.rows[unit], column=f"{indicator.name}@{field}")
 
 
-def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
-                   present: list[int]) -> None:
-    if (indicator.missing or ruleset.missing) != "error" or len(present) == len(values):
+def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell]) -> None:
+    if (indicator.missing or ruleset.missing) != "error" or None not in values:
         return
     unit = next(n for n, value in enumerate(values) if value is None)
     raise DataError(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the ruleset's "
@@ -162,10 +268,18 @@ def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present
     return texts
 
 
-def _item_lines(kind: str, items: Sequence[Item], data: Dataset, unit: int) -> list[AdjustmentResult]:
+def _item_counts(ruleset: Ruleset, data: Dataset) -> list[tuple[str, Item, list[Decimal]]]:
+    """Bonus, deduction and veto items the data has a column for, each with every unit's
+    count (an item without a column never happened)."""
+    adjust = ruleset.adjustments
+    kinds = (("bonus", adjust.bonus), ("deduction", adjust.deductions), ("veto", adjust.vetoes))
+    return [(kind, item, data.items[item.id]) for kind, items in kinds for item in items if item.id in data.items]
+
+
+def _item_lines(items: list[tuple[str, Item, list[Decimal]]], unit: int) -> list[AdjustmentResult]:
     lines = []
-    for item in items:
-        count = data.items.get(item.id, [ZERO] * len(data.units))[unit]
+    for kind, item, counts in items:
+        count = counts[unit]
         if count:
             points = count * item.points
             if item.cap is not None:
@@ -174,28 +288,18 @@ def _item_lines(kind: str, items: Sequence[Item], data: Dataset, unit: int) -> l
     return lines
 
 
-def _unit_result(ruleset: Ruleset, data: Dataset, unit: int, columns: dict[str, Column],
+def _unit_result(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumns, points: Decimal,
+                 subtotals: dict[str, Decimal], items: list[tuple[str, Item, list[Decimal]]],
                  adjusters: Sequence[Adjuster]) -> UnitResult:
-    indicators = tuple(
-        IndicatorResult(indicator=i.id, value=data.values[i.id][unit], target=columns[i.id].targets[unit],
-                        points=columns[i.id].points[unit], max_points=i.points, met=columns[i.id].met[unit],
-                        explanation=None if columns[i.id].explanations is None else columns[i.id].explanations[unit])
-        for i in ruleset.indicators)
-    subtotals = {c.id: ZERO for c in ruleset.categories}
-    for indicator, result in zip(ruleset.indicators, indicators):
-        if indicator.category is not None:
-            subtotals[indicator.category] += result.points
-    adjust = ruleset.adjustments
-    lines = (_item_lines("bonus", adjust.bonus, data, unit) + _item_lines("deduction", adjust.deductions, data, unit)
-             + _item_lines("veto", adjust.vetoes, data, unit))
-    partial = UnitResult(unit=data.units[unit], indicators=indicators, subtotals=subtotals, adjustments=tuple(lines),
-                         bonus=ZERO, deductions=ZERO, vetoed=False, total=ZERO, row=data.rows[unit])
-    for adjuster in adjusters:
-        lines.extend(adjuster(ruleset, partial))
-    return _totalled(ruleset, partial, lines)
-
-
-def _totalled(ruleset: Ruleset, unit: UnitResult, lines: list[AdjustmentResult]) -> UnitResult:
+    """A unit's result before ranking; ``points`` is the sum of its indicator points."""
+    indicators = IndicatorResults(table, unit)
+    lines = _item_lines(items, unit)
+    if adjusters:
+        partial = UnitResult(unit=data.units[unit], indicators=indicators, subtotals=subtotals,
+                             adjustments=tuple(lines), bonus=ZERO, deductions=ZERO, vetoed=False, total=ZERO,
+                             row=data.rows[unit])
+        for adjuster in adjusters:
+            lines.extend(adjuster(ruleset, partial))
     adjust = ruleset.adjustments
     bonus = sum((line.points for line in lines if line.kind == "bonus"), ZERO)
     deductions = sum((line.points for line in lines if line.kind == "deduction"), ZERO)
@@ -203,10 +307,11 @@ def _totalled(ruleset: Ruleset, unit: UnitResult, lines: list[AdjustmentResult])
         bonus = min(bonus, adjust.bonus_cap)
     if adjust.deduction_cap is not None:
         deductions = min(deductions, adjust.deduction_cap)
-    total = sum((r.points for r in unit.indicators), ZERO) + bonus - deductions
+    total = points + bonus - deductions
     if adjust.total_floor is not None:
         total = max(total, adjust.total_floor)
     if ruleset.rounding.stage == "total":
         total = ruleset.rounding.apply(total)
-    return attrs.evolve(unit, adjustments=tuple(lines), bonus=bonus, deductions=deductions,
-                        vetoed=any(line.kind == "veto" for line in lines), total=total)
+    return UnitResult(unit=data.units[unit], indicators=indicators, subtotals=subtotals, adjustments=tuple(lines),
+                      bonus=bonus, deductions=deductions, vetoed=any(line.kind == "veto" for line in lines),
+                      total=total, row=data.rows[unit])

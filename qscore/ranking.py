@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
+from typing import Any
 
 import attrs
 
 from qscore.model import Classification, Ruleset, UnitResult
+
+_FIELDS = tuple(a.name for a in attrs.fields(UnitResult))
+_VALUES = attrgetter(*_FIELDS)
+
+
+def _replace(unit: UnitResult, **changes: Any) -> UnitResult:
+    """``attrs.evolve`` without its per-call introspection: ranking a national batch
+    makes tens of thousands of these."""
+    return UnitResult(**dict(zip(_FIELDS, _VALUES(unit)), **changes))
 
 
 def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResult, ...]:
@@ -17,22 +28,45 @@ def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResul
     tie-break share a rank, and the next rank skips (1, 1, 3); among equals the input
     order is kept.
     """
-    keys = [_sort_key(u, ruleset.ranking.tie_break) for u in units]
+    keys = _sort_keys(units, ruleset)
     order = sorted(range(len(units)), key=keys.__getitem__)
     ranks: list[int] = []
     for position, index in enumerate(order):
         tied = position and keys[index] == keys[order[position - 1]]
         ranks.append(ranks[-1] if tied else position + 1)
-    ranked = [attrs.evolve(units[i], rank=r) for i, r in zip(order, ranks)]
+    ranked = [units[i] for i in order]
     if ruleset.classification is None:
-        return tuple(ranked)
-    return tuple(classify(ranked, ruleset.classification))
+        return tuple(_replace(unit, rank=rank) for unit, rank in zip(ranked, ranks))
+    tiers, gaps = _classes(ranked, ranks, ruleset.classification)
+    return tuple(_replace(unit, rank=rank, tier=tier, gap_to_next=gap)
+                 for unit, rank, tier, gap in zip(ranked, ranks, tiers, gaps))
 
 
-def _sort_key(unit: UnitResult, tie_break: Sequence[str]) -> tuple:
-    points = {r.indicator: r.points for r in unit.indicators}
-    extra = tuple(-(unit.subtotals.get(name, points.get(name, Decimal(0)))) for name in tie_break)
-    return (unit.vetoed, -unit.total, *extra)
+def _sort_keys(units: Sequence[UnitResult], ruleset: Ruleset) -> list[tuple]:
+    tie_break = ruleset.ranking.tie_break
+    if not tie_break:
+        return [(u.vetoed, -u.total) for u in units]
+    # A tie-break names a category or an indicator; results are in ruleset order, so an
+    # indicator's points are read by position without building the others.
+    position = {i.id: n for n, i in enumerate(ruleset.indicators)}
+    keys = []
+    for unit in units:
+        extra = []
+        for name in tie_break:
+            if name in unit.subtotals:
+                extra.append(-unit.subtotals[name])
+            else:
+                extra.append(-_indicator_points(unit, name, position.get(name)))
+        keys.append((unit.vetoed, -unit.total, *extra))
+    return keys
+
+
+def _indicator_points(unit: UnitResult, name: str, position: int | None) -> Decimal:
+    if position is not None and position < len(unit.indicators):
+        result = unit.indicators[position]
+        if result.indicator == name:
+            return result.points
+    return next((r.points for r in unit.indicators if r.indicator == name), Decimal(0))
 
 
 def cutoffs(classification: Classification, count: int) -> list[Decimal | int]:
@@ -48,24 +82,31 @@ def cutoffs(classification: Classification, count: int) -> list[Decimal | int]:
 
 def classify(ranked: list[UnitResult], classification: Classification) -> list[UnitResult]:
     """Put ranked units into classes; a veto sends a unit to the last class."""
+    tiers, gaps = _classes(ranked, [unit.rank for unit in ranked], classification)
+    return [_replace(unit, tier=tier, gap_to_next=gap) for unit, tier, gap in zip(ranked, tiers, gaps)]
+
+
+def _classes(ranked: Sequence[UnitResult], ranks: Sequence[int],
+             classification: Classification) -> tuple[list[str], list[Decimal | None]]:
+    """Each ranked unit's class name and the points it lacks to reach the next class up."""
     limits = cutoffs(classification, len(ranked))
     names = [g.name for g in classification.grades]
     by_score = classification.by == "score"
-    tiers = []
-    for unit in ranked:
-        measure = unit.total if by_score else unit.rank
+    positions = []
+    for unit, rank in zip(ranked, ranks):
+        measure = unit.total if by_score else rank
         fits = (lambda limit: measure >= limit) if by_score else (lambda limit: measure <= limit)
         position = len(limits) if unit.vetoed else next((n for n, lim in enumerate(limits) if fits(lim)), len(limits))
-        tiers.append(position)
+        positions.append(position)
     lowest_in = {}
-    for unit, tier in zip(ranked, tiers):
+    for unit, position in zip(ranked, positions):
         if not unit.vetoed:
-            lowest_in[tier] = unit.total  # ranked order: the last seen is the lowest
-    out = []
-    for unit, tier in zip(ranked, tiers):
+            lowest_in[position] = unit.total  # ranked order: the last seen is the lowest
+    gaps: list[Decimal | None] = []
+    for unit, position in zip(ranked, positions):
         gap = None
-        if not unit.vetoed and tier > 0:
-            better = limits[tier - 1] if by_score else lowest_in.get(tier - 1)
+        if not unit.vetoed and position > 0:
+            better = limits[position - 1] if by_score else lowest_in.get(position - 1)
             gap = max(better - unit.total, Decimal(0)) if better is not None else None  # type: ignore[operator]
-        out.append(attrs.evolve(unit, tier=names[tier], gap_to_next=gap))
-    return out
+        gaps.append(gap)
+    return [names[p] for p in positions], gaps

@@ -44,7 +44,7 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
     try:
         start = 1
         for cells in reader:
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():  # blank row; one join, not a strip per cell
                 start = reader.line_num + 1
                 continue
             if header is None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import itertools
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from qscore.model import BatchResult, UnitResult
+from qscore.model import BatchResult, IndicatorResults, UnitResult, indicator_points
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -20,7 +22,11 @@ def safe_text(text: str) -> str:
 
 
 def _number(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:f}"
+    if value is None:
+        return ""
+    # str() is twice as fast as format() and the same unless it would use an exponent.
+    text = str(value)
+    return f"{value:f}" if "E" in text else text
 
 
 def summary_rows(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[list[str]]]:
@@ -32,15 +38,36 @@ def summary_rows(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[l
     header += ["加分", "扣分", "一票否决", "距上一等次"]
     if detail:
         header += [f"{i.name}（得分）" for i in ruleset.indicators]
+    points = _points_texts(batch.units) if detail else itertools.repeat(())
     rows = []
-    for unit in batch.units:
+    for unit, texts in zip(batch.units, points):
         row = [str(unit.rank), safe_text(unit.unit), _number(unit.total), safe_text(unit.tier or "")]
         row += [_number(unit.subtotals[c.id]) for c in ruleset.categories]
         row += [_number(unit.bonus), _number(unit.deductions), "是" if unit.vetoed else "否", _number(unit.gap_to_next)]
-        if detail:
-            row += [_number(r.points) for r in unit.indicators]
+        row += texts
         rows.append(row)
     return header, rows
+
+
+def _points_texts(units: Sequence[UnitResult]) -> Iterable[Sequence[str]]:
+    """Each unit's indicator points as text, in the order of ``units``.
+
+    A national batch writes millions of points but only a few hundred distinct ones.
+    For units scored together, each distinct points object of a column is formatted
+    once, keyed by identity (hashing a Decimal costs more than formatting it; the batch
+    keeps every object alive meanwhile), and rows are put in the units' order whole.
+    """
+    sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
+    if len(sources) != 1 or None in sources:
+        return ([_number(p) for p in indicator_points(u.indicators)] for u in units)
+    rows = list(zip(*map(_column_text, units[0].indicators.columns.points)))  # type: ignore[attr-defined]
+    return (rows[u.indicators.unit] for u in units)  # type: ignore[attr-defined]
+
+
+def _column_text(points: Sequence[Decimal]) -> list[str]:
+    keys = list(map(id, points))
+    texts = {key: _number(value) for key, value in dict(zip(keys, points)).items()}
+    return list(map(texts.__getitem__, keys))
 
 
 def write_table(batch: BatchResult) -> bytes:
