@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -272,35 +272,24 @@ class _WideBinder(_Binder):
         for number, target in enumerate(targets):
             if target is None or not columns:
                 continue
-            texts = columns[number]
-            parsed, bad = self.parse_column(*target, texts)
+            texts, (thing, field) = columns[number], target
+            parsed = _ParsedCells(lambda text: self.parse(thing, field, text))
             problem = None
-            if target[0] in self.index.items and target[1] != "value" and texts[0] not in bad:
+            try:
+                cells = list(map(parsed.__getitem__, texts))
+            except CellError as exc:  # the column's first bad cell: it is met in order
+                position = texts.index(parsed.failed)
+                problem = (position, number, self.error(str(exc), numbers[position], header[number]))
+            if thing in self.index.items and field != "value" and (problem is None or problem[0] > 0):
                 problem = (0, number, self.error(ITEM_FIGURES, 1, header[number]))
-            elif bad:
-                position = next(p for p, text in enumerate(texts) if text in bad)
-                problem = (position, number, self.error(bad[texts[position]], numbers[position], header[number]))
             if problem is not None:
                 first = problem if first is None or problem[:2] < first[:2] else first
                 continue
-            thing, field = target
             self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", header[number])
             store, key, _ = self.column_of(thing, field)
-            store[key] = list(map(parsed.__getitem__, texts))
+            store[key] = cells
         if first is not None:
             raise first[2]
-
-    def parse_column(self, thing: str, field: str, texts: Sequence[str]) -> tuple[dict[str, Cell], dict[str, str]]:
-        """Each distinct text parsed once (the same text gives the same object), and the
-        texts that failed with their messages."""
-        parsed: dict[str, Cell] = {}
-        bad: dict[str, str] = {}
-        for text in dict.fromkeys(texts):
-            try:
-                parsed[text] = self.parse(thing, field, text)
-            except CellError as exc:
-                bad[text] = str(exc)
-        return parsed, bad
 
     def check_duplicate_columns(self, targets: list[tuple[str, str] | None]) -> None:
         seen: dict[tuple[str, str], str] = {}
@@ -336,6 +325,24 @@ class _LongBinder(_Binder):
             unit = self.unit_index(name, row)
             self.store(unit, target[0], target[1], cells[value_column], row, header[value_column])  # type: ignore[index]
         return self.dataset()
+
+
+class _ParsedCells(dict):
+    """Cell text → its parsed value, parsing each distinct text once, on first sight (so
+    equal texts share one object); remembers the text that failed."""
+
+    def __init__(self, parse: Callable[[str], Cell]) -> None:
+        super().__init__()
+        self.parse = parse
+        self.failed: str | None = None
+
+    def __missing__(self, text: str) -> Cell:
+        try:
+            value = self[text] = self.parse(text)
+        except CellError:
+            self.failed = text
+            raise
+        return value
 
 
 def _check_range(indicator: Indicator, number: Decimal) -> None:

@@ -301,8 +301,10 @@ def _unit_result(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumn
         for adjuster in adjusters:
             lines.extend(adjuster(ruleset, partial))
     adjust = ruleset.adjustments
-    bonus = sum((line.points for line in lines if line.kind == "bonus"), ZERO)
-    deductions = sum((line.points for line in lines if line.kind == "deduction"), ZERO)
+    bonus = deductions = ZERO
+    if lines:  # most units have none: skip the sums
+        bonus = sum((line.points for line in lines if line.kind == "bonus"), ZERO)
+        deductions = sum((line.points for line in lines if line.kind == "deduction"), ZERO)
     if adjust.bonus_cap is not None:
         bonus = min(bonus, adjust.bonus_cap)
     if adjust.deduction_cap is not None:

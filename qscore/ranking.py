@@ -92,12 +92,8 @@ def _classes(ranked: Sequence[UnitResult], ranks: Sequence[int],
     limits = cutoffs(classification, len(ranked))
     names = [g.name for g in classification.grades]
     by_score = classification.by == "score"
-    positions = []
-    for unit, rank in zip(ranked, ranks):
-        measure = unit.total if by_score else rank
-        fits = (lambda limit: measure >= limit) if by_score else (lambda limit: measure <= limit)
-        position = len(limits) if unit.vetoed else next((n for n, lim in enumerate(limits) if fits(lim)), len(limits))
-        positions.append(position)
+    positions = [_position(unit.total if by_score else rank, by_score, limits, unit.vetoed)
+                 for unit, rank in zip(ranked, ranks)]
     lowest_in = {}
     for unit, position in zip(ranked, positions):
         if not unit.vetoed:
@@ -110,3 +106,13 @@ def _classes(ranked: Sequence[UnitResult], ranks: Sequence[int],
             gap = max(better - unit.total, Decimal(0)) if better is not None else None  # type: ignore[operator]
         gaps.append(gap)
     return [names[p] for p in positions], gaps
+
+
+def _position(measure: Decimal | int, by_score: bool, limits: list[Decimal | int], vetoed: bool) -> int:
+    """The class a total (by score) or a rank falls in; the last for a vetoed unit."""
+    if vetoed:
+        return len(limits)
+    for position, limit in enumerate(limits):
+        if (measure >= limit) if by_score else (measure <= limit):
+            return position
+    return len(limits)
