@@ -21,9 +21,9 @@ import csv
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -167,22 +167,32 @@ def generate(out: Path, name: str, units: int, indicators: int, seed: int) -> tu
 
 # --------------------------------------------------------------------------- processes
 
-def run_process(argv: list[str], env: dict | None = None) -> tuple[float, int, bytes]:
-    """Wall seconds, peak RSS in bytes and stderr of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    stderr = child.stderr.read()  # type: ignore[union-attr]
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{stderr.decode(errors='replace')}")
-    return wall, usage.ru_maxrss * 1024, stderr
+class Run:
+    """One child process's wall time, CPU time (user + system) and peak RSS."""
+
+    def __init__(self, wall: float, cpu: float, rss: int) -> None:
+        self.wall, self.cpu, self.rss = wall, cpu, rss
 
 
-def best_of(times: int, argv: list[str], env: dict | None = None) -> tuple[float, int]:
-    runs = [run_process(argv, env)[:2] for _ in range(times)]
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+def run_process(argv: list[str]) -> tuple[Run, bytes]:
+    """Run ``argv``; its own resource use comes from wait4, not from every child so far."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors)
+        stdout = child.stdout.read()  # type: ignore[union-attr]
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.stdout.close()  # type: ignore[union-attr]
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{errors.read().decode(errors='replace')}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024), stdout
+
+
+def best_of(times: int, argv: list[str]) -> Run:
+    runs = [run_process(argv)[0] for _ in range(times)]
+    return Run(min(r.wall for r in runs), min(r.cpu for r in runs), max(r.rss for r in runs))
 
 
 def qscore_command() -> list[str]:
@@ -298,27 +308,26 @@ def zen_contexts(data: Path, specs: list[dict]) -> tuple[list[str], list[dict]]:
     return [row[0] for row in rows], contexts
 
 
-def measure_zen(data: Path, specs: list[dict], qscore_totals: dict[str, Decimal], sample: int) -> float | None:
+def peer_main(data: Path, ranked: Path, units: int, indicators: int, seed: int, sample: int) -> None:
+    """Measure ZEN (run as a child, so the parent stays small while it measures others)."""
     try:
         import zen
     except ImportError:
-        print("peer   GoRules ZEN: skipped — zen-engine is not installed (pip install 'qscore[bench]')")
-        return None
+        print(json.dumps({"skipped": "zen-engine is not installed (pip install 'qscore[bench]')"}))
+        return
+    specs = indicator_specs(indicators, seed)
+    start = time.perf_counter()
     names, contexts = zen_contexts(data, specs)
     decision = zen.ZenEngine().create_decision(zen_graph(specs))
-    start = time.perf_counter()
+    middle = time.perf_counter()
     results = [decision.evaluate(context)["result"] for context in contexts]
-    wall = time.perf_counter() - start
+    end = time.perf_counter()
+    ours = read_totals(ranked)
     picked = random.Random(7).sample(range(len(names)), min(sample, len(names)))
-    wrong = [(names[n], results[n]["total"], qscore_totals[names[n]]) for n in picked
-             if Decimal(str(results[n]["total"])).quantize(Decimal("0.01"), ROUND_HALF_UP) != qscore_totals[names[n]]]
-    values = len(names) * len(specs)
-    print(f"peer   GoRules ZEN {zen_version()}: {wall:.2f} s for {len(names):,} evaluations (evaluation only; "
-          f"{wall / values * 1e6:.2f} µs per value); totals agree with qscore on {len(picked) - len(wrong)}"
-          f" of {len(picked)} sampled units")
-    for name, theirs, ours in wrong[:5]:
-        print(f"       differs: {name}: ZEN {theirs} vs qscore {ours}")
-    return wall
+    wrong = [(names[n], results[n]["total"], str(ours[names[n]])) for n in picked
+             if Decimal(str(results[n]["total"])).quantize(Decimal("0.01"), ROUND_HALF_UP) != ours[names[n]]]
+    print(json.dumps({"version": zen_version(), "evaluate": end - middle, "whole": end - start,
+                      "units": len(names), "checked": len(picked), "wrong": wrong[:5], "wrong_count": len(wrong)}))
 
 
 def zen_version() -> str:
@@ -345,35 +354,66 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--sample", type=int, default=1000, help="ZEN totals checked against qscore's")
-    parser.add_argument("--floor", metavar="CSV", help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=("generate", "floor", "peer"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.floor:
-        floor_main(args.floor)
+    national, county = args.out / "national", args.out / "county"
+    if args.role == "generate":
+        generate(args.out, "national", args.units, args.indicators, args.seed)
+        generate(args.out, "county", 33, 26, args.seed)
         return
-    args.out.mkdir(parents=True, exist_ok=True)
-    ruleset, data, specs = generate(args.out, "national", args.units, args.indicators, args.seed)
-    county_ruleset, county_data, _ = generate(args.out, "county", 33, 26, args.seed)
-    values = args.units * args.indicators
-    print(f"data   {args.units:,} units × {args.indicators} indicators = {values:,} values, "
-          f"{data.stat().st_size / 2**20:.1f} MiB CSV; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    if args.role == "floor":
+        floor_main(f"{national}.csv")
+        return
+    if args.role == "peer":
+        peer_main(Path(f"{national}.csv"), args.out / "national-ranked.csv", args.units, args.indicators,
+                  args.seed, args.sample)
+        return
+    measure(args, national, county)
 
-    output = args.out / "national-ranked.csv"
+
+def measure(args: argparse.Namespace, national: Path, county: Path) -> None:
+    # Everything heavy runs in a child, so that no child inherits a large parent's pages.
+    args.out.mkdir(parents=True, exist_ok=True)
+    common = ["--units", str(args.units), "--indicators", str(args.indicators), "--seed", str(args.seed),
+              "--out", str(args.out)]
+    me = [sys.executable, __file__, *common]
+    run_process([*me, "--role", "generate"])
+    values = args.units * args.indicators
+    size = Path(f"{national}.csv").stat().st_size
+    print(f"data   {args.units:,} units × {args.indicators} indicators = {values:,} values, "
+          f"{size / 2**20:.1f} MiB CSV; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.2f}")
+
     qscore = qscore_command()
-    wall, rss = best_of(args.repeat, [*qscore, "rank", str(ruleset), str(data), "-o", str(output)])
-    print(f"qscore end to end: {wall:.2f} s wall (best of {args.repeat}), {wall / values * 1e6:.2f} µs per value, "
-          f"peak RSS {rss / 2**20:.0f} MiB")
-    floor_wall, floor_rss = best_of(args.repeat, [sys.executable, __file__, "--floor", str(data)])
-    print(f"floor  csv + Decimal per cell: {floor_wall:.2f} s wall, {floor_wall / values * 1e6:.2f} µs per value, "
-          f"peak RSS {floor_rss / 2**20:.0f} MiB")
-    print(f"ratio  qscore / floor = {wall / floor_wall:.2f}")
-    zen_wall = measure_zen(data, specs, read_totals(output), args.sample)
-    if zen_wall is not None:
-        print(f"ratio  ZEN (evaluation only) / qscore (whole process) = {zen_wall / wall:.1f}")
-    county_wall, county_rss = best_of(5, [*qscore, "rank", str(county_ruleset), str(county_data), "-o",
-                                          str(args.out / "county-ranked.csv")])
-    print(f"county 33 units × 26 indicators: {county_wall:.3f} s wall (best of 5), peak RSS {county_rss / 2**20:.0f} MiB")
-    help_wall, _ = best_of(5, [*qscore, "--help"])
-    print(f"help   qscore --help: {help_wall:.3f} s wall (best of 5)")
+    ranked = args.out / "national-ranked.csv"
+    ours = best_of(args.repeat, [*qscore, "rank", f"{national}.toml", f"{national}.csv", "-o", str(ranked)])
+    print(f"qscore end to end (process, CSV in → ranked, tiered CSV out): {ours.wall:.2f} s wall, "
+          f"{ours.cpu:.2f} s CPU (best of {args.repeat}); {ours.wall / values * 1e6:.2f} µs per value; "
+          f"peak RSS {ours.rss / 2**20:.0f} MiB")
+    floor = best_of(args.repeat, [*me, "--role", "floor"])
+    print(f"floor  csv.reader + Decimal per cell (process): {floor.wall:.2f} s wall, {floor.cpu:.2f} s CPU; "
+          f"{floor.wall / values * 1e6:.2f} µs per value; peak RSS {floor.rss / 2**20:.0f} MiB")
+    print(f"ratio  qscore / floor = {ours.wall / floor.wall:.2f} wall, {ours.cpu / floor.cpu:.2f} CPU")
+
+    small = best_of(5, [*qscore, "rank", f"{county}.toml", f"{county}.csv", "-o", str(args.out / "county-ranked.csv")])
+    print(f"county 33 units × 26 indicators (process): {small.wall:.3f} s wall (best of 5), "
+          f"peak RSS {small.rss / 2**20:.0f} MiB")
+    help_run = best_of(5, [*qscore, "--help"])
+    print(f"help   qscore --help (process): {help_run.wall:.3f} s wall (best of 5)")
+
+    _, out = run_process([*me, "--sample", str(args.sample), "--role", "peer"])
+    peer = json.loads(out)
+    if "skipped" in peer:
+        print(f"peer   GoRules ZEN: skipped — {peer['skipped']}")
+        return
+    print(f"peer   GoRules ZEN {peer['version']} (one JDM expression node, one evaluate() per unit): "
+          f"{peer['evaluate']:.2f} s for {peer['units']:,} evaluations alone "
+          f"({peer['evaluate'] / values * 1e6:.2f} µs per value), {peer['whole']:.2f} s with reading the CSV "
+          f"into contexts; totals agree with qscore on {peer['checked'] - peer['wrong_count']} of "
+          f"{peer['checked']} sampled units")
+    for name, theirs, ours_total in peer["wrong"]:
+        print(f"       differs: {name}: ZEN {theirs}, qscore {ours_total}")
+    print(f"ratio  ZEN (evaluations alone) / qscore (whole process) = {peer['evaluate'] / ours.wall:.1f} wall")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import (AdjustmentResult, BatchResult, Indicator, IndicatorResults, Item, ResultColumns, Rounding,
                           Ruleset, UnitResult)
 from qscore.numbers import ZERO, fmt
-from qscore.ranking import rank_units
+from qscore.ranking import classes, rank_order
 from qscore.targets import Figures, Timing
 
 #: A plug-in's extra adjustments for one unit (see ``qscore_adjust_unit``).
@@ -62,11 +62,36 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
         if progress is not None:
             progress(1)
     table = _result_columns(ruleset, data, columns)
-    totals, subtotals = _sums(ruleset, table, len(data.units))
+    points, subtotal_columns = _sums(ruleset, table, len(data.units))
+    subtotals = [dict(zip(subtotal_columns, row)) for row in zip(*subtotal_columns.values())] \
+        if subtotal_columns else [{} for _ in data.units]
     items = _item_counts(ruleset, data)
-    units = [_unit_result(ruleset, data, n, table, totals[n], {c: s[n] for c, s in subtotals.items()}, items,
-                          adjusters) for n in range(len(data.units))]
-    return BatchResult(ruleset=ruleset, year=year, units=rank_units(units, ruleset))
+    settled = [_settle(ruleset, data, n, table, points[n], subtotals[n], items, adjusters)
+               for n in range(len(data.units))]
+    order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, settled))
+    tiers: Sequence[str | None] = [None] * len(order)
+    gaps: Sequence[Decimal | None] = [None] * len(order)
+    if ruleset.classification is not None:
+        tiers, gaps = classes([settled[n].total for n in order], [settled[n].vetoed for n in order], ranks,
+                              ruleset.classification)
+    units = tuple(UnitResult(unit=data.units[n], indicators=IndicatorResults(table, n), subtotals=subtotals[n],
+                             adjustments=settled[n].lines, bonus=settled[n].bonus, deductions=settled[n].deductions,
+                             vetoed=settled[n].vetoed, total=settled[n].total, rank=rank, tier=tier, gap_to_next=gap,
+                             row=data.rows[n])
+                  for n, rank, tier, gap in zip(order, ranks, tiers, gaps))
+    return BatchResult(ruleset=ruleset, year=year, units=units)
+
+
+def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: list[dict[str, Decimal]],
+               settled: list[Settled]) -> list[tuple]:
+    """What :func:`~qscore.ranking.rank_order` sorts on: not vetoed, the total, then each
+    tie-break's subtotal or indicator points."""
+    if not ruleset.ranking.tie_break:
+        return [(not s.vetoed, s.total) for s in settled]
+    columns = {ident: points for ident, points in zip(table.indicators, table.points)}
+    extra = [[sub[name] if name in sub else columns[name][n] if name in columns else ZERO
+              for name in ruleset.ranking.tie_break] for n, sub in enumerate(subtotals)]
+    return [(not s.vetoed, s.total, *more) for s, more in zip(settled, extra)]
 
 
 def _result_columns(ruleset: Ruleset, data: Dataset, columns: list[Column]) -> ResultColumns:
@@ -288,14 +313,24 @@ def _item_lines(items: list[tuple[str, Item, list[Decimal]]], unit: int) -> list
     return lines
 
 
-def _unit_result(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumns, points: Decimal,
-                 subtotals: dict[str, Decimal], items: list[tuple[str, Item, list[Decimal]]],
-                 adjusters: Sequence[Adjuster]) -> UnitResult:
-    """A unit's result before ranking; ``points`` is the sum of its indicator points."""
-    indicators = IndicatorResults(table, unit)
+@attrs.frozen
+class Settled:
+    """A unit's adjustments and total, before ranking."""
+
+    lines: tuple[AdjustmentResult, ...]
+    bonus: Decimal
+    deductions: Decimal
+    vetoed: bool
+    total: Decimal
+
+
+def _settle(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumns, points: Decimal,
+            subtotals: dict[str, Decimal], items: list[tuple[str, Item, list[Decimal]]],
+            adjusters: Sequence[Adjuster]) -> Settled:
+    """A unit's bonus, deductions, veto and total; ``points`` is its indicator points' sum."""
     lines = _item_lines(items, unit)
     if adjusters:
-        partial = UnitResult(unit=data.units[unit], indicators=indicators, subtotals=subtotals,
+        partial = UnitResult(unit=data.units[unit], indicators=IndicatorResults(table, unit), subtotals=subtotals,
                              adjustments=tuple(lines), bonus=ZERO, deductions=ZERO, vetoed=False, total=ZERO,
                              row=data.rows[unit])
         for adjuster in adjusters:
@@ -314,6 +349,4 @@ def _unit_result(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumn
         total = max(total, adjust.total_floor)
     if ruleset.rounding.stage == "total":
         total = ruleset.rounding.apply(total)
-    return UnitResult(unit=data.units[unit], indicators=indicators, subtotals=subtotals, adjustments=tuple(lines),
-                      bonus=bonus, deductions=deductions, vetoed=any(line.kind == "veto" for line in lines),
-                      total=total, row=data.rows[unit])
+    return Settled(tuple(lines), bonus, deductions, any(line.kind == "veto" for line in lines), total)

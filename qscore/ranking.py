@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter
-from typing import Any
 
 import attrs
 
 from qscore.model import Classification, Ruleset, UnitResult
-
-_FIELDS = tuple(a.name for a in attrs.fields(UnitResult))
-_VALUES = attrgetter(*_FIELDS)
-
-
-def _replace(unit: UnitResult, **changes: Any) -> UnitResult:
-    """``attrs.evolve`` without its per-call introspection: ranking a national batch
-    makes tens of thousands of these."""
-    return UnitResult(**dict(zip(_FIELDS, _VALUES(unit)), **changes))
-
 
 def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResult, ...]:
     """``units`` in rank order with ``rank``, ``tier`` and ``gap_to_next`` filled in.
@@ -28,36 +16,44 @@ def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResul
     tie-break share a rank, and the next rank skips (1, 1, 3); among equals the input
     order is kept.
     """
-    keys = _sort_keys(units, ruleset)
-    order = sorted(range(len(units)), key=keys.__getitem__)
-    ranks: list[int] = []
-    for position, index in enumerate(order):
-        tied = position and keys[index] == keys[order[position - 1]]
-        ranks.append(ranks[-1] if tied else position + 1)
+    order, ranks = rank_order(_sort_keys(units, ruleset))
     ranked = [units[i] for i in order]
     if ruleset.classification is None:
-        return tuple(_replace(unit, rank=rank) for unit, rank in zip(ranked, ranks))
-    tiers, gaps = _classes(ranked, ranks, ruleset.classification)
-    return tuple(_replace(unit, rank=rank, tier=tier, gap_to_next=gap)
+        return tuple(attrs.evolve(unit, rank=rank) for unit, rank in zip(ranked, ranks))
+    tiers, gaps = classes([u.total for u in ranked], [u.vetoed for u in ranked], ranks, ruleset.classification)
+    return tuple(attrs.evolve(unit, rank=rank, tier=tier, gap_to_next=gap)
                  for unit, rank, tier, gap in zip(ranked, ranks, tiers, gaps))
 
 
+def rank_order(keys: Sequence[tuple]) -> tuple[list[int], list[int]]:
+    """Positions best first and each one's rank, shared by equal keys (1, 1, 3).
+
+    A larger key is better; among equal keys the input order is kept (a reversed sort
+    is still stable).
+    """
+    order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+    ranks: list[int] = []
+    previous = None
+    for position, index in enumerate(order, 1):
+        key = keys[index]
+        ranks.append(ranks[-1] if position > 1 and key == previous else position)
+        previous = key
+    return order, ranks
+
+
 def _sort_keys(units: Sequence[UnitResult], ruleset: Ruleset) -> list[tuple]:
+    """Per unit: not vetoed, the total, then each tie-break's points (larger is better)."""
     tie_break = ruleset.ranking.tie_break
     if not tie_break:
-        return [(u.vetoed, -u.total) for u in units]
+        return [(not u.vetoed, u.total) for u in units]
     # A tie-break names a category or an indicator; results are in ruleset order, so an
     # indicator's points are read by position without building the others.
     position = {i.id: n for n, i in enumerate(ruleset.indicators)}
     keys = []
     for unit in units:
-        extra = []
-        for name in tie_break:
-            if name in unit.subtotals:
-                extra.append(-unit.subtotals[name])
-            else:
-                extra.append(-_indicator_points(unit, name, position.get(name)))
-        keys.append((unit.vetoed, -unit.total, *extra))
+        extra = [unit.subtotals[name] if name in unit.subtotals else _indicator_points(unit, name, position.get(name))
+                 for name in tie_break]
+        keys.append((not unit.vetoed, unit.total, *extra))
     return keys
 
 
@@ -82,28 +78,30 @@ def cutoffs(classification: Classification, count: int) -> list[Decimal | int]:
 
 def classify(ranked: list[UnitResult], classification: Classification) -> list[UnitResult]:
     """Put ranked units into classes; a veto sends a unit to the last class."""
-    tiers, gaps = _classes(ranked, [unit.rank for unit in ranked], classification)
-    return [_replace(unit, tier=tier, gap_to_next=gap) for unit, tier, gap in zip(ranked, tiers, gaps)]
+    tiers, gaps = classes([u.total for u in ranked], [u.vetoed for u in ranked], [u.rank for u in ranked],
+                          classification)
+    return [attrs.evolve(unit, tier=tier, gap_to_next=gap) for unit, tier, gap in zip(ranked, tiers, gaps)]
 
 
-def _classes(ranked: Sequence[UnitResult], ranks: Sequence[int],
-             classification: Classification) -> tuple[list[str], list[Decimal | None]]:
-    """Each ranked unit's class name and the points it lacks to reach the next class up."""
-    limits = cutoffs(classification, len(ranked))
+def classes(totals: Sequence[Decimal], vetoed: Sequence[bool], ranks: Sequence[int],
+            classification: Classification) -> tuple[list[str], list[Decimal | None]]:
+    """Each ranked unit's class name and the points it lacks to reach the next class up,
+    from the units' totals, vetoes and ranks in rank order."""
+    limits = cutoffs(classification, len(totals))
     names = [g.name for g in classification.grades]
     by_score = classification.by == "score"
-    positions = [_position(unit.total if by_score else rank, by_score, limits, unit.vetoed)
-                 for unit, rank in zip(ranked, ranks)]
+    positions = [_position(total if by_score else rank, by_score, limits, veto)
+                 for total, veto, rank in zip(totals, vetoed, ranks)]
     lowest_in = {}
-    for unit, position in zip(ranked, positions):
-        if not unit.vetoed:
-            lowest_in[position] = unit.total  # ranked order: the last seen is the lowest
+    for total, veto, position in zip(totals, vetoed, positions):
+        if not veto:
+            lowest_in[position] = total  # ranked order: the last seen is the lowest
     gaps: list[Decimal | None] = []
-    for unit, position in zip(ranked, positions):
+    for total, veto, position in zip(totals, vetoed, positions):
         gap = None
-        if not unit.vetoed and position > 0:
+        if not veto and position > 0:
             better = limits[position - 1] if by_score else lowest_in.get(position - 1)
-            gap = max(better - unit.total, Decimal(0)) if better is not None else None  # type: ignore[operator]
+            gap = max(better - total, Decimal(0)) if better is not None else None  # type: ignore[operator]
         gaps.append(gap)
     return [names[p] for p in positions], gaps
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from qscore.model import BatchResult, IndicatorResults, UnitResult, indicator_points
@@ -31,43 +31,58 @@ def _number(value: Decimal | None) -> str:
 
 def summary_rows(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the ranking: rank, unit, total, tier, subtotals, adjustments,
-    and with ``detail`` each indicator's points."""
-    ruleset = batch.ruleset
+    and with ``detail`` each indicator's points.
+
+    Built a column at a time and turned into rows at the end: a national batch has
+    millions of cells, and a column's figures are formatted in one sweep.
+    """
+    ruleset, units = batch.ruleset, batch.units
     header = ["排名", "单位", "总分", "等次"]
     header += [c.name for c in ruleset.categories]
     header += ["加分", "扣分", "一票否决", "距上一等次"]
     if detail:
         header += [f"{i.name}（得分）" for i in ruleset.indicators]
-    points = _points_texts(batch.units) if detail else itertools.repeat(())
-    rows = []
-    for unit, texts in zip(batch.units, points):
-        row = [str(unit.rank), safe_text(unit.unit), _number(unit.total), safe_text(unit.tier or "")]
-        row += [_number(unit.subtotals[c.id]) for c in ruleset.categories]
-        row += [_number(unit.bonus), _number(unit.deductions), "是" if unit.vetoed else "否", _number(unit.gap_to_next)]
-        row += texts
-        rows.append(row)
-    return header, rows
+    columns: list[Sequence[str]] = [
+        list(map(str, map(attrgetter("rank"), units))),
+        list(map(safe_text, map(attrgetter("unit"), units))),
+        _numbers(list(map(attrgetter("total"), units))),
+        [safe_text(u.tier or "") for u in units],
+    ]
+    columns += [_numbers([u.subtotals[c.id] for u in units]) for c in ruleset.categories]
+    columns += [_numbers(list(map(attrgetter("bonus"), units))), _numbers(list(map(attrgetter("deductions"), units))),
+                ["是" if u.vetoed else "否" for u in units], [_number(u.gap_to_next) for u in units]]
+    if detail:
+        columns += _points_columns(units, len(ruleset.indicators))
+    return header, list(map(list, zip(*columns)))
 
 
-def _points_texts(units: Sequence[UnitResult]) -> Iterable[Sequence[str]]:
-    """Each unit's indicator points as text, in the order of ``units``.
+def _numbers(values: list[Decimal]) -> list[str]:
+    """A column of figures as text, as :func:`_number` writes them."""
+    texts = list(map(str, values))
+    if "E" in "".join(texts):  # rare: str() chose an exponent somewhere
+        return list(map(_number, values))
+    return texts
+
+
+def _points_columns(units: Sequence[UnitResult], count: int) -> list[list[str]]:
+    """Each indicator's points as text, in the order of ``units``.
 
     A national batch writes millions of points but only a few hundred distinct ones.
-    For units scored together, each distinct points object of a column is formatted
-    once, keyed by identity (hashing a Decimal costs more than formatting it; the batch
-    keeps every object alive meanwhile), and rows are put in the units' order whole.
+    For units scored together (the engine's lazy results), each distinct points object
+    of a column is formatted once, keyed by identity: hashing a Decimal costs more than
+    formatting it, and the batch keeps every object alive meanwhile.
     """
     sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
     if len(sources) != 1 or None in sources:
-        return ([_number(p) for p in indicator_points(u.indicators)] for u in units)
-    rows = list(zip(*map(_column_text, units[0].indicators.columns.points)))  # type: ignore[attr-defined]
-    return (rows[u.indicators.unit] for u in units)  # type: ignore[attr-defined]
+        rows = [[_number(p) for p in indicator_points(u.indicators)] for u in units]
+        return [[row[n] for row in rows] for n in range(count)]
+    order = [u.indicators.unit for u in units]  # type: ignore[attr-defined]
+    return [_column_text(points, order) for points in units[0].indicators.columns.points]  # type: ignore[attr-defined]
 
 
-def _column_text(points: Sequence[Decimal]) -> list[str]:
-    keys = list(map(id, points))
-    texts = {key: _number(value) for key, value in dict(zip(keys, points)).items()}
-    return list(map(texts.__getitem__, keys))
+def _column_text(points: Sequence[Decimal], order: list[int]) -> list[str]:
+    texts = {key: _number(value) for key, value in dict(zip(map(id, points), points)).items()}
+    return list(map(texts.__getitem__, map(id, map(points.__getitem__, order))))
 
 
 def write_table(batch: BatchResult) -> bytes:

@@ -22,6 +22,7 @@ from qscore.data import RawTable, bind
 from qscore.engine import score_batch
 from qscore.model import IndicatorResults
 from qscore.plugins import load_plugins
+from qscore.ranking import rank_units
 from qscore.rulesets import parse_ruleset
 from qscore.targets import Figures, Timing
 from qscore.writers import write_csv
@@ -82,6 +83,7 @@ def cases(draw: st.DrawFn) -> tuple[dict, list[str], list[list[str]], int]:
                         "vetoes": [{"id": "incident", "name": "事故"}],
                         "bonus_cap": draw(st.sampled_from([4, 10])), "total_floor": 0},
         "classification": {"by": by, "grades": grades},
+        "ranking": {"tie_break": draw(st.sampled_from([[], ["a"], ["i0"], ["b", "i0", "zz"]]))},
     }
     pools = []
     for table in indicators:
@@ -148,7 +150,12 @@ def reference(ruleset, rows: list[list[str]], year: int) -> list[dict]:  # noqa:
             total = rounding.apply(total)
         units.append({"unit": row[0], "points": points, "results": results, "subtotals": subtotals,
                       "bonus": bonus, "deductions": deductions, "vetoed": bool(incident), "total": total})
-    key = {id(u): (u["vetoed"], -u["total"]) for u in units}
+    def tie(unit: dict, name: str) -> Decimal:
+        ids = [i.id for i in ruleset.indicators]
+        return unit["subtotals"][name] if name in unit["subtotals"] else \
+            unit["points"][ids.index(name)] if name in ids else ZERO
+
+    key = {id(u): (u["vetoed"], -u["total"], *(-tie(u, name) for name in ruleset.ranking.tie_break)) for u in units}
     for unit in units:
         unit["rank"] = 1 + sum(1 for other in units if key[id(other)] < key[id(unit)])
     units.sort(key=lambda u: key[id(u)])  # stable: ties keep input order
@@ -202,6 +209,11 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[str], list
         for result, (ident, value, target, points, met) in zip(got.indicators, want["results"]):
             assert (result.indicator, result.value, result.target, result.met) == (ident, value, target, met)
             assert same(result.points, points)
+
+    # rank_units, given the units in input order, ranks them the same way.
+    again = rank_units(sorted(batch.units, key=lambda u: u.row), ruleset)
+    assert [(u.unit, u.rank, u.tier, u.gap_to_next) for u in again] == \
+        [(u.unit, u.rank, u.tier, u.gap_to_next) for u in batch.units]
 
     written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))[1:]
     width = len(ruleset.indicators)
