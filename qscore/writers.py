@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from itertools import chain
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -51,9 +52,9 @@ def summary_rows(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[l
     columns += [_numbers([u.subtotals[c.id] for u in units]) for c in ruleset.categories]
     columns += [_numbers(list(map(attrgetter("bonus"), units))), _numbers(list(map(attrgetter("deductions"), units))),
                 ["是" if u.vetoed else "否" for u in units], [_number(u.gap_to_next) for u in units]]
-    if detail:
-        columns += _points_columns(units, len(ruleset.indicators))
-    return header, list(map(list, zip(*columns)))
+    if not detail:
+        return header, list(map(list, zip(*columns)))
+    return header, list(map(list, map(chain, zip(*columns), _points_rows(units))))
 
 
 def _numbers(values: list[Decimal]) -> list[str]:
@@ -64,25 +65,26 @@ def _numbers(values: list[Decimal]) -> list[str]:
     return texts
 
 
-def _points_columns(units: Sequence[UnitResult], count: int) -> list[list[str]]:
-    """Each indicator's points as text, in the order of ``units``.
+def _points_rows(units: Sequence[UnitResult]) -> list[Sequence[str]]:
+    """Each unit's indicator points as text, in the order of ``units``.
 
     A national batch writes millions of points but only a few hundred distinct ones.
     For units scored together (the engine's lazy results), each distinct points object
     of a column is formatted once, keyed by identity: hashing a Decimal costs more than
-    formatting it, and the batch keeps every object alive meanwhile.
+    formatting it, and the batch keeps every object alive meanwhile.  Rows are made in
+    the engine's unit order, then put in the units' order whole.
     """
     sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
     if len(sources) != 1 or None in sources:
-        rows = [[_number(p) for p in indicator_points(u.indicators)] for u in units]
-        return [[row[n] for row in rows] for n in range(count)]
-    order = [u.indicators.unit for u in units]  # type: ignore[attr-defined]
-    return [_column_text(points, order) for points in units[0].indicators.columns.points]  # type: ignore[attr-defined]
+        return [[_number(p) for p in indicator_points(u.indicators)] for u in units]
+    rows = list(zip(*map(_column_text, units[0].indicators.columns.points)))  # type: ignore[attr-defined]
+    return [rows[u.indicators.unit] for u in units]  # type: ignore[attr-defined]
 
 
-def _column_text(points: Sequence[Decimal], order: list[int]) -> list[str]:
-    texts = {key: _number(value) for key, value in dict(zip(map(id, points), points)).items()}
-    return list(map(texts.__getitem__, map(id, map(points.__getitem__, order))))
+def _column_text(points: Sequence[Decimal]) -> list[str]:
+    keys = list(map(id, points))
+    texts = {key: _number(value) for key, value in dict(zip(keys, points)).items()}
+    return list(map(texts.__getitem__, keys))
 
 
 def write_table(batch: BatchResult) -> bytes:
@@ -96,11 +98,24 @@ def write_table(batch: BatchResult) -> bytes:
 def write_csv(batch: BatchResult) -> bytes:
     """CSV with a BOM so that Excel opens the Chinese text correctly."""
     header, rows = summary_rows(batch, detail=True)
+    return ("\ufeff" + csv_text([header, *rows])).encode("utf-8")
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    """``rows`` as :func:`csv.writer` writes them: minimal quoting, CRLF line ends.
+
+    Only a cell holding a comma, a double quote or a line break needs quoting.  When the
+    joined text has no quote and exactly one comma between cells and one CRLF per row,
+    no cell holds one, and the join is already the CSV (three times faster on a
+    national batch).
+    """
+    text = "\r\n".join(map(",".join, rows)) + "\r\n"
+    if ('"' not in text and text.count(",") == sum(map(len, rows)) - len(rows)
+            and text.count("\r") == len(rows) and text.count("\n") == len(rows)):
+        return text
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
 
 
 def json_number(value: Decimal | None) -> Any:

@@ -25,7 +25,7 @@ from qscore.plugins import load_plugins
 from qscore.ranking import rank_units
 from qscore.rulesets import parse_ruleset
 from qscore.targets import Figures, Timing
-from qscore.writers import write_csv
+from qscore.writers import csv_text, summary_rows, write_csv
 
 RULE_TYPES = load_plugins(entry_points=False).rule_types
 LEVELS = {"完成": 1, "基本完成": Decimal("0.6"), "未完成": 0}
@@ -215,6 +215,11 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[str], list
     assert [(u.unit, u.rank, u.tier, u.gap_to_next) for u in again] == \
         [(u.unit, u.rank, u.tier, u.gap_to_next) for u in batch.units]
 
+    # The CSV is what csv.writer writes for the summary rows.
+    header, rows = summary_rows(batch, detail=True)
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+    assert write_csv(batch) == ("\ufeff" + buffer.getvalue()).encode("utf-8")
     written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))[1:]
     width = len(ruleset.indicators)
     assert [row[-width:] for row in written] == [[f"{p:f}" for p in u["points"]] for u in expected]
@@ -275,3 +280,9 @@ def test_csv_shows_tiny_exact_points_without_an_exponent() -> None:
     header, row = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))
     assert row[header.index("甲（得分）")] == "0.0000002"
     assert row[header.index("总分")] == "0.00"
+
+
+def test_cells_with_commas_quotes_or_line_breaks_are_quoted_as_csv_writer_does() -> None:
+    rows = [["排名", "单位"], ["1", '甲,乙镇'], ["2", '丙"镇'], ["3", "丁\n镇"], ["4", "戊镇"]]
+    assert csv_text(rows) == '排名,单位\r\n1,"甲,乙镇"\r\n2,"丙""镇"\r\n3,"丁\n镇"\r\n4,戊镇\r\n'
+    assert csv_text([["1", "甲镇"], ["2", "乙镇"]]) == "1,甲镇\r\n2,乙镇\r\n"
