@@ -17,7 +17,7 @@ import attrs
 
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import (AdjustmentResult, BatchResult, Indicator, IndicatorResults, Item, ResultColumns, Rounding,
+from qscore.model import (ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, IndicatorResults, Item, ResultColumns, Rounding,
                           Ruleset, UnitResult)
 from qscore.numbers import ZERO, fmt
 from qscore.ranking import classes, rank_order
@@ -164,20 +164,18 @@ def _constant_target(indicator: Indicator, data: Dataset, figures: list[Figures]
         raise _missing_figure(indicator, data, first, exc) from None
 
 
-class _PerValue(Sequence[T]):
-    """A column worked out from each unit's value when read, ``None`` where the value is
-    missing: the targets and met flags of a column with one target, which only
-    explanations and per-indicator results look at."""
+class _OnRead(Sequence[T]):
+    """A column worked out for a unit when read, ``None`` where its value is missing: the
+    targets and met flags, which only explanations and per-indicator results look at."""
 
-    def __init__(self, values: list[Cell], compute: Callable[[Decimal | str], T]) -> None:
+    def __init__(self, values: list[Cell], compute: Callable[[int], T]) -> None:
         self.values, self.compute = values, compute
 
     def __len__(self) -> int:
         return len(self.values)
 
     def __getitem__(self, unit: int) -> T | None:  # type: ignore[override]
-        value = self.values[unit]
-        return None if value is None else self.compute(value)
+        return None if self.values[unit] is None else self.compute(unit)
 
 
 def _constant_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], target: Decimal | None,
@@ -197,8 +195,8 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell],
             continue
         points = rule.points(value, target, baseline)
         points_of[key] = rounding.apply(points) if rounding.stage == "indicator" else points
-    return Column(points=list(map(points_of.__getitem__, keys)), targets=_PerValue(values, lambda value: target),
-                  met=_PerValue(values, lambda value: rule.met(value, target)), explanations=None)
+    return Column(points=list(map(points_of.__getitem__, keys)), targets=_OnRead(values, lambda unit: target),
+                  met=_OnRead(values, lambda unit: rule.met(values[unit], target)), explanations=None)
 
 
 def _varying_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: list[Decimal | None],
@@ -209,12 +207,13 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], 
     raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present],
                             [figures[n].baseline for n in present])
     if rounding.stage == "indicator":
-        raw = [rounding.apply(p) for p in raw]
-    points, met = [_nothing(rounding)] * len(values), [None] * len(values)
+        quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
+        raw = [p.quantize(quantum, rounding=mode) for p in raw]
+    points = [_nothing(rounding)] * len(values)
     for n, p in zip(present, raw):
         points[n] = p
-        met[n] = rule.met(values[n], targets[n])  # type: ignore[arg-type]
-    return Column(points=points, targets=targets, met=met, explanations=None)  # type: ignore[arg-type]
+    return Column(points=points, targets=targets, explanations=None,
+                  met=_OnRead(values, lambda unit: rule.met(values[unit], targets[unit])))  # type: ignore[arg-type]
 
 
 def _nothing(rounding: Rounding) -> Decimal:
