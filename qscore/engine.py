@@ -11,7 +11,7 @@ import decimal
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from operator import add
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import attrs
 
@@ -74,10 +74,8 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     if ruleset.classification is not None:
         tiers, gaps = classes([settled[n].total for n in order], [settled[n].vetoed for n in order], ranks,
                               ruleset.classification)
-    units = tuple(UnitResult(unit=data.units[n], indicators=IndicatorResults(table, n), subtotals=subtotals[n],
-                             adjustments=settled[n].lines, bonus=settled[n].bonus, deductions=settled[n].deductions,
-                             vetoed=settled[n].vetoed, total=settled[n].total, rank=rank, tier=tier, gap_to_next=gap,
-                             row=data.rows[n])
+    units = tuple(UnitResult(data.units[n], IndicatorResults(table, n), subtotals[n], *settled[n], rank=rank,
+                             tier=tier, gap_to_next=gap, row=data.rows[n])
                   for n, rank, tier, gap in zip(order, ranks, tiers, gaps))
     return BatchResult(ruleset=ruleset, year=year, units=units)
 
@@ -312,11 +310,11 @@ def _item_lines(items: list[tuple[str, Item, list[Decimal]]], unit: int) -> list
     return lines
 
 
-@attrs.frozen
-class Settled:
-    """A unit's adjustments and total, before ranking."""
+class Settled(NamedTuple):
+    """A unit's adjustments and total, before ranking: :class:`UnitResult`'s fields
+    from ``adjustments`` to ``total``, in that order."""
 
-    lines: tuple[AdjustmentResult, ...]
+    adjustments: tuple[AdjustmentResult, ...]
     bonus: Decimal
     deductions: Decimal
     vetoed: bool
