@@ -43,7 +43,8 @@ PATTERN = [
     ("ratio", "lower", ""), ("progress", "higher", ""), ("bands", "higher", ""),
     ("deduction", "higher", "proportional"),
 ]
-BONUS = [("award", "获省级质量奖", Decimal(3), Decimal(6)), ("model", "获评质量强镇示范", Decimal(1), None)]
+BONUS = [("award", "获省级质量奖", Decimal(3), Decimal(6)),
+         ("model", "获评质量强镇示范", Decimal(1), None)]
 BONUS_CAP = Decimal(5)
 DEDUCTION = ("criticised", "被通报批评", Decimal(2))
 VETO = ("incident", "发生重大质量安全事故")

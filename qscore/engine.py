@@ -17,8 +17,8 @@ import attrs
 
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import (ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, IndicatorResults, Item, ResultColumns, Rounding,
-                          Ruleset, UnitResult)
+from qscore.model import (ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, IndicatorResults, Item,
+                          ResultColumns, Rounding, Ruleset, UnitResult)
 from qscore.numbers import ZERO, fmt
 from qscore.ranking import classes, rank_order
 from qscore.targets import Figures, Timing

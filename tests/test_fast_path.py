@@ -70,8 +70,9 @@ def indicator_tables(draw: st.DrawFn, number: int) -> dict:
 def cases(draw: st.DrawFn) -> tuple[dict, list[str], list[list[str]], int]:
     indicators = [draw(indicator_tables(n)) for n in range(draw(st.integers(1, 5)))]
     by = draw(st.sampled_from(["score", "rank"]))
-    grades = ([{"name": "优秀", "min_score": 30}, {"name": "良好", "min_score": 15}, {"name": "其他"}] if by == "score"
-              else [{"name": "第一方阵", "count": 2}, {"name": "第二方阵", "count": 3}, {"name": "第三方阵"}])
+    grades = ([{"name": "优秀", "min_score": 30}, {"name": "良好", "min_score": 15}, {"name": "其他"}]
+              if by == "score" else
+              [{"name": "第一方阵", "count": 2}, {"name": "第二方阵", "count": 3}, {"name": "第三方阵"}])
     ruleset = {
         "id": "fast-path", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
         "categories": [{"id": "a", "name": "甲"}, {"id": "b", "name": "乙"}],
@@ -262,9 +263,10 @@ def test_inexact_sums_are_added_in_sheet_order() -> None:
     # With 28 significant digits, 1E27 + 0.4 rounds back to 1E27, twice: the sheet-order
     # total is 1000000000000000000000000000.  Adding the category subtotals instead
     # (1E27, then 0.4 + 0.4 = 0.8) would give 1000000000000000000000000001.
-    indicators = [{"id": "a", "name": "甲", "category": "x", "points": 10**27, "target": 0, "rule": "pass_fail"},
-                  {"id": "b", "name": "乙", "category": "y", "points": Decimal("0.4"), "target": 0, "rule": "pass_fail"},
-                  {"id": "c", "name": "丙", "category": "y", "points": Decimal("0.4"), "target": 0, "rule": "pass_fail"}]
+    rule = {"target": 0, "rule": "pass_fail"}
+    indicators = [{"id": "a", "name": "甲", "category": "x", "points": 10**27, **rule},
+                  {"id": "b", "name": "乙", "category": "y", "points": Decimal("0.4"), **rule},
+                  {"id": "c", "name": "丙", "category": "y", "points": Decimal("0.4"), **rule}]
     batch = small_batch(indicators, [["某镇", "1", "1", "1"]], rounding={"places": 0, "stage": "total"},
                         categories=[{"id": "x", "name": "X"}, {"id": "y", "name": "Y"}])
     unit = batch.units[0]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from conftest import DATA
 
-HEADER = "单位,食品抽检合格率（%）,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖,发生重大质量安全事故\n"
+HEADER = ("单位,食品抽检合格率（%）,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖,"
+          "发生重大质量安全事故\n")
 
 
 def rank(cli, write, body: str, header: str = HEADER):  # noqa: ANN001, ANN201
@@ -57,7 +58,8 @@ def test_a_repeated_unit_is_reported_before_a_later_bad_cell(cli, write) -> None
 
 
 def test_an_item_with_a_figure_is_refused_at_the_header_before_cells_to_its_right(cli, write) -> None:
-    header = "单位,食品抽检合格率,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖@上年,发生重大质量安全事故\n"
+    header = ("单位,食品抽检合格率,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖@上年,"
+              "发生重大质量安全事故\n")
     path, result = rank(cli, write, "甲镇,97,99,完成,1,很多\n", header=header)
     assert result.exit_code == 1
     assert result.output == (f"Error: {path}, row 1, column '获市长质量管理奖@上年': "
