@@ -17,8 +17,8 @@ import attrs
 
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import (ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, IndicatorResults, Item,
-                          ResultColumns, Rounding, Ruleset, UnitResult)
+from qscore.model import (ROUNDING_MODES, AdjustmentResult, BatchResult, CodedColumn, Indicator, IndicatorResults,
+                          Item, ResultColumns, Rounding, Ruleset, UnitResult)
 from qscore.numbers import ZERO, fmt
 from qscore.ranking import classes, rank_order
 from qscore.targets import Figures, Timing
@@ -33,7 +33,7 @@ T = TypeVar("T")
 class Column:
     """One indicator scored for every unit of a batch."""
 
-    points: list[Decimal]
+    points: Sequence[Decimal]
     targets: Sequence[Decimal | None]
     met: Sequence[bool | None]
     explanations: list[str] | None
@@ -182,18 +182,18 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell],
     value is scored once."""
     rule, rounding = indicator.rule, ruleset.rounding
     baseline = figures[0].baseline if figures else None
-    # Keyed by identity, not value: hashing a Decimal costs more than scoring it, and
-    # binding gives every cell with the same text the same object.  Every key stays
-    # alive in ``values`` while this map is used.
-    keys = list(map(id, values))
+    # A value's code is its identity: hashing a Decimal costs more than scoring it, and
+    # binding gives every cell with the same text the same object.  Every value is
+    # alive in ``values`` while the codes are taken, so no two share one by accident.
+    codes = list(map(id, values))
     points_of: dict[int, Decimal] = {}
-    for key, value in dict(zip(keys, values)).items():
+    for code, value in dict(zip(codes, values)).items():
         if value is None:
-            points_of[key] = _nothing(rounding)
+            points_of[code] = _nothing(rounding)
             continue
         points = rule.points(value, target, baseline)
-        points_of[key] = rounding.apply(points) if rounding.stage == "indicator" else points
-    return Column(points=list(map(points_of.__getitem__, keys)), targets=_OnRead(values, lambda unit: target),
+        points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
+    return Column(points=CodedColumn(codes, points_of), targets=_OnRead(values, lambda unit: target),
                   met=_OnRead(values, lambda unit: rule.met(values[unit], target)), explanations=None)
 
 

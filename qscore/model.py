@@ -303,6 +303,32 @@ class IndicatorResult:
     explanation: str | None = None
 
 
+class CodedColumn(Sequence[Decimal]):
+    """A column of a batch stored as a code per unit and the figure of each code.
+
+    Units with the same value share a code, so a national column of 40,000 points holds
+    a few hundred figures; adding it up or writing it out looks each code up once per
+    unit, and formats each figure once.
+
+    :param codes: each unit's code.
+    :param figures: code → figure.
+    """
+
+    __slots__ = ("codes", "figures")
+
+    def __init__(self, codes: list[int], figures: dict[int, Decimal]) -> None:
+        self.codes, self.figures = codes, figures
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, unit: int) -> Decimal:  # type: ignore[override]
+        return self.figures[self.codes[unit]]
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return map(self.figures.__getitem__, self.codes)
+
+
 @attrs.frozen
 class ResultColumns:
     """Every unit's per-indicator results, one list per indicator (ruleset order).

@@ -11,7 +11,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from qscore.model import BatchResult, IndicatorResults, UnitResult, indicator_points
+from qscore.model import BatchResult, CodedColumn, IndicatorResults, UnitResult, indicator_points
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -82,6 +82,9 @@ def _points_rows(units: Sequence[UnitResult]) -> list[Sequence[str]]:
 
 
 def _column_text(points: Sequence[Decimal]) -> list[str]:
+    if isinstance(points, CodedColumn):  # one text per code
+        texts = {code: _number(figure) for code, figure in points.figures.items()}
+        return list(map(texts.__getitem__, points.codes))
     keys = list(map(id, points))
     texts = {key: _number(value) for key, value in dict(zip(keys, points)).items()}
     return list(map(texts.__getitem__, keys))
