@@ -10,6 +10,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from operator import add
 from typing import NamedTuple, TypeVar
 
@@ -21,6 +22,7 @@ from qscore.model import (ROUNDING_MODES, AdjustmentResult, BatchResult, CodedCo
                           Item, ResultColumns, Rounding, Ruleset, UnitResult)
 from qscore.numbers import ZERO, fmt
 from qscore.ranking import classes, rank_order
+from qscore.rules.base import Rule
 from qscore.targets import Figures, Timing
 
 #: A plug-in's extra adjustments for one unit (see ``qscore_adjust_unit``).
@@ -193,8 +195,8 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell],
             continue
         points = rule.points(value, target, baseline)
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
-    return Column(points=CodedColumn(codes, points_of), targets=_OnRead(values, lambda unit: target),
-                  met=_OnRead(values, lambda unit: rule.met(values[unit], target)), explanations=None)
+    return Column(points=CodedColumn(codes, points_of), targets=_OnRead(values, partial(_same, target)),
+                  met=_OnRead(values, partial(_met_one, rule, values, target)), explanations=None)
 
 
 def _varying_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: list[Decimal | None],
@@ -211,7 +213,20 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], 
     for n, p in zip(present, raw):
         points[n] = p
     return Column(points=points, targets=targets, explanations=None,
-                  met=_OnRead(values, lambda unit: rule.met(values[unit], targets[unit])))  # type: ignore[arg-type]
+                  met=_OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
+
+
+# Module-level, so that a batch's lazy columns can be pickled.
+def _same(target: Decimal | None, unit: int) -> Decimal | None:
+    return target
+
+
+def _met_one(rule: Rule, values: list[Cell], target: Decimal | None, unit: int) -> bool | None:
+    return rule.met(values[unit], target)  # type: ignore[arg-type]
+
+
+def _met_each(rule: Rule, values: list[Cell], targets: Sequence[Decimal | None], unit: int) -> bool | None:
+    return rule.met(values[unit], targets[unit])  # type: ignore[arg-type]
 
 
 def _nothing(rounding: Rounding) -> Decimal:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -248,6 +249,9 @@ def test_lazy_results_read_like_a_tuple() -> None:
     assert [r.indicator for r in results] == ["food", "drug", "task"]
     assert results[0].target == Decimal("96.5") and results[0].met is True
     assert results.points == [r.points for r in eager] and results.points[1:] == [Decimal("30.00"), Decimal("30.00")]
+    # A batch survives pickling (for worker processes), lazy parts and all.
+    again = pickle.loads(pickle.dumps(batch))
+    assert [tuple(u.indicators) for u in again.units] == [tuple(u.indicators) for u in batch.units]
 
 
 def small_batch(indicators: list[dict], rows: list[list[str]], **extra: object):  # noqa: ANN201
