@@ -8,10 +8,11 @@ are built only when asked for, from the same figures.
 from __future__ import annotations
 
 import decimal
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import partial
-from operator import add
+from operator import add, sub
 from typing import NamedTuple, TypeVar
 
 import attrs
@@ -67,9 +68,7 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     points, subtotal_columns = _sums(ruleset, table, len(data.units))
     subtotals = [dict(zip(subtotal_columns, row)) for row in zip(*subtotal_columns.values())] \
         if subtotal_columns else [{} for _ in data.units]
-    items = _item_counts(ruleset, data)
-    settled = [_settle(ruleset, data, n, table, points[n], subtotals[n], items, adjusters)
-               for n in range(len(data.units))]
+    settled = _settle_all(ruleset, data, table, points, subtotals, adjusters)
     order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, settled))
     tiers: Sequence[str | None] = [None] * len(order)
     gaps: Sequence[Decimal | None] = [None] * len(order)
@@ -334,6 +333,30 @@ class Settled(NamedTuple):
     deductions: Decimal
     vetoed: bool
     total: Decimal
+
+
+def _settle_all(ruleset: Ruleset, data: Dataset, table: ResultColumns, points: list[Decimal],
+                subtotals: list[dict[str, Decimal]], adjusters: Sequence[Adjuster]) -> list[Settled]:
+    """Every unit's bonus, deductions, veto and total."""
+    items = _item_counts(ruleset, data)
+    if adjusters:
+        return [_settle(ruleset, data, n, table, points[n], subtotals[n], items, adjusters)
+                for n in range(len(points))]
+    # Most units have no bonus, deduction or veto: settle them in one sweep, the same
+    # arithmetic as _settle with no lines, and the others one by one.
+    adjust, rounding = ruleset.adjustments, ruleset.rounding
+    bonus = ZERO if adjust.bonus_cap is None else min(ZERO, adjust.bonus_cap)
+    deductions = ZERO if adjust.deduction_cap is None else min(ZERO, adjust.deduction_cap)
+    totals: Iterable[Decimal] = map(sub, map(add, points, itertools.repeat(bonus)), itertools.repeat(deductions))
+    if adjust.total_floor is not None:
+        totals = map(max, totals, itertools.repeat(adjust.total_floor))
+    if rounding.stage == "total":
+        totals = map(rounding.apply, totals)
+    settled = list(map(Settled, itertools.repeat(()), itertools.repeat(bonus), itertools.repeat(deductions),
+                       itertools.repeat(False), totals))
+    for unit in sorted({n for _, _, counts in items for n, count in enumerate(counts) if count}):
+        settled[unit] = _settle(ruleset, data, unit, table, points[unit], subtotals[unit], items, adjusters)
+    return settled
 
 
 def _settle(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumns, points: Decimal,

@@ -44,7 +44,7 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
     try:
         start = 1
         for cells in reader:
-            if not "".join(cells).strip():  # blank row; one join, not a strip per cell
+            if not (cells and cells[0].strip()) and not "".join(cells).strip():  # a blank row
                 start = reader.line_num + 1
                 continue
             if header is None:
