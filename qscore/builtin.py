@@ -16,16 +16,18 @@ def qscore_register_rules(register: RuleRegister) -> None:
 
 @hookimpl
 def qscore_register_readers(register: ReaderRegister) -> None:
-    from qscore import readers
+    from qscore import readers, xlsx
 
     register("csv", readers.read_csv, suffixes=(".csv", ".txt"))
     register("json", readers.read_json, suffixes=(".json",))
+    register("xlsx", xlsx.read_xlsx, suffixes=(".xlsx", ".xlsm"))
 
 
 @hookimpl
 def qscore_register_writers(register: WriterRegister) -> None:
-    from qscore import writers
+    from qscore import writers, xlsx
 
     register("table", writers.write_table, suffix=".txt")
     register("csv", writers.write_csv, suffix=".csv")
     register("json", writers.write_json, suffix=".json", explained=True)
+    register("xlsx", xlsx.write_xlsx, suffix=".xlsx", explained=True)

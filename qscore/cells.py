@@ -12,11 +12,15 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "／", "无", "暂无", "n/a", "na", "null", "none"})
+EXEMPT_MARKS = frozenset({"不适用", "不考核", "免考核"})
 TRUE_MARKS = frozenset({"是", "有", "y", "yes", "true", "√", "✓", "✔"})
 FALSE_MARKS = frozenset({"否", "没有", "n", "no", "false", "×", "✗"})
 TOO_LARGE = Decimal("1e15")
+# Enough for the 17 significant digits of a float Excel stored (0.30000000000000004).
+MAX_PLACES = 20
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Excel writes large or tiny figures in scientific notation (1.15E+16) when it saves CSV.
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,9})?$")
 
 
 class CellError(ValueError):
@@ -26,6 +30,27 @@ class CellError(ValueError):
 def normalise(text: str) -> str:
     """Full-width forms folded to ASCII (NFKC) and surrounding spaces removed."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+class Exempt:
+    """The value of a cell marked 不适用: the indicator does not apply to this unit."""
+
+    _instance: Exempt | None = None
+
+    def __new__(cls) -> Exempt:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "EXEMPT"
+
+
+EXEMPT = Exempt()
+
+
+def is_exempt(text: str) -> bool:
+    return normalise(text) in EXEMPT_MARKS
 
 
 def is_missing(text: str) -> bool:
@@ -49,8 +74,14 @@ def parse_number(text: str) -> Decimal | None:
         number = Decimal(body)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
         raise CellError(f"expected a number, got {text.strip()!r}") from None
-    if abs(number) >= TOO_LARGE:
+    # adjusted() is the power of ten of the leading digit; unlike abs() it cannot overflow.
+    if number.adjusted() >= TOO_LARGE.adjusted():
         raise CellError(f"{text.strip()} is too large to be an indicator value (limit {TOO_LARGE:,.0f})")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_PLACES:
+        raise CellError(f"{text.strip()} has more than {MAX_PLACES} decimal places; expected an indicator value")
+    if isinstance(exponent, int) and exponent > 0:
+        number = number.quantize(Decimal(1))  # 1.5E+5 is shown as 150000 in explanations
     return number
 
 

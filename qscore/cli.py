@@ -50,14 +50,15 @@ class QscoreGroup(click.Group):
 
 @click.group(cls=QscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qscore")
-@click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(file_okay=False),
+@click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Also load *.py plug-ins from this folder (repeatable; QSCORE_PLUGINS_DIR too).")
 @click.pass_context
 def main(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:
     """Score, rank and tier quality-development assessments (质量强县/区/省 考核).
 
     RULESET is an installed ruleset id (see `qscore rulesets`) or a ruleset .toml file.
-    DATA is a CSV or JSON file, one row per unit (wide) or per unit and indicator (long).
+    DATA is a CSV, XLSX or JSON file, one row per unit (wide) or per unit and indicator
+    (long); see docs/data.md.
     """
     ctx.obj = {"plugins_dirs": plugins_dirs}
 
@@ -85,7 +86,10 @@ def emit(data: bytes, output: str | None) -> None:
         sys.stdout.buffer.flush()
         return
     target = Path(output)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -164,23 +168,122 @@ def _shown(value: Any) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[str, ...]) -> None:
-    """Check ruleset files; report every problem, exit 1 if any."""
-    from qscore.errors import QscoreError
-    from qscore.rulesets import load_ruleset
+    """Check ruleset files and lint them; exit 1 if any has an error.
 
-    rule_types = catalog(ctx).rule_types
+    Lint findings name the line.  Errors (points that do not add up, unknown rule types,
+    duplicates, overlapping bands or classes, years out of order, worked examples that
+    do not come out) fail; warnings (a target on the wrong side of the baseline, a top
+    band or class no unit can reach) are shown and pass.
+    """
+    found = catalog(ctx)
     failed = 0
     for name in files:
-        try:
-            ruleset = load_ruleset(Path(name), rule_types)
-        except QscoreError as exc:
-            failed += 1
-            click.echo(f"✗ {exc}", err=True)
-            continue
-        click.echo(f"✓ {name}: {ruleset.id}, {len(ruleset.indicators)} indicators, "
-                   f"full marks {ruleset.full_marks:f}")
+        failed += not _validate_file(Path(name), found)
     if failed:
         raise click.ClickException(f"{failed} of {len(files)} file(s) failed validation")
+
+
+def _validate_file(path: Path, found: Catalog) -> bool:
+    """Load and lint one file, printing what is wrong; whether it passed."""
+    import tomllib
+
+    from decimal import Decimal
+
+    from qscore.errors import QscoreError
+    from qscore.lint import ERROR, Locator, lint_data, lint_ruleset
+    from qscore.rulesets import load_ruleset
+
+    findings, locator, ruleset, problem = [], None, None, None
+    try:
+        text = path.read_text(encoding="utf-8")
+        locator = Locator(text)
+        findings = lint_data(tomllib.loads(text, parse_float=Decimal), locator, found.rule_types)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        pass  # load_ruleset reports these in its own words
+    try:
+        ruleset = load_ruleset(path, found.rule_types)
+    except QscoreError as exc:
+        problem = exc
+    if ruleset is not None and locator is not None:
+        findings += lint_ruleset(ruleset, locator, found.adjusters())
+    if problem is not None:
+        click.echo(f"✗ {problem}", err=True)
+    for finding in sorted(findings, key=lambda f: (f.line or 0, f.severity)):
+        click.echo(finding.render(str(path)), err=True)
+    errors = sum(f.severity == ERROR for f in findings)
+    if ruleset is None or errors:
+        if ruleset is not None:
+            click.echo(f"✗ {path}: {errors} error(s)", err=True)
+        return False
+    warnings = len(findings) - errors
+    click.echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
+               + (f", {len(ruleset.examples)} worked example(s) agree" if ruleset.examples else "")
+               + (f", {warnings} warning(s)" if warnings else ""))
+    return True
+
+
+@main.command("new-plugin")
+@click.argument("name")
+@click.option("--title", help="The ruleset's Chinese title (default: a placeholder to edit).")
+@click.option("--jurisdiction", help="The jurisdiction, e.g. 湖北省某县 (default: a placeholder).")
+@click.option("-d", "--directory", type=click.Path(file_okay=False, exists=True), default=".",
+              show_default=True, help="Create the plug-in folder inside this folder.")
+def new_plugin(name: str, title: str | None, jurisdiction: str | None, directory: str) -> None:
+    """Create ./NAME/: an installable plug-in with a ruleset stub, example data and tests."""
+    from qscore.scaffold import check_name, new_plugin as scaffold
+
+    try:
+        check_name(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+    folder = scaffold(name, Path(directory), title=title or f"{name} 质量工作考核（待填写）",
+                      jurisdiction=jurisdiction or "（待填写）")
+    click.echo(f"Created {folder}/. Next:\n  pip install -e '{_shell_path(folder)}[test]'\n  pytest {_shell_path(folder)}\n"
+               f"  qscore rulesets")
+
+
+@main.command("import-table")
+@click.argument("table_file", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the ruleset here (default: stdout).")
+@click.option("--id", "ruleset_id", default="imported", show_default=True, help="The ruleset's id.")
+@click.option("--title", help="The ruleset's Chinese title (default: from the file name).")
+@click.option("--jurisdiction", default="（待填写）", help="e.g. 重庆市石柱土家族自治县.")
+@click.option("--base-year", type=int, help="When the baseline column's header names no year.")
+@click.option("--horizon-year", type=int, help="When the target column's header names no year.")
+@click.option("--full-marks", type=click.FloatRange(min=0, min_open=True), default=100, show_default=True,
+              help="Points shared evenly among the indicators, to edit afterwards.")
+@click.option("--encoding", help="Force the CSV encoding.")
+@click.option("--sheet", help="Spreadsheet sheet to read (default: the first).")
+@click.pass_context
+def import_table(ctx: click.Context, table_file: str, output: str | None, ruleset_id: str, title: str | None,
+                 jurisdiction: str, base_year: int | None, horizon_year: int | None, full_marks: float,
+                 encoding: str | None, sheet: str | None) -> None:
+    """Turn a plan's indicator table (类别, 指标名称, 基期值, 目标值, 牵头部门) into a ruleset.
+
+    FILE is read by the reader registered for its suffix (CSV built in). Units, directions
+    and rules are guessed; what needs a person is marked `# 待核对` in the output.
+    """
+    import re
+    from decimal import Decimal
+
+    from qscore.importer import read_table, to_toml
+    from qscore.plugins import ReadOptions
+
+    if not re.match(r"^[a-z0-9][a-z0-9_.\-]*$", ruleset_id):
+        raise click.BadParameter("use lower-case letters, digits, '-', '_' or '.'", param_hint="'--id'")
+    path = Path(table_file)
+    raw = catalog(ctx).reader_for(path).read(path, ReadOptions(encoding=encoding, sheet=sheet))
+    imported = read_table(raw, base_year=base_year, horizon_year=horizon_year)
+    text = to_toml(imported, ruleset_id=ruleset_id, title=title or f"{path.stem}（待填写）",
+                   jurisdiction=jurisdiction, full_marks=Decimal(str(full_marks)))
+    emit(text.encode("utf-8"), output)
+    click.echo(f"{len(imported.rows)} indicators, {imported.base_year} → {imported.horizon_year}; "
+               f"{imported.flagged} flagged for review (# 待核对)", err=True)
+
+
+def _shell_path(folder: Path) -> str:
+    # pip reads a bare 'name[test]' as a package to download; a path must look like one.
+    return str(folder) if folder.is_absolute() else f"./{folder}"
 
 
 def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -189,12 +292,26 @@ def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("ruleset_name", metavar="RULESET"),
         click.argument("data", type=click.Path(dir_okay=False)),
         click.option("--year", type=int, help="Assessment year (default: the plan's horizon year)."),
-        click.option("--encoding", help="Force the CSV encoding (default: UTF-8, with or without BOM, or GB18030)."),
-        click.option("--sheet", help="Spreadsheet sheet to read (default: the first)."),
+        click.option("--encoding", callback=_check_encoding,
+                     help="Force the text encoding of a CSV or JSON file (default: by BOM, else UTF-8, "
+                          "else GB18030)."),
+        click.option("--sheet", help="Sheet of an XLSX workbook to read (default: the first)."),
         click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset."),
     )):
         function = decorator(function)
     return function
+
+
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import codecs
+
+    if value is None:
+        return None
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding '{value}' (try utf-8, utf-8-sig, gb18030)") from None
+    return value
 
 
 def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
@@ -266,7 +383,8 @@ def _check_year(ruleset: Ruleset, year: int | None) -> None:
 
 @main.command()
 @data_options
-@click.option("--format", "fmt", help="table, csv, json or a plug-in's format (default: from -o's suffix, else table).")
+@click.option("--format", "fmt",
+              help="table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files).")
 @click.pass_context
@@ -277,6 +395,8 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
     if fmt not in writers:
         raise click.BadParameter(f"'{fmt}' is not one of {', '.join(writers)}", param_hint="'--format'")
     writer = writers[fmt]
+    if writer.suffix == ".xlsx" and output in (None, "-") and _stdout_is_terminal():
+        raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
     progress = Progress(None if quiet else sys.stderr)
     try:
         with batch_work():
@@ -286,6 +406,10 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
     finally:
         progress.finish()
     emit(data, output)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | None:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import attrs
 
-from qscore.cells import CellError, is_missing, normalise, parse_count, parse_number
+from qscore.cells import EXEMPT, CellError, Exempt, is_exempt, is_missing, normalise, parse_count, parse_number
 from qscore.errors import DataError
 from qscore.model import Indicator, Ruleset
 
@@ -29,9 +29,10 @@ FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "pre
                  "上年值": "previous", "baseline": "baseline", "基期": "baseline", "基期值": "baseline"}
 PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
+TITLE_ROWS = 3
 _TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
 
-Cell = Decimal | str | None
+Cell = Decimal | str | Exempt | None
 ITEM_FIGURES = "bonus, deduction and veto items take one count per unit, not '@' figures"
 _UNPARSED = object()
 
@@ -44,12 +45,14 @@ class RawTable:
     :param header: column headers as the file spells them.
     :param rows: the data rows, each as long as the header.
     :param row_numbers: each row's number in the file, as the examiner sees it.
+    :param header_row: the header's row number in the file.
     """
 
     file: str
     header: tuple[str, ...]
     rows: Sequence[Sequence[str]]
     row_numbers: Sequence[int]
+    header_row: int = 1
 
 
 @attrs.frozen
@@ -59,7 +62,8 @@ class Dataset:
     :param file: where the data came from.
     :param units: unit names in input order.
     :param rows: each unit's row in the file.
-    :param values: indicator id → each unit's value (``None``: missing).
+    :param values: indicator id → each unit's value (``None``: missing; ``EXEMPT``:
+        marked 不适用).
     :param figures: ``(indicator id, field)`` → each unit's figure, where field is
         ``baseline``, ``previous`` or a reference name (全国平均 …).
     :param items: bonus/deduction/veto item id → each unit's count of occurrences.
@@ -115,8 +119,28 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False) -> 
     if not table.header:
         raise DataError("the file is empty; expected a header row and one row per unit", file=table.file)
     index = HeaderIndex(ruleset)
+    table = _below_titles(table, _unit_headers(ruleset))
     binder = _LongBinder if _is_long(table.header) else _WideBinder
     return binder(table, index, ruleset, ignore_unknown).bind()
+
+
+def _unit_headers(ruleset: Ruleset) -> tuple[str, ...]:
+    return (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
+
+
+def _below_titles(table: RawTable, unit_headers: Sequence[str]) -> RawTable:
+    """The table under the title rows examiners put above the header (一行合并的表名): a
+    first row with a single filled cell and no unit column is a title when a later row
+    among the first few is a header with one."""
+    skipped = 0
+    header, rows, numbers = table.header, table.rows, table.row_numbers
+    while (rows and skipped < TITLE_ROWS and _find(header, unit_headers) is None
+           and sum(1 for cell in header if cell.strip()) == 1):
+        header, rows, numbers, skipped = tuple(c.strip() for c in rows[0]), rows[1:], numbers[1:], skipped + 1
+    if skipped == 0 or _find(header, unit_headers) is None:
+        return table
+    return RawTable(file=table.file, header=header, rows=rows, row_numbers=numbers,
+                    header_row=table.row_numbers[skipped - 1])
 
 
 def _find(header: Sequence[str], names: Sequence[str]) -> int | None:
@@ -138,19 +162,18 @@ class _Binder:
         self.items: dict[str, list[Decimal]] = {}
         self.columns: dict[str, str] = {}
         self.cache: dict[tuple[str, str, str], object] = {}
-        unit_names = (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
-        self.unit_column = _find(table.header, unit_names)
+        self.unit_column = _find(table.header, _unit_headers(ruleset))
         if self.unit_column is None:
             raise DataError(f"no unit column; expected one headed {' / '.join(UNIT_HEADERS)}"
                             + (f" or {ruleset.unit_kind}" if ruleset.unit_kind else ""),
-                            file=table.file, row=1)
+                            file=table.file, row=table.header_row)
         if not table.rows:
             raise DataError("the file has a header but no rows; expected one row per unit", file=table.file)
 
     def error(self, message: str, row: int | None, column: str | None) -> DataError:
         return DataError(message, file=self.table.file, row=row, column=column)
 
-    def target_of(self, header: str, column_number: int) -> tuple[str, str] | None:
+    def target_of(self, header: str) -> tuple[str, str] | None:
         """``(id, field)`` a header names, ``None`` to skip it."""
         name, _, field = header.partition("@")
         thing = self.index.find(name)
@@ -160,7 +183,7 @@ class _Binder:
             close = self.index.suggest(name)
             hint = f"; did you mean {' / '.join(close)}?" if close else ""
             raise self.error(f"column names no indicator or item of ruleset '{self.ruleset.id}'{hint}"
-                             " (use --ignore-unknown to skip such columns)", 1, header)
+                             " (use --ignore-unknown to skip such columns)", self.table.header_row, header)
         return thing, FIELD_ALIASES.get(header_key(field).lower(), field.strip())
 
     def unit_index(self, name: str, row: int) -> int:
@@ -189,7 +212,7 @@ class _Binder:
                 raise self.error(str(exc), row, column) from None
         self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", column)
         if thing in self.index.items and field != "value":
-            raise self.error(ITEM_FIGURES, 1, column)
+            raise self.error(ITEM_FIGURES, self.table.header_row, column)
         store, key, fill = self.column_of(thing, field)
         if key not in store:  # a list as long as the batch: made once, not per cell
             store[key] = [fill] * len(self.rows)
@@ -203,10 +226,22 @@ class _Binder:
             return self.values, thing, None
         return self.figures, (thing, field), None
 
+    def check_width(self, cells: Sequence[str], row: int) -> None:
+        """A ragged row has shifted or lost cells; no guess at which is safe."""
+        header = self.table.header
+        if len(cells) < len(header):
+            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected a cell "
+                             "for this column (empty if there is no data)", row, header[len(cells)])
+        if len(cells) > len(header):
+            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected no "
+                             f"cells after column {len(header)}", row, None)
+
     def parse(self, thing: str, field: str, text: str) -> Cell:
         if thing in self.index.items:
             return parse_count(text)
         indicator = self.index.indicators[thing]
+        if field == "value" and is_exempt(text):
+            return EXEMPT
         if field == "value" and indicator.rule.value_kind == "level":
             return self.parse_level(indicator, text)
         number = parse_number(text)
@@ -228,7 +263,7 @@ class _Binder:
         for indicator in self.ruleset.indicators:
             if indicator.id not in self.values:
                 raise self.error(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
-                                 "cells empty or '-' where there is no data", 1, None)
+                                 "cells empty or '-' where there is no data", self.table.header_row, None)
 
     def dataset(self) -> Dataset:
         self.check_complete()
@@ -242,7 +277,7 @@ class _WideBinder(_Binder):
     are the ones a cell-by-cell pass would meet first (row by row, left to right)."""
 
     def bind(self) -> Dataset:
-        targets = [None if n == self.unit_column else self.target_of(h, n) for n, h in enumerate(self.table.header)]
+        targets = [None if n == self.unit_column else self.target_of(h) for n, h in enumerate(self.table.header)]
         self.check_duplicate_columns(targets)
         try:
             self.check_rows()
@@ -255,9 +290,10 @@ class _WideBinder(_Binder):
     def check_rows(self) -> None:
         """Register each row's unit, stopping at the first row that is malformed."""
         header = self.table.header
+        unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
         for cells, row in zip(self.table.rows, self.table.row_numbers):
-            if len(cells) != len(header):
-                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            self.check_width(cells, row)
+            self.check_unnamed(cells, unnamed, row)
             name = self.unit_name(cells, row)
             if name in self.units:
                 raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
@@ -281,7 +317,7 @@ class _WideBinder(_Binder):
                 position = texts.index(parsed.failed)
                 problem = (position, number, self.error(str(exc), numbers[position], header[number]))
             if thing in self.index.items and field != "value" and (problem is None or problem[0] > 0):
-                problem = (0, number, self.error(ITEM_FIGURES, 1, header[number]))
+                problem = (0, number, self.error(ITEM_FIGURES, self.table.header_row, header[number]))
             if problem is not None:
                 first = problem if first is None or problem[:2] < first[:2] else first
                 continue
@@ -291,13 +327,20 @@ class _WideBinder(_Binder):
         if first is not None:
             raise first[2]
 
+    def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> None:
+        """A figure under a column without a header would be dropped unseen; refuse it."""
+        for number in unnamed:
+            if cells[number].strip():
+                raise self.error(f"the cell {cells[number].strip()!r} is in column {number + 1}, which has no "
+                                 "header; name the column or clear it", row, None)
+
     def check_duplicate_columns(self, targets: list[tuple[str, str] | None]) -> None:
         seen: dict[tuple[str, str], str] = {}
         for header, target in zip(self.table.header, targets):
             if target is None:
                 continue
             if target in seen:
-                raise self.error(f"names the same thing as column '{seen[target]}'", 1, header)
+                raise self.error(f"names the same thing as column '{seen[target]}'", self.table.header_row, header)
             seen[target] = header
 
 
@@ -309,12 +352,14 @@ class _LongBinder(_Binder):
         field_column = _find(header, LONG_FIELD)
         seen: dict[tuple[str, str, str], int] = {}
         for cells, row in zip(self.table.rows, self.table.row_numbers):
-            if len(cells) != len(header):
-                raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}", row, None)
+            self.check_width(cells, row)
             name = self.unit_name(cells, row)
+            if not cells[indicator_column].strip():  # type: ignore[index]
+                raise self.error("the indicator name is empty; expected an indicator's id or name", row,
+                                 header[indicator_column])  # type: ignore[index]
             field = cells[field_column] if field_column is not None else ""
             label = cells[indicator_column] + (f"@{field}" if field.strip() else "")
-            target = self.target_of(label, indicator_column)  # type: ignore[arg-type]
+            target = self.target_of(label)
             if target is None:
                 continue
             key = (name, *target)

@@ -2,7 +2,9 @@
 
 The engine works column by column: each indicator's rule and target are resolved once
 for the batch, and a unit's value is scored without building any text.  Explanations
-are built only when asked for, from the same figures.
+are built only when asked for, from the same figures.  A unit the indicator does not
+apply to (``applies_to``, or a cell marked 不适用) has ``EXEMPT`` in its value column:
+0 points and 0 full marks.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from typing import NamedTuple, TypeVar
 
 import attrs
 
+from qscore.cells import EXEMPT
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import (ROUNDING_MODES, AdjustmentResult, BatchResult, CodedColumn, Indicator, IndicatorResults,
-                          Item, ResultColumns, Rounding, Ruleset, UnitResult)
-from qscore.numbers import ZERO, fmt
+from qscore.model import (NOT_APPLICABLE, ROUNDING_MODES, AdjustmentResult, BatchResult, CodedColumn, Indicator,
+                          IndicatorResults, Item, ResultColumns, Rounding, Ruleset, UnitResult)
+from qscore.numbers import ZERO
 from qscore.ranking import classes, rank_order
 from qscore.rules.base import Rule
 from qscore.targets import Figures, Timing
@@ -30,12 +33,14 @@ from qscore.targets import Figures, Timing
 Adjuster = Callable[[Ruleset, UnitResult], Iterable[AdjustmentResult]]
 STANDARD_FIELDS = ("baseline", "previous")
 T = TypeVar("T")
+__all__ = ["NOT_APPLICABLE", "Adjuster", "Column", "YearError", "indicator_total", "score_batch", "score_indicator"]
 
 
 @attrs.frozen
 class Column:
     """One indicator scored for every unit of a batch."""
 
+    values: list[Cell]
     points: Sequence[Decimal]
     targets: Sequence[Decimal | None]
     met: Sequence[bool | None]
@@ -66,6 +71,8 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
             progress(1)
     table = _result_columns(ruleset, data, columns)
     points, subtotal_columns = _sums(ruleset, table, len(data.units))
+    if ruleset.scale_to is not None:
+        points = _scaled(ruleset, table, points)
     subtotals = [dict(zip(subtotal_columns, row)) for row in zip(*subtotal_columns.values())] \
         if subtotal_columns else [{} for _ in data.units]
     settled = _settle_all(ruleset, data, table, points, subtotals, adjusters)
@@ -96,7 +103,7 @@ def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: list[dict[str,
 def _result_columns(ruleset: Ruleset, data: Dataset, columns: list[Column]) -> ResultColumns:
     return ResultColumns(indicators=tuple(i.id for i in ruleset.indicators),
                          max_points=tuple(i.points for i in ruleset.indicators),
-                         values=tuple(data.values[i.id] for i in ruleset.indicators),
+                         values=tuple(c.values for c in columns),
                          targets=tuple(c.targets for c in columns), points=tuple(c.points for c in columns),
                          met=tuple(c.met for c in columns), explanations=tuple(c.explanations for c in columns))
 
@@ -130,31 +137,68 @@ def _sums(ruleset: Ruleset, table: ResultColumns, count: int) -> tuple[list[Deci
     return totals, subtotals
 
 
+def _scaled(ruleset: Ruleset, table: ResultColumns, points: list[Decimal]) -> list[Decimal]:
+    """Each unit's indicator points on the ``scale_to`` scale (得分率折算): points ÷ the
+    full marks that apply to it × ``scale_to``, rounded once; as :func:`indicator_total`."""
+    count = len(points)
+    applicable = [ZERO] * count
+    for full, values in zip(table.max_points, table.values):
+        marks: Iterable[Decimal] = itertools.repeat(full, count)
+        if EXEMPT in values:
+            marks = [ZERO if value is EXEMPT else full for value in values]
+        applicable = list(map(add, applicable, marks))  # in ruleset order, as a unit-by-unit sum
+    scale, rounding = ruleset.scale_to, ruleset.rounding
+    return [rounding.apply(p * scale / marks if marks else ZERO)  # type: ignore[operator]
+            for p, marks in zip(points, applicable)]
+
+
+def indicator_total(ruleset: Ruleset, unit: UnitResult) -> Decimal:
+    """The indicators' part of the total: their points, or with ``scale_to`` their score
+    rate on that scale (points ÷ full marks that apply × scale_to, rounded once)."""
+    points = sum((r.points for r in unit.indicators), ZERO)
+    if ruleset.scale_to is None:
+        return points
+    applicable = sum((r.max_points for r in unit.indicators), ZERO)
+    return ruleset.rounding.apply(points * ruleset.scale_to / applicable if applicable else ZERO)
+
+
 def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year: int, explain: bool) -> Column:
     """Score one indicator's column for the whole batch."""
-    values = data.values[indicator.id]
+    values = _applicable_values(indicator, data)
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
     figures = _figures(indicator, data)
     if not indicator.rule.batch and not _own_figures(indicator, data):
-        target = _constant_target(indicator, data, figures, timing)
+        target = _constant_target(indicator, data, values, figures, timing)
         _check_missing(ruleset, indicator, data, values)
-        column = _constant_column(ruleset, indicator, values, target, figures)
+        column = _constant_column(ruleset, indicator, data, values, target, figures)
     else:
-        targets = _targets(indicator, data, figures, timing)
+        targets = _targets(indicator, data, values, figures, timing)
         _check_missing(ruleset, indicator, data, values)
-        column = _varying_column(ruleset, indicator, values, targets, figures)
+        column = _varying_column(ruleset, indicator, data, values, targets, figures)
     if not explain:
         return column
-    present = [n for n, value in enumerate(values) if value is not None]
+    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
     explanations = _explain(ruleset, indicator, values, present, column.targets, [f.baseline for f in figures],
                             figures, timing, column.points)
     return attrs.evolve(column, explanations=explanations)
 
 
-def _constant_target(indicator: Indicator, data: Dataset, figures: list[Figures], timing: Timing) -> Decimal | None:
-    """The target when every unit has the plan's figures: resolved once."""
+def _applicable_values(indicator: Indicator, data: Dataset) -> list[Cell]:
+    """The indicator's column with ``EXEMPT`` for each unit outside its ``applies_to``."""
     values = data.values[indicator.id]
-    first = next((n for n, value in enumerate(values) if value is not None), None)
+    if not indicator.applies_to:
+        return values
+    return [value if indicator.applies(unit) else EXEMPT for value, unit in zip(values, data.units)]
+
+
+def _first_present(values: list[Cell]) -> int:
+    return next(n for n, value in enumerate(values) if value is not None and value is not EXEMPT)
+
+
+def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                     timing: Timing) -> Decimal | None:
+    """The target when every unit has the plan's figures: resolved once."""
+    first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
     if first is None or indicator.target is None or not indicator.rule.uses_target:
         return None
     try:
@@ -164,8 +208,9 @@ def _constant_target(indicator: Indicator, data: Dataset, figures: list[Figures]
 
 
 class _OnRead(Sequence[T]):
-    """A column worked out for a unit when read, ``None`` where its value is missing: the
-    targets and met flags, which only explanations and per-indicator results look at."""
+    """A column worked out for a unit when read, ``None`` where its value is missing or
+    exempt: the targets and met flags, which only explanations and per-indicator results
+    look at."""
 
     def __init__(self, values: list[Cell], compute: Callable[[int], T]) -> None:
         self.values, self.compute = values, compute
@@ -174,13 +219,14 @@ class _OnRead(Sequence[T]):
         return len(self.values)
 
     def __getitem__(self, unit: int) -> T | None:  # type: ignore[override]
-        return None if self.values[unit] is None else self.compute(unit)
+        value = self.values[unit]
+        return None if value is None or value is EXEMPT else self.compute(unit)
 
 
-def _constant_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], target: Decimal | None,
-                     figures: list[Figures]) -> Column:
+def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
+                     target: Decimal | None, figures: list[Figures]) -> Column:
     """Points when the target and baseline are the same for every unit: each distinct
-    value is scored once."""
+    value is scored once (a missing or exempt one scores nothing)."""
     rule, rounding = indicator.rule, ruleset.rounding
     baseline = figures[0].baseline if figures else None
     # A value's code is its identity: hashing a Decimal costs more than scoring it, and
@@ -189,29 +235,37 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell],
     codes = list(map(id, values))
     points_of: dict[int, Decimal] = {}
     for code, value in dict(zip(codes, values)).items():
-        if value is None:
+        if value is None or value is EXEMPT:
             points_of[code] = _nothing(rounding)
             continue
-        points = rule.points(value, target, baseline)
+        try:
+            points = rule.points(value, target, baseline)
+        except MissingFigure as exc:  # 进度, 计件 of the increase: no baseline in the plan or the data
+            raise _missing_figure(indicator, data, _first_present(values), exc) from None
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
-    return Column(points=CodedColumn(codes, points_of), targets=_OnRead(values, partial(_same, target)),
+    return Column(values=values, points=CodedColumn(codes, points_of), targets=_OnRead(values, partial(_same, target)),
                   met=_OnRead(values, partial(_met_one, rule, values, target)), explanations=None)
 
 
-def _varying_column(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: list[Decimal | None],
-                    figures: list[Figures]) -> Column:
+def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
+                    targets: list[Decimal | None], figures: list[Figures]) -> Column:
     """Points when targets or baselines differ by unit, or the rule needs the whole batch."""
     rule, rounding = indicator.rule, ruleset.rounding
-    present = [n for n, value in enumerate(values) if value is not None]
-    raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present],
-                            [figures[n].baseline for n in present])
+    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+    baselines = [figures[n].baseline for n in present]
+    try:
+        raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present], baselines)
+    except MissingFigure as exc:
+        # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
+        unit = next((n for n, baseline in zip(present, baselines) if baseline is None), present[0])
+        raise _missing_figure(indicator, data, unit, exc) from None
     if rounding.stage == "indicator":
         quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
         raw = [p.quantize(quantum, rounding=mode) for p in raw]
     points = [_nothing(rounding)] * len(values)
     for n, p in zip(present, raw):
         points[n] = p
-    return Column(points=points, targets=targets, explanations=None,
+    return Column(values=values, points=points, targets=targets, explanations=None,
                   met=_OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
 
 
@@ -251,14 +305,15 @@ def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
             for n in range(count)]
 
 
-def _targets(indicator: Indicator, data: Dataset, figures: list[Figures], timing: Timing) -> list[Decimal | None]:
+def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+             timing: Timing) -> list[Decimal | None]:
     target = indicator.target
     if target is None:
         return [None] * len(figures)
     resolved: dict[Figures, Decimal] = {}
     out: list[Decimal | None] = []
-    for n, (fig, value) in enumerate(zip(figures, data.values[indicator.id])):
-        if value is None or not indicator.rule.uses_target:
+    for n, (fig, value) in enumerate(zip(figures, values)):
+        if value is None or value is EXEMPT or not indicator.rule.uses_target:
             out.append(None)
             continue
         if fig not in resolved:
@@ -292,7 +347,10 @@ def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present
     rule, rounding = indicator.rule, ruleset.rounding
     lines = rule.explain_batch([values[n] for n in present], [targets[n] for n in present],
                                [baselines[n] for n in present])
-    texts = [f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"] * len(values)
+    missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
+    limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
+    exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
+    texts = [exempt if value is EXEMPT else missing for value in values]
     for n, line in zip(present, lines):
         target = ""
         if rule.uses_target and indicator.target is not None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 
 
+from qscore.engine import indicator_total
 from qscore.model import BatchResult, Indicator, IndicatorResult, UnitResult
 from qscore.numbers import ZERO, fmt
+from qscore.targets import Figures
 
 
 def _value(result: IndicatorResult, indicator: Indicator) -> str:
@@ -14,6 +16,14 @@ def _value(result: IndicatorResult, indicator: Indicator) -> str:
     if isinstance(result.value, str):
         return result.value
     return f"{fmt(result.value)}{indicator.unit}" if indicator.unit == "%" else fmt(result.value)
+
+
+def _follows_path(indicator: Indicator) -> bool:
+    """Whether the year's target is a point on the baseline→target path (so meeting it
+    means 'on track'), rather than a reference, last year's value or the final target."""
+    target = indicator.target
+    return (target is not None and target.path == "linear"
+            and target.start(Figures(baseline=indicator.baseline)) is not None)
 
 
 def _status(result: IndicatorResult, interim: bool) -> str:
@@ -44,12 +54,13 @@ def explain_unit(batch: BatchResult, unit: UnitResult) -> str:
             lines.append(f"【{category_names.get(indicator.category, '未分类')}】")
         unit_text = f"（{indicator.unit}）" if indicator.unit else ""
         lines.append(f"{number:>3}. {indicator.name}{unit_text}  [{indicator.id}]  满分 {fmt(indicator.points)}")
-        lines.append(f"     实际值：{_value(result, indicator)}{_status(result, interim)}")
+        on_path = interim and _follows_path(indicator)
+        lines.append(f"     实际值：{_value(result, indicator)}{_status(result, on_path)}")
         lines.append(f"     {result.explanation}")
         lines.append(f"     得分：{result.points:f}")
     lines.append("")
     if ruleset.categories:
-        full = {c.id: sum((i.points for i in ruleset.indicators if i.category == c.id), ZERO)
+        full = {c.id: sum((r.max_points for r in unit.indicators if by_id[r.indicator].category == c.id), ZERO)
                 for c in ruleset.categories}
         table = [[c.name, f"{unit.subtotals[c.id]:f}", fmt(full[c.id])] for c in ruleset.categories]
         lines += [tabulate(table, headers=["类别", "得分", "满分"], disable_numparse=True), ""]
@@ -76,6 +87,13 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
                f"一票否决：{'；'.join(vetoes)}" if vetoes else "一票否决：无")
     base = sum((r.points for r in unit.indicators), ZERO)
     total = f"总分 = 指标得分合计 {base:f}"
+    if batch.ruleset.scale_to is not None:
+        applicable = sum((r.max_points for r in unit.indicators), ZERO)
+        scaled = indicator_total(batch.ruleset, unit)
+        out.append(f"得分率折算：{base:f} ÷ {fmt(applicable)}（适用指标满分）× {fmt(batch.ruleset.scale_to)}"
+                   f" = {scaled:f}")
+        base = scaled
+        total = f"总分 = 折算得分 {base:f}"
     if unit.bonus:
         total += f" + 加分 {fmt(unit.bonus)}"
     if unit.deductions:
@@ -85,7 +103,25 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
         total += f"（不低于 {fmt(floor)}）"
     out.append(f"{total} = {unit.total:f}")
     if unit.gap_to_next is not None:
-        out.append(f"距上一等次还差：{fmt(unit.gap_to_next)} 分")
+        out.append(f"距上一等次（{_next_class(batch, unit)}）还差：{fmt(unit.gap_to_next)} 分")
+        out.append(_lost_points(batch, unit))
     return out
+
+
+def _next_class(batch: BatchResult, unit: UnitResult) -> str:
+    names = [g.name for g in batch.ruleset.classification.grades]  # type: ignore[union-attr]
+    return names[names.index(unit.tier) - 1]  # type: ignore[arg-type]
+
+
+def _lost_points(batch: BatchResult, unit: UnitResult) -> str:
+    """The indicators where the unit fell short of full marks, most first: where the gap
+    to the next class can be made up."""
+    names = {i.id: i.name for i in batch.ruleset.indicators}
+    lost = sorted(((r.max_points - r.points, names[r.indicator]) for r in unit.indicators
+                   if r.points < r.max_points), key=lambda pair: -pair[0])
+    if not lost:
+        return "指标失分：无"
+    scale = "（折算前的指标分）" if batch.ruleset.scale_to is not None else ""
+    return f"指标失分{scale}（从多到少）：" + "；".join(f"{name} {fmt(points)}" for points, name in lost)
 
 

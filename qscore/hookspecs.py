@@ -51,8 +51,9 @@ def qscore_register_readers(register: ReaderRegister) -> None:
 
     :param register: call ``register(name, read, suffixes=(".csv",))`` where
         ``read(path, options)`` returns a ``RawTable`` and raises
-        :class:`qscore.errors.DataError` for a file it cannot read; ``options`` is a
-        :class:`qscore.plugins.ReadOptions`.  The reader is chosen by the file's suffix.
+        :class:`qscore.errors.DataError` for a file it cannot read (exit 1), or
+        ``LookupError`` for a misuse such as an unknown ``--sheet`` (exit 2); ``options``
+        is a :class:`qscore.plugins.ReadOptions`.  The reader is chosen by the file's suffix.
     """
 
 

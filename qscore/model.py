@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 from attrs import validators as v
 
+from qscore.cells import EXEMPT, Exempt
+
 if TYPE_CHECKING:
     from qscore.rules.base import Rule
     from qscore.targets import Target
@@ -24,6 +26,8 @@ ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down"
 MISSING_POLICIES = ("zero", "error")
 CLASSIFY_BY = ("score", "rank", "share")
 ZERO = Decimal(0)
+#: An exempt unit's value in its indicator result.
+NOT_APPLICABLE = "不适用"
 
 
 def _non_negative(instance: Any, attribute: attrs.Attribute, value: Decimal | None) -> None:
@@ -96,6 +100,8 @@ class Indicator:
     :param rule: the compiled scoring :class:`~qscore.rules.base.Rule`.
     :param missing: missing-value policy overriding the ruleset's.
     :param aliases: other headers a spreadsheet may use for this indicator.
+    :param applies_to: the units this indicator is assessed for (e.g. the departments
+        that lead or share it); empty means every unit.  Other units are exempt.
     :param notes: remarks, e.g. where the plan's text disagrees with its annex.
     :param source: where in the plan the figures come from.
     """
@@ -113,8 +119,12 @@ class Indicator:
     lead: str = ""
     missing: str | None = attrs.field(default=None, validator=v.optional(v.in_(MISSING_POLICIES)))
     aliases: tuple[str, ...] = ()
+    applies_to: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     source: str = ""
+
+    def applies(self, unit: str) -> bool:
+        return not self.applies_to or unit in self.applies_to
 
 
 @attrs.frozen
@@ -229,6 +239,28 @@ class Ranking:
 
 
 @attrs.frozen
+class Example:
+    """A worked example (``[[examples]]``): one unit's inputs and the result an examiner
+    worked out by hand.  ``qscore validate`` and ``qscore.testing`` score it and compare.
+
+    :param name: the unit's name, also the example's label in messages.
+    :param inputs: data column header (indicator id or name, item id or name, or a
+        ``名称@基期``-style figure) → the cell as a spreadsheet would hold it.
+    :param points: indicator id → the expected points.
+    :param total: the expected total, ``None`` to leave it unchecked.
+    :param tier: the expected grade or tier, ``None`` to leave it unchecked.
+    :param year: the assessment year (default: the plan's horizon year).
+    """
+
+    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    inputs: tuple[tuple[str, str], ...] = ()
+    points: tuple[tuple[str, Decimal], ...] = ()
+    total: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
+    tier: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    year: int | None = attrs.field(default=None, validator=v.optional(v.instance_of(int)))
+
+
+@attrs.frozen
 class Ruleset:
     """A jurisdiction's assessment: its indicators, targets and scoring rules.
 
@@ -247,7 +279,11 @@ class Ruleset:
     :param ranking: tie-break settings.
     :param rounding: where and how points are rounded.
     :param missing: what a missing value scores: ``zero`` or ``error``.
+    :param scale_to: when set, a unit's indicator points are converted to this scale by
+        its score rate (得分率折算): points ÷ full marks of the indicators that apply to
+        it × ``scale_to``, rounded once more; for units assessed on different indicators.
     :param assumptions: choices of ours where the plan is silent, each with its reason.
+    :param examples: worked examples checked by ``qscore validate`` and the test kit.
     :param file: the file it was loaded from, if any.
     """
 
@@ -266,7 +302,9 @@ class Ruleset:
     ranking: Ranking = Ranking()
     rounding: Rounding = Rounding()
     missing: str = attrs.field(default="zero", validator=v.in_(MISSING_POLICIES))
+    scale_to: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive])
     assumptions: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
     file: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -289,8 +327,8 @@ class IndicatorResult:
     :param value: the observed value (a number, a level name, or ``None`` if missing).
     :param target: the target actually used this year, ``None`` where none applies.
     :param points: points after rounding (or exact, when the ruleset rounds totals only).
-    :param max_points: the indicator's full marks.
-    :param met: whether the value meets the target used (``None`` when missing).
+    :param max_points: the indicator's full marks (0 where it does not apply to the unit).
+    :param met: whether the value meets the target used (``None`` when missing or exempt).
     :param explanation: the arithmetic in words and figures, when asked for.
     """
 
@@ -337,8 +375,9 @@ class ResultColumns:
     made from these lists only when something reads them.
 
     :param indicators: the indicators' ids.
-    :param max_points: the indicators' full marks.
-    :param values: per indicator, each unit's observed value.
+    :param max_points: the indicators' full marks (a unit exempt from one has 0).
+    :param values: per indicator, each unit's observed value, ``EXEMPT`` where the
+        indicator does not apply to the unit (its result shows ``不适用``).
     :param targets: per indicator, each unit's target used.
     :param points: per indicator, each unit's points.
     :param met: per indicator, whether each unit met its target.
@@ -347,7 +386,7 @@ class ResultColumns:
 
     indicators: tuple[str, ...]
     max_points: tuple[Decimal, ...]
-    values: tuple[Sequence[Decimal | str | None], ...]
+    values: tuple[Sequence[Decimal | str | Exempt | None], ...]
     targets: tuple[Sequence[Decimal | None], ...]
     points: tuple[Sequence[Decimal], ...]
     met: tuple[Sequence[bool | None], ...]
@@ -356,9 +395,12 @@ class ResultColumns:
     def result(self, position: int, unit: int) -> IndicatorResult:
         """The ``position``-th indicator's result for the ``unit``-th unit."""
         explanations = self.explanations[position]
-        return IndicatorResult(indicator=self.indicators[position], value=self.values[position][unit],
+        value = self.values[position][unit]
+        exempt = value is EXEMPT
+        return IndicatorResult(indicator=self.indicators[position], value=NOT_APPLICABLE if exempt else value,
                                target=self.targets[position][unit], points=self.points[position][unit],
-                               max_points=self.max_points[position], met=self.met[position][unit],
+                               max_points=ZERO if exempt else self.max_points[position],
+                               met=self.met[position][unit],
                                explanation=None if explanations is None else explanations[unit])
 
 

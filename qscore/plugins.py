@@ -203,7 +203,7 @@ class Catalog:
 
         if id_or_path in self.rulesets:
             return self.rulesets[id_or_path].ruleset
-        if id_or_path.endswith(".toml") or os.sep in id_or_path or Path(id_or_path).is_file():
+        if Path(id_or_path).is_file():
             return load_ruleset(Path(id_or_path), self.rule_types)
         known = ", ".join(sorted(self.rulesets)) or "none"
         raise LookupError(f"no ruleset '{id_or_path}' is installed and no such file exists; installed: {known}")
@@ -250,12 +250,8 @@ def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_po
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(str(exc), plugin=getattr(exc, "plugin_name", None) or _plugin_name(manager, exc)) from None
+        raise PluginError(str(exc), plugin=manager.get_name(exc.plugin)) from None
     return Catalog(manager, infos)
-
-
-def _plugin_name(manager: pluggy.PluginManager, exc: pluggy.PluginValidationError) -> str | None:
-    return manager.get_name(exc.plugin) if getattr(exc, "plugin", None) is not None else None
 
 
 def _register(manager: pluggy.PluginManager, plugin: object, name: str, *, version: str | None,

@@ -13,8 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
+
 from qscore.errors import RulesetError
-from qscore.model import (Adjustments, Category, Classification, Grade, Indicator, Item,
+from qscore.model import (Adjustments, Category, Classification, Example, Grade, Indicator, Item,
                           Ranking, Rounding, Ruleset)
 from qscore.numbers import to_decimal
 from qscore.rules.base import Rule, RuleTypes
@@ -23,11 +25,13 @@ from qscore.targets import TARGET_KINDS, Absolute, Target
 T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
-            "horizon_year", "source", "missing", "assumptions", "rounding", "ranking",
+            "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
             "classification", "categories", "indicators", "adjustments", "examples"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
-                  "target", "lead", "points", "rule", "missing", "aliases", "notes", "source"}
+                  "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
+                  "source"}
 ITEM_KEYS = {"id", "name", "points", "cap", "source"}
+EXAMPLE_KEYS = {"name", "year", "inputs", "points", "total", "tier"}
 SCHEMA = 1
 
 
@@ -66,6 +70,8 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
     _check_references(categories, indicators)
     fields = {key: data[key] for key in ("id", "title", "jurisdiction", "level", "unit_kind",
                                          "horizon_year", "source", "missing") if key in data}
+    if "scale_to" in data:
+        fields["scale_to"] = _decimal(data["scale_to"], None, "scale_to")
     for key in ("id", "title", "jurisdiction", "horizon_year"):
         _required(data, key, None, int if key == "horizon_year" else str)
     return _construct(Ruleset, None, base_year=base_year, categories=categories, indicators=indicators,
@@ -74,17 +80,27 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
                       ranking=_build(Ranking, data.get("ranking", {}), "ranking", {"tie_break"},
                                      lambda d: {**d, "tie_break": tuple(d.get("tie_break", ()))}),
                       rounding=_build(Rounding, data.get("rounding", {}), "rounding", {"places", "mode", "stage"}),
-                      assumptions=tuple(_strings(data, "assumptions", None)), file=file, **fields)
+                      assumptions=tuple(_strings(data, "assumptions", None)),
+                      examples=tuple(_example(raw, n, indicators) for n, raw in enumerate(_tables(data, "examples"), 1)),
+                      file=file, **fields)
 
 
-def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> Indicator:
-    table = f"indicators[{number}]"
+def _named_table(raw: Any, kind: str, number: int, keys: set[str]) -> str:
+    """The table's label for messages, ``indicators[3] (食品抽检合格率)``, once its keys are checked."""
+    table = f"{kind}[{number}]"
     if not isinstance(raw, Mapping):
         raise RulesetError("expected a table", table=table)
     if isinstance(raw.get("name"), str):
-        table = f"indicators[{number}] ({raw['name']})"
-    _no_unknown(raw, INDICATOR_KEYS, table)
+        table = f"{kind}[{number}] ({raw['name']})"
+    _no_unknown(raw, keys, table)
+    return table
+
+
+def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> Indicator:
+    table = _named_table(raw, "indicators", number, INDICATOR_KEYS)
     points = _decimal(_required(raw, "points", table), table, "points")
+    if points < 0:
+        raise RulesetError(f"'points' must be 0 or more, got {points}", table=table, field="points")
     direction = raw.get("direction", "higher")
     target = _target(raw.get("target"), table)
     rule = _rule(raw.get("rule"), rule_types, table, full=points, direction=direction,
@@ -98,7 +114,8 @@ def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> 
         baseline=None if baseline is None else _decimal(baseline, table, "baseline"),
         baseline_year=raw.get("baseline_year"), target=target, lead=raw.get("lead", ""),
         points=points, rule=rule, missing=raw.get("missing"),
-        aliases=tuple(_strings(raw, "aliases", table)), notes=tuple(_strings(raw, "notes", table)),
+        aliases=tuple(_strings(raw, "aliases", table)), applies_to=tuple(_strings(raw, "applies_to", table)),
+        notes=tuple(_strings(raw, "notes", table)),
         source=raw.get("source", ""))
 
 
@@ -113,6 +130,11 @@ def _target(raw: Any, table: str) -> Target | None:
     if shape is None:
         raise RulesetError(f"unknown target kind {kind!r}; expected one of {', '.join(TARGET_KINDS)}",
                            table=table, field="target.kind")
+    allowed = {a.name for a in attrs.fields(shape)}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise RulesetError(f"unknown key(s) {', '.join(map(repr, unknown))} for a '{kind}' target; "
+                           f"allowed: kind, {', '.join(sorted(allowed))}", table=table, field="target")
     numeric = {"value", "percent", "points", "annual_percent", "offset"}
     for key in numeric & set(params):
         params[key] = _decimal(params[key], table, f"target.{key}")
@@ -162,6 +184,37 @@ def _classification(raw: Any) -> Classification | None:
     return _construct(Classification, "classification", by=raw.get("by", "score"), grades=grades)
 
 
+def _example(raw: Any, number: int, indicators: tuple[Indicator, ...]) -> Example:
+    table = _named_table(raw, "examples", number, EXAMPLE_KEYS)
+    inputs = raw.get("inputs", {})
+    points = raw.get("points", {})
+    for key, value in (("inputs", inputs), ("points", points)):
+        if not isinstance(value, Mapping):
+            raise RulesetError("expected a table of column = value", table=table, field=key)
+    known = {i.id for i in indicators}
+    for indicator_id in points:
+        if indicator_id not in known:
+            raise RulesetError(f"{indicator_id!r} is not an indicator id; known: {', '.join(sorted(known))}",
+                               table=table, field=f"points.{indicator_id}")
+    total = raw.get("total")
+    return _construct(Example, table, name=_required(raw, "name", table, str),
+                      inputs=tuple((str(k), _cell_text(v, table, f"inputs.{k}")) for k, v in inputs.items()),
+                      points=tuple((k, _decimal(v, table, f"points.{k}")) for k, v in points.items()),
+                      total=None if total is None else _decimal(total, table, "total"),
+                      tier=raw.get("tier"), year=raw.get("year"))
+
+
+def _cell_text(value: Any, table: str, field: str) -> str:
+    """A TOML value as the text of a spreadsheet cell, so examples go through the data binder."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, (int, str)):
+        return str(value)
+    raise RulesetError(f"expected a number or text, got {value!r}", table=table, field=field)
+
+
 def _check_references(categories: tuple[Category, ...], indicators: tuple[Indicator, ...]) -> None:
     known = {c.id for c in categories}
     for number, indicator in enumerate(indicators, 1):
@@ -185,15 +238,7 @@ def _construct(cls: Callable[..., T], table: str | None, field_prefix: str | Non
         return cls(**kwargs)
     except RulesetError as exc:
         raise exc.located(table=table) from None
-    except TypeError as exc:
-        message = str(exc)
-        if "unexpected keyword argument" in message:
-            name = message.rsplit("'", 2)[-2] if "'" in message else message
-            raise RulesetError(f"unknown key '{name}'", table=table) from None
-        if "missing" in message and "required" in message:
-            raise RulesetError(message.split(") ", 1)[-1], table=table) from None
-        raise RulesetError(_attrs_message(exc), table=table, field=_attrs_field(exc, field_prefix)) from None
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         raise RulesetError(_attrs_message(exc), table=table, field=_attrs_field(exc, field_prefix)) from None
 
 

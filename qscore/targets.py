@@ -65,6 +65,8 @@ class Target(abc.ABC):
     """
 
     kind: ClassVar[str] = ""
+    text: str = attrs.field(default="", kw_only=True)
+    strict: bool = attrs.field(default=False, kw_only=True)
     #: ``linear``: interim years lie on the straight baseline→target path;
     #: ``none``: the same value every year.
     path: ClassVar[str] = "linear"
@@ -120,8 +122,6 @@ class Absolute(Target):
 
     kind: ClassVar[str] = "value"
     value: Decimal = attrs.field(kw_only=True, validator=v.instance_of(Decimal))
-    text: str = attrs.field(default="", kw_only=True)
-    strict: bool = attrs.field(default=False, kw_only=True)
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
         return self.value
@@ -137,8 +137,6 @@ class Maintain(Target):
     kind: ClassVar[str] = "maintain"
     path: ClassVar[str] = "none"
     value: Decimal = attrs.field(kw_only=True, validator=v.instance_of(Decimal))
-    text: str = attrs.field(default="", kw_only=True)
-    strict: bool = attrs.field(default=False, kw_only=True)
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
         return self.value
@@ -157,8 +155,6 @@ class Change(Target):
     needs: ClassVar[str | None] = "baseline"
     percent: Decimal | None = attrs.field(default=None, kw_only=True, validator=v.optional(v.instance_of(Decimal)))
     points: Decimal | None = attrs.field(default=None, kw_only=True, validator=v.optional(v.instance_of(Decimal)))
-    text: str = attrs.field(default="", kw_only=True)
-    strict: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if (self.percent is None) == (self.points is None):
@@ -191,8 +187,6 @@ class Growth(Target):
     path: ClassVar[str] = "none"
     needs: ClassVar[str | None] = "baseline"
     annual_percent: Decimal = attrs.field(kw_only=True, validator=v.instance_of(Decimal))
-    text: str = attrs.field(default="", kw_only=True)
-    strict: bool = attrs.field(default=False, kw_only=True)
 
     def _years(self, timing: Timing) -> int:
         return min(timing.year, timing.horizon_year) - timing.base_year
@@ -222,8 +216,6 @@ class NewCount(Target):
 
     kind: ClassVar[str] = "new"
     value: Decimal = attrs.field(kw_only=True, validator=v.instance_of(Decimal))
-    text: str = attrs.field(default="", kw_only=True)
-    strict: bool = attrs.field(default=False, kw_only=True)
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
         return self.value
@@ -246,8 +238,6 @@ class Reference(Target):
     needs: ClassVar[str | None] = "reference"
     name: str = attrs.field(kw_only=True, validator=[v.instance_of(str), v.min_len(1)])
     offset: Decimal = attrs.field(default=ZERO, kw_only=True, validator=v.instance_of(Decimal))
-    text: str = attrs.field(default="", kw_only=True)
-    strict: bool = attrs.field(default=False, kw_only=True)
 
     def _reference(self, figures: Figures) -> Decimal:
         return self._require(figures.reference(self.name), self.name,
@@ -273,7 +263,6 @@ class Trend(Target):
     kind: ClassVar[str] = "trend"
     path: ClassVar[str] = "none"
     needs: ClassVar[str | None] = "previous"
-    text: str = attrs.field(default="", kw_only=True)
     strict: bool = attrs.field(default=True, kw_only=True)
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:

@@ -1,13 +1,16 @@
-"""Built-in output formats for a ranked batch: table, CSV and JSON."""
+"""Built-in output formats for a ranked batch: table, CSV and JSON (XLSX: qscore.xlsx).
+
+Every format is a pure function of the batch: no dates, paths or dictionary-order
+accidents, so the same input gives byte-identical output."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Sequence
-from itertools import chain
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -30,31 +33,55 @@ def _number(value: Decimal | None) -> str:
     return f"{value:f}" if "E" in text else text
 
 
-def summary_rows(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the ranking: rank, unit, total, tier, subtotals, adjustments,
-    and with ``detail`` each indicator's points.
+def summary_table(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[list[Any]]]:
+    """Header and typed rows of the ranking (int rank, Decimal points, text, ``None``):
+    rank, unit, total, tier, subtotals, adjustments, and with ``detail`` each indicator's
+    points."""
+    header = _header(batch, detail)
+    units = batch.units
+    columns: list[Sequence[Any]] = [list(map(attrgetter("rank"), units)), list(map(attrgetter("unit"), units)),
+                                    list(map(attrgetter("total"), units)), [u.tier or "" for u in units]]
+    columns += [[u.subtotals[c.id] for u in units] for c in batch.ruleset.categories]
+    columns += [list(map(attrgetter("bonus"), units)), list(map(attrgetter("deductions"), units)),
+                ["是" if u.vetoed else "否" for u in units], list(map(attrgetter("gap_to_next"), units))]
+    if not detail:
+        return header, list(map(list, zip(*columns)))
+    return header, list(map(list, map(chain, zip(*columns), _points_rows(units, None))))
+
+
+def summary_rows(batch: BatchResult, *, detail: bool,
+                 text: Callable[[str], str] = safe_text) -> tuple[list[str], list[list[str]]]:
+    """:func:`summary_table` as strings; ``text`` treats the texts (by default made safe
+    from formula injection), never our own numbers.
 
     Built a column at a time and turned into rows at the end: a national batch has
     millions of cells, and a column's figures are formatted in one sweep.
     """
-    ruleset, units = batch.ruleset, batch.units
+    header = _header(batch, detail)
+    units = batch.units
+    columns: list[Sequence[str]] = [
+        list(map(str, map(attrgetter("rank"), units))),
+        list(map(text, map(attrgetter("unit"), units))),
+        _numbers(list(map(attrgetter("total"), units))),
+        [text(u.tier or "") for u in units],
+    ]
+    columns += [_numbers([u.subtotals[c.id] for u in units]) for c in batch.ruleset.categories]
+    columns += [_numbers(list(map(attrgetter("bonus"), units))), _numbers(list(map(attrgetter("deductions"), units))),
+                [text("是" if u.vetoed else "否") for u in units], [_number(u.gap_to_next) for u in units]]
+    header = [text(h) for h in header]
+    if not detail:
+        return header, list(map(list, zip(*columns)))
+    return header, list(map(list, map(chain, zip(*columns), _points_rows(units, _column_text))))
+
+
+def _header(batch: BatchResult, detail: bool) -> list[str]:
+    ruleset = batch.ruleset
     header = ["排名", "单位", "总分", "等次"]
     header += [c.name for c in ruleset.categories]
     header += ["加分", "扣分", "一票否决", "距上一等次"]
     if detail:
         header += [f"{i.name}（得分）" for i in ruleset.indicators]
-    columns: list[Sequence[str]] = [
-        list(map(str, map(attrgetter("rank"), units))),
-        list(map(safe_text, map(attrgetter("unit"), units))),
-        _numbers(list(map(attrgetter("total"), units))),
-        [safe_text(u.tier or "") for u in units],
-    ]
-    columns += [_numbers([u.subtotals[c.id] for u in units]) for c in ruleset.categories]
-    columns += [_numbers(list(map(attrgetter("bonus"), units))), _numbers(list(map(attrgetter("deductions"), units))),
-                ["是" if u.vetoed else "否" for u in units], [_number(u.gap_to_next) for u in units]]
-    if not detail:
-        return header, list(map(list, zip(*columns)))
-    return header, list(map(list, map(chain, zip(*columns), _points_rows(units))))
+    return header
 
 
 def _numbers(values: list[Decimal]) -> list[str]:
@@ -65,23 +92,28 @@ def _numbers(values: list[Decimal]) -> list[str]:
     return texts
 
 
-def _points_rows(units: Sequence[UnitResult]) -> list[Sequence[str]]:
-    """Each unit's indicator points as text, in the order of ``units``.
+def _points_rows(units: Sequence[UnitResult],
+                 shown: Callable[[Sequence[Decimal]], Sequence[Any]] | None) -> list[Sequence[Any]]:
+    """Each unit's indicator points, in the order of ``units``: the figures, or the
+    column's ``shown`` (e.g. :func:`_column_text`).
 
-    A national batch writes millions of points but only a few hundred distinct ones.
-    For units scored together (the engine's lazy results), each distinct points object
-    of a column is formatted once, keyed by identity: hashing a Decimal costs more than
-    formatting it, and the batch keeps every object alive meanwhile.  Rows are made in
-    the engine's unit order, then put in the units' order whole.
+    For units scored together (the engine's lazy results), no result object is built:
+    the rows are read off the batch's points columns in the engine's unit order, then
+    put in the units' order whole.
     """
     sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
     if len(sources) != 1 or None in sources:
-        return [[_number(p) for p in indicator_points(u.indicators)] for u in units]
-    rows = list(zip(*map(_column_text, units[0].indicators.columns.points)))  # type: ignore[attr-defined]
+        rows = [indicator_points(u.indicators) for u in units]
+        return rows if shown is None else [[_number(p) for p in row] for row in rows]
+    points = units[0].indicators.columns.points  # type: ignore[attr-defined]
+    rows = list(zip(*(points if shown is None else map(shown, points))))
     return [rows[u.indicators.unit] for u in units]  # type: ignore[attr-defined]
 
 
 def _column_text(points: Sequence[Decimal]) -> list[str]:
+    """A points column as text.  A national column holds only a few hundred distinct
+    figures: each is formatted once, keyed by code or by identity (hashing a Decimal
+    costs more than formatting it, and the batch keeps every object alive meanwhile)."""
     if isinstance(points, CodedColumn):  # one text per code
         texts = {code: _number(figure) for code, figure in points.figures.items()}
         return list(map(texts.__getitem__, points.codes))
@@ -93,7 +125,7 @@ def _column_text(points: Sequence[Decimal]) -> list[str]:
 def write_table(batch: BatchResult) -> bytes:
     from tabulate import tabulate
 
-    header, rows = summary_rows(batch, detail=False)
+    header, rows = summary_rows(batch, detail=False, text=str)
     title = f"{batch.ruleset.title}（{batch.year}年度）"
     return (title + "\n" + tabulate(rows, headers=header, disable_numparse=True) + "\n").encode("utf-8")
 

@@ -14,6 +14,9 @@ from qscore.cli import main
 from qscore.plugins import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
 
 DATA = Path(__file__).parent / "data"
+# qscore's own test kit for plug-in authors: its fixtures (qscore_catalog, qscore_cli)
+# are exercised here as an author would use them.
+pytest_plugins = ["qscore.testing"]
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,10 @@
 The engine scores each distinct value once, adds points column by column, builds
 per-indicator results only when read and formats CSV points a column at a time.  The
 property below checks all of that against a reference written the plain way: per unit,
-``rule.points`` on the parsed cell, rounding, a sum in indicator order, bonus and
-deduction caps, competition ranking (1, 1, 3) and classes, for generated rulesets and
-data (with repeated cells, missing values, ties and vetoes).
+``rule.points`` on the parsed cell, rounding, a sum in indicator order, the score-rate
+conversion (``scale_to``), bonus and deduction caps, competition ranking (1, 1, 3) and
+classes, for generated rulesets and data (with repeated cells, missing values, units
+exempt by ``applies_to`` or a 不适用 cell, ties and vetoes).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qscore.cells import normalise, parse_count, parse_number
+from qscore.cells import is_exempt, normalise, parse_count, parse_number
 from qscore.data import RawTable, bind
 from qscore.engine import score_batch
 from qscore.model import IndicatorResults
@@ -31,6 +32,7 @@ from qscore.writers import csv_text, summary_rows, write_csv
 RULE_TYPES = load_plugins(entry_points=False).rule_types
 LEVELS = {"完成": 1, "基本完成": Decimal("0.6"), "未完成": 0}
 ZERO = Decimal(0)
+UNITS = [f"单位{n:02d}" for n in range(12)]
 
 figures = st.decimals(min_value=0, max_value=120, places=1, allow_nan=False, allow_infinity=False)
 
@@ -39,12 +41,15 @@ figures = st.decimals(min_value=0, max_value=120, places=1, allow_nan=False, all
 def indicator_tables(draw: st.DrawFn, number: int) -> dict:
     kind = draw(st.sampled_from(["pass_fail", "ratio", "progress", "bands", "deduction", "count", "rank", "levels"]))
     full = draw(st.integers(1, 20))
-    direction = draw(st.sampled_from(["higher", "lower"]))
+    # 计件 rewards each item: higher is better by definition.
+    direction = "higher" if kind == "count" else draw(st.sampled_from(["higher", "lower"]))
     table = {"id": f"i{number}", "name": f"指标{number}", "points": full, "direction": direction,
              "baseline": draw(figures)}
     category = draw(st.sampled_from([None, "a", "b"]))
     if category:
         table["category"] = category
+    if draw(st.integers(0, 3)) == 0:  # assessed for some units only
+        table["applies_to"] = draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=6, unique=True))
     if kind in ("pass_fail", "ratio", "progress", "deduction"):
         table["target"] = draw(figures)
         table["rule"] = kind if kind != "deduction" else {
@@ -87,21 +92,24 @@ def cases(draw: st.DrawFn) -> tuple[dict, list[str], list[list[str]], int]:
         "classification": {"by": by, "grades": grades},
         "ranking": {"tie_break": draw(st.sampled_from([[], ["a"], ["i0"], ["b", "i0", "zz"]]))},
     }
+    scale_to = draw(st.sampled_from([None, None, 100, Decimal("7.5")]))
+    if scale_to is not None:
+        ruleset["scale_to"] = scale_to
     pools = []
     for table in indicators:
         if table["rule"] == "levels" or (isinstance(table["rule"], dict) and table["rule"]["type"] == "levels"):
-            pools.append(["完成", "基本完成", "未完成", "-"])
+            pools.append(["完成", "基本完成", "未完成", "-", "不适用"])
         else:
             # Equal numbers written differently ("98" and "98.0") and repeated cells.
             numbers = draw(st.lists(figures, min_size=1, max_size=4))
-            pools.append([f"{n}" for n in numbers] + [f"{n:.2f}" for n in numbers[:1]] + ["", "—"])
+            pools.append([f"{n}" for n in numbers] + [f"{n:.2f}" for n in numbers[:1]] + ["", "—", "不适用"])
     header = ["单位", *(t["name"] for t in indicators), "获奖", "通报批评", "事故"]
     rows = []
     for unit in range(draw(st.integers(1, 12))):
         cells = [draw(st.sampled_from(pool)) for pool in pools]
         cells += [draw(st.sampled_from(["", "0", "1", "2"])), draw(st.sampled_from(["", "1", "3"])),
                   draw(st.sampled_from(["", "", "", "是"]))]
-        rows.append([f"单位{unit:02d}", *cells])
+        rows.append([UNITS[unit], *cells])
     year = draw(st.sampled_from([2025, 2027]))
     return ruleset, header, rows, year
 
@@ -111,17 +119,27 @@ def reference(ruleset, rows: list[list[str]], year: int) -> list[dict]:  # noqa:
     rounding = ruleset.rounding
     columns = list(zip(*rows))
     parsed = []
+    # Exempt: a 不适用 cell, or a unit outside the indicator's applies_to.
+    exempt = [[is_exempt(t) or bool(indicator.applies_to) and row[0] not in indicator.applies_to
+               for t, row in zip(columns[1 + n], rows)] for n, indicator in enumerate(ruleset.indicators)]
     for n, indicator in enumerate(ruleset.indicators):
-        texts = columns[1 + n]
+        texts = [None if off else t for t, off in zip(columns[1 + n], exempt[n])]
         if indicator.rule.value_kind == "level":
-            parsed.append([None if normalise(t) in ("-", "") else normalise(t) for t in texts])
+            parsed.append([None if t is None or normalise(t) in ("-", "") else normalise(t) for t in texts])
         else:
-            parsed.append([parse_number(t) for t in texts])
+            parsed.append([None if t is None else parse_number(t) for t in texts])
     units = []
     for u, row in enumerate(rows):
-        points, results = [], []
+        points, results, full_marks = [], [], []
         for n, indicator in enumerate(ruleset.indicators):
             value, rule = parsed[n][u], indicator.rule
+            if exempt[n][u]:  # 0 points and 0 full marks; the rank rule's others skip it (parsed None)
+                p = rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
+                points.append(p)
+                full_marks.append(ZERO)
+                results.append((indicator.id, "不适用", None, p, ZERO, None))
+                continue
+            full_marks.append(indicator.points)
             target = None
             if value is not None and rule.uses_target:
                 target = indicator.target.resolve(Figures(baseline=indicator.baseline),
@@ -136,10 +154,16 @@ def reference(ruleset, rows: list[list[str]], year: int) -> list[dict]:  # noqa:
                 exact = rule.points(value, target, indicator.baseline)
             p = rounding.apply(exact) if rounding.stage == "indicator" else exact
             points.append(p)
-            results.append((indicator.id, value, target, p, None if value is None else rule.met(value, target)))
+            results.append((indicator.id, value, target, p, indicator.points,
+                            None if value is None else rule.met(value, target)))
         total = ZERO
         for p in points:
             total += p
+        if ruleset.scale_to is not None:  # 得分率折算: points ÷ applicable full marks × scale_to, rounded
+            applicable = ZERO
+            for marks in full_marks:
+                applicable += marks
+            total = rounding.apply(total * ruleset.scale_to / applicable if applicable else ZERO)
         subtotals = {c.id: ZERO for c in ruleset.categories}
         for indicator, p in zip(ruleset.indicators, points):
             if indicator.category:
@@ -208,9 +232,9 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[str], list
         assert all(same(got.subtotals[k], v) for k, v in want["subtotals"].items())
         assert isinstance(got.indicators, IndicatorResults)
         assert all(same(a, b) for a, b in zip(got.indicators.points, want["points"]))
-        for result, (ident, value, target, points, met) in zip(got.indicators, want["results"]):
+        for result, (ident, value, target, points, full, met) in zip(got.indicators, want["results"]):
             assert (result.indicator, result.value, result.target, result.met) == (ident, value, target, met)
-            assert same(result.points, points)
+            assert same(result.points, points) and same(result.max_points, full)
 
     # rank_units, given the units in input order, ranks them the same way.
     again = rank_units(sorted(batch.units, key=lambda u: u.row), ruleset)

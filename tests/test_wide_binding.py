@@ -46,7 +46,8 @@ def test_a_short_row_is_reported_before_a_later_bad_cell(cli, write) -> None:
     path, result = rank(cli, write, "甲镇,97,99\n"
                                     "乙镇,abc,99,完成,,\n")
     assert result.exit_code == 1
-    assert result.output == f"Error: {path}, row 2: the row has 3 cells, the header has 6\n"
+    assert result.output == (f"Error: {path}, row 2, column '重点任务完成情况': the row has 3 cells, the header "
+                             "has 6; expected a cell for this column (empty if there is no data)\n")
 
 
 def test_a_repeated_unit_is_reported_before_a_later_bad_cell(cli, write) -> None:

@@ -88,7 +88,9 @@ class Progress(Rule):
     type: ClassVar[str] = "progress"
     label: ClassVar[str] = "进度"
 
-    def _share(self, value: Decimal, target: Decimal, baseline: Decimal) -> Decimal | None:
+    def _share(self, value: Decimal, target: Decimal, baseline: Decimal | None) -> Decimal | None:
+        if baseline is None:
+            raise MissingFigure("baseline", "基期值 (baseline) to measure progress from")
         span = target - baseline
         if span == 0 or (span > 0) != (self.direction == "higher"):
             return None
@@ -264,6 +266,9 @@ class Count(Rule):
     basis: str = attrs.field(default="value", kw_only=True, validator=v.in_(("value", "increase")))
 
     def __attrs_post_init__(self) -> None:
+        if self.direction != "higher":
+            raise ValueError("计件 rewards each item, so the indicator must be higher-is-better; "
+                             "for items that count against a unit use 'deduction' or a deduction item")
         if self.cap is not None and not ZERO <= self.cap <= self.full:
             raise ValueError(f"'cap' must be between 0 and the full marks {fmt(self.full)}, got {fmt(self.cap)}")
 

@@ -1,0 +1,103 @@
+"""Data layouts the examiner's CLI accepts: wide and long CSV, JSON, per-unit figures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+HEAD = '''
+id = "ref"
+title = "参照值测试"
+jurisdiction = "测试省"
+unit_kind = "市州"
+base_year = 2020
+horizon_year = 2025
+
+[[indicators]]
+id = "energy"
+name = "单位地区生产总值能耗"
+direction = "lower"
+target = { kind = "change", percent = -13, text = "较2020年下降13%" }
+points = 10
+rule = "pass_fail"
+
+[[indicators]]
+id = "satisfaction"
+name = "公共服务质量满意度"
+unit = "分"
+target = { kind = "reference", name = "全国平均", text = "达到全国平均水平" }
+points = 10
+rule = "pass_fail"
+
+[[indicators]]
+id = "deaths"
+name = "亿元GDP生产安全事故死亡率"
+direction = "lower"
+target = { kind = "trend", text = "持续降低" }
+points = 10
+rule = "pass_fail"
+'''
+
+
+@pytest.fixture
+def ruleset(write):
+    return str(write("ref.toml", HEAD))
+
+
+def totals(cli, ruleset, data):
+    result = cli("rank", ruleset, str(data), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return {u["unit"]: u["total"] for u in json.loads(result.output)["units"]}
+
+
+WIDE = """市州,单位地区生产总值能耗,单位地区生产总值能耗@基期,公共服务质量满意度,公共服务质量满意度@全国平均,亿元GDP生产安全事故死亡率,亿元GDP生产安全事故死亡率@上年
+贵阳市,0.43,0.5,82.1,81.5,0.020,0.025
+遵义市,0.44,0.5,81.5,81.5,0.030,0.030
+"""
+
+
+def test_wide_layout_with_baseline_reference_and_previous_columns(cli, ruleset, write):
+    # 贵阳: 0.43 ≤ 0.5 × 0.87 = 0.435 ✓; 82.1 ≥ 81.5 ✓; 0.020 < 0.025 ✓ → 30.
+    # 遵义: 0.44 > 0.435 ✗; 81.5 ≥ 81.5 ✓; 0.030 not < 0.030 (持续降低 is strict) ✗ → 10.
+    assert totals(cli, ruleset, write("wide.csv", WIDE)) == {"贵阳市": 30.0, "遵义市": 10.0}
+
+
+def test_long_layout_gives_the_same_result(cli, ruleset, write):
+    rows = ["unit,indicator,value,field"]
+    header, *lines = WIDE.strip().splitlines()
+    columns = header.split(",")
+    for line in lines:
+        cells = line.split(",")
+        for column, cell in zip(columns[1:], cells[1:]):
+            name, _, field = column.partition("@")
+            rows.append(f"{cells[0]},{name},{cell},{field}")
+    assert totals(cli, ruleset, write("long.csv", "\n".join(rows) + "\n")) == {"贵阳市": 30.0, "遵义市": 10.0}
+
+
+def test_json_rows_give_the_same_result(cli, ruleset, write):
+    header, *lines = WIDE.strip().splitlines()
+    records = [dict(zip(header.split(","), line.split(","))) for line in lines]
+    data = write("rows.json", json.dumps({"units": records}, ensure_ascii=False))
+    assert totals(cli, ruleset, data) == {"贵阳市": 30.0, "遵义市": 10.0}
+
+
+def test_a_missing_reference_names_the_column_to_add(cli, ruleset, write):
+    data = write("noref.csv", "市州,单位地区生产总值能耗,单位地区生产总值能耗@基期,公共服务质量满意度,"
+                              "亿元GDP生产安全事故死亡率,亿元GDP生产安全事故死亡率@上年\n贵阳市,0.43,0.5,82,0.02,0.025\n")
+    result = cli("rank", ruleset, str(data))
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {data}, row 2, column '公共服务质量满意度@全国平均': unit '贵阳市' has no "
+                             "reference value '全国平均' for indicator satisfaction (公共服务质量满意度); supply it "
+                             "in a column '公共服务质量满意度@全国平均'\n")
+
+
+def test_duplicate_unit_and_unknown_column(cli, ruleset, write):
+    dup = write("dup.csv", WIDE + WIDE.splitlines()[1] + "\n")
+    result = cli("rank", ruleset, str(dup))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {dup}, row 4, column '市州': unit '贵阳市' appears twice (first at row 2)\n"
+    odd = write("odd.csv", WIDE.replace("公共服务质量满意度,", "公共服务满意度,", 1))
+    result = cli("rank", ruleset, str(odd))
+    assert result.exit_code == 1
+    assert "column '公共服务满意度': column names no indicator or item of ruleset 'ref'; did you mean" in result.output

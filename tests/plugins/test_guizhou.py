@@ -1,0 +1,161 @@
+"""贵州省: the 市州 ruleset loaded through its entry point, checked against the plan
+(seed 003) and run on the example data through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qscore.data import RawTable, bind
+from qscore.engine import score_batch
+from seed_quotes import (EXAMPLES, folded, installed_ruleset, loaded_ruleset, only, points, quote, rank_json,
+                         seed_text, target_figures)
+
+SEED = "003_309ac1a153ce57e6.txt"
+DATA = EXAMPLES / "guizhou" / "prefectures-2025.csv"
+PREFECTURES = ["贵阳市", "遵义市", "六盘水市", "安顺市", "毕节市", "铜仁市", "黔东南苗族侗族自治州",
+               "黔南布依族苗族自治州", "黔西南布依族苗族自治州"]
+CENT = Decimal("0.01")
+
+
+def cents(number: Decimal) -> Decimal:
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@pytest.fixture
+def ruleset(allow_plugins):
+    return installed_ruleset(allow_plugins, "guizhou", "guizhou-prefectures")
+
+
+@pytest.fixture
+def indicators(ruleset):
+    return {i.id: i for i in ruleset.indicators}
+
+
+def test_the_plugin_is_listed_by_the_cli(allow_plugins, cli):
+    allow_plugins("guizhou")
+    listed = json.loads(cli("rulesets", "--format", "json").output)
+    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == [("guizhou-prefectures", "guizhou", "市州")]
+    assert "guizhou" in [p["name"] for p in json.loads(cli("plugins", "--format", "json").output)]
+
+
+def test_every_indicator_quotes_the_plan_and_its_figures(ruleset):
+    seed = seed_text(SEED)
+    for indicator in ruleset.indicators:
+        words = quote(indicator)
+        assert words in seed, f"{indicator.id}: {words!r} is not in the plan"
+        for figure in target_figures(indicator):
+            if figure == "1" and "零的突破" in words:   # 零的突破: the first one, new = 1
+                continue
+            assert figure in words and figure in folded(indicator.target.text), (indicator.id, figure)
+
+
+def test_the_target_shapes_are_the_plans(indicators):
+    energy = indicators["energy_intensity"]
+    assert (energy.target.kind, energy.target.percent, energy.baseline_year, energy.direction) == \
+        ("change", Decimal(-13), 2020, "lower")                                     # 较2020年下降13%
+    assert (indicators["high_value_patents"].target.kind,
+            indicators["high_value_patents"].target.annual_percent) == ("growth", Decimal(15))  # 年均增长15%
+    assert (indicators["manufacturing_pass_rate"].target.kind,
+            indicators["manufacturing_pass_rate"].target.points) == ("change", Decimal(2))   # 提升2个百分点
+    assert indicators["manufacturing_quality_index"].target.name == "全国平均"            # 接近全国平均水平
+    assert {indicators[i].target.name for i in ("public_service_satisfaction", "third_party_evaluation")} == {"全国平均"}
+    assert (indicators["china_quality_award"].target.kind, indicators["china_quality_award"].target.value) == \
+        ("new", Decimal(1))                                                              # 零的突破
+    assert indicators["new_4a_scenic_areas"].target.kind == "new"                        # 新增国家4A级景区12个
+    assert indicators["geographical_indications"].target.kind == "value"                 # 地理标志累计410件
+
+
+def test_plan_years_grades_and_the_national_veto(ruleset):
+    assert (ruleset.base_year, ruleset.horizon_year) == (2020, 2025)   # 十四五: 较2020年 … 到2025年
+    assert [(g.name, g.min_score) for g in ruleset.classification.grades] == \
+        [("A", Decimal(90)), ("B", Decimal(80)), ("C", Decimal(60)), ("D", None)]
+    veto, = ruleset.adjustments.vetoes
+    assert veto.name == "发生区域性、系统性产品质量安全事件" and "国办发〔2013〕47号" in veto.source
+    assert "考核结果一律为D级" in veto.source   # 第五条 of the national method
+    assert ruleset.full_marks == 100
+
+
+def test_zunyi_energy_intensity_falls_13_percent_from_its_own_2020_figure(cli, allow_plugins):
+    allow_plugins("guizhou")
+    zunyi = rank_json(cli, "guizhou-prefectures", DATA)["by_unit"]["遵义市"]
+    energy = next(i for i in zunyi["indicators"] if i["id"] == "energy_intensity")
+    # 遵义市 2020: 0.80 吨标准煤/万元; target 0.80 × (1 − 13%) = 0.696; 2025 value 0.70.
+    assert Decimal(str(energy["target"])) == Decimal("0.696")
+    # lower is better, so 完成率 = 0.696 ÷ 0.70 = 0.99428…; 6 × 0.99428… = 5.9657… → 5.97
+    assert points(zunyi, "energy_intensity") == Decimal("5.97") == cents(6 * Decimal("0.696") / Decimal("0.70"))
+    assert "0.8 × (1 − 13%) = 0.696" in energy["explanation"]
+
+
+def test_zunyi_patents_grow_15_percent_a_year_compounded(cli, allow_plugins):
+    allow_plugins("guizhou")
+    # 1.15² = 1.3225, 1.15⁴ = 1.74900625, 1.15⁵ = 2.0113571875; 2020 base 2.0 → 2025 target 4.022714375
+    target_2025 = Decimal("2.0") * Decimal("2.0113571875")
+    zunyi = rank_json(cli, "guizhou-prefectures", DATA)["by_unit"]["遵义市"]
+    # 3.8 ÷ 4.022714375 = 0.94463…; 6 × 0.94463… = 5.6678… → 5.67
+    assert points(zunyi, "high_value_patents") == Decimal("5.67") == cents(6 * Decimal("3.8") / target_2025)
+    # In 2023 the compound path stands at 2.0 × 1.15³ = 2.0 × 1.520875 = 3.04175: 3.8 beats it, full marks.
+    zunyi_2023 = rank_json(cli, "guizhou-prefectures", DATA, "--year", "2023")["by_unit"]["遵义市"]
+    patents = next(i for i in zunyi_2023["indicators"] if i["id"] == "high_value_patents")
+    assert Decimal(str(patents["target"])) == Decimal("3.04175") and patents["points"] == 6
+
+
+def test_zunyi_pass_rate_progress_and_new_geographical_indications(cli, allow_plugins):
+    allow_plugins("guizhou")
+    zunyi = rank_json(cli, "guizhou-prefectures", DATA)["by_unit"]["遵义市"]
+    # 提升2个百分点: 92 → 94; reached 93.5: (93.5 − 92) ÷ (94 − 92) = 0.75; 6 × 0.75 = 4.50
+    assert points(zunyi, "manufacturing_pass_rate") == Decimal("4.50")
+    # 地理标志: 52 now, 45 in 2020 → 7 new × 0.5 = 3.50 (cap 5)
+    assert points(zunyi, "geographical_indications") == Decimal("3.50")
+
+
+def test_the_example_ranks_grades_ties_and_veto(cli, allow_plugins):
+    allow_plugins("guizhou")
+    document = rank_json(cli, "guizhou-prefectures", DATA)
+    units = document["by_unit"]
+    assert sorted(units) == sorted(PREFECTURES)
+    # 贵阳市 loses only: 制造业比重 24/25 × 6 = 5.76 (−0.24), 绿色经济 48/50 × 4 = 3.84 (−0.16),
+    # 地理标志 (31 − 25) × 0.5 = 3 of 5 (−2): 100 − 0.24 − 0.16 − 2 = 97.60 → first, grade A.
+    assert (units["贵阳市"]["rank"], units["贵阳市"]["total"], units["贵阳市"]["tier"]) == (1, 97.6, "A")
+    # 六盘水市 and 安顺市 reach the same completion ratios from different baselines (能耗
+    # 1.044/1.10 = 0.783/0.825; 专利 1.5/1.6090… = 1.875/2.0113…): equal totals, shared 6th, next 8th.
+    assert units["六盘水市"]["total"] == units["安顺市"]["total"]
+    assert units["六盘水市"]["rank"] == units["安顺市"]["rank"] == 6
+    assert units["毕节市"]["rank"] == 8
+    # 毕节市 left 数字经济 empty: 0 of 4 points, said in the explanation.
+    assert points(units["毕节市"], "digital_economy_share") == 0
+    # 黔西南州 scores in the B range but the national veto puts it last, in D.
+    qianxinan = units["黔西南布依族苗族自治州"]
+    assert qianxinan["vetoed"] and qianxinan["total"] >= 80
+    assert (qianxinan["rank"], qianxinan["tier"]) == (9, "D")
+    assert document["units"][-1]["unit"] == "黔西南布依族苗族自治州"
+
+
+def test_a_prefecture_without_its_2020_baseline_is_refused_with_the_column_named(cli, allow_plugins, write):
+    allow_plugins("guizhou")
+    header, *rows = DATA.read_text(encoding="utf-8").splitlines()
+    columns = header.split(",")
+    drop = columns.index("单位地区生产总值能耗@基期")
+    trimmed = [",".join(c for n, c in enumerate(line.split(",")) if n != drop) for line in [header, *rows]]
+    path = write("no-baseline.csv", "\n".join(trimmed) + "\n")
+    result = cli("rank", "guizhou-prefectures", str(path))
+    assert result.exit_code == 1
+    assert "单位地区生产总值能耗@基期" in result.output and "贵阳市" in result.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(baseline=st.decimals("0.2", "2.0", places=3), value=st.decimals("0.1", "2.5", places=3))
+def test_energy_points_are_the_completion_ratio_against_a_13_percent_fall(baseline, value):
+    ruleset = only(loaded_ruleset("guizhou", "guizhou-prefectures"), "energy_intensity")
+    table = RawTable("h.csv", ("市州", "单位地区生产总值能耗@基期", "单位地区生产总值能耗"),
+                     [["遵义市", str(baseline), str(value)]], [2])
+    result = score_batch(ruleset, bind(table, ruleset)).units[0]
+    target = baseline * Decimal("0.87")
+    assert 0 <= result.total <= 6
+    assert result.total == cents(6 * min(target / value, Decimal(1)))
+    if value <= target:
+        assert result.total == 6

@@ -1,0 +1,100 @@
+"""开州区: the 乡镇（街道） ruleset loaded through its entry point, checked against the
+plan (seed 004) and run on the example data through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qscore.data import RawTable, bind
+from qscore.engine import score_batch
+from seed_quotes import (EXAMPLES, installed_ruleset, loaded_ruleset, only, points, quote, rank_json, seed_text,
+                         target_figures)
+
+SEED = "004_40eed3278287cde7.txt"
+DATA = EXAMPLES / "kaizhou" / "towns-2027.csv"
+TARGETS = {"farm_product_rate": "98.3", "food_pass_rate": "98.3", "manufacturing_pass_rate": "95",
+           "drug_production_rate": "99.8", "drug_circulation_rate": "99.5"}
+TRENDS = {"construction_compliance_rate": "工程质量抽查符合率不断提高",
+          "consumer_goods_pass_rate": "不断提高消费品质量合格率",
+          "customer_satisfaction": "重点服务行业顾客满意度明显改善",
+          "known_brands": "知名品牌数量显著增加"}
+
+
+@pytest.fixture
+def ruleset(allow_plugins):
+    return installed_ruleset(allow_plugins, "kaizhou", "kaizhou-towns")
+
+
+def test_the_plugin_is_listed_by_the_cli(allow_plugins, cli):
+    allow_plugins("kaizhou")
+    listed = json.loads(cli("rulesets", "--format", "json").output)
+    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == [("kaizhou-towns", "kaizhou", "乡镇（街道）")]
+
+
+def test_targets_and_trends_quote_the_plan(ruleset):
+    seed = seed_text(SEED)
+    by_id = {i.id: i for i in ruleset.indicators}
+    for indicator in ruleset.indicators:
+        assert quote(indicator) in seed, indicator.id
+    for key, figure in TARGETS.items():
+        assert target_figures(by_id[key]) == [figure]
+        assert figure + "%" in quote(by_id[key]) and figure + "%" in by_id[key].target.text
+    for key, words in TRENDS.items():
+        assert words in seed and words in quote(by_id[key])
+        assert (by_id[key].target.kind, by_id[key].target.strict) == ("trend", True)
+    assert "探索建立完善质量考核督查激励制度" in seed and "质量考核督查激励制度" in ruleset.source
+    assert ruleset.full_marks == 100
+
+
+def test_worked_total_of_a_township_with_a_missing_and_an_exempt_cell(cli, allow_plugins):
+    allow_plugins("kaizhou")
+    zishui = rank_json(cli, "kaizhou-towns", DATA)["by_unit"]["紫水乡"]
+    # 农产品 97.7: 12 − 0.6 × 3 = 10.20; 食品 97.2: 14 − 1.1 × 3 = 10.70; 制造业 empty → 0;
+    # 生产领域药品 不适用 (no points, no full marks); 流通领域 100 → 10;
+    # 工程 89.5 > 88.9 → 11; 消费品 93.3 > 92.8 → 11; 满意度 78.8 < 79.8 → 0; 品牌 5 > 4 → 11.
+    assert [points(zishui, key) for key in ("farm_product_rate", "food_pass_rate", "manufacturing_pass_rate")] == \
+        [Decimal("10.20"), Decimal("10.70"), 0]
+    # 63.90 of 100 − 8 = 92 full marks: 63.90 ÷ 92 × 100 = 69.456… → 69.46, 合格
+    assert sum(Decimal(str(i["max_points"])) for i in zishui["indicators"]) == 92
+    assert (zishui["total"], zishui["tier"]) == (69.46, "合格")
+
+
+def test_the_example_ranks_and_ties(cli, allow_plugins):
+    allow_plugins("kaizhou")
+    document = rank_json(cli, "kaizhou-towns", DATA)
+    units = document["by_unit"]
+    assert len(units) == 40
+    assert [sum(n.endswith(s) for n in units) for s in ("街道", "镇", "乡")] == [7, 26, 7]
+    assert units["关面乡"]["total"] == units["满月乡"]["total"]
+    assert units["关面乡"]["rank"] == units["满月乡"]["rank"]
+    ranks = [u["rank"] for u in document["units"]]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    for unit in document["units"]:
+        grade = "优秀" if unit["total"] >= 90 else "良好" if unit["total"] >= 80 else \
+            "合格" if unit["total"] >= 60 else "不合格"
+        assert unit["tier"] == grade
+
+
+def test_a_trend_without_last_years_value_is_refused_with_the_column_named(cli, allow_plugins, write):
+    allow_plugins("kaizhou")
+    lines = DATA.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[6] + "," + lines[1].split(",")[7],
+                                "," + lines[1].split(",")[7], 1)
+    result = cli("rank", "kaizhou-towns", str(write("no-previous.csv", "\n".join(lines) + "\n")))
+    assert result.exit_code == 1
+    assert "工程质量抽查符合率@上年" in result.output and "汉丰街道" in result.output
+
+
+@settings(max_examples=80, deadline=None)
+@given(previous=st.decimals("80", "100", places=1), value=st.decimals("80", "100", places=1))
+def test_a_trend_scores_only_a_real_improvement(previous, value):
+    ruleset = only(loaded_ruleset("kaizhou", "kaizhou-towns"), "construction_compliance_rate")
+    table = RawTable("t.csv", ("乡镇（街道）", "工程质量抽查符合率@上年", "工程质量抽查符合率"),
+                     [["汉丰街道", str(previous), str(value)]], [2])
+    total = score_batch(ruleset, bind(table, ruleset)).units[0].total
+    assert total == (100 if value > previous else 0)

@@ -1,0 +1,213 @@
+"""The 石柱 plug-in: loaded through its entry point, its figures checked against the seed
+plan's annex, and worked examples computed by hand from the seed numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from qscore.data import bind
+from qscore.engine import score_batch
+from qscore.plugins import ReadOptions, load_plugins
+
+ROOT = Path(__file__).resolve().parents[2]
+# Copies of the seed plans, byte for byte, so the tests need nothing outside the repository.
+SEED = Path(__file__).parents[1] / "seeds" / "000_ae3be324c11ee3c0.txt"
+EXAMPLES = ROOT / "examples" / "shizhu"
+
+
+def annex_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """The seed's annex table as (category, name, unit, 2023, 2027, lead), read from the text."""
+    text = SEED.read_text(encoding="utf-8")
+    table = text.split("附件\n\n石柱县质量发展主要指标\n", 1)[1]
+    blocks = [b for b in table.split("\n\n") if "\t" in b][1:]  # the first is the header row
+    rows, category = [], ""
+    for block in blocks:
+        cells = [cell.replace("\n", "").strip() for cell in block.split("\t")[1:]]
+        category = cells[0] or category
+        name, unit = re.fullmatch(r"(.*?)(?:（([^（）]+)）)?", cells[1]).groups()
+        rows.append((category, name, unit or "", cells[2], cells[3], cells[4]))
+    return rows
+
+
+def test_annex_parser_reads_26_rows():
+    rows = annex_rows()
+    assert len(rows) == 26
+    assert rows[17][1:3] == ("重庆市市长质量管理奖（含提名奖）", "家")
+    assert rows[0] == ("产业质量竞争力水平", "制造业质量竞争力指数", "", "85", "92", "县市场监管局")
+
+
+@pytest.fixture
+def catalog(allow_plugins):
+    allow_plugins("shizhu")
+    return load_plugins()
+
+
+def test_entry_point_registers_three_rulesets(catalog):
+    owned = {rid: entry.plugin for rid, entry in catalog.rulesets.items()}
+    assert owned == {"shizhu-county": "shizhu", "shizhu-township": "shizhu", "shizhu-members": "shizhu"}
+
+
+@pytest.mark.parametrize("ruleset_id", ["shizhu-county", "shizhu-members"])
+def test_every_annex_row_is_carried_exactly(catalog, ruleset_id):
+    ruleset = catalog.ruleset(ruleset_id)
+    categories = {c.id: c.name for c in ruleset.categories}
+    assert len(ruleset.indicators) == 26
+    for indicator, (category, name, unit, base, target, lead) in zip(ruleset.indicators, annex_rows()):
+        assert (categories[indicator.category], indicator.name, indicator.unit, indicator.lead) == \
+            (category, name, unit, lead)
+        assert indicator.baseline == (None if base == "-" else Decimal(base)), name
+        assert indicator.target.value == Decimal(target), name
+        assert f"2023年 {base}，2027年 {target}" in indicator.source, name
+
+
+def test_text_figures_that_disagree_with_the_annex_are_notes(catalog):
+    text = SEED.read_text(encoding="utf-8")
+    by_id = {i.id: i for i in catalog.ruleset("shizhu-county").indicators}
+    for phrase, ident, figure in (("制造业质量竞争力指数达到85以上", "mfg_competitiveness_index", "85"),
+                                  ("制造业产品和消费品质量合格率均达到95%以上", "mfg_product_pass_rate", "95%"),
+                                  ("制造业产品和消费品质量合格率均达到95%以上", "consumer_goods_pass_rate", "95%"),
+                                  ("流通领域药品抽检合格率达到98%以上", "drug_circulation_pass_rate", "98%")):
+        assert phrase in text
+        assert any(f"正文的{figure}" in note for note in by_id[ident].notes), ident
+        assert by_id[ident].target.value != Decimal(figure.rstrip("%"))
+
+
+def test_rulesets_say_what_the_plan_does_not(catalog):
+    for ruleset_id in ("shizhu-county", "shizhu-township", "shizhu-members"):
+        ruleset = catalog.ruleset(ruleset_id)
+        assert sum(i.points for i in ruleset.indicators) == 100
+        assert any("方案未规定" in a for a in ruleset.assumptions), ruleset_id
+
+
+def test_township_indicators_are_annex_rows(catalog):
+    annex = {name: (unit, base, target, lead) for _, name, unit, base, target, lead in annex_rows()}
+    for indicator in catalog.ruleset("shizhu-township").indicators:
+        unit, base, target, lead = annex[indicator.name]
+        assert (indicator.unit, indicator.baseline, indicator.target.value, indicator.lead) == \
+            (unit, Decimal(base), Decimal(target), lead)
+
+
+def scored(catalog, ruleset_id: str, name: str, year: int):
+    ruleset = catalog.ruleset(ruleset_id)
+    path = EXAMPLES / name
+    table = catalog.reader_for(path).read(path, ReadOptions())
+    return score_batch(ruleset, bind(table, ruleset), year=year)
+
+
+def test_county_2025_worked_example(catalog):
+    unit = scored(catalog, "shizhu-county", "county-2025.csv", 2025).unit("石柱县")
+    points = {r.indicator: r for r in unit.indicators}
+    # 制造业质量竞争力指数 87.8; 2025 target 85 + (92 − 85) × 2 ÷ 4 = 88.5;
+    # progress (87.8 − 85) ÷ (88.5 − 85) = 2.8 ÷ 3.5 = 0.8; 4 × 0.8 = 3.20, behind the path.
+    index = points["mfg_competitiveness_index"]
+    assert (index.target, index.points, index.met) == (Decimal("88.5"), Decimal("3.20"), False)
+    # 城镇新建绿色建筑占比 58; target 10 + (100 − 10) × 2 ÷ 4 = 55; 58 ≥ 55 → 4, on track.
+    green = points["green_building_share"]
+    assert (green.target, green.points, green.met) == (Decimal("55"), Decimal("4.00"), True)
+    # 市长质量管理奖: 2023 "-", counted from 0: target 0 + 1 × 2 ÷ 4 = 0.5; 1 award ≥ 0.5 → 4.
+    assert points["mayor_quality_award"].target == Decimal("0.5")
+    assert points["mayor_quality_award"].points == Decimal("4.00")
+    # 重大建设工程验收合格率 保持100%: the 2025 target is 100, not a point on a path.
+    assert points["major_project_acceptance_rate"].target == Decimal("100")
+
+
+def test_township_worked_example_nanbin(catalog):
+    batch = scored(catalog, "shizhu-township", "townships-2025.csv", 2025)
+    unit = batch.unit("南宾街道")
+    points = {r.indicator: r.points for r in unit.indicators}
+    # 南宾街道: 农产品 97.7, 食品 97.9, 商标 1449, 公共服务 83.5, 生活性服务 82.
+    # 农产品 98 held: shortfall 0.3 point × 5 per point = 1.5 → 25 − 1.5 = 23.50
+    assert points["agri_product_pass_rate"] == Decimal("23.50")
+    # 食品 2025 target 95 + (98 − 95) × 2 ÷ 4 = 96.5; (97.9 − 95) ÷ (96.5 − 95) > 1 → 25.00
+    assert points["food_pass_rate"] == Decimal("25.00")
+    # 商标 target 1050 + 100 × 2 ÷ 4 = 1100; 1449 ÷ 1100 > 1 → 20.00
+    assert points["trademarks_per_10k_entities"] == Decimal("20.00")
+    # 满意度 target 84 + 1 × 2 ÷ 4 = 84.5; 83.5 ÷ 84.5 × 15 = 14.822… → 14.82; 82 ÷ 84.5 × 15 = 14.556… → 14.56
+    assert points["public_service_satisfaction"] == Decimal("14.82")
+    assert points["life_service_satisfaction"] == Decimal("14.56")
+    # 23.50 + 25 + 20 + 14.82 + 14.56 = 97.88 ≥ 90 → 优秀
+    assert (unit.total, unit.tier) == (Decimal("97.88"), "优秀")
+
+
+def test_township_ties_missing_cells_and_veto(catalog):
+    batch = scored(catalog, "shizhu-township", "townships-2025.csv", 2025)
+    assert len(batch.units) == 33
+    by_name = {u.unit: u for u in batch.units}
+    # 马武镇 and 黎场乡 have the same figures: they share 22nd, and the next unit is 24th.
+    assert by_name["马武镇"].rank == by_name["黎场乡"].rank == 22
+    assert [u.rank for u in batch.units if u.rank > 22][0] == 24
+    # 冷水镇 scores 73.71 (合格 by score) but has a 重大质量安全事故: last and 不合格.
+    cold = by_name["冷水镇"]
+    assert (cold.vetoed, cold.rank, cold.tier) == (True, 33, "不合格") and cold.total > 60
+    # 石家乡's 生活性服务业质量满意度 is "-": 0 points, said so.
+    assert {r.indicator: r.points for r in by_name["石家乡"].indicators}["life_service_satisfaction"] == 0
+    # 三河镇 被通报批评 once: −2; 黄水镇 a mayor's award: +3.
+    assert (by_name["三河镇"].deductions, by_name["黄水镇"].bonus) == (2, 3)
+
+
+def test_members_scaled_on_the_indicators_they_lead(catalog):
+    batch = scored(catalog, "shizhu-members", "members-2025.csv", 2025)
+    by_name = {u.unit: u for u in batch.units}
+    econ = by_name["县经济信息委"]
+    assert sum(r.max_points for r in econ.indicators) == 12  # leads three 4-point indicators
+    # 高新技术企业 25: target 17 + 18 × 2 ÷ 4 = 26; (25 − 17) ÷ 9 × 4 = 3.555… → 3.56
+    # 科技型企业 420: target 353 + 147 × 2 ÷ 4 = 426.5; 67 ÷ 73.5 × 4 = 3.646… → 3.65
+    # 小巨人 3: target 2 + 2 × 2 ÷ 4 = 3 → 4.00.  (3.56 + 3.65 + 4) ÷ 12 × 100 = 93.416… → 93.42
+    assert (econ.total, econ.tier) == (Decimal("93.42"), "优秀")
+    # 县商务委: 重庆老字号 4 against 3 + 2 × 2 ÷ 4 = 4 → 4 ÷ 4 × 100 = 100, 被通报批评 once − 2 = 98
+    assert by_name["县商务委"].total == Decimal("98.00")
+
+
+def test_cli_explains_the_county_on_track(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("explain", "shizhu-county", str(EXAMPLES / "county-2025.csv"), "石柱县", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    assert "2025年进度目标 = 85 + (92 − 85) × (2025 − 2023) ÷ (2027 − 2023) = 88.5" in result.output
+    assert "实际值：87.8，进度滞后" in result.output
+    assert "实际值：58%，进度达标" in result.output
+
+
+def test_cli_ranks_all_townships(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("rank", "shizhu-township", str(EXAMPLES / "townships-2025.csv"), "--year", "2025",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    units = json.loads(result.output)["units"]
+    assert len(units) == 33
+    # 下路街道: 98.4, 96.9, 1261, 85.2, 84.9 — every figure at or past its 2025 target → 100
+    assert (units[0]["unit"], units[0]["total"]) == ("下路街道", 100.0)
+    assert units[-1]["unit"] == "冷水镇"
+
+
+def test_county_2024_is_scored_against_the_first_interim_point(catalog):
+    unit = scored(catalog, "shizhu-county", "county-2024.csv", 2024).unit("石柱县")
+    points = {r.indicator: r for r in unit.indicators}
+    # 食品抽检合格率 95.9 in 2024: target 95 + (98 − 95) × 1 ÷ 4 = 95.75; met, (95.9 − 95) ÷ 0.75 > 1 → 4.
+    food = points["food_pass_rate"]
+    assert (food.target, food.points, food.met) == (Decimal("95.75"), Decimal("4.00"), True)
+    # 每万户市场主体有效注册商标量 1072: target 1050 + 100 × 1 ÷ 4 = 1075; (1072 − 1050) ÷ 25 = 0.88 → 3.52.
+    marks = points["trademarks_per_10k_entities"]
+    assert (marks.target, marks.points, marks.met) == (Decimal("1075"), Decimal("3.52"), False)
+
+
+def test_cli_explain_names_the_grade_above_and_the_lost_points(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("explain", "shizhu-township", str(EXAMPLES / "townships-2025.csv"), "鱼池镇", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    # 鱼池镇 89.33 is 良好; 优秀 starts at 90: 90 − 89.33 = 0.67.
+    assert "等次：良好" in result.output and "距上一等次（优秀）还差：0.67 分" in result.output
+    assert "指标失分（从多到少）：" in result.output
+
+
+def test_cli_explain_marks_lost_points_as_before_scaling(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("explain", "shizhu-members", str(EXAMPLES / "members-2025.csv"), "县市场监管局", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    # 制造业质量竞争力指数 3.20 of 4 (see the county example): 0.8 lost before scaling.
+    assert "指标失分（折算前的指标分）（从多到少）：" in result.output
+    assert "制造业质量竞争力指数 0.8" in result.output
