@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from operator import itemgetter
 
 import attrs
 
@@ -68,6 +69,9 @@ class Dataset:
         ``baseline``, ``previous`` or a reference name (全国平均 …).
     :param items: bonus/deduction/veto item id → each unit's count of occurrences.
     :param columns: indicator or item id → the header the file used, for messages.
+    :param codes: indicator id → each unit's code and each code's value, such that
+        ``values[id][n] is distinct[codes[n]]``: equal cells share a code, so the engine
+        scores each code once.  Made by the column-wise binding; optional.
     """
 
     file: str
@@ -77,6 +81,7 @@ class Dataset:
     figures: dict[tuple[str, str], list[Decimal | None]]
     items: dict[str, list[Decimal]]
     columns: dict[str, str]
+    codes: dict[str, tuple[list[int], list[Cell]]] = attrs.field(factory=dict)
 
 
 def header_key(text: str) -> str:
@@ -162,6 +167,7 @@ class _Binder:
         self.items: dict[str, list[Decimal]] = {}
         self.columns: dict[str, str] = {}
         self.cache: dict[tuple[str, str, str], object] = {}
+        self.codes: dict[str, tuple[list[int], list[Cell]]] = {}
         self.unit_column = _find(table.header, _unit_headers(ruleset))
         if self.unit_column is None:
             raise DataError(f"no unit column; expected one headed {' / '.join(UNIT_HEADERS)}"
@@ -268,7 +274,8 @@ class _Binder:
     def dataset(self) -> Dataset:
         self.check_complete()
         return Dataset(file=self.table.file, units=tuple(self.units), rows=tuple(self.rows),
-                       values=self.values, figures=self.figures, items=self.items, columns=self.columns)
+                       values=self.values, figures=self.figures, items=self.items, columns=self.columns,
+                       codes=self.codes)
 
 
 class _WideBinder(_Binder):
@@ -291,6 +298,8 @@ class _WideBinder(_Binder):
         """Register each row's unit, stopping at the first row that is malformed."""
         header = self.table.header
         unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
+        if not unnamed and self.register_well_formed():
+            return
         for cells, row in zip(self.table.rows, self.table.row_numbers):
             self.check_width(cells, row)
             self.check_unnamed(cells, unnamed, row)
@@ -299,6 +308,20 @@ class _WideBinder(_Binder):
                 raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
                                  row, header[self.unit_column])
             self.unit_index(name, row)
+
+    def register_well_formed(self) -> bool:
+        """Register every row's unit at once when no row is malformed (each as wide as the
+        header, named, and named once), which a national file is; otherwise register none
+        and leave it to the row-by-row check to find the first problem."""
+        rows, width = self.table.rows, len(self.table.header)
+        if self.units or any(len(cells) != width for cells in rows):
+            return False
+        names = list(map(normalise, map(itemgetter(self.unit_column), rows)))  # type: ignore[arg-type]
+        units = dict(zip(names, range(len(names))))
+        if len(units) != len(names) or "" in units:
+            return False
+        self.units, self.rows = units, list(self.table.row_numbers)
+        return True
 
     def store_columns(self, targets: list[tuple[str, str] | None]) -> None:
         """Parse and store the cells of the rows registered so far."""
@@ -309,10 +332,11 @@ class _WideBinder(_Binder):
             if target is None or not columns:
                 continue
             texts, (thing, field) = columns[number], target
-            parsed = _ParsedCells(lambda text: self.parse(thing, field, text))
+            parsed = _CellCodes(lambda text: self.parse(thing, field, text))
             problem = None
             try:
-                cells = list(map(parsed.__getitem__, texts))
+                codes = list(map(parsed.__getitem__, texts))
+                cells = list(map(parsed.distinct.__getitem__, codes))
             except CellError as exc:  # the column's first bad cell: it is met in order
                 position = texts.index(parsed.failed)
                 problem = (position, number, self.error(str(exc), numbers[position], header[number]))
@@ -324,6 +348,8 @@ class _WideBinder(_Binder):
             self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", header[number])
             store, key, _ = self.column_of(thing, field)
             store[key] = cells
+            if store is self.values:
+                self.codes[thing] = (codes, parsed.distinct)
         if first is not None:
             raise first[2]
 
@@ -372,22 +398,25 @@ class _LongBinder(_Binder):
         return self.dataset()
 
 
-class _ParsedCells(dict):
-    """Cell text → its parsed value, parsing each distinct text once, on first sight (so
-    equal texts share one object); remembers the text that failed."""
+class _CellCodes(dict):
+    """Cell text → its code, parsing each distinct text once, on first sight, into
+    ``distinct[code]`` (so equal texts share one object); remembers the text that failed."""
 
     def __init__(self, parse: Callable[[str], Cell]) -> None:
         super().__init__()
         self.parse = parse
+        self.distinct: list[Cell] = []
         self.failed: str | None = None
 
-    def __missing__(self, text: str) -> Cell:
+    def __missing__(self, text: str) -> int:
         try:
-            value = self[text] = self.parse(text)
+            value = self.parse(text)
         except CellError:
             self.failed = text
             raise
-        return value
+        code = self[text] = len(self.distinct)
+        self.distinct.append(value)
+        return code
 
 
 def _check_range(indicator: Indicator, number: Decimal) -> None:

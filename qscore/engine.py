@@ -229,12 +229,9 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
     value is scored once (a missing or exempt one scores nothing)."""
     rule, rounding = indicator.rule, ruleset.rounding
     baseline = figures[0].baseline if figures else None
-    # A value's code is its identity: hashing a Decimal costs more than scoring it, and
-    # binding gives every cell with the same text the same object.  Every value is
-    # alive in ``values`` while the codes are taken, so no two share one by accident.
-    codes = list(map(id, values))
+    codes, distinct = _codes(indicator, data, values)
     points_of: dict[int, Decimal] = {}
-    for code, value in dict(zip(codes, values)).items():
+    for code, value in distinct:
         if value is None or value is EXEMPT:
             points_of[code] = _nothing(rounding)
             continue
@@ -245,6 +242,20 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
     return Column(values=values, points=CodedColumn(codes, points_of), targets=_OnRead(values, partial(_same, target)),
                   met=_OnRead(values, partial(_met_one, rule, values, target)), explanations=None)
+
+
+def _codes(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[list[int], Iterable[tuple[int, Cell]]]:
+    """Each unit's code and each code's value: the binding's, else the values' identities.
+
+    Hashing a Decimal costs more than scoring it, and binding gives every cell with the
+    same text the same object.  Every value is alive in ``values`` while the identities
+    are taken, so no two share one by accident.
+    """
+    coded = data.codes.get(indicator.id)
+    if coded is not None and values is data.values[indicator.id] and len(coded[0]) == len(values):
+        return coded[0], enumerate(coded[1])
+    codes = list(map(id, values))
+    return codes, dict(zip(codes, values)).items()
 
 
 def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],

@@ -57,7 +57,15 @@ def summary_rows(batch: BatchResult, *, detail: bool,
     Built a column at a time and turned into rows at the end: a national batch has
     millions of cells, and a column's figures are formatted in one sweep.
     """
-    header = _header(batch, detail)
+    header, columns = _summary_columns(batch, detail, text)
+    if not detail:
+        return header, list(map(list, zip(*columns)))
+    return header, list(map(list, map(chain, zip(*columns), _points_rows(batch.units, _column_text))))
+
+
+def _summary_columns(batch: BatchResult, detail: bool,
+                     text: Callable[[str], str]) -> tuple[list[str], list[Sequence[str]]]:
+    """The header and the text columns of :func:`summary_rows` up to the indicators' points."""
     units = batch.units
     columns: list[Sequence[str]] = [
         list(map(str, map(attrgetter("rank"), units))),
@@ -68,10 +76,7 @@ def summary_rows(batch: BatchResult, *, detail: bool,
     columns += [_numbers([u.subtotals[c.id] for u in units]) for c in batch.ruleset.categories]
     columns += [_numbers(list(map(attrgetter("bonus"), units))), _numbers(list(map(attrgetter("deductions"), units))),
                 [text("是" if u.vetoed else "否") for u in units], [_number(u.gap_to_next) for u in units]]
-    header = [text(h) for h in header]
-    if not detail:
-        return header, list(map(list, zip(*columns)))
-    return header, list(map(list, map(chain, zip(*columns), _points_rows(units, _column_text))))
+    return [text(h) for h in _header(batch, detail)], columns
 
 
 def _header(batch: BatchResult, detail: bool) -> list[str]:
@@ -132,8 +137,30 @@ def write_table(batch: BatchResult) -> bytes:
 
 def write_csv(batch: BatchResult) -> bytes:
     """CSV with a BOM so that Excel opens the Chinese text correctly."""
-    header, rows = summary_rows(batch, detail=True)
-    return ("\ufeff" + csv_text([header, *rows])).encode("utf-8")
+    text = _joined_csv(batch)
+    if text is None:
+        header, rows = summary_rows(batch, detail=True)
+        text = csv_text([header, *rows])
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def _joined_csv(batch: BatchResult) -> str | None:
+    """The CSV of :func:`summary_rows` joined line by line, each unit's points joined
+    once in the engine's order; ``None`` when some cell needs quoting (see
+    :func:`csv_text`), or the units were not scored together."""
+    units = batch.units
+    sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
+    if len(sources) != 1 or None in sources or not batch.ruleset.indicators:
+        return None
+    header, columns = _summary_columns(batch, True, safe_text)
+    points = units[0].indicators.columns.points  # type: ignore[attr-defined]
+    joined = list(map(",".join, zip(*map(_column_text, points))))
+    lines = [",".join(header), *map(",".join, zip(*columns, [joined[u.indicators.unit] for u in units]))]  # type: ignore[attr-defined]
+    text = "\r\n".join(lines) + "\r\n"
+    if ('"' not in text and text.count(",") == len(lines) * (len(header) - 1)
+            and text.count("\r") == len(lines) and text.count("\n") == len(lines)):
+        return text
+    return None
 
 
 def csv_text(rows: list[list[str]]) -> str:

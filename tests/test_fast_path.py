@@ -316,3 +316,16 @@ def test_cells_with_commas_quotes_or_line_breaks_are_quoted_as_csv_writer_does()
     rows = [["排名", "单位"], ["1", '甲,乙镇'], ["2", '丙"镇'], ["3", "丁\n镇"], ["4", "戊镇"]]
     assert csv_text(rows) == '排名,单位\r\n1,"甲,乙镇"\r\n2,"丙""镇"\r\n3,"丁\n镇"\r\n4,戊镇\r\n'
     assert csv_text([["1", "甲镇"], ["2", "乙镇"]]) == "1,甲镇\r\n2,乙镇\r\n"
+
+
+def test_csv_with_cells_to_quote_is_what_csv_writer_writes() -> None:
+    # A comma, a quote and a formula in unit names: the joined fast path must give way to
+    # csv.writer, with the formula neutralised ('=...).
+    indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio"}]
+    batch = small_batch(indicators, [['东,镇', "1"], ['南"镇', "0.5"], ["=1+1", "0.25"]])
+    header, rows = summary_rows(batch, detail=True)
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+    assert write_csv(batch) == ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))
+    assert [row[1] for row in written[1:]] == ["东,镇", '南"镇', "'=1+1"]
