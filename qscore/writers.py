@@ -11,13 +11,14 @@ import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from qscore.model import BatchResult, CodedColumn, IndicatorResults, UnitResult, indicator_points
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = (1, 3)  # unit and tier in summary rows; 是/否 is the last but one
 
 
 def safe_text(text: str) -> str:
@@ -67,15 +68,20 @@ def _summary_columns(batch: BatchResult, detail: bool,
                      text: Callable[[str], str]) -> tuple[list[str], list[Sequence[str]]]:
     """The header and the text columns of :func:`summary_rows` up to the indicators' points."""
     units = batch.units
+    tiers = list(map(attrgetter("tier"), units))
+    tier_text = {tier: text(tier or "") for tier in set(tiers)}  # a handful of names
     columns: list[Sequence[str]] = [
         list(map(str, map(attrgetter("rank"), units))),
         list(map(text, map(attrgetter("unit"), units))),
         _numbers(list(map(attrgetter("total"), units))),
-        [text(u.tier or "") for u in units],
+        list(map(tier_text.__getitem__, tiers)),
     ]
-    columns += [_numbers([u.subtotals[c.id] for u in units]) for c in batch.ruleset.categories]
+    subtotals = list(map(attrgetter("subtotals"), units))
+    columns += [_numbers(list(map(itemgetter(c.id), subtotals))) for c in batch.ruleset.categories]
+    vetoed = {True: text("是"), False: text("否")}
     columns += [_numbers(list(map(attrgetter("bonus"), units))), _numbers(list(map(attrgetter("deductions"), units))),
-                [text("是" if u.vetoed else "否") for u in units], [_number(u.gap_to_next) for u in units]]
+                list(map(vetoed.__getitem__, map(attrgetter("vetoed"), units))),
+                _numbers(list(map(attrgetter("gap_to_next"), units)))]
     return [text(h) for h in _header(batch, detail)], columns
 
 
@@ -89,10 +95,10 @@ def _header(batch: BatchResult, detail: bool) -> list[str]:
     return header
 
 
-def _numbers(values: list[Decimal]) -> list[str]:
-    """A column of figures as text, as :func:`_number` writes them."""
+def _numbers(values: list[Decimal | None]) -> list[str]:
+    """A column of figures as text, as :func:`_number` writes them ("" for ``None``)."""
     texts = list(map(str, values))
-    if "E" in "".join(texts):  # rare: str() chose an exponent somewhere
+    if "E" in "".join(texts) or "None" in texts:  # rare: str() chose an exponent somewhere
         return list(map(_number, values))
     return texts
 
@@ -147,20 +153,23 @@ def write_csv(batch: BatchResult) -> bytes:
 def _joined_csv(batch: BatchResult) -> str | None:
     """The CSV of :func:`summary_rows` joined line by line, each unit's points joined
     once in the engine's order; ``None`` when some cell needs quoting (see
-    :func:`csv_text`), or the units were not scored together."""
+    :func:`csv_text`), or the units were not scored together.
+
+    Only the texts can hold a comma, a quote or a line break: the header, unit names,
+    tiers and 是/否.  Our figures are digits, a sign and a point.
+    """
     units = batch.units
     sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
     if len(sources) != 1 or None in sources or not batch.ruleset.indicators:
         return None
     header, columns = _summary_columns(batch, True, safe_text)
+    texts = "".join(chain(header, *(columns[n] for n in TEXT_COLUMNS), columns[-2]))
+    if any(special in texts for special in ',"\r\n'):
+        return None
     points = units[0].indicators.columns.points  # type: ignore[attr-defined]
     joined = list(map(",".join, zip(*map(_column_text, points))))
     lines = [",".join(header), *map(",".join, zip(*columns, [joined[u.indicators.unit] for u in units]))]  # type: ignore[attr-defined]
-    text = "\r\n".join(lines) + "\r\n"
-    if ('"' not in text and text.count(",") == len(lines) * (len(header) - 1)
-            and text.count("\r") == len(lines) and text.count("\n") == len(lines)):
-        return text
-    return None
+    return "\r\n".join(lines) + "\r\n"
 
 
 def csv_text(rows: list[list[str]]) -> str:
