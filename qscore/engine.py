@@ -76,7 +76,8 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     subtotals = [dict(zip(subtotal_columns, row)) for row in zip(*subtotal_columns.values())] \
         if subtotal_columns else [{} for _ in data.units]
     settled = _settle_all(ruleset, data, table, points, subtotals, adjusters)
-    order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, settled))
+    order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, settled),
+                              None if ruleset.ranking.tie_break else _best_first(settled))
     tiers: Sequence[str | None] = [None] * len(order)
     gaps: Sequence[Decimal | None] = [None] * len(order)
     if ruleset.classification is not None:
@@ -86,6 +87,15 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
                              tier=tier, gap_to_next=gap, row=data.rows[n])
                   for n, rank, tier, gap in zip(order, ranks, tiers, gaps))
     return BatchResult(ruleset=ruleset, year=year, units=units)
+
+
+def _best_first(settled: list[Settled]) -> list[int]:
+    """Positions sorted on (not vetoed, total), best first, ties in input order: units
+    not vetoed by total, then vetoed ones by total, without comparing tuples."""
+    totals = [s.total for s in settled]
+    kept = [n for n, s in enumerate(settled) if not s.vetoed]
+    vetoed = [n for n, s in enumerate(settled) if s.vetoed]
+    return sorted(kept, key=totals.__getitem__, reverse=True) + sorted(vetoed, key=totals.__getitem__, reverse=True)
 
 
 def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: list[dict[str, Decimal]],

@@ -25,13 +25,15 @@ def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResul
                  for unit, rank, tier, gap in zip(ranked, ranks, tiers, gaps))
 
 
-def rank_order(keys: Sequence[tuple]) -> tuple[list[int], list[int]]:
+def rank_order(keys: Sequence[tuple], order: list[int] | None = None) -> tuple[list[int], list[int]]:
     """Positions best first and each one's rank, shared by equal keys (1, 1, 3).
 
     A larger key is better; among equal keys the input order is kept (a reversed sort
-    is still stable).
+    is still stable).  ``order``: the positions already in that order, when the caller
+    could sort them more cheaply.
     """
-    order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+    if order is None:
+        order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
     ranks: list[int] = []
     previous = None
     for position, index in enumerate(order, 1):
