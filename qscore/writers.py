@@ -8,13 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from decimal import Decimal
 from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from qscore.model import BatchResult, CodedColumn, IndicatorResults, UnitResult, indicator_points
+from qscore.model import BatchResult, CodedColumn, IndicatorResult, IndicatorResults, UnitResult, indicator_points
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -211,14 +212,31 @@ def unit_json(batch: BatchResult, unit: UnitResult) -> dict[str, Any]:
                         "value": r.value if isinstance(r.value, str) else json_number(r.value),
                         "target": json_number(r.target), "points": json_number(r.points),
                         "max_points": json_number(r.max_points), "met": r.met, "explanation": r.explanation}
-                       for r in unit.indicators],
+                       for r in _results(unit)],
     }
 
 
+def _results(unit: UnitResult) -> Iterator[IndicatorResult]:
+    """The unit's indicator results, made afresh from the batch's columns when they are
+    lazy, so that writing a national batch does not keep millions of them."""
+    indicators = unit.indicators
+    if not isinstance(indicators, IndicatorResults):
+        return iter(indicators)
+    return map(partial(indicators.columns.result, unit=indicators.unit), range(len(indicators)))
+
+
 def write_json(batch: BatchResult) -> bytes:
+    """The document ``json.dumps(..., indent=2)`` writes, made one unit at a time: a
+    national batch as one nested structure takes gigabytes."""
     ruleset = batch.ruleset
-    document = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year,
-                "units": [unit_json(batch, unit) for unit in batch.units]}
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year}
+    if not batch.units:
+        return (json.dumps({**head, "units": []}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # A unit sits two levels deep: its lines are indented four more spaces.  JSON text
+    # has no raw line break inside a string, so every line break is a layout one.
+    units = ",\n".join("    " + json.dumps(unit_json(batch, unit), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                       for unit in batch.units)
+    opening = json.dumps(head, ensure_ascii=False, indent=2).removesuffix("\n}")
+    return f'{opening},\n  "units": [\n{units}\n  ]\n}}\n'.encode("utf-8")
 
 

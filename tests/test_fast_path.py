@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import pickle
 from decimal import Decimal
 
@@ -329,3 +330,17 @@ def test_csv_with_cells_to_quote_is_what_csv_writer_writes() -> None:
     assert write_csv(batch) == ("\ufeff" + buffer.getvalue()).encode("utf-8")
     written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))
     assert [row[1] for row in written[1:]] == ["东,镇", '南"镇', "'=1+1"]
+
+
+def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
+    from qscore.writers import unit_json, write_json
+
+    indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇"]},
+                  {"id": "b", "name": "乙\n（备注）", "points": 3, "target": 1, "rule": "pass_fail"}]
+    batch = small_batch(indicators, [["东镇", "0.5", "1"], ["西镇", "1", "不适用"]])
+    document = {"ruleset": "small", "title": "测试", "year": 2027,
+                "units": [unit_json(batch, unit) for unit in batch.units]}
+    assert write_json(batch) == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # 西镇 is exempt from both: 甲 applies to 东镇 only, 乙 is marked 不适用.
+    west = json.loads(write_json(batch))["units"][1]
+    assert [(r["value"], r["points"], r["max_points"]) for r in west["indicators"]] == [("不适用", 0, 0), ("不适用", 0, 0)]
