@@ -7,11 +7,12 @@ Heavy modules are imported inside commands so that ``qscore --help`` starts fast
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import sys
 import tempfile
-from collections.abc import Callable
-from decimal import Decimal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from qscore.plugins import Catalog
 
 LIST_FORMATS = ("table", "json")
+#: Data files from this size on take about a second or more to rank: show progress.
+PROGRESS_MIN_BYTES = 4 * 2**20
 
 
 class QscoreGroup(click.Group):
@@ -184,6 +187,8 @@ def _validate_file(path: Path, found: Catalog) -> bool:
     """Load and lint one file, printing what is wrong; whether it passed."""
     import tomllib
 
+    from decimal import Decimal
+
     from qscore.errors import QscoreError
     from qscore.lint import ERROR, Locator, lint_data, lint_ruleset
     from qscore.rulesets import load_ruleset
@@ -259,6 +264,7 @@ def import_table(ctx: click.Context, table_file: str, output: str | None, rulese
     and rules are guessed; what needs a person is marked `# 待核对` in the output.
     """
     import re
+    from decimal import Decimal
 
     from qscore.importer import read_table, to_toml
     from qscore.plugins import ReadOptions
@@ -309,7 +315,7 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
-          sheet: str | None, ignore_unknown: bool, explain: bool) -> BatchResult:
+          sheet: str | None, ignore_unknown: bool, explain: bool, progress: Progress | None = None) -> BatchResult:
     from qscore.data import bind
     from qscore.engine import score_batch
     from qscore.plugins import ReadOptions
@@ -320,9 +326,53 @@ def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, en
     path = Path(data)
     if not path.is_file():
         raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
+    progress = progress or Progress(None)
+    progress.start(path, len(ruleset.indicators) + 3)  # read, bind, each indicator, write
     table = found.reader_for(path).read(path, ReadOptions(encoding=encoding, sheet=sheet))
+    progress.update(1)
     dataset = bind(table, ruleset, ignore_unknown=ignore_unknown)
-    return score_batch(ruleset, dataset, year=year, explain=explain, adjusters=found.adjusters())
+    del table  # the cells' text is no longer needed: free it before scoring
+    progress.update(1)
+    return score_batch(ruleset, dataset, year=year, explain=explain, adjusters=found.adjusters(),
+                       progress=progress.update)
+
+
+class Progress:
+    """A progress bar on stderr, shown only for a large file when stderr is a terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        """:param stream: where the bar goes (``None``: nowhere, as with ``--quiet``)."""
+        self.stream = stream
+        self.bar: Any = None
+
+    def start(self, path: Path, steps: int) -> None:
+        if self.stream is None or not self.stream.isatty() or path.stat().st_size < PROGRESS_MIN_BYTES:
+            return
+        self.bar = click.progressbar(length=steps, label=path.name, file=self.stream)
+        self.bar.__enter__()
+
+    def update(self, steps: int) -> None:
+        if self.bar is not None:
+            self.bar.update(steps)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@contextlib.contextmanager
+def batch_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is scored and written: a
+    national batch makes millions of objects and no cycles, and each full collection
+    would walk them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _check_year(ruleset: Ruleset, year: int | None) -> None:
@@ -336,8 +386,9 @@ def _check_year(ruleset: Ruleset, year: int | None) -> None:
 @click.option("--format", "fmt",
               help="table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files).")
 @click.pass_context
-def rank(ctx: click.Context, fmt: str | None, output: str | None, **options: Any) -> None:
+def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, **options: Any) -> None:
     """Score every unit in DATA and rank them, with tiers."""
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
@@ -346,8 +397,15 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, **options: Any
     writer = writers[fmt]
     if writer.suffix == ".xlsx" and output in (None, "-") and _stdout_is_terminal():
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
-    batch = score(ctx, explain=writer.explained, **options)
-    emit(writer.write(batch), output)
+    progress = Progress(None if quiet else sys.stderr)
+    try:
+        with batch_work():
+            batch = score(ctx, explain=writer.explained, progress=progress, **options)
+            data = writer.write(batch)
+            progress.update(1)
+    finally:
+        progress.finish()
+    emit(data, output)
 
 
 def _stdout_is_terminal() -> bool:

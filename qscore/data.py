@@ -10,9 +10,11 @@ check whose failure must name the file, the row and the column.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from operator import itemgetter
 
 import attrs
 
@@ -32,6 +34,7 @@ TITLE_ROWS = 3
 _TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
 
 Cell = Decimal | str | Exempt | None
+ITEM_FIGURES = "bonus, deduction and veto items take one count per unit, not '@' figures"
 _UNPARSED = object()
 
 
@@ -66,6 +69,9 @@ class Dataset:
         ``baseline``, ``previous`` or a reference name (全国平均 …).
     :param items: bonus/deduction/veto item id → each unit's count of occurrences.
     :param columns: indicator or item id → the header the file used, for messages.
+    :param codes: indicator id → each unit's code and each code's value, such that
+        ``values[id][n] is distinct[codes[n]]``: equal cells share a code, so the engine
+        scores each code once.  Made by the column-wise binding; optional.
     """
 
     file: str
@@ -75,6 +81,7 @@ class Dataset:
     figures: dict[tuple[str, str], list[Decimal | None]]
     items: dict[str, list[Decimal]]
     columns: dict[str, str]
+    codes: dict[str, tuple[list[int], list[Cell]]] = attrs.field(factory=dict)
 
 
 def header_key(text: str) -> str:
@@ -160,6 +167,7 @@ class _Binder:
         self.items: dict[str, list[Decimal]] = {}
         self.columns: dict[str, str] = {}
         self.cache: dict[tuple[str, str, str], object] = {}
+        self.codes: dict[str, tuple[list[int], list[Cell]]] = {}
         self.unit_column = _find(table.header, _unit_headers(ruleset))
         if self.unit_column is None:
             raise DataError(f"no unit column; expected one headed {' / '.join(UNIT_HEADERS)}"
@@ -201,7 +209,6 @@ class _Binder:
         return name
 
     def store(self, unit: int, thing: str, field: str, text: str, row: int, column: str) -> None:
-        key = (thing, field)
         # Examiners' sheets repeat the same few figures; parse each distinct text once.
         parsed = self.cache.get((thing, field, text), _UNPARSED)
         if parsed is _UNPARSED:
@@ -210,15 +217,20 @@ class _Binder:
             except CellError as exc:
                 raise self.error(str(exc), row, column) from None
         self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", column)
+        if thing in self.index.items and field != "value":
+            raise self.error(ITEM_FIGURES, self.table.header_row, column)
+        store, key, fill = self.column_of(thing, field)
+        if key not in store:  # a list as long as the batch: made once, not per cell
+            store[key] = [fill] * len(self.rows)
+        store[key][unit] = parsed
+
+    def column_of(self, thing: str, field: str) -> tuple[dict, object, object]:
+        """Where the cells of ``(thing, field)`` go: the mapping, its key, the empty cell."""
         if thing in self.index.items:
-            if field != "value":
-                raise self.error("bonus, deduction and veto items take one count per unit, not '@' figures",
-                                 self.table.header_row, column)
-            self.items.setdefault(thing, [Decimal(0)] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
-        elif field == "value":
-            self.values.setdefault(thing, [None] * len(self.rows))[unit] = parsed
-        else:
-            self.figures.setdefault(key, [None] * len(self.rows))[unit] = parsed  # type: ignore[assignment]
+            return self.items, thing, Decimal(0)
+        if field == "value":
+            return self.values, thing, None
+        return self.figures, (thing, field), None
 
     def check_width(self, cells: Sequence[str], row: int) -> None:
         """A ragged row has shifted or lost cells; no guess at which is safe."""
@@ -262,15 +274,32 @@ class _Binder:
     def dataset(self) -> Dataset:
         self.check_complete()
         return Dataset(file=self.table.file, units=tuple(self.units), rows=tuple(self.rows),
-                       values=self.values, figures=self.figures, items=self.items, columns=self.columns)
+                       values=self.values, figures=self.figures, items=self.items, columns=self.columns,
+                       codes=self.codes)
 
 
 class _WideBinder(_Binder):
+    """Binds a wide table column by column: each column's distinct texts are parsed once
+    and its cells looked up, so a national file costs no Python work per cell.  Errors
+    are the ones a cell-by-cell pass would meet first (row by row, left to right)."""
+
     def bind(self) -> Dataset:
-        header = self.table.header
-        targets = [None if n == self.unit_column else self.target_of(h) for n, h in enumerate(header)]
+        targets = [None if n == self.unit_column else self.target_of(h) for n, h in enumerate(self.table.header)]
         self.check_duplicate_columns(targets)
+        try:
+            self.check_rows()
+        except DataError:
+            self.store_columns(targets)  # a bad cell in an earlier row is met first
+            raise
+        self.store_columns(targets)
+        return self.dataset()
+
+    def check_rows(self) -> None:
+        """Register each row's unit, stopping at the first row that is malformed."""
+        header = self.table.header
         unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
+        if not unnamed and self.register_well_formed():
+            return
         for cells, row in zip(self.table.rows, self.table.row_numbers):
             self.check_width(cells, row)
             self.check_unnamed(cells, unnamed, row)
@@ -278,11 +307,51 @@ class _WideBinder(_Binder):
             if name in self.units:
                 raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
                                  row, header[self.unit_column])
-            unit = self.unit_index(name, row)
-            for number, target in enumerate(targets):
-                if target is not None:
-                    self.store(unit, target[0], target[1], cells[number], row, header[number])
-        return self.dataset()
+            self.unit_index(name, row)
+
+    def register_well_formed(self) -> bool:
+        """Register every row's unit at once when no row is malformed (each as wide as the
+        header, named, and named once), which a national file is; otherwise register none
+        and leave it to the row-by-row check to find the first problem."""
+        rows, width = self.table.rows, len(self.table.header)
+        if self.units or any(len(cells) != width for cells in rows):
+            return False
+        names = list(map(normalise, map(itemgetter(self.unit_column), rows)))  # type: ignore[arg-type]
+        units = dict(zip(names, range(len(names))))
+        if len(units) != len(names) or "" in units:
+            return False
+        self.units, self.rows = units, list(self.table.row_numbers)
+        return True
+
+    def store_columns(self, targets: list[tuple[str, str] | None]) -> None:
+        """Parse and store the cells of the rows registered so far."""
+        count, header, numbers = len(self.rows), self.table.header, self.table.row_numbers
+        columns = list(zip(*itertools.islice(self.table.rows, count))) if count else []
+        first: tuple[int, int, DataError] | None = None  # (row position, column, error)
+        for number, target in enumerate(targets):
+            if target is None or not columns:
+                continue
+            texts, (thing, field) = columns[number], target
+            parsed = _CellCodes(lambda text: self.parse(thing, field, text))
+            problem = None
+            try:
+                codes = list(map(parsed.__getitem__, texts))
+                cells = list(map(parsed.distinct.__getitem__, codes))
+            except CellError as exc:  # the column's first bad cell: it is met in order
+                position = texts.index(parsed.failed)
+                problem = (position, number, self.error(str(exc), numbers[position], header[number]))
+            if thing in self.index.items and field != "value" and (problem is None or problem[0] > 0):
+                problem = (0, number, self.error(ITEM_FIGURES, self.table.header_row, header[number]))
+            if problem is not None:
+                first = problem if first is None or problem[:2] < first[:2] else first
+                continue
+            self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", header[number])
+            store, key, _ = self.column_of(thing, field)
+            store[key] = cells
+            if store is self.values:
+                self.codes[thing] = (codes, parsed.distinct)
+        if first is not None:
+            raise first[2]
 
     def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> None:
         """A figure under a column without a header would be dropped unseen; refuse it."""
@@ -327,6 +396,27 @@ class _LongBinder(_Binder):
             unit = self.unit_index(name, row)
             self.store(unit, target[0], target[1], cells[value_column], row, header[value_column])  # type: ignore[index]
         return self.dataset()
+
+
+class _CellCodes(dict):
+    """Cell text → its code, parsing each distinct text once, on first sight, into
+    ``distinct[code]`` (so equal texts share one object); remembers the text that failed."""
+
+    def __init__(self, parse: Callable[[str], Cell]) -> None:
+        super().__init__()
+        self.parse = parse
+        self.distinct: list[Cell] = []
+        self.failed: str | None = None
+
+    def __missing__(self, text: str) -> int:
+        try:
+            value = self.parse(text)
+        except CellError:
+            self.failed = text
+            raise
+        code = self[text] = len(self.distinct)
+        self.distinct.append(value)
+        return code
 
 
 def _check_range(indicator: Indicator, number: Decimal) -> None:

@@ -2,40 +2,48 @@
 
 The engine works column by column: each indicator's rule and target are resolved once
 for the batch, and a unit's value is scored without building any text.  Explanations
-are built only when asked for, from the same figures.
+are built only when asked for, from the same figures.  A unit the indicator does not
+apply to (``applies_to``, or a cell marked 不适用) has ``EXEMPT`` in its value column:
+0 points and 0 full marks.
 """
 
 from __future__ import annotations
 
+import decimal
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import partial
+from operator import add, sub
+from typing import NamedTuple, TypeVar
 
 import attrs
 
 from qscore.cells import EXEMPT
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import AdjustmentResult, BatchResult, Indicator, IndicatorResult, Item, Ruleset, UnitResult
+from qscore.model import (NOT_APPLICABLE, ROUNDING_MODES, AdjustmentResult, BatchResult, CodedColumn, Indicator,
+                          IndicatorResults, Item, ResultColumns, Rounding, Ruleset, UnitResult)
 from qscore.numbers import ZERO
-from qscore.ranking import rank_units
+from qscore.ranking import classes, rank_order
 from qscore.rules.base import Rule
 from qscore.targets import Figures, Timing
 
 #: A plug-in's extra adjustments for one unit (see ``qscore_adjust_unit``).
 Adjuster = Callable[[Ruleset, UnitResult], Iterable[AdjustmentResult]]
 STANDARD_FIELDS = ("baseline", "previous")
-NOT_APPLICABLE = "不适用"
+T = TypeVar("T")
+__all__ = ["NOT_APPLICABLE", "Adjuster", "Column", "YearError", "indicator_total", "score_batch", "score_indicator"]
 
 
 @attrs.frozen
 class Column:
     """One indicator scored for every unit of a batch."""
 
-    points: list[Decimal]
-    max_points: list[Decimal]
-    exempt: list[bool]
-    targets: list[Decimal | None]
-    met: list[bool | None]
+    values: list[Cell]
+    points: Sequence[Decimal]
+    targets: Sequence[Decimal | None]
+    met: Sequence[bool | None]
     explanations: list[str] | None
 
 
@@ -44,69 +52,264 @@ class YearError(QscoreError):
 
 
 def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, explain: bool = False,
-                adjusters: Sequence[Adjuster] = ()) -> BatchResult:
+                adjusters: Sequence[Adjuster] = (), progress: Callable[[int], None] | None = None) -> BatchResult:
     """Score, total, rank and classify every unit in ``data``.
 
     :param year: the assessment year (default: the horizon year); before the horizon,
         targets are the year's point on the path from baseline to target.
     :param explain: build each indicator's explanation text.
     :param adjusters: plug-in adjustments applied to each unit.
+    :param progress: called with 1 after each indicator is scored (a progress bar's update).
     """
     year = ruleset.horizon_year if year is None else year
     if year < ruleset.base_year:
         raise YearError(f"year {year} is before the plan's base year {ruleset.base_year}")
-    columns = {i.id: score_indicator(ruleset, i, data, year, explain) for i in ruleset.indicators}
-    units = [_unit_result(ruleset, data, n, columns, adjusters) for n in range(len(data.units))]
-    return BatchResult(ruleset=ruleset, year=year, units=rank_units(units, ruleset))
+    columns = []
+    for indicator in ruleset.indicators:
+        columns.append(score_indicator(ruleset, indicator, data, year, explain))
+        if progress is not None:
+            progress(1)
+    table = _result_columns(ruleset, data, columns)
+    points, subtotal_columns = _sums(ruleset, table, len(data.units))
+    if ruleset.scale_to is not None:
+        points = _scaled(ruleset, table, points)
+    subtotals = [dict(zip(subtotal_columns, row)) for row in zip(*subtotal_columns.values())] \
+        if subtotal_columns else [{} for _ in data.units]
+    settled = _settle_all(ruleset, data, table, points, subtotals, adjusters)
+    order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, settled),
+                              None if ruleset.ranking.tie_break else _best_first(settled))
+    tiers: Sequence[str | None] = [None] * len(order)
+    gaps: Sequence[Decimal | None] = [None] * len(order)
+    if ruleset.classification is not None:
+        tiers, gaps = classes([settled[n].total for n in order], [settled[n].vetoed for n in order], ranks,
+                              ruleset.classification)
+    units = tuple(UnitResult(data.units[n], IndicatorResults(table, n), subtotals[n], *settled[n], rank=rank,
+                             tier=tier, gap_to_next=gap, row=data.rows[n])
+                  for n, rank, tier, gap in zip(order, ranks, tiers, gaps))
+    return BatchResult(ruleset=ruleset, year=year, units=units)
+
+
+def _best_first(settled: list[Settled]) -> list[int]:
+    """Positions sorted on (not vetoed, total), best first, ties in input order: units
+    not vetoed by total, then vetoed ones by total, without comparing tuples."""
+    totals = [s.total for s in settled]
+    kept = [n for n, s in enumerate(settled) if not s.vetoed]
+    vetoed = [n for n, s in enumerate(settled) if s.vetoed]
+    return sorted(kept, key=totals.__getitem__, reverse=True) + sorted(vetoed, key=totals.__getitem__, reverse=True)
+
+
+def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: list[dict[str, Decimal]],
+               settled: list[Settled]) -> list[tuple]:
+    """What :func:`~qscore.ranking.rank_order` sorts on: not vetoed, the total, then each
+    tie-break's subtotal or indicator points."""
+    if not ruleset.ranking.tie_break:
+        return [(not s.vetoed, s.total) for s in settled]
+    columns = {ident: points for ident, points in zip(table.indicators, table.points)}
+    extra = [[sub[name] if name in sub else columns[name][n] if name in columns else ZERO
+              for name in ruleset.ranking.tie_break] for n, sub in enumerate(subtotals)]
+    return [(not s.vetoed, s.total, *more) for s, more in zip(settled, extra)]
+
+
+def _result_columns(ruleset: Ruleset, data: Dataset, columns: list[Column]) -> ResultColumns:
+    return ResultColumns(indicators=tuple(i.id for i in ruleset.indicators),
+                         max_points=tuple(i.points for i in ruleset.indicators),
+                         values=tuple(c.values for c in columns),
+                         targets=tuple(c.targets for c in columns), points=tuple(c.points for c in columns),
+                         met=tuple(c.met for c in columns), explanations=tuple(c.explanations for c in columns))
+
+
+def _sums(ruleset: Ruleset, table: ResultColumns, count: int) -> tuple[list[Decimal], dict[str, list[Decimal]]]:
+    """Each unit's sum of indicator points, and its category subtotals.
+
+    The total is added up from the subtotals, which is half the work; that is the same
+    sum only while every addition is exact, which the context's ``Rounded`` flag tells,
+    so otherwise it is added up again indicator by indicator, the order a unit-by-unit
+    sum takes.
+    """
+    with decimal.localcontext() as context:
+        context.clear_flags()
+        subtotals = {c.id: [ZERO] * count for c in ruleset.categories}
+        loose = [ZERO] * count  # indicators in no category
+        for indicator, points in zip(ruleset.indicators, table.points):
+            key = indicator.category
+            if key is None:
+                loose = list(map(add, loose, points))
+            else:
+                subtotals[key] = list(map(add, subtotals[key], points))
+        totals = [ZERO] * count
+        for column in (*subtotals.values(), loose):
+            totals = list(map(add, totals, column))
+        if not context.flags[decimal.Rounded]:
+            return totals, subtotals
+    totals = [ZERO] * count
+    for points in table.points:
+        totals = list(map(add, totals, points))
+    return totals, subtotals
+
+
+def _scaled(ruleset: Ruleset, table: ResultColumns, points: list[Decimal]) -> list[Decimal]:
+    """Each unit's indicator points on the ``scale_to`` scale (得分率折算): points ÷ the
+    full marks that apply to it × ``scale_to``, rounded once; as :func:`indicator_total`."""
+    count = len(points)
+    applicable = [ZERO] * count
+    for full, values in zip(table.max_points, table.values):
+        marks: Iterable[Decimal] = itertools.repeat(full, count)
+        if EXEMPT in values:
+            marks = [ZERO if value is EXEMPT else full for value in values]
+        applicable = list(map(add, applicable, marks))  # in ruleset order, as a unit-by-unit sum
+    scale, rounding = ruleset.scale_to, ruleset.rounding
+    return [rounding.apply(p * scale / marks if marks else ZERO)  # type: ignore[operator]
+            for p, marks in zip(points, applicable)]
+
+
+def indicator_total(ruleset: Ruleset, unit: UnitResult) -> Decimal:
+    """The indicators' part of the total: their points, or with ``scale_to`` their score
+    rate on that scale (points ÷ full marks that apply × scale_to, rounded once)."""
+    points = sum((r.points for r in unit.indicators), ZERO)
+    if ruleset.scale_to is None:
+        return points
+    applicable = sum((r.max_points for r in unit.indicators), ZERO)
+    return ruleset.rounding.apply(points * ruleset.scale_to / applicable if applicable else ZERO)
 
 
 def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year: int, explain: bool) -> Column:
     """Score one indicator's column for the whole batch."""
-    values = data.values[indicator.id]
+    values = _applicable_values(indicator, data)
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
     figures = _figures(indicator, data)
-    exempt = [value is EXEMPT or not indicator.applies(unit) for value, unit in zip(values, data.units)]
-    targets = _targets(indicator, data, figures, timing, exempt)
-    baselines = [f.baseline for f in figures]
-    present = [n for n, value in enumerate(values) if value is not None and not exempt[n]]
-    _check_missing(ruleset, indicator, data, values, exempt)
-    rule, rounding = indicator.rule, ruleset.rounding
+    if not indicator.rule.batch and not _own_figures(indicator, data):
+        target = _constant_target(indicator, data, values, figures, timing)
+        _check_missing(ruleset, indicator, data, values)
+        column = _constant_column(ruleset, indicator, data, values, target, figures)
+    else:
+        targets = _targets(indicator, data, values, figures, timing)
+        _check_missing(ruleset, indicator, data, values)
+        column = _varying_column(ruleset, indicator, data, values, targets, figures)
+    if not explain:
+        return column
+    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+    explanations = _explain(ruleset, indicator, values, present, column.targets, [f.baseline for f in figures],
+                            figures, timing, column.points)
+    return attrs.evolve(column, explanations=explanations)
+
+
+def _applicable_values(indicator: Indicator, data: Dataset) -> list[Cell]:
+    """The indicator's column with ``EXEMPT`` for each unit outside its ``applies_to``."""
+    values = data.values[indicator.id]
+    if not indicator.applies_to:
+        return values
+    return [value if indicator.applies(unit) else EXEMPT for value, unit in zip(values, data.units)]
+
+
+def _first_present(values: list[Cell]) -> int:
+    return next(n for n, value in enumerate(values) if value is not None and value is not EXEMPT)
+
+
+def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                     timing: Timing) -> Decimal | None:
+    """The target when every unit has the plan's figures: resolved once."""
+    first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
+    if first is None or indicator.target is None or not indicator.rule.uses_target:
+        return None
     try:
-        raw = _points(rule, [values[n] for n in present], [targets[n] for n in present],
-                      [baselines[n] for n in present])
+        return indicator.target.resolve(figures[first], timing)
+    except MissingFigure as exc:
+        raise _missing_figure(indicator, data, first, exc) from None
+
+
+class _OnRead(Sequence[T]):
+    """A column worked out for a unit when read, ``None`` where its value is missing or
+    exempt: the targets and met flags, which only explanations and per-indicator results
+    look at."""
+
+    def __init__(self, values: list[Cell], compute: Callable[[int], T]) -> None:
+        self.values, self.compute = values, compute
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, unit: int) -> T | None:  # type: ignore[override]
+        value = self.values[unit]
+        return None if value is None or value is EXEMPT else self.compute(unit)
+
+
+def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
+                     target: Decimal | None, figures: list[Figures]) -> Column:
+    """Points when the target and baseline are the same for every unit: each distinct
+    value is scored once (a missing or exempt one scores nothing)."""
+    rule, rounding = indicator.rule, ruleset.rounding
+    baseline = figures[0].baseline if figures else None
+    codes, distinct = _codes(indicator, data, values)
+    points_of: dict[int, Decimal] = {}
+    for code, value in distinct:
+        if value is None or value is EXEMPT:
+            points_of[code] = _nothing(rounding)
+            continue
+        try:
+            points = rule.points(value, target, baseline)
+        except MissingFigure as exc:  # 进度, 计件 of the increase: no baseline in the plan or the data
+            raise _missing_figure(indicator, data, _first_present(values), exc) from None
+        points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
+    return Column(values=values, points=CodedColumn(codes, points_of), targets=_OnRead(values, partial(_same, target)),
+                  met=_OnRead(values, partial(_met_one, rule, values, target)), explanations=None)
+
+
+def _codes(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[list[int], Iterable[tuple[int, Cell]]]:
+    """Each unit's code and each code's value: the binding's, else the values' identities.
+
+    Hashing a Decimal costs more than scoring it, and binding gives every cell with the
+    same text the same object.  Every value is alive in ``values`` while the identities
+    are taken, so no two share one by accident.
+    """
+    coded = data.codes.get(indicator.id)
+    if coded is not None and values is data.values[indicator.id] and len(coded[0]) == len(values):
+        return coded[0], enumerate(coded[1])
+    codes = list(map(id, values))
+    return codes, dict(zip(codes, values)).items()
+
+
+def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
+                    targets: list[Decimal | None], figures: list[Figures]) -> Column:
+    """Points when targets or baselines differ by unit, or the rule needs the whole batch."""
+    rule, rounding = indicator.rule, ruleset.rounding
+    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+    baselines = [figures[n].baseline for n in present]
+    try:
+        raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present], baselines)
     except MissingFigure as exc:
         # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
-        unit = next((n for n in present if baselines[n] is None), present[0])
+        unit = next((n for n, baseline in zip(present, baselines) if baseline is None), present[0])
         raise _missing_figure(indicator, data, unit, exc) from None
     if rounding.stage == "indicator":
-        raw = [rounding.apply(p) for p in raw]
-    nothing = rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
-    points, met = [nothing] * len(values), [None] * len(values)
+        quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
+        raw = [p.quantize(quantum, rounding=mode) for p in raw]
+    points = [_nothing(rounding)] * len(values)
     for n, p in zip(present, raw):
         points[n] = p
-        met[n] = rule.met(values[n], targets[n])  # type: ignore[arg-type]
-    explanations = _explain(ruleset, indicator, values, present, targets, baselines, figures, timing, points,
-                            exempt) if explain else None
-    max_points = [ZERO if off else indicator.points for off in exempt]
-    return Column(points=points, max_points=max_points, exempt=exempt, targets=targets, met=met,  # type: ignore[arg-type]
-                  explanations=explanations)
+    return Column(values=values, points=points, targets=targets, explanations=None,
+                  met=_OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
 
 
-def _points(rule: Rule, values: list[Cell], targets: list[Decimal | None],
-            baselines: list[Decimal | None]) -> list[Decimal]:
-    if rule.batch or len(set(targets)) > 1 or len(set(baselines)) > 1:
-        return rule.points_batch(values, targets, baselines)
-    # One target and baseline for the whole batch: each distinct value is scored once.
-    memo: dict[Cell, Decimal] = {}
-    target = targets[0] if targets else None
-    baseline = baselines[0] if baselines else None
-    out = []
-    for value in values:
-        points = memo.get(value)
-        if points is None:
-            points = memo[value] = rule.points(value, target, baseline)
-        out.append(points)
-    return out
+# Module-level, so that a batch's lazy columns can be pickled.
+def _same(target: Decimal | None, unit: int) -> Decimal | None:
+    return target
+
+
+def _met_one(rule: Rule, values: list[Cell], target: Decimal | None, unit: int) -> bool | None:
+    return rule.met(values[unit], target)  # type: ignore[arg-type]
+
+
+def _met_each(rule: Rule, values: list[Cell], targets: Sequence[Decimal | None], unit: int) -> bool | None:
+    return rule.met(values[unit], targets[unit])  # type: ignore[arg-type]
+
+
+def _nothing(rounding: Rounding) -> Decimal:
+    """What a missing value scores."""
+    return rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
+
+
+def _own_figures(indicator: Indicator, data: Dataset) -> bool:
+    return any(ident == indicator.id for ident, _ in data.figures)
 
 
 def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
@@ -123,15 +326,15 @@ def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
             for n in range(count)]
 
 
-def _targets(indicator: Indicator, data: Dataset, figures: list[Figures], timing: Timing,
-             exempt: list[bool]) -> list[Decimal | None]:
+def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+             timing: Timing) -> list[Decimal | None]:
     target = indicator.target
     if target is None:
         return [None] * len(figures)
     resolved: dict[Figures, Decimal] = {}
     out: list[Decimal | None] = []
-    for n, (fig, value) in enumerate(zip(figures, data.values[indicator.id])):
-        if value is None or exempt[n] or not indicator.rule.uses_target:
+    for n, (fig, value) in enumerate(zip(figures, values)):
+        if value is None or value is EXEMPT or not indicator.rule.uses_target:
             out.append(None)
             continue
         if fig not in resolved:
@@ -150,13 +353,10 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
                      file=data.file, row=data.rows[unit], column=f"{indicator.name}@{field}")
 
 
-def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
-                   exempt: list[bool]) -> None:
-    if (indicator.missing or ruleset.missing) != "error":
+def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell]) -> None:
+    if (indicator.missing or ruleset.missing) != "error" or None not in values:
         return
-    unit = next((n for n, value in enumerate(values) if value is None and not exempt[n]), None)
-    if unit is None:
-        return
+    unit = next(n for n, value in enumerate(values) if value is None)
     raise DataError(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the ruleset's "
                     "missing-value policy is 'error'", file=data.file, row=data.rows[unit],
                     column=data.columns.get(indicator.id, indicator.name))
@@ -164,13 +364,14 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
 
 def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present: list[int],
              targets: list[Decimal | None], baselines: list[Decimal | None], figures: list[Figures],
-             timing: Timing, points: list[Decimal], exempt: list[bool]) -> list[str]:
+             timing: Timing, points: list[Decimal]) -> list[str]:
     rule, rounding = indicator.rule, ruleset.rounding
     lines = rule.explain_batch([values[n] for n in present], [targets[n] for n in present],
                                [baselines[n] for n in present])
     missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
-    texts = [(limited or "不适用：数据标为不适用，不计分也不计满分") if off else missing for off in exempt]
+    exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
+    texts = [exempt if value is EXEMPT else missing for value in values]
     for n, line in zip(present, lines):
         target = ""
         if rule.uses_target and indicator.target is not None:
@@ -182,10 +383,18 @@ def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present
     return texts
 
 
-def _item_lines(kind: str, items: Sequence[Item], data: Dataset, unit: int) -> list[AdjustmentResult]:
+def _item_counts(ruleset: Ruleset, data: Dataset) -> list[tuple[str, Item, list[Decimal]]]:
+    """Bonus, deduction and veto items the data has a column for, each with every unit's
+    count (an item without a column never happened)."""
+    adjust = ruleset.adjustments
+    kinds = (("bonus", adjust.bonus), ("deduction", adjust.deductions), ("veto", adjust.vetoes))
+    return [(kind, item, data.items[item.id]) for kind, items in kinds for item in items if item.id in data.items]
+
+
+def _item_lines(items: list[tuple[str, Item, list[Decimal]]], unit: int) -> list[AdjustmentResult]:
     lines = []
-    for item in items:
-        count = data.items.get(item.id, [ZERO] * len(data.units))[unit]
+    for kind, item, counts in items:
+        count = counts[unit]
         if count:
             points = count * item.points
             if item.cap is not None:
@@ -194,50 +403,64 @@ def _item_lines(kind: str, items: Sequence[Item], data: Dataset, unit: int) -> l
     return lines
 
 
-def _unit_result(ruleset: Ruleset, data: Dataset, unit: int, columns: dict[str, Column],
-                 adjusters: Sequence[Adjuster]) -> UnitResult:
-    indicators = tuple(
-        IndicatorResult(indicator=i.id, value=NOT_APPLICABLE if columns[i.id].exempt[unit] else data.values[i.id][unit],
-                        target=columns[i.id].targets[unit], points=columns[i.id].points[unit],
-                        max_points=columns[i.id].max_points[unit], met=columns[i.id].met[unit],
-                        explanation=None if columns[i.id].explanations is None else columns[i.id].explanations[unit])
-        for i in ruleset.indicators)
-    subtotals = {c.id: ZERO for c in ruleset.categories}
-    for indicator, result in zip(ruleset.indicators, indicators):
-        if indicator.category is not None:
-            subtotals[indicator.category] += result.points
-    adjust = ruleset.adjustments
-    lines = (_item_lines("bonus", adjust.bonus, data, unit) + _item_lines("deduction", adjust.deductions, data, unit)
-             + _item_lines("veto", adjust.vetoes, data, unit))
-    partial = UnitResult(unit=data.units[unit], indicators=indicators, subtotals=subtotals, adjustments=tuple(lines),
-                         bonus=ZERO, deductions=ZERO, vetoed=False, total=ZERO, row=data.rows[unit])
-    for adjuster in adjusters:
-        lines.extend(adjuster(ruleset, partial))
-    return _totalled(ruleset, partial, lines)
+class Settled(NamedTuple):
+    """A unit's adjustments and total, before ranking: :class:`UnitResult`'s fields
+    from ``adjustments`` to ``total``, in that order."""
+
+    adjustments: tuple[AdjustmentResult, ...]
+    bonus: Decimal
+    deductions: Decimal
+    vetoed: bool
+    total: Decimal
 
 
-def _totalled(ruleset: Ruleset, unit: UnitResult, lines: list[AdjustmentResult]) -> UnitResult:
+def _settle_all(ruleset: Ruleset, data: Dataset, table: ResultColumns, points: list[Decimal],
+                subtotals: list[dict[str, Decimal]], adjusters: Sequence[Adjuster]) -> list[Settled]:
+    """Every unit's bonus, deductions, veto and total."""
+    items = _item_counts(ruleset, data)
+    if adjusters:
+        return [_settle(ruleset, data, n, table, points[n], subtotals[n], items, adjusters)
+                for n in range(len(points))]
+    # Most units have no bonus, deduction or veto: settle them in one sweep, the same
+    # arithmetic as _settle with no lines, and the others one by one.
+    adjust, rounding = ruleset.adjustments, ruleset.rounding
+    bonus = ZERO if adjust.bonus_cap is None else min(ZERO, adjust.bonus_cap)
+    deductions = ZERO if adjust.deduction_cap is None else min(ZERO, adjust.deduction_cap)
+    totals: Iterable[Decimal] = map(sub, map(add, points, itertools.repeat(bonus)), itertools.repeat(deductions))
+    if adjust.total_floor is not None:
+        totals = map(max, totals, itertools.repeat(adjust.total_floor))
+    if rounding.stage == "total":
+        totals = map(rounding.apply, totals)
+    settled = list(map(Settled, itertools.repeat(()), itertools.repeat(bonus), itertools.repeat(deductions),
+                       itertools.repeat(False), totals))
+    for unit in sorted({n for _, _, counts in items for n, count in enumerate(counts) if count}):
+        settled[unit] = _settle(ruleset, data, unit, table, points[unit], subtotals[unit], items, adjusters)
+    return settled
+
+
+def _settle(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumns, points: Decimal,
+            subtotals: dict[str, Decimal], items: list[tuple[str, Item, list[Decimal]]],
+            adjusters: Sequence[Adjuster]) -> Settled:
+    """A unit's bonus, deductions, veto and total; ``points`` is its indicator points' sum."""
+    lines = _item_lines(items, unit)
+    if adjusters:
+        partial = UnitResult(unit=data.units[unit], indicators=IndicatorResults(table, unit), subtotals=subtotals,
+                             adjustments=tuple(lines), bonus=ZERO, deductions=ZERO, vetoed=False, total=ZERO,
+                             row=data.rows[unit])
+        for adjuster in adjusters:
+            lines.extend(adjuster(ruleset, partial))
     adjust = ruleset.adjustments
-    bonus = sum((line.points for line in lines if line.kind == "bonus"), ZERO)
-    deductions = sum((line.points for line in lines if line.kind == "deduction"), ZERO)
+    bonus = deductions = ZERO
+    if lines:  # most units have none: skip the sums
+        bonus = sum((line.points for line in lines if line.kind == "bonus"), ZERO)
+        deductions = sum((line.points for line in lines if line.kind == "deduction"), ZERO)
     if adjust.bonus_cap is not None:
         bonus = min(bonus, adjust.bonus_cap)
     if adjust.deduction_cap is not None:
         deductions = min(deductions, adjust.deduction_cap)
-    total = indicator_total(ruleset, unit) + bonus - deductions
+    total = points + bonus - deductions
     if adjust.total_floor is not None:
         total = max(total, adjust.total_floor)
     if ruleset.rounding.stage == "total":
         total = ruleset.rounding.apply(total)
-    return attrs.evolve(unit, adjustments=tuple(lines), bonus=bonus, deductions=deductions,
-                        vetoed=any(line.kind == "veto" for line in lines), total=total)
-
-
-def indicator_total(ruleset: Ruleset, unit: UnitResult) -> Decimal:
-    """The indicators' part of the total: their points, or with ``scale_to`` their score
-    rate on that scale (points ÷ full marks that apply × scale_to, rounded once)."""
-    points = sum((r.points for r in unit.indicators), ZERO)
-    if ruleset.scale_to is None:
-        return points
-    applicable = sum((r.max_points for r in unit.indicators), ZERO)
-    return ruleset.rounding.apply(points * ruleset.scale_to / applicable if applicable else ZERO)
+    return Settled(tuple(lines), bonus, deductions, any(line.kind == "veto" for line in lines), total)

@@ -6,11 +6,15 @@ ruleset that can be scored.  Numbers that decide a score are ``decimal.Decimal``
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 from attrs import validators as v
+
+from qscore.cells import EXEMPT, Exempt
 
 if TYPE_CHECKING:
     from qscore.rules.base import Rule
@@ -22,6 +26,8 @@ ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down"
 MISSING_POLICIES = ("zero", "error")
 CLASSIFY_BY = ("score", "rank", "share")
 ZERO = Decimal(0)
+#: An exempt unit's value in its indicator result.
+NOT_APPLICABLE = "不适用"
 
 
 def _non_negative(instance: Any, attribute: attrs.Attribute, value: Decimal | None) -> None:
@@ -335,6 +341,138 @@ class IndicatorResult:
     explanation: str | None = None
 
 
+class CodedColumn(Sequence[Decimal]):
+    """A column of a batch stored as a code per unit and the figure of each code.
+
+    Units with the same value share a code, so a national column of 40,000 points holds
+    a few hundred figures; adding it up or writing it out looks each code up once per
+    unit, and formats each figure once.
+
+    :param codes: each unit's code.
+    :param figures: code → figure.
+    """
+
+    __slots__ = ("codes", "figures")
+
+    def __init__(self, codes: list[int], figures: dict[int, Decimal]) -> None:
+        self.codes, self.figures = codes, figures
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, unit: int) -> Decimal:  # type: ignore[override]
+        return self.figures[self.codes[unit]]
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return map(self.figures.__getitem__, self.codes)
+
+
+@attrs.frozen
+class ResultColumns:
+    """Every unit's per-indicator results, one list per indicator (ruleset order).
+
+    The engine scores column by column; a unit's :class:`IndicatorResult` objects are
+    made from these lists only when something reads them.
+
+    :param indicators: the indicators' ids.
+    :param max_points: the indicators' full marks (a unit exempt from one has 0).
+    :param values: per indicator, each unit's observed value, ``EXEMPT`` where the
+        indicator does not apply to the unit (its result shows ``不适用``).
+    :param targets: per indicator, each unit's target used.
+    :param points: per indicator, each unit's points.
+    :param met: per indicator, whether each unit met its target.
+    :param explanations: per indicator, each unit's explanation, or ``None`` when not asked for.
+    """
+
+    indicators: tuple[str, ...]
+    max_points: tuple[Decimal, ...]
+    values: tuple[Sequence[Decimal | str | Exempt | None], ...]
+    targets: tuple[Sequence[Decimal | None], ...]
+    points: tuple[Sequence[Decimal], ...]
+    met: tuple[Sequence[bool | None], ...]
+    explanations: tuple[Sequence[str] | None, ...]
+
+    def result(self, position: int, unit: int) -> IndicatorResult:
+        """The ``position``-th indicator's result for the ``unit``-th unit."""
+        explanations = self.explanations[position]
+        value = self.values[position][unit]
+        exempt = value is EXEMPT
+        return IndicatorResult(indicator=self.indicators[position], value=NOT_APPLICABLE if exempt else value,
+                               target=self.targets[position][unit], points=self.points[position][unit],
+                               max_points=ZERO if exempt else self.max_points[position],
+                               met=self.met[position][unit],
+                               explanation=None if explanations is None else explanations[unit])
+
+
+class IndicatorResults(Sequence[IndicatorResult]):
+    """One unit's per-indicator results, in ruleset order, made on first read.
+
+    A national batch holds millions of indicator results while ranking and CSV output
+    need only the points (:attr:`points`); the result objects are built on demand and
+    kept.  Compares equal to any sequence of the same results.
+    """
+
+    __slots__ = ("_columns", "_unit", "_made")
+
+    def __init__(self, columns: ResultColumns, unit: int) -> None:
+        self._columns, self._unit = columns, unit
+        self._made: list[IndicatorResult | None] | None = None
+
+    @property
+    def columns(self) -> ResultColumns:
+        """The batch's columns these results are read from."""
+        return self._columns
+
+    @property
+    def unit(self) -> int:
+        """The unit's position in the batch's columns."""
+        return self._unit
+
+    @property
+    def points(self) -> list[Decimal]:
+        """The unit's points per indicator, without building any result object."""
+        return list(map(itemgetter(self._unit), self._columns.points))
+
+    def __len__(self) -> int:
+        return len(self._columns.indicators)
+
+    @overload
+    def __getitem__(self, index: int) -> IndicatorResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[IndicatorResult, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> IndicatorResult | tuple[IndicatorResult, ...]:
+        if isinstance(index, slice):
+            return tuple(self[n] for n in range(*index.indices(len(self))))
+        position = range(len(self))[index]  # raises IndexError, allows negative indices
+        if self._made is None:
+            self._made = [None] * len(self)
+        made = self._made[position]
+        if made is None:
+            made = self._made[position] = self._columns.result(position, self._unit)
+        return made
+
+    def __iter__(self) -> Iterator[IndicatorResult]:
+        return (self[n] for n in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+def indicator_points(indicators: Sequence[IndicatorResult]) -> list[Decimal]:
+    """The points of ``indicators`` (a unit's results), the fast way when they are lazy."""
+    if isinstance(indicators, IndicatorResults):
+        return indicators.points
+    return [r.points for r in indicators]
+
+
 @attrs.frozen
 class AdjustmentResult:
     """A bonus, deduction or veto applied to a unit.
@@ -358,7 +496,8 @@ class UnitResult:
     """A unit's full result.
 
     :param unit: the unit's name.
-    :param indicators: per-indicator results in ruleset order.
+    :param indicators: per-indicator results in ruleset order (a tuple, or from the
+        engine an :class:`IndicatorResults` that builds them when read).
     :param subtotals: points per category id, in ruleset order.
     :param adjustments: bonus, deduction and veto lines.
     :param bonus: bonus points after caps.
@@ -372,7 +511,7 @@ class UnitResult:
     """
 
     unit: str
-    indicators: tuple[IndicatorResult, ...]
+    indicators: Sequence[IndicatorResult]
     subtotals: dict[str, Decimal]
     adjustments: tuple[AdjustmentResult, ...]
     bonus: Decimal

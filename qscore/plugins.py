@@ -201,6 +201,9 @@ class Catalog:
         """A registered ruleset by id, or a ruleset file by path."""
         from qscore.rulesets import load_ruleset
 
+        if _is_path(id_or_path) and Path(id_or_path).is_file():
+            # No ruleset id holds a folder separator: the installed rulesets need not be loaded.
+            return load_ruleset(Path(id_or_path), self.rule_types)
         if id_or_path in self.rulesets:
             return self.rulesets[id_or_path].ruleset
         if Path(id_or_path).is_file():
@@ -224,6 +227,10 @@ class Catalog:
         def adjust(ruleset: Ruleset, unit: Any) -> list[Any]:
             return [line for lines in hook(ruleset=ruleset, unit=unit) if lines for line in lines]
         return [adjust]
+
+
+def _is_path(text: str) -> bool:
+    return any(sep in text for sep in (os.sep, os.altsep, "/") if sep)
 
 
 def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_points: bool = True,

@@ -9,7 +9,6 @@ import attrs
 
 from qscore.model import Classification, Ruleset, UnitResult
 
-
 def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResult, ...]:
     """``units`` in rank order with ``rank``, ``tier`` and ``gap_to_next`` filled in.
 
@@ -17,22 +16,55 @@ def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResul
     tie-break share a rank, and the next rank skips (1, 1, 3); among equals the input
     order is kept.
     """
-    keys = [_sort_key(u, ruleset.ranking.tie_break) for u in units]
-    order = sorted(range(len(units)), key=keys.__getitem__)
-    ranks: list[int] = []
-    for position, index in enumerate(order):
-        tied = position and keys[index] == keys[order[position - 1]]
-        ranks.append(ranks[-1] if tied else position + 1)
-    ranked = [attrs.evolve(units[i], rank=r) for i, r in zip(order, ranks)]
+    order, ranks = rank_order(_sort_keys(units, ruleset))
+    ranked = [units[i] for i in order]
     if ruleset.classification is None:
-        return tuple(ranked)
-    return tuple(classify(ranked, ruleset.classification))
+        return tuple(attrs.evolve(unit, rank=rank) for unit, rank in zip(ranked, ranks))
+    tiers, gaps = classes([u.total for u in ranked], [u.vetoed for u in ranked], ranks, ruleset.classification)
+    return tuple(attrs.evolve(unit, rank=rank, tier=tier, gap_to_next=gap)
+                 for unit, rank, tier, gap in zip(ranked, ranks, tiers, gaps))
 
 
-def _sort_key(unit: UnitResult, tie_break: Sequence[str]) -> tuple:
-    points = {r.indicator: r.points for r in unit.indicators}
-    extra = tuple(-(unit.subtotals.get(name, points.get(name, Decimal(0)))) for name in tie_break)
-    return (unit.vetoed, -unit.total, *extra)
+def rank_order(keys: Sequence[tuple], order: list[int] | None = None) -> tuple[list[int], list[int]]:
+    """Positions best first and each one's rank, shared by equal keys (1, 1, 3).
+
+    A larger key is better; among equal keys the input order is kept (a reversed sort
+    is still stable).  ``order``: the positions already in that order, when the caller
+    could sort them more cheaply.
+    """
+    if order is None:
+        order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+    ranks: list[int] = []
+    previous = None
+    for position, index in enumerate(order, 1):
+        key = keys[index]
+        ranks.append(ranks[-1] if position > 1 and key == previous else position)
+        previous = key
+    return order, ranks
+
+
+def _sort_keys(units: Sequence[UnitResult], ruleset: Ruleset) -> list[tuple]:
+    """Per unit: not vetoed, the total, then each tie-break's points (larger is better)."""
+    tie_break = ruleset.ranking.tie_break
+    if not tie_break:
+        return [(not u.vetoed, u.total) for u in units]
+    # A tie-break names a category or an indicator; results are in ruleset order, so an
+    # indicator's points are read by position without building the others.
+    position = {i.id: n for n, i in enumerate(ruleset.indicators)}
+    keys = []
+    for unit in units:
+        extra = [unit.subtotals[name] if name in unit.subtotals else _indicator_points(unit, name, position.get(name))
+                 for name in tie_break]
+        keys.append((not unit.vetoed, unit.total, *extra))
+    return keys
+
+
+def _indicator_points(unit: UnitResult, name: str, position: int | None) -> Decimal:
+    if position is not None and position < len(unit.indicators):
+        result = unit.indicators[position]
+        if result.indicator == name:
+            return result.points
+    return next((r.points for r in unit.indicators if r.indicator == name), Decimal(0))
 
 
 def cutoffs(classification: Classification, count: int) -> list[Decimal | int]:
@@ -46,29 +78,41 @@ def cutoffs(classification: Classification, count: int) -> list[Decimal | int]:
     return out
 
 
-def _class_of(unit: UnitResult, limits: list[Decimal | int], by_score: bool) -> int:
-    """The first class whose limit the unit meets: a lowest score, or a worst rank."""
-    for position, limit in enumerate(limits):
-        if (unit.total >= limit) if by_score else (unit.rank <= limit):
-            return position
-    return len(limits)
-
-
 def classify(ranked: list[UnitResult], classification: Classification) -> list[UnitResult]:
     """Put ranked units into classes; a veto sends a unit to the last class."""
-    limits = cutoffs(classification, len(ranked))
+    tiers, gaps = classes([u.total for u in ranked], [u.vetoed for u in ranked], [u.rank for u in ranked],
+                          classification)
+    return [attrs.evolve(unit, tier=tier, gap_to_next=gap) for unit, tier, gap in zip(ranked, tiers, gaps)]
+
+
+def classes(totals: Sequence[Decimal], vetoed: Sequence[bool], ranks: Sequence[int],
+            classification: Classification) -> tuple[list[str], list[Decimal | None]]:
+    """Each ranked unit's class name and the points it lacks to reach the next class up,
+    from the units' totals, vetoes and ranks in rank order."""
+    limits = cutoffs(classification, len(totals))
     names = [g.name for g in classification.grades]
     by_score = classification.by == "score"
-    tiers = [len(limits) if unit.vetoed else _class_of(unit, limits, by_score) for unit in ranked]
+    positions = [_position(total if by_score else rank, by_score, limits, veto)
+                 for total, veto, rank in zip(totals, vetoed, ranks)]
     lowest_in = {}
-    for unit, tier in zip(ranked, tiers):
-        if not unit.vetoed:
-            lowest_in[tier] = unit.total  # ranked order: the last seen is the lowest
-    out = []
-    for unit, tier in zip(ranked, tiers):
+    for total, veto, position in zip(totals, vetoed, positions):
+        if not veto:
+            lowest_in[position] = total  # ranked order: the last seen is the lowest
+    gaps: list[Decimal | None] = []
+    for total, veto, position in zip(totals, vetoed, positions):
         gap = None
-        if not unit.vetoed and tier > 0:
-            better = limits[tier - 1] if by_score else lowest_in.get(tier - 1)
-            gap = max(better - unit.total, Decimal(0)) if better is not None else None  # type: ignore[operator]
-        out.append(attrs.evolve(unit, tier=names[tier], gap_to_next=gap))
-    return out
+        if not veto and position > 0:
+            better = limits[position - 1] if by_score else lowest_in.get(position - 1)
+            gap = max(better - total, Decimal(0)) if better is not None else None  # type: ignore[operator]
+        gaps.append(gap)
+    return [names[p] for p in positions], gaps
+
+
+def _position(measure: Decimal | int, by_score: bool, limits: list[Decimal | int], vetoed: bool) -> int:
+    """The class a total (by score) or a rank falls in; the last for a vetoed unit."""
+    if vetoed:
+        return len(limits)
+    for position, limit in enumerate(limits):
+        if (measure >= limit) if by_score else (measure <= limit):
+            return position
+    return len(limits)

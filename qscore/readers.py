@@ -87,7 +87,7 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
     header_row = start = 1
     try:
         for cells in reader:
-            if not any(cell.strip() for cell in cells):
+            if not (cells and cells[0].strip()) and not "".join(cells).strip():  # a blank row
                 start = reader.line_num + 1
                 continue
             if header is None:

@@ -152,6 +152,24 @@ def test_a_clashing_ruleset_id_names_both_plugins(tmp_path, cli):
     assert result.output == "Error: plug-in 'second': ruleset 'same-id' is already registered by plug-in 'first'\n"
 
 
+def test_a_ruleset_file_path_is_loaded_without_the_installed_rulesets(tmp_path, cli):
+    # Two plug-ins clash on a ruleset id: naming an installed ruleset reports it, but a
+    # path (a ruleset id never holds a '/') is loaded without loading installed rulesets.
+    for stem in ("first", "second"):
+        (tmp_path / f"{stem}.py").write_text(PLUGIN.replace("{stem}", stem).replace(
+            "register(Doubled)", "pass"), encoding="utf-8")
+        (tmp_path / f"{stem}.toml").write_text(RULESET.replace("{id}", "same-id").replace(
+            'rule = "doubled"', 'rule = { type = "count", per_item = 1 }'), encoding="utf-8")
+    data = tmp_path / "data.csv"
+    data.write_text("单位,区域公用品牌\n甲镇,3\n", encoding="utf-8")
+    named = cli("--plugins-dir", str(tmp_path), "rank", "same-id", str(data))
+    assert named.exit_code == 1 and "already registered by plug-in 'first'" in named.output
+    by_path = cli("--plugins-dir", str(tmp_path), "rank", str(tmp_path / "first.toml"), str(data), "--format", "csv")
+    assert by_path.exit_code == 0, by_path.output
+    # 3 brands × 1 point each = 3 of 10
+    assert by_path.output.splitlines()[1].split(",")[:3] == ["1", "甲镇", "3.00"]
+
+
 def test_a_clashing_rule_type_names_both_plugins(tmp_path):
     (tmp_path / "mine.py").write_text(textwrap.dedent('''
         from qscore import hookimpl
