@@ -91,6 +91,10 @@ def emit(data: bytes, output: str | None) -> None:
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from None
     try:
+        # mkstemp makes the file private (0600); give it the permissions any new file gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -34,6 +35,9 @@ def test_rank_csv_to_file_opens_in_excel(cli, tmp_path):
     text = out.read_bytes().decode("utf-8")
     assert text.startswith("\ufeff排名,单位,总分,等次")
     assert [p.name for p in tmp_path.iterdir()] == ["ranked.csv"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_explain_shows_every_figure(cli):
