@@ -282,7 +282,11 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
         raise _missing_figure(indicator, data, unit, exc) from None
     if rounding.stage == "indicator":
         quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
-        raw = [p.quantize(quantum, rounding=mode) for p in raw]
+        # A batch rule may give units with the same points one shared figure (排序赋分's
+        # places): each figure is rounded once, keyed by identity while ``raw`` keeps it alive.
+        keys = list(map(id, raw))
+        rounded = {key: p.quantize(quantum, rounding=mode) for key, p in dict(zip(keys, raw)).items()}
+        raw = list(map(rounded.__getitem__, keys))
     points = [_nothing(rounding)] * len(values)
     for n, p in zip(present, raw):
         points[n] = p
