@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import decimal
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
 from operator import add, sub
@@ -23,7 +23,7 @@ from qscore.cells import EXEMPT
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import (NOT_APPLICABLE, ROUNDING_MODES, AdjustmentResult, BatchResult, CodedColumn, Indicator,
-                          IndicatorResults, Item, ResultColumns, Rounding, Ruleset, UnitResult)
+                          IndicatorResults, Item, RankedUnits, ResultColumns, Rounding, Ruleset, UnitResult)
 from qscore.numbers import ZERO
 from qscore.ranking import classes, rank_order
 from qscore.rules.base import Rule
@@ -73,8 +73,7 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     points, subtotal_columns = _sums(ruleset, table, len(data.units))
     if ruleset.scale_to is not None:
         points = _scaled(ruleset, table, points)
-    subtotals = [dict(zip(subtotal_columns, row)) for row in zip(*subtotal_columns.values())] \
-        if subtotal_columns else [{} for _ in data.units]
+    subtotals = _SubtotalDicts(subtotal_columns, len(data.units))
     settled = _settle_all(ruleset, data, table, points, subtotals, adjusters)
     order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, settled),
                               None if ruleset.ranking.tie_break else _best_first(settled))
@@ -83,10 +82,31 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     if ruleset.classification is not None:
         tiers, gaps = classes([settled[n].total for n in order], [settled[n].vetoed for n in order], ranks,
                               ruleset.classification)
-    units = tuple(UnitResult(data.units[n], IndicatorResults(table, n), subtotals[n], *settled[n], rank=rank,
-                             tier=tier, gap_to_next=gap, row=data.rows[n])
-                  for n, rank, tier, gap in zip(order, ranks, tiers, gaps))
-    return BatchResult(ruleset=ruleset, year=year, units=units)
+    ranked = list(map(settled.__getitem__, order))
+    columns: dict[str, Sequence[object]] = dict(zip(Settled._fields, map(list, zip(*ranked)))) if ranked \
+        else {name: [] for name in Settled._fields}
+    columns.update(unit=list(map(data.units.__getitem__, order)), row=list(map(data.rows.__getitem__, order)),
+                   rank=ranks, tier=tiers, gap_to_next=gaps)
+    return BatchResult(ruleset=ruleset, year=year, units=RankedUnits(columns, table, order, subtotal_columns))
+
+
+class _SubtotalDicts(Sequence[dict[str, Decimal]]):
+    """Each unit's category subtotals as a dict, made when read: ranking and writing a
+    batch read the subtotal columns, only tie-breaks and adjustments a unit's dict."""
+
+    def __init__(self, columns: dict[str, list[Decimal]], count: int) -> None:
+        self.columns, self.count = columns, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, unit: int) -> dict[str, Decimal]:  # type: ignore[override]
+        if not 0 <= unit < self.count:
+            raise IndexError(unit)
+        return {category: column[unit] for category, column in self.columns.items()}
+
+    def __iter__(self) -> Iterator[dict[str, Decimal]]:
+        return map(self.__getitem__, range(self.count))
 
 
 def _best_first(settled: list[Settled]) -> list[int]:
@@ -98,7 +118,7 @@ def _best_first(settled: list[Settled]) -> list[int]:
     return sorted(kept, key=totals.__getitem__, reverse=True) + sorted(vetoed, key=totals.__getitem__, reverse=True)
 
 
-def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: list[dict[str, Decimal]],
+def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: Sequence[dict[str, Decimal]],
                settled: list[Settled]) -> list[tuple]:
     """What :func:`~qscore.ranking.rank_order` sorts on: not vetoed, the total, then each
     tie-break's subtotal or indicator points."""
@@ -419,7 +439,7 @@ class Settled(NamedTuple):
 
 
 def _settle_all(ruleset: Ruleset, data: Dataset, table: ResultColumns, points: list[Decimal],
-                subtotals: list[dict[str, Decimal]], adjusters: Sequence[Adjuster]) -> list[Settled]:
+                subtotals: Sequence[dict[str, Decimal]], adjusters: Sequence[Adjuster]) -> list[Settled]:
     """Every unit's bonus, deductions, veto and total."""
     items = _item_counts(ruleset, data)
     if adjusters:
