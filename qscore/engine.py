@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import decimal
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
-from operator import add, sub
+from operator import add, not_, sub
 from typing import NamedTuple, TypeVar
 
 import attrs
@@ -23,7 +23,7 @@ from qscore.cells import EXEMPT
 from qscore.data import Cell, Dataset
 from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import (NOT_APPLICABLE, ROUNDING_MODES, AdjustmentResult, BatchResult, CodedColumn, Indicator,
-                          IndicatorResults, Item, ResultColumns, Rounding, Ruleset, UnitResult)
+                          IndicatorResults, Item, RankedUnits, ResultColumns, Rounding, Ruleset, UnitResult)
 from qscore.numbers import ZERO
 from qscore.ranking import classes, rank_order
 from qscore.rules.base import Rule
@@ -73,41 +73,60 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     points, subtotal_columns = _sums(ruleset, table, len(data.units))
     if ruleset.scale_to is not None:
         points = _scaled(ruleset, table, points)
-    subtotals = [dict(zip(subtotal_columns, row)) for row in zip(*subtotal_columns.values())] \
-        if subtotal_columns else [{} for _ in data.units]
+    subtotals = _SubtotalDicts(subtotal_columns, len(data.units))
     settled = _settle_all(ruleset, data, table, points, subtotals, adjusters)
-    order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, settled),
-                              None if ruleset.ranking.tie_break else _best_first(settled))
+    totals, vetoed = settled["total"], settled["vetoed"]
+    order, ranks = rank_order(_sort_keys(ruleset, table, subtotals, totals, vetoed),
+                              None if ruleset.ranking.tie_break else _best_first(totals, vetoed))
     tiers: Sequence[str | None] = [None] * len(order)
     gaps: Sequence[Decimal | None] = [None] * len(order)
     if ruleset.classification is not None:
-        tiers, gaps = classes([settled[n].total for n in order], [settled[n].vetoed for n in order], ranks,
+        tiers, gaps = classes(list(map(totals.__getitem__, order)), list(map(vetoed.__getitem__, order)), ranks,
                               ruleset.classification)
-    units = tuple(UnitResult(data.units[n], IndicatorResults(table, n), subtotals[n], *settled[n], rank=rank,
-                             tier=tier, gap_to_next=gap, row=data.rows[n])
-                  for n, rank, tier, gap in zip(order, ranks, tiers, gaps))
-    return BatchResult(ruleset=ruleset, year=year, units=units)
+    fields: dict[str, Sequence[object]] = {name: list(map(column.__getitem__, order))
+                                           for name, column in settled.items()}
+    fields.update(unit=list(map(data.units.__getitem__, order)), row=list(map(data.rows.__getitem__, order)),
+                  rank=ranks, tier=tiers, gap_to_next=gaps)
+    return BatchResult(ruleset=ruleset, year=year, units=RankedUnits(fields, table, order, subtotal_columns))
 
 
-def _best_first(settled: list[Settled]) -> list[int]:
+class _SubtotalDicts(Sequence[dict[str, Decimal]]):
+    """Each unit's category subtotals as a dict, made when read: ranking and writing a
+    batch read the subtotal columns, only tie-breaks and adjustments a unit's dict."""
+
+    def __init__(self, columns: dict[str, list[Decimal]], count: int) -> None:
+        self.columns, self.count = columns, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, unit: int) -> dict[str, Decimal]:  # type: ignore[override]
+        if not 0 <= unit < self.count:
+            raise IndexError(unit)
+        return {category: column[unit] for category, column in self.columns.items()}
+
+    def __iter__(self) -> Iterator[dict[str, Decimal]]:
+        return map(self.__getitem__, range(self.count))
+
+
+def _best_first(totals: list[Decimal], vetoed: list[bool]) -> list[int]:
     """Positions sorted on (not vetoed, total), best first, ties in input order: units
     not vetoed by total, then vetoed ones by total, without comparing tuples."""
-    totals = [s.total for s in settled]
-    kept = [n for n, s in enumerate(settled) if not s.vetoed]
-    vetoed = [n for n, s in enumerate(settled) if s.vetoed]
-    return sorted(kept, key=totals.__getitem__, reverse=True) + sorted(vetoed, key=totals.__getitem__, reverse=True)
+    kept = list(itertools.compress(range(len(totals)), map(not_, vetoed)))
+    out = list(itertools.compress(range(len(totals)), vetoed))
+    return sorted(kept, key=totals.__getitem__, reverse=True) + sorted(out, key=totals.__getitem__, reverse=True)
 
 
-def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: list[dict[str, Decimal]],
-               settled: list[Settled]) -> list[tuple]:
+def _sort_keys(ruleset: Ruleset, table: ResultColumns, subtotals: Sequence[dict[str, Decimal]],
+               totals: list[Decimal], vetoed: list[bool]) -> list[tuple]:
     """What :func:`~qscore.ranking.rank_order` sorts on: not vetoed, the total, then each
     tie-break's subtotal or indicator points."""
     if not ruleset.ranking.tie_break:
-        return [(not s.vetoed, s.total) for s in settled]
+        return list(zip(map(not_, vetoed), totals))
     columns = {ident: points for ident, points in zip(table.indicators, table.points)}
     extra = [[sub[name] if name in sub else columns[name][n] if name in columns else ZERO
               for name in ruleset.ranking.tie_break] for n, sub in enumerate(subtotals)]
-    return [(not s.vetoed, s.total, *more) for s, more in zip(settled, extra)]
+    return [(not veto, total, *more) for veto, total, more in zip(vetoed, totals, extra)]
 
 
 def _result_columns(ruleset: Ruleset, data: Dataset, columns: list[Column]) -> ResultColumns:
@@ -282,7 +301,11 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
         raise _missing_figure(indicator, data, unit, exc) from None
     if rounding.stage == "indicator":
         quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
-        raw = [p.quantize(quantum, rounding=mode) for p in raw]
+        # A batch rule may give units with the same points one shared figure (排序赋分's
+        # places): each figure is rounded once, keyed by identity while ``raw`` keeps it alive.
+        keys = list(map(id, raw))
+        rounded = {key: p.quantize(quantum, rounding=mode) for key, p in dict(zip(keys, raw)).items()}
+        raw = list(map(rounded.__getitem__, keys))
     points = [_nothing(rounding)] * len(values)
     for n, p in zip(present, raw):
         points[n] = p
@@ -415,12 +438,14 @@ class Settled(NamedTuple):
 
 
 def _settle_all(ruleset: Ruleset, data: Dataset, table: ResultColumns, points: list[Decimal],
-                subtotals: list[dict[str, Decimal]], adjusters: Sequence[Adjuster]) -> list[Settled]:
-    """Every unit's bonus, deductions, veto and total."""
+                subtotals: Sequence[dict[str, Decimal]], adjusters: Sequence[Adjuster]) -> dict[str, list]:
+    """Every unit's bonus, deductions, veto and total: :class:`Settled`'s fields as
+    columns, in the units' order."""
     items = _item_counts(ruleset, data)
+    count = len(points)
     if adjusters:
-        return [_settle(ruleset, data, n, table, points[n], subtotals[n], items, adjusters)
-                for n in range(len(points))]
+        settled = [_settle(ruleset, data, n, table, points[n], subtotals[n], items, adjusters) for n in range(count)]
+        return {name: [s[field] for s in settled] for field, name in enumerate(Settled._fields)}
     # Most units have no bonus, deduction or veto: settle them in one sweep, the same
     # arithmetic as _settle with no lines, and the others one by one.
     adjust, rounding = ruleset.adjustments, ruleset.rounding
@@ -431,11 +456,13 @@ def _settle_all(ruleset: Ruleset, data: Dataset, table: ResultColumns, points: l
         totals = map(max, totals, itertools.repeat(adjust.total_floor))
     if rounding.stage == "total":
         totals = map(rounding.apply, totals)
-    settled = list(map(Settled, itertools.repeat(()), itertools.repeat(bonus), itertools.repeat(deductions),
-                       itertools.repeat(False), totals))
+    columns = {"adjustments": [()] * count, "bonus": [bonus] * count, "deductions": [deductions] * count,
+               "vetoed": [False] * count, "total": list(totals)}
     for unit in sorted({n for _, _, counts in items for n, count in enumerate(counts) if count}):
-        settled[unit] = _settle(ruleset, data, unit, table, points[unit], subtotals[unit], items, adjusters)
-    return settled
+        settled = _settle(ruleset, data, unit, table, points[unit], subtotals[unit], items, adjusters)
+        for name, value in zip(Settled._fields, settled):
+            columns[name][unit] = value
+    return columns
 
 
 def _settle(ruleset: Ruleset, data: Dataset, unit: int, table: ResultColumns, points: Decimal,

@@ -524,18 +524,102 @@ class UnitResult:
     row: int | None = None
 
 
+#: The :class:`UnitResult` fields a :class:`RankedUnits` holds as columns.
+RANKED_FIELDS = ("unit", "adjustments", "bonus", "deductions", "vetoed", "total", "rank", "tier", "gap_to_next",
+                 "row")
+
+
+class RankedUnits(Sequence[UnitResult]):
+    """A batch's unit results in rank order, each made on first read and kept.
+
+    The engine ranks a batch as columns, and a national CSV reads only columns
+    (:meth:`column`, :meth:`subtotals`, :attr:`positions` into :attr:`table`), so its
+    40,000 result objects need never be built.  Compares equal to any sequence of the
+    same results.
+    """
+
+    __slots__ = ("_columns", "_table", "_positions", "_subtotals", "_made")
+
+    def __init__(self, columns: dict[str, Sequence[Any]], table: ResultColumns, positions: Sequence[int],
+                 subtotals: dict[str, Sequence[Decimal]]) -> None:
+        """:param columns: each field of :data:`RANKED_FIELDS` → every unit's value, in rank order.
+        :param table: the batch's per-indicator results, in the engine's unit order.
+        :param positions: each ranked unit's position in ``table`` and ``subtotals``.
+        :param subtotals: category id → every unit's subtotal, in the engine's unit order.
+        """
+        self._columns, self._table, self._positions, self._subtotals = columns, table, positions, subtotals
+        self._made: list[UnitResult | None] | None = None
+
+    @property
+    def table(self) -> ResultColumns:
+        """The batch's per-indicator results, in the engine's unit order."""
+        return self._table
+
+    @property
+    def positions(self) -> Sequence[int]:
+        """Each ranked unit's position in :attr:`table`."""
+        return self._positions
+
+    def column(self, field: str) -> Sequence[Any]:
+        """Every unit's ``field`` (one of :data:`RANKED_FIELDS`), in rank order."""
+        return self._columns[field]
+
+    def subtotals(self, category: str) -> list[Decimal]:
+        """Every unit's subtotal of ``category``, in rank order."""
+        return list(map(self._subtotals[category].__getitem__, self._positions))
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> UnitResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[UnitResult, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> UnitResult | tuple[UnitResult, ...]:
+        if isinstance(index, slice):
+            return tuple(self[n] for n in range(*index.indices(len(self))))
+        rank_position = range(len(self))[index]  # raises IndexError, allows negative indices
+        if self._made is None:
+            self._made = [None] * len(self)
+        made = self._made[rank_position]
+        if made is None:
+            made = self._made[rank_position] = self._make(rank_position)
+        return made
+
+    def _make(self, rank_position: int) -> UnitResult:
+        position = self._positions[rank_position]
+        fields = {name: column[rank_position] for name, column in self._columns.items()}
+        subtotals = {category: column[position] for category, column in self._subtotals.items()}
+        return UnitResult(indicators=IndicatorResults(self._table, position), subtotals=subtotals, **fields)
+
+    def __iter__(self) -> Iterator[UnitResult]:
+        return (self[n] for n in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @attrs.frozen
 class BatchResult:
     """A ranked batch.
 
     :param ruleset: the ruleset used.
     :param year: the assessment year.
-    :param units: unit results in rank order (ties in input order).
+    :param units: unit results in rank order (ties in input order): a tuple, or from
+        the engine a :class:`RankedUnits` that builds them when read.
     """
 
     ruleset: Ruleset
     year: int
-    units: tuple[UnitResult, ...]
+    units: Sequence[UnitResult]
 
     def unit(self, name: str) -> UnitResult | None:
         return next((u for u in self.units if u.unit == name), None)

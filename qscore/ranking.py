@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import attrs
 
 from qscore.model import Classification, Ruleset, UnitResult
+from qscore.numbers import ZERO
+
 
 def rank_units(units: Sequence[UnitResult], ruleset: Ruleset) -> tuple[UnitResult, ...]:
     """``units`` in rank order with ``rank``, ``tier`` and ``gap_to_next`` filled in.
@@ -88,12 +90,24 @@ def classify(ranked: list[UnitResult], classification: Classification) -> list[U
 def classes(totals: Sequence[Decimal], vetoed: Sequence[bool], ranks: Sequence[int],
             classification: Classification) -> tuple[list[str], list[Decimal | None]]:
     """Each ranked unit's class name and the points it lacks to reach the next class up,
-    from the units' totals, vetoes and ranks in rank order."""
+    from the units' totals, vetoes and ranks in rank order.
+
+    Ranked units come in runs of equal totals (and ranks); a unit equal to the one
+    before it is in that one's class without comparing it with the limits again.  (Its
+    gap is still worked out: equal totals may be written differently, 85.5 and 85.50.)
+    """
     limits = cutoffs(classification, len(totals))
     names = [g.name for g in classification.grades]
     by_score = classification.by == "score"
-    positions = [_position(total if by_score else rank, by_score, limits, veto)
-                 for total, veto, rank in zip(totals, vetoed, ranks)]
+    positions: list[int] = []
+    measure = position = None
+    for this, veto in zip(totals if by_score else ranks, vetoed):
+        if veto:
+            positions.append(len(limits))
+            continue
+        if this != measure:
+            measure, position = this, _position(this, by_score, limits, False)
+        positions.append(position)
     lowest_in = {}
     for total, veto, position in zip(totals, vetoed, positions):
         if not veto:
@@ -103,7 +117,7 @@ def classes(totals: Sequence[Decimal], vetoed: Sequence[bool], ranks: Sequence[i
         gap = None
         if not veto and position > 0:
             better = limits[position - 1] if by_score else lowest_in.get(position - 1)
-            gap = max(better - total, Decimal(0)) if better is not None else None  # type: ignore[operator]
+            gap = max(better - total, ZERO) if better is not None else None  # type: ignore[operator]
         gaps.append(gap)
     return [names[p] for p in positions], gaps
 

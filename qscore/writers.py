@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from decimal import Decimal
 from itertools import chain
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
-from qscore.model import BatchResult, CodedColumn, IndicatorResult, IndicatorResults, UnitResult, indicator_points
+from qscore.model import (BatchResult, CodedColumn, IndicatorResult, IndicatorResults, RankedUnits, UnitResult,
+                          indicator_points)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,11 +42,11 @@ def summary_table(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[
     points."""
     header = _header(batch, detail)
     units = batch.units
-    columns: list[Sequence[Any]] = [list(map(attrgetter("rank"), units)), list(map(attrgetter("unit"), units)),
-                                    list(map(attrgetter("total"), units)), [u.tier or "" for u in units]]
-    columns += [[u.subtotals[c.id] for u in units] for c in batch.ruleset.categories]
-    columns += [list(map(attrgetter("bonus"), units)), list(map(attrgetter("deductions"), units)),
-                ["是" if u.vetoed else "否" for u in units], list(map(attrgetter("gap_to_next"), units))]
+    columns: list[Sequence[Any]] = [_field(units, "rank"), _field(units, "unit"), _field(units, "total"),
+                                    [tier or "" for tier in _field(units, "tier")]]
+    columns += [_subtotals(units, c.id) for c in batch.ruleset.categories]
+    columns += [_field(units, "bonus"), _field(units, "deductions"),
+                ["是" if vetoed else "否" for vetoed in _field(units, "vetoed")], _field(units, "gap_to_next")]
     if not detail:
         return header, list(map(list, zip(*columns)))
     return header, list(map(list, map(chain, zip(*columns), _points_rows(units, None))))
@@ -69,21 +70,34 @@ def _summary_columns(batch: BatchResult, detail: bool,
                      text: Callable[[str], str]) -> tuple[list[str], list[Sequence[str]]]:
     """The header and the text columns of :func:`summary_rows` up to the indicators' points."""
     units = batch.units
-    tiers = list(map(attrgetter("tier"), units))
+    tiers = _field(units, "tier")
     tier_text = {tier: text(tier or "") for tier in set(tiers)}  # a handful of names
     columns: list[Sequence[str]] = [
-        list(map(str, map(attrgetter("rank"), units))),
-        list(map(text, map(attrgetter("unit"), units))),
-        _numbers(list(map(attrgetter("total"), units))),
+        list(map(str, _field(units, "rank"))),
+        list(map(text, _field(units, "unit"))),
+        _numbers(_field(units, "total")),
         list(map(tier_text.__getitem__, tiers)),
     ]
-    subtotals = list(map(attrgetter("subtotals"), units))
-    columns += [_numbers(list(map(itemgetter(c.id), subtotals))) for c in batch.ruleset.categories]
+    columns += [_numbers(_subtotals(units, c.id)) for c in batch.ruleset.categories]
     vetoed = {True: text("是"), False: text("否")}
-    columns += [_numbers(list(map(attrgetter("bonus"), units))), _numbers(list(map(attrgetter("deductions"), units))),
-                list(map(vetoed.__getitem__, map(attrgetter("vetoed"), units))),
-                _numbers(list(map(attrgetter("gap_to_next"), units)))]
+    columns += [_numbers(_field(units, "bonus")), _numbers(_field(units, "deductions")),
+                list(map(vetoed.__getitem__, _field(units, "vetoed"))), _numbers(_field(units, "gap_to_next"))]
     return [text(h) for h in _header(batch, detail)], columns
+
+
+def _field(units: Sequence[UnitResult], name: str) -> Sequence[Any]:
+    """Every unit's ``name`` field in order; the engine's units hand over the column
+    without building a result object per unit."""
+    if isinstance(units, RankedUnits):
+        return units.column(name)
+    return list(map(attrgetter(name), units))
+
+
+def _subtotals(units: Sequence[UnitResult], category: str) -> list[Decimal]:
+    """Every unit's subtotal of ``category``, in order, as :func:`_field`."""
+    if isinstance(units, RankedUnits):
+        return units.subtotals(category)
+    return [u.subtotals[category] for u in units]
 
 
 def _header(batch: BatchResult, detail: bool) -> list[str]:
@@ -96,7 +110,7 @@ def _header(batch: BatchResult, detail: bool) -> list[str]:
     return header
 
 
-def _numbers(values: list[Decimal | None]) -> list[str]:
+def _numbers(values: Sequence[Decimal | None]) -> list[str]:
     """A column of figures as text, as :func:`_number` writes them ("" for ``None``)."""
     texts = list(map(str, values))
     if "E" in "".join(texts) or "None" in texts:  # rare: str() chose an exponent somewhere
@@ -113,6 +127,9 @@ def _points_rows(units: Sequence[UnitResult],
     the rows are read off the batch's points columns in the engine's unit order, then
     put in the units' order whole.
     """
+    if isinstance(units, RankedUnits):
+        rows = list(zip(*(units.table.points if shown is None else map(shown, units.table.points))))
+        return list(map(rows.__getitem__, units.positions))
     sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
     if len(sources) != 1 or None in sources:
         rows = [indicator_points(u.indicators) for u in units]
@@ -154,22 +171,20 @@ def write_csv(batch: BatchResult) -> bytes:
 def _joined_csv(batch: BatchResult) -> str | None:
     """The CSV of :func:`summary_rows` joined line by line, each unit's points joined
     once in the engine's order; ``None`` when some cell needs quoting (see
-    :func:`csv_text`), or the units were not scored together.
+    :func:`csv_text`), or the units are not the engine's :class:`RankedUnits`.
 
     Only the texts can hold a comma, a quote or a line break: the header, unit names,
     tiers and 是/否.  Our figures are digits, a sign and a point.
     """
     units = batch.units
-    sources = {id(u.indicators.columns) if isinstance(u.indicators, IndicatorResults) else None for u in units}
-    if len(sources) != 1 or None in sources or not batch.ruleset.indicators:
+    if not isinstance(units, RankedUnits) or not batch.ruleset.indicators:
         return None
     header, columns = _summary_columns(batch, True, safe_text)
     texts = "".join(chain(header, *(columns[n] for n in TEXT_COLUMNS), columns[-2]))
     if any(special in texts for special in ',"\r\n'):
         return None
-    points = units[0].indicators.columns.points  # type: ignore[attr-defined]
-    joined = list(map(",".join, zip(*map(_column_text, points))))
-    lines = [",".join(header), *map(",".join, zip(*columns, [joined[u.indicators.unit] for u in units]))]  # type: ignore[attr-defined]
+    joined = list(map(",".join, zip(*map(_column_text, units.table.points))))
+    lines = [",".join(header), *map(",".join, zip(*columns, map(joined.__getitem__, units.positions)))]
     return "\r\n".join(lines) + "\r\n"
 
 

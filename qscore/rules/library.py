@@ -319,11 +319,11 @@ class RankPoints(Rule):
 
     def places(self, values: Sequence[Value]) -> list[int]:
         """Competition ranking (1, 1, 3) of ``values`` in the better direction."""
-        ordered = sorted((_number(x) for x in values), reverse=self.direction == "higher")
+        numbers = list(map(_number, values))
         first: dict[Decimal, int] = {}
-        for place, number in enumerate(ordered, 1):
+        for place, number in enumerate(sorted(numbers, reverse=self.direction == "higher"), 1):
             first.setdefault(number, place)
-        return [first[_number(x)] for x in values]
+        return list(map(first.__getitem__, numbers))
 
     def _for_place(self, place: int) -> Decimal:
         return max(self.full - (place - 1) * self.step, self.floor)
@@ -336,7 +336,11 @@ class RankPoints(Rule):
 
     def points_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                      baselines: Sequence[Decimal | None]) -> list[Decimal]:
-        return [self._for_place(place) for place in self.places(values)]
+        # A national column has far fewer places than units (ties, and every place at
+        # the floor): each place's points are worked out once and shared.
+        places = self.places(values)
+        points = {place: self._for_place(place) for place in set(places)}
+        return list(map(points.__getitem__, places))
 
     def explain_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                       baselines: Sequence[Decimal | None]) -> list[str]:

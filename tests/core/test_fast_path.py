@@ -17,18 +17,20 @@ import json
 import pickle
 from decimal import Decimal
 
+import attrs
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qscore.cells import is_exempt, normalise, parse_count, parse_number
 from qscore.data import RawTable, bind
 from qscore.engine import score_batch
-from qscore.model import IndicatorResults
+from qscore.model import IndicatorResults, RankedUnits
 from qscore.plugins import load_plugins
 from qscore.ranking import rank_units
 from qscore.rulesets import parse_ruleset
 from qscore.targets import Figures, Timing
-from qscore.writers import csv_text, summary_rows, write_csv
+from qscore.writers import csv_text, summary_rows, summary_table, write_csv
 
 RULE_TYPES = load_plugins(entry_points=False).rule_types
 LEVELS = {"完成": 1, "基本完成": Decimal("0.6"), "未完成": 0}
@@ -252,6 +254,13 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[str], list
     assert [row[-width:] for row in written] == [[f"{p:f}" for p in u["points"]] for u in expected]
     assert [row[2] for row in written] == [f"{u['total']:f}" for u in expected]
 
+    # The engine's units are read as columns; the same units as plain objects, with
+    # their indicator results made, are written the same way.
+    plain = attrs.evolve(batch, units=tuple(attrs.evolve(u, indicators=tuple(u.indicators)) for u in batch.units))
+    assert plain.units == batch.units and batch.units == plain.units
+    assert write_csv(plain) == write_csv(batch)
+    assert summary_table(plain, detail=True) == summary_table(batch, detail=True)
+
 
 def test_lazy_results_read_like_a_tuple() -> None:
     """A unit's indicator results index, slice, iterate and compare like the tuple they replace."""
@@ -274,9 +283,18 @@ def test_lazy_results_read_like_a_tuple() -> None:
     assert [r.indicator for r in results] == ["food", "drug", "task"]
     assert results[0].target == Decimal("96.5") and results[0].met is True
     assert results.points == [r.points for r in eager] and results.points[1:] == [Decimal("30.00"), Decimal("30.00")]
+    # The batch's units, too, are made when read and read like the tuple they replace.
+    units = batch.units
+    assert isinstance(units, RankedUnits)
+    eager_units = tuple(units)
+    assert len(units) == len(eager_units) == 4 and units[-1] is eager_units[3] and units[1:3] == eager_units[1:3]
+    assert units == eager_units and eager_units == units and units != eager_units[:3]
+    assert unit in eager_units and units.column("total") == [u.total for u in eager_units]
+    assert units.column("rank") == [u.rank for u in eager_units]
     # A batch survives pickling (for worker processes), lazy parts and all.
     again = pickle.loads(pickle.dumps(batch))
     assert [tuple(u.indicators) for u in again.units] == [tuple(u.indicators) for u in batch.units]
+    assert again.units == batch.units
 
 
 def small_batch(indicators: list[dict], rows: list[list[str]], **extra: object):  # noqa: ANN201
