@@ -9,11 +9,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from qscore.cli import main
 from qscore.plugins import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
 
 DATA = Path(__file__).parent / "data"
+
+# Properties are about values, not speed: a busy CI machine must not fail a test on
+# Hypothesis's per-example deadline (speed is measured by bench/, not by tests).
+settings.register_profile("qscore", deadline=None)
+settings.load_profile("qscore")
 # qscore's own test kit for plug-in authors: its fixtures (qscore_catalog, qscore_cli)
 # are exercised here as an author would use them.
 pytest_plugins = ["qscore.testing"]
