@@ -10,6 +10,7 @@ check whose failure must name the file, the row and the column.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -332,7 +333,7 @@ class _WideBinder(_Binder):
             if target is None or not columns:
                 continue
             texts, (thing, field) = columns[number], target
-            parsed = _CellCodes(lambda text: self.parse(thing, field, text))
+            parsed = _CellCodes(functools.partial(self.parse, thing, field))
             problem = None
             try:
                 codes = list(map(parsed.__getitem__, texts))

@@ -6,10 +6,11 @@ ruleset that can be scored.  Numbers that decide a score are ``decimal.Decimal``
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterator, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 from attrs import validators as v
@@ -404,7 +405,52 @@ class ResultColumns:
                                explanation=None if explanations is None else explanations[unit])
 
 
-class IndicatorResults(Sequence[IndicatorResult]):
+T = TypeVar("T")
+
+
+class _MadeOnRead(Sequence[T]):
+    """A read-only sequence whose items are made on first read and kept; compares equal
+    to any sequence of the same items, like a tuple.  Subclasses give ``__len__`` and
+    ``_make(position)``."""
+
+    __slots__ = ("_made",)
+
+    @abc.abstractmethod
+    def _make(self, position: int) -> T:
+        """The item at ``position``, made afresh."""
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self[n] for n in range(*index.indices(len(self))))
+        position = range(len(self))[index]  # raises IndexError, allows negative indices
+        made = self._made
+        if made is None:
+            made = self._made = [None] * len(self)
+        item = made[position]
+        if item is None:
+            item = made[position] = self._make(position)
+        return item
+
+    def __iter__(self) -> Iterator[T]:
+        return (self[n] for n in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class IndicatorResults(_MadeOnRead[IndicatorResult]):
     """One unit's per-indicator results, in ruleset order, made on first read.
 
     A national batch holds millions of indicator results while ranking and CSV output
@@ -412,7 +458,7 @@ class IndicatorResults(Sequence[IndicatorResult]):
     kept.  Compares equal to any sequence of the same results.
     """
 
-    __slots__ = ("_columns", "_unit", "_made")
+    __slots__ = ("_columns", "_unit")
 
     def __init__(self, columns: ResultColumns, unit: int) -> None:
         self._columns, self._unit = columns, unit
@@ -436,34 +482,8 @@ class IndicatorResults(Sequence[IndicatorResult]):
     def __len__(self) -> int:
         return len(self._columns.indicators)
 
-    @overload
-    def __getitem__(self, index: int) -> IndicatorResult: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[IndicatorResult, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> IndicatorResult | tuple[IndicatorResult, ...]:
-        if isinstance(index, slice):
-            return tuple(self[n] for n in range(*index.indices(len(self))))
-        position = range(len(self))[index]  # raises IndexError, allows negative indices
-        if self._made is None:
-            self._made = [None] * len(self)
-        made = self._made[position]
-        if made is None:
-            made = self._made[position] = self._columns.result(position, self._unit)
-        return made
-
-    def __iter__(self) -> Iterator[IndicatorResult]:
-        return (self[n] for n in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
+    def _make(self, position: int) -> IndicatorResult:
+        return self._columns.result(position, self._unit)
 
 
 def indicator_points(indicators: Sequence[IndicatorResult]) -> list[Decimal]:
@@ -529,7 +549,7 @@ RANKED_FIELDS = ("unit", "adjustments", "bonus", "deductions", "vetoed", "total"
                  "row")
 
 
-class RankedUnits(Sequence[UnitResult]):
+class RankedUnits(_MadeOnRead[UnitResult]):
     """A batch's unit results in rank order, each made on first read and kept.
 
     The engine ranks a batch as columns, and a national CSV reads only columns
@@ -538,7 +558,7 @@ class RankedUnits(Sequence[UnitResult]):
     same results.
     """
 
-    __slots__ = ("_columns", "_table", "_positions", "_subtotals", "_made")
+    __slots__ = ("_columns", "_table", "_positions", "_subtotals")
 
     def __init__(self, columns: dict[str, Sequence[Any]], table: ResultColumns, positions: Sequence[int],
                  subtotals: dict[str, Sequence[Decimal]]) -> None:
@@ -571,40 +591,11 @@ class RankedUnits(Sequence[UnitResult]):
     def __len__(self) -> int:
         return len(self._positions)
 
-    @overload
-    def __getitem__(self, index: int) -> UnitResult: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[UnitResult, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> UnitResult | tuple[UnitResult, ...]:
-        if isinstance(index, slice):
-            return tuple(self[n] for n in range(*index.indices(len(self))))
-        rank_position = range(len(self))[index]  # raises IndexError, allows negative indices
-        if self._made is None:
-            self._made = [None] * len(self)
-        made = self._made[rank_position]
-        if made is None:
-            made = self._made[rank_position] = self._make(rank_position)
-        return made
-
     def _make(self, rank_position: int) -> UnitResult:
         position = self._positions[rank_position]
         fields = {name: column[rank_position] for name, column in self._columns.items()}
         subtotals = {category: column[position] for category, column in self._subtotals.items()}
         return UnitResult(indicators=IndicatorResults(self._table, position), subtotals=subtotals, **fields)
-
-    def __iter__(self) -> Iterator[UnitResult]:
-        return (self[n] for n in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
 
 
 @attrs.frozen
