@@ -79,3 +79,10 @@ class MissingFigure(Exception):
     def __init__(self, field: str, what: str) -> None:
         self.field, self.what = field, what
         super().__init__(what)
+
+
+class UsageError(QscoreError):
+    """A request that names something qscore cannot find: a ruleset id not installed, a
+    sheet the workbook lacks, a file suffix no reader takes.  The CLI makes it a usage
+    error (exit 2); every other error is about the data, the ruleset or a plug-in (exit 1).
+    """

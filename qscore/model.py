@@ -7,15 +7,12 @@ ruleset that can be scored.  Numbers that decide a score are ``decimal.Decimal``
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
 from attrs import validators as v
-
-from qscore.cells import EXEMPT, Exempt
 
 if TYPE_CHECKING:
     from qscore.rules.base import Rule
@@ -342,157 +339,6 @@ class IndicatorResult:
     explanation: str | None = None
 
 
-class CodedColumn(Sequence[Decimal]):
-    """A column of a batch stored as a code per unit and the figure of each code.
-
-    Units with the same value share a code, so a national column of 40,000 points holds
-    a few hundred figures; adding it up or writing it out looks each code up once per
-    unit, and formats each figure once.
-
-    :param codes: each unit's code.
-    :param figures: code → figure.
-    """
-
-    __slots__ = ("codes", "figures")
-
-    def __init__(self, codes: list[int], figures: dict[int, Decimal]) -> None:
-        self.codes, self.figures = codes, figures
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def __getitem__(self, unit: int) -> Decimal:  # type: ignore[override]
-        return self.figures[self.codes[unit]]
-
-    def __iter__(self) -> Iterator[Decimal]:
-        return map(self.figures.__getitem__, self.codes)
-
-
-@attrs.frozen
-class ResultColumns:
-    """Every unit's per-indicator results, one list per indicator (ruleset order).
-
-    The engine scores column by column; a unit's :class:`IndicatorResult` objects are
-    made from these lists only when something reads them.
-
-    :param indicators: the indicators' ids.
-    :param max_points: the indicators' full marks (a unit exempt from one has 0).
-    :param values: per indicator, each unit's observed value, ``EXEMPT`` where the
-        indicator does not apply to the unit (its result shows ``不适用``).
-    :param targets: per indicator, each unit's target used.
-    :param points: per indicator, each unit's points.
-    :param met: per indicator, whether each unit met its target.
-    :param explanations: per indicator, each unit's explanation, or ``None`` when not asked for.
-    """
-
-    indicators: tuple[str, ...]
-    max_points: tuple[Decimal, ...]
-    values: tuple[Sequence[Decimal | str | Exempt | None], ...]
-    targets: tuple[Sequence[Decimal | None], ...]
-    points: tuple[Sequence[Decimal], ...]
-    met: tuple[Sequence[bool | None], ...]
-    explanations: tuple[Sequence[str] | None, ...]
-
-    def result(self, position: int, unit: int) -> IndicatorResult:
-        """The ``position``-th indicator's result for the ``unit``-th unit."""
-        explanations = self.explanations[position]
-        value = self.values[position][unit]
-        exempt = value is EXEMPT
-        return IndicatorResult(indicator=self.indicators[position], value=NOT_APPLICABLE if exempt else value,
-                               target=self.targets[position][unit], points=self.points[position][unit],
-                               max_points=ZERO if exempt else self.max_points[position],
-                               met=self.met[position][unit],
-                               explanation=None if explanations is None else explanations[unit])
-
-
-T = TypeVar("T")
-
-
-class _MadeOnRead(Sequence[T]):
-    """A read-only sequence whose items are made on first read and kept; compares equal
-    to any sequence of the same items, like a tuple.  Subclasses give ``__len__`` and
-    ``_make(position)``."""
-
-    __slots__ = ("_made",)
-
-    @abc.abstractmethod
-    def _make(self, position: int) -> T:
-        """The item at ``position``, made afresh."""
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
-        if isinstance(index, slice):
-            return tuple(self[n] for n in range(*index.indices(len(self))))
-        position = range(len(self))[index]  # raises IndexError, allows negative indices
-        made = self._made
-        if made is None:
-            made = self._made = [None] * len(self)
-        item = made[position]
-        if item is None:
-            item = made[position] = self._make(position)
-        return item
-
-    def __iter__(self) -> Iterator[T]:
-        return (self[n] for n in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
-
-
-class IndicatorResults(_MadeOnRead[IndicatorResult]):
-    """One unit's per-indicator results, in ruleset order, made on first read.
-
-    A national batch holds millions of indicator results while ranking and CSV output
-    need only the points (:attr:`points`); the result objects are built on demand and
-    kept.  Compares equal to any sequence of the same results.
-    """
-
-    __slots__ = ("_columns", "_unit")
-
-    def __init__(self, columns: ResultColumns, unit: int) -> None:
-        self._columns, self._unit = columns, unit
-        self._made: list[IndicatorResult | None] | None = None
-
-    @property
-    def columns(self) -> ResultColumns:
-        """The batch's columns these results are read from."""
-        return self._columns
-
-    @property
-    def unit(self) -> int:
-        """The unit's position in the batch's columns."""
-        return self._unit
-
-    @property
-    def points(self) -> list[Decimal]:
-        """The unit's points per indicator, without building any result object."""
-        return list(map(itemgetter(self._unit), self._columns.points))
-
-    def __len__(self) -> int:
-        return len(self._columns.indicators)
-
-    def _make(self, position: int) -> IndicatorResult:
-        return self._columns.result(position, self._unit)
-
-
-def indicator_points(indicators: Sequence[IndicatorResult]) -> list[Decimal]:
-    """The points of ``indicators`` (a unit's results), the fast way when they are lazy."""
-    if isinstance(indicators, IndicatorResults):
-        return indicators.points
-    return [r.points for r in indicators]
-
-
 @attrs.frozen
 class AdjustmentResult:
     """A bonus, deduction or veto applied to a unit.
@@ -517,7 +363,7 @@ class UnitResult:
 
     :param unit: the unit's name.
     :param indicators: per-indicator results in ruleset order (a tuple, or from the
-        engine an :class:`IndicatorResults` that builds them when read).
+        engine a sequence that makes each result when it is read).
     :param subtotals: points per category id, in ruleset order.
     :param adjustments: bonus, deduction and veto lines.
     :param bonus: bonus points after caps.
@@ -532,7 +378,7 @@ class UnitResult:
 
     unit: str
     indicators: Sequence[IndicatorResult]
-    subtotals: dict[str, Decimal]
+    subtotals: Mapping[str, Decimal]
     adjustments: tuple[AdjustmentResult, ...]
     bonus: Decimal
     deductions: Decimal
@@ -544,58 +390,94 @@ class UnitResult:
     row: int | None = None
 
 
-#: The :class:`UnitResult` fields a :class:`RankedUnits` holds as columns.
-RANKED_FIELDS = ("unit", "adjustments", "bonus", "deductions", "vetoed", "total", "rank", "tier", "gap_to_next",
-                 "row")
+#: The :class:`UnitResult` fields :meth:`RankedUnits.column` reads as a column.
+RankedField = Literal["unit", "row", "rank", "total", "tier", "vetoed", "bonus", "deductions", "gap_to_next",
+                      "adjustments"]
+T = TypeVar("T")
 
 
-class RankedUnits(_MadeOnRead[UnitResult]):
-    """A batch's unit results in rank order, each made on first read and kept.
+class RankedUnits(Sequence[UnitResult]):
+    """A batch's unit results in rank order, readable one unit at a time or a column at
+    a time.
 
-    The engine ranks a batch as columns, and a national CSV reads only columns
-    (:meth:`column`, :meth:`subtotals`, :attr:`positions` into :attr:`table`), so its
-    40,000 result objects need never be built.  Compares equal to any sequence of the
-    same results.
+    Writers read columns (:meth:`column`, :meth:`subtotals`, :meth:`points_rows`), so a
+    national batch is written without making 40,000 result objects.  There are two
+    implementations behind this one face: :class:`UnitTuple` for units made one by one
+    (by a plug-in, a test, or the reference scorer) and the engine's columns
+    (:mod:`qscore.scoring.columns`), which make a unit's object only when it is read.
+    Compares equal to any sequence of the same results, like a tuple.
     """
 
-    __slots__ = ("_columns", "_table", "_positions", "_subtotals")
+    __slots__ = ()
 
-    def __init__(self, columns: dict[str, Sequence[Any]], table: ResultColumns, positions: Sequence[int],
-                 subtotals: dict[str, Sequence[Decimal]]) -> None:
-        """:param columns: each field of :data:`RANKED_FIELDS` → every unit's value, in rank order.
-        :param table: the batch's per-indicator results, in the engine's unit order.
-        :param positions: each ranked unit's position in ``table`` and ``subtotals``.
-        :param subtotals: category id → every unit's subtotal, in the engine's unit order.
-        """
-        self._columns, self._table, self._positions, self._subtotals = columns, table, positions, subtotals
-        self._made: list[UnitResult | None] | None = None
+    @abc.abstractmethod
+    def column(self, field: RankedField) -> Sequence[Any]:
+        """Every unit's ``field``, in rank order."""
 
-    @property
-    def table(self) -> ResultColumns:
-        """The batch's per-indicator results, in the engine's unit order."""
-        return self._table
+    @abc.abstractmethod
+    def subtotals(self, category: str) -> Sequence[Decimal]:
+        """Every unit's subtotal of the category with id ``category``, in rank order."""
 
-    @property
-    def positions(self) -> Sequence[int]:
-        """Each ranked unit's position in :attr:`table`."""
-        return self._positions
+    @abc.abstractmethod
+    def points_rows(self, shown: Callable[[Decimal], T]) -> Sequence[Sequence[T]]:
+        """Each unit's points per indicator (ruleset order), in rank order, passed through
+        ``shown`` (e.g. ``str``).  ``shown`` must be a pure function: it may be applied
+        once per distinct figure rather than once per cell."""
 
-    def column(self, field: str) -> Sequence[Any]:
-        """Every unit's ``field`` (one of :data:`RANKED_FIELDS`), in rank order."""
-        return self._columns[field]
+    @overload
+    def __getitem__(self, index: int) -> UnitResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[UnitResult, ...]: ...
 
-    def subtotals(self, category: str) -> list[Decimal]:
-        """Every unit's subtotal of ``category``, in rank order."""
-        return list(map(self._subtotals[category].__getitem__, self._positions))
+    def __getitem__(self, index: int | slice) -> UnitResult | tuple[UnitResult, ...]:
+        if isinstance(index, slice):
+            return tuple(self.unit_at(n) for n in range(*index.indices(len(self))))
+        return self.unit_at(range(len(self))[index])  # IndexError, negative indices
+
+    @abc.abstractmethod
+    def unit_at(self, position: int) -> UnitResult:
+        """The unit ranked at ``position`` (0-based), ``0 <= position < len(self)``."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"
+
+
+class UnitTuple(RankedUnits):
+    """Ranked units held as ready-made :class:`UnitResult` objects.
+
+    :param units: the units in rank order.
+    """
+
+    __slots__ = ("_units",)
+
+    def __init__(self, units: Iterable[UnitResult] = ()) -> None:
+        self._units = tuple(units)
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return len(self._units)
 
-    def _make(self, rank_position: int) -> UnitResult:
-        position = self._positions[rank_position]
-        fields = {name: column[rank_position] for name, column in self._columns.items()}
-        subtotals = {category: column[position] for category, column in self._subtotals.items()}
-        return UnitResult(indicators=IndicatorResults(self._table, position), subtotals=subtotals, **fields)
+    def unit_at(self, position: int) -> UnitResult:
+        return self._units[position]
+
+    def column(self, field: RankedField) -> list[Any]:
+        return [getattr(unit, field) for unit in self._units]
+
+    def subtotals(self, category: str) -> list[Decimal]:
+        return [unit.subtotals[category] for unit in self._units]
+
+    def points_rows(self, shown: Callable[[Decimal], T]) -> list[list[T]]:
+        return [[shown(result.points) for result in unit.indicators] for unit in self._units]
+
+
+def _ranked_units(units: Iterable[UnitResult]) -> RankedUnits:
+    return units if isinstance(units, RankedUnits) else UnitTuple(units)
 
 
 @attrs.frozen
@@ -604,13 +486,15 @@ class BatchResult:
 
     :param ruleset: the ruleset used.
     :param year: the assessment year.
-    :param units: unit results in rank order (ties in input order): a tuple, or from
-        the engine a :class:`RankedUnits` that builds them when read.
+    :param units: unit results in rank order (ties in input order); any iterable of
+        :class:`UnitResult` is held as a :class:`UnitTuple`.
     """
 
     ruleset: Ruleset
     year: int
-    units: Sequence[UnitResult]
+    units: RankedUnits = attrs.field(converter=_ranked_units)
 
     def unit(self, name: str) -> UnitResult | None:
-        return next((u for u in self.units if u.unit == name), None)
+        """The result of the unit called ``name``, ``None`` when it is not in the batch."""
+        names = self.units.column("unit")
+        return self.units[names.index(name)] if name in names else None

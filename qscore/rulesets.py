@@ -7,9 +7,12 @@ silently.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +23,8 @@ from qscore.model import (Adjustments, Category, Classification, Example, Grade,
                           Ranking, Rounding, Ruleset)
 from qscore.numbers import to_decimal
 from qscore.rules.base import Rule, RuleTypes
-from qscore.targets import TARGET_KINDS, Absolute, Target
+from qscore.registry import Registry
+from qscore.targets import TARGET_KINDS, Absolute, Target, TargetKinds
 
 T = TypeVar("T")
 
@@ -35,28 +39,77 @@ EXAMPLE_KEYS = {"name", "year", "inputs", "points", "total", "tier"}
 SCHEMA = 1
 
 
-def load_ruleset(path: str | Path, rule_types: RuleTypes) -> Ruleset:
-    """Read and validate the ruleset file at ``path``.
+def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleTypes,
+                 target_kinds: TargetKinds = TARGET_KINDS) -> Ruleset:
+    """Read and validate a ruleset file.
 
-    :param path: a ``.toml`` ruleset file.
+    :param source: a ``.toml`` ruleset file: a path, or a resource inside a package
+        (``importlib.resources.files(...)``), which also works from a zipped install.
     :param rule_types: rule type id → class, as registered by plug-ins.
+    :param target_kinds: target kind → shape, as registered by plug-ins.
     :raises RulesetError: naming the file, table and field of the first problem.
     """
-    path = Path(path)
+    if isinstance(source, (str, os.PathLike)):
+        source = Path(source)
+    file = str(source)
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle, parse_float=Decimal)
+        data = tomllib.loads(source.read_bytes().decode("utf-8"), parse_float=Decimal)
     except OSError as exc:
-        raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=str(path)) from None
+        raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"not valid TOML: {exc}", file=str(path)) from None
+        raise RulesetError(f"not valid TOML: {exc}", file=file) from None
     try:
-        return parse_ruleset(data, rule_types, file=str(path))
+        return parse_ruleset(data, rule_types, file=file, target_kinds=target_kinds)
     except RulesetError as exc:
-        raise exc.located(file=str(path)) from None
+        raise exc.located(file=file) from None
 
 
-def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str | None = None) -> Ruleset:
+@attrs.frozen
+class RulesetEntry:
+    """A registered ruleset.
+
+    :param ruleset: the ruleset.
+    :param plugin: the plug-in that registered it.
+    """
+
+    ruleset: Ruleset
+    plugin: str
+
+
+class RulesetRegister:
+    """What ``qscore_register_rulesets`` receives.
+
+    ``register(path)`` registers one ruleset file (or a :class:`Ruleset`);
+    ``register.package(__name__)`` registers every ``rulesets/*.toml`` file inside a
+    plug-in package, which is how ``qscore new-plugin`` and the seed jurisdictions lay
+    them out.
+    """
+
+    def __init__(self, registry: Registry[RulesetEntry], rule_types: RuleTypes, target_kinds: TargetKinds,
+                 plugin: str) -> None:
+        self._registry, self._rule_types, self._target_kinds, self.plugin = registry, rule_types, target_kinds, plugin
+
+    def __call__(self, source: str | os.PathLike[str] | Traversable | Ruleset) -> Ruleset:
+        ruleset = source if isinstance(source, Ruleset) else load_ruleset(source, self._rule_types,
+                                                                           self._target_kinds)
+        self._registry.add(ruleset.id, RulesetEntry(ruleset, self.plugin), self.plugin)
+        return ruleset
+
+    def directory(self, folder: str | os.PathLike[str] | Traversable) -> list[Ruleset]:
+        """Register every ``*.toml`` file in ``folder`` (not its sub-folders), by name order."""
+        root = Path(folder) if isinstance(folder, (str, os.PathLike)) else folder
+        files = sorted((entry for entry in root.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
+                       key=lambda entry: entry.name)
+        return [self(entry) for entry in files]
+
+    def package(self, package: str) -> list[Ruleset]:
+        """Register every ``*.toml`` file in the ``rulesets`` folder of ``package`` (a
+        plug-in's own ``__name__``), read through :mod:`importlib.resources`."""
+        return self.directory(resources.files(package).joinpath("rulesets"))
+
+
+def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str | None = None,
+                  target_kinds: TargetKinds = TARGET_KINDS) -> Ruleset:
     """Build a :class:`Ruleset` from parsed TOML (or any mapping of the same shape)."""
     _no_unknown(data, TOP_KEYS, None)
     schema = data.get("schema", SCHEMA)
@@ -65,7 +118,7 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
     base_year = _required(data, "base_year", None, int)
     categories = tuple(_build(Category, c, f"categories[{n}]", {"id", "name", "points"}, _numbers("points"))
                        for n, c in enumerate(_tables(data, "categories"), 1))
-    indicators = tuple(_indicator(raw, n, rule_types, base_year)
+    indicators = tuple(_indicator(raw, n, rule_types, target_kinds, base_year)
                        for n, raw in enumerate(_tables(data, "indicators"), 1))
     _check_references(categories, indicators)
     fields = {key: data[key] for key in ("id", "title", "jurisdiction", "level", "unit_kind",
@@ -96,13 +149,13 @@ def _named_table(raw: Any, kind: str, number: int, keys: set[str]) -> str:
     return table
 
 
-def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> Indicator:
+def _indicator(raw: Any, number: int, rule_types: RuleTypes, target_kinds: TargetKinds, base_year: int) -> Indicator:
     table = _named_table(raw, "indicators", number, INDICATOR_KEYS)
     points = _decimal(_required(raw, "points", table), table, "points")
     if points < 0:
         raise RulesetError(f"'points' must be 0 or more, got {points}", table=table, field="points")
     direction = raw.get("direction", "higher")
-    target = _target(raw.get("target"), table)
+    target = _target(raw.get("target"), table, target_kinds)
     rule = _rule(raw.get("rule"), rule_types, table, full=points, direction=direction,
                  strict=bool(getattr(target, "strict", False)))
     if rule.uses_target and target is None:
@@ -119,16 +172,16 @@ def _indicator(raw: Any, number: int, rule_types: RuleTypes, base_year: int) -> 
         source=raw.get("source", ""))
 
 
-def _target(raw: Any, table: str) -> Target | None:
+def _target(raw: Any, table: str, target_kinds: TargetKinds) -> Target | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
         return Absolute(value=_decimal(raw, table, "target"))
     params = dict(raw)
     kind = params.pop("kind", "value")
-    shape = TARGET_KINDS.get(kind)
+    shape = target_kinds.get(kind)
     if shape is None:
-        raise RulesetError(f"unknown target kind {kind!r}; expected one of {', '.join(TARGET_KINDS)}",
+        raise RulesetError(f"unknown target kind {kind!r}; expected one of {', '.join(target_kinds)}",
                            table=table, field="target.kind")
     allowed = {a.name for a in attrs.fields(shape)}
     unknown = sorted(set(params) - allowed)

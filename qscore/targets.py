@@ -10,14 +10,16 @@ a reference or a trend is that year's own figure).
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import ClassVar
 
 import attrs
 from attrs import validators as v
 
-from qscore.errors import MissingFigure
+from qscore.errors import MissingFigure, PluginError
 from qscore.numbers import HUNDRED, ONE, ZERO, fmt, signed
+from qscore.registry import Registry
 
 
 @attrs.frozen
@@ -274,6 +276,22 @@ class Trend(Target):
         return f"上年值 {fmt(self.horizon(figures, timing))}"
 
 
-TARGET_KINDS: dict[str, type[Target]] = {
-    cls.kind: cls for cls in (Absolute, Maintain, Change, Growth, NewCount, Reference, Trend)
-}
+#: The built-in target shapes, registered by qscore's own plug-in.
+BUILTIN_TARGETS: tuple[type[Target], ...] = (Absolute, Maintain, Change, Growth, NewCount, Reference, Trend)
+#: kind → shape, for code that needs no plug-ins (the built-in shapes only).
+TARGET_KINDS: dict[str, type[Target]] = {cls.kind: cls for cls in BUILTIN_TARGETS}
+TargetKinds = Mapping[str, type[Target]]
+
+
+class TargetRegister:
+    """What ``qscore_register_targets`` receives: call it with a :class:`Target` subclass
+    whose ``kind`` is the id rulesets write in ``target = { kind = "..." }``."""
+
+    def __init__(self, registry: Registry[type[Target]], plugin: str) -> None:
+        self._registry, self.plugin = registry, plugin
+
+    def __call__(self, shape: type[Target]) -> None:
+        if not (isinstance(shape, type) and issubclass(shape, Target)) or not getattr(shape, "kind", ""):
+            raise PluginError(f"register() takes a qscore.targets.Target subclass with a 'kind', got {shape!r}",
+                              plugin=self.plugin)
+        self._registry.add(shape.kind, shape, self.plugin)

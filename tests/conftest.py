@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 
 from qscore.cli import main
-from qscore.plugins import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
+from qscore.plugins.manager import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
 
 DATA = Path(__file__).parent / "data"
 

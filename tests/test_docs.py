@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qscore import hookspecs
+from qscore.plugins import hookspecs
 from qscore.rulesets import EXAMPLE_KEYS
 
 ROOT = Path(__file__).parent.parent
@@ -30,8 +30,8 @@ def section(hook: str) -> str:
 
 
 def test_there_are_hooks_to_check():
-    assert HOOKS == ["qscore_adjust_unit", "qscore_register_readers", "qscore_register_rules",
-                     "qscore_register_rulesets", "qscore_register_writers"]
+    assert HOOKS == ["qscore_register_adjusters", "qscore_register_readers", "qscore_register_rules",
+                     "qscore_register_rulesets", "qscore_register_targets", "qscore_register_writers"]
 
 
 @pytest.mark.parametrize("hook", HOOKS)
@@ -84,7 +84,7 @@ def test_the_worked_example_in_rulesets_md_comes_out(cli, write):
 
 
 def test_the_template_module_shown_in_the_docs_is_the_one_shipped():
-    shipped = (ROOT / "qscore" / "templates" / "plugin" / "__init__.py.tmpl").read_text(encoding="utf-8")
+    shipped = (ROOT / "qscore" / "authoring" / "templates" / "plugin" / "__init__.py.tmpl").read_text(encoding="utf-8")
     shown = PLUGINS_DOC.split("## The template", 1)[1]
     code = re.search(r"```python\n(.*?)```", shown, re.S).group(1)
     assert code.strip() in shipped

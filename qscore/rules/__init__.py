@@ -1,5 +1,9 @@
-"""Scoring rules: each maps a unit's observed value to points between 0 and full marks."""
+"""Scoring rules: each maps a unit's observed value to points between 0 and full marks.
 
-from qscore.rules.base import Rule
+A new rule type is a :class:`Rule` subclass registered through the
+``qscore_register_rules`` hook; the built-in ones are in :mod:`qscore.rules.library`.
+"""
 
-__all__ = ["Rule"]
+from qscore.rules.base import Rule, RuleRegister
+
+__all__ = ["Rule", "RuleRegister"]

@@ -10,7 +10,9 @@ from typing import Any, ClassVar
 import attrs
 from attrs import validators as v
 
+from qscore.errors import PluginError
 from qscore.numbers import ZERO, meets, to_decimal
+from qscore.registry import Registry
 
 Value = Decimal | str
 
@@ -84,3 +86,16 @@ class Rule(abc.ABC):
 
 
 RuleTypes = Mapping[str, type[Rule]]
+
+
+class RuleRegister:
+    """What ``qscore_register_rules`` receives: call it with a :class:`Rule` subclass."""
+
+    def __init__(self, registry: Registry[type[Rule]], plugin: str) -> None:
+        self._registry, self.plugin = registry, plugin
+
+    def __call__(self, rule_type: type[Rule]) -> None:
+        if not (isinstance(rule_type, type) and issubclass(rule_type, Rule)) or not getattr(rule_type, "type", ""):
+            raise PluginError(f"register() takes a qscore.rules.Rule subclass with a 'type', got {rule_type!r}",
+                              plugin=self.plugin)
+        self._registry.add(rule_type.type, rule_type, self.plugin)

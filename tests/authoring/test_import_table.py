@@ -135,7 +135,7 @@ def test_a_plug_in_reader_is_used_by_suffix(cli, write, tmp_path):
     plugins = tmp_path / "plugins"
     write("plugins/tsv_reader.py", '''
         from qscore import hookimpl
-        from qscore.data import RawTable
+        from qscore.reading.table import RawTable
 
         def read_tsv(path, options):
             lines = [line.split("\\t") for line in path.read_text(encoding="utf-8").splitlines()]
@@ -178,9 +178,9 @@ def indicator_tables(draw):
 @settings(max_examples=60, deadline=None)
 @given(indicator_tables())
 def test_any_numeric_table_imports_to_a_ruleset_that_keeps_its_figures(rows):
-    from qscore.data import RawTable
-    from qscore.importer import read_table, to_toml
-    from qscore.plugins import load_plugins
+    from qscore.reading.table import RawTable
+    from qscore.authoring.importer import read_table, to_toml
+    from qscore.plugins.manager import load_plugins
     from qscore.rulesets import parse_ruleset
 
     raw = RawTable(file="t.csv", header=("类别", "指标名称", "2023年", "2027年", "牵头部门"),

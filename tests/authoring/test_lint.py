@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import DATA
-from qscore.lint import Locator
+from qscore.authoring.lint import Locator
 
 HEAD = """
 id = "lint-test"

@@ -51,9 +51,9 @@ def test_its_module_registers_the_ruleset_and_ranks_its_example_data(generated, 
     # importlib.resources; its example data then ranks through the real reader and engine.
     import importlib
 
-    from qscore.data import bind
-    from qscore.engine import score_batch
-    from qscore.plugins import ReadOptions
+    from qscore.reading.binding import bind
+    from qscore.scoring.engine import score_batch
+    from qscore.reading.table import ReadOptions
 
     monkeypatch.syspath_prepend(str(generated))
     module = importlib.import_module("qscore_hubei_demo")

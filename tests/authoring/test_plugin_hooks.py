@@ -1,4 +1,4 @@
-"""Every hook in qscore/hookspecs.py, exercised through a real folder plug-in and the CLI.
+"""Every hook in qscore/plugins/hookspecs.py, exercised through a real folder plug-in and the CLI.
 
 tests/test_docs.py checks that each hook is named here and documented in docs/plugins.md.
 """
@@ -12,6 +12,7 @@ import pytest
 from conftest import DATA
 
 TOWNSHIP, TOWNSHIPS = str(DATA / "township.toml"), str(DATA / "townships.csv")
+TOWNSHIP_TEXT = (DATA / "township.toml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -71,6 +72,71 @@ def qscore_register_rules(register):
     assert [line.split(",")[:3] for line in result.output.splitlines()[1:]] == [["1", "乙", "10.00"], ["2", "甲", "8.00"]]
 
 
+def test_qscore_register_targets_adds_a_target_shape(cli, plugin, write):
+    args = plugin('''
+from typing import ClassVar
+
+import attrs
+from qscore import Target
+
+
+@attrs.frozen
+class DoubleBaseline(Target):
+    """翻一番: twice the base-year value by the horizon year."""
+    kind: ClassVar[str] = "double"
+    needs: ClassVar[str] = "baseline"
+
+    def horizon(self, figures, timing):
+        return self._require(figures.baseline, "baseline", "基期值 (baseline) to double") * 2
+
+
+@hookimpl
+def qscore_register_targets(register):
+    register(DoubleBaseline)
+''')
+    ruleset = write("double.toml", '''
+        id = "double"
+        title = "翻一番"
+        jurisdiction = "测试县"
+        base_year = 2023
+        horizon_year = 2027
+
+        [[indicators]]
+        id = "brands"
+        name = "品牌数量"
+        baseline = 10
+        target = { kind = "double", text = "较2023年翻一番" }
+        points = 10
+        rule = "progress"
+        ''')
+    data = write("units.csv", "单位,品牌数量\n甲,15\n乙,20\n")
+    # 2025 is half-way from 10 to the horizon's 20: the year's target is 15.
+    result = cli(*args, "explain", str(ruleset), str(data), "甲", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    assert "2025年进度目标 = 10 + (20 − 10) × (2025 − 2023) ÷ (2027 − 2023) = 15" in result.output
+    # Without the plug-in the kind is unknown, and the message lists the kinds there are.
+    result = cli("validate", str(ruleset))
+    assert result.exit_code == 1 and "unknown target kind 'double'; expected one of value, maintain" in result.output
+
+
+def test_register_package_reads_rulesets_from_a_zipped_plugin(tmp_path, monkeypatch):
+    import zipfile
+
+    from qscore.plugins.manager import load_plugins
+
+    archive = tmp_path / "county.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("qscore_zipped/__init__.py", "from qscore import hookimpl\n\n@hookimpl\n"
+                        "def qscore_register_rulesets(register):\n    register.package(__name__)\n")
+        bundle.writestr("qscore_zipped/rulesets/test-township.toml", TOWNSHIP_TEXT)
+    monkeypatch.syspath_prepend(str(archive))
+    import qscore_zipped
+
+    entry = load_plugins(entry_points=False, extra=[("zipped", qscore_zipped)]).rulesets["test-township"]
+    assert entry.plugin == "zipped" and len(entry.ruleset.indicators) == 3
+    assert entry.ruleset.file.endswith("county.zip/qscore_zipped/rulesets/test-township.toml")
+
+
 def test_qscore_register_rulesets_registers_files_by_path(cli, plugin):
     args = plugin(f'''
 @hookimpl
@@ -97,7 +163,7 @@ def qscore_register_rulesets(register):
 
 def test_qscore_register_readers_reads_by_suffix(cli, plugin, write):
     args = plugin('''
-from qscore.data import RawTable
+from qscore.reading.table import RawTable
 
 
 def read_tsv(path, options):
@@ -130,19 +196,23 @@ def qscore_register_writers(register):
     assert result.output.splitlines()[2] == "| 1 | 南宾街道 | 105.00 |"
 
 
-def test_qscore_adjust_unit_adds_a_deduction_line(cli, plugin):
+def test_qscore_register_adjusters_adds_a_deduction_line(cli, plugin):
     args = plugin('''
 from decimal import Decimal
 
-from qscore.model import AdjustmentResult
+from qscore import AdjustmentResult
 
 
-@hookimpl
-def qscore_adjust_unit(ruleset, unit):
-    if ruleset.id != "test-township" or unit.unit != "南宾街道":
+def complaints(ruleset, unit):
+    if unit.unit != "南宾街道":
         return None
     return [AdjustmentResult(kind="deduction", item="county", name="信访投诉核实", count=Decimal(1),
                              points=Decimal(10))]
+
+
+@hookimpl
+def qscore_register_adjusters(register):
+    register("test-township", complaints)
 ''')
     plain = cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "csv")
     adjusted = cli(*args, "rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "csv")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import DATA
 from qscore import hookimpl
-from qscore.data import bind
+from qscore.reading.binding import bind
 from qscore.model import BatchResult, IndicatorResult, UnitResult
 from qscore.numbers import ZERO
 from qscore.rules.base import Rule
@@ -144,7 +144,7 @@ def test_ties_must_share_a_rank_and_the_next_skips(township, ranks, message):
 
 def test_a_total_that_is_not_the_sum_of_the_shown_points_fails(township):
     units = (unit("甲", "90", 1, "优秀", shown="89.99"),)
-    with pytest.raises(AssertionError, match=r"甲: total 90 but the shown points add up to 89.99 \+ bonus 0"):
+    with pytest.raises(AssertionError, match=r"甲: total 90 but the shown points make 89.99 \+ bonus 0"):
         check_batch(township, BatchResult(ruleset=township, year=2027, units=units))
 
 
@@ -163,7 +163,7 @@ def test_correct_shared_ranks_pass(township):
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_generated_rows_bind_to_the_ruleset(data):
-    from qscore.plugins import load_plugins
+    from qscore.plugins.manager import load_plugins
 
     ruleset = load_ruleset(TOWNSHIP, load_plugins(entry_points=False).rule_types)
     rows = data.draw(unit_rows(ruleset, min_units=2, max_units=5))

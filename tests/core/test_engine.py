@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qscore.data import RawTable, bind
-from qscore.engine import score_batch
+from qscore.reading.binding import bind
+from qscore.reading.table import RawTable
+from qscore.scoring.engine import score_batch
 from qscore.errors import DataError
-from qscore.plugins import load_plugins
+from qscore.plugins.manager import load_plugins
 from qscore.rulesets import parse_ruleset
 
 RULE_TYPES = load_plugins(entry_points=False).rule_types

@@ -1,5 +1,6 @@
-"""What `pip install .` puts in site-packages: the engine, the seed plug-ins and their
-rulesets under project-prefixed names, and no top-level `plugins` module."""
+"""What `pip install .` puts in site-packages: the engine with its templates and type
+marker, and each seed plug-in as a package of its own carrying its rulesets; no
+top-level `plugins`, `tests` or `examples` module."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).parents[2]
+SEEDS = sorted(p.parent for p in (REPO / "plugins").glob("qscore_*/__init__.py"))
 
 
 def installed_files() -> list[str]:
@@ -20,20 +22,20 @@ def installed_files() -> list[str]:
     return [str(path) for path in dist.files or ()]
 
 
-def test_no_top_level_plugins_or_rulesets_module():
-    top = {name.split("/")[0] for name in installed_files() if not name.startswith("..")}
+def test_each_seed_is_a_top_level_package_and_nothing_else_is():
+    top = {name.split("/")[0] for name in installed_files() if not name.startswith("..") and "/" in name}
     assert not top & {"plugins", "rulesets", "tests", "examples"}
-    assert {"qscore", "qscore_plugins", "qscore_rulesets"} <= top
+    assert {"qscore", *(seed.name for seed in SEEDS)} <= top
+    assert {"qscore/py.typed", "qscore/authoring/templates/plugin/__init__.py.tmpl"} <= set(installed_files())
 
 
 def test_every_ruleset_in_the_repository_ships_in_the_wheel():
-    shipped = {name for name in installed_files() if name.startswith("qscore_rulesets/")}
-    in_repo = {f"qscore_rulesets/{p.relative_to(REPO / 'rulesets').as_posix()}"
-               for p in (REPO / "rulesets").rglob("*.toml")}
-    assert in_repo and in_repo <= shipped
+    shipped = set(installed_files())
+    in_repo = {p.relative_to(REPO / "plugins").as_posix() for seed in SEEDS for p in (seed / "rulesets").glob("*.toml")}
+    assert len(in_repo) == 8 and in_repo <= shipped
 
 
-def test_every_seed_plugin_is_an_entry_point_of_the_qscore_group():
-    names = {e.name for e in metadata.entry_points(group="qscore")}
-    modules = {p.stem for p in (REPO / "plugins").glob("*.py") if not p.name.startswith("_")}
-    assert modules <= names
+def test_every_seed_plugin_is_one_entry_point_of_the_qscore_group():
+    entries = {e.name: e.value for e in metadata.entry_points(group="qscore")}
+    assert {seed.name for seed in SEEDS} <= set(entries.values())
+    assert all(entries[value.removeprefix("qscore_")] == value for value in entries.values())

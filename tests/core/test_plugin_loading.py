@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qscore.errors import PluginError
-from qscore.plugins import load_plugins
+from qscore.plugins.manager import load_plugins
 
 from conftest import DATA
 
@@ -204,17 +204,20 @@ def test_missing_plugin_folder_is_an_error(tmp_path, cli):
     assert "does not exist" in result.output
 
 
-def test_adjust_unit_hook_adds_explained_lines(tmp_path, cli):
+def test_registered_adjuster_adds_explained_lines(tmp_path, cli):
     (tmp_path / "special.py").write_text(textwrap.dedent('''
         from decimal import Decimal
         from qscore import hookimpl
         from qscore.model import AdjustmentResult
 
-        @hookimpl
-        def qscore_adjust_unit(ruleset, unit):
+        def commended(ruleset, unit):
             if unit.unit == "西沱镇":
                 return [AdjustmentResult(kind="bonus", item="special", name="县委表彰",
                                          count=Decimal(1), points=Decimal(2))]
+
+        @hookimpl
+        def qscore_register_adjusters(register):
+            register("test-township", commended)
     '''), encoding="utf-8")
     args = (str(DATA / "township.toml"), str(DATA / "townships.csv"), "--year", "2025")
     plain = json.loads(cli("rank", *args, "--format", "json").output)

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import DATA
 from qscore import cli as cli_module
+from qscore.cli import app as cli_app
 
 
 class Terminal(io.StringIO):
@@ -20,7 +21,7 @@ def run_on_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path, *options: str) ->
     """Rank the township sample with stderr on a (pretend) terminal; return what it showed."""
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    monkeypatch.setattr(cli_module, "PROGRESS_MIN_BYTES", 0)  # the sample counts as large
+    monkeypatch.setattr(cli_app, "PROGRESS_MIN_BYTES", 0)  # the sample counts as large
     output = tmp_path / "ranked.csv"
     cli_module.main(["rank", str(DATA / "township.toml"), str(DATA / "townships.csv"), "--year", "2025",
                      "-o", str(output), *options], standalone_mode=False)
@@ -47,6 +48,6 @@ def test_a_small_file_shows_nothing_on_a_terminal(monkeypatch, tmp_path) -> None
 
 
 def test_progress_stays_off_when_stderr_is_not_a_terminal(cli, monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(cli_module, "PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(cli_app, "PROGRESS_MIN_BYTES", 0)
     result = cli("rank", str(DATA / "township.toml"), str(DATA / "townships.csv"), "-o", str(tmp_path / "out.csv"))
     assert result.exit_code == 0 and result.stderr == ""

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from qscore.cells import CellError, parse_count, parse_number
-from qscore.xlsx import cell_text
+from qscore.reading.cells import CellError, parse_count, parse_number
+from qscore.reading.xlsx import cell_text
 
 
 @pytest.mark.parametrize(("text", "expected"), [

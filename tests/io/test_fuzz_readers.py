@@ -16,15 +16,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA
-from qscore.cells import CellError, parse_count, parse_number
-from qscore.data import bind
-from qscore.engine import score_batch
+from qscore.reading.cells import CellError, parse_count, parse_number
+from qscore.reading.binding import bind
+from qscore.scoring.engine import score_batch
 from qscore.errors import QscoreError
-from qscore.plugins import ReadOptions, load_plugins
-from qscore.readers import read_csv, read_json
+from qscore.plugins.manager import load_plugins
+from qscore.reading.table import ReadOptions
+from qscore.reading.text import read_csv, read_json
 from qscore.rulesets import load_ruleset
-from qscore.writers import write_csv, write_json, write_table
-from qscore.xlsx import read_xlsx, write_xlsx
+from qscore.writing.text import write_csv, write_json, write_table
+from qscore.reading.xlsx import read_xlsx
+from qscore.writing.xlsx import write_xlsx
 
 IO = DATA / "io"
 RULESET = load_ruleset(IO / "county.toml", load_plugins().rule_types)

@@ -104,11 +104,11 @@ def test_xlsx_carries_no_time_of_the_run(cli, tmp_path):
 
 
 def test_xlsx_to_a_terminal_is_refused_but_a_pipe_gets_the_workbook(cli, monkeypatch):
-    from qscore import cli as cli_module
+    from qscore.cli import scoring
 
     result = cli("rank", TOWNSHIP, str(TOWNSHIPS), "--format", "xlsx")
     assert result.exit_code == 0 and result.stdout_bytes.startswith(b"PK\x03\x04")
-    monkeypatch.setattr(cli_module, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(scoring, "_stdout_is_terminal", lambda: True)
     result = cli("rank", TOWNSHIP, str(TOWNSHIPS), "--format", "xlsx")
     assert result.exit_code == 2
     assert result.output.endswith("Error: an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx\n")
@@ -148,7 +148,7 @@ def test_xlsx_detail_sheet_adds_up_to_the_totals(cli, tmp_path):
 
 def test_input_round_trip_csv_to_xlsx_gives_the_same_totals(cli, tmp_path):
     """townships.csv saved as a workbook (numbers as numbers, as Excel would) scores the same."""
-    from qscore.cells import CellError, parse_number
+    from qscore.reading.cells import CellError, parse_number
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

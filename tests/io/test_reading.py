@@ -22,11 +22,11 @@ import pytest
 import xlsxwriter
 
 from conftest import DATA
-from qscore.data import bind
-from qscore.plugins import ReadOptions
-from qscore.readers import read_csv
+from qscore.reading.binding import bind
+from qscore.reading.table import ReadOptions
+from qscore.reading.text import read_csv
 from qscore.rulesets import load_ruleset
-from qscore.xlsx import read_xlsx
+from qscore.reading.xlsx import read_xlsx
 
 IO = DATA / "io"
 RULESET = str(IO / "county.toml")

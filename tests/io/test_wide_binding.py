@@ -68,9 +68,10 @@ def test_an_item_with_a_figure_is_refused_at_the_header_before_cells_to_its_righ
 
 
 def test_equal_texts_share_one_parsed_value(cli, write) -> None:
-    from qscore.data import bind
-    from qscore.plugins import ReadOptions, load_plugins
-    from qscore.readers import read_csv
+    from qscore.reading.binding import bind
+    from qscore.plugins.manager import load_plugins
+    from qscore.reading.table import ReadOptions
+    from qscore.reading.text import read_csv
     from qscore.rulesets import load_ruleset
 
     path = write("data.csv", HEADER + "甲镇,97.5,99,完成,,\n乙镇,97.5,98,完成,,\n丙镇,97.50,99,未完成,,\n")

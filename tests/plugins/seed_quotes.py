@@ -18,7 +18,7 @@ import pytest
 
 from qscore.model import Adjustments, Indicator, Ruleset
 from qscore.numbers import fmt
-from qscore.plugins import ALLOW_ENV, load_plugins
+from qscore.plugins.manager import ALLOW_ENV, load_plugins
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 EXAMPLES = Path(__file__).parents[2] / "examples"

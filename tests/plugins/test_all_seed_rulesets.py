@@ -9,21 +9,21 @@ import pytest
 
 from qscore.testing import check_ruleset
 
-RULESETS = sorted((Path(__file__).parents[2] / "rulesets").rglob("*.toml"))
+RULESETS = sorted((Path(__file__).parents[2] / "plugins").glob("qscore_*/rulesets/*.toml"))
 
 
 def test_the_seed_rulesets_are_all_here():
     assert len(RULESETS) == 8
 
 
-@pytest.mark.parametrize("path", RULESETS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: p.stem)
 def test_seed_ruleset_validates_without_findings(path, cli):
     result = cli("validate", str(path))
     assert result.exit_code == 0, result.output
     assert result.output.startswith("✓ ") and "warning" not in result.output
 
 
-@pytest.mark.parametrize("path", RULESETS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: p.stem)
 def test_seed_ruleset_keeps_the_core_properties(path, catalog):
     ruleset = catalog.ruleset(str(path))
     for year in sorted({ruleset.base_year + 1, ruleset.horizon_year}):

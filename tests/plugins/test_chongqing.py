@@ -13,9 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qscore.data import RawTable, bind
-from qscore.engine import score_batch
-from qscore.plugins import ReadOptions, load_plugins
+from qscore.reading.binding import bind
+from qscore.reading.table import RawTable
+from qscore.scoring.engine import score_batch
+from qscore.plugins.manager import load_plugins
+from qscore.reading.table import ReadOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = Path(__file__).parents[1] / "seeds"  # byte-for-byte copies of the seed plans

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qscore.data import RawTable, bind
-from qscore.engine import score_batch
+from qscore.reading.binding import bind
+from qscore.reading.table import RawTable
+from qscore.scoring.engine import score_batch
 from seed_quotes import EXAMPLES, folded, installed_ruleset, loaded_ruleset, only, points, quote, rank_json, seed_text
 
 SEED = "001_18b350cd3e67d7c6.txt"

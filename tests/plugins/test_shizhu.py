@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from qscore.data import bind
-from qscore.engine import score_batch
-from qscore.plugins import ReadOptions, load_plugins
+from qscore.reading.binding import bind
+from qscore.scoring.engine import score_batch
+from qscore.plugins.manager import load_plugins
+from qscore.reading.table import ReadOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 # Copies of the seed plans, byte for byte, so the tests need nothing outside the repository.

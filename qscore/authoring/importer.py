@@ -1,0 +1,290 @@
+"""``qscore import-table``: a plan's indicator table turned into a ruleset to finish by hand.
+
+A plan's annex lists 类别, 指标名称, a base-year value, a target-year value and 牵头部门
+(石柱's annex: ``指标类别, 指标名称, 2023年, 2027年, 牵头部门``).  The table is read by the
+registered reader for its suffix, so whatever formats the active plug-ins read work here.
+What the table cannot say (points, ids, a direction where there is no baseline, a unit
+that is not in brackets) is guessed and flagged with a ``# 待核对`` comment in the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+import attrs
+
+from qscore.reading.cells import is_missing, normalise, parse_number
+from qscore.reading.table import RawTable
+from qscore.errors import DataError
+from qscore.numbers import fmt
+
+CATEGORY_HEADERS = ("类别", "分类", "指标类别", "category")
+NAME_HEADERS = ("指标名称", "指标", "名称", "indicator", "name")
+BASELINE_HEADERS = ("基期值", "基期", "基准值", "现状值", "baseline")
+TARGET_HEADERS = ("目标值", "目标", "target")
+LEAD_HEADERS = ("牵头部门", "牵头单位", "责任单位", "lead")
+YEAR = re.compile(r"^(\d{4})\s*年?")
+UNIT_IN_NAME = re.compile(r"\s*[（(]([^（）()]{1,6})[）)]\s*$")
+LOWER_IS_BETTER = ("能耗", "死亡", "事故", "PM2.5", "PM10", "排放", "投诉", "下降", "降低", "不合格", "发生率")
+PERCENT_WORDS = ("率", "比例", "占比", "比重")
+SCORE_WORDS = ("满意度",)
+INDEX_WORDS = ("指数",)
+COMPARATORS = re.compile(r"^(≥|>=|＞=|>|＞)|^(≤|<=|<|＜)|(以上|及以上|以内|以下)$")
+
+
+@attrs.frozen
+class Row:
+    """One indicator of the table, with what had to be guessed.
+
+    :param category: the category name (continuation rows take the one above).
+    :param name: the name without its unit.
+    :param unit: the unit, from the brackets or guessed.
+    :param baseline: the base-year value, ``None`` for ``-``.
+    :param target: the target value, ``None`` when the cell is not a number.
+    :param direction: ``higher`` or ``lower``.
+    :param lead: the lead department.
+    :param row: the row in the file.
+    :param flags: what a person must check, in words.
+    :param notes: the table's own text where it was not a plain number.
+    """
+
+    category: str
+    name: str
+    unit: str
+    baseline: Decimal | None
+    target: Decimal | None
+    direction: str
+    lead: str
+    row: int
+    flags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Imported:
+    """The table read and guessed at, before it is written as TOML.
+
+    :param rows: the indicators in table order.
+    :param base_year: from the baseline column's header (2023年), else given.
+    :param horizon_year: from the target column's header (2027年), else given.
+    :param file: the table's file name.
+    """
+
+    rows: tuple[Row, ...]
+    base_year: int
+    horizon_year: int
+    file: str
+
+    @property
+    def flagged(self) -> int:
+        """How many indicators carry at least one ``# 待核对`` flag."""
+        return sum(bool(r.flags) for r in self.rows)
+
+
+def _column(header: Sequence[str], names: Sequence[str], taken: set[int]) -> int | None:
+    keys = [re.sub(r"\s+", "", normalise(h)).lower() for h in header]
+    for name in names:
+        for number, key in enumerate(keys):
+            if number not in taken and key == name:
+                return number
+    return None
+
+
+def _columns(table: RawTable) -> dict[str, int | None]:
+    header, taken = table.header, set()
+    found: dict[str, int | None] = {}
+    for role, names in (("category", CATEGORY_HEADERS), ("name", NAME_HEADERS), ("lead", LEAD_HEADERS),
+                        ("baseline", BASELINE_HEADERS), ("target", TARGET_HEADERS)):
+        found[role] = _column(header, names, taken)
+        if found[role] is not None:
+            taken.add(found[role])  # type: ignore[arg-type]
+    years = [n for n, h in enumerate(header) if YEAR.match(h.strip()) and n not in taken]
+    if found["baseline"] is None and years:
+        found["baseline"] = years.pop(0)
+    if found["target"] is None and years:
+        found["target"] = years.pop(-1)
+    for role in ("name", "baseline", "target"):
+        if found[role] is None:
+            wanted = {"name": NAME_HEADERS, "baseline": BASELINE_HEADERS, "target": TARGET_HEADERS}[role]
+            raise DataError(f"no {role} column; expected a header such as {' / '.join(wanted[:3])}"
+                            + (" or a year (2023年)" if role != "name" else ""), file=table.file, row=1)
+    return found
+
+
+def _year(table: RawTable, column: int, given: int | None, option: str) -> int:
+    if given is not None:
+        return given
+    match = YEAR.match(table.header[column].strip())
+    if match is None:
+        raise DataError(f"the header '{table.header[column]}' names no year; give {option}", file=table.file, row=1)
+    return int(match.group(1))
+
+
+def _cell(cells: Sequence[str], columns: dict[str, int | None], role: str) -> str:
+    index = columns[role]
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: int | None = None) -> Imported:
+    """Read an indicator table into :class:`Row` objects, guessing and flagging."""
+    columns = _columns(table)
+    rows, category = [], ""
+    for cells, number in zip(table.rows, table.row_numbers):
+        role = functools.partial(_cell, cells, columns)
+        name = re.sub(r"\s+", "", role("name"))
+        if not name:
+            continue
+        category = re.sub(r"\s+", "", normalise(role("category"))) or category
+        rows.append(_row(table.file, number, category, name, role("baseline"), role("target"), role("lead")))
+    if not rows:
+        raise DataError("no indicator rows under the header", file=table.file)
+    return Imported(rows=tuple(rows), file=table.file,
+                    base_year=_year(table, columns["baseline"], base_year, "--base-year"),  # type: ignore[arg-type]
+                    horizon_year=_year(table, columns["target"], horizon_year, "--horizon-year"))  # type: ignore[arg-type]
+
+
+def _number(text: str, what: str, flags: list[str], notes: list[str]) -> tuple[Decimal | None, str | None]:
+    """The cell's number, and ``lower``/``higher`` when it carries ≤/≥ wording."""
+    if is_missing(text):
+        return None, None
+    cleaned = normalise(text).replace(" ", "")
+    hint = None
+    match = COMPARATORS.search(cleaned)
+    if match:
+        hint = "higher" if match.group(1) or match.group(3) in ("以上", "及以上") else "lower"
+        cleaned = COMPARATORS.sub("", cleaned)
+    try:
+        number = parse_number(cleaned)
+    except ValueError:
+        number = None
+    if number is None:
+        flags.append(f"{what}「{text}」不是数值，请手工填写")
+        notes.append(f"表中{what}为「{text}」")
+    elif hint or cleaned != normalise(text).replace(" ", ""):
+        notes.append(f"表中{what}为「{text}」")
+    return number, hint
+
+
+def _row(file: str, number: int, category: str, name: str, baseline_text: str, target_text: str,
+         lead: str) -> Row:
+    flags: list[str] = []
+    notes: list[str] = []
+    match = UNIT_IN_NAME.search(name)
+    unit = match.group(1) if match else ""
+    name = UNIT_IN_NAME.sub("", name) if match else name
+    if not unit:
+        unit = _guess_unit(name, flags)
+    baseline, _ = _number(baseline_text, "基期值", flags, notes)
+    target, hint = _number(target_text, "目标值", flags, notes)
+    if is_missing(baseline_text):
+        flags.append("无基期值（-），规则设为达标制（pass_fail）")
+    direction = _direction(name, baseline, target, hint, flags)
+    if not category:
+        flags.append("没有类别")
+    return Row(category=category, name=name, unit=unit, baseline=baseline, target=target, direction=direction,
+               lead=lead, row=number, flags=tuple(flags), notes=tuple(notes))
+
+
+def _guess_unit(name: str, flags: list[str]) -> str:
+    if any(word in name for word in PERCENT_WORDS):
+        flags.append("单位未标注，按名称猜作 %")
+        return "%"
+    if any(word in name for word in SCORE_WORDS):
+        flags.append("单位未标注，按名称猜作 分")
+        return "分"
+    if any(word in name for word in INDEX_WORDS):
+        flags.append("单位未标注：指数，按无单位处理")
+        return ""
+    flags.append("单位未标注，请补 unit（家、个、件、项 …）")
+    return ""
+
+
+def _direction(name: str, baseline: Decimal | None, target: Decimal | None, hint: str | None,
+               flags: list[str]) -> str:
+    if hint:
+        return hint
+    if baseline is not None and target is not None:
+        if target < baseline:
+            flags.append("目标值低于基期值，按「越低越好」处理，请核对")
+            return "lower"
+        return "higher"
+    lower = any(word in name for word in LOWER_IS_BETTER)
+    flags.append(f"方向无从判断（无基期值），按名称猜作「越{'低' if lower else '高'}越好」")
+    return "lower" if lower else "higher"
+
+
+# -- writing -------------------------------------------------------------------------------
+
+def _string(text: str) -> str:
+    # A JSON string with non-ASCII kept is a valid TOML basic string.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _points(count: int, full: Decimal) -> list[Decimal]:
+    share = (full / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    points = [share] * count
+    points[0] += full - share * count
+    return points
+
+
+def to_toml(imported: Imported, *, ruleset_id: str, title: str, jurisdiction: str,
+            full_marks: Decimal = Decimal(100)) -> str:
+    """The ruleset file text: loadable where every target was a number, flagged for review."""
+    categories = list(dict.fromkeys(r.category for r in imported.rows if r.category))
+    points = _points(len(imported.rows), full_marks)
+    lines = [
+        f"# Imported by `qscore import-table` from {imported.file}: {len(imported.rows)} indicators, "
+        f"{imported.flagged} flagged for review (# 待核对).",
+        "# Ids are placeholders (i01 …), points are full marks shared evenly, rules are guesses:",
+        "# finish by hand against the scoring sheet (评分细则), then run `qscore validate`.",
+        "schema = 1",
+        f"id = {_string(ruleset_id)}",
+        f"title = {_string(title)}",
+        f"jurisdiction = {_string(jurisdiction)}",
+        f"base_year = {imported.base_year}",
+        f"horizon_year = {imported.horizon_year}",
+        f"source = {_string(imported.file)}",
+        "assumptions = [",
+        f"  {_string(f'分值按 {fmt(full_marks)} 分在 {len(imported.rows)} 项指标间平均分配，待按评分细则修改。')},",
+        f"  {_string('规则：有基期值的用进度（progress），其余用达标（pass_fail），待按评分细则修改。')},",
+        "]",
+    ]
+    for number, name in enumerate(categories, 1):
+        lines += ["", "[[categories]]", f'id = "c{number}"', f"name = {_string(name)}"]
+    for number, (row, share) in enumerate(zip(imported.rows, points), 1):
+        lines += ["", *_indicator_lines(row, number, share, categories)]
+    return "\n".join(lines) + "\n"
+
+
+def _indicator_lines(row: Row, number: int, points: Decimal, categories: list[str]) -> list[str]:
+    lines = [f"# 待核对: {flag}" for flag in row.flags]
+    lines += ["[[indicators]]", f'id = "i{number:02d}"', f"name = {_string(row.name)}"]
+    if row.category:
+        lines.append(f'category = "c{categories.index(row.category) + 1}"')
+    if row.unit:
+        lines.append(f"unit = {_string(row.unit)}")
+    lines.append(f'direction = "{row.direction}"')
+    if row.baseline is not None:
+        lines.append(f"baseline = {fmt(row.baseline)}")
+    lines += _target_lines(row)
+    lines.append(f"points = {fmt(points)}")
+    if row.lead:
+        lines.append(f"lead = {_string(row.lead)}")
+    if row.notes:
+        lines.append(f"notes = [{', '.join(_string(n) for n in row.notes)}]")
+    lines.append(f"source = {_string(f'指标表第{row.row}行')}")
+    return lines
+
+
+def _target_lines(row: Row) -> list[str]:
+    if row.target is None:
+        return ["# target = ?   ← 目标值不是数值，请填写", 'rule = "pass_fail"']
+    if row.baseline is not None and row.target == row.baseline:
+        return [f'target = {{ kind = "maintain", value = {fmt(row.target)} }}', 'rule = "pass_fail"']
+    rule = "progress" if row.baseline is not None else "pass_fail"
+    return [f"target = {fmt(row.target)}", f'rule = "{rule}"']
+

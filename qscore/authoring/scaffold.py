@@ -1,0 +1,64 @@
+"""``qscore new-plugin NAME``: a new jurisdiction's plug-in, ready to install and test.
+
+The files come from templates shipped inside qscore (``qscore/authoring/templates/plugin``), filled
+in with :class:`string.Template`; nothing is written when the folder already exists.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import string
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+
+from qscore.errors import QscoreError
+
+NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+#: template file → where it goes in the new plug-in (itself a template).
+LAYOUT = {
+    "pyproject.toml.tmpl": "pyproject.toml",
+    "README.md.tmpl": "README.md",
+    "__init__.py.tmpl": "$package/__init__.py",
+    "ruleset.toml.tmpl": "$package/rulesets/$name.toml",
+    "units.csv.tmpl": "examples/units.csv",
+    "test_plugin.py.tmpl": "tests/test_$package.py",
+}
+
+
+class ScaffoldError(QscoreError):
+    """A plug-in folder that cannot be created."""
+
+
+def check_name(name: str) -> str:
+    """``name`` if it can be an entry-point name, ruleset id and package suffix, else ValueError."""
+    if not NAME.match(name):
+        raise ValueError(f"'{name}' is not a plug-in name: use lower-case letters and digits, words joined "
+                         "by '-', starting with a letter (e.g. 'xianfeng-county')")
+    return name
+
+
+def new_plugin(name: str, parent: Path, *, title: str, jurisdiction: str) -> Path:
+    """Create ``parent/name/`` from the templates and return it."""
+    check_name(name)
+    target = parent / name
+    if target.exists():
+        raise ScaffoldError(f"'{target}' already exists; choose another name or remove it")
+    fields = {"name": name, "package": "qscore_" + name.replace("-", "_"), "distribution": f"qscore-{name}",
+              "title": title, "jurisdiction": jurisdiction}
+    templates = files("qscore.authoring").joinpath("templates", "plugin")
+    # Build in a temporary sibling and rename, so a failure leaves no half-made plug-in.
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=parent))
+    try:
+        for source, destination in LAYOUT.items():
+            path = staging / string.Template(destination).substitute(fields)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = string.Template(templates.joinpath(source).read_text(encoding="utf-8")).substitute(fields)
+            path.write_text(text, encoding="utf-8")
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

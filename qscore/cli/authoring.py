@@ -1,0 +1,73 @@
+"""Commands for plug-in authors: ``new-plugin`` and ``import-table``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qscore.cli.app import catalog, emit, main
+
+
+@main.command("new-plugin")
+@click.argument("name")
+@click.option("--title", help="The ruleset's Chinese title (default: a placeholder to edit).")
+@click.option("--jurisdiction", help="The jurisdiction, e.g. 湖北省某县 (default: a placeholder).")
+@click.option("-d", "--directory", type=click.Path(file_okay=False, exists=True), default=".",
+              show_default=True, help="Create the plug-in folder inside this folder.")
+def new_plugin(name: str, title: str | None, jurisdiction: str | None, directory: str) -> None:
+    """Create ./NAME/: an installable plug-in with a ruleset stub, example data and tests."""
+    from qscore.authoring.scaffold import check_name, new_plugin as scaffold
+
+    try:
+        check_name(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+    folder = scaffold(name, Path(directory), title=title or f"{name} 质量工作考核（待填写）",
+                      jurisdiction=jurisdiction or "（待填写）")
+    click.echo(f"Created {folder}/. Next:\n  pip install -e '{_shell_path(folder)}[test]'\n  pytest {_shell_path(folder)}\n"
+               f"  qscore rulesets")
+
+
+@main.command("import-table")
+@click.argument("table_file", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the ruleset here (default: stdout).")
+@click.option("--id", "ruleset_id", default="imported", show_default=True, help="The ruleset's id.")
+@click.option("--title", help="The ruleset's Chinese title (default: from the file name).")
+@click.option("--jurisdiction", default="（待填写）", help="e.g. 重庆市石柱土家族自治县.")
+@click.option("--base-year", type=int, help="When the baseline column's header names no year.")
+@click.option("--horizon-year", type=int, help="When the target column's header names no year.")
+@click.option("--full-marks", type=click.FloatRange(min=0, min_open=True), default=100, show_default=True,
+              help="Points shared evenly among the indicators, to edit afterwards.")
+@click.option("--encoding", help="Force the CSV encoding.")
+@click.option("--sheet", help="Spreadsheet sheet to read (default: the first).")
+@click.pass_context
+def import_table(ctx: click.Context, table_file: str, output: str | None, ruleset_id: str, title: str | None,
+                 jurisdiction: str, base_year: int | None, horizon_year: int | None, full_marks: float,
+                 encoding: str | None, sheet: str | None) -> None:
+    """Turn a plan's indicator table (类别, 指标名称, 基期值, 目标值, 牵头部门) into a ruleset.
+
+    FILE is read by the reader registered for its suffix (CSV built in). Units, directions
+    and rules are guessed; what needs a person is marked `# 待核对` in the output.
+    """
+    import re
+    from decimal import Decimal
+
+    from qscore.authoring.importer import read_table, to_toml
+    from qscore.reading.table import ReadOptions
+
+    if not re.match(r"^[a-z0-9][a-z0-9_.\-]*$", ruleset_id):
+        raise click.BadParameter("use lower-case letters, digits, '-', '_' or '.'", param_hint="'--id'")
+    path = Path(table_file)
+    raw = catalog(ctx).reader_for(path).read(path, ReadOptions(encoding=encoding, sheet=sheet))
+    imported = read_table(raw, base_year=base_year, horizon_year=horizon_year)
+    text = to_toml(imported, ruleset_id=ruleset_id, title=title or f"{path.stem}（待填写）",
+                   jurisdiction=jurisdiction, full_marks=Decimal(str(full_marks)))
+    emit(text.encode("utf-8"), output)
+    click.echo(f"{len(imported.rows)} indicators, {imported.base_year} → {imported.horizon_year}; "
+               f"{imported.flagged} flagged for review (# 待核对)", err=True)
+
+
+def _shell_path(folder: Path) -> str:
+    # pip reads a bare 'name[test]' as a package to download; a path must look like one.
+    return str(folder) if folder.is_absolute() else f"./{folder}"

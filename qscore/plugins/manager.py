@@ -1,0 +1,286 @@
+"""Loading plug-ins and collecting what they register.
+
+Plug-ins come from three places, all through one pluggy manager: qscore's own built-ins
+(rule types, target shapes, readers, writers), the ``qscore`` entry-point group of installed
+distributions (the seed jurisdictions among them), and ``*.py`` files in folders given
+by ``--plugins-dir`` or ``QSCORE_PLUGINS_DIR``.  ``QSCORE_LOAD_PLUGINS`` (a comma-separated
+list of entry-point names) limits which installed plug-ins load; set it empty to load none.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pluggy
+
+from qscore.errors import PluginError, QscoreError, RulesetError, UsageError
+from qscore.model import Ruleset
+from qscore.plugins import hookspecs
+from qscore.reading.table import Reader, ReaderRegister
+from qscore.registry import Registry
+from qscore.rules.base import Rule, RuleRegister
+from qscore.rulesets import RulesetEntry, RulesetRegister, load_ruleset
+from qscore.scoring.adjusters import Adjuster, AdjusterRegister
+from qscore.targets import Target, TargetRegister
+from qscore.writing import Writer, WriterRegister
+
+ENTRY_POINT_GROUP = "qscore"
+ALLOW_ENV = "QSCORE_LOAD_PLUGINS"
+DIRS_ENV = "QSCORE_PLUGINS_DIR"
+BUILTIN = "qscore.builtin"
+
+
+@attrs.frozen
+class PluginInfo:
+    """An active plug-in, for ``qscore plugins``.
+
+    :param name: entry-point name, file stem, or ``qscore.builtin``.
+    :param version: its distribution's version, ``None`` for a folder plug-in.
+    :param source: the distribution or the file it came from.
+    :param hooks: the hooks it implements.
+    """
+
+    name: str
+    version: str | None
+    source: str
+    hooks: tuple[str, ...]
+
+
+class Catalog:
+    """Everything the active plug-ins register, collected on first use."""
+
+    def __init__(self, manager: pluggy.PluginManager, infos: Sequence[PluginInfo]) -> None:
+        self.manager = manager
+        self.infos = tuple(infos)
+
+    def _each_impl(self, hook: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+        # One call per plug-in, so that what it registers is credited to it by name.
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            yield impl.plugin_name, impl.function
+
+    def _collect(self, hook: str, make: Callable[[str], Any]) -> None:
+        for plugin, function in self._each_impl(hook):
+            try:
+                function(make(plugin))
+            except (PluginError, RulesetError):
+                raise
+            except QscoreError as exc:
+                raise PluginError(str(exc), plugin=plugin) from None
+            except Exception as exc:  # a plug-in's own bug must not show a traceback
+                raise PluginError(f"{hook} failed: {type(exc).__name__}: {exc}", plugin=plugin) from None
+
+    @cached_property
+    def rule_types(self) -> dict[str, type[Rule]]:
+        registry: Registry[type[Rule]] = Registry("rule type")
+        self._collect("qscore_register_rules", lambda plugin: RuleRegister(registry, plugin))
+        return registry.entries
+
+    @cached_property
+    def target_kinds(self) -> dict[str, type[Target]]:
+        registry: Registry[type[Target]] = Registry("target kind")
+        self._collect("qscore_register_targets", lambda plugin: TargetRegister(registry, plugin))
+        return registry.entries
+
+    @cached_property
+    def rulesets(self) -> dict[str, RulesetEntry]:
+        registry: Registry[RulesetEntry] = Registry("ruleset")
+        self._collect("qscore_register_rulesets",
+                      lambda plugin: RulesetRegister(registry, self.rule_types, self.target_kinds, plugin))
+        return registry.entries
+
+    @cached_property
+    def readers(self) -> dict[str, Reader]:
+        registry: Registry[Reader] = Registry("reader")
+        self._collect("qscore_register_readers", lambda plugin: ReaderRegister(registry, plugin))
+        return registry.entries
+
+    @cached_property
+    def writers(self) -> dict[str, Writer]:
+        registry: Registry[Writer] = Registry("output format")
+        self._collect("qscore_register_writers", lambda plugin: WriterRegister(registry, plugin))
+        return registry.entries
+
+    @cached_property
+    def _adjusters(self) -> dict[str, list[tuple[str, Adjuster]]]:
+        registry: Registry[list[tuple[str, Adjuster]]] = Registry("adjusters")
+        self._collect("qscore_register_adjusters", lambda plugin: AdjusterRegister(registry, plugin))
+        return registry.entries
+
+    def adjusters(self, ruleset: str) -> list[Adjuster]:
+        """The adjusters plug-ins registered for the ruleset with id ``ruleset``."""
+        return [adjust for _, adjust in self._adjusters.get(ruleset, ())]
+
+    def ruleset(self, id_or_path: str | os.PathLike[str]) -> Ruleset:
+        """A registered ruleset by id, or a ruleset file by path.
+
+        :raises UsageError: when it is neither.
+        """
+        text = os.fspath(id_or_path)
+        if _is_path(text) and Path(text).is_file():
+            # No ruleset id holds a folder separator: the installed rulesets need not be loaded.
+            return load_ruleset(Path(text), self.rule_types, self.target_kinds)
+        if text in self.rulesets:
+            return self.rulesets[text].ruleset
+        if Path(text).is_file():
+            return load_ruleset(Path(text), self.rule_types, self.target_kinds)
+        known = ", ".join(sorted(self.rulesets)) or "none"
+        raise UsageError(f"no ruleset '{text}' is installed and no such file exists; installed: {known}")
+
+    def reader_for(self, path: Path) -> Reader:
+        """The reader registered for the suffix of ``path``.
+
+        :raises UsageError: when no reader takes that suffix.
+        """
+        suffix = path.suffix.lower()
+        for reader in self.readers.values():
+            if suffix in reader.suffixes:
+                return reader
+        known = ", ".join(sorted({s for r in self.readers.values() for s in r.suffixes}))
+        raise UsageError(f"no reader for '{suffix or path.name}' files; readable: {known}")
+
+    def plugin_of(self, filename: str) -> str | None:
+        """The plug-in whose code is in ``filename`` (a traceback frame's file), if any:
+        so that an error raised inside a plug-in's reader, writer, rule or adjuster can
+        name it.  qscore's own built-ins are not counted."""
+        path = os.path.realpath(filename)
+        for name, root in self._code_roots:
+            if path == root or path.startswith(root + os.sep):
+                return name
+        return None
+
+    @cached_property
+    def _code_roots(self) -> list[tuple[str, str]]:
+        roots = []
+        for name, plugin in self.manager.list_name_plugin():
+            if name == BUILTIN or plugin is None:
+                continue
+            file = getattr(plugin, "__file__", None) or getattr(inspect.getmodule(plugin), "__file__", None)
+            if not file:
+                continue
+            file = os.path.realpath(file)
+            # A package's code is its folder; a module's, its file.
+            roots.append((name, os.path.dirname(file) if os.path.basename(file) == "__init__.py" else file))
+        return roots
+
+
+def _is_path(text: str) -> bool:
+    return any(sep in text for sep in (os.sep, os.altsep, "/") if sep)
+
+
+def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_points: bool = True,
+                 extra: Iterable[tuple[str, object]] = ()) -> Catalog:
+    """A :class:`Catalog` of the built-ins, installed plug-ins and folder plug-ins.
+
+    :param plugin_dirs: folders of ``*.py`` plug-ins, in addition to ``QSCORE_PLUGINS_DIR``.
+    :param entry_points: load the ``qscore`` entry-point group (subject to ``QSCORE_LOAD_PLUGINS``).
+    :param extra: ``(name, plugin)`` pairs registered as well (tests, embedding).
+    :raises PluginError: for a plug-in that fails to import, clashes, or misspells a hook.
+    """
+    from qscore.plugins import builtin
+
+    manager = pluggy.PluginManager("qscore")
+    manager.add_hookspecs(hookspecs)
+    infos = [_register(manager, builtin, BUILTIN, version=_own_version(), source="qscore")]
+    if entry_points:
+        infos += _load_entry_points(manager)
+    folders = [*plugin_dirs, *_env_dirs()]
+    for folder in folders:
+        infos += _load_folder(manager, Path(folder))
+    for name, plugin in extra:
+        infos.append(_register(manager, plugin, name, version=None, source="registered by caller"))
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(str(exc), plugin=manager.get_name(exc.plugin)) from None
+    return Catalog(manager, infos)
+
+
+def _register(manager: pluggy.PluginManager, plugin: object, name: str, *, version: str | None,
+              source: str) -> PluginInfo:
+    if manager.has_plugin(name):
+        raise PluginError(f"a plug-in named '{name}' is already loaded", plugin=name)
+    try:
+        manager.register(plugin, name=name)
+    except (pluggy.PluginValidationError, ValueError) as exc:
+        raise PluginError(str(exc), plugin=name) from None
+    hooks = tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()))
+    return PluginInfo(name=name, version=version, source=source, hooks=hooks)
+
+
+def _allowed() -> set[str] | None:
+    value = os.environ.get(ALLOW_ENV)
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
+def _load_entry_points(manager: pluggy.PluginManager) -> list[PluginInfo]:
+    allowed = _allowed()
+    infos, seen = [], set()
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if (allowed is not None and entry.name not in allowed) or entry.name in seen:
+            continue
+        seen.add(entry.name)
+        dist = entry.dist
+        try:
+            plugin = entry.load()
+        except Exception as exc:
+            source = f" (from {dist.name})" if dist else ""
+            raise PluginError(f"cannot import '{entry.value}'{source}: {type(exc).__name__}: {exc}",
+                              plugin=entry.name) from None
+        infos.append(_register(manager, plugin, entry.name, version=dist.version if dist else None,
+                               source=dist.name if dist else entry.value))
+    return infos
+
+
+def _env_dirs() -> list[str]:
+    value = os.environ.get(DIRS_ENV, "")
+    return [part for part in value.split(os.pathsep) if part]
+
+
+def _load_folder(manager: pluggy.PluginManager, folder: Path) -> list[PluginInfo]:
+    if not folder.is_dir():
+        raise PluginError(f"plug-in folder '{folder}' does not exist or is not a folder")
+    infos = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module_name = f"qscore_folder_plugin_{path.stem}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has a spec
+            raise PluginError("cannot load as a module", plugin=str(path))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            sys.modules.pop(module_name, None)
+            line = next((f" (line {tb.tb_lineno})" for tb in _last_frame(exc.__traceback__, path)), "")
+            raise PluginError(f"cannot import {path}{line}: {type(exc).__name__}: {exc}", plugin=path.stem) from None
+        infos.append(_register(manager, module, path.stem, version=None, source=str(path)))
+    return infos
+
+
+def _last_frame(tb: Any, path: Path) -> Iterator[Any]:
+    frames = []
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename) == path:
+            frames.append(tb)
+        tb = tb.tb_next
+    return iter(frames[-1:])
+
+
+def _own_version() -> str | None:
+    try:
+        return metadata.version("qscore")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return None

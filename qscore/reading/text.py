@@ -1,0 +1,143 @@
+"""Built-in readers: CSV (as Excel saves it) and JSON, each to a :class:`RawTable`."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from qscore.errors import DataError
+from qscore.reading.table import RawTable, ReadOptions
+
+# A byte-order mark decides; otherwise UTF-8, then GB18030 (what Chinese Excel saves as
+# "CSV (逗号分隔)").  No statistical charset guessing: these are the encodings examiners'
+# files come in, and a wrong guess would turn names into plausible-looking nonsense.
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+CSV_ENCODINGS = ("utf-8", "gb18030")
+# Workbooks saved under a text file's name: say what they are rather than "not text".
+FOREIGN = ((b"PK\x03\x04", "a zip file (an .xlsx workbook?)", "give it the .xlsx suffix"),
+           (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "save it as .xlsx or CSV"))
+# Text an examiner saved never holds C0 control characters other than tab and line ends;
+# bytes that do are a binary file that happened to decode.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def encodings_for(raw: bytes, forced: str | None) -> tuple[str, ...]:
+    """The encodings to try for ``raw``, in order."""
+    if forced:
+        return (forced,)
+    bom = next((name for mark, name in BOMS if raw.startswith(mark)), None)
+    return (bom,) if bom else CSV_ENCODINGS
+
+
+def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV") -> str:
+    """``raw`` as text, by BOM, UTF-8 or GB18030 (or the forced ``--encoding``).
+
+    :raises DataError: for bytes that are not text in any of those encodings.
+    """
+    for magic, what, advice in FOREIGN:
+        if raw.startswith(magic):
+            raise DataError(f"this is {what}, not {kind} text; {advice}", file=str(path))
+    encodings = encodings_for(raw, options.encoding)
+    if encodings == CSV_ENCODINGS and b"\x00" in raw[:4096]:
+        raise DataError(f"this is not a text file (it holds NUL bytes); expected {kind} text", file=str(path))
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        except LookupError:
+            raise DataError(f"unknown encoding '{encoding}'", file=str(path)) from None
+        break
+    else:
+        raise DataError(f"cannot decode the file as {' or '.join(encodings)}; save it as UTF-8 {kind} "
+                        "or give --encoding", file=str(path))
+    text = text.removeprefix("\ufeff")
+    control = _CONTROL.search(text)
+    if control:
+        row = text.count("\n", 0, control.start()) + 1
+        raise DataError(f"this is not a text file (it holds the control character {control.group()!r}); "
+                        f"expected {kind} text", file=str(path), row=row)
+    return text
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or tab for Excel's "Unicode text" export (a tab-separated header, no commas)."""
+    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    return "\t" if "\t" in first and "," not in first else ","
+
+
+def read_csv(path: Path, options: ReadOptions) -> RawTable:
+    """Read a CSV file: UTF-8 (with or without BOM), GB18030 or UTF-16 with BOM; comma- or
+    tab-separated."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    text = decode_text(path, raw, options)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=_delimiter(text))
+    header: list[str] | None = None
+    rows, numbers = [], []
+    header_row = start = 1
+    try:
+        for cells in reader:
+            if not (cells and cells[0].strip()) and not "".join(cells).strip():  # a blank row
+                start = reader.line_num + 1
+                continue
+            if header is None:
+                header, header_row = [cell.strip() for cell in cells], start
+            else:
+                rows.append(cells)
+                numbers.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV: {exc}", file=str(path), row=reader.line_num) from None
+    return RawTable(file=str(path), header=tuple(header or ()), rows=rows, row_numbers=numbers,
+                    header_row=header_row)
+
+
+def read_json(path: Path, options: ReadOptions) -> RawTable:
+    """Read JSON: a list of row objects, or ``{"units": [...]}``; keys are column headers."""
+    try:
+        text = decode_text(path, path.read_bytes(), options, kind="JSON")
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    except ValueError as exc:
+        raise DataError(f"not valid JSON: {exc}", file=str(path)) from None
+    except RecursionError:
+        raise DataError("not valid JSON: nested too deeply; expected a list of objects", file=str(path)) from None
+    records = data.get("units") if isinstance(data, dict) else data
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError('expected a list of objects, one per unit (or {"units": [...]})', file=str(path))
+    header: dict[str, None] = {}
+    for record in records:
+        header.update(dict.fromkeys(map(str, record)))
+    rows = [[_cell(record.get(key)) for key in header] for record in records]
+    # JSON has no rows on screen; number the objects from 1 so messages can point at one.
+    return RawTable(file=str(path), header=tuple(header), rows=rows, row_numbers=list(range(1, len(rows) + 1)))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's keys; a key given twice would silently lose one of its values."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        seen.add(key)
+    return dict(pairs)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)

@@ -1,0 +1,413 @@
+"""Scoring a batch of units against a ruleset: points, totals, ranks and tiers.
+
+The engine works column by column: each indicator's rule and target are resolved once
+for the batch, and a unit's value is scored without building any text.  Explanations
+are built only when asked for, from the same figures.  A unit the indicator does not
+apply to (``applies_to``, or a cell marked 不适用) has ``EXEMPT`` in its value column:
+0 points and 0 full marks.  Totals, ranks and classes come from the pure formulas of
+:mod:`qscore.scoring.formulas` and :mod:`qscore.scoring.ranking`.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from functools import partial
+from operator import add
+from typing import TypeVar
+
+import attrs
+
+from qscore.errors import DataError, MissingFigure, QscoreError
+from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Rounding, Ruleset, UnitResult
+from qscore.numbers import ZERO
+from qscore.reading.binding import Cell, Dataset
+from qscore.reading.cells import EXEMPT
+from qscore.rules.base import Rule
+from qscore.scoring import formulas
+from qscore.scoring.adjusters import Adjuster
+from qscore.scoring.columns import CodedColumn, EngineUnits, IndicatorView, OnRead, RankedColumns, ResultColumns
+from qscore.scoring.ranking import classes, rank
+from qscore.targets import Figures, Timing
+
+STANDARD_FIELDS = ("baseline", "previous")
+T = TypeVar("T")
+__all__ = ["Column", "YearError", "score_batch", "score_indicator"]
+
+
+@attrs.frozen
+class Column:
+    """One indicator scored for every unit of a batch."""
+
+    values: list[Cell]
+    points: CodedColumn
+    targets: Sequence[Decimal | None]
+    met: Sequence[bool | None]
+    explanations: list[str] | None
+
+
+class YearError(QscoreError):
+    """An assessment year outside the plan."""
+
+
+def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, explain: bool = False,
+                adjusters: Sequence[Adjuster] = (), progress: Callable[[int], None] | None = None) -> BatchResult:
+    """Score, total, rank and classify every unit in ``data``.
+
+    :param year: the assessment year (default: the horizon year); before the horizon,
+        targets are the year's point on the path from baseline to target.
+    :param explain: build each indicator's explanation text.
+    :param adjusters: the plug-in adjusters registered for this ruleset.
+    :param progress: called with 1 after each indicator is scored (a progress bar's update).
+    """
+    year = ruleset.horizon_year if year is None else year
+    if year < ruleset.base_year:
+        raise YearError(f"year {year} is before the plan's base year {ruleset.base_year}")
+    columns = []
+    for indicator in ruleset.indicators:
+        columns.append(score_indicator(ruleset, indicator, data, year, explain))
+        if progress is not None:
+            progress(1)
+    table = _result_columns(ruleset, columns)
+    count = len(data.units)
+    sums, subtotals = _sums(ruleset, table, count)
+    parts = formulas.indicator_parts(ruleset, sums, _applicable_marks(ruleset, table, count))
+    settled = _settle(ruleset, data, table, parts, subtotals, adjusters)
+    order, ranks = rank(settled.total, settled.vetoed, _tie_breaks(ruleset, table, subtotals, count))
+    totals, vetoed = _in_order(settled.total, order), _in_order(settled.vetoed, order)
+    tiers: Sequence[str | None] = [None] * count
+    gaps: Sequence[Decimal | None] = [None] * count
+    if ruleset.classification is not None:
+        tiers, gaps = classes(totals, vetoed, ranks, ruleset.classification)
+    ranked = RankedColumns(unit=_in_order(data.units, order), row=_in_order(data.rows, order), rank=ranks,
+                           total=totals, tier=tiers, vetoed=vetoed, bonus=_in_order(settled.bonus, order),
+                           deductions=_in_order(settled.deductions, order), gap_to_next=gaps,
+                           adjustments=_in_order(settled.adjustments, order))
+    return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals))
+
+
+def _in_order(column: Sequence[T], order: list[int]) -> list[T]:
+    return list(map(column.__getitem__, order))
+
+
+def _tie_breaks(ruleset: Ruleset, table: ResultColumns, subtotals: dict[str, list[Decimal]],
+                count: int) -> list[Sequence[Decimal]]:
+    """The columns ranking compares when totals are equal: each tie-break's category
+    subtotals or indicator points."""
+    points = dict(zip(table.indicators, table.points))
+    return [subtotals[name] if name in subtotals else points[name] if name in points else [ZERO] * count
+            for name in ruleset.ranking.tie_break]
+
+
+def _result_columns(ruleset: Ruleset, columns: list[Column]) -> ResultColumns:
+    return ResultColumns(indicators=tuple(i.id for i in ruleset.indicators),
+                         max_points=tuple(i.points for i in ruleset.indicators),
+                         values=tuple(c.values for c in columns),
+                         targets=tuple(c.targets for c in columns), points=tuple(c.points for c in columns),
+                         met=tuple(c.met for c in columns), explanations=tuple(c.explanations for c in columns))
+
+
+def _sums(ruleset: Ruleset, table: ResultColumns, count: int) -> tuple[list[Decimal], dict[str, list[Decimal]]]:
+    """Each unit's sum of indicator points, and its category subtotals.
+
+    The sum is added up from the subtotals, which is half the work; that is the same
+    sum only while every addition is exact, which the context's ``Rounded`` flag tells,
+    so otherwise it is added up again indicator by indicator, the order a unit-by-unit
+    sum takes.
+    """
+    with decimal.localcontext() as context:
+        context.clear_flags()
+        subtotals = {c.id: [ZERO] * count for c in ruleset.categories}
+        loose = [ZERO] * count  # indicators in no category
+        for indicator, points in zip(ruleset.indicators, table.points):
+            key = indicator.category
+            if key is None:
+                loose = list(map(add, loose, points))
+            else:
+                subtotals[key] = list(map(add, subtotals[key], points))
+        sums = [ZERO] * count
+        for column in (*subtotals.values(), loose):
+            sums = list(map(add, sums, column))
+        if not context.flags[decimal.Rounded]:
+            return sums, subtotals
+    sums = [ZERO] * count
+    for points in table.points:
+        sums = list(map(add, sums, points))
+    return sums, subtotals
+
+
+def _applicable_marks(ruleset: Ruleset, table: ResultColumns, count: int) -> list[Decimal]:
+    """Each unit's full marks of the indicators that apply to it, added in ruleset order
+    (needed only for 得分率折算)."""
+    if ruleset.scale_to is None:
+        return []
+    applicable = [ZERO] * count
+    for full, values in zip(table.max_points, table.values):
+        applicable = [marks if value is EXEMPT else marks + full for marks, value in zip(applicable, values)]
+    return applicable
+
+
+def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year: int, explain: bool) -> Column:
+    """Score one indicator's column for the whole batch."""
+    values = _applicable_values(indicator, data)
+    timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
+    figures = _figures(indicator, data)
+    if not indicator.rule.batch and not _own_figures(indicator, data):
+        target = _constant_target(indicator, data, values, figures, timing)
+        _check_missing(ruleset, indicator, data, values)
+        column = _constant_column(ruleset, indicator, data, values, target, figures)
+    else:
+        targets = _targets(indicator, data, values, figures, timing)
+        _check_missing(ruleset, indicator, data, values)
+        column = _varying_column(ruleset, indicator, data, values, targets, figures)
+    if not explain:
+        return column
+    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+    explanations = _explain(ruleset, indicator, values, present, column.targets, [f.baseline for f in figures],
+                            figures, timing, column.points)
+    return attrs.evolve(column, explanations=explanations)
+
+
+def _applicable_values(indicator: Indicator, data: Dataset) -> list[Cell]:
+    """The indicator's column with ``EXEMPT`` for each unit outside its ``applies_to``."""
+    values = data.values[indicator.id]
+    if not indicator.applies_to:
+        return values
+    return [value if indicator.applies(unit) else EXEMPT for value, unit in zip(values, data.units)]
+
+
+def _first_present(values: list[Cell]) -> int:
+    return next(n for n, value in enumerate(values) if value is not None and value is not EXEMPT)
+
+
+def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                     timing: Timing) -> Decimal | None:
+    """The target when every unit has the plan's figures: resolved once."""
+    first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
+    if first is None or indicator.target is None or not indicator.rule.uses_target:
+        return None
+    try:
+        return indicator.target.resolve(figures[first], timing)
+    except MissingFigure as exc:
+        raise _missing_figure(indicator, data, first, exc) from None
+
+
+def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
+                     target: Decimal | None, figures: list[Figures]) -> Column:
+    """Points when the target and baseline are the same for every unit: each distinct
+    value is scored once (a missing or exempt one scores nothing)."""
+    rule, rounding = indicator.rule, ruleset.rounding
+    baseline = figures[0].baseline if figures else None
+    codes, distinct = _codes(indicator, data, values)
+    points_of: dict[int, Decimal] = {}
+    for code, value in distinct:
+        if value is None or value is EXEMPT:
+            points_of[code] = _nothing(rounding)
+            continue
+        try:
+            points = rule.points(value, target, baseline)
+        except MissingFigure as exc:  # 进度, 计件 of the increase: no baseline in the plan or the data
+            raise _missing_figure(indicator, data, _first_present(values), exc) from None
+        points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
+    return Column(values=values, points=CodedColumn(codes, points_of), targets=OnRead(values, partial(_same, target)),
+                  met=OnRead(values, partial(_met_one, rule, values, target)), explanations=None)
+
+
+def _codes(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[list[int], Iterable[tuple[int, Cell]]]:
+    """Each unit's code and each code's value: the binding's, else the values' identities.
+
+    Hashing a Decimal costs more than scoring it, and binding gives every cell with the
+    same text the same object.  Every value is alive in ``values`` while the identities
+    are taken, so no two share one by accident.
+    """
+    coded = data.codes.get(indicator.id)
+    if coded is not None and values is data.values[indicator.id] and len(coded[0]) == len(values):
+        return coded[0], enumerate(coded[1])
+    codes = list(map(id, values))
+    return codes, dict(zip(codes, values)).items()
+
+
+def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
+                    targets: list[Decimal | None], figures: list[Figures]) -> Column:
+    """Points when targets or baselines differ by unit, or the rule needs the whole batch."""
+    rule, rounding = indicator.rule, ruleset.rounding
+    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+    baselines = [figures[n].baseline for n in present]
+    try:
+        raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present], baselines)
+    except MissingFigure as exc:
+        # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
+        unit = next((n for n, baseline in zip(present, baselines) if baseline is None), present[0])
+        raise _missing_figure(indicator, data, unit, exc) from None
+    if rounding.stage == "indicator":
+        quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
+        # A batch rule may give units with the same points one shared figure (排序赋分's
+        # places): each figure is rounded once, keyed by identity while ``raw`` keeps it alive.
+        keys = list(map(id, raw))
+        rounded = {key: p.quantize(quantum, rounding=mode) for key, p in dict(zip(keys, raw)).items()}
+        raw = list(map(rounded.__getitem__, keys))
+    points = [_nothing(rounding)] * len(values)
+    for n, p in zip(present, raw):
+        points[n] = p
+    return Column(values=values, points=CodedColumn.of(points), targets=targets, explanations=None,
+                  met=OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
+
+
+# Module-level, so that a batch's lazy columns can be pickled.
+def _same(target: Decimal | None, unit: int) -> Decimal | None:
+    return target
+
+
+def _met_one(rule: Rule, values: list[Cell], target: Decimal | None, unit: int) -> bool | None:
+    return rule.met(values[unit], target)  # type: ignore[arg-type]
+
+
+def _met_each(rule: Rule, values: list[Cell], targets: Sequence[Decimal | None], unit: int) -> bool | None:
+    return rule.met(values[unit], targets[unit])  # type: ignore[arg-type]
+
+
+def _nothing(rounding: Rounding) -> Decimal:
+    """What a missing value scores."""
+    return rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
+
+
+def _own_figures(indicator: Indicator, data: Dataset) -> bool:
+    return any(ident == indicator.id for ident, _ in data.figures)
+
+
+def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
+    count = len(data.units)
+    own = {field: column for (ident, field), column in data.figures.items() if ident == indicator.id}
+    if not own:
+        return [Figures(baseline=indicator.baseline)] * count
+    baselines = own.get("baseline", [None] * count)
+    previous = own.get("previous", [None] * count)
+    references = {name: column for name, column in own.items() if name not in STANDARD_FIELDS}
+    return [Figures(baseline=indicator.baseline if baselines[n] is None else baselines[n],
+                    previous=previous[n],
+                    references=tuple((name, col[n]) for name, col in references.items() if col[n] is not None))
+            for n in range(count)]
+
+
+def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+             timing: Timing) -> list[Decimal | None]:
+    target = indicator.target
+    if target is None:
+        return [None] * len(figures)
+    resolved: dict[Figures, Decimal] = {}
+    out: list[Decimal | None] = []
+    for n, (fig, value) in enumerate(zip(figures, values)):
+        if value is None or value is EXEMPT or not indicator.rule.uses_target:
+            out.append(None)
+            continue
+        if fig not in resolved:
+            try:
+                resolved[fig] = target.resolve(fig, timing)
+            except MissingFigure as exc:
+                raise _missing_figure(indicator, data, n, exc) from None
+        out.append(resolved[fig])
+    return out
+
+
+def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: MissingFigure) -> DataError:
+    field = "基期" if exc.field == "baseline" else "上年" if exc.field == "previous" else exc.field
+    return DataError(f"unit '{data.units[unit]}' has no {exc.what} for indicator {indicator.id} "
+                     f"({indicator.name}); supply it in a column '{indicator.name}@{field}'",
+                     file=data.file, row=data.rows[unit], column=f"{indicator.name}@{field}")
+
+
+def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell]) -> None:
+    if (indicator.missing or ruleset.missing) != "error" or None not in values:
+        return
+    unit = next(n for n, value in enumerate(values) if value is None)
+    raise DataError(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the ruleset's "
+                    "missing-value policy is 'error'", file=data.file, row=data.rows[unit],
+                    column=data.columns.get(indicator.id, indicator.name))
+
+
+def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present: list[int],
+             targets: list[Decimal | None], baselines: list[Decimal | None], figures: list[Figures],
+             timing: Timing, points: list[Decimal]) -> list[str]:
+    rule, rounding = indicator.rule, ruleset.rounding
+    lines = rule.explain_batch([values[n] for n in present], [targets[n] for n in present],
+                               [baselines[n] for n in present])
+    missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
+    limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
+    exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
+    texts = [exempt if value is EXEMPT else missing for value in values]
+    for n, line in zip(present, lines):
+        target = ""
+        if rule.uses_target and indicator.target is not None:
+            target = f"目标：{indicator.target.describe(figures[n], timing)}；"
+        rounded = ""
+        if rounding.stage == "indicator":
+            rounded = f"；保留{rounding.places}位小数 → {points[n]:f}"
+        texts[n] = f"{target}{rule.label}：{line}{rounded}"
+    return texts
+
+
+def _item_counts(ruleset: Ruleset, data: Dataset) -> list[tuple[str, Item, list[Decimal]]]:
+    """Bonus, deduction and veto items the data has a column for, each with every unit's
+    count (an item without a column never happened)."""
+    adjust = ruleset.adjustments
+    kinds = (("bonus", adjust.bonus), ("deduction", adjust.deductions), ("veto", adjust.vetoes))
+    return [(kind, item, data.items[item.id]) for kind, items in kinds for item in items if item.id in data.items]
+
+
+def _item_lines(items: list[tuple[str, Item, list[Decimal]]], unit: int) -> list[AdjustmentResult]:
+    lines = []
+    for kind, item, counts in items:
+        count = counts[unit]
+        if count:
+            points = formulas.item_points(count, item.points, item.cap)
+            lines.append(AdjustmentResult(kind=kind, item=item.id, name=item.name, count=count, points=points))
+    return lines
+
+
+@attrs.frozen
+class Settled:
+    """Every unit's adjustments and total before ranking, as columns in the units' order."""
+
+    adjustments: list[tuple[AdjustmentResult, ...]]
+    bonus: list[Decimal]
+    deductions: list[Decimal]
+    vetoed: list[bool]
+    total: list[Decimal]
+
+
+def _settle(ruleset: Ruleset, data: Dataset, table: ResultColumns, parts: Sequence[Decimal],
+            subtotals: dict[str, list[Decimal]], adjusters: Sequence[Adjuster]) -> Settled:
+    """Every unit's bonus, deductions, veto and total.  Most units have no line: they
+    share the figures of a unit without one, and only the others are settled one by one."""
+    count = len(parts)
+    items = _item_counts(ruleset, data)
+    adjust = ruleset.adjustments
+    bonus_none, deductions_none, _ = formulas.adjustment_sums((), adjust)
+    settled = Settled(adjustments=[()] * count, bonus=[bonus_none] * count, deductions=[deductions_none] * count,
+                      vetoed=[False] * count, total=[])
+    touched: Iterable[int] = range(count) if adjusters else \
+        sorted({n for _, _, counts in items for n, count in enumerate(counts) if count})
+    for unit in touched:
+        lines = _item_lines(items, unit)
+        if adjusters:
+            lines += _adjuster_lines(ruleset, data, table, subtotals, unit, lines, adjusters)
+        if lines:
+            settled.adjustments[unit] = tuple(lines)
+            settled.bonus[unit], settled.deductions[unit], settled.vetoed[unit] = \
+                formulas.adjustment_sums(lines, adjust)
+    settled.total.extend(formulas.totals(ruleset, parts, settled.bonus, settled.deductions))
+    return settled
+
+
+def _adjuster_lines(ruleset: Ruleset, data: Dataset, table: ResultColumns, subtotals: dict[str, list[Decimal]],
+                    unit: int, lines: list[AdjustmentResult], adjusters: Sequence[Adjuster]) -> list[AdjustmentResult]:
+    """The plug-in adjusters' lines for one unit, given its result so far."""
+    so_far = UnitResult(unit=data.units[unit], indicators=IndicatorView(table, unit),
+                        subtotals={category: column[unit] for category, column in subtotals.items()},
+                        adjustments=tuple(lines), bonus=ZERO, deductions=ZERO, vetoed=False, total=ZERO,
+                        row=data.rows[unit])
+    extra: list[AdjustmentResult] = []
+    for adjuster in adjusters:
+        extra.extend(adjuster(ruleset, so_far) or ())
+    return extra
