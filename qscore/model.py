@@ -259,6 +259,32 @@ class Example:
 
 
 @attrs.frozen
+class Roster:
+    """The units an assessment scores (``[roster]``): 石柱's 33 乡镇（街道）, 重庆's 38 区县.
+
+    With a roster, a data unit not on it, or a roster unit missing from the data, is an
+    error unless the examiner says the batch is partial.
+
+    :param units: every unit's official name, in the list's order.
+    :param source: where the list comes from (e.g. 统计用区划代码 with its year).
+    :param as_of: the date the list is true for, as the source gives it (2024-10).
+    """
+
+    units: tuple[str, ...] = attrs.field(validator=v.min_len(1))
+    source: str = ""
+    as_of: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[str] = set()
+        for unit in self.units:
+            if not unit.strip():
+                raise ValueError("a unit name is empty")
+            if unit in seen:
+                raise ValueError(f"unit '{unit}' is listed twice")
+            seen.add(unit)
+
+
+@attrs.frozen
 class Ruleset:
     """A jurisdiction's assessment: its indicators, targets and scoring rules.
 
@@ -281,6 +307,7 @@ class Ruleset:
         its score rate (得分率折算): points ÷ full marks of the indicators that apply to
         it × ``scale_to``, rounded once more; for units assessed on different indicators.
     :param assumptions: choices of ours where the plan is silent, each with its reason.
+    :param roster: the units assessed, when the ruleset lists them.
     :param examples: worked examples checked by ``qscore validate`` and the test kit.
     :param file: the file it was loaded from, if any.
     """
@@ -302,6 +329,7 @@ class Ruleset:
     missing: str = attrs.field(default="zero", validator=v.in_(MISSING_POLICIES))
     scale_to: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive])
     assumptions: tuple[str, ...] = ()
+    roster: Roster | None = None
     examples: tuple[Example, ...] = ()
     file: str | None = None
 

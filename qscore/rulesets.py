@@ -20,7 +20,7 @@ import attrs
 
 from qscore.errors import RulesetError
 from qscore.model import (Adjustments, Category, Classification, Example, Grade, Indicator, Item,
-                          Ranking, Rounding, Ruleset)
+                          Ranking, Roster, Rounding, Ruleset)
 from qscore.numbers import to_decimal
 from qscore.rules.base import Rule, RuleTypes
 from qscore.registry import Registry
@@ -30,7 +30,8 @@ T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
             "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
-            "classification", "categories", "indicators", "adjustments", "examples"}
+            "classification", "categories", "indicators", "adjustments", "roster", "examples"}
+ROSTER_KEYS = {"units", "source", "as_of"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
                   "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
                   "source"}
@@ -134,6 +135,7 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
                                      lambda d: {**d, "tie_break": tuple(d.get("tie_break", ()))}),
                       rounding=_build(Rounding, data.get("rounding", {}), "rounding", {"places", "mode", "stage"}),
                       assumptions=tuple(_strings(data, "assumptions", None)),
+                      roster=_roster(data.get("roster")),
                       examples=tuple(_example(raw, n, indicators) for n, raw in enumerate(_tables(data, "examples"), 1)),
                       file=file, **fields)
 
@@ -235,6 +237,19 @@ def _classification(raw: Any) -> Classification | None:
                           _numbers("min_score", "share"))
                    for n, g in enumerate(_tables(raw, "grades", "classification"), 1))
     return _construct(Classification, "classification", by=raw.get("by", "score"), grades=grades)
+
+
+def _roster(raw: Any) -> Roster | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise RulesetError("expected a table with 'units', 'source' and 'as_of'", table="roster")
+    _no_unknown(raw, ROSTER_KEYS, "roster")
+    for key in ("source", "as_of"):
+        if not isinstance(raw.get(key, ""), str):
+            raise RulesetError(f"expected a string, got {raw[key]!r}", table="roster", field=key)
+    return _construct(Roster, "roster", units=tuple(_strings(raw, "units", "roster")),
+                      source=raw.get("source", ""), as_of=raw.get("as_of", ""))
 
 
 def _example(raw: Any, number: int, indicators: tuple[Indicator, ...]) -> Example:

@@ -96,3 +96,20 @@ def test_unknown_category_and_duplicate_ids(load):
         load(HEAD + FOOD.replace('unit = "%"', 'unit = "%"\ncategory = "product"'))
     with pytest.raises(RulesetError, match="indicators: field 'id': id 'food' is used twice"):
         load(HEAD + FOOD + FOOD)
+
+
+def test_a_roster_lists_the_units_with_its_source(load):
+    ruleset = load(HEAD + '[roster]\nsource = "统计用区划代码"\nas_of = "2023"\nunits = ["南宾街道", "西沱镇"]\n' + FOOD)
+    assert ruleset.roster.units == ("南宾街道", "西沱镇")
+    assert (ruleset.roster.source, ruleset.roster.as_of) == ("统计用区划代码", "2023")
+
+
+@pytest.mark.parametrize(("roster", "message"), [
+    ('units = ["西沱镇", "西沱镇"]', "roster: unit '西沱镇' is listed twice"),
+    ("units = []", "roster"),
+    ('units = ["西沱镇"]\nwhen = "2023"', "roster: unknown key(s) 'when'"),
+    ('units = ["西沱镇"]\nsource = 2023', "roster: field 'source': expected a string, got 2023"),
+])
+def test_a_bad_roster_is_refused_naming_the_table(load, roster, message):
+    with pytest.raises(RulesetError, match=message):
+        load(HEAD + "[roster]\n" + roster + "\n" + FOOD)
