@@ -107,7 +107,7 @@ def test_a_roster_lists_the_units_with_its_source(load):
 @pytest.mark.parametrize(("roster", "message"), [
     ('units = ["西沱镇", "西沱镇"]', "roster: unit '西沱镇' is listed twice"),
     ("units = []", "roster"),
-    ('units = ["西沱镇"]\nwhen = "2023"', "roster: unknown key(s) 'when'"),
+    ('units = ["西沱镇"]\nwhen = "2023"', r"roster: unknown key\(s\) 'when'"),
     ('units = ["西沱镇"]\nsource = 2023', "roster: field 'source': expected a string, got 2023"),
 ])
 def test_a_bad_roster_is_refused_naming_the_table(load, roster, message):
