@@ -29,7 +29,7 @@ from qscore.targets import TARGET_KINDS, Absolute, Target, TargetKinds
 T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
-            "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
+            "horizon_year", "default_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
             "classification", "categories", "indicators", "adjustments", "roster", "examples"}
 ROSTER_KEYS = {"units", "source", "as_of"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
@@ -123,7 +123,9 @@ def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str |
                        for n, raw in enumerate(_tables(data, "indicators"), 1))
     _check_references(categories, indicators)
     fields = {key: data[key] for key in ("id", "title", "jurisdiction", "level", "unit_kind",
-                                         "horizon_year", "source", "missing") if key in data}
+                                         "horizon_year", "default_year", "source", "missing") if key in data}
+    if "default_year" in data:
+        _required(data, "default_year", None, int)
     if "scale_to" in data:
         fields["scale_to"] = _decimal(data["scale_to"], None, "scale_to")
     for key in ("id", "title", "jurisdiction", "horizon_year"):

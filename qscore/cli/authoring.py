@@ -40,7 +40,7 @@ def new_plugin(name: str, title: str | None, jurisdiction: str | None, directory
 @click.option("--full-marks", type=click.FloatRange(min=0, min_open=True), default=100, show_default=True,
               help="Points shared evenly among the indicators, to edit afterwards.")
 @click.option("--encoding", help="Force the CSV encoding.")
-@click.option("--sheet", help="Spreadsheet sheet to read (default: the first).")
+@click.option("--sheet", help="Workbook sheet to read (default: the active sheet, if visible).")
 @click.pass_context
 def import_table(ctx: click.Context, table_file: str, output: str | None, ruleset_id: str, title: str | None,
                  jurisdiction: str, base_year: int | None, horizon_year: int | None, full_marks: float,
@@ -61,6 +61,8 @@ def import_table(ctx: click.Context, table_file: str, output: str | None, rulese
     path = Path(table_file)
     raw = catalog(ctx).reader_for(path).read(path, ReadOptions(encoding=encoding, sheet=sheet))
     imported = read_table(raw, base_year=base_year, horizon_year=horizon_year)
+    for notice in imported.notices:
+        click.echo(f"notice: {notice}", err=True)
     text = to_toml(imported, ruleset_id=ruleset_id, title=title or f"{path.stem}（待填写）",
                    jurisdiction=jurisdiction, full_marks=Decimal(str(full_marks)))
     emit(text.encode("utf-8"), output)

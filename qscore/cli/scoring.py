@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import Progress, batch_work, catalog, data_options, emit, main, score
+from qscore.cli.app import Progress, batch_work, catalog, data_options, echo_notices, emit, main, score
 
 
 @main.command()
@@ -35,6 +35,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
             progress.update(1)
     finally:
         progress.finish()
+    echo_notices(batch)
     emit(data, output)
 
 
@@ -60,6 +61,7 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     from qscore.writing.explain import explain_unit
 
     batch = score(ctx, explain=True, **options)
+    echo_notices(batch)
     result = batch.unit(unit.strip())
     if result is None:
         names = [u.unit for u in batch.units]

@@ -20,7 +20,8 @@ from typing import TypeVar
 import attrs
 
 from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Rounding, Ruleset, UnitResult
+from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
+    UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.binding import Cell, Dataset
 from qscore.reading.cells import EXEMPT
@@ -45,6 +46,17 @@ class Column:
     targets: Sequence[Decimal | None]
     met: Sequence[bool | None]
     explanations: list[str] | None
+    notice: Notice | None = None
+
+
+class _Lacking(Exception):
+    """Units that lack a figure the target or rule needs (a baseline, last year's value, a
+    reference): under the ``zero`` missing-value policy they score 0, under ``error`` the
+    first is refused."""
+
+    def __init__(self, units: dict[int, MissingFigure], error: DataError) -> None:
+        self.units, self.error = units, error
+        super().__init__(str(error))
 
 
 class YearError(QscoreError):
@@ -84,7 +96,8 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
                            total=totals, tier=tiers, vetoed=vetoed, bonus=_in_order(settled.bonus, order),
                            deductions=_in_order(settled.deductions, order), gap_to_next=gaps,
                            adjustments=_in_order(settled.adjustments, order))
-    return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals))
+    notices = [column.notice for column in columns if column.notice is not None]
+    return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals), notices=notices)
 
 
 def _in_order(column: Sequence[T], order: list[int]) -> list[T]:
@@ -149,24 +162,67 @@ def _applicable_marks(ruleset: Ruleset, table: ResultColumns, count: int) -> lis
 
 
 def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year: int, explain: bool) -> Column:
-    """Score one indicator's column for the whole batch."""
+    """Score one indicator's column for the whole batch.
+
+    A unit lacking a figure its target or rule needs (``@基期``, ``@上年``, a reference)
+    follows the missing-value policy: ``zero`` scores it 0 and says so in a notice and
+    its explanation, ``error`` refuses it."""
     values = _applicable_values(indicator, data)
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
     figures = _figures(indicator, data)
+    lacking: dict[int, MissingFigure] = {}
+    while True:
+        scored = values if not lacking else [None if n in lacking else v for n, v in enumerate(values)]
+        try:
+            column = _score_column(ruleset, indicator, data, scored, figures, timing)
+            break
+        except _Lacking as exc:
+            if (indicator.missing or ruleset.missing) != "zero" or not set(exc.units) - set(lacking):
+                raise exc.error from None
+            lacking.update(exc.units)
+    if lacking:
+        column = attrs.evolve(column, values=values, notice=_lacking_notice(indicator, data, lacking))
+    if not explain:
+        return column
+    present = [n for n, value in enumerate(scored) if value is not None and value is not EXEMPT]
+    explanations = _explain(ruleset, indicator, scored, present, column.targets, [f.baseline for f in figures],
+                            figures, timing, column.points)
+    for unit, missing in lacking.items():
+        explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
+                              f"（缺失值规则：{indicator.missing or ruleset.missing}）")
+    return attrs.evolve(column, explanations=explanations)
+
+
+def _score_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                  timing: Timing) -> Column:
     if not indicator.rule.batch and not _own_figures(indicator, data):
         target = _constant_target(indicator, data, values, figures, timing)
         _check_missing(ruleset, indicator, data, values)
-        column = _constant_column(ruleset, indicator, data, values, target, figures)
-    else:
-        targets = _targets(indicator, data, values, figures, timing)
-        _check_missing(ruleset, indicator, data, values)
-        column = _varying_column(ruleset, indicator, data, values, targets, figures)
-    if not explain:
-        return column
-    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
-    explanations = _explain(ruleset, indicator, values, present, column.targets, [f.baseline for f in figures],
-                            figures, timing, column.points)
-    return attrs.evolve(column, explanations=explanations)
+        return _constant_column(ruleset, indicator, data, values, target, figures)
+    targets = _targets(indicator, data, values, figures, timing)
+    _check_missing(ruleset, indicator, data, values)
+    return _varying_column(ruleset, indicator, data, values, targets, figures)
+
+
+def _present(values: list[Cell]) -> list[int]:
+    return [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+
+
+def _field_name(missing: MissingFigure) -> str:
+    return {"baseline": "基期", "previous": "上年"}.get(missing.field, missing.field)
+
+
+def _figure_name(missing: MissingFigure) -> str:
+    return {"baseline": "基期值", "previous": "上年值"}.get(missing.field, f"参照值「{missing.field}」")
+
+
+def _lacking_notice(indicator: Indicator, data: Dataset, lacking: dict[int, MissingFigure]) -> Notice:
+    units = [data.units[n] for n in sorted(lacking)]
+    fields = sorted({_field_name(m) for m in lacking.values()})
+    shown = "、".join(units[:5]) + (" …" if len(units) > 5 else "")
+    return Notice("figure", f"{len(units)} unit(s) lack the figure {indicator.name}@{'/@'.join(fields)} that the "
+                            f"target or rule needs ({shown}): scored 0 under the missing-value policy 'zero'",
+                  file=data.file, sheet=data.sheet, column=f"{indicator.name}@{fields[0]}")
 
 
 def _applicable_values(indicator: Indicator, data: Dataset) -> list[Cell]:
@@ -189,8 +245,8 @@ def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], fi
         return None
     try:
         return indicator.target.resolve(figures[first], timing)
-    except MissingFigure as exc:
-        raise _missing_figure(indicator, data, first, exc) from None
+    except MissingFigure as exc:  # every unit has these figures
+        raise _Lacking(dict.fromkeys(_present(values), exc), _missing_figure(indicator, data, first, exc)) from None
 
 
 def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
@@ -208,7 +264,8 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
         try:
             points = rule.points(value, target, baseline)
         except MissingFigure as exc:  # 进度, 计件 of the increase: no baseline in the plan or the data
-            raise _missing_figure(indicator, data, _first_present(values), exc) from None
+            raise _Lacking(dict.fromkeys(_present(values), exc),
+                           _missing_figure(indicator, data, _first_present(values), exc)) from None
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
     return Column(values=values, points=CodedColumn(codes, points_of), targets=OnRead(values, partial(_same, target)),
                   met=OnRead(values, partial(_met_one, rule, values, target)), explanations=None)
@@ -237,9 +294,10 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
     try:
         raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present], baselines)
     except MissingFigure as exc:
-        # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
-        unit = next((n for n, baseline in zip(present, baselines) if baseline is None), present[0])
-        raise _missing_figure(indicator, data, unit, exc) from None
+        # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
+        units = [n for n, baseline in zip(present, baselines) if baseline is None]
+        raise _Lacking(dict.fromkeys(units, exc),
+                       _missing_figure(indicator, data, units[0] if units else present[0], exc)) from None
     if rounding.stage == "indicator":
         quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
         # A batch rule may give units with the same points one shared figure (排序赋分's
@@ -295,8 +353,9 @@ def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: l
     target = indicator.target
     if target is None:
         return [None] * len(figures)
-    resolved: dict[Figures, Decimal] = {}
+    resolved: dict[Figures, Decimal | MissingFigure] = {}
     out: list[Decimal | None] = []
+    lacking: dict[int, MissingFigure] = {}
     for n, (fig, value) in enumerate(zip(figures, values)):
         if value is None or value is EXEMPT or not indicator.rule.uses_target:
             out.append(None)
@@ -305,16 +364,25 @@ def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: l
             try:
                 resolved[fig] = target.resolve(fig, timing)
             except MissingFigure as exc:
-                raise _missing_figure(indicator, data, n, exc) from None
-        out.append(resolved[fig])
+                resolved[fig] = exc
+        found = resolved[fig]
+        if isinstance(found, MissingFigure):
+            lacking[n] = found
+            out.append(None)
+        else:
+            out.append(found)
+    if lacking:
+        first = min(lacking)
+        raise _Lacking(lacking, _missing_figure(indicator, data, first, lacking[first]))
     return out
 
 
 def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: MissingFigure) -> DataError:
     field = "基期" if exc.field == "baseline" else "上年" if exc.field == "previous" else exc.field
     return DataError(f"unit '{data.units[unit]}' has no {exc.what} for indicator {indicator.id} "
-                     f"({indicator.name}); supply it in a column '{indicator.name}@{field}'",
-                     file=data.file, row=data.rows[unit], column=f"{indicator.name}@{field}")
+                     f"({indicator.name}); supply it in a column '{indicator.name}@{field}' (or set the "
+                     "missing-value policy to 'zero' to score such a unit 0)", file=data.file, sheet=data.sheet, row=data.rows[unit],
+                     column=f"{indicator.name}@{field}")
 
 
 def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell]) -> None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from qscore.model import BatchResult, UnitResult
+from qscore.model import BatchResult, Notice, UnitResult
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -182,11 +182,18 @@ def unit_json(batch: BatchResult, unit: UnitResult) -> dict[str, Any]:
     }
 
 
+def notice_json(notice: Notice) -> dict[str, Any]:
+    return {"kind": notice.kind, "message": notice.message, "file": notice.file, "sheet": notice.sheet,
+            "row": notice.row, "column": notice.column, "cell": notice.cell}
+
+
 def write_json(batch: BatchResult) -> bytes:
     """The document ``json.dumps(..., indent=2)`` writes, made one unit at a time: a
-    national batch as one nested structure takes gigabytes."""
+    national batch as one nested structure takes gigabytes.  It states the assessment
+    year and every notice (rows skipped, the year chosen …)."""
     ruleset = batch.ruleset
-    head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year}
+    head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year,
+            "notices": [notice_json(notice) for notice in batch.notices]}
     if not batch.units:
         return (json.dumps({**head, "units": []}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     # A unit sits two levels deep: its lines are indented four more spaces.  JSON text

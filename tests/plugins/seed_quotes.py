@@ -73,7 +73,7 @@ def only(ruleset: Ruleset, *indicator_ids: str) -> Ruleset:
 def rank_json(cli, ruleset_id: str, data: Path, *extra: str) -> dict:
     result = cli("rank", ruleset_id, str(data), "--format", "json", *extra)
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     document["by_unit"] = {unit["unit"]: unit for unit in document["units"]}
     return document
 

@@ -139,7 +139,7 @@ def test_cli_rank_order_and_missing_cell(cli, allow_plugins):
     allow_plugins("chongqing")
     result = cli("rank", "chongqing-districts", str(DATA), "--year", "2025", "--format", "json")
     assert result.exit_code == 0, result.output
-    units = {u["unit"]: u for u in json.loads(result.output)["units"]}
+    units = {u["unit"]: u for u in json.loads(result.stdout)["units"]}
     assert units["巴南区"]["rank"] == 1 and units["綦江区"]["rank"] == 38
     # 城口县's 装配式建筑占比 is "—": 0 of 8 points.
     prefab = next(i for i in units["城口县"]["indicators"] if i["id"] == "prefab_building_share")
