@@ -558,6 +558,10 @@ class Notice:
         return f"{where}: {self.message}" if where else self.message
 
 
+def _notices(notices: Iterable[Notice]) -> tuple[Notice, ...]:
+    return tuple(notices)
+
+
 @attrs.frozen
 class BatchResult:
     """A ranked batch.
@@ -573,7 +577,7 @@ class BatchResult:
     ruleset: Ruleset
     year: int
     units: RankedUnits = attrs.field(converter=_ranked_units)
-    notices: tuple[Notice, ...] = attrs.field(default=(), converter=tuple)
+    notices: tuple[Notice, ...] = attrs.field(default=(), converter=_notices)
 
     def unit(self, name: str) -> UnitResult | None:
         """The result of the unit called ``name``, ``None`` when it is not in the batch."""

@@ -286,7 +286,7 @@ class _Binder:
         if noted is not None:
             self.meant.add(noted[0])
             name = self.index.indicators[noted[0]].name if noted[0] in self.index.indicators else noted[0]
-            self.problem(f"{subject} would be {name}, but the bracket holds '{noted[1]}', which is not a unit of "
+            self.problem(f"{'the column' if subject == 'column' else subject} would be {name}, but the bracket holds '{noted[1]}', which is not a unit of "
                          f"measure; name this year's figures {name} (or {name}（%）) and last year's {name}@上年",
                          row, column)
             return

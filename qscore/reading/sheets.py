@@ -95,10 +95,10 @@ def sheet_table(path: Path, sheet: SheetInfo, sheets: Sequence[SheetInfo], cells
     """A sheet's non-blank rows (row number → cell texts from column A) as a
     :class:`RawTable`: the first is the header, every row as wide as the widest."""
     rows = [(number, list(texts)) for number, texts in sorted(cells.items()) if any(t.strip() for t in texts)]
-    common = {"sheet": sheet.name, "sheets": tuple(s.describe() for s in sheets), "notices": tuple(notices),
-              "merged": tuple(merged)}
+    listing = tuple(s.describe() for s in sheets)
     if not rows:
-        return RawTable(file=str(path), header=(), rows=[], row_numbers=[], **common)
+        return RawTable(file=str(path), header=(), rows=[], row_numbers=[], sheet=sheet.name, sheets=listing,
+                        notices=tuple(notices), merged=tuple(merged))
     width = max(len(texts) for _, texts in rows)
     for _, texts in rows:
         texts.extend([""] * (width - len(texts)))
@@ -106,7 +106,8 @@ def sheet_table(path: Path, sheet: SheetInfo, sheets: Sequence[SheetInfo], cells
     return RawTable(file=str(path), header=header, rows=[texts for _, texts in rows[1:]],
                     row_numbers=[number for number, _ in rows[1:]], header_row=rows[0][0],
                     hidden_rows=frozenset(r for r in hidden_rows if r in cells),
-                    hidden_columns=frozenset(c for c in hidden_columns if c < width), **common)
+                    hidden_columns=frozenset(c for c in hidden_columns if c < width), sheet=sheet.name,
+                    sheets=listing, notices=tuple(notices), merged=tuple(merged))
 
 
 def column_letter(index: int) -> str:

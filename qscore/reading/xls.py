@@ -28,7 +28,7 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
     :raises UsageError: for a ``--sheet`` the workbook lacks.
     """
     sniff(path, "xls")
-    import xlrd
+    import xlrd  # type: ignore[import-untyped]
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True)
@@ -64,7 +64,7 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
 
 
 def _text(book: Any, cell: Any) -> str:
-    import xlrd
+    import xlrd  # type: ignore[import-untyped]
 
     kind, value = cell.ctype, cell.value
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):

@@ -70,7 +70,7 @@ def _sheets(workbook: Any) -> list[SheetInfo]:
 
 def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[SheetInfo],
                 notices: list[Notice]) -> RawTable:
-    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.utils.cell import range_boundaries  # type: ignore[import-untyped]
 
     worksheet = workbook[chosen.name]
     parser = _parser(workbook, worksheet)
@@ -101,7 +101,7 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
 def _parser(workbook: Any, worksheet: Any) -> Any:
     """openpyxl's streaming parser of the sheet's XML, noting formulas without a saved
     result (read with saved results, a formula cell's value is its last result)."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
 
     class SheetParser(WorkSheetParser):  # type: ignore[misc]
         def parse_cell(self, element: Any) -> dict[str, Any]:
@@ -143,7 +143,7 @@ def _row_texts(path: Path, sheet: str, workbook: Any, worksheet: Any, number: in
 
 def _number_format(workbook: Any, worksheet: Any, style: int, formats: dict[int, str]) -> str:
     if style not in formats:
-        from openpyxl.cell.read_only import ReadOnlyCell
+        from openpyxl.cell.read_only import ReadOnlyCell  # type: ignore[import-untyped]
 
         formats[style] = ReadOnlyCell(worksheet, 1, 1, 0, "n", style).number_format or "General"
     return formats[style]

@@ -85,6 +85,8 @@ def _write_notes(sheet: Any, batch: BatchResult, styles: dict[str, Any]) -> None
         lines.append(["（无）"])
     for number, line in enumerate(lines):
         for column, text in enumerate(line):
+            if text == "":
+                continue
             _write_text(sheet, number, column, str(text), styles, styles["header"] if number == 3 or column == 0 and
                         number < 2 else None)
     sheet.set_column(0, 0, 18)
