@@ -241,6 +241,9 @@ class _Binder:
         self.codes: dict[str, tuple[list[int], list[Cell]]] = {}
         self.notices: list[Notice] = []
         self.seen: set[str] = set()  # the indicators and items the header names
+        # (indicator, field) of a % column → each unit's code and each code's text, so that a
+        # figure written as a fraction can be told from one written with its % sign.
+        self.texts: dict[tuple[str, str], tuple[Sequence[int | None], list[str]]] = {}
         self.meant: set[str] = set()  # ids a refused header seems to mean (did you mean …?)
 
     # -- where -------------------------------------------------------------------------
@@ -412,48 +415,90 @@ class _Binder:
     # -- whole-file checks -------------------------------------------------------------
 
     def check_fractions(self) -> None:
-        """A percent column written as fractions (0.975 for 97.5%) scores as a hundredth of
-        itself: refuse it, or multiply it by 100 when the option says so."""
+        """A percent figure written as a fraction (0.975 for 97.5%) scores as a hundredth
+        of itself: in a ``%`` column where the target is 10% or more (higher is better), a
+        figure between 0 and 1.5 written without a % sign is refused, or multiplied by 100
+        when the option says so.  A whole column of them says so once; a figure that
+        really is that small is written with its % sign (``1.2%``)."""
         for indicator in self.ruleset.indicators:
-            magnitude = _magnitude(indicator, self.ruleset)
-            if indicator.unit not in PERCENT_UNITS or magnitude is None:
+            if not looks_like_fractions(indicator, self.ruleset, [Decimal(1)]):
                 continue
-            keys: list[tuple[str, str]] = [(indicator.id, "value")]
-            keys += [key for key in self.figures if key[0] == indicator.id and key[1] in ("baseline", "previous")]
-            for key in keys:
-                column = self.values.get(indicator.id) if key[1] == "value" else self.figures.get(key)  # type: ignore[arg-type]
-                distinct = self.codes[indicator.id][1] if key[1] == "value" and indicator.id in self.codes else column
-                numbers = [v for v in distinct or () if isinstance(v, Decimal)]
-                if looks_like_fractions(indicator, self.ruleset, numbers):
-                    self.fractions(indicator, key, magnitude, numbers)  # type: ignore[arg-type]
+            magnitude = _magnitude(indicator, self.ruleset) or FRACTION_TARGET
+            fields = ["value", *(field for thing, field in self.figures if thing == indicator.id
+                                 and field in ("baseline", "previous"))]
+            for field in fields:
+                coded = self.coded((indicator.id, field))
+                if coded is None:
+                    continue
+                codes, distinct, texts = coded
+                suspect = {code for code, (value, text) in enumerate(zip(distinct, texts))
+                           if isinstance(value, Decimal) and 0 < value <= FRACTION_CEILING and "%" not in normalise(text)}
+                if suspect:
+                    self.fractions(indicator, field, magnitude, codes, distinct, texts, suspect)
 
-    def fractions(self, indicator: Indicator, key: tuple[str, str], magnitude: Decimal,
-                  numbers: list[Decimal]) -> None:
-        header = self.columns.get(indicator.id if key[1] == "value" else f"{key[0]}@{key[1]}", indicator.name)
+    def coded(self, key: tuple[str, str]) -> tuple[Sequence[int | None], list[Cell], list[str]] | None:
+        """Each unit's code in a column, and each code's value and text (``None`` when the
+        column was not stored)."""
+        stored = self.texts.get(key)
+        if stored is None:
+            return None
+        codes, texts = stored
+        column = self.values.get(key[0]) if key[1] == "value" else self.figures.get(key)
+        if column is None:
+            return None
+        distinct: list[Cell] = [None] * len(texts)
+        for unit, code in enumerate(codes):
+            if code is not None and distinct[code] is None:
+                distinct[code] = column[unit]
+        return codes, distinct, texts
+
+    def fractions(self, indicator: Indicator, field: str, magnitude: Decimal, codes: Sequence[int | None],
+                  distinct: list[Cell], texts: list[str], suspect: set[int]) -> None:
+        header = self.columns.get(indicator.id if field == "value" else f"{indicator.id}@{field}", indicator.name)
         column = self.table.header.index(header) if header in self.table.header else None
-        example = max(numbers)
+        numbers = [value for value in distinct if isinstance(value, Decimal) and value != 0]
+        whole = all(code in suspect for code, value in enumerate(distinct) if isinstance(value, Decimal) and value != 0)
+        target = f"the target is {magnitude:f}%"
         if not self.options.percent_fractions:
-            self.problem(f"every figure lies between 0 and {FRACTION_CEILING} while the target is {magnitude:f}%: "
-                         f"they look like fractions ({example:f} for {_hundred(example):f}%); write them as "
-                         "percentages (or format the cells as %), or give --percent-fractions to multiply them "
-                         "by 100", self.table.header_row, column)
+            if whole:
+                example = max(numbers)
+                self.problem(f"every figure lies between 0 and {FRACTION_CEILING} while {target}: they look like "
+                             f"fractions ({example:f} for {_hundred(example):f}%); write them as percentages (or "
+                             "format the cells as %), or give --percent-fractions to multiply them by 100",
+                             self.table.header_row, column)
+                return
+            for unit, code in enumerate(codes):
+                if code in suspect:
+                    value = distinct[code]
+                    assert isinstance(value, Decimal)
+                    self.problem(f"{texts[code].strip()} has no % sign and lies between 0 and {FRACTION_CEILING} while "
+                                 f"{target} and the column's other figures are percentages: it looks like a fraction "
+                                 f"({value:f} for {_hundred(value):f}%); write {_hundred(value):f}, or "
+                                 f"{texts[code].strip()}% if that is what it is, or give --percent-fractions to "
+                                 "multiply such figures by 100", self.rows[unit], column)
             return
-        if key[1] == "value" and indicator.id in self.codes:
-            codes, distinct = self.codes[indicator.id]
-            scaled = [_hundred(v) if isinstance(v, Decimal) else v for v in distinct]
-            self.codes[indicator.id] = (codes, scaled)
-            self.values[indicator.id] = list(map(scaled.__getitem__, codes))
-        elif key[1] == "value":
-            self.values[indicator.id] = [_hundred(v) if isinstance(v, Decimal) else v for v in self.values[indicator.id]]
+        scaled = [_hundred(value) if code in suspect and isinstance(value, Decimal) else value
+                  for code, value in enumerate(distinct)]
+        cells = [None if code is None else scaled[code] for code in codes]
+        if field == "value":
+            self.values[indicator.id] = cells
+            if indicator.id in self.codes and all(code is not None for code in codes):
+                self.codes[indicator.id] = (list(codes), scaled)  # type: ignore[arg-type]
+            else:
+                self.codes.pop(indicator.id, None)
         else:
-            self.figures[key] = [None if v is None else _hundred(v) for v in self.figures[key]]
-        if _hundred(example) > 100:
-            self.problem(f"multiplied by 100 as --percent-fractions says, {example:f} becomes {_hundred(example):f}, "
-                         "outside 0–100 for a percentage", self.table.header_row, column)
+            self.figures[(indicator.id, field)] = cells  # type: ignore[assignment]
+        changed = sorted(distinct[code] for code in suspect)  # type: ignore[type-var]
+        over = [value for value in changed if _hundred(value) > 100]  # type: ignore[arg-type]
+        if over:
+            self.problem(f"multiplied by 100 as --percent-fractions says, {over[0]:f} becomes "
+                         f"{_hundred(over[0]):f}, outside 0–100 for a percentage", self.table.header_row, column)
             return
-        self.notice("fractions", f"every figure lay between 0 and {FRACTION_CEILING} while the target is "
-                                 f"{magnitude:f}%: multiplied by 100 as --percent-fractions says "
-                                 f"({example:f} → {_hundred(example):f})", self.table.header_row, column)
+        count = sum(1 for code in codes if code in suspect)
+        what = "every figure lay" if whole else f"{count} figure(s) without a % sign lay"
+        self.notice("fractions", f"{what} between 0 and {FRACTION_CEILING} while {target}: multiplied by 100 as "
+                                 f"--percent-fractions says ({changed[-1]:f} → {_hundred(changed[-1]):f})",  # type: ignore[arg-type]
+                    self.table.header_row, column)
 
     def check_roster(self, roster: Roster | None) -> None:
         """With a roster, every unit of the data is on it and every unit on it is in the data."""
@@ -575,6 +620,8 @@ class _WideBinder(_Binder):
             store[key] = cells
             if store is self.values:
                 self.codes[thing] = (codes, parsed.distinct)
+            if thing in self.index.indicators and self.index.indicators[thing].unit in PERCENT_UNITS:
+                self.texts[(thing, field)] = (codes, list(parsed))
 
     def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> bool:
         """A figure under a column without a header would be dropped unseen; refuse it."""
@@ -621,6 +668,7 @@ class _LongBinder(_Binder):
                 self.problem("the long layout reads the unit, indicator, field and value columns only; this column "
                              "would be ignored: remove it, or give the file one column per indicator", row, number)
         seen: dict[tuple[str, str, str], int] = {}
+        self.unit_texts: dict[tuple[str, str], dict[int, str]] = {}
         self.ignored_labels = {}
         self.failed_labels: set[str] = set()
         for cells, row in zip(self.table.rows, self.table.row_numbers):
@@ -669,6 +717,17 @@ class _LongBinder(_Binder):
         if key not in store:  # a list as long as the batch: made once, not per cell
             store[key] = [fill] * len(self.rows)
         store[key][unit] = parsed
+        if thing in self.index.indicators and self.index.indicators[thing].unit in PERCENT_UNITS:
+            self.unit_texts.setdefault((thing, field), {})[unit] = text
+
+    def coded(self, key: tuple[str, str]) -> tuple[Sequence[int | None], list[Cell], list[str]] | None:
+        texts = self.unit_texts.get(key)
+        if texts is None:
+            return None
+        order = list(dict.fromkeys(texts.values()))
+        code_of = {text: code for code, text in enumerate(order)}
+        self.texts[key] = ([code_of[texts[unit]] if unit in texts else None for unit in range(len(self.rows))], order)
+        return super().coded(key)
 
 
 class _CellCodes(dict):  # type: ignore[type-arg]

@@ -619,3 +619,27 @@ def test_json_and_xlsx_outputs_record_the_year_and_every_notice(cli, tmp_path):
                      ["行", str(path), "第7行", "skipped a summary row, not a unit: '合计'"],
                      ["考核年度", str(path), f"assessment year 2025, as the title in row 1 ('{TITLE}') says (give "
                                              "--year to score for another)"]]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".csv"])
+def test_one_fraction_among_percentages_is_refused_or_multiplied_as_asked(cli, clean, tmp_path, suffix):
+    # The 万安街道: one cell typed 0.975 without the percent format the others have.
+    rows = [HEADER, *UNITS[:1], ["西沱镇", 0.968, *UNITS[1][2:]], *UNITS[2:]]
+    path = write(tmp_path / f"data{suffix}", book(rows))
+    assert refused(cli, path, "--year", "2025") == (
+        f"Error: {where(path, 3, '食品抽检合格率（%）', 'B3')}: 0.968 has no % sign and lies between 0 and 1.5 while "
+        "the target is 98% and the column's other figures are percentages: it looks like a fraction (0.968 for "
+        "96.8%); write 96.8, or 0.968% if that is what it is, or give --percent-fractions to multiply such figures "
+        "by 100\n")
+    assert ranked(cli, path, "--year", "2025", "--percent-fractions") == (
+        clean, f"notice: {where(path, 1, '食品抽检合格率（%）', 'B1')}: 1 figure(s) without a % sign lay between 0 and "
+               "1.5 while the target is 98%: multiplied by 100 as --percent-fractions says (0.968 → 96.8)\n")
+
+
+def test_a_small_percentage_written_with_its_sign_is_taken_as_written(cli, tmp_path):
+    # 1.2% is a poor figure, not a fraction: written with its % sign, it is read as 1.2.
+    rows = [HEADER, *UNITS[:1], ["西沱镇", "1.2%", *UNITS[1][2:]], *UNITS[2:]]
+    output, said = ranked(cli, write_csv(tmp_path / "data.csv", rows), "--year", "2025")
+    assert said == ""
+    # 西沱镇: (1.2 − 95) ÷ (96.5 − 95) < 0 → 0; 20 + 18 = 38
+    assert [line.split(",")[:3] for line in output.decode("utf-8-sig").splitlines()[1:]][2] == ["3", "西沱镇", "38.00"]
