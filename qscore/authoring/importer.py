@@ -24,7 +24,7 @@ from qscore.errors import DataError
 from qscore.model import Notice
 from qscore.numbers import fmt
 from qscore.reading.cells import is_missing, normalise, parse_number
-from qscore.reading.layout import header_key, recognise
+from qscore.reading.layout import LayoutOptions, header_key, recognise
 from qscore.reading.table import RawTable
 
 CATEGORY_HEADERS = ("类别", "分类", "指标类别", "category")
@@ -149,7 +149,9 @@ def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: i
     """Read an indicator table into :class:`Row` objects, guessing and flagging."""
     if not table.header:
         raise DataError("the file is empty; expected a header row and one row per indicator", file=table.file)
-    layout = recognise(table, NAME_HEADERS, known=_known,
+    # An annex merges a category over its indicators' rows (or a target over two
+    # indicators): each cell of the range takes the value, as each row means.
+    layout = recognise(table, NAME_HEADERS, known=_known, options=LayoutOptions(merged="fill"),
                        missing=f"no name column; expected a header such as {' / '.join(NAME_HEADERS[:3])}")
     if layout.problems:
         raise DataError(problems=list(layout.problems))

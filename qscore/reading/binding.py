@@ -558,7 +558,8 @@ class _WideBinder(_Binder):
         if self.register_well_formed():
             return None
         header = self.table.header
-        unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
+        unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column
+                   and n not in self.layout.skipped]
         good = []
         for position, (cells, row) in enumerate(zip(self.table.rows, self.table.row_numbers)):
             if not self.check_width(cells, row) or not self.check_unnamed(cells, unnamed, row):
@@ -579,7 +580,8 @@ class _WideBinder(_Binder):
         header, named, and named once, no cell under a column without a header), which a
         national file is; otherwise register none and leave it to the row-by-row check."""
         rows, width = self.table.rows, len(self.table.header)
-        if any(not h.strip() for n, h in enumerate(self.table.header) if n != self.unit_column):
+        if any(not h.strip() for n, h in enumerate(self.table.header) if n != self.unit_column
+               and n not in self.layout.skipped):
             return False
         if any(len(cells) != width for cells in rows):
             return False

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import attrs
 
-from qscore.errors import DataError, MissingFigure, QscoreError
+from qscore.errors import DataError, MissingFigure, Problem, Problems, QscoreError
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
 from qscore.numbers import ZERO
@@ -76,6 +76,7 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     year = ruleset.horizon_year if year is None else year
     if year < ruleset.base_year:
         raise YearError(f"year {year} is before the plan's base year {ruleset.base_year}")
+    _check_all_missing(ruleset, data)
     columns = []
     for indicator in ruleset.indicators:
         columns.append(score_indicator(ruleset, indicator, data, year, explain))
@@ -383,6 +384,21 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
                      f"({indicator.name}); supply it in a column '{indicator.name}@{field}' (or set the "
                      "missing-value policy to 'zero' to score such a unit 0)", file=data.file, sheet=data.sheet, row=data.rows[unit],
                      column=f"{indicator.name}@{field}")
+
+
+def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
+    """Under the ``error`` policy, every missing value of the batch, reported together."""
+    problems = Problems()
+    for number, indicator in enumerate(ruleset.indicators):
+        if (indicator.missing or ruleset.missing) != "error" or None not in data.values.get(indicator.id, ()):
+            continue
+        for unit, value in enumerate(_applicable_values(indicator, data)):
+            if value is None:
+                problems.add(Problem(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the "
+                                     "ruleset's missing-value policy is 'error'", file=data.file, sheet=data.sheet,
+                                     row=data.rows[unit], column=data.columns.get(indicator.id, indicator.name)),
+                             number)
+    problems.raise_any()
 
 
 def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell]) -> None:

@@ -227,3 +227,29 @@ def test_an_annex_laid_out_by_an_office_imports_like_the_clean_one(cli, tmp_path
     expected = clean.read_text(encoding="utf-8").replace(str(ANNEX), str(office))
     expected = re.sub(r"指标表第(\d+)行", lambda m: f"指标表第{int(m.group(1)) + 1}行", expected)
     assert out.read_text(encoding="utf-8") == expected
+
+
+def test_an_xlsx_annex_with_merged_categories_imports_like_the_csv(cli, tmp_path):
+    # Annexes merge a category's cell over its indicators' rows; each row takes the category.
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    rows = list(csv.reader(io.StringIO(ANNEX.read_text(encoding="utf-8-sig"), newline="")))
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    starts = [n for n, row in enumerate(rows, 1) if n > 1 and row[0]] + [len(rows) + 1]
+    for first, after in zip(starts, starts[1:]):
+        if after - first > 1:
+            workbook.active.merge_cells(start_row=first, start_column=1, end_row=after - 1, end_column=1)
+    workbook.save(tmp_path / "shizhu_annex.xlsx")
+    from_csv, from_xlsx = tmp_path / "csv.toml", tmp_path / "xlsx.toml"
+    assert cli("import-table", str(ANNEX), "-o", str(from_csv)).exit_code == 0
+    result = cli("import-table", str(tmp_path / "shizhu_annex.xlsx"), "-o", str(from_xlsx))
+    assert result.exit_code == 0, result.output
+    assert "are merged: the value '产业质量竞争力水平' was used for each of them" in result.stderr
+    drop_source = lambda path: [line for line in path.read_text(encoding="utf-8").splitlines()  # noqa: E731
+                                if "shizhu_annex." not in line and "指标表第" not in line]
+    assert drop_source(from_xlsx) == drop_source(from_csv)

@@ -108,8 +108,13 @@ def test_missing_values_are_refused_under_the_error_policy(cli, tmp_path):
     ruleset.write_text('missing = "error"\n' + (IO / "county.toml").read_text(encoding="utf-8"), encoding="utf-8")
     result = cli("rank", str(ruleset), str(IO / "awkward.csv"))
     assert result.exit_code == 1
-    assert result.output == (f"Error: {IO / 'awkward.csv'}, row 4, {FOOD}: unit '丙区' has no value for "
-                             "食品抽检合格率, and the ruleset's missing-value policy is 'error'\n")
+    # Every missing value of the batch at once, row by row (丙区 has none; 丁区 no deaths).
+    policy = "and the ruleset's missing-value policy is 'error'"
+    assert result.output == (f"Error: {IO / 'awkward.csv'}: 4 problems:\n"
+                             f"  row 4, {FOOD}: unit '丙区' has no value for 食品抽检合格率, {policy}\n"
+                             f"  row 4, column '安全事故死亡人数（人）': unit '丙区' has no value for 安全事故死亡人数, {policy}\n"
+                             f"  row 4, column '质量标杆企业（家）': unit '丙区' has no value for 质量标杆企业, {policy}\n"
+                             f"  row 5, column '安全事故死亡人数（人）': unit '丁区' has no value for 安全事故死亡人数, {policy}\n")
 
 
 def test_long_layout_duplicates_and_blank_indicators(cli, tmp_path):
