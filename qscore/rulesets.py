@@ -22,6 +22,7 @@ from qscore.errors import RulesetError
 from qscore.model import (Adjustments, Category, Classification, Example, Grade, Indicator, Item,
                           Ranking, Roster, Rounding, Ruleset)
 from qscore.numbers import to_decimal
+from qscore.reading.binding import COUNT_UNITS
 from qscore.rules.base import Rule, RuleTypes
 from qscore.registry import Registry
 from qscore.targets import TARGET_KINDS, Absolute, Target, TargetKinds
@@ -157,7 +158,8 @@ def _indicator(raw: Any, number: int, rule_types: RuleTypes, target_kinds: Targe
     if points < 0:
         raise RulesetError(f"'points' must be 0 or more, got {points}", table=table, field="points")
     direction = raw.get("direction", "higher")
-    target = _target(raw.get("target"), table, target_kinds)
+    target = _target(raw.get("target"), table, target_kinds, count=raw.get("unit") in COUNT_UNITS,
+                     direction=direction)
     rule = _rule(raw.get("rule"), rule_types, table, full=points, direction=direction,
                  strict=bool(getattr(target, "strict", False)))
     if rule.uses_target and target is None:
@@ -174,26 +176,33 @@ def _indicator(raw: Any, number: int, rule_types: RuleTypes, target_kinds: Targe
         source=raw.get("source", ""))
 
 
-def _target(raw: Any, table: str, target_kinds: TargetKinds) -> Target | None:
+def _target(raw: Any, table: str, target_kinds: TargetKinds, *, count: bool = False,
+            direction: str = "higher") -> Target | None:
+    """The indicator's target; a count's interim points are whole (``interim = "up"``)
+    unless the target says otherwise, and a shape with a ``direction`` takes the indicator's."""
     if raw is None:
         return None
+    interim = {"interim": "up"} if count else {}
     if not isinstance(raw, Mapping):
-        return Absolute(value=_decimal(raw, table, "target"))
+        return _construct(Absolute, table, value=_decimal(raw, table, "target"), **interim)
     params = dict(raw)
     kind = params.pop("kind", "value")
     shape = target_kinds.get(kind)
     if shape is None:
         raise RulesetError(f"unknown target kind {kind!r}; expected one of {', '.join(target_kinds)}",
                            table=table, field="target.kind")
-    allowed = {a.name for a in attrs.fields(shape)}
+    fields = {a.name for a in attrs.fields(shape)}
+    allowed = fields - {"direction"}
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise RulesetError(f"unknown key(s) {', '.join(map(repr, unknown))} for a '{kind}' target; "
                            f"allowed: kind, {', '.join(sorted(allowed))}", table=table, field="target")
-    numeric = {"value", "percent", "points", "annual_percent", "offset"}
+    numeric = {"value", "percent", "points", "annual_percent", "offset", "share"}
     for key in numeric & set(params):
         params[key] = _decimal(params[key], table, f"target.{key}")
-    return _construct(shape, table, **params)
+    defaults = {**({"direction": direction} if "direction" in fields else {}),
+                **(interim if "interim" in fields else {})}
+    return _construct(shape, table, field_prefix="target", **{**defaults, **params})
 
 
 def _rule(raw: Any, rule_types: RuleTypes, table: str, **bound: Any) -> Rule:
