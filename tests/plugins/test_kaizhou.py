@@ -34,7 +34,8 @@ def ruleset(allow_plugins):
 def test_the_plugin_is_listed_by_the_cli(allow_plugins, cli):
     allow_plugins("kaizhou")
     listed = json.loads(cli("rulesets", "--format", "json").output)
-    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == [("kaizhou-towns", "kaizhou", "乡镇（街道）")]
+    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == \
+        [("kaizhou-departments", "kaizhou", "区级部门"), ("kaizhou-towns", "kaizhou", "乡镇（街道）")]
 
 
 def test_targets_and_trends_quote_the_plan(ruleset):

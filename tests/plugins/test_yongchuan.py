@@ -43,7 +43,8 @@ def ruleset(allow_plugins):
 def test_the_plugin_is_listed_by_the_cli(allow_plugins, cli):
     allow_plugins("yongchuan")
     listed = json.loads(cli("rulesets", "--format", "json").output)
-    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == [("yongchuan-towns", "yongchuan", "镇街")]
+    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == \
+        [("yongchuan-departments", "yongchuan", "区级部门"), ("yongchuan-towns", "yongchuan", "镇街")]
 
 
 def test_every_indicator_quotes_the_plan_and_its_figures(ruleset):
