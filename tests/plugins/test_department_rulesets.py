@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from qscore.reading.binding import bind
 from qscore.reading.table import RawTable
 from qscore.scoring.engine import score_batch
-from seed_quotes import EXAMPLES, folded, installed_ruleset, loaded_ruleset, only, points, quote, rank_json, seed_text
+from seed_quotes import (EXAMPLES, folded, installed_ruleset, loaded_ruleset, only, points, quote, rank_json,
+                         seed_text, target_figures)
 
 YONGCHUAN, KAIZHOU = "002_2579526691e78db1.txt", "004_40eed3278287cde7.txt"
 # A department named as 区…局/委/办/部/中心, or one of the bodies without the 区 prefix.
@@ -70,6 +71,8 @@ def test_each_target_quotes_the_plan_and_is_led_as_in_the_town_ruleset(allow_plu
     lines = task_lines(seed)
     for target in (i for i in ruleset.indicators if i.category == "targets"):
         assert quote(target) in seed, target.id
+        for figure in target_figures(target):
+            assert figure in quote(target) and figure in folded(target.target.text), (target.id, figure)
         assert target.applies_to == (target.lead,) and target.points == 5 and target.rule.type == "pass_fail"
         task = int(re.search(r"对应任务“(\d+)\. ", target.notes[0]).group(1))
         assert target.lead in lines[task], target.id

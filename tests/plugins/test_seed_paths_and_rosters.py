@@ -70,3 +70,11 @@ def test_each_example_lists_exactly_its_roster(example, ruleset_id, catalog):
 def test_every_ruleset_has_a_roster_with_its_source_and_date(path, catalog):
     roster = catalog.ruleset(str(path)).roster
     assert roster is not None and roster.units and roster.source and roster.as_of
+
+
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: p.stem)
+def test_no_score_out_of_100_is_judged_by_completion_ratio(path, catalog):
+    # 84 against 85 is a 98.8 % ratio: a score (满意度, 指数, 评价, in 分) is judged by its shortfall instead
+    for indicator in catalog.ruleset(str(path)).indicators:
+        score = indicator.unit == "分" or any(word in indicator.name for word in ("满意度", "指数", "评价"))
+        assert not (score and indicator.rule.type == "ratio"), indicator.id
