@@ -315,3 +315,19 @@ def test_a_top_target_keeps_the_core_properties(race, catalog):
     ruleset_path, _ = race
     for year in (2024, 2027):
         check_ruleset(catalog.ruleset(str(ruleset_path)), catalog=catalog, year=year, max_examples=40)
+
+
+def test_validate_names_a_bad_top_target_and_a_bad_interim(cli, write):
+    path = write("bad.toml", RACE.replace('target = { kind = "top", share = 0.4 }',
+                                          'target = { kind = "top", share = 1.5, direction = "lower" }')
+                 .replace('target = { kind = "top", place = 2, value = 82, text = "达到82分、进入全市前列" }',
+                          'target = { kind = "top", place = 2, interim = "down" }'))
+    result = cli("validate", str(path))
+    assert result.exit_code == 1
+    assert ("indicators[1] (公共服务质量满意度): field 'target.interim': 'interim' must be in "
+            "('up', 'nearest', 'none', 'horizon') (got 'down')") in result.output
+    # the direction comes from the indicator, never from the target table
+    assert ("indicators[2] (万人投诉量): field 'target': unknown key(s) 'direction' for a 'top' target; "
+            "allowed: kind, interim, place, share, strict, text, value") in result.output
+    fixed = write("share.toml", path.read_text(encoding="utf-8").replace(', direction = "lower"', ""))
+    assert "field 'target': 'share' must lie in (0, 1], got 1.5" in cli("validate", str(fixed)).output
