@@ -38,7 +38,7 @@ from qscore.reading.binding import COUNT_UNITS
 from qscore.reading.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
-from qscore.targets import TARGET_KINDS, Absolute, Target, TargetKinds
+from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds
 
 T = TypeVar("T")
 
@@ -426,10 +426,10 @@ class _Reader:
         raw = indicator.get("target")
         if raw is None:
             return None
-        interim = {"interim": "up"} if count else {}
+        interim: dict[str, Interim] = {"interim": "up"} if count else {}
         if not isinstance(raw, Mapping):
             value = self.number(indicator, "target", table)
-            return value if value is FAILED else Absolute(value=value, **interim)
+            return value if value is FAILED else Absolute(value=value, interim="up" if count else "none")
         params = dict(raw)
         kind = params.pop("kind", "value")
         shape = self.target_kinds.get(kind)
