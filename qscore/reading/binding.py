@@ -10,7 +10,7 @@ every check whose failure must name the file, the row and the column.
 
 Every column is accounted for: used, skipped with a notice (序号, 备注, or an unknown
 column under ``--ignore-unknown``), or refused.  Every problem of a file is collected
-and reported together (:class:`~qscore.errors.Problems`).
+and reported together (:class:`~qscore.errors.DataProblems`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from qscore.errors import DataError, MissingFigure, Problem, Problems
+from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
 from qscore.model import Indicator, Notice, Roster, Ruleset
 from qscore.reading.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
     parse_number
@@ -193,7 +193,7 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False,
         for ``options=BindOptions(ignore_unknown=True)``).
     :param options: every binding option.
     :raises DataError: carrying every problem found (up to
-        :attr:`~qscore.errors.Problems.LIMIT`), each naming the file, row and column.
+        :attr:`~qscore.errors.DataProblems.LIMIT`), each naming the file, row and column.
     """
     options = options or BindOptions(ignore_unknown=ignore_unknown)
     if not table.header:
@@ -209,7 +209,7 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False,
         raise DataError("the file has a header but no rows; expected one row per unit"
                         + (f" ({skipped} rows were skipped as summary, note or section rows)" if skipped else ""),
                         file=table.file, sheet=table.sheet)
-    problems = Problems()
+    problems = DataProblems()
     for problem in layout.problems:
         problems.add(problem)
     binder = (_LongBinder if _is_long(layout.table.header) else _WideBinder)(layout, index, ruleset, options, problems)
@@ -227,7 +227,7 @@ def _is_long(header: Sequence[str]) -> bool:
 
 class _Binder:
     def __init__(self, layout: Layout, index: HeaderIndex, ruleset: Ruleset, options: BindOptions,
-                 problems: Problems) -> None:
+                 problems: DataProblems) -> None:
         self.layout, self.table, self.index, self.ruleset = layout, layout.table, index, ruleset
         self.options, self.problems = options, problems
         self.unit_column = layout.key_column
@@ -257,7 +257,7 @@ class _Binder:
         return {"file": table.file, "sheet": table.sheet, "row": row, "column": name or None, "cell": cell}
 
     def problem(self, message: str, row: int | None, column: int | None) -> None:
-        self.problems.add(Problem(message, **self.where(row, column)), -1 if column is None else column)
+        self.problems.add(DataProblem(message, **self.where(row, column)), -1 if column is None else column)
 
     def notice(self, kind: str, message: str, row: int | None, column: int | None) -> None:
         self.notices.append(Notice(kind, message, **self.where(row, column)))
@@ -527,7 +527,7 @@ class _Binder:
         for name in absent:
             close = difflib.get_close_matches(name, strangers, n=1, cutoff=0.5)
             hint = f"; is it '{close[0]}'?" if close else ""
-            self.problems.add(Problem(f"unit '{name}' of {described} is not in the data{hint} (add its row, with "
+            self.problems.add(DataProblem(f"unit '{name}' of {described} is not in the data{hint} (add its row, with "
                                       "empty cells where there is no data, or give --partial)",
                                       file=self.table.file, sheet=self.table.sheet))
 

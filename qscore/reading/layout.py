@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import attrs
 
-from qscore.errors import DataError, Problem
+from qscore.errors import DataError, DataProblem
 from qscore.model import Notice
 from qscore.reading.cells import normalise
 from qscore.reading.sheets import column_letter
@@ -94,7 +94,7 @@ class Layout:
     skipped: frozenset[int] = frozenset()
     titles: tuple[tuple[int, str], ...] = ()
     notices: tuple[Notice, ...] = ()
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[DataProblem, ...] = ()
 
 
 def header_key(text: str) -> str:
@@ -164,7 +164,7 @@ class _Recogniser:
                  known: Callable[[str], bool], options: LayoutOptions) -> None:
         self.table, self.grid, self.at, self.key, self.known, self.options = table, grid, at, key, known, options
         self.notices: list[Notice] = []
-        self.problems: list[Problem] = []
+        self.problems: list[DataProblem] = []
 
     def layout(self) -> Layout:
         header, first_data, titles = self.header()
@@ -354,7 +354,7 @@ class _Recogniser:
             span = f"{column_letter(n)}{header_row}:{column_letter(n)}{last}"
             what = f"column {column_letter(n)}" + (f" ('{header[n]}')" if header[n] else "")
             if policy == "refuse":
-                self.problems.append(Problem(
+                self.problems.append(DataProblem(
                     f"{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
                     "--hidden skip to leave it out", **self.at_cell(header_row, n, header) | {"cell": span}))  # type: ignore[arg-type]
             else:
@@ -373,7 +373,7 @@ class _Recogniser:
             what = f"row {number}" + (f" ({_quote(label)})" if label else "")
             span = f"A{number}:{width}{number}"
             if policy == "refuse":
-                self.problems.append(Problem(
+                self.problems.append(DataProblem(
                     f"{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
                     "--hidden skip to leave it out", **self.at_cell(number, None) | {"cell": span}))  # type: ignore[arg-type]
             else:
@@ -397,10 +397,10 @@ class _Recogniser:
             anchor = self.text_at(first_row, first_column, position, rows)
             where = self.at_cell(first_row, first_column, header) | {"cell": span}
             if first_row not in position:
-                self.problems.append(Problem(f"cells {span} are merged across row {first_row}, which is not data, and "
+                self.problems.append(DataProblem(f"cells {span} are merged across row {first_row}, which is not data, and "
                                              "data rows; unmerge them", **where))  # type: ignore[arg-type]
             elif self.options.merged == "refuse":
-                self.problems.append(Problem(
+                self.problems.append(DataProblem(
                     f"cells {span} are merged: only the first holds the value ({_quote(anchor)}) and the others would "
                     "read as empty; unmerge them and fill each cell, or give --fill-merged", **where))  # type: ignore[arg-type]
             else:

@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from qscore.errors import DataError, Problem, Problems
+from qscore.errors import DataError, DataProblem, DataProblems
 from qscore.model import Roster
 from qscore.reading.cells import normalise
 from qscore.reading.layout import header_key
@@ -33,7 +33,7 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
         raise DataError(f"cannot read the roster file: {exc.strerror or exc}", file=str(path)) from None
     text = decode_text(path, raw, ReadOptions(encoding=encoding))
     names: dict[str, int] = {}
-    problems = Problems()
+    problems = DataProblems()
     folded = {header_key(h).lower() for h in headers}
     try:
         lines = list(csv.reader(io.StringIO(text, newline="")))
@@ -44,14 +44,14 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
         if not filled:
             continue
         if len(filled) > 1:
-            problems.add(Problem(f"expected one unit name per line, got {len(filled)} cells", file=str(path),
+            problems.add(DataProblem(f"expected one unit name per line, got {len(filled)} cells", file=str(path),
                                  row=number))
             continue
         name = normalise(filled[0])
         if not names and header_key(name).lower() in folded:
             continue
         if name in names:
-            problems.add(Problem(f"unit '{name}' is listed twice (first at row {names[name]})", file=str(path),
+            problems.add(DataProblem(f"unit '{name}' is listed twice (first at row {names[name]})", file=str(path),
                                  row=number))
             continue
         names[name] = number

@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from qscore.errors import DataError, Problem, Problems, UsageError
+from qscore.errors import DataError, DataProblem, DataProblems, UsageError
 from qscore.model import Notice
 from qscore.reading.sheets import SheetInfo, cell_text, choose_sheet, column_letter, sheet_table, sniff
 from qscore.reading.table import Merged, RawTable, ReadOptions
@@ -74,7 +74,7 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
 
     worksheet = workbook[chosen.name]
     parser = _parser(workbook, worksheet)
-    problems = Problems()
+    problems = DataProblems()
     cells: dict[int, list[str]] = {}
     formats: dict[int, str] = {}
     last = 0
@@ -118,7 +118,7 @@ def _parser(workbook: Any, worksheet: Any) -> Any:
 
 
 def _row_texts(path: Path, sheet: str, workbook: Any, worksheet: Any, number: int, row: list[dict[str, Any]],
-               formats: dict[int, str], problems: Problems) -> list[str]:
+               formats: dict[int, str], problems: DataProblems) -> list[str]:
     texts: list[str] = []
     for cell in row:
         column = cell["column"]
@@ -129,7 +129,7 @@ def _row_texts(path: Path, sheet: str, workbook: Any, worksheet: Any, number: in
         texts.extend([""] * (column - 1 - len(texts)))
         if "formula" in cell:
             formula = cell["formula"] if cell["formula"] != "=" else "a formula"
-            problems.add(Problem(f"the cell holds {formula} with no saved result; open and save the file in Excel, "
+            problems.add(DataProblem(f"the cell holds {formula} with no saved result; open and save the file in Excel, "
                                  "or paste values", file=str(path), sheet=sheet, row=number,
                                  cell=f"{column_letter(column - 1)}{number}"), column)
             texts.append("")

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import attrs
 
-from qscore.errors import DataError, MissingFigure, Problem, Problems, QscoreError
+from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, QscoreError
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
 from qscore.numbers import ZERO
@@ -244,6 +244,8 @@ def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], fi
     first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
     if first is None or indicator.target is None or not indicator.rule.uses_target:
         return None
+    if indicator.target.batch:
+        return _batch_target(indicator, data, values, figures, timing)
     try:
         return indicator.target.resolve(figures[first], timing)
     except MissingFigure as exc:  # every unit has these figures
@@ -349,11 +351,27 @@ def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
             for n in range(count)]
 
 
+def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                  timing: Timing) -> Decimal | None:
+    """A batch shape's one target (进入全市前列), from the values of the units that have one."""
+    numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
+    if not numbers or indicator.target is None:
+        return None
+    try:
+        return indicator.target.resolve_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
+                                              timing)
+    except MissingFigure as exc:
+        raise _missing_figure(indicator, data, numbers[0][0], exc) from None
+
+
 def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
              timing: Timing) -> list[Decimal | None]:
     target = indicator.target
     if target is None:
         return [None] * len(figures)
+    if target.batch:
+        shared = _batch_target(indicator, data, values, figures, timing) if indicator.rule.uses_target else None
+        return [None if value is None or value is EXEMPT else shared for value in values]
     resolved: dict[Figures, Decimal | MissingFigure] = {}
     out: list[Decimal | None] = []
     lacking: dict[int, MissingFigure] = {}
@@ -388,13 +406,13 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
 
 def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
     """Under the ``error`` policy, every missing value of the batch, reported together."""
-    problems = Problems()
+    problems = DataProblems()
     for number, indicator in enumerate(ruleset.indicators):
         if (indicator.missing or ruleset.missing) != "error" or None not in data.values.get(indicator.id, ()):
             continue
         for unit, value in enumerate(_applicable_values(indicator, data)):
             if value is None:
-                problems.add(Problem(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the "
+                problems.add(DataProblem(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the "
                                      "ruleset's missing-value policy is 'error'", file=data.file, sheet=data.sheet,
                                      row=data.rows[unit], column=data.columns.get(indicator.id, indicator.name)),
                              number)
@@ -420,10 +438,15 @@ def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
     texts = [exempt if value is EXEMPT else missing for value in values]
+    shared = ""
+    if rule.uses_target and indicator.target is not None and indicator.target.batch:
+        numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
+        shared = indicator.target.describe_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
+                                                 timing)
     for n, line in zip(present, lines):
         target = ""
         if rule.uses_target and indicator.target is not None:
-            target = f"目标：{indicator.target.describe(figures[n], timing)}；"
+            target = f"目标：{shared or indicator.target.describe(figures[n], timing)}；"
         rounded = ""
         if rounding.stage == "indicator":
             rounded = f"；保留{rounding.places}位小数 → {points[n]:f}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -65,9 +66,10 @@ def loaded_ruleset(plugin: str, ruleset_id: str) -> Ruleset:
 
 
 def only(ruleset: Ruleset, *indicator_ids: str) -> Ruleset:
-    """The ruleset cut down to some indicators (and no items), so a few columns are data enough."""
+    """The ruleset cut down to some indicators (and no items, and no roster), so a few
+    columns of a unit or two are data enough."""
     kept = tuple(i for i in ruleset.indicators if i.id in indicator_ids)
-    return attrs.evolve(ruleset, indicators=kept, adjustments=Adjustments())
+    return attrs.evolve(ruleset, indicators=kept, adjustments=Adjustments(), roster=None)
 
 
 def rank_json(cli, ruleset_id: str, data: Path, *extra: str) -> dict:
@@ -81,3 +83,17 @@ def rank_json(cli, ruleset_id: str, data: Path, *extra: str) -> dict:
 def points(unit: dict, indicator: str) -> Decimal:
     entry = next(i for i in unit["indicators"] if i["id"] == indicator)
     return Decimal(str(entry["points"]))
+
+
+def annex_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """石柱's annex table (seed 000) as (category, name, unit, 2023, 2027, lead), read from the text."""
+    text = (SEEDS / "000_ae3be324c11ee3c0.txt").read_text(encoding="utf-8")
+    table = text.split("附件\n\n石柱县质量发展主要指标\n", 1)[1]
+    blocks = [b for b in table.split("\n\n") if "\t" in b][1:]  # the first is the header row
+    rows, category = [], ""
+    for block in blocks:
+        cells = [cell.replace("\n", "").strip() for cell in block.split("\t")[1:]]
+        category = cells[0] or category
+        name, unit = re.fullmatch(r"(.*?)(?:（([^（）]+)）)?", cells[1]).groups()
+        rows.append((category, name, unit or "", cells[2], cells[3], cells[4]))
+    return rows
