@@ -21,6 +21,7 @@ import attrs
 from qscore.errors import RulesetError
 from qscore.model import (Adjustments, Category, Classification, Example, Grade, Indicator, Item,
                           Ranking, Roster, Rounding, Ruleset)
+from qscore.limits import NUMBER_LIMIT
 from qscore.numbers import to_decimal
 from qscore.rules.base import Rule, RuleTypes
 from qscore.registry import Registry
@@ -59,6 +60,11 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesetError(f"not valid TOML: {exc}", file=file) from None
+    except ValueError:  # int() refuses a whole number of thousands of digits
+        raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
+                           file=file) from None
+    except RecursionError:
+        raise RulesetError("not valid TOML: arrays or tables nested too deeply", file=file) from None
     try:
         return parse_ruleset(data, rule_types, file=file, target_kinds=target_kinds)
     except RulesetError as exc:
@@ -277,7 +283,7 @@ def _cell_text(value: Any, table: str, field: str) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return f"{_decimal(value, table, field):f}"  # bounded first: 1e999999999 is a gigabyte written out
     if isinstance(value, (int, str)):
         return str(value)
     raise RulesetError(f"expected a number or text, got {value!r}", table=table, field=field)
