@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import catalog, echo_json, echo_table, list_format, main
+from qscore.cli.app import catalog, echo, echo_json, echo_table, list_format, main
 
 if TYPE_CHECKING:
     from qscore.plugins.manager import Catalog
@@ -54,7 +54,7 @@ def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
     if fmt == "json":
         echo_json(document)
         return
-    click.echo(f"{document['title']}（{document['id']}）— {document['jurisdiction']}，"
+    echo(f"{document['title']}（{document['id']}）— {document['jurisdiction']}，"
                f"{document['base_year']} → {document['horizon_year']}")
     echo_table([[i["id"], i["name"], i["category"] or "", i["unit"], "↑" if i["direction"] == "higher" else "↓",
                  _shown(i["baseline"]), i["target_text"], i["lead"], _shown(i["points"]), i["rule"]["label"]]
@@ -63,7 +63,11 @@ def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
 
 
 def _shown(value: Any) -> str:
-    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    from decimal import Decimal
+
+    from qscore.numbers import fmt
+
+    return fmt(value) if value is None or isinstance(value, Decimal) else str(value)
 
 
 @main.command()
@@ -88,7 +92,6 @@ def validate(ctx: click.Context, files: tuple[str, ...]) -> None:
 def _validate_file(path: Path, found: Catalog) -> bool:
     """Load and lint one file, printing what is wrong; whether it passed."""
     import tomllib
-
     from decimal import Decimal
 
     from qscore.authoring.lint import ERROR, Locator, lint_data, lint_ruleset
@@ -100,8 +103,8 @@ def _validate_file(path: Path, found: Catalog) -> bool:
         text = path.read_text(encoding="utf-8")
         locator = Locator(text)
         findings = lint_data(tomllib.loads(text, parse_float=Decimal), locator, found.rule_types)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        pass  # load_ruleset reports these in its own words
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        pass  # load_ruleset reports these in its own words (ValueError: TOML's, or a number of 4,300 digits)
     try:
         ruleset = load_ruleset(path, found.rule_types, found.target_kinds)
     except QscoreError as exc:
@@ -109,16 +112,16 @@ def _validate_file(path: Path, found: Catalog) -> bool:
     if ruleset is not None and locator is not None:
         findings += lint_ruleset(ruleset, locator, found)
     if problem is not None:
-        click.echo(f"✗ {problem}", err=True)
+        echo(f"✗ {problem}", err=True)
     for finding in sorted(findings, key=lambda f: (f.line or 0, f.severity)):
-        click.echo(finding.render(str(path)), err=True)
+        echo(finding.render(str(path)), err=True)
     errors = sum(f.severity == ERROR for f in findings)
     if ruleset is None or errors:
         if ruleset is not None:
-            click.echo(f"✗ {path}: {errors} error(s)", err=True)
+            echo(f"✗ {path}: {errors} error(s)", err=True)
         return False
     warnings = len(findings) - errors
-    click.echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
+    echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
                + (f", {len(ruleset.examples)} worked example(s) agree" if ruleset.examples else "")
                + (f", {warnings} warning(s)" if warnings else ""))
     return True

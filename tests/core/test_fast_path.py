@@ -350,14 +350,16 @@ def test_csv_with_cells_to_quote_is_what_csv_writer_writes() -> None:
 
 
 def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
-    from qscore.writing.text import unit_json, write_json
+    from qscore.writing.text import json_text, unit_json, write_json
 
     indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇"]},
                   {"id": "b", "name": "乙\n（备注）", "points": 3, "target": 1, "rule": "pass_fail"}]
     batch = small_batch(indicators, [["东镇", "0.5", "1"], ["西镇", "1", "不适用"]])
     document = {"ruleset": "small", "title": "测试", "year": 2027,
                 "units": [unit_json(batch, unit) for unit in batch.units]}
-    assert write_json(batch) == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert write_json(batch) == (json_text(document) + "\n").encode("utf-8")
+    assert json.loads(write_json(batch), parse_float=Decimal) == document
     # 西镇 is exempt from both: 甲 applies to 东镇 only, 乙 is marked 不适用.
-    west = json.loads(write_json(batch))["units"][1]
-    assert [(r["value"], r["points"], r["max_points"]) for r in west["indicators"]] == [("不适用", 0, 0), ("不适用", 0, 0)]
+    west = json.loads(write_json(batch), parse_float=Decimal)["units"][1]
+    assert [(r["value"], str(r["points"]), r["max_points"]) for r in west["indicators"]] == [
+        ("不适用", "0.00", 0), ("不适用", "0.00", 0)]
