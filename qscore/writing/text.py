@@ -276,9 +276,10 @@ def write_json(batch: BatchResult) -> bytes:
     head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year}
     if not batch.units:
         return (json_text({**head, "units": []}) + "\n").encode("utf-8")
-    # A unit sits two levels deep: its lines start four spaces in.
-    units = ",\n".join("    " + json_text(unit_json(batch, unit), "    ") for unit in batch.units)
+    # A unit sits two levels deep: its lines start four spaces in.  Each is encoded on
+    # its own, so the whole document is never held as (wider) text as well.
+    units = b",\n".join(("    " + json_text(unit_json(batch, unit), "    ")).encode("utf-8") for unit in batch.units)
     opening = json_text(head).removesuffix("\n}")
-    return f'{opening},\n  "units": [\n{units}\n  ]\n}}\n'.encode("utf-8")
+    return b"".join((f'{opening},\n  "units": [\n'.encode("utf-8"), units, b"\n  ]\n}\n"))
 
 
