@@ -88,6 +88,14 @@ def test_full_marks_are_a_finite_number_of_points(cli, tmp_path, given, message)
               code=2, output=f"{USAGE}Error: Invalid value for '--full-marks': {message}\n")
 
 
+def test_a_table_that_makes_no_loadable_ruleset_fails_and_writes_nothing(cli, tmp_path):
+    path = table_file(tmp_path, [["产品", "食品抽检合格率（%）", "96", "98", "县"],
+                                 ["", "食品抽检合格率", "95", "97", "县"]])
+    check_cli(cli, tmp_path, "import-table", str(path), "-o", str(tmp_path / "out.toml"), code=1,
+              output=f"Error: {path}: the table does not make a ruleset that loads (indicators[2] (食品抽检合格率): "
+                     "field 'name': name '食品抽检合格率' is also used by indicators[1]); nothing was written\n")
+
+
 def test_a_text_that_would_not_load_is_refused_before_anything_is_written(catalog):
     from qscore.authoring.importer import check_loads
     from qscore.errors import DataError
@@ -110,10 +118,10 @@ CELL_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.tuples(CELL_TEXT, CELL_TEXT.filter(lambda t: t.strip() != ""), CELL_TEXT,
                                st.one_of(CELL_TEXT, st.decimals(0, 100, places=2).map(str)), CELL_TEXT),
-                     min_size=1, max_size=4))
+                     min_size=1, max_size=4, unique_by=lambda row: re.sub(r"\s+", "", row[1])))
 def test_whatever_the_cells_hold_the_toml_loads(rows):
-    """Any text in any cell: the output is TOML, and where every target was a number
-    the real loader takes it."""
+    """Any text in any cell (names distinct, as a plan's are): the output is TOML, and
+    where every target was a number the real loader takes it."""
     from qscore.errors import DataError
 
     raw = RawTable(file="表.csv", header=("类别", "指标名称", "2023年", "2027年", "牵头部门"),

@@ -208,7 +208,7 @@ FIGURES = {
         None, "indicators[1] (食品抽检合格率): field 'points': 1E+27 is too large to be a ruleset figure "
               "(limit 1,000,000,000,000,000)"),
     "a bonus of 1e999990": (
-        None, "adjustments.bonus[1]: field 'points': 1E+999990 is too large to be a ruleset figure "
+        None, "adjustments.bonus[1] (获市长质量管理奖): field 'points': 1E+999990 is too large to be a ruleset figure "
               "(limit 1,000,000,000,000,000)"),
     "a whole number of 5,000 digits": (
         None, "a whole number has thousands of digits; figures are below 1,000,000,000,000,000"),
@@ -234,12 +234,19 @@ def test_a_ruleset_figure_out_of_bounds_fails_validate(cli, tmp_path, case):
         old, new = EDITS[case]
         assert old in text
         text = text.replace(old, new, 1)
+        marker = new
     if case == "points of 1e27 with 8 places":
         text += "\n[rounding]\nplaces = 8\n"
+    if appended:
+        text += appended
+        marker = "inputs = "
     path = tmp_path / "figures.toml"
-    path.write_text(text + (appended or ""), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    # The finding names the line of the figure, where the file still parses as TOML.
+    where = f"{path}:{text[:text.index(marker)].count(chr(10)) + 1}" if "TOML" not in message and \
+        "digits" not in message else str(path)
     check_cli(cli, tmp_path, "validate", str(path), code=1,
-              output=f"✗ {path}: {message}\nError: 1 of 1 file(s) failed validation\n")
+              output=f"{where}: error: {message}\n✗ {path}: 1 error(s)\nError: 1 of 1 file(s) failed validation\n")
 
 
 def test_docs_data_md_lists_every_limit_with_its_default():
