@@ -228,7 +228,7 @@ def _replace(target: Path, data: bytes, output: str, existing: os.stat_result | 
             raise click.FileError(output, hint=exc.strerror or str(exc)) from None
         try:
             with os.fdopen(handle, "wb") as stream:
-                _keep_mode(stream.fileno(), existing)
+                _keep_mode(name, existing)
                 _write_all(stream, data)
                 stream.flush()
                 os.fsync(stream.fileno())
@@ -241,18 +241,19 @@ def _replace(target: Path, data: bytes, output: str, existing: os.stat_result | 
             raise
 
 
-def _keep_mode(handle: int, existing: os.stat_result | None) -> None:
+def _keep_mode(temporary: str, existing: os.stat_result | None) -> None:
     """Give the new file the mode (and, where allowed, the owner) of the file it
     replaces; a new file gets what any new file gets (mkstemp's is private)."""
     if existing is None:
         umask = os.umask(0)
         os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)
+        os.chmod(temporary, 0o666 & ~umask)
         return
-    os.fchmod(handle, stat.S_IMODE(existing.st_mode))
-    if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+    os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+    if hasattr(os, "chown") and hasattr(os, "geteuid") and (existing.st_uid, existing.st_gid) != (os.geteuid(),
+                                                                                                 os.getegid()):
         with contextlib.suppress(PermissionError):
-            os.fchown(handle, existing.st_uid, existing.st_gid)
+            os.chown(temporary, existing.st_uid, existing.st_gid)
 
 
 def _write_all(stream: Any, data: bytes) -> None:

@@ -111,6 +111,18 @@ def test_an_existing_file_keeps_its_mode(cli, tmp_path, inputs):
     assert output.read_bytes().startswith("\ufeff排名".encode())
 
 
+def test_a_link_to_an_earlier_result_stays_a_link(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    (tmp_path / "results").mkdir()
+    real = tmp_path / "results" / "2025.csv"
+    real.write_bytes(b"earlier\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    assert cli("rank", str(ruleset), str(data), "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_bytes().startswith("\ufeff排名".encode())
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["2025.csv"]
+
+
 def test_a_new_file_gets_the_mode_any_new_file_gets(cli, tmp_path, inputs):
     ruleset, data = inputs
     umask = os.umask(0o027)
