@@ -19,6 +19,7 @@ from pathlib import Path
 import attrs
 
 from qscore.errors import DataError, UsageError
+from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, Notice, Roster, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
@@ -49,29 +50,43 @@ def load_ruleset(ruleset: RulesetLike, *, catalog: Catalog | None = None) -> Rul
 
 
 def read_table(data: DataLike, *, catalog: Catalog | None = None, encoding: str | None = None,
-               sheet: str | None = None) -> RawTable:
-    """A data file as the :class:`RawTable` its reader (chosen by suffix) makes of it.
+               sheet: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    """A data file as the :class:`RawTable` its reader (chosen by suffix) makes of it,
+    its headers and cells within ``limits``.
 
     :param encoding: force a CSV or JSON file's text encoding (default: detected).
     :param sheet: the workbook sheet to read (default: the active sheet, when visible).
+    :param limits: how much reading may take on (:class:`qscore.limits.Limits`).
     :raises UsageError: for a missing file, a suffix no reader takes, an unknown sheet, or
         a sheet named for a file that has none.
-    :raises DataError: for a file that cannot be read, naming it.
+    :raises DataError: for a file that cannot be read or is beyond a limit, naming it.
     """
-    if isinstance(data, RawTable):
-        return data
-    path = Path(data)
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    reader = (catalog or load_plugins()).reader_for(path)
-    return reader.read(path, ReadOptions(encoding=encoding, sheet=sheet))
+    if not isinstance(data, RawTable):
+        path = Path(data)
+        if not is_file(path):
+            raise UsageError(f"no such file: {path}")
+        reader = (catalog or load_plugins()).reader_for(path)
+        data = reader.read(path, ReadOptions(encoding=encoding, sheet=sheet, limits=limits))
+    check_table(data.file, data.header, data.rows, data.row_numbers, data.header_row, limits)
+    return data
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a file in a folder qscore may not read is refused.
+
+    :raises DataError: when the folder cannot be searched (permission denied).
+    """
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
 
 
 def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, explain: bool = False,
           catalog: Catalog | None = None, ignore_unknown: bool = False, encoding: str | None = None,
           sheet: str | None = None, progress: Callable[[int], None] | None = None, partial: bool = False,
           units: RosterLike | None = None, hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
-          percent_fractions: bool = False) -> BatchResult:
+          percent_fractions: bool = False, limits: Limits = DEFAULT_LIMITS) -> BatchResult:
     """Score, total, rank and classify every unit of ``data`` against ``ruleset``.
 
     What was done with the data that the examiner must know (title, summary and note
@@ -98,6 +113,8 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
         of a range with its first cell's value.
     :param percent_fractions: accept a percent column written as fractions (0.975 for
         97.5%) and multiply it by 100.
+    :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
+        defaults are far above any examiner's file).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
         ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``.
     :raises UsageError: for a year outside the plan, and as :func:`read_table` does.
@@ -109,7 +126,7 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
         check_year(ruleset, year)
     options = BindOptions(ignore_unknown=ignore_unknown, partial=partial, roster=roster(units, ruleset, encoding),
                           percent_fractions=percent_fractions, layout=LayoutOptions(hidden=hidden, merged=merged))
-    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet)
+    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
     if progress is not None:
         progress(1)
     dataset = bind(table, ruleset, options=options)

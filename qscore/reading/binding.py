@@ -488,8 +488,8 @@ class _Binder:
                 self.codes.pop(indicator.id, None)
         else:
             self.figures[(indicator.id, field)] = cells  # type: ignore[assignment]
-        changed = sorted(distinct[code] for code in suspect)  # type: ignore[type-var]
-        over = [value for value in changed if _hundred(value) > 100]  # type: ignore[arg-type]
+        changed = sorted(value for code in suspect if isinstance(value := distinct[code], Decimal))
+        over = [value for value in changed if _hundred(value) > 100]
         if over:
             self.problem(f"multiplied by 100 as --percent-fractions says, {over[0]:f} becomes "
                          f"{_hundred(over[0]):f}, outside 0–100 for a percentage", self.table.header_row, column)
@@ -497,7 +497,7 @@ class _Binder:
         count = sum(1 for code in codes if code in suspect)
         what = "every figure lay" if whole else f"{count} figure(s) without a % sign lay"
         self.notice("fractions", f"{what} between 0 and {FRACTION_CEILING} while {target}: multiplied by 100 as "
-                                 f"--percent-fractions says ({changed[-1]:f} → {_hundred(changed[-1]):f})",  # type: ignore[arg-type]
+                                 f"--percent-fractions says ({changed[-1]:f} → {_hundred(changed[-1]):f})",
                     self.table.header_row, column)
 
     def check_roster(self, roster: Roster | None) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import DataError, UsageError
+from qscore.limits import exceeded
 from qscore.model import Notice
 from qscore.reading.table import Merged, RawTable
 
@@ -91,11 +92,18 @@ def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) ->
 
 def sheet_table(path: Path, sheet: SheetInfo, sheets: Sequence[SheetInfo], cells: Mapping[int, Sequence[str]], *,
                 hidden_rows: frozenset[int], hidden_columns: frozenset[int], merged: Sequence[Merged],
-                notices: Sequence[Notice]) -> RawTable:
+                notices: Sequence[Notice], cell_limit: int) -> RawTable:
     """A sheet's non-blank rows (row number → cell texts from column A) as a
-    :class:`RawTable`: the first is the header, every row as wide as the widest."""
+    :class:`RawTable`: the first is the header, every row as wide as the widest.
+
+    :raises DataError: when the rows made as wide as the widest hold more than
+        ``cell_limit`` cells (the limit ``xlsx_cells``).
+    """
     rows = [(number, list(texts)) for number, texts in sorted(cells.items()) if any(t.strip() for t in texts)]
     listing = tuple(s.describe() for s in sheets)
+    if rows and len(rows) * max(len(texts) for _, texts in rows) > cell_limit:
+        raise DataError(f"the sheet's rows, as wide as its widest, hold more than {cell_limit:,} cells; "
+                        f"{exceeded('xlsx_cells', cell_limit)}", file=str(path), sheet=sheet.name)
     if not rows:
         return RawTable(file=str(path), header=(), rows=[], row_numbers=[], sheet=sheet.name, sheets=listing,
                         notices=tuple(notices), merged=tuple(merged))

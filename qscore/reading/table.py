@@ -8,6 +8,7 @@ from pathlib import Path
 
 import attrs
 
+from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from qscore.model import Notice
 from qscore.registry import Registry
 
@@ -60,10 +61,12 @@ class ReadOptions:
     :param encoding: a CSV encoding forced by the user, ``None`` to detect.
     :param sheet: a workbook's sheet name, ``None`` for the active sheet.  Readers of
         files without sheets refuse it (:class:`~qscore.errors.UsageError`).
+    :param limits: how much a reader may take on (:mod:`qscore.limits`).
     """
 
     encoding: str | None = None
     sheet: str | None = None
+    limits: Limits = DEFAULT_LIMITS
 
 
 #: ``read(path, options)``: the file as a :class:`RawTable`.

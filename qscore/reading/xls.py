@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, UsageError
+from qscore.limits import exceeded
 from qscore.reading.sheets import ENCRYPTED, SheetInfo, cell_text, choose_sheet, sheet_table, sniff
 from qscore.reading.table import Merged, RawTable, ReadOptions
 
@@ -46,6 +47,10 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
             sheets[0] = SheetInfo(name=sheets[0].name, state=sheets[0].state, active=True)
         chosen, notices = choose_sheet(path, sheets, options.sheet)
         sheet = book.sheet_by_name(chosen.name)
+        limit = options.limits.xlsx_cells
+        if sheet.nrows * max(sheet.ncols, 1) > limit:
+            raise DataError(f"the sheet has more than {limit:,} cells; {exceeded('xlsx_cells', limit)}",
+                            file=str(path), sheet=chosen.name)
         cells = {row + 1: [_text(book, sheet.cell(row, column)) for column in range(sheet.row_len(row))]
                  for row in range(sheet.nrows)}
         hidden_rows = frozenset(row + 1 for row, info in sheet.rowinfo_map.items() if info.hidden)
@@ -60,7 +65,7 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
     finally:
         book.release_resources()
     return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
-                       merged=merged, notices=notices)
+                       merged=merged, notices=notices, cell_limit=options.limits.xlsx_cells)
 
 
 def _text(book: Any, cell: Any) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, DataProblem, DataProblems, UsageError
+from qscore.limits import check_workbook, exceeded
 from qscore.model import Notice
 from qscore.reading.sheets import SheetInfo, cell_text, choose_sheet, column_letter, sheet_table, sniff
 from qscore.reading.table import Merged, RawTable, ReadOptions
@@ -35,6 +36,7 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
     :raises UsageError: for a ``--sheet`` the workbook lacks.
     """
     sniff(path, "xlsx")
+    check_workbook(path, options.limits)
     import openpyxl
 
     try:
@@ -51,7 +53,7 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
     try:
         sheets = _sheets(workbook)
         chosen, notices = choose_sheet(path, sheets, options.sheet)
-        return _read_sheet(path, workbook, chosen, sheets, notices)
+        return _read_sheet(path, workbook, chosen, sheets, notices, options.limits.xlsx_cells)
     except (DataError, UsageError):
         raise
     except Exception as exc:  # noqa: BLE001 - damaged sheet XML
@@ -68,8 +70,8 @@ def _sheets(workbook: Any) -> list[SheetInfo]:
             for sheet in workbook._sheets]
 
 
-def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[SheetInfo],
-                notices: list[Notice]) -> RawTable:
+def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[SheetInfo], notices: list[Notice],
+                cell_limit: int) -> RawTable:
     from openpyxl.utils.cell import range_boundaries  # type: ignore[import-untyped]
 
     worksheet = workbook[chosen.name]
@@ -77,13 +79,20 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
     problems = DataProblems()
     cells: dict[int, list[str]] = {}
     formats: dict[int, str] = {}
-    last = 0
+    last = implied = 0
     with parser.source:
         for number, row in parser.parse():
             if number <= last:
                 order = "twice" if number in cells else f"after row {last}"
                 raise DataError(f"the sheet's data lists row {number} {order}, which Excel never writes; open the "
                                 "file in Excel and save it again", file=str(path), sheet=chosen.name, row=number)
+            # The cells a sheet implies, empty rows between those it stores counted as one
+            # cell each: a few bytes can imply millions of empty cells.
+            implied += number - last - 1 + max(max((cell["column"] for cell in row), default=0), 1)
+            if implied > cell_limit:
+                raise DataError(f"the sheet has more than {cell_limit:,} cells, counting the empty cells between "
+                                f"those it stores; {exceeded('xlsx_cells', cell_limit)}", file=str(path),
+                                sheet=chosen.name)
             last = number
             cells[number] = _row_texts(path, chosen.name, workbook, worksheet, number, row, formats, problems)
     problems.raise_any()
@@ -95,7 +104,7 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
         first_column, first_row, last_column, last_row = range_boundaries(cell_range.ref)
         merged.append((first_row, first_column - 1, last_row, last_column - 1))
     return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
-                       merged=merged, notices=notices)
+                       merged=merged, notices=notices, cell_limit=cell_limit)
 
 
 def _parser(workbook: Any, worksheet: Any) -> Any:
