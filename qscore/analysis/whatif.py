@@ -288,7 +288,7 @@ class _Search:
             if ladder.rungs:
                 self.ladders.append(ladder)
             else:
-                left_out.append((indicator.id, "已无可提高的分数"))
+                left_out.append((indicator.id, "已得满分" if result.points == result.max_points else "已无可提高的分数"))
         self.left_out = tuple(left_out)
 
     # -- what is needed -------------------------------------------------------------------
