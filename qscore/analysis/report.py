@@ -204,15 +204,15 @@ def _intervals(result: RobustnessResult) -> ET.Element:
 
     for tick in sorted({1, count, *range(5, count + 1, 5)}):
         ET.SubElement(svg, "line", x1=x(tick), x2=x(tick), y1="20", y2=str(height - 10), stroke="#eee")
-        ET.SubElement(svg, "text", x=x(tick), y="14", fill="#666", **{"font-size": "10", "text-anchor": "middle"}
-                      ).text = str(tick)
+        ET.SubElement(svg, "text", x=x(tick), y="14", fill="#666",
+                      attrib={"font-size": "10", "text-anchor": "middle"}).text = str(tick)
     for n, unit in enumerate(result.units):
         y = 30 + n * line
-        ET.SubElement(svg, "text", x=str(left - 8), y=str(y + 4), **{"font-size": "12", "text-anchor": "end"}
-                      ).text = f"{unit.rank}. {unit.unit}"
+        ET.SubElement(svg, "text", x=str(left - 8), y=str(y + 4),
+                      attrib={"font-size": "12", "text-anchor": "end"}).text = f"{unit.rank}. {unit.unit}"
         ET.SubElement(svg, "line", x1=x(unit.low), x2=x(unit.high), y1=str(y), y2=str(y), stroke="#4a7ab5",
-                      **{"stroke-width": "6", "stroke-linecap": "round"})
+                      attrib={"stroke-width": "6", "stroke-linecap": "round"})
         ET.SubElement(svg, "circle", cx=x(unit.median), cy=str(y), r="4", fill="#1b3a5c")
         ET.SubElement(svg, "line", x1=x(unit.rank), x2=x(unit.rank), y1=str(y - 7), y2=str(y + 7), stroke="#c0392b",
-                      **{"stroke-width": "2"})
+                      attrib={"stroke-width": "2"})
     return svg

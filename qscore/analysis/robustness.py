@@ -469,7 +469,7 @@ def _certificates(batch: BatchResult, problem: _Problem) -> list[tuple[Decimal |
         return [_by_score(problem, classification, n, positions[n], adjust[n]) for n in range(count)]
     if problem.marks is not None:
         return [(None, False)] * count  # scores converted by rate: not linear between units
-    limits = cutoffs(classification, count)
+    limits = [int(limit) for limit in cutoffs(classification, count)]
     return [_by_rank(problem, limits, n, positions[n], totals, adjust) for n in range(count)]
 
 

@@ -302,9 +302,10 @@ class _Search:
             index = names.index(self.goal.tier)
             if classification.by == "score":
                 return classification.grades[index].min_score  # type: ignore[return-value]
-            place = cutoffs(classification, len(batch.units))[index]
+            place = int(cutoffs(classification, len(batch.units))[index])
         else:
-            place = self.goal.rank  # type: ignore[assignment]
+            assert self.goal.rank is not None
+            place = self.goal.rank
         units = batch.units
         others = sorted((total for name, total, vetoed in zip(units.column("unit"), units.column("total"),
                                                                units.column("vetoed"))
@@ -349,7 +350,8 @@ class _Search:
     def _ladder(self, number: int, indicator: Indicator, value: Value, points: Decimal,
                 target: Decimal | None) -> _Ladder:
         column = self.case.dataset.values[indicator.id]
-        others = [v for n, v in enumerate(column) if n != self.position and v is not None and v is not EXEMPT]
+        others: list[Value] = [v for n, v in enumerate(column)  # type: ignore[misc]
+                               if n != self.position and v is not None and v is not EXEMPT]
         baseline = self.probe.baseline(indicator)
         breakpoints = indicator.rule.breakpoints(target, baseline, others)
         score: Callable[[Value], Decimal] = lambda candidate: self.probe.points(indicator, candidate)  # noqa: E731
@@ -362,19 +364,16 @@ class _Search:
         grid = _Grid.of(indicator, value, present(column), breakpoints, (target, baseline))
         climb = _Climb(grid, indicator.direction, value, score, breakpoints)
         scale = _scale(indicator, value, target, baseline, breakpoints)
-        rungs = []
+        climbed: list[tuple[Decimal, Decimal]] = []
         for rung_value, rung_points in climb.rungs(points):
-            if scale is None:  # measured against the climb's end: finish it first
-                rungs.append((rung_value, rung_points))
-            else:
-                rungs.append((rung_value, rung_points))
-                if self.need is not None and self._gain(rung_points, points) >= self.need:
-                    break
+            climbed.append((rung_value, rung_points))
+            # Measured against the climb's end (no scale yet), the climb is finished first.
+            if scale is not None and self.need is not None and self._gain(rung_points, points) >= self.need:
+                break
         if scale is None:
-            end = rungs[-1][0] if rungs else value
-            scale = abs(end - value) or max(abs(value), Decimal(1))  # type: ignore[operator]
-        return _Ladder(number, tuple(self._rung(v, p, points, float(abs(v - value) / scale))  # type: ignore[operator]
-                                     for v, p in rungs))
+            end = climbed[-1][0] if climbed else value
+            scale = abs(end - value) or max(abs(value), Decimal(1))
+        return _Ladder(number, tuple(self._rung(v, p, points, float(abs(v - value) / scale)) for v, p in climbed))
 
     def _gain(self, new: Decimal, old: Decimal) -> int:
         return int(((new - old) / self.quantum).to_integral_value(rounding=ROUND_FLOOR))

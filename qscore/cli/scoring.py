@@ -66,7 +66,7 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
         close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
         hint = f"; did you mean {' / '.join(close)}?" if close else ""
         raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
-    closing = ()
+    closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
         from qscore.analysis.report import closing_line
         from qscore.analysis.whatif import whatif
