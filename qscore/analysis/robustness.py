@@ -237,13 +237,14 @@ class _Problem:
     assumed: np.ndarray     # indicators, bool
     spread: np.ndarray      # indicators, relative range (0 where fixed)
     items: tuple[tuple[str, int, Decimal | None, float], ...]  # (kind, points, cap, spread) per item
-    counts: np.ndarray      # units × items
+    counts: tuple[tuple[int, tuple[Decimal, ...]], ...]  # (unit, count of each item) for units with any
     extra: tuple[tuple[Decimal, Decimal], ...]  # per unit: plug-in adjusters' bonus and deductions
     vetoed: tuple[bool, ...]
     tie_breaks: tuple[tuple[int, ...] | None, ...]  # indicator positions per tie-break column
-    classification: Classification | None
+    classification: Classification | None  # cut-offs by score in the unit figures are worked in
     cutoff_range: Decimal
     formula: Ruleset  # the ruleset as the total's formulas read it
+    whole: bool  # figures worked as whole billionths (no rounding of totals or score rates to keep)
 
     @classmethod
     def of(cls, batch: BatchResult, data: Dataset, ranges: Ranges, seed: int) -> _Problem:
@@ -265,24 +266,39 @@ class _Problem:
         ids = [item.id for group in (adjust.bonus, adjust.deductions) for item in group]
         where = {unit: n for n, unit in enumerate(data.units)}
         order = [where[name] for name in units.column("unit")]
-        counts = np.array([[float(data.items[i][n]) if i in data.items else 0.0 for i in ids] for n in order],
-                          dtype=np.float64).reshape(len(units), len(ids))
         known = set(ids) | {item.id for item in adjust.vetoes}
         extra = tuple(_extra(lines, known) for lines in units.column("adjustments"))
+        every = [tuple(data.items[i][n] if i in data.items else ZERO for i in ids) for n in order]
+        counts = tuple((n, row) for n, row in enumerate(every) if any(row) or any(extra[n]))
         position = {indicator.id: n for n, indicator in enumerate(indicators)}
         tie_breaks = tuple(tuple(n for n, i in enumerate(indicators) if i.category == name)
                            if ruleset.category(name) is not None else
                            (position[name],) if name in position else None
                            for name in ruleset.ranking.tie_break)
+        # Without a rounded total or score rate, sums, caps, floors and cut-offs can all be
+        # worked in whole billionths, which Python adds and compares faster than decimals.
+        whole = ruleset.scale_to is None and ruleset.rounding.stage == "indicator"
+        unit = Decimal(NANO) if whole else Decimal(1)
+        items = tuple((kind, base, None if cap is None else cap * unit, spread) for kind, base, cap, spread in items)
+        classification = ruleset.classification
+        if whole and classification is not None and classification.by == "score":
+            classification = attrs.evolve(classification, grades=tuple(
+                attrs.evolve(g, min_score=None if g.min_score is None else g.min_score * unit)
+                for g in classification.grades))
         stand_in = Indicator(id="total", name="总分", target=Absolute(value=ZERO), rule=PassFail(full=ZERO),
                              points=ZERO)
         formula = attrs.evolve(ruleset, indicators=(stand_in,), categories=(), classification=None, examples=(),
-                               roster=None, file=None)
+                               roster=None, file=None, adjustments=attrs.evolve(
+                                   adjust, bonus=(), deductions=(), vetoes=(),
+                                   bonus_cap=None if adjust.bonus_cap is None else adjust.bonus_cap * unit,
+                                   deduction_cap=None if adjust.deduction_cap is None else adjust.deduction_cap * unit,
+                                   total_floor=None if adjust.total_floor is None else adjust.total_floor * unit))
+        extra = tuple((b * unit, d * unit) for b, d in extra)
         return cls(seed=seed, points=points, marks=marks,
                    full=np.array([_billionths(i.points) for i in indicators], dtype=np.float64),
                    assumed=assumed, spread=spread, items=items, counts=counts, extra=extra,
                    vetoed=tuple(units.column("vetoed")), tie_breaks=tie_breaks,
-                   classification=ruleset.classification, cutoff_range=ranges.cutoffs, formula=formula)
+                   classification=classification, cutoff_range=ranges.cutoffs, formula=formula, whole=whole)
 
 
 def _billionths(number: Decimal) -> int:
@@ -331,22 +347,29 @@ def _sample(problem: _Problem, sample: int) -> tuple[list[int], list[int], list[
     item_factors = generator.uniform(1 - np.array([s for *_, s in problem.items]),
                                      1 + np.array([s for *_, s in problem.items])) if problem.items else ()
     shifts = _cutoff_shifts(problem, generator)
-    sums = list(map(_decimal, np.rint(problem.points @ weights).astype(np.int64).tolist()))
+    figure = _figure(problem)
+    sums = figure(np.rint(problem.points @ weights).astype(np.int64).tolist())
     marks: Sequence[Decimal] = []
     if problem.marks is not None:
-        marks = list(map(_decimal, np.rint(problem.marks @ weights).astype(np.int64).tolist()))
+        marks = figure(np.rint(problem.marks @ weights).astype(np.int64).tolist())
     bonus, deductions = _adjustments(problem, item_factors)
     parts = formulas.indicator_parts(problem.formula, sums, marks)
     totals = formulas.totals(problem.formula, parts, bonus, deductions)
-    tie_breaks = [list(map(_decimal, np.rint(problem.points[:, list(columns)] @ weights[list(columns)])
-                           .astype(np.int64).tolist())) if columns else [ZERO] * len(totals)
-                  for columns in problem.tie_breaks]
+    tie_breaks = [figure(np.rint(problem.points[:, list(columns)] @ weights[list(columns)]).astype(np.int64).tolist())
+                  if columns else [ZERO] * len(totals) for columns in problem.tie_breaks]
     order, ranks = rank(totals, problem.vetoed, tie_breaks)
     if problem.classification is None:
         return order, ranks, None
-    classification = _shifted(problem.classification, shifts, len(totals))
+    classification = _shifted(problem.classification, shifts, Decimal(1) if problem.whole else _decimal(1))
     names, _ = classes([totals[n] for n in order], [problem.vetoed[n] for n in order], ranks, classification)
     return order, ranks, names
+
+
+def _figure(problem: _Problem):  # type: ignore[no-untyped-def]
+    """Billionths as the figures a sample is worked in: kept whole, or as points."""
+    if problem.whole:
+        return lambda numbers: numbers
+    return lambda numbers: list(map(_decimal, numbers))
 
 
 def _renormalised(problem: _Problem, factors: np.ndarray) -> np.ndarray:
@@ -361,19 +384,18 @@ def _renormalised(problem: _Problem, factors: np.ndarray) -> np.ndarray:
 
 def _adjustments(problem: _Problem, factors: Sequence[float] | np.ndarray) -> tuple[list[Decimal], list[Decimal]]:
     adjust = problem.formula.adjustments
-    units = problem.counts.shape[0]
-    item_points = [_decimal(int(round(base * float(factor)))) for (_, base, _, _), factor in zip(problem.items, factors)]
+    units = problem.points.shape[0]
+    item_points = [int(round(base * float(factor))) for (_, base, _, _), factor in zip(problem.items, factors)]
+    if not problem.whole:
+        item_points = list(map(_decimal, item_points))
     bonus_none = formulas.capped(ZERO, adjust.bonus_cap)
     deductions_none = formulas.capped(ZERO, adjust.deduction_cap)
     bonus, deductions = [bonus_none] * units, [deductions_none] * units
-    touched = np.flatnonzero(problem.counts.any(axis=1)).tolist() if problem.items else []
-    touched = sorted(set(touched) | {n for n, (b, d) in enumerate(problem.extra) if b or d})
-    for unit in touched:
+    for unit, counts in problem.counts:
         raw = {"bonus": problem.extra[unit][0], "deduction": problem.extra[unit][1]}
-        for (kind, _, cap, _), points, count in zip(problem.items, item_points, problem.counts[unit].tolist()):
+        for (kind, _, cap, _), points, count in zip(problem.items, item_points, counts):
             if count:
-                raw[kind] += formulas.item_points(Decimal(repr(count)) if count % 1 else Decimal(int(count)),
-                                                  points, cap)
+                raw[kind] += formulas.item_points(count, points, cap)
         bonus[unit] = formulas.capped(raw["bonus"], adjust.bonus_cap)
         deductions[unit] = formulas.capped(raw["deduction"], adjust.deduction_cap)
     return bonus, deductions
@@ -388,11 +410,14 @@ def _cutoff_shifts(problem: _Problem, generator: np.random.Generator) -> list[De
         whole = int(reach)
         return [Decimal(int(n)) for n in generator.integers(-whole, whole + 1, size=size)]
     drawn = generator.uniform(-float(reach), float(reach), size=size)
+    if classification.by == "score" and problem.whole:  # the cut-offs are in billionths too
+        return [Decimal(int(round(x * NANO))) for x in drawn]
     return [_decimal(int(round(x * NANO))) for x in drawn]
 
 
-def _shifted(classification: Classification, shifts: Sequence[Decimal], count: int) -> Classification:
-    """The classification with each cut-off moved, still falling from class to class."""
+def _shifted(classification: Classification, shifts: Sequence[Decimal], hair: Decimal) -> Classification:
+    """The classification with each cut-off moved, still falling from class to class
+    (by ``hair`` at least, the least figure by score)."""
     grades = list(classification.grades)
     if not any(shifts):
         return classification
@@ -401,7 +426,7 @@ def _shifted(classification: Classification, shifts: Sequence[Decimal], count: i
         for n, shift in enumerate(shifts):
             line = grades[n].min_score + shift  # type: ignore[operator]
             if previous is not None and line >= previous:
-                line = previous - _decimal(1)
+                line = previous - hair
             grades[n] = attrs.evolve(grades[n], min_score=line)
             previous = line
     elif classification.by == "rank":

@@ -110,6 +110,22 @@ def test_zero_ranges_give_the_nominal_ranks_every_time():
         assert (unit.median, unit.low, unit.high, unit.keep) == (unit.rank, unit.rank, unit.rank, 1)
 
 
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_zero_ranges_give_the_nominal_ranks_for_every_rule_type(data):
+    # all_rules.toml rounds the total only (one place) and tiers by share: worked in points, not billionths.
+    from qscore.testing import unit_rows
+
+    ruleset = load_plugins(entry_points=False).ruleset(str(DATA / "all_rules.toml"))
+    rows = data.draw(unit_rows(ruleset, min_units=2, max_units=8))
+    case = Case(ruleset=ruleset, dataset=bind(table(rows), ruleset), year=2025)
+    result = robustness(case, samples=5, points=ZERO, cutoffs=ZERO)
+    nominal = case.score()
+    assert [(u.unit, u.rank, u.tier) for u in result.units] == list(zip(
+        nominal.units.column("unit"), nominal.units.column("rank"), nominal.units.column("tier")))
+    assert all((result.ranks[:, n] == unit.rank).all() and unit.keep == 1 for n, unit in enumerate(result.units))
+
+
 def test_a_unit_on_a_tier_line_keeps_it_about_half_the_time():
     # 甲镇: 45 + 45 = 90, exactly on 优秀's line; only the cut-offs move (±2 points).
     case = _case([("甲镇", 90, 90), ("乙镇", 60, 60)])
