@@ -285,3 +285,54 @@ def test_the_first_proposal_is_as_small_as_brute_force_finds(data):
     first = result.proposals[0]
     assert len(first.changes) == best[0]
     assert first.effort == pytest.approx(best[1])
+
+
+def test_a_plug_in_rule_without_breakpoints_is_bisected():
+    import attrs as attrs_
+    from typing import ClassVar
+
+    from qscore.rules.base import Rule
+
+    @attrs_.frozen
+    class Steps(Rule):
+        """Half the marks from 4, all from 7.3: says nothing of where it steps."""
+
+        type: ClassVar[str] = "steps"
+        label: ClassVar[str] = "阶梯"
+        uses_target: ClassVar[bool] = False
+
+        def points(self, value, target, baseline):  # type: ignore[no-untyped-def]
+            return self.full if value >= Decimal("7.3") else self.full / 2 if value >= 4 else Decimal(0)
+
+        def explain(self, value, target, baseline):  # type: ignore[no-untyped-def]
+            return ""
+
+    import tomllib
+    text = SMALL.format(by="score", grades='[{ name = "优", min_score = 16 }, { name = "差" }]', rule_a="pass_fail",
+                        partial="whole", rule_c="pass_fail").replace('rule = "pass_fail"\n"""', "")
+    text = text.replace('name = "丙"\ntarget = 5\npoints = 4\nrule = "pass_fail"',
+                        'name = "丙"\npoints = 10\nrule = "steps"')
+    types = {**load_plugins(entry_points=False).rule_types, "steps": Steps}
+    ruleset = parse_ruleset(tomllib.loads(text), types)
+    rows = [{"单位": "一", "甲": "8", "乙": "6", "丙": "2.5"}, {"单位": "二", "甲": "1", "乙": "1", "丙": "1"}]
+    case = Case(ruleset=ruleset, dataset=bind(table(rows), ruleset), year=2025)
+    # 一: 甲 8 ≥ 8 → 6, 乙 6 → 8, 丙 2.5 → 0: 14; 优 needs 16: 丙 to 4 gives 5 (one place, like the data).
+    result = whatif(case, "一")
+    first = result.proposals[0]
+    assert [(c.indicator, c.new_value, c.new_points) for c in first.changes] == [("c", Decimal("4.0"), Decimal("5.00"))]
+    assert first.reached.total == Decimal("19.00")
+
+
+def test_the_api_example_runs_as_shown(allow_plugins, capsys):
+    import re
+
+    allow_plugins("chongqing")
+    doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    section = doc.split("## What a unit must achieve", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    exec(compile(code, "docs/api.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    shown = [line.split("# ", 1)[1] for line in code.splitlines() if line.startswith("print(") and "# " in line]
+    assert printed[0] == shown[0]
+    assert printed[1] == "流通领域药品抽检合格率 98.6 → 99.5 4.40 → 8.00"
+    assert printed[3] == shown[1]
