@@ -511,7 +511,8 @@ class _Probe:
     """The engine's points for one unit with one value changed.
 
     A rule that scores a unit on its own is asked on a one-unit copy of the data (the
-    unit's own figures kept); 排序赋分 on the whole column with the one value changed.
+    unit's own figures kept); 排序赋分, and a target worked out from the whole batch
+    (进入全市前列), on the whole column with the one value changed.
     """
 
     def __init__(self, case: Case, position: int, year: int) -> None:
@@ -530,7 +531,7 @@ class _Probe:
     def points(self, indicator: Indicator, value: Value) -> Decimal:
         key = (indicator.id, value)
         if key not in self.memo:
-            if indicator.rule.batch:
+            if indicator.rule.batch or (indicator.target is not None and indicator.target.batch):
                 data = self.case.with_values(self.position, {indicator.id: value})
                 column = score_indicator(self.case.ruleset, indicator, data, self.year, False)
                 self.memo[key] = column.points[self.position]

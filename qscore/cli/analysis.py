@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,8 @@ import click
 from qscore.cli.app import _check_year, catalog, data_options, emit, main
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from qscore.analysis.case import Case
 
 RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
@@ -74,6 +75,8 @@ def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...]
 
 def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
     """``±20%``, ``20%``, ``0.2`` (relative) or ``±2``, ``2`` as a number."""
+    from decimal import Decimal, InvalidOperation
+
     if text is None:
         return None
     cleaned = text.strip().lstrip("±").removeprefix("+-").strip()

@@ -209,7 +209,7 @@ def test_the_cli_table_json_and_html(cli, allow_plugins, tmp_path):
     document = json.loads(cli(*args, "--format", "json").output)
     assert document["samples"] == 100 and len(document["units"]) == 38
     shizhu = next(u for u in document["units"] if u["unit"] == "石柱土家族自治县")
-    assert (shizhu["rank"], shizhu["tier"]) == (32, "第三方阵")
+    assert (shizhu["rank"], shizhu["tier"]) == (19, "第二方阵")
     assert sum(shizhu["tiers"].values()) == pytest.approx(1)
     page = tmp_path / "r.html"
     assert cli(*args, "--format", "html", "-o", str(page)).exit_code == 0

@@ -91,21 +91,26 @@ def chongqing(allow_plugins) -> Case:
     return load_case("chongqing-districts", CHONGQING, year=2025)
 
 
-def test_shizhu_reaches_the_second_tier(chongqing):
-    # 石柱 2025: 84.90, 32nd, 第三方阵; the 26th (last of 第二方阵) has 89.23: 4.33 short.
-    # No indicator alone gives 4.33 (the most it lost on one is 3.6), so two:
-    # 流通领域药品 98.6 → 99.5 closes its gap: 8 − 0.9 × 4 = 4.40 → 8.00 (+3.60, effort 1);
-    # 绿色建筑占比 (完成率, 8 × value ÷ 100): +0.73 needs 9.125 points of share, whole
-    # numbers in the data → 58 → 68, 4.64 → 5.44 (+0.80, effort 10 ÷ 42).
-    # 84.90 + 3.60 + 0.80 = 89.30 ≥ 89.23 → 25th (one above the 26th), 第二方阵.
+def test_shizhu_reaches_the_first_tier(chongqing):
+    # 石柱 2025: 82.50, 19th, 第二方阵; the 13th (last of 第一方阵) has 88.23: 5.73 short.
+    # No indicator alone gives 5.73 (the most it lost on one is 4.4), so two:
+    # 制造业质量竞争力指数 87.8 → 90 closes its gap: 12 − 2.2 × 2 = 7.60 → 12.00 (+4.40, effort 1);
+    # 绿色建筑占比 (完成率, 8 × value ÷ 100): +1.33 needs 16.625 points of share, whole
+    # numbers in the data → 58 → 75, 4.64 → 6.00 (+1.36, effort 17 ÷ 42).
+    # 82.50 + 4.40 + 1.36 = 88.26 > 88.23 → 13th, 第一方阵.  The next sets keep the index
+    # and add 消费品 93.5 → 94.2 (+1.40, effort 0.7 ÷ 1.5) or 食品 96.8 → 97.5 (+1.40, 0.7 ÷ 1.2).
     result = whatif(chongqing, SHIZHU)
-    assert result.start == Standing(Decimal("84.90"), 32, "第三方阵")
-    first = result.proposals[0]
+    assert result.start == Standing(Decimal("82.50"), 19, "第二方阵")
+    first, second, third = result.proposals
     assert [(c.indicator, c.value, c.new_value, c.points, c.new_points) for c in first.changes] == [
-        ("drug_circulation_pass_rate", Decimal("98.6"), Decimal("99.5"), Decimal("4.40"), Decimal("8.00")),
-        ("green_building_share", Decimal("58"), Decimal("68"), Decimal("4.64"), Decimal("5.44"))]
-    assert first.reached == Standing(Decimal("89.30"), 25, "第二方阵")
-    assert first.effort == pytest.approx(1 + 10 / 42)
+        ("mfg_competitiveness_index", Decimal("87.8"), Decimal("90"), Decimal("7.60"), Decimal("12.00")),
+        ("green_building_share", Decimal("58"), Decimal("75"), Decimal("4.64"), Decimal("6.00"))]
+    assert first.reached == Standing(Decimal("88.26"), 13, "第一方阵")
+    assert first.effort == pytest.approx(1 + 17 / 42)
+    assert [(c.indicator, c.new_value) for c in second.changes][1] == ("consumer_goods_pass_rate", Decimal("94.2"))
+    assert second.effort == pytest.approx(1 + 0.7 / 1.5)
+    assert [(c.indicator, c.new_value) for c in third.changes][1] == ("food_pass_rate", Decimal("97.5"))
+    assert third.effort == pytest.approx(1 + 0.7 / 1.2)
 
 
 def test_the_cli_prints_the_proposals(cli, allow_plugins):
@@ -114,12 +119,12 @@ def test_the_cli_prints_the_proposals(cli, allow_plugins):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:4] == ["重庆市区县质量强区（县）建设比拼 · 2025年度",
-                         "单位：石柱土家族自治县    现在：总分 84.90，第 32 名 / 38，第三方阵", "目标：第二方阵", ""]
+                         "单位：石柱土家族自治县    现在：总分 82.50，第 19 名 / 38，第二方阵", "目标：第一方阵", ""]
     assert lines[4] == "方案一：改 2 项指标"
-    assert lines[7].split() == ["流通领域药品抽检合格率（%）", "98.6", "99.5", "4.40", "8.00"]
-    assert lines[8].split() == ["城镇新建绿色建筑占比（%）", "58", "68", "4.64", "5.44"]
-    assert lines[9] == "改后：总分 89.30，第 25 名，第二方阵"
-    assert "制造业质量竞争力指数（已得满分）" in lines[-1]
+    assert lines[7].split() == ["制造业质量竞争力指数", "87.8", "90", "7.60", "12.00"]
+    assert lines[8].split() == ["城镇新建绿色建筑占比（%）", "58", "75", "4.64", "6.00"]
+    assert lines[9] == "改后：总分 88.26，第 13 名，第一方阵"
+    assert "农产品质量安全例行监测合格率（已得满分）" in lines[-1]
 
 
 def test_the_cli_json_contract(cli, allow_plugins):
@@ -127,20 +132,20 @@ def test_the_cli_json_contract(cli, allow_plugins):
     result = cli("whatif", "chongqing-districts", CHONGQING, SHIZHU, "--year", "2025", "--format", "json")
     document = json.loads(result.output)
     assert document["unit"] == SHIZHU
-    assert document["from"] == {"total": 84.9, "rank": 32, "tier": "第三方阵"}
-    assert document["to"] == {"tier": "第二方阵", "rank": None}
-    assert document["changes"][0] == {"indicator": "drug_circulation_pass_rate", "name": "流通领域药品抽检合格率",
-                                      "value": 98.6, "new_value": 99.5, "points": 4.4, "new_points": 8.0}
-    assert document["reached"] == {"total": 89.3, "rank": 25, "tier": "第二方阵"}
+    assert document["from"] == {"total": 82.5, "rank": 19, "tier": "第二方阵"}
+    assert document["to"] == {"tier": "第一方阵", "rank": None}
+    assert document["changes"][0] == {"indicator": "mfg_competitiveness_index", "name": "制造业质量竞争力指数",
+                                      "value": 87.8, "new_value": 90.0, "points": 7.6, "new_points": 12.0}
+    assert document["reached"] == {"total": 88.26, "rank": 13, "tier": "第一方阵"}
     assert len(document["alternatives"]) == 2
 
 
 def test_the_cli_takes_a_rank_and_refuses_misuse(cli, allow_plugins):
     allow_plugins("chongqing")
-    ranked = cli("whatif", "chongqing-districts", CHONGQING, SHIZHU, "--year", "2025", "--to", "rank 20",
+    ranked = cli("whatif", "chongqing-districts", CHONGQING, SHIZHU, "--year", "2025", "--to", "rank 10",
                  "--format", "json")
-    assert json.loads(ranked.output)["to"] == {"tier": None, "rank": 20}
-    assert json.loads(ranked.output)["reached"]["rank"] <= 20
+    assert json.loads(ranked.output)["to"] == {"tier": None, "rank": 10}
+    assert json.loads(ranked.output)["reached"]["rank"] <= 10
     unknown = cli("whatif", "chongqing-districts", CHONGQING, "石柱县", "--year", "2025")
     assert unknown.exit_code == 2
     assert unknown.output.splitlines()[-1] == (f"Error: Invalid value for UNIT: no unit '石柱县' in {CHONGQING}; "
@@ -154,8 +159,8 @@ def test_explain_ends_with_the_first_proposal(cli, allow_plugins):
     allow_plugins("chongqing")
     result = cli("explain", "chongqing-districts", CHONGQING, SHIZHU, "--year", "2025")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == ("达到第二方阵的最小改进：流通领域药品抽检合格率 98.6 → 99.5，"
-                                             "城镇新建绿色建筑占比 58 → 68（改后总分 89.30，第 25 名，第二方阵）")
+    assert result.output.splitlines()[-1] == ("达到第一方阵的最小改进：制造业质量竞争力指数 87.8 → 90，"
+                                             "城镇新建绿色建筑占比 58 → 75（改后总分 88.26，第 13 名，第一方阵）")
     top = cli("explain", RULES, UNITS, "南宾街道", "--year", "2025")
     assert top.output.splitlines()[-1] == "已是最高等次，高出下一等次 15.00 分"
     vetoed = cli("explain", RULES, UNITS, "黄水镇", "--year", "2025")
@@ -334,5 +339,5 @@ def test_the_api_example_runs_as_shown(allow_plugins, capsys):
     printed = capsys.readouterr().out.splitlines()
     shown = [line.split("# ", 1)[1] for line in code.splitlines() if line.startswith("print(") and "# " in line]
     assert printed[0] == shown[0]
-    assert printed[1] == "流通领域药品抽检合格率 98.6 → 99.5 4.40 → 8.00"
+    assert printed[1] == "制造业质量竞争力指数 87.8 → 90.0 7.60 → 12.00"  # at the data's one place
     assert printed[3] == shown[1]
