@@ -385,9 +385,8 @@ def _renormalised(problem: _Problem, factors: np.ndarray) -> np.ndarray:
 def _adjustments(problem: _Problem, factors: Sequence[float] | np.ndarray) -> tuple[list[Decimal], list[Decimal]]:
     adjust = problem.formula.adjustments
     units = problem.points.shape[0]
-    item_points = [int(round(base * float(factor))) for (_, base, _, _), factor in zip(problem.items, factors)]
-    if not problem.whole:
-        item_points = list(map(_decimal, item_points))
+    shown = Decimal if problem.whole else _decimal
+    item_points = [shown(int(round(base * float(factor)))) for (_, base, _, _), factor in zip(problem.items, factors)]
     bonus_none = formulas.capped(ZERO, adjust.bonus_cap)
     deductions_none = formulas.capped(ZERO, adjust.deduction_cap)
     bonus, deductions = [bonus_none] * units, [deductions_none] * units
