@@ -33,6 +33,7 @@ import attrs
 from qscore.errors import Problem, RulesetError
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
+from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import to_decimal
 from qscore.reading.binding import COUNT_UNITS
 from qscore.reading.cells import is_exempt, is_missing, normalise
@@ -84,6 +85,11 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesetError(f"not valid TOML: {exc}", file=file) from None
+    except ValueError:  # int() refuses a whole number of thousands of digits
+        raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
+                           file=file) from None
+    except RecursionError:
+        raise RulesetError("not valid TOML: arrays or tables nested too deeply", file=file) from None
     try:
         return parse_ruleset(data, rule_types, file=file, target_kinds=target_kinds)
     except RulesetError as exc:
@@ -598,7 +604,9 @@ class _Reader:
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, Decimal):
-            return f"{value:f}"
+            # Bounded first: 1e999999999 written out is a gigabyte.
+            problem = number_problem(value, str(value), "a ruleset figure")
+            return self.problem(problem, table, field) if problem else f"{value:f}"
         if isinstance(value, (int, str)):
             return str(value)
         return self.problem(f"expected a number or text, got {value!r}", table, field)

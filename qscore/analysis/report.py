@@ -7,7 +7,6 @@ for the same result: it opens on an office machine without internet.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -17,7 +16,7 @@ from qscore.analysis.robustness import RobustnessResult, UnitRobustness
 from qscore.analysis.whatif import Change, Proposal, Standing, WhatIf
 from qscore.model import Ruleset
 from qscore.numbers import fmt
-from qscore.writing.text import json_number
+from qscore.writing.text import json_text
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -73,18 +72,19 @@ def closing_line(result: WhatIf) -> str:
 
 
 def _standing_json(standing: Standing) -> dict[str, Any]:
-    return {"total": json_number(standing.total), "rank": standing.rank, "tier": standing.tier}
+    return {"total": standing.total, "rank": standing.rank, "tier": standing.tier}
 
 
-def _cell_json(value: object) -> Any:
-    return json_number(value) if isinstance(value, Decimal) else value
+def _share(number: float | Fraction) -> Decimal:
+    """A share or an effort as a figure to six places (JSON writes figures, not floats)."""
+    return Decimal(float(number)).quantize(Decimal("0.000001"))
 
 
 def _proposal_json(proposal: Proposal) -> dict[str, Any]:
-    return {"changes": [{"indicator": c.indicator, "name": c.name, "value": _cell_json(c.value),
-                         "new_value": _cell_json(c.new_value), "points": json_number(c.points),
-                         "new_points": json_number(c.new_points)} for c in proposal.changes],
-            "reached": _standing_json(proposal.reached), "effort": round(proposal.effort, 6)}
+    return {"changes": [{"indicator": c.indicator, "name": c.name, "value": c.value,
+                         "new_value": c.new_value, "points": c.points,
+                         "new_points": c.new_points} for c in proposal.changes],
+            "reached": _standing_json(proposal.reached), "effort": _share(proposal.effort)}
 
 
 def whatif_json(result: WhatIf) -> bytes:
@@ -97,10 +97,10 @@ def whatif_json(result: WhatIf) -> bytes:
         "status": result.status, "message": result.message,
         "changes": first["changes"], "reached": first["reached"],
         "alternatives": [_proposal_json(p) for p in result.proposals[1:]],
-        "margin": json_number(result.margin),
+        "margin": result.margin,
         "left_out": [{"indicator": key, "reason": why} for key, why in result.left_out],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(document) + "\n").encode("utf-8")
 
 
 # -- robustness -----------------------------------------------------------------------------
@@ -151,16 +151,16 @@ def robustness_json(result: RobustnessResult) -> bytes:
     ranges = result.ranges
     document = {
         "ruleset": result.ruleset.id, "year": result.year, "samples": result.samples, "seed": result.seed,
-        "ranges": {"points": json_number(ranges.points), "cutoffs": json_number(ranges.cutoffs),
-                   "bonus": json_number(ranges.bonus), "fixed": sorted(ranges.fixed)},
+        "ranges": {"points": ranges.points, "cutoffs": ranges.cutoffs,
+                   "bonus": ranges.bonus, "fixed": sorted(ranges.fixed)},
         "missing": result.missing, "dropped": list(result.dropped),
         "units": [{"unit": u.unit, "rank": u.rank, "tier": u.tier, "median_rank": u.median,
                    "rank_interval": [u.low, u.high],
-                   "tiers": {name: round(float(p), 6) for name, p in u.probabilities},
-                   "keep": round(float(u.keep), 6),
-                   "flip": json_number(u.flip), "flip_exact": u.flip_exact} for u in result.units],
+                   "tiers": {name: _share(p) for name, p in u.probabilities},
+                   "keep": _share(u.keep),
+                   "flip": u.flip, "flip_exact": u.flip_exact} for u in result.units],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(document) + "\n").encode("utf-8")
 
 
 def robustness_html(result: RobustnessResult) -> bytes:

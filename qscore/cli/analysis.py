@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import _check_year, catalog, data_options, emit, main
+from qscore.cli.app import _check_year, catalog, check_output, data_options, echo, emit, main
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -67,10 +67,10 @@ def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...]
         raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
     result = ask(case, name, to=_goal(goal), fix=fix, limit=limit)
     if fmt == "json":
-        emit(whatif_json(result), None)
+        emit(whatif_json(result), None, inputs={})
         return
     batch_year = case.year if case.year is not None else case.ruleset.horizon_year
-    click.echo(whatif_text(result, case.ruleset, batch_year, len(case.dataset.units)), nl=False)
+    echo(whatif_text(result, case.ruleset, batch_year, len(case.dataset.units)), nl=False)
 
 
 def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
@@ -122,6 +122,9 @@ def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | 
 
     points = _range(points_range, relative=True, name="points")
     cutoffs = _range(cutoffs_range, relative=False, name="cutoffs")
+    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"])}
+    if output not in (None, "-"):
+        check_output(output, inputs)  # before the work, not after
     case = _case(ctx, **options)
     result = study(case, samples=samples, seed=seed, points=points, cutoffs=cutoffs,
                    missing=missing, workers=workers)  # type: ignore[arg-type]
@@ -131,4 +134,12 @@ def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | 
         data = robustness_html(result)
     else:
         data = robustness_text(result).encode("utf-8")
-    emit(data, output)
+    emit(data, output, inputs={**inputs, "ruleset file": case.ruleset.file}, escape=fmt == "table")
+
+
+def _file_or_none(name: str) -> str | None:
+    """``name`` when it names a file (a ruleset given as a path), else ``None`` (an id)."""
+    try:
+        return name if Path(name).is_file() else None
+    except OSError:
+        return None
