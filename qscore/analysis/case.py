@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import attrs
 
 from qscore.errors import UsageError
+from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from qscore.model import BatchResult, Ruleset
 from qscore.pipeline import DataLike, RulesetLike, load_ruleset, read_table
 from qscore.plugins.manager import Catalog, load_plugins
@@ -66,7 +67,8 @@ class Case:
 
 
 def load_case(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, catalog: Catalog | None = None,
-              ignore_unknown: bool = False, encoding: str | None = None, sheet: str | None = None) -> Case:
+              ignore_unknown: bool = False, encoding: str | None = None, sheet: str | None = None,
+              limits: Limits = DEFAULT_LIMITS) -> Case:
     """Read and bind ``data`` once, as :func:`qscore.score` does, for what-if and
     robustness questions.
 
@@ -74,10 +76,11 @@ def load_case(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, 
     :param data: a data file or a :class:`~qscore.reading.table.RawTable`.
     :param year: the assessment year (default: the plan's horizon year).
     :param catalog: the plug-ins to use (default: :func:`qscore.load_plugins`).
+    :param limits: how much reading may take on (:class:`qscore.limits.Limits`).
     """
     catalog = catalog or load_plugins()
     loaded = load_ruleset(ruleset, catalog=catalog)
-    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet)
+    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
     dataset = bind(table, loaded, ignore_unknown=ignore_unknown)
     return Case(ruleset=loaded, dataset=dataset, year=year, adjusters=tuple(catalog.adjusters(loaded.id)))
 

@@ -15,21 +15,23 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from qscore.analysis.case import Case
+    from qscore.limits import Limits
 
 RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
 
 
 def _case(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
-          sheet: str | None, ignore_unknown: bool) -> Case:
+          sheet: str | None, ignore_unknown: bool, limits: Limits) -> Case:
     from qscore.analysis.case import load_case
+    from qscore.pipeline import is_file
 
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
     _check_year(ruleset, year)
-    if not Path(data).is_file():
+    if not is_file(Path(data)):
         raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
     return load_case(ruleset, data, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,
-                     sheet=sheet)
+                     sheet=sheet, limits=limits)
 
 
 def _goal(value: str | None) -> str | int | None:
@@ -46,11 +48,12 @@ def _goal(value: str | None) -> str | int | None:
               help="The grade, tier or rank to reach (default: the next grade or tier up).")
 @click.option("--fix", multiple=True, metavar="指标,…",
               help="Indicators (id or name, comma-separated, repeatable) the unit cannot change.")
-@click.option("--limit", type=click.IntRange(1, 10), default=3, show_default=True, help="Most proposals shown.")
+@click.option("--proposals", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Most proposals shown, each with another set of indicators.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
               help="Output format.")
 @click.pass_context
-def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...], limit: int, fmt: str,
+def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...], proposals: int, fmt: str,
            **options: Any) -> None:
     """What UNIT must achieve to reach the next grade or tier: the smallest sets of value
     improvements, best first, each re-scored with the whole batch."""
@@ -65,7 +68,7 @@ def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...]
         close = difflib.get_close_matches(name, case.dataset.units, n=3, cutoff=0.3)
         hint = f"; did you mean {' / '.join(close)}?" if close else ""
         raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
-    result = ask(case, name, to=_goal(goal), fix=fix, limit=limit)
+    result = ask(case, name, to=_goal(goal), fix=fix, limit=proposals)
     if fmt == "json":
         emit(whatif_json(result), None, inputs={})
         return

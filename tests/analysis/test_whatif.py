@@ -115,7 +115,7 @@ def test_shizhu_reaches_the_first_tier(chongqing):
 
 def test_the_cli_prints_the_proposals(cli, allow_plugins):
     allow_plugins("chongqing")
-    result = cli("whatif", "chongqing-districts", CHONGQING, SHIZHU, "--year", "2025", "--limit", "1")
+    result = cli("whatif", "chongqing-districts", CHONGQING, SHIZHU, "--year", "2025", "--proposals", "1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:4] == ["重庆市区县质量强区（县）建设比拼 · 2025年度",
