@@ -124,8 +124,8 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
     ruleset = load_ruleset(ruleset, catalog=catalog)
     if year is not None:
         check_year(ruleset, year)
-    options = BindOptions(ignore_unknown=ignore_unknown, partial=partial, roster=roster(units, ruleset, encoding),
-                          percent_fractions=percent_fractions, layout=LayoutOptions(hidden=hidden, merged=merged))
+    options = bind_options(ruleset, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
+                           merged=merged, percent_fractions=percent_fractions, encoding=encoding)
     table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
     if progress is not None:
         progress(1)
@@ -137,6 +137,14 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
     batch = score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
                         progress=progress)
     return attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices))
+
+
+def bind_options(ruleset: Ruleset, *, ignore_unknown: bool = False, partial: bool = False,
+                 units: RosterLike | None = None, hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
+                 percent_fractions: bool = False, encoding: str | None = None) -> BindOptions:
+    """The binding options :func:`score`'s arguments stand for (a roster file read)."""
+    return BindOptions(ignore_unknown=ignore_unknown, partial=partial, roster=roster(units, ruleset, encoding),
+                       percent_fractions=percent_fractions, layout=LayoutOptions(hidden=hidden, merged=merged))
 
 
 def roster(units: RosterLike | None, ruleset: Ruleset, encoding: str | None = None) -> Roster | None:
