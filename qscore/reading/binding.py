@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 
 from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
-from qscore.model import Indicator, Notice, Roster, Ruleset
+from qscore.model import Indicator, Item, Notice, Roster, Ruleset
 from qscore.reading.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
     parse_number
 from qscore.reading.layout import (HEADER_SEARCH, MEASURE_WORDS, Layout, LayoutOptions, StatedYear, find_column,
@@ -136,7 +136,8 @@ class HeaderIndex:
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
         self.names: dict[str, str] = {}
-        for thing in (*ruleset.indicators, *ruleset.adjustments.items):
+        things: list[Indicator | Item] = [*ruleset.indicators, *ruleset.adjustments.items]
+        for thing in things:
             for name in (thing.id, thing.name, *getattr(thing, "aliases", ())):
                 self.names.setdefault(header_key(name), thing.id)
         self.indicators = {i.id: i for i in ruleset.indicators}
@@ -362,8 +363,10 @@ class _Binder:
         if name not in self.units:
             self.units[name] = len(self.rows)
             self.rows.append(row)
-            for column in (*self.values.values(), *self.figures.values()):
-                column.append(None)
+            for values in self.values.values():
+                values.append(None)
+            for figures in self.figures.values():
+                figures.append(None)
             for counts in self.items.values():
                 counts.append(Decimal(0))
         return self.units[name]
@@ -585,7 +588,7 @@ class _WideBinder(_Binder):
             return False
         if any(len(cells) != width for cells in rows):
             return False
-        raw = list(map(itemgetter(self.unit_column), rows))  # type: ignore[arg-type]
+        raw = list(map(itemgetter(self.unit_column), rows))
         names = list(map(normalise, raw))
         units = dict(zip(names, range(len(names))))
         if len(units) != len(names) or "" in units:
@@ -732,7 +735,7 @@ class _LongBinder(_Binder):
         return super().coded(key)
 
 
-class _CellCodes(dict):  # type: ignore[type-arg]
+class _CellCodes(dict[str, int]):
     """Cell text → its code, parsing each distinct text once, on first sight, into
     ``distinct[code]`` (so equal texts share one object); a text that fails has a code
     in ``bad``, with its message."""

@@ -69,7 +69,7 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
 
 
 def _text(book: Any, cell: Any) -> str:
-    import xlrd  # type: ignore[import-untyped]
+    import xlrd
 
     kind, value = cell.ctype, cell.value
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
@@ -79,7 +79,7 @@ def _text(book: Any, cell: Any) -> str:
     if kind == xlrd.XL_CELL_BOOLEAN:
         return cell_text(bool(value))
     if kind == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(value, "#ERROR")  # type: ignore[no-any-return]
+        return xlrd.error_text_from_code.get(value, "#ERROR")
     if kind == xlrd.XL_CELL_DATE:
         try:
             moment = xlrd.xldate_as_datetime(value, book.datemode)

@@ -72,7 +72,7 @@ def _sheets(workbook: Any) -> list[SheetInfo]:
 
 def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[SheetInfo], notices: list[Notice],
                 cell_limit: int) -> RawTable:
-    from openpyxl.utils.cell import range_boundaries  # type: ignore[import-untyped]
+    from openpyxl.utils.cell import range_boundaries
 
     worksheet = workbook[chosen.name]
     parser = _parser(workbook, worksheet)
@@ -102,6 +102,8 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
     merged: list[Merged] = []
     for cell_range in getattr(parser.merged_cells, "mergeCell", None) or ():
         first_column, first_row, last_column, last_row = range_boundaries(cell_range.ref)
+        if first_column is None or first_row is None or last_column is None or last_row is None:
+            continue  # a whole row or column merged: no cell of a table is in it alone
         merged.append((first_row, first_column - 1, last_row, last_column - 1))
     return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
                        merged=merged, notices=notices, cell_limit=cell_limit)
@@ -110,9 +112,9 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
 def _parser(workbook: Any, worksheet: Any) -> Any:
     """openpyxl's streaming parser of the sheet's XML, noting formulas without a saved
     result (read with saved results, a formula cell's value is its last result)."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-    class SheetParser(WorkSheetParser):  # type: ignore[misc]
+    class SheetParser(WorkSheetParser):
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             if cell["value"] is None:
@@ -152,7 +154,7 @@ def _row_texts(path: Path, sheet: str, workbook: Any, worksheet: Any, number: in
 
 def _number_format(workbook: Any, worksheet: Any, style: int, formats: dict[int, str]) -> str:
     if style not in formats:
-        from openpyxl.cell.read_only import ReadOnlyCell  # type: ignore[import-untyped]
+        from openpyxl.cell.read_only import ReadOnlyCell
 
         formats[style] = ReadOnlyCell(worksheet, 1, 1, 0, "n", style).number_format or "General"
     return formats[style]
