@@ -295,6 +295,25 @@ def test_inexact_sums_are_added_in_sheet_order() -> None:
     assert unit.subtotals == {"x": Decimal(10**27), "y": Decimal("0.8")}
 
 
+def test_each_units_target_keeps_the_digits_of_its_own_figures() -> None:
+    # 较基期下降2个单位 (change, points = −2), 完成率 lower-is-better, points kept exact
+    # (stage = total).  东镇: 基期 84 → target 82; 82 ÷ 164 = 0.5; × 10 = 5.0.
+    # 西镇: 基期 84.00 → target 82.00; 82.00 ÷ 164 = 0.50; × 10 = 5.00.  Equal figures,
+    # each written with its own digits, whichever unit comes first.
+    data = {"id": "digits", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
+            "rounding": {"stage": "total"},
+            "indicators": [{"id": "a", "name": "甲", "points": 10, "direction": "lower", "rule": "ratio",
+                            "target": {"kind": "change", "points": -2}}]}
+    ruleset = parse_ruleset(data, RULE_TYPES)
+    rows = [{"单位": "东镇", "甲": "164", "甲@基期": "84"}, {"单位": "西镇", "甲": "164", "甲@基期": "84.00"}]
+    for order in (rows, rows[::-1]):
+        batch = score_rows(ruleset, order, catalog=CATALOG)
+        shown = {u.unit: (str(u.indicators[0].target), str(u.indicators[0].points)) for u in batch.units}
+        assert shown == {"东镇": ("82", "5.0"), "西镇": ("82.00", "5.00")}
+        written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))
+        assert {row[1]: row[-1] for row in written[1:]} == {"东镇": "5.0", "西镇": "5.00"}
+
+
 def test_csv_shows_tiny_exact_points_without_an_exponent() -> None:
     # 完成率 kept exact (stage = total): 2 × 0.0000001 ÷ 1 = 0.0000002, which str() would
     # write as 2E-7; the total is rounded to 0.00.
