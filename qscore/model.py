@@ -63,8 +63,9 @@ class Rounding:
         return Decimal(1).scaleb(-self.places)
 
     def apply(self, number: Decimal) -> Decimal:
-        """``number`` rounded to this many places in this mode."""
-        return number.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode])
+        """``number`` rounded to this many places in this mode; zero is never -0.00."""
+        rounded = number.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode])
+        return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 @attrs.frozen

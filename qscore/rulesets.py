@@ -33,11 +33,13 @@ import attrs
 from qscore.errors import Problem, RulesetError
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
+from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import to_decimal
+from qscore.reading.binding import COUNT_UNITS
 from qscore.reading.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
-from qscore.targets import TARGET_KINDS, Absolute, Target, TargetKinds
+from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds
 
 T = TypeVar("T")
 
@@ -55,7 +57,7 @@ ADJUSTMENT_KEYS = {*ITEM_KINDS, "bonus_cap", "deduction_cap", "total_floor"}
 GRADE_KEYS = {"name", "min_score", "count", "share"}
 ROUNDING_KEYS = {"places", "mode", "stage"}
 EXAMPLE_KEYS = {"name", "year", "inputs", "points", "total", "tier"}
-TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset"}
+TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset", "share"}
 SCHEMA = 1
 #: The most problems one load reports; past it the search stops.
 PROBLEM_LIMIT = 50
@@ -81,6 +83,11 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesetError(f"not valid TOML: {exc}", file=file) from None
+    except ValueError:  # int() refuses a whole number of thousands of digits
+        raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
+                           file=file) from None
+    except RecursionError:
+        raise RulesetError("not valid TOML: arrays or tables nested too deeply", file=file) from None
     try:
         return parse_ruleset(data, rule_types, file=file, target_kinds=target_kinds)
     except RulesetError as exc:
@@ -377,7 +384,7 @@ class _Reader:
         points = self.number(raw, "points", table) if "points" in raw else self.problem("is required", table,
                                                                                         "points")
         direction = raw.get("direction", "higher")
-        target = self.target(raw, table)
+        target = self.target(raw, table, count=raw.get("unit") in COUNT_UNITS, direction=direction)
         # The rule is bound to the indicator's full marks and direction: with either
         # broken, only its type and parameters can be checked.
         bindable = points is not FAILED and points >= 0 and direction in DIRECTIONS
@@ -417,20 +424,26 @@ class _Reader:
                 hint = f"; did you mean {' / '.join(close)}?" if close else ""
                 self.problem(f"{unit!r} is not a unit of the [roster]{hint}", table, "applies_to")
 
-    def target(self, indicator: Mapping[str, Any], table: str) -> Target | None | Failed:
+    def target(self, indicator: Mapping[str, Any], table: str, *, count: bool = False,
+               direction: str = "higher") -> Target | None | Failed:
+        """The indicator's target.  A count's interim points are whole (``interim = "up"``)
+        unless the target says otherwise; a shape with a ``direction`` (``top``) takes the
+        indicator's."""
         raw = indicator.get("target")
         if raw is None:
             return None
+        interim: dict[str, Interim] = {"interim": "up"} if count else {}
         if not isinstance(raw, Mapping):
             value = self.number(indicator, "target", table)
-            return value if value is FAILED else Absolute(value=value)
+            return value if value is FAILED else Absolute(value=value, interim="up" if count else "none")
         params = dict(raw)
         kind = params.pop("kind", "value")
         shape = self.target_kinds.get(kind)
         if shape is None:
             return self.problem(f"unknown target kind {kind!r}; expected one of {', '.join(self.target_kinds)}",
                                 table, "target.kind")
-        allowed = {a.name for a in attrs.fields(shape)}
+        fields = {a.name for a in attrs.fields(shape)}
+        allowed = fields - {"direction"}
         unknown = sorted(set(params) - allowed)
         if unknown:
             return self.problem(f"unknown key(s) {', '.join(map(repr, unknown))} for a '{kind}' target; "
@@ -441,7 +454,9 @@ class _Reader:
             if key in params and not isinstance(params[key], kind):
                 params[key] = self.problem(f"expected {'a string' if kind is str else 'true or false'}, "
                                            f"got {params[key]!r}", table, f"target.{key}")
-        return self.construct(shape, table, "target", **params)
+        defaults = {**({"direction": direction} if "direction" in fields and direction in DIRECTIONS else {}),
+                    **(interim if "interim" in fields else {})}
+        return self.construct(shape, table, "target", **{**defaults, **params})
 
     def rule(self, raw: Any, table: str, bindable: bool, **bound: Any) -> Rule | Failed:
         if raw is None:
@@ -565,7 +580,9 @@ class _Reader:
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, Decimal):
-            return f"{value:f}"
+            # Bounded first: 1e999999999 written out is a gigabyte.
+            problem = number_problem(value, str(value), "a ruleset figure")
+            return self.problem(problem, table, field) if problem else f"{value:f}"
         if isinstance(value, (int, str)):
             return str(value)
         return self.problem(f"expected a number or text, got {value!r}", table, field)

@@ -39,7 +39,7 @@ class PassFail(Rule):
         return self.full if meets(_number(value), target, self.direction, self.strict) else ZERO  # type: ignore[arg-type]
 
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
-        if self.points(value, target, baseline):
+        if meets(_number(value), target, self.direction, self.strict):  # type: ignore[arg-type]
             return f"{fmt(_number(value))} {self._comparison()} {fmt(target)}，达标 → 满分 {fmt(self.full)}"
         return f"{fmt(_number(value))} 未达到 {self._comparison()} {fmt(target)} → 0"
 
@@ -70,7 +70,7 @@ class Ratio(Rule):
         number = _number(value)
         ratio = self._ratio(number, target)  # type: ignore[arg-type]
         if ratio is None:
-            verdict = "达标 → 满分" if self.points(value, target, baseline) else "未达标 → 0"
+            verdict = "达标 → 满分" if meets(number, target, self.direction) else "未达标 → 0"  # type: ignore[arg-type]
             return f"目标或实际值不大于0，按是否达标计：{fmt(number)} 对 {fmt(target)}，{verdict}"
         shown = (f"{fmt(number)} ÷ {fmt(target)}" if self.direction == "higher"
                  else f"{fmt(target)} ÷ {fmt(number)}")
@@ -107,7 +107,7 @@ class Progress(Rule):
         number = _number(value)
         share = self._share(number, target, baseline)  # type: ignore[arg-type]
         if share is None:
-            verdict = "达标 → 满分" if self.points(value, target, baseline) else "未达标 → 0"
+            verdict = "达标 → 满分" if meets(number, target, self.direction, self.strict) else "未达标 → 0"  # type: ignore[arg-type]
             return f"目标与基期值 {fmt(baseline)} 无进度空间，按是否达标计：{fmt(number)} 对 {fmt(target)}，{verdict}"
         raw = (number - baseline) / (target - baseline)  # type: ignore[operator]
         note = f"，按 {fmt(share)} 计" if share != raw else ""

@@ -7,6 +7,9 @@ only when read.  :func:`reference_batch` does none of that.  It takes the units 
 one, parses each of a unit's cells, resolves the unit's targets from its own figures
 (``名称@基期``, ``名称@上年``, ``名称@全国平均`` …), calls the rule for that unit, rounds,
 adds up in indicator order and applies exemptions and missing values there and then.
+What cannot be worked out for one unit alone is worked out from the units with a value:
+a batch shape's one target (进入全市前列, ``resolve_batch``) and a batch rule's points
+(排序赋分, ``points_batch``).
 
 Only what must exist once is shared: a unit's total with its caps and floor, the score
 rate and the item caps (:mod:`qscore.scoring.formulas`), ranking and classes
@@ -84,11 +87,16 @@ def reference_batch(ruleset: Ruleset, rows: Rows, *, year: int | None = None,
         catalog = load_plugins()
     units = list(_rows(ruleset, rows))
     headers = _Headers(ruleset, [header for row in units for header in row.cells])
-    batch_points = {i.id: _batch_points(ruleset, i, units, headers, year) for i in ruleset.indicators if i.rule.batch}
+    # What needs the whole batch: a batch shape's one target (进入全市前列), then a batch
+    # rule's points (排序赋分).
+    shared = {i.id: _batch_target(ruleset, i, units, headers, year) for i in ruleset.indicators
+              if i.target is not None and i.target.batch and i.rule.uses_target}
+    batch_points = {i.id: _batch_points(ruleset, i, units, headers, year, shared) for i in ruleset.indicators
+                    if i.rule.batch}
     unranked = []
     for row in units:
-        results = tuple(_indicator_result(ruleset, indicator, row, headers, year, batch_points.get(indicator.id))
-                        for indicator in ruleset.indicators)
+        results = tuple(_indicator_result(ruleset, indicator, row, headers, year, shared,
+                                          batch_points.get(indicator.id)) for indicator in ruleset.indicators)
         unranked.append(_settle(ruleset, row, headers, results, catalog.adjusters(ruleset.id)))
     return _ranked(ruleset, year, unranked)
 
@@ -174,10 +182,13 @@ def _timing(ruleset: Ruleset, indicator: Indicator, year: int) -> Timing:
     return Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
 
 
-def _target(ruleset: Ruleset, indicator: Indicator, row: _Row, figures: Figures, year: int) -> Decimal | None:
-    """The unit's target this year, from its own figures."""
+def _target(ruleset: Ruleset, indicator: Indicator, row: _Row, figures: Figures, year: int,
+            shared: Mapping[str, Decimal | None]) -> Decimal | None:
+    """The unit's target this year, from its own figures (a batch shape's: the batch's)."""
     if indicator.target is None or not indicator.rule.uses_target:
         return None
+    if indicator.target.batch:
+        return shared[indicator.id]
     try:
         return indicator.target.resolve(figures, _timing(ruleset, indicator, year))
     except MissingFigure as exc:
@@ -189,15 +200,33 @@ def _missing(indicator: Indicator, row: _Row, exc: MissingFigure) -> DataError:
                      row=row.number)
 
 
+def _batch_target(ruleset: Ruleset, indicator: Indicator, units: Sequence[_Row], headers: _Headers,
+                  year: int) -> Decimal | None:
+    """A batch shape's one target, from the value and figures of every unit with a number."""
+    present = []
+    for row in units:
+        exempt, value = _value(ruleset, indicator, row, headers)
+        if not exempt and isinstance(value, Decimal):
+            present.append((row, value, headers.figures(row, indicator)))
+    if not present or indicator.target is None:
+        return None
+    try:
+        return indicator.target.resolve_batch([value for _, value, _ in present], [fig for _, _, fig in present],
+                                              _timing(ruleset, indicator, year))
+    except MissingFigure as exc:
+        raise _missing(indicator, present[0][0], exc) from None
+
+
 def _batch_points(ruleset: Ruleset, indicator: Indicator, units: Sequence[_Row], headers: _Headers,
-                  year: int) -> dict[str, Decimal]:
+                  year: int, shared: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
     """A batch rule's (排序赋分's) exact points for each unit with a value, by unit name."""
     present = []
     for row in units:
         exempt, value = _value(ruleset, indicator, row, headers)
         if not exempt and value is not None:
             figures = headers.figures(row, indicator)
-            present.append((row.unit, value, _target(ruleset, indicator, row, figures, year), figures.baseline))
+            target = _target(ruleset, indicator, row, figures, year, shared)
+            present.append((row.unit, value, target, figures.baseline))
     if not present:
         return {}
     names, values, targets, baselines = zip(*present)
@@ -205,6 +234,7 @@ def _batch_points(ruleset: Ruleset, indicator: Indicator, units: Sequence[_Row],
 
 
 def _indicator_result(ruleset: Ruleset, indicator: Indicator, row: _Row, headers: _Headers, year: int,
+                      shared: Mapping[str, Decimal | None],
                       batch_points: Mapping[str, Decimal] | None) -> IndicatorResult:
     """One unit's result on one indicator."""
     rounding = ruleset.rounding
@@ -218,7 +248,7 @@ def _indicator_result(ruleset: Ruleset, indicator: Indicator, row: _Row, headers
                                max_points=indicator.points, met=None)
     rule = indicator.rule
     figures = headers.figures(row, indicator)
-    target = _target(ruleset, indicator, row, figures, year)
+    target = _target(ruleset, indicator, row, figures, year, shared)
     if batch_points is not None:
         exact = batch_points[row.unit]
     else:

@@ -62,7 +62,7 @@ def test_the_test_township_ruleset_loads_with_every_part(catalog):
      "step to the worst"),
     (FOOD.replace("target = 98", 'target = { kind = "change", percnt = -13 }'),
      "rules.toml: indicators[1] (食品抽检合格率): field 'target': unknown key(s) 'percnt' for a 'change' target; "
-     "allowed: kind, percent, points, strict, text"),
+     "allowed: kind, interim, percent, points, strict, text"),
     (FOOD.replace('rule = "pass_fail"', 'rule = { type = "count", per_item = 2, max = 10 }'),
      "rules.toml: indicators[1] (食品抽检合格率): field 'rule': unknown parameter(s) max for rule 'count'; "
      "it takes: per_item, cap, basis"),
