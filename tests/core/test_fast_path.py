@@ -4,8 +4,8 @@ The engine scores each distinct value once, resolves one target per distinct set
 figures, adds points column by column, builds per-indicator results only when read and
 formats CSV points a column at a time.  The property below checks all of that against
 :func:`qscore.testing.reference_batch`, which works each unit out the plain way, for
-generated rulesets and data: every built-in rule type and target shape, plan baselines
-or none, each unit's own figures (``名称@基期`` overriding the plan's, ``名称@上年``,
+generated rulesets and data: every built-in rule type and target shape (interim points
+on a path whole or not, the batch's 进入前列), plan baselines or none, each unit's own figures (``名称@基期`` overriding the plan's, ``名称@上年``,
 ``名称@全国平均`` / ``名称@省下达``), repeated cells and equal numbers written differently,
 missing values, units exempt by ``applies_to`` or a 不适用 cell, ties, vetoes, the
 score-rate conversion (``scale_to``), a plug-in's adjuster, and the same data in the
@@ -74,11 +74,24 @@ RULE_TYPES = CATALOG.rule_types
 
 
 @st.composite
-def targets(draw: st.DrawFn) -> object:
+def targets(draw: st.DrawFn) -> Any:
     """A target in one of the built-in shapes, as a ruleset writes it."""
-    shape = draw(st.sampled_from(["value", "maintain", "change", "growth", "new", "reference", "trend"]))
+    shape = draw(st.sampled_from(["value", "maintain", "change", "growth", "new", "reference", "trend", "top"]))
+    target = draw(targets_of(shape))
+    if shape in ("change", "growth", "new") or (shape == "value" and isinstance(target, dict)):
+        if draw(st.booleans()):  # a year before the horizon: its point on the path, whole or not, or the baseline held
+            target["interim"] = draw(st.sampled_from(["up", "nearest", "none", "horizon"]))
+    return target
+
+
+@st.composite
+def targets_of(draw: st.DrawFn, shape: str) -> Any:
     if shape == "value":
-        return draw(figures)
+        return draw(figures) if draw(st.booleans()) else {"kind": "value", "value": draw(figures)}
+    if shape == "top":  # 进入全市前列: the value at a place or a share of the batch, or a value as well
+        where = ({"place": draw(st.integers(1, 5))} if draw(st.booleans())
+                 else {"share": draw(st.sampled_from([Decimal("0.3"), Decimal("0.5"), 1]))})
+        return {"kind": "top", **where, **({"value": draw(figures)} if draw(st.booleans()) else {})}
     if shape == "maintain":
         return {"kind": "maintain", "value": draw(figures)}
     if shape == "change":
