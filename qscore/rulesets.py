@@ -31,7 +31,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 import attrs
 
 from qscore.errors import Problem, RulesetError
-from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, Category, Classification, Example, Grade,
+from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import to_decimal
@@ -45,8 +45,10 @@ T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
             "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
-            "classification", "categories", "indicators", "adjustments", "roster", "examples"}
+            "classification", "categories", "indicators", "adjustments", "roster", "examples",
+            "assumption_ranges"}
 ROSTER_KEYS = {"units", "source", "as_of"}
+ASSUMPTION_RANGE_KEYS = {"points", "cutoffs", "bonus", "fixed"}
 CATEGORY_KEYS = {"id", "name", "points"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
                   "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
@@ -348,7 +350,8 @@ class _Reader:
         # The ruleset is built from what was read, broken parts left at their defaults, so
         # that its own checks (its id, the years) run even where a table failed; it is
         # returned only if nothing failed.
-        parts = {"assumptions": assumptions, "rounding": rounding, "roster": roster, "adjustments": adjustments,
+        parts = {"assumption_ranges": self.assumption_ranges(data.get("assumption_ranges"), declared, data),
+                 "assumptions": assumptions, "rounding": rounding, "roster": roster, "adjustments": adjustments,
                  "classification": classification, "ranking": ranking, **fields}
         loaded = [i for i in indicators if i is not FAILED]
         if not raw_indicators and isinstance(data.get("indicators", []), list):
@@ -491,6 +494,27 @@ class _Reader:
         caps = {key: self.number(raw, key, "adjustments") for key in ("bonus_cap", "deduction_cap", "total_floor")
                 if key in raw}
         return self.construct(Adjustments, "adjustments", **items, **caps)
+
+    def assumption_ranges(self, raw: Any, declared: _Declared,
+                          data: Mapping[str, Any]) -> AssumptionRanges | None | Failed:
+        """``[assumption_ranges]``: how far our own figures may be off; ``fixed`` names
+        indicators and items (by id) whose points the plan states."""
+        table = "assumption_ranges"
+        if raw is None:
+            return None
+        if not self.section(raw, table, ASSUMPTION_RANGE_KEYS):
+            return FAILED
+        adjustments = data.get("adjustments", {})
+        items = frozenset().union(*(_ids(adjustments.get(kind, [])) for kind in ITEM_KINDS
+                                    if isinstance(adjustments, Mapping) and isinstance(adjustments.get(kind), list)))
+        fixed = self.strings(raw, "fixed", table)
+        if fixed is not FAILED:
+            for name in fixed:
+                if name not in declared.indicators | items:
+                    fixed = self.problem(f"{name!r} is not the id of an indicator or a bonus or deduction item",
+                                         table, "fixed")
+        return self.construct(AssumptionRanges, table, **self.values(raw, ASSUMPTION_RANGE_KEYS - {"fixed"}, table,
+                                                                      "points", "cutoffs", "bonus"), fixed=fixed)
 
     def item(self, raw: Any, kind: str, number: int) -> Item | Failed:
         table = self.element(raw, kind, number, ITEM_KEYS)

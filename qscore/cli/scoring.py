@@ -78,4 +78,11 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
         close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
         hint = f"; did you mean {' / '.join(close)}?" if close else ""
         raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
-    echo(explain_unit(batch, result), nl=False)
+    closing: tuple[str, ...] = ()
+    if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
+        from qscore.analysis.report import closing_line
+        from qscore.analysis.whatif import whatif
+        from qscore.cli.analysis import _case
+
+        closing = (closing_line(whatif(_case(ctx, **options), result.unit, limit=1)),)
+    echo(explain_unit(batch, result, closing), nl=False)

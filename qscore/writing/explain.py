@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from qscore.model import BatchResult, Indicator, IndicatorResult, UnitResult
 from qscore.numbers import ZERO, fmt, plain
 from qscore.scoring import formulas
@@ -32,9 +34,13 @@ def _status(result: IndicatorResult, interim: bool) -> str:
     return "，已达标" if result.met else "，未达标"
 
 
-def explain_unit(batch: BatchResult, unit: UnitResult) -> str:
+def explain_unit(batch: BatchResult, unit: UnitResult, closing: Sequence[str] = ()) -> str:
     """Plain text: per indicator the value, the target used, the rule and its arithmetic,
-    the points; then subtotals, bonus, deductions, veto and the total."""
+    the points; then subtotals, bonus, deductions, veto and the total.
+
+    :param closing: lines to end with: what the unit must achieve to reach the next
+        class up (:func:`qscore.analysis.report.closing_line`).
+    """
     from tabulate import tabulate
 
     ruleset = batch.ruleset
@@ -63,6 +69,7 @@ def explain_unit(batch: BatchResult, unit: UnitResult) -> str:
         table = [[c.name, plain(unit.subtotals[c.id]), fmt(full[c.id])] for c in ruleset.categories]
         lines += [tabulate(table, headers=["类别", "得分", "满分"], disable_numparse=True), ""]
     lines += _adjustment_lines(batch, unit)
+    lines += closing
     return "\n".join(lines) + "\n"
 
 

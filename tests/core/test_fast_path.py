@@ -243,6 +243,12 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[dict[str, 
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerows([header, *summary])
     assert write_csv(batch) == ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))[1:]
+    width = len(ruleset.indicators)
+    # Outputs never show -0: a zero is written without its sign.
+    shown = lambda figure: f"{figure.copy_abs() if figure.is_zero() else figure:f}"  # noqa: E731
+    assert [row[-width:] for row in written] == [[shown(r.points) for r in u.indicators] for u in expected.units]
+    assert [row[2] for row in written] == [shown(u.total) for u in expected.units]
     # The engine's units are read as columns; the reference's plain units (a UnitTuple)
     # are written with the same bytes.
     assert write_csv(expected) == write_csv(batch)
