@@ -6,6 +6,8 @@ naming the unit, row and the column to add, not an internal error."""
 from __future__ import annotations
 
 import json
+import tomllib
+from decimal import Decimal
 
 import pytest
 
@@ -62,3 +64,24 @@ def test_a_unit_without_a_baseline_scores_zero_under_the_zero_policy(cli, write,
     explained = cli("explain", str(ruleset), str(data), "乙", "--year", "2027")
     assert explained.exit_code == 0, explained.output
     assert f"缺少基期值（{name}@基期），按0分计（缺失值规则：zero）" in explained.stdout
+
+
+@pytest.mark.parametrize(("id", "name", "unit", "extra", "points"), CASES)
+def test_the_engine_and_the_unit_by_unit_reference_agree_on_a_lacking_baseline(catalog, id, name, unit, extra,
+                                                                               points):
+    import qscore
+    from qscore.rulesets import parse_ruleset
+    from qscore.testing.reference import check_same_as_reference, reference_batch
+
+    ruleset = parse_ruleset(tomllib.loads(RULESET.format(id=id, name=name, unit=unit, extra=extra, missing="")),
+                            catalog.rule_types)
+    rows = [{"单位": "甲", name: "97", f"{name}@基期": "95"}, {"单位": "乙", name: "97", f"{name}@基期": ""}]
+    batch = qscore.score(ruleset, qscore_table(rows), year=2027, catalog=catalog)
+    check_same_as_reference(batch, reference_batch(ruleset, rows, year=2027, catalog=catalog))
+    assert [u.total for u in batch.units] == [Decimal(str(points)).quantize(Decimal("0.01")), Decimal("0.00")]
+
+
+def qscore_table(rows):  # noqa: ANN001, ANN201
+    from qscore.testing import table
+
+    return table(rows)
