@@ -244,7 +244,7 @@ class _Binder:
         self.seen: set[str] = set()  # the indicators and items the header names
         # (indicator, field) of a % column → each unit's code and each code's text, so that a
         # figure written as a fraction can be told from one written with its % sign.
-        self.texts: dict[tuple[str, str], tuple[Sequence[int | None], list[str]]] = {}
+        self.texts: dict[tuple[str, str], tuple[Sequence[int | None], list[str], list[Cell] | None]] = {}
         self.meant: set[str] = set()  # ids a refused header seems to mean (did you mean …?)
 
     # -- where -------------------------------------------------------------------------
@@ -445,10 +445,12 @@ class _Binder:
         stored = self.texts.get(key)
         if stored is None:
             return None
-        codes, texts = stored
+        codes, texts, known = stored
         column = self.values.get(key[0]) if key[1] == "value" else self.figures.get(key)
         if column is None:
             return None
+        if known is not None:  # the column-wise binding parsed each distinct text once
+            return codes, known, texts
         distinct: list[Cell] = [None] * len(texts)
         for unit, code in enumerate(codes):
             if code is not None and distinct[code] is None:
@@ -626,7 +628,7 @@ class _WideBinder(_Binder):
             if store is self.values:
                 self.codes[thing] = (codes, parsed.distinct)
             if thing in self.index.indicators and self.index.indicators[thing].unit in PERCENT_UNITS:
-                self.texts[(thing, field)] = (codes, list(parsed))
+                self.texts[(thing, field)] = (codes, list(parsed), parsed.distinct)
 
     def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> bool:
         """A figure under a column without a header would be dropped unseen; refuse it."""
@@ -731,7 +733,8 @@ class _LongBinder(_Binder):
             return None
         order = list(dict.fromkeys(texts.values()))
         code_of = {text: code for code, text in enumerate(order)}
-        self.texts[key] = ([code_of[texts[unit]] if unit in texts else None for unit in range(len(self.rows))], order)
+        self.texts[key] = ([code_of[texts[unit]] if unit in texts else None for unit in range(len(self.rows))], order,
+                           None)
         return super().coded(key)
 
 
