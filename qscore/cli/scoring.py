@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from qscore.cli.app import Progress, batch_work, catalog, data_options, emit, main, score
+from qscore.cli.rounds import record_round
 
 
 @main.command()
@@ -17,9 +18,16 @@ from qscore.cli.app import Progress, batch_work, catalog, data_options, emit, ma
               help="table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files).")
+@click.option("--record", "archive", type=click.Path(dir_okay=False),
+              help="Also record the round in this archive of rounds (an SQLite file; see docs/data.md).")
+@click.option("--replace", is_flag=True,
+              help="With --record: replace a recorded round with other results, keeping it as superseded.")
 @click.pass_context
-def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, **options: Any) -> None:
+def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
+         **options: Any) -> None:
     """Score every unit in DATA and rank them, with tiers."""
+    if replace and archive is None:
+        raise click.UsageError("--replace needs --record ARCHIVE")
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
@@ -33,6 +41,9 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
             batch = score(ctx, explain=writer.explained, progress=progress, **options)
             data = writer.write(batch)
             progress.update(1)
+            if archive is not None:
+                record_round(batch, archive, replace=replace, data=options["data"], encoding=options["encoding"],
+                             sheet=options["sheet"], ignore_unknown=options["ignore_unknown"])
     finally:
         progress.finish()
     emit(data, output)
