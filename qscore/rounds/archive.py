@@ -295,17 +295,24 @@ class Archive:
         return int(row[0])
 
     def _migrate(self) -> None:
+        """Bring the file to :data:`SCHEMA_VERSION`, taking the write lock only when a
+        step is due (reading a current archive writes nothing)."""
+        self._connection.execute("PRAGMA foreign_keys = ON")
+        if self._check_version() == SCHEMA_VERSION:
+            return
         with self._transaction():
-            version = self.schema_version()
-            if version > SCHEMA_VERSION:
-                raise DataError(f"the archive has schema version {version}, which a newer qscore wrote; this "
-                                f"qscore reads up to version {SCHEMA_VERSION}", file=str(self.path))
+            version = self._check_version()  # again, under the lock
             for step in MIGRATIONS[version:]:
                 for statement in step:
                     self._connection.execute(statement)
-            if version < SCHEMA_VERSION:
-                self._connection.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
-        self._connection.execute("PRAGMA foreign_keys = ON")
+            self._connection.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+    def _check_version(self) -> int:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise DataError(f"the archive has schema version {version}, which a newer qscore wrote; this "
+                            f"qscore reads up to version {SCHEMA_VERSION}", file=str(self.path))
+        return version
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

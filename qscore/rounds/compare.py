@@ -21,7 +21,7 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from operator import sub
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -176,20 +176,22 @@ class Effects:
 
 def data_effects(old: Sequence[Decimal], at_old_targets: Sequence[Decimal]) -> list[Decimal]:
     """Per unit: this year's data scored against last year's targets, minus last year's result."""
-    with _exact():
-        return list(map(sub, at_old_targets, old))
+    return _differences(at_old_targets, old)
 
 
 def target_effects(at_old_targets: Sequence[Decimal], new: Sequence[Decimal]) -> list[Decimal]:
     """Per unit: this year's result, minus this year's data scored against last year's targets."""
-    with _exact():
-        return list(map(sub, new, at_old_targets))
+    return _differences(new, at_old_targets)
 
 
 def changes(old: Sequence[Decimal], new: Sequence[Decimal]) -> list[Decimal]:
     """Per unit: this year's result minus last year's."""
+    return _differences(new, old)
+
+
+def _differences(minuends: Sequence[Decimal], subtrahends: Sequence[Decimal]) -> list[Decimal]:
     with _exact():
-        return list(map(sub, new, old))
+        return list(map(sub, minuends, subtrahends))
 
 
 def _exact() -> contextlib.AbstractContextManager[decimal.Context]:
@@ -246,7 +248,7 @@ class Comparison:
 
     # -- columns ---------------------------------------------------------------------------
 
-    def places(self, year: str) -> list[Place | None]:
+    def places(self, year: Literal["old", "new"]) -> list[Place | None]:
         """Every shown unit's place in the ``old`` or ``new`` year."""
         batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
         units = batch.units
@@ -266,11 +268,18 @@ class Comparison:
         """Per indicator (ruleset order): every shown unit's data effect and target effect
         on the points, and their change (worked out when first read: CSV needs none)."""
         if "indicators" not in self._cache:
-            self._cache["indicators"] = [
-                Effects(_Changes(self._shown, o, n), self._shown(data_effects(o, m)), self._shown(target_effects(m, n)))
-                for o, m, n in zip(*(self._points(batch, positions) for batch, positions in
-                                     zip(self._batches(), (self._in_old, self._in_mid, self._in_new))))]
+            self._cache["indicators"] = [self.indicator_effect(n) for n in range(len(self.ruleset.indicators))]
         return self._cache["indicators"]  # type: ignore[no-any-return]
+
+    def indicator_effect(self, position: int) -> Effects:
+        """The ``position``-th indicator's effects, worked out afresh (a national CSV
+        writes them one indicator at a time rather than holding millions of figures)."""
+        if "points" not in self._cache:
+            self._cache["points"] = [self._points(batch, positions) for batch, positions in
+                                     zip(self._batches(), (self._in_old, self._in_mid, self._in_new))]
+        old, mid, new = (side[position] for side in self._cache["points"])
+        return Effects(_Changes(self._shown, old, new), self._shown(data_effects(old, mid)),
+                       self._shown(target_effects(mid, new)))
 
     def _batches(self) -> tuple[BatchResult, BatchResult, BatchResult]:
         return self.old, self.at_old_targets, self.new

@@ -144,7 +144,8 @@ def comparison_csv(comparison: Comparison) -> bytes:
     from qscore.writing.text import csv_text, safe_text
 
     header, columns = _summary_columns(comparison, safe_text)
-    for indicator, effects in zip(comparison.ruleset.indicators, comparison.indicator_effects()):
+    for position, indicator in enumerate(comparison.ruleset.indicators):
+        effects = comparison.indicator_effect(position)
         header += [safe_text(f"{indicator.name}（数据影响）"), safe_text(f"{indicator.name}（目标影响）")]
         columns += [_texts(effects.data_effect), _texts(effects.target_effect)]
     rows = [header, *map(list, zip(*columns))] if columns else [header]

@@ -175,13 +175,11 @@ class StoredUnits(RankedUnits):
                 for indicator, column in zip(indicators, self._texts(field))]
 
     def _texts(self, field: ResultField) -> list[Sequence[str | None]]:
-        """Per indicator, every unit's ``field`` as the text the archive holds."""
-        key = f"{field} texts"
-        if key not in self._decoded:
-            width = len(self._ruleset.indicators)
-            arrays = [_array(text, width) for text in self._stored(_ATTRIBUTES[field])]
-            self._decoded[key] = list(zip(*arrays)) or [()] * width
-        return self._decoded[key]  # type: ignore[no-any-return]
+        """Per indicator, every unit's ``field`` as the text the archive holds (not kept:
+        a national round's texts are millions of strings)."""
+        width = len(self._ruleset.indicators)
+        arrays = [_array(text, width) for text in self._stored(_ATTRIBUTES[field])]
+        return list(zip(*arrays)) or [()] * width
 
     def figures(self) -> dict[tuple[str, str], list[Decimal | None]]:
         if "figures" not in self._decoded:
