@@ -23,7 +23,9 @@ SEED_EXAMPLES = [("shizhu-township", "shizhu/townships-2025.csv", 2025), ("shizh
                  ("guizhou-prefectures", "guizhou/prefectures-2025.csv", 2025),
                  ("kaizhou-towns", "kaizhou/towns-2027.csv", 2027),
                  ("lixian-departments", "lixian/departments-2027.csv", 2027),
-                 ("yongchuan-towns", "yongchuan/towns-2027.csv", 2027)]
+                 ("yongchuan-towns", "yongchuan/towns-2027.csv", 2027),
+                 ("kaizhou-departments", "kaizhou/departments-2027.csv", 2027),
+                 ("yongchuan-departments", "yongchuan/departments-2027.csv", 2027)]
 
 
 @pytest.mark.parametrize(("ruleset", "data", "year"), SEED_EXAMPLES, ids=lambda v: str(v))

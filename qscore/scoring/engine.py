@@ -189,6 +189,8 @@ def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], fi
     first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
     if first is None or indicator.target is None or not indicator.rule.uses_target:
         return None
+    if indicator.target.batch:
+        return _batch_target(indicator, data, values, figures, timing)
     try:
         return indicator.target.resolve(figures[first], timing)
     except MissingFigure as exc:
@@ -293,11 +295,27 @@ def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
             for n in range(count)]
 
 
+def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                  timing: Timing) -> Decimal | None:
+    """A batch shape's one target (进入全市前列), from the values of the units that have one."""
+    numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
+    if not numbers or indicator.target is None:
+        return None
+    try:
+        return indicator.target.resolve_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
+                                              timing)
+    except MissingFigure as exc:
+        raise _missing_figure(indicator, data, numbers[0][0], exc) from None
+
+
 def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
              timing: Timing) -> list[Decimal | None]:
     target = indicator.target
     if target is None:
         return [None] * len(figures)
+    if target.batch:
+        shared = _batch_target(indicator, data, values, figures, timing) if indicator.rule.uses_target else None
+        return [None if value is None or value is EXEMPT else shared for value in values]
     resolved: dict[Figures, Decimal] = {}
     out: list[Decimal | None] = []
     for n, (fig, value) in enumerate(zip(figures, values)):
@@ -339,10 +357,15 @@ def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
     texts = [exempt if value is EXEMPT else missing for value in values]
+    shared = ""
+    if rule.uses_target and indicator.target is not None and indicator.target.batch:
+        numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
+        shared = indicator.target.describe_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
+                                                 timing)
     for n, line in zip(present, lines):
         target = ""
         if rule.uses_target and indicator.target is not None:
-            target = f"目标：{indicator.target.describe(figures[n], timing)}；"
+            target = f"目标：{shared or indicator.target.describe(figures[n], timing)}；"
         rounded = ""
         if rounding.stage == "indicator":
             rounded = f"；保留{rounding.places}位小数 → {points[n]:f}"

@@ -30,7 +30,7 @@ def follows_path(indicator: Indicator) -> bool:
     """Whether the year's target is a point on the baseline→target path (so meeting it
     means 'on track'), rather than a reference, last year's value or the final target."""
     target = indicator.target
-    return (target is not None and target.path == "linear"
+    return (target is not None and target.path == "linear" and target.interim != "horizon"
             and target.start(Figures(baseline=indicator.baseline)) is not None)
 
 

@@ -94,7 +94,7 @@ def cases(draw: st.DrawFn) -> tuple[dict, list[str], list[list[str]], int]:
                         "vetoes": [{"id": "incident", "name": "事故"}],
                         "bonus_cap": draw(st.sampled_from([4, 10])), "total_floor": 0},
         "classification": {"by": by, "grades": grades},
-        "ranking": {"tie_break": draw(st.sampled_from([[], ["a"], ["i0"], ["b", "i0", "zz"]]))},
+        "ranking": {"tie_break": draw(st.sampled_from([[], ["a"], ["i0"], ["b", "i0", "a"]]))},
     }
     scale_to = draw(st.sampled_from([None, None, 100, Decimal("7.5")]))
     if scale_to is not None:
