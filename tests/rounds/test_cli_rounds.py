@@ -112,8 +112,8 @@ def test_compare_prints_the_table_in_chinese(cli, county_rounds):
         "两者之和即变化。"]
     assert lines[4].split() == ["单位", "2024年总分", "2025年总分", "变化", "数据影响", "目标影响", "2024年排名",
                                 "2025年排名", "名次变化"]
-    assert lines[6].split() == ["石柱县", "59.21", "83.63", "+24.42", "+30.79", "-6.37", "1", "1", "持平"]
-    assert lines[8] == "【石柱县】总分 2024年 59.21 → 2025年 83.63，变化 +24.42（数据影响 +30.79，目标影响 -6.37）"
+    assert lines[6].split() == ["石柱县", "81.21", "93.60", "+12.39", "+18.79", "-6.40", "1", "1", "持平"]
+    assert lines[8] == "【石柱县】总分 2024年 81.21 → 2025年 93.60，变化 +12.39（数据影响 +18.79，目标影响 -6.40）"
     assert lines[9].split() == ["指标", "2024年实际值", "2024年目标", "2024年得分", "2025年实际值", "2025年目标",
                                 "2025年得分", "变化", "数据影响", "目标影响"]
     assert lines[11].split() == ["制造业质量竞争力指数", "86.5", "86.75", "3.43", "87.8", "88.5", "3.20", "-0.23",
@@ -147,9 +147,9 @@ def test_compare_json_has_the_fields_of_the_issue(cli, county_rounds):
     assert list(document) == ["ruleset", "title", "old", "new", "notes", "units"]
     unit = document["units"][0]
     assert list(unit) == ["unit", "old", "new", "change", "data_effect", "target_effect", "indicators"]
-    assert (unit["unit"], unit["old"], unit["new"]) == ("石柱县", {"total": 59.21, "rank": 1, "tier": None},
-                                                       {"total": 83.63, "rank": 1, "tier": None})
-    assert (unit["change"], unit["data_effect"], unit["target_effect"]) == (24.42, 30.79, -6.37)
+    assert (unit["unit"], unit["old"], unit["new"]) == ("石柱县", {"total": 81.21, "rank": 1, "tier": None},
+                                                       {"total": 93.6, "rank": 1, "tier": None})
+    assert (unit["change"], unit["data_effect"], unit["target_effect"]) == (12.39, 18.79, -6.4)
     assert unit["indicators"][0] == {
         "id": "mfg_competitiveness_index", "name": "制造业质量竞争力指数",
         "old": {"value": 86.5, "target": 86.75, "points": 3.43}, "new": {"value": 87.8, "target": 88.5, "points": 3.2},
@@ -161,8 +161,8 @@ def test_compare_csv_is_one_row_per_unit_with_each_indicators_effects(cli, count
     assert result.stdout.startswith("\ufeff单位,2024年排名,2025年排名,名次变化,2024年总分,2025年总分,变化,数据影响,"
                                     "目标影响,制造业质量竞争力指数（数据影响）,制造业质量竞争力指数（目标影响）,")
     rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
-    assert len(rows) == 2 and len(rows[0]) == 9 + 2 * 26
-    assert rows[1][:11] == ["石柱县", "1", "1", "0", "59.21", "83.63", "24.42", "30.79", "-6.37", "0.57", "-0.80"]
+    assert len(rows) == 2 and len(rows[0]) == 9 + 2 * 31
+    assert rows[1][:11] == ["石柱县", "1", "1", "0", "81.21", "93.60", "12.39", "18.79", "-6.40", "0.57", "-0.80"]
 
 
 def test_compare_writes_xlsx_to_a_file(cli, county_rounds, tmp_path):
@@ -172,12 +172,12 @@ def test_compare_writes_xlsx_to_a_file(cli, county_rounds, tmp_path):
     workbook = openpyxl.load_workbook(output)
     assert workbook.sheetnames == ["单位对比", "指标对比"]
     summary = list(workbook["单位对比"].values)
-    assert summary[1][:9] == ("石柱县", "1", "1", "0", "59.21", "83.63", "24.42", "30.79", "-6.37")
+    assert summary[1][:9] == ("石柱县", "1", "1", "0", "81.21", "93.60", "12.39", "18.79", "-6.40")
     detail = list(workbook["指标对比"].values)
     assert detail[0][:7] == ("单位", "指标代码", "指标", "计量单位", "2024年实际值", "2024年目标", "2024年得分")
     assert detail[1] == ("石柱县", "mfg_competitiveness_index", "制造业质量竞争力指数", None, 86.5, 86.75, 3.43, 87.8,
                          88.5, 3.2, -0.23, 0.57, -0.8)
-    assert len(detail) == 1 + 26
+    assert len(detail) == 1 + 31
     # The same comparison gives the same bytes.
     again = tmp_path / "again.xlsx"
     assert cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "-o",
@@ -228,16 +228,17 @@ def test_history_shows_the_years_and_the_on_track_count(cli, county_rounds):
     lines = result.stdout.splitlines()
     assert lines[2] == "石柱县质量发展主要指标年度进度评价（shizhu-county）"
     assert lines[3].split() == ["年度", "总分", "排名", "进度", "轮次", "状态"]
-    assert [line.split() for line in lines[5:7]] == [["2024", "59.21", "1", "/", "1", "26项中10项进度达标", "1", "现行"],
-                                                     ["2025", "83.63", "1", "/", "1", "26项中15项进度达标", "2", "现行"]]
+    # 31 indicators: the annex's 26 and the text's 5 tracked without points.
+    assert [line.split() for line in lines[5:7]] == [["2024", "81.21", "1", "/", "1", "31项中18项进度达标", "1", "现行"],
+                                                     ["2025", "93.60", "1", "/", "1", "31项中22项进度达标", "2", "现行"]]
 
 
 def test_history_as_json(cli, county_rounds):
     result = cli("history", county_rounds, "石柱县", "--format", "json")
     document = json.loads(result.stdout)
-    assert document["rounds"][1] == {"round": 2, "ruleset": "shizhu-county", "year": 2025, "total": 83.63,
+    assert document["rounds"][1] == {"round": 2, "ruleset": "shizhu-county", "year": 2025, "total": 93.6,
                                      "rank": 1, "units": 1, "tier": None,
-                                     "on_track": {"assessed": 26, "met": 15}, "superseded_by": None}
+                                     "on_track": {"assessed": 31, "met": 22}, "superseded_by": None}
 
 
 def test_history_without_a_unit_lists_the_rounds(cli, county_rounds):

@@ -65,13 +65,13 @@ def test_the_county_2024_to_2025_worked_by_hand(county):
     assert life.new == IndicatorFigures(value=D("84.3"), target=D("84.5"), points=D("2.40"))
     assert (life.change, life.data_effect, life.target_effect) == (D("0.80"), D("2.40"), D("-1.60"))
 
-    # The totals are the two years' rank runs (59.21 and 83.63); shizhu-county has no
+    # The totals are the two years' rank runs (81.21 and 93.60); shizhu-county has no
     # bonus, deductions or score-rate, so each effect on the total is the sum of the
     # indicators' effects.
-    assert (unit.old, unit.new) == (Place(D("59.21"), 1, None), Place(D("83.63"), 1, None))
-    assert unit.change == D("24.42") == unit.data_effect + unit.target_effect
-    assert unit.data_effect == sum((c.data_effect for c in unit.indicators), D(0)) == D("30.79")
-    assert unit.target_effect == sum((c.target_effect for c in unit.indicators), D(0)) == D("-6.37")
+    assert (unit.old, unit.new) == (Place(D("81.21"), 1, None), Place(D("93.60"), 1, None))
+    assert unit.change == D("12.39") == unit.data_effect + unit.target_effect
+    assert unit.data_effect == sum((c.data_effect for c in unit.indicators), D(0)) == D("18.79")
+    assert unit.target_effect == sum((c.target_effect for c in unit.indicators), D(0)) == D("-6.40")
 
 
 def test_recorded_rounds_compare_as_their_data_files(county, tmp_path):
@@ -193,4 +193,4 @@ def test_a_comparison_is_read_in_this_years_rank_order(county):
     assert isinstance(comparison, Comparison) and len(comparison) == 1
     # Backwards in time works the same way: 2024's data against 2025's targets.
     unit = comparison.unit("石柱县")
-    assert unit.change == D("-24.42") == unit.data_effect + unit.target_effect
+    assert unit.change == D("-12.39") == unit.data_effect + unit.target_effect
