@@ -214,7 +214,8 @@ class StoredUnits(RankedUnits):
         values, codes = {}, {}
         for indicator, texts in zip(self._ruleset.indicators, self._texts("value")):
             coded = _Codes(str if indicator.rule.value_kind == "level" else Decimal)
-            unit_codes = list(map(coded.__getitem__, map(texts.__getitem__, order)))
+            # Coded in the stored order, where the texts lie in memory, then put in the file's.
+            unit_codes = list(map(list(map(coded.__getitem__, texts)).__getitem__, order))
             values[indicator.id] = list(map(coded.distinct.__getitem__, unit_codes))
             codes[indicator.id] = (unit_codes, coded.distinct)
         figures = {key: [column[n] for n in order] for key, column in self.figures().items()}
