@@ -63,8 +63,9 @@ class Rounding:
         return Decimal(1).scaleb(-self.places)
 
     def apply(self, number: Decimal) -> Decimal:
-        """``number`` rounded to this many places in this mode."""
-        return number.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode])
+        """``number`` rounded to this many places in this mode; zero is never -0.00."""
+        rounded = number.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode])
+        return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 @attrs.frozen
@@ -285,6 +286,28 @@ class Roster:
 
 
 @attrs.frozen
+class AssumptionRanges:
+    """How far the figures that are our own choices may plausibly be off
+    (``[assumption_ranges]``), for ``qscore robustness``.  Every figure not listed in
+    ``fixed`` is taken as an assumption.
+
+    :param points: relative range of each indicator's full marks (0.2: ±20 %).
+    :param cutoffs: range of each grade or tier cut-off, in the classification's unit
+        (points by score, places by rank, percentage points by share).
+    :param bonus: relative range of each bonus and deduction item's points (default:
+        the ``points`` range).
+    :param fixed: ids of the indicators and items whose points the plan states itself.
+    """
+
+    points: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative,
+                                                                   v.optional(v.le(Decimal(1)))])
+    cutoffs: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    bonus: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative,
+                                                                  v.optional(v.le(Decimal(1)))])
+    fixed: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Ruleset:
     """A jurisdiction's assessment: its indicators, targets and scoring rules.
 
@@ -307,6 +330,8 @@ class Ruleset:
         its score rate (得分率折算): points ÷ full marks of the indicators that apply to
         it × ``scale_to``, rounded once more; for units assessed on different indicators.
     :param assumptions: choices of ours where the plan is silent, each with its reason.
+    :param assumption_ranges: how far the assumed figures may be off, ``None``: the
+        defaults of ``qscore robustness`` for every figure.
     :param roster: the units assessed, when the ruleset lists them.
     :param examples: worked examples checked by ``qscore validate`` and the test kit.
     :param file: the file it was loaded from, if any.
@@ -329,6 +354,7 @@ class Ruleset:
     missing: str = attrs.field(default="zero", validator=v.in_(MISSING_POLICIES))
     scale_to: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive])
     assumptions: tuple[str, ...] = ()
+    assumption_ranges: AssumptionRanges | None = None
     roster: Roster | None = None
     examples: tuple[Example, ...] = ()
     file: str | None = None

@@ -31,8 +31,9 @@ from typing import Any, Final, Literal, TypeVar, cast
 import attrs
 
 from qscore.errors import Problem, RulesetError
-from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, Category, Classification, Example, Grade,
+from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
+from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import to_decimal
 from qscore.reading.binding import COUNT_UNITS
 from qscore.reading.cells import is_exempt, is_missing, normalise
@@ -44,8 +45,10 @@ T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
             "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
-            "classification", "categories", "indicators", "adjustments", "roster", "examples"}
+            "classification", "categories", "indicators", "adjustments", "roster", "examples",
+            "assumption_ranges"}
 ROSTER_KEYS = {"units", "source", "as_of"}
+ASSUMPTION_RANGE_KEYS = {"points", "cutoffs", "bonus", "fixed"}
 CATEGORY_KEYS = {"id", "name", "points"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
                   "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
@@ -82,6 +85,11 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesetError(f"not valid TOML: {exc}", file=file) from None
+    except ValueError:  # int() refuses a whole number of thousands of digits
+        raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
+                           file=file) from None
+    except RecursionError:
+        raise RulesetError("not valid TOML: arrays or tables nested too deeply", file=file) from None
     try:
         return parse_ruleset(data, rule_types, file=file, target_kinds=target_kinds)
     except RulesetError as exc:
@@ -342,7 +350,8 @@ class _Reader:
         # The ruleset is built from what was read, broken parts left at their defaults, so
         # that its own checks (its id, the years) run even where a table failed; it is
         # returned only if nothing failed.
-        parts = {"assumptions": assumptions, "rounding": rounding, "roster": roster, "adjustments": adjustments,
+        parts = {"assumption_ranges": self.assumption_ranges(data.get("assumption_ranges"), declared, data),
+                 "assumptions": assumptions, "rounding": rounding, "roster": roster, "adjustments": adjustments,
                  "classification": classification, "ranking": ranking, **fields}
         loaded = [i for i in indicators if i is not FAILED]
         if not raw_indicators and isinstance(data.get("indicators", []), list):
@@ -486,6 +495,27 @@ class _Reader:
                 if key in raw}
         return self.construct(Adjustments, "adjustments", **items, **caps)
 
+    def assumption_ranges(self, raw: Any, declared: _Declared,
+                          data: Mapping[str, Any]) -> AssumptionRanges | None | Failed:
+        """``[assumption_ranges]``: how far our own figures may be off; ``fixed`` names
+        indicators and items (by id) whose points the plan states."""
+        table = "assumption_ranges"
+        if raw is None:
+            return None
+        if not self.section(raw, table, ASSUMPTION_RANGE_KEYS):
+            return FAILED
+        adjustments = data.get("adjustments", {})
+        items = frozenset().union(*(_ids(adjustments.get(kind, [])) for kind in ITEM_KINDS
+                                    if isinstance(adjustments, Mapping) and isinstance(adjustments.get(kind), list)))
+        fixed = self.strings(raw, "fixed", table)
+        if fixed is not FAILED:
+            for name in fixed:
+                if name not in declared.indicators | items:
+                    fixed = self.problem(f"{name!r} is not the id of an indicator or a bonus or deduction item",
+                                         table, "fixed")
+        return self.construct(AssumptionRanges, table, **self.values(raw, ASSUMPTION_RANGE_KEYS - {"fixed"}, table,
+                                                                      "points", "cutoffs", "bonus"), fixed=fixed)
+
     def item(self, raw: Any, kind: str, number: int) -> Item | Failed:
         table = self.element(raw, kind, number, ITEM_KEYS)
         if table is None:
@@ -574,7 +604,9 @@ class _Reader:
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, Decimal):
-            return f"{value:f}"
+            # Bounded first: 1e999999999 written out is a gigabyte.
+            problem = number_problem(value, str(value), "a ruleset figure")
+            return self.problem(problem, table, field) if problem else f"{value:f}"
         if isinstance(value, (int, str)):
             return str(value)
         return self.problem(f"expected a number or text, got {value!r}", table, field)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import _check_encoding, batch_work, catalog, emit, list_format, main
+from qscore.cli.app import _check_encoding, batch_work, catalog, check_output, echo, emit, list_format, main
 
 if TYPE_CHECKING:
     from qscore.model import BatchResult, Ruleset
@@ -38,11 +38,11 @@ def record_round(batch: BatchResult, archive: str, *, replace: bool, data: str, 
     done = recorded.round
     what = f"{done.ruleset} {done.year}年度（第{done.id}轮，{done.unit_count}个单位）"
     if recorded.outcome == "unchanged":
-        click.echo(f"未改动：{archive} 中已有相同的 {what}", err=True)
+        echo(f"未改动：{archive} 中已有相同的 {what}", err=True)
     elif recorded.superseded is not None:
-        click.echo(f"已替换：{what} → {archive}；原第{recorded.superseded.id}轮保留为已取代", err=True)
+        echo(f"已替换：{what} → {archive}；原第{recorded.superseded.id}轮保留为已取代", err=True)
     else:
-        click.echo(f"已记录：{what} → {archive}", err=True)
+        echo(f"已记录：{what} → {archive}", err=True)
 
 
 @main.command()
@@ -72,8 +72,13 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     from qscore.rounds.report import COMPARISON_FORMATS
 
     fmt = fmt or _format_from_suffix(output) or "table"
-    if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
+    to_terminal = output in (None, "-") and sys.stdout.isatty()
+    if fmt == "xlsx" and to_terminal:
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
+    inputs = {"ruleset": ruleset_name if Path(ruleset_name).is_file() else None,
+              "old year's file": _file_of(old), "new year's file": _file_of(new)}
+    if output not in (None, "-"):
+        check_output(output, inputs)  # before the work, not after
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
     options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown)
@@ -83,8 +88,14 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
         comparison = compare_years(ruleset, old_source, new_source, catalog=found)
         data = COMPARISON_FORMATS[fmt][0](comparison)
     for note in comparison.notes:
-        click.echo(f"note: {note}", err=True)
-    emit(data, output)
+        echo(f"note: {note}", err=True)
+    emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+
+
+def _file_of(source: str) -> str:
+    """The file OLD or NEW reads: a data file, or the archive of ``ARCHIVE:YEAR``."""
+    archive, colon, year = source.rpartition(":")
+    return archive if colon and year.isdigit() and not Path(source).is_file() else source
 
 
 def _format_from_suffix(output: str | None) -> str | None:
@@ -134,11 +145,11 @@ def history(archive: str, unit: str | None, ruleset_id: str | None, fmt: str) ->
         if unit is None:
             rounds = opened.rounds(ruleset_id)
             writer: Any = report.rounds_json if fmt == "json" else report.rounds_table
-            emit(writer(archive, rounds), None)
+            emit(writer(archive, rounds), None, inputs={}, escape=fmt == "table" or sys.stdout.isatty())
             return
         standings = opened.history(unit.strip(), ruleset_id)
     if not standings:
         raise click.BadParameter(f"no unit '{unit}' in any round of {archive}"
                                  + (f" of ruleset '{ruleset_id}'" if ruleset_id else ""), param_hint="UNIT")
     writer = report.history_json if fmt == "json" else report.history_table
-    emit(writer(archive, unit.strip(), standings), None)
+    emit(writer(archive, unit.strip(), standings), None, inputs={}, escape=fmt == "table" or sys.stdout.isatty())

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import catalog, echo_json, echo_table, list_format, main
+from qscore.cli.app import catalog, echo, echo_json, echo_table, list_format, main
 
 if TYPE_CHECKING:
     from qscore.model import Ruleset
@@ -55,7 +55,7 @@ def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
     if fmt == "json":
         echo_json(document)
         return
-    click.echo(f"{document['title']}（{document['id']}）— {document['jurisdiction']}，"
+    echo(f"{document['title']}（{document['id']}）— {document['jurisdiction']}，"
                f"{document['base_year']} → {document['horizon_year']}")
     echo_table([[i["id"], i["name"], i["category"] or "", i["unit"], "↑" if i["direction"] == "higher" else "↓",
                  _shown(i["baseline"]), i["target_text"], i["lead"], _shown(i["points"]), i["rule"]["label"]]
@@ -64,7 +64,11 @@ def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
 
 
 def _shown(value: Any) -> str:
-    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    from decimal import Decimal
+
+    from qscore.numbers import fmt
+
+    return fmt(value) if value is None or isinstance(value, Decimal) else str(value)
 
 
 @main.command()
@@ -106,16 +110,16 @@ def _validate_file(path: Path, found: Catalog) -> bool:
     else:
         findings, more = lint_ruleset(ruleset, locator, found), False
     for finding in sorted(findings, key=lambda f: f.line or 0):
-        click.echo(finding.render(str(path)), err=True)
+        echo(finding.render(str(path)), err=True)
     errors = sum(f.severity == ERROR for f in findings)
     warnings = f", {len(findings) - errors} warning(s)" if len(findings) > errors else ""
     if more:
-        click.echo(f"✗ {path}: more than {errors} errors; the first {errors} are shown", err=True)
+        echo(f"✗ {path}: more than {errors} errors; the first {errors} are shown", err=True)
     elif ruleset is None or errors:
-        click.echo(f"✗ {path}: {errors} error(s){warnings}", err=True)
+        echo(f"✗ {path}: {errors} error(s){warnings}", err=True)
     if ruleset is None or errors:
         return False
-    click.echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
-               + (f", {len(ruleset.examples)} worked example(s) agree" if ruleset.examples else "")
-               + warnings)
+    echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
+         + (f", {len(ruleset.examples)} worked example(s) agree" if ruleset.examples else "")
+         + warnings)
     return True

@@ -8,14 +8,14 @@ so the same comparison gives the same bytes.
 from __future__ import annotations
 
 import io
-import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from typing import TYPE_CHECKING
 
-from qscore.numbers import fmt
+from qscore.numbers import fmt, plain
 
 if TYPE_CHECKING:  # `qscore history` imports this module: it starts without the engine
     from qscore.model import Indicator
@@ -26,18 +26,20 @@ if TYPE_CHECKING:  # `qscore history` imports this module: it starts without the
 SHEET_ROWS = 1_048_575
 
 
+#: In a column of ``str()`` texts: an exponent, a negative zero or a missing figure.
+_NOT_PLAIN = re.compile(r"E|-0(?:\.0+)?(?![0-9.])|None")
+
+
 def _text(number: Decimal | None) -> str:
-    """A figure as exact text, "" for none."""
-    if number is None:
-        return ""
-    text = str(number)
-    return f"{number:f}" if "E" in text else text
+    """A figure with every digit it has (no exponent, never -0.00), "" for none."""
+    return "" if number is None else plain(number)
 
 
 def _texts(figures: Sequence[Decimal | None]) -> list[str]:
-    """A column of figures as :func:`_text` writes them, in one sweep."""
+    """A column of figures as :func:`_text` writes them: ``str()`` in one sweep, which
+    is the same text unless it chose an exponent or a negative zero (rare)."""
     texts = list(map(str, figures))
-    if "E" in "".join(texts) or "None" in texts:  # rare: str() chose an exponent, or a unit is in one year
+    if _NOT_PLAIN.search("\x1f".join(texts)):
         return list(map(_text, figures))
     return texts
 
@@ -185,37 +187,35 @@ def comparison_json(comparison: Comparison) -> bytes:
         "notes": list(comparison.notes),
         "units": [_unit_json(unit, names) for unit in comparison],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _json(document)
 
 
 def _unit_json(unit: UnitChange, names: dict[str, str]) -> dict[str, Any]:
     return {"unit": unit.unit, "old": _place_json(unit.old), "new": _place_json(unit.new),
-            "change": _json_number(unit.change), "data_effect": _json_number(unit.data_effect),
-            "target_effect": _json_number(unit.target_effect),
+            "change": unit.change, "data_effect": unit.data_effect, "target_effect": unit.target_effect,
             "indicators": [{"id": change.indicator, "name": names[change.indicator],
                             "old": _figures_json(change.old), "new": _figures_json(change.new),
-                            "change": _json_number(change.change), "data_effect": _json_number(change.data_effect),
-                            "target_effect": _json_number(change.target_effect)} for change in unit.indicators]}
+                            "change": change.change, "data_effect": change.data_effect,
+                            "target_effect": change.target_effect} for change in unit.indicators]}
 
 
-def _json_number(value: Decimal | None) -> Any:
-    """The project's JSON number (imported when first used: it brings the result model)."""
-    from qscore.writing.text import json_number
+def _json(document: dict[str, Any]) -> bytes:
+    """``document`` as the JSON outputs write it: every figure with its exact digits."""
+    from qscore.writing.text import json_text  # imported when used: it brings the result model
 
-    return json_number(value)
+    return (json_text(document) + "\n").encode("utf-8")
 
 
 def _place_json(place: Place | None) -> dict[str, Any] | None:
     if place is None:
         return None
-    return {"total": _json_number(place.total), "rank": place.rank, "tier": place.tier}
+    return {"total": place.total, "rank": place.rank, "tier": place.tier}
 
 
 def _figures_json(figures: IndicatorFigures | None) -> dict[str, Any] | None:
     if figures is None:
         return None
-    value = figures.value if isinstance(figures.value, str) else _json_number(figures.value)
-    return {"value": value, "target": _json_number(figures.target), "points": _json_number(figures.points)}
+    return {"value": figures.value, "target": figures.target, "points": figures.points}
 
 
 # -- XLSX ------------------------------------------------------------------------------------
@@ -326,11 +326,11 @@ def history_table(archive: str, unit: str, standings: Sequence[Standing]) -> byt
 
 def history_json(archive: str, unit: str, standings: Sequence[Standing]) -> bytes:
     document = {"archive": archive, "unit": unit, "rounds": [
-        {"round": s.round.id, "ruleset": s.round.ruleset, "year": s.round.year, "total": _json_number(s.total),
+        {"round": s.round.id, "ruleset": s.round.ruleset, "year": s.round.year, "total": s.total,
          "rank": s.rank, "units": s.round.unit_count, "tier": s.tier,
          "on_track": {"assessed": s.assessed, "met": s.met} if s.on_path else None,
          "superseded_by": s.round.superseded_by} for s in standings]}
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _json(document)
 
 
 def rounds_table(archive: str, rounds: Sequence[Round]) -> bytes:
@@ -350,4 +350,4 @@ def rounds_json(archive: str, rounds: Sequence[Round]) -> bytes:
          "ruleset_sha256": r.ruleset_sha256, "qscore_version": r.qscore_version,
          "sources": [{"file": s.name, "sha256": s.sha256} for s in r.sources],
          "superseded_by": r.superseded_by} for r in rounds]}
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _json(document)

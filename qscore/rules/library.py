@@ -43,6 +43,10 @@ class PassFail(Rule):
             return f"{fmt(_number(value))} {self._comparison()} {fmt(target)}，达标 → 满分 {fmt(self.full)}"
         return f"{fmt(_number(value))} 未达到 {self._comparison()} {fmt(target)} → 0"
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        return () if target is None else (target,)
+
 
 @attrs.frozen
 class Ratio(Rule):
@@ -77,6 +81,14 @@ class Ratio(Rule):
         capped = clamp(ratio, ZERO, ONE)
         note = f"，按 {fmt(capped)} 计" if capped != ratio else ""
         return f"{shown} = {fmt(ratio)}{note}；{_share_of_full(self.full, capped)}"
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # Higher: the ratio rises along a line from 0 to the target; lower: it falls
+        # steadily above the target.  Full marks from the target on.
+        if target is None:
+            return ()
+        return (ZERO, target) if self.direction == "higher" and target > 0 else (target,)
 
 
 @attrs.frozen
@@ -113,6 +125,12 @@ class Progress(Rule):
         note = f"，按 {fmt(share)} 计" if share != raw else ""
         return (f"({fmt(number)} − {fmt(baseline)}) ÷ ({fmt(target)} − {fmt(baseline)}) = {fmt(raw)}"
                 f"{note}；{_share_of_full(self.full, share)}")
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        if target is None:
+            return ()
+        return (target,) if baseline is None else (baseline, target)
 
 
 @attrs.frozen
@@ -206,6 +224,13 @@ class Bands(Rule):
             return f"{fmt(number)} 未进入任何一档 → {fmt(self.otherwise)}（{table}）"
         return f"{fmt(number)} {sign} {fmt(threshold)} → {fmt(band.points)}（{table}）"
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        if self.relative and target is None:
+            return ()
+        shift = target if self.relative else ZERO
+        return tuple(band.threshold + shift for band in self.bands)  # type: ignore[operator]
+
 
 @attrs.frozen
 class Deduction(Rule):
@@ -256,6 +281,19 @@ class Deduction(Rule):
                 f"扣 {fmt(steps)} × {fmt(self.per_step)} = {fmt(taken)}；{fmt(self.full)} − {fmt(taken)}"
                 f" → {fmt(result)}{floor}")
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # Nothing is left to deduct from ``full ÷ per_step`` steps short on: points are
+        # 0 beyond that, rise along a line (proportional) or a step at a time up to the
+        # target, and stay full from there.
+        if target is None:
+            return ()
+        worse = -1 if self.direction == "higher" else 1
+        steps = (self.full / self.per_step).to_integral_value(rounding=ROUND_CEILING)
+        if self.partial == "proportional":
+            return target, target + worse * self.full / self.per_step * self.step
+        return tuple(target + worse * k * self.step for k in range(int(steps) + 1))
+
 
 @attrs.frozen
 class Count(Rule):
@@ -304,6 +342,12 @@ class Count(Rule):
         capped = f"，封顶 {fmt(self.ceiling)} → {fmt(self.ceiling)}" if raw > self.ceiling else ""
         return f"{counted}{fmt(items)} × {fmt(self.per_item)} = {fmt(raw)}{capped}"
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # Points rise with the count from no items to the cap.
+        start = baseline if self.basis == "increase" and baseline is not None else ZERO
+        return start, start + self.ceiling / self.per_item
+
 
 @attrs.frozen
 class RankPoints(Rule):
@@ -340,6 +384,11 @@ class RankPoints(Rule):
 
     def points(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> Decimal:
         raise TypeError("排序赋分 needs the whole batch: use points_batch()")
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # A unit takes a place by equalling the unit on it.
+        return tuple(sorted(set(map(_number, others))))
 
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
         raise TypeError("排序赋分 needs the whole batch: use explain_batch()")
@@ -407,6 +456,10 @@ class Levels(Rule):
 
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
         return f"{value} → {_share_of_full(self.full, self.levels[str(value)])}"
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        return tuple(self.levels)
 
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (PassFail, Ratio, Progress, Bands, Deduction, Count, RankPoints, Levels)

@@ -250,7 +250,8 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
         # A batch rule may give units with the same points one shared figure (排序赋分's
         # places): each figure is rounded once, keyed by identity while ``raw`` keeps it alive.
         keys = list(map(id, raw))
-        rounded = {key: p.quantize(quantum, rounding=mode) for key, p in dict(zip(keys, raw)).items()}
+        # Adding 0 turns -0.00 into 0.00, as Rounding.apply does.
+        rounded = {key: p.quantize(quantum, rounding=mode) + ZERO for key, p in dict(zip(keys, raw)).items()}
         raw = list(map(rounded.__getitem__, keys))
     points = [_nothing(rounding)] * len(values)
     for n, p in zip(present, raw):

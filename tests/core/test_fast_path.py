@@ -247,8 +247,10 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[str], list
     assert write_csv(batch) == ("\ufeff" + buffer.getvalue()).encode("utf-8")
     written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))[1:]
     width = len(ruleset.indicators)
-    assert [row[-width:] for row in written] == [[f"{p:f}" for p in u["points"]] for u in expected]
-    assert [row[2] for row in written] == [f"{u['total']:f}" for u in expected]
+    # Outputs never show -0: a zero is written without its sign.
+    shown = lambda figure: f"{figure.copy_abs() if figure.is_zero() else figure:f}"  # noqa: E731
+    assert [row[-width:] for row in written] == [[shown(p) for p in u["points"]] for u in expected]
+    assert [row[2] for row in written] == [shown(u["total"]) for u in expected]
 
     # The engine's units are read as columns; the same units as plain objects, with
     # their indicator results made, are written the same way.
@@ -303,18 +305,21 @@ def small_batch(indicators: list[dict], rows: list[list[str]], **extra: object):
 
 
 def test_inexact_sums_are_added_in_sheet_order() -> None:
-    # With 28 significant digits, 1E27 + 0.4 rounds back to 1E27, twice: the sheet-order
-    # total is 1000000000000000000000000000.  Adding the category subtotals instead
-    # (1E27, then 0.4 + 0.4 = 0.8) would give 1000000000000000000000000001.
+    # With 28 significant digits, A = 100000000000000.0000000049999 (28 digits) plus
+    # 0.00000000000004 rounds back to A (0.4 of the last digit), twice: the sheet-order
+    # total is A, 100000000000000.00000000 at 8 places.  Adding the category subtotals
+    # instead (A, then 0.00000000000004 + 0.00000000000004 = 0.00000000000008) would
+    # give 100000000000000.0000000050000, which rounds half up to …00000001.
     rule = {"target": 0, "rule": "pass_fail"}
-    indicators = [{"id": "a", "name": "甲", "category": "x", "points": 10**27, **rule},
-                  {"id": "b", "name": "乙", "category": "y", "points": Decimal("0.4"), **rule},
-                  {"id": "c", "name": "丙", "category": "y", "points": Decimal("0.4"), **rule}]
-    batch = small_batch(indicators, [["某镇", "1", "1", "1"]], rounding={"places": 0, "stage": "total"},
+    big, small = Decimal("100000000000000.0000000049999"), Decimal("0.00000000000004")
+    indicators = [{"id": "a", "name": "甲", "category": "x", "points": big, **rule},
+                  {"id": "b", "name": "乙", "category": "y", "points": small, **rule},
+                  {"id": "c", "name": "丙", "category": "y", "points": small, **rule}]
+    batch = small_batch(indicators, [["某镇", "1", "1", "1"]], rounding={"places": 8, "stage": "total"},
                         categories=[{"id": "x", "name": "X"}, {"id": "y", "name": "Y"}])
     unit = batch.units[0]
-    assert f"{unit.total:f}" == "1000000000000000000000000000"
-    assert unit.subtotals == {"x": Decimal(10**27), "y": Decimal("0.8")}
+    assert f"{unit.total:f}" == "100000000000000.00000000"
+    assert unit.subtotals == {"x": big, "y": Decimal("0.00000000000008")}
 
 
 def test_csv_shows_tiny_exact_points_without_an_exponent() -> None:
@@ -347,14 +352,16 @@ def test_csv_with_cells_to_quote_is_what_csv_writer_writes() -> None:
 
 
 def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
-    from qscore.writing.text import unit_json, write_json
+    from qscore.writing.text import json_text, unit_json, write_json
 
     indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇"]},
                   {"id": "b", "name": "乙\n（备注）", "points": 3, "target": 1, "rule": "pass_fail"}]
     batch = small_batch(indicators, [["东镇", "0.5", "1"], ["西镇", "1", "不适用"]])
     document = {"ruleset": "small", "title": "测试", "year": 2027,
                 "units": [unit_json(batch, unit) for unit in batch.units]}
-    assert write_json(batch) == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert write_json(batch) == (json_text(document) + "\n").encode("utf-8")
+    assert json.loads(write_json(batch), parse_float=Decimal) == document
     # 西镇 is exempt from both: 甲 applies to 东镇 only, 乙 is marked 不适用.
-    west = json.loads(write_json(batch))["units"][1]
-    assert [(r["value"], r["points"], r["max_points"]) for r in west["indicators"]] == [("不适用", 0, 0), ("不适用", 0, 0)]
+    west = json.loads(write_json(batch), parse_float=Decimal)["units"][1]
+    assert [(r["value"], str(r["points"]), r["max_points"]) for r in west["indicators"]] == [
+        ("不适用", "0.00", 0), ("不适用", "0.00", 0)]

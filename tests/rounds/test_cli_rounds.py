@@ -188,7 +188,8 @@ def test_compare_writes_xlsx_to_a_file(cli, county_rounds, tmp_path):
 def test_compare_of_a_round_not_recorded(cli, county_rounds):
     result = cli("compare", "shizhu-county", f"{county_rounds}:2023", f"{county_rounds}:2025")
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {county_rounds} has no round 2023 of ruleset 'shizhu-county' (it holds 2024, 2025)\n"
+    assert result.stderr == (f"Error: {county_rounds} has no round 2023 of ruleset 'shizhu-county' "
+                             "(it holds 2024, 2025)\n")
 
 
 def test_compare_of_a_missing_file(cli, county_rounds):
@@ -261,3 +262,25 @@ def test_history_of_a_missing_archive(cli, tmp_path):
     assert result.exit_code == 2
     assert result.stderr == f"Error: no such archive: {tmp_path / 'rounds.db'}\n"
     assert not (tmp_path / "rounds.db").exists()
+
+
+def test_the_archive_is_never_an_output(cli, tmp_path):
+    archive = tmp_path / "rounds.db"
+    assert cli("rank", TOWNSHIP, TOWNSHIPS, "--record", str(archive)).exit_code == 0
+    before = archive.read_bytes()
+    result = cli("rank", TOWNSHIP, TOWNSHIPS, "--record", str(archive), "-o", str(archive))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Invalid value for '-o': {archive} is the archive, which this command "
+                                  "reads; writing there would destroy it: give another file\n")
+    compared = cli("compare", TOWNSHIP, f"{archive}:2027", f"{archive}:2027", "-o", str(archive))
+    assert compared.exit_code == 2
+    assert compared.stderr.endswith(f"Error: Invalid value for '-o': {archive} is the old year's file, which this "
+                                    "command reads; writing there would destroy it: give another file\n")
+    assert archive.read_bytes() == before
+
+
+def test_compare_json_figures_keep_their_digits(cli, county_rounds):
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--format", "json")
+    # 93.60 and 4.00 as written on the sheet, not 93.6 and 4.0.
+    assert '"total": 93.60,' in result.stdout and '"points": 3.20' in result.stdout
+    assert '"data_effect": 0.00,' in result.stdout
