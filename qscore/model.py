@@ -38,9 +38,11 @@ def _positive(instance: Any, attribute: attrs.Attribute, value: Decimal | None) 
         raise ValueError(f"'{attribute.name}' must be more than 0, got {value}")
 
 
+NAME = v.and_(v.instance_of(str), v.min_len(1))
 IDENTIFIER = v.matches_re(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 DECIMAL = v.instance_of(Decimal)
-OPTIONAL_DECIMAL = v.optional(v.instance_of(Decimal))
+#: A field that is a Decimal or None (typed loosely: attrs types a validator by its field's default).
+OPTIONAL_DECIMAL: Callable[[Any, Any, Any], Any] = v.optional(v.instance_of(Decimal))
 
 
 @attrs.frozen
@@ -79,7 +81,7 @@ class Category:
 
     id: str = attrs.field(validator=IDENTIFIER)
     name: str = attrs.field(validator=v.instance_of(str))
-    points: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    points: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
 
 
 @attrs.frozen
@@ -106,10 +108,10 @@ class Indicator:
     """
 
     id: str = attrs.field(validator=IDENTIFIER)
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(validator=NAME)
     target: Target
     rule: Rule
-    points: Decimal = attrs.field(validator=[DECIMAL, _non_negative])
+    points: Decimal = attrs.field(validator=v.and_(DECIMAL, _non_negative))
     direction: str = attrs.field(default="higher", validator=v.in_(DIRECTIONS))
     category: str | None = None
     unit: str = ""
@@ -139,9 +141,9 @@ class Item:
     """
 
     id: str = attrs.field(validator=IDENTIFIER)
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
-    points: Decimal = attrs.field(default=ZERO, validator=[DECIMAL, _non_negative])
-    cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    name: str = attrs.field(validator=NAME)
+    points: Decimal = attrs.field(default=ZERO, validator=v.and_(DECIMAL, _non_negative))
+    cap: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
     source: str = ""
 
 
@@ -160,8 +162,8 @@ class Adjustments:
     bonus: tuple[Item, ...] = ()
     deductions: tuple[Item, ...] = ()
     vetoes: tuple[Item, ...] = ()
-    bonus_cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
-    deduction_cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    bonus_cap: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
+    deduction_cap: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
     total_floor: Decimal | None = attrs.field(default=ZERO, validator=OPTIONAL_DECIMAL)
 
     @property
@@ -182,7 +184,7 @@ class Grade:
     :param share: the share of units this class holds, 0 to 1 (``by = "share"``).
     """
 
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(validator=NAME)
     min_score: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
     count: int | None = attrs.field(default=None, validator=v.optional([v.instance_of(int), v.gt(0)]))
     share: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive, v.optional(v.le(Decimal(1)))])
@@ -251,7 +253,7 @@ class Example:
     :param year: the assessment year (default: the plan's horizon year).
     """
 
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(validator=NAME)
     inputs: tuple[tuple[str, str], ...] = ()
     points: tuple[tuple[str, Decimal], ...] = ()
     total: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
@@ -301,7 +303,7 @@ class AssumptionRanges:
 
     points: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative,
                                                                    v.optional(v.le(Decimal(1)))])
-    cutoffs: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    cutoffs: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
     bonus: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative,
                                                                   v.optional(v.le(Decimal(1)))])
     fixed: tuple[str, ...] = ()

@@ -307,7 +307,7 @@ class Reference(Target):
     kind: ClassVar[str] = "reference"
     path: ClassVar[str] = "none"
     needs: ClassVar[str | None] = "reference"
-    name: str = attrs.field(kw_only=True, validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(kw_only=True, validator=v.and_(v.instance_of(str), v.min_len(1)))
     offset: Decimal = attrs.field(default=ZERO, kw_only=True, validator=v.instance_of(Decimal))
 
     def _reference(self, figures: Figures) -> Decimal:

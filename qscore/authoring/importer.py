@@ -99,13 +99,13 @@ def _column(header: Sequence[str], names: Sequence[str], taken: set[int]) -> int
 
 
 def _columns(table: RawTable) -> dict[str, int | None]:
-    header, taken = table.header, set()
+    header, taken = table.header, set[int]()
     found: dict[str, int | None] = {}
     for role, names in (("category", CATEGORY_HEADERS), ("name", NAME_HEADERS), ("lead", LEAD_HEADERS),
                         ("baseline", BASELINE_HEADERS), ("target", TARGET_HEADERS)):
-        found[role] = _column(header, names, taken)
-        if found[role] is not None:
-            taken.add(found[role])  # type: ignore[arg-type]
+        column = found[role] = _column(header, names, taken)
+        if column is not None:
+            taken.add(column)
     years = [n for n, h in enumerate(header) if YEAR.match(h.strip()) and n not in taken]
     if found["baseline"] is None and years:
         found["baseline"] = years.pop(0)

@@ -23,8 +23,8 @@ from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Rounding, Ruleset, UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.binding import Cell, Dataset
-from qscore.reading.cells import EXEMPT
-from qscore.rules.base import Rule
+from qscore.reading.cells import EXEMPT, Exempt
+from qscore.rules.base import Rule, Value
 from qscore.scoring import formulas
 from qscore.scoring.adjusters import Adjuster
 from qscore.scoring.columns import (CodedColumn, EngineUnits, IndicatorView, OnRead, PerValue, RankedColumns,
@@ -165,8 +165,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
         column = _varying_column(ruleset, indicator, data, values, targets, figures)
     if not explain:
         return column
-    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
-    explanations = _explain(ruleset, indicator, values, present, column.targets, [f.baseline for f in figures],
+    explanations = _explain(ruleset, indicator, values, column.targets, [f.baseline for f in figures],
                             figures, timing, column.points)
     return attrs.evolve(column, explanations=explanations)
 
@@ -177,6 +176,17 @@ def _applicable_values(indicator: Indicator, data: Dataset) -> list[Cell]:
     if not indicator.applies_to:
         return values
     return [value if indicator.applies(unit) else EXEMPT for value, unit in zip(values, data.units)]
+
+
+def _present(values: list[Cell]) -> tuple[list[int], list[Value]]:
+    """The positions of the units with a value (neither missing nor exempt), and their values."""
+    positions: list[int] = []
+    present: list[Value] = []
+    for n, value in enumerate(values):
+        if value is not None and not isinstance(value, Exempt):
+            positions.append(n)
+            present.append(value)
+    return positions, present
 
 
 def _first_present(values: list[Cell]) -> int:
@@ -206,7 +216,7 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
     codes, distinct = _codes(indicator, data, values)
     points_of: dict[int, Decimal] = {}
     for code, value in distinct:
-        if value is None or value is EXEMPT:
+        if value is None or isinstance(value, Exempt):
             points_of[code] = _nothing(rounding)
             continue
         try:
@@ -237,10 +247,10 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
                     targets: list[Decimal | None], figures: list[Figures]) -> Column:
     """Points when targets or baselines differ by unit, or the rule needs the whole batch."""
     rule, rounding = indicator.rule, ruleset.rounding
-    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+    present, scored = _present(values)
     baselines = [figures[n].baseline for n in present]
     try:
-        raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present], baselines)
+        raw = rule.points_batch(scored, [targets[n] for n in present], baselines)
     except MissingFigure as exc:
         # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
         unit = next((n for n, baseline in zip(present, baselines) if baseline is None), present[0])
@@ -292,7 +302,8 @@ def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
     references = {name: column for name, column in own.items() if name not in STANDARD_FIELDS}
     return [Figures(baseline=indicator.baseline if baselines[n] is None else baselines[n],
                     previous=previous[n],
-                    references=tuple((name, col[n]) for name, col in references.items() if col[n] is not None))
+                    references=tuple((name, figure) for name, col in references.items()
+                                     if (figure := col[n]) is not None))
             for n in range(count)]
 
 
@@ -348,12 +359,12 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
                     column=data.columns.get(indicator.id, indicator.name))
 
 
-def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present: list[int],
-             targets: list[Decimal | None], baselines: list[Decimal | None], figures: list[Figures],
-             timing: Timing, points: list[Decimal]) -> list[str]:
+def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
+             baselines: list[Decimal | None], figures: list[Figures], timing: Timing,
+             points: Sequence[Decimal]) -> list[str]:
     rule, rounding = indicator.rule, ruleset.rounding
-    lines = rule.explain_batch([values[n] for n in present], [targets[n] for n in present],
-                               [baselines[n] for n in present])
+    present, scored = _present(values)
+    lines = rule.explain_batch(scored, [targets[n] for n in present], [baselines[n] for n in present])
     missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"

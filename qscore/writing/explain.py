@@ -64,7 +64,7 @@ def explain_unit(batch: BatchResult, unit: UnitResult, closing: Sequence[str] = 
         indicator = by_id[result.indicator]
         if indicator.category != current:
             current = indicator.category
-            lines.append(f"【{category_names.get(indicator.category, '未分类')}】")
+            lines.append(f"【{category_names.get(indicator.category or '', '未分类')}】")
         unit_text = f"（{indicator.unit}）" if indicator.unit else ""
         lines.append(f"{number:>3}. {indicator.name}{unit_text}  [{indicator.id}]  满分 {fmt(indicator.points)}")
         on_path = interim and follows_path(indicator)
