@@ -421,7 +421,7 @@ class Archive:
         for unit, *line in self._connection.execute(
                 "SELECT unit, kind, item, name, count, points FROM adjustments WHERE round_id = ? "
                 "ORDER BY unit, position", (round_id,)):
-            adjustments.setdefault(unit, []).append(tuple(line))  # type: ignore[arg-type]
+            adjustments.setdefault(unit, []).append(tuple(line))
         columns = _UNIT_COLUMNS if arrays else ", ".join(
             "''" if column.strip() in COLUMNS.values() else column for column in _UNIT_COLUMNS.split(","))
         rows = self._connection.execute(f"SELECT {columns} FROM units WHERE round_id = ? ORDER BY position",

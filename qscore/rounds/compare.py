@@ -262,14 +262,14 @@ class Comparison:
                 (b.units.column("total") for b in self._batches()), (self._in_old, self._in_mid, self._in_new)))
             self._cache["totals"] = Effects(self._shown(changes(old, new)), self._shown(data_effects(old, mid)),
                                             self._shown(target_effects(mid, new)))
-        return self._cache["totals"]  # type: ignore[no-any-return]
+        return self._cache["totals"]
 
     def indicator_effects(self) -> list[Effects]:
         """Per indicator (ruleset order): every shown unit's data effect and target effect
         on the points, and their change (worked out when first read: CSV needs none)."""
         if "indicators" not in self._cache:
             self._cache["indicators"] = [self.indicator_effect(n) for n in range(len(self.ruleset.indicators))]
-        return self._cache["indicators"]  # type: ignore[no-any-return]
+        return self._cache["indicators"]
 
     def indicator_effect(self, position: int) -> Effects:
         """The ``position``-th indicator's effects, worked out afresh (a national CSV

@@ -82,7 +82,7 @@ def _years(comparison: Comparison) -> tuple[str, str]:
 def comparison_table(comparison: Comparison) -> bytes:
     """The units' totals, ranks and tiers in both years with what moved each total, then
     each unit's indicators."""
-    from tabulate import tabulate  # type: ignore[import-untyped]
+    from tabulate import tabulate
 
     old, new = _years(comparison)
     ruleset = comparison.ruleset
@@ -223,7 +223,7 @@ def _figures_json(figures: IndicatorFigures | None) -> dict[str, Any] | None:
 def comparison_xlsx(comparison: Comparison) -> bytes:
     """A workbook with the units' summary (单位对比) and every unit's indicators (指标对比,
     continued on further sheets past Excel's row limit)."""
-    import xlsxwriter  # type: ignore[import-untyped]
+    import xlsxwriter
 
     from qscore.writing.xlsx import FIXED_CREATED
 
@@ -309,7 +309,7 @@ def _on_track(standing: Standing) -> str:
 
 def history_table(archive: str, unit: str, standings: Sequence[Standing]) -> bytes:
     """A unit's totals, ranks and tiers across the recorded years, one block per ruleset."""
-    from tabulate import tabulate  # type: ignore[import-untyped]
+    from tabulate import tabulate
 
     lines = [f"{unit} 的历年考核结果（{archive}）", ""]
     for ruleset in dict.fromkeys(s.round.ruleset for s in standings):
@@ -335,7 +335,7 @@ def history_json(archive: str, unit: str, standings: Sequence[Standing]) -> byte
 
 def rounds_table(archive: str, rounds: Sequence[Round]) -> bytes:
     """The rounds an archive holds."""
-    from tabulate import tabulate  # type: ignore[import-untyped]
+    from tabulate import tabulate
 
     rows = [[str(r.id), r.ruleset, str(r.year), str(r.unit_count), "；".join(s.name for s in r.sources),
              "；".join(s.sha256[:12] for s in r.sources), (r.ruleset_sha256 or "")[:12], r.qscore_version or "",

@@ -42,7 +42,7 @@ def _json_cell(value: Decimal | str | bool | None) -> str:
     """One cell of a JSON array: a figure as exact text in quotes, a flag, or null."""
     if value is None or value is True or value is False:
         return {None: "null", True: "true", False: "false"}[value]
-    return _encode(_cell_text(value))  # type: ignore[arg-type]
+    return _encode(_cell_text(value))
 
 
 def _json_array(cells: Sequence[str]) -> str:
@@ -161,7 +161,7 @@ class StoredUnits(RankedUnits):
         :class:`~qscore.model.IndicatorResult` holds it."""
         if field not in self._decoded:
             self._decoded[field] = self._decode(field)
-        return self._decoded[field]  # type: ignore[no-any-return]
+        return self._decoded[field]
 
     def _decode(self, field: ResultField) -> list[list[Any]]:
         indicators = self._ruleset.indicators
@@ -278,10 +278,10 @@ def _array(text: str, width: int) -> list[Any]:
         cells = text[2:-2].split('","')
         if len(cells) == width:
             return cells
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
-class _Converted(dict):  # type: ignore[type-arg]
+class _Converted(dict):
     """Text → its figure, converted once per distinct text, so that equal texts share
     one object (``None`` and 不适用 are kept as they are)."""
 
@@ -294,7 +294,7 @@ class _Converted(dict):  # type: ignore[type-arg]
         return figure
 
 
-class _Codes(dict):  # type: ignore[type-arg]
+class _Codes(dict):
     """A value's text → its code, as binding codes a column: each distinct text is
     converted once, into ``distinct[code]`` (不适用 is the exempt mark)."""
 
