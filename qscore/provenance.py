@@ -15,11 +15,8 @@ exact rules and submissions it was worked out from.  The archive of rounds recor
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 from collections.abc import Iterable, Iterator
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
@@ -28,6 +25,8 @@ import attrs
 from qscore.errors import QscoreError, UsageError
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     from qscore.model import BatchResult, Ruleset
 
 CHUNK = 2**20
@@ -130,6 +129,9 @@ def ruleset_sha256(ruleset: Ruleset) -> str | None:
 def _resources(path: PurePath) -> Iterator[Traversable]:
     """The package resources ``path`` may name: for each of its parts that is an
     importable package, the rest of the path inside that package."""
+    import importlib.util
+    from importlib import resources
+
     parts = path.parts
     for number, part in enumerate(parts[:-1]):
         if not part.isidentifier():
