@@ -20,7 +20,7 @@ from qscore.provenance import ScoringOptions, SourceFile, file_sha256, provenanc
 from qscore.rounds import archive as archive_module
 from qscore.rounds.archive import SCHEMA_VERSION, Archive, RoundExists
 from qscore.scoring.engine import score_batch
-from qscore.testing import score_rows, table, unit_rows
+from qscore.testing import score_rows, unit_rows
 
 TOWNSHIP = DATA / "township.toml"
 TOWNSHIPS = DATA / "townships.csv"
