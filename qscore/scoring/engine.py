@@ -328,19 +328,27 @@ def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: l
     if target.batch:
         shared = _batch_target(indicator, data, values, figures, timing) if indicator.rule.uses_target else None
         return [None if value is None or value is EXEMPT else shared for value in values]
-    resolved: dict[Figures, Decimal] = {}
+    resolved: dict[tuple[str, ...], Decimal] = {}
     out: list[Decimal | None] = []
     for n, (fig, value) in enumerate(zip(figures, values)):
         if value is None or value is EXEMPT or not indicator.rule.uses_target:
             out.append(None)
             continue
-        if fig not in resolved:
+        key = _written(fig)
+        if key not in resolved:
             try:
-                resolved[fig] = target.resolve(fig, timing)
+                resolved[key] = target.resolve(fig, timing)
             except MissingFigure as exc:
                 raise _missing_figure(indicator, data, n, exc) from None
-        out.append(resolved[fig])
+        out.append(resolved[key])
     return out
+
+
+def _written(figures: Figures) -> tuple[str, ...]:
+    """Figures as they are written, to key the targets worked out from them: 80 and 80.00
+    are equal Decimals, but 80 + 2 is 82 and 80.00 + 2 is 82.00, and each unit's target
+    keeps the digits of its own figures."""
+    return (str(figures.baseline), str(figures.previous), *(f"{name}={value}" for name, value in figures.references))
 
 
 def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: MissingFigure) -> DataError:
