@@ -390,6 +390,7 @@ class IndicatorResult:
     :param max_points: the indicator's full marks (0 where it does not apply to the unit).
     :param met: whether the value meets the target used (``None`` when missing or exempt).
     :param explanation: the arithmetic in words and figures, when asked for.
+    :param previous: the unit's value the year before, where the data gives it (``@上年``).
     """
 
     indicator: str
@@ -399,6 +400,7 @@ class IndicatorResult:
     max_points: Decimal
     met: bool | None
     explanation: str | None = None
+    previous: Decimal | None = None
 
 
 @attrs.frozen
@@ -455,6 +457,8 @@ class UnitResult:
 #: The :class:`UnitResult` fields :meth:`RankedUnits.column` reads as a column.
 RankedField = Literal["unit", "row", "rank", "total", "tier", "vetoed", "bonus", "deductions", "gap_to_next",
                       "adjustments"]
+#: The :class:`IndicatorResult` fields :meth:`RankedUnits.result_rows` reads.
+ResultField = Literal["value", "target", "points", "max_points", "met", "previous"]
 T = TypeVar("T")
 
 
@@ -486,6 +490,29 @@ class RankedUnits(Sequence[UnitResult]):
         ``shown`` (e.g. ``str``).  ``shown`` must be a pure function: it may be applied
         once per distinct figure rather than once per cell."""
 
+    def figures(self) -> Mapping[tuple[str, str], Sequence[Decimal | None]]:
+        """The per-unit figures the data gave with the values (``@上年``, ``@基期``,
+        ``@全国平均`` …): ``(indicator id, field)`` → every unit's figure, in rank order.
+        This knows last year's values only (:attr:`IndicatorResult.previous`); the
+        engine's units give every figure they were scored with."""
+        columns = {}
+        for position, indicator in enumerate(self[0].indicators if len(self) else ()):
+            previous = [unit.indicators[position].previous for unit in self]
+            if any(figure is not None for figure in previous):
+                columns[(indicator.indicator, "previous")] = previous
+        return columns
+
+    def result_rows(self, field: ResultField, shown: Callable[[Any], T]) -> Sequence[Sequence[T]]:
+        """Each unit's per-indicator ``field`` (ruleset order), in rank order, passed
+        through ``shown``, which must be a pure function (as for :meth:`points_rows`).
+        This reads every unit's results; implementations read their columns instead."""
+        return [[shown(getattr(result, field)) for result in unit.indicators] for unit in self]
+
+    def result_columns(self, field: ResultField) -> Sequence[Sequence[Any]]:
+        """Per indicator (ruleset order), every unit's ``field`` in rank order: what
+        :meth:`result_rows` gives, a column at a time."""
+        return [list(column) for column in zip(*self.result_rows(field, _same))]
+
     @overload
     def __getitem__(self, index: int) -> UnitResult: ...
     @overload
@@ -509,6 +536,10 @@ class RankedUnits(Sequence[UnitResult]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self)!r})"
+
+
+def _same(value: T) -> T:
+    return value
 
 
 class UnitTuple(RankedUnits):

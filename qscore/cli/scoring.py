@@ -10,6 +10,7 @@ import click
 
 from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_options, echo, echo_notices, emit, main,
                             score)
+from qscore.cli.rounds import record_round
 
 
 @main.command()
@@ -18,9 +19,16 @@ from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_op
               help="table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files).")
+@click.option("--record", "archive", type=click.Path(dir_okay=False),
+              help="Also record the round in this archive of rounds (an SQLite file; see docs/data.md).")
+@click.option("--replace", is_flag=True,
+              help="With --record: replace a recorded round with other results, keeping it as superseded.")
 @click.pass_context
-def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, **options: Any) -> None:
+def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
+         **options: Any) -> None:
     """Score every unit in DATA and rank them, with tiers."""
+    if replace and archive is None:
+        raise click.UsageError("--replace needs --record ARCHIVE")
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
@@ -29,7 +37,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
     to_terminal = output in (None, "-") and _stdout_is_terminal()
     if writer.suffix == ".xlsx" and to_terminal:
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"])}
+    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"]), "archive": archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     progress = Progress(None if quiet else sys.stderr)
@@ -38,6 +46,9 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
             batch = score(ctx, explain=writer.explained, progress=progress, **options)
             data = writer.write(batch)
             progress.update(1)
+            if archive is not None:
+                record_round(batch, archive, replace=replace, data=options["data"], encoding=options["encoding"],
+                             sheet=options["sheet"], ignore_unknown=options["ignore_unknown"])
     finally:
         progress.finish()
     echo_notices(batch)

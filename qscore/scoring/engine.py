@@ -28,7 +28,8 @@ from qscore.reading.cells import EXEMPT, Exempt
 from qscore.rules.base import Rule, Value
 from qscore.scoring import formulas
 from qscore.scoring.adjusters import Adjuster
-from qscore.scoring.columns import CodedColumn, EngineUnits, IndicatorView, OnRead, RankedColumns, ResultColumns
+from qscore.scoring.columns import (CodedColumn, EngineUnits, IndicatorView, OnRead, PerValue, RankedColumns,
+                                   ResultColumns)
 from qscore.scoring.ranking import classes, rank
 from qscore.targets import Figures, Timing
 
@@ -82,7 +83,7 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
         columns.append(score_indicator(ruleset, indicator, data, year, explain))
         if progress is not None:
             progress(1)
-    table = _result_columns(ruleset, columns)
+    table = _result_columns(ruleset, columns, data)
     count = len(data.units)
     sums, subtotals = _sums(ruleset, table, count)
     parts = formulas.indicator_parts(ruleset, sums, _applicable_marks(ruleset, table, count))
@@ -114,12 +115,13 @@ def _tie_breaks(ruleset: Ruleset, table: ResultColumns, subtotals: dict[str, lis
             for name in ruleset.ranking.tie_break]
 
 
-def _result_columns(ruleset: Ruleset, columns: list[Column]) -> ResultColumns:
+def _result_columns(ruleset: Ruleset, columns: list[Column], data: Dataset) -> ResultColumns:
     return ResultColumns(indicators=tuple(i.id for i in ruleset.indicators),
                          max_points=tuple(i.points for i in ruleset.indicators),
                          values=tuple(c.values for c in columns),
                          targets=tuple(c.targets for c in columns), points=tuple(c.points for c in columns),
-                         met=tuple(c.met for c in columns), explanations=tuple(c.explanations for c in columns))
+                         met=tuple(c.met for c in columns), explanations=tuple(c.explanations for c in columns),
+                         figures=data.figures)
 
 
 def _sums(ruleset: Ruleset, table: ResultColumns, count: int) -> tuple[list[Decimal], dict[str, list[Decimal]]]:
@@ -276,8 +278,9 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
             raise _Lacking(dict.fromkeys(_present(values)[0], exc),
                            _missing_figure(indicator, data, _first_present(values), exc)) from None
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
-    return Column(values=values, points=CodedColumn(codes, points_of), targets=OnRead(values, partial(_same, target)),
-                  met=OnRead(values, partial(_met_one, rule, values, target)), explanations=None)
+    return Column(values=values, points=CodedColumn(codes, points_of),
+                  targets=PerValue(values, partial(_same, target)),
+                  met=PerValue(values, partial(_met_one, rule, target)), explanations=None)
 
 
 def _codes(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[list[int], Iterable[tuple[int, Cell]]]:
@@ -323,12 +326,12 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
 
 
 # Module-level, so that a batch's lazy columns can be pickled.
-def _same(target: Decimal | None, unit: int) -> Decimal | None:
+def _same(target: Decimal | None, value: Cell) -> Decimal | None:
     return target
 
 
-def _met_one(rule: Rule, values: list[Cell], target: Decimal | None, unit: int) -> bool | None:
-    return rule.met(values[unit], target)  # type: ignore[arg-type]
+def _met_one(rule: Rule, target: Decimal | None, value: Cell) -> bool | None:
+    return rule.met(value, target)  # type: ignore[arg-type]
 
 
 def _met_each(rule: Rule, values: list[Cell], targets: Sequence[Decimal | None], unit: int) -> bool | None:

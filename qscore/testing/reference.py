@@ -260,14 +260,14 @@ def _indicator_result(ruleset: Ruleset, indicator: Indicator, row: _Row, headers
     rounding = ruleset.rounding
     nothing = rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
     exempt, value = _value(ruleset, indicator, row, headers)
+    figures = headers.figures(row, indicator)  # last year's value is shown whatever this year's
     if exempt:  # 0 points of 0 full marks
         return IndicatorResult(indicator=indicator.id, value=NOT_APPLICABLE, target=None, points=nothing,
-                               max_points=ZERO, met=None)
+                               max_points=ZERO, met=None, previous=figures.previous)
     if value is None:
         return IndicatorResult(indicator=indicator.id, value=None, target=None, points=nothing,
-                               max_points=indicator.points, met=None)
+                               max_points=indicator.points, met=None, previous=figures.previous)
     rule = indicator.rule
-    figures = headers.figures(row, indicator)
     try:
         target = _target(ruleset, indicator, row, figures, year, shared)
         if batch_points is not None and row.unit not in batch_points:  # it lacked a figure: 0
@@ -277,10 +277,10 @@ def _indicator_result(ruleset: Ruleset, indicator: Indicator, row: _Row, headers
         if not _lenient(ruleset, indicator):
             raise _missing(indicator, row, exc) from None
         return IndicatorResult(indicator=indicator.id, value=value, target=None, points=nothing,
-                               max_points=indicator.points, met=None)
+                               max_points=indicator.points, met=None, previous=figures.previous)
     points = rounding.apply(exact) if rounding.stage == "indicator" else exact
     return IndicatorResult(indicator=indicator.id, value=value, target=target, points=points,
-                           max_points=indicator.points, met=rule.met(value, target))
+                           max_points=indicator.points, met=rule.met(value, target), previous=figures.previous)
 
 
 def _settle(ruleset: Ruleset, row: _Row, headers: _Headers, results: tuple[IndicatorResult, ...],
