@@ -40,6 +40,7 @@ from qscore.reading.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
 from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds
+from qscore.toml_hints import decode_message, syntax_message
 
 T = TypeVar("T")
 
@@ -60,6 +61,8 @@ GRADE_KEYS = {"name", "min_score", "count", "share"}
 ROUNDING_KEYS = {"places", "mode", "stage"}
 EXAMPLE_KEYS = {"name", "year", "inputs", "points", "total", "tier"}
 TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset", "share"}
+#: Keys that tell a block of keys is an indicator's (no other table has them).
+_INDICATOR_ONLY = INDICATOR_KEYS - TOP_KEYS - CATEGORY_KEYS - ITEM_KEYS - EXAMPLE_KEYS
 SCHEMA = 1
 #: The most problems one load reports; past it the search stops.
 PROBLEM_LIMIT = 50
@@ -80,11 +83,17 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         source = Path(source)
     file = str(source)
     try:
-        data = tomllib.loads(source.read_bytes().decode("utf-8"), parse_float=Decimal)
+        raw = source.read_bytes()
     except OSError as exc:
         raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"not valid TOML: {exc}", file=file) from None
+    try:
+        # utf-8-sig: a byte-order mark, as Windows Notepad saves UTF-8, is not part of the text.
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text, parse_float=Decimal)
+    except UnicodeDecodeError as exc:
+        raise RulesetError(decode_message(raw, exc), file=file) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesetError(syntax_message(text, exc, _INDICATOR_ONLY), file=file) from None
     except ValueError:  # int() refuses a whole number of thousands of digits
         raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
                            file=file) from None
@@ -236,7 +245,13 @@ class _Reader:
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], table: str | None) -> None:
         unknown = sorted(set(data) - allowed)
-        if unknown:
+        if unknown and _indicator_keys_astray(unknown, table):
+            # In file order (tomllib keeps it), so that the first names the line above which
+            # the [[indicators]] line belongs.
+            astray = [key for key in data if key not in allowed]
+            self.problem(f"the keys {', '.join(map(repr, astray))} belong to an indicator: an [[indicators]] line "
+                         f"is probably missing above {astray[0]!r}", table, astray[0])
+        elif unknown:
             self.problem(f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
                          table)
 
@@ -629,6 +644,13 @@ class _Declared:
 
     categories: frozenset[str]
     indicators: frozenset[str]
+
+
+def _indicator_keys_astray(unknown: Sequence[str], table: str | None) -> bool:
+    """Whether keys unknown to ``table`` are an indicator's, written without their
+    ``[[indicators]]`` line so that they land in the table above (or the top level)."""
+    return (not (table or "").startswith("indicators[") and bool({"name", "points", "rule"} & set(unknown))
+            and set(unknown) <= INDICATOR_KEYS)
 
 
 def _ids(raws: Iterable[Any]) -> frozenset[str]:
