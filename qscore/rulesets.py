@@ -19,6 +19,7 @@ import difflib
 import enum
 import functools
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -117,36 +118,69 @@ class RulesetEntry:
     plugin: str
 
 
+#: A ruleset's top-level ``id = "…"``, read without parsing the file.
+_ID_LINE = re.compile(r"""^[ \t]*id[ \t]*=[ \t]*(?:"([^"\\\n]+)"|'([^'\n]+)')[ \t]*(?:#.*)?$""")
+
+
+@attrs.frozen
+class PendingRuleset:
+    """A ruleset file a plug-in registered, loaded when it is first needed.
+
+    :param source: the file (a path, or a resource inside a package).
+    :param plugin: the plug-in that registered it.
+    """
+
+    source: Path | Traversable
+    plugin: str
+
+    def declared_id(self) -> str | None:
+        """The ``id`` the file declares at its top level, read from its text alone (before
+        any table header), or ``None`` when it cannot be read that way."""
+        try:
+            text = self.source.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        for line in text.splitlines():
+            if line.lstrip().startswith("["):
+                return None
+            match = _ID_LINE.match(line)
+            if match:
+                return match.group(1) or match.group(2)
+        return None
+
+
 class RulesetRegister:
     """What ``qscore_register_rulesets`` receives.
 
-    ``register(path)`` registers one ruleset file (or a :class:`Ruleset`);
     ``register.package(__name__)`` registers every ``rulesets/*.toml`` file inside a
     plug-in package, which is how ``qscore new-plugin`` and the seed jurisdictions lay
-    them out.
+    them out; ``register(path)`` one ruleset file (or a :class:`Ruleset`);
+    ``register.directory(path)`` every ``*.toml`` file of a folder.  Files are loaded
+    when a ruleset is first needed (:class:`~qscore.plugins.manager.Catalog`), so a run
+    loads only the ruleset it scores.
     """
 
-    def __init__(self, registry: Registry[RulesetEntry], rule_types: RuleTypes, target_kinds: TargetKinds,
-                 plugin: str) -> None:
-        self._registry, self._rule_types, self._target_kinds, self.plugin = registry, rule_types, target_kinds, plugin
+    def __init__(self, registered: list[PendingRuleset | RulesetEntry], plugin: str) -> None:
+        self._registered, self.plugin = registered, plugin
 
-    def __call__(self, source: str | os.PathLike[str] | Traversable | Ruleset) -> Ruleset:
-        ruleset = source if isinstance(source, Ruleset) else load_ruleset(source, self._rule_types,
-                                                                           self._target_kinds)
-        self._registry.add(ruleset.id, RulesetEntry(ruleset, self.plugin), self.plugin)
-        return ruleset
+    def __call__(self, source: str | os.PathLike[str] | Traversable | Ruleset) -> None:
+        if isinstance(source, Ruleset):
+            self._registered.append(RulesetEntry(source, self.plugin))
+        else:
+            self._registered.append(PendingRuleset(Path(source) if isinstance(source, (str, os.PathLike)) else source,
+                                                   self.plugin))
 
-    def directory(self, folder: str | os.PathLike[str] | Traversable) -> list[Ruleset]:
+    def directory(self, folder: str | os.PathLike[str] | Traversable) -> None:
         """Register every ``*.toml`` file in ``folder`` (not its sub-folders), by name order."""
         root = Path(folder) if isinstance(folder, (str, os.PathLike)) else folder
-        files = sorted((entry for entry in root.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
-                       key=lambda entry: entry.name)
-        return [self(entry) for entry in files]
+        for entry in sorted((entry for entry in root.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
+                            key=lambda entry: entry.name):
+            self(entry)
 
-    def package(self, package: str) -> list[Ruleset]:
+    def package(self, package: str) -> None:
         """Register every ``*.toml`` file in the ``rulesets`` folder of ``package`` (a
         plug-in's own ``__name__``), read through :mod:`importlib.resources`."""
-        return self.directory(resources.files(package).joinpath("rulesets"))
+        self.directory(resources.files(package).joinpath("rulesets"))
 
 
 def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str | None = None,
