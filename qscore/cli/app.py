@@ -129,8 +129,7 @@ def text_for_every_character(stream: Any) -> None:
     """Make a text stream able to write everything qscore prints.
 
     A redirected stream on Chinese Windows encodes as GBK, which has no − or ✓: such a
-    stream is switched to UTF-8 (with a BOM-less encoding Notepad and Excel read), rather
-    than failing half-way through an explanation."""
+    stream is switched to UTF-8 rather than failing half-way through an explanation."""
     encoding = getattr(stream, "encoding", None)
     if not encoding or not hasattr(stream, "reconfigure"):
         return
