@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from qscore.i18n import _, ngettext
+
 
 class QscoreError(Exception):
     """Base of every error qscore reports to a user (the CLI turns it into exit 1)."""
@@ -29,10 +31,11 @@ class Problem:
 
     def describe(self, file: str | None = None) -> str:
         """``file: table: field 'f': message``, leaving out the parts not known."""
-        where = [part for part in (file, self.table) if part]
+        where = [part for part in (_file(file), self.table) if part]
         if self.field:
-            where.append(f"field '{self.field}'")
-        return f"{': '.join(where)}: {self.message}" if where else self.message
+            where.append(_("field '{field}'").format(field=self.field))
+        return _("{where}: {message}").format(where=_(": ").join(where), message=self.message) if where \
+            else self.message
 
 
 class RulesetError(QscoreError):
@@ -84,9 +87,10 @@ class RulesetError(QscoreError):
     def __str__(self) -> str:
         if len(self.problems) == 1 and not self.more:
             return self.problems[0].describe(self.file)
-        count = f"more than {len(self.problems)} problems; the first {len(self.problems)}" if self.more \
-            else f"{len(self.problems)} problems"
-        head = f"{self.file}: {count}:" if self.file else f"{count}:"
+        count = _("more than {count} problems; the first {count}").format(count=len(self.problems)) if self.more \
+            else ngettext("{count} problem", "{count} problems", len(self.problems)).format(count=len(self.problems))
+        head = _("{file}: {count}:").format(file=_file(self.file), count=count) if self.file \
+            else _("{count}:").format(count=count)
         return "\n".join([head, *(problem.describe(self.file) for problem in self.problems)])
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -107,16 +111,23 @@ def location(file: str | None = None, sheet: str | None = None, row: int | None 
              column: str | None = None, cell: str | None = None) -> str:
     """Where something is, as an examiner finds it: ``data.csv, row 5, column '食品抽检合格率'``,
     or in a workbook ``data.xlsx, sheet '数据', cell C5, column '食品抽检合格率'``."""
-    where = [file] if file else []
+    where = [_file(file)] if file else []
     if sheet is not None:
-        where.append(f"sheet '{sheet}'")
+        where.append(_("sheet '{sheet}'").format(sheet=sheet))
     if cell is not None:
-        where.append(f"{'cells' if ':' in cell else 'cell'} {cell}")
+        where.append((_("cells {cells}") if ":" in cell else _("cell {cell}")).format(cells=cell, cell=cell))
     elif row is not None:
-        where.append(f"row {row}")
+        where.append(_("row {row}").format(row=row))
     if column is not None:
-        where.append(f"column '{column}'")
-    return ", ".join(where)
+        where.append(_("column '{column}'").format(column=column))
+    # TRANSLATORS: between the parts of a location (file, sheet, row, column).
+    return _(", ").join(where)
+
+
+def _file(file: str | None) -> str | None:
+    """A file as a location names it (in Chinese: 文件 x.xlsx)."""
+    # TRANSLATORS: a file named in a location, before its sheet, row and column.
+    return _("{file}").format(file=file) if file else file
 
 
 @attrs.frozen
@@ -143,7 +154,7 @@ class DataProblem:
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}: {self.message}" if where else self.message
+        return _("{where}: {message}").format(where=where, message=self.message) if where else self.message
 
 
 class DataError(QscoreError):
@@ -182,11 +193,15 @@ class DataError(QscoreError):
             return str(self.problems[0])
         files = {p.file for p in self.problems}
         shared = files.pop() if len(files) == 1 else None
-        lines = [f"{shared + ': ' if shared else ''}{self.found} problems"
-                 + (f" (the first {len(self.problems)} shown)" if self.found > len(self.problems) else "") + ":"]
+        count = ngettext("{count} problem", "{count} problems", self.found).format(count=self.found)
+        if self.found > len(self.problems):
+            count = _("{count} (the first {shown} shown)").format(count=count, shown=len(self.problems))
+        lines = [_("{file}: {count}:").format(file=_file(shared), count=count) if shared
+                 else _("{count}:").format(count=count)]
         for problem in self.problems:
             where = problem.where(file=shared is None)
-            lines.append(f"  {where}: {problem.message}" if where else f"  {problem.message}")
+            lines.append("  " + (_("{where}: {message}").format(where=where, message=problem.message) if where
+                                 else problem.message))
         return "\n".join(lines)
 
 
@@ -228,7 +243,8 @@ class PluginError(QscoreError):
 
     def __init__(self, message: str, *, plugin: str | None = None) -> None:
         self.message, self.plugin = message, plugin
-        super().__init__(f"plug-in '{plugin}': {message}" if plugin else message)
+        super().__init__(_("plug-in '{plugin}': {message}").format(plugin=plugin, message=message) if plugin
+                         else message)
 
 
 class MissingFigure(Exception):

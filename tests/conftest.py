@@ -30,6 +30,8 @@ def no_installed_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv(ALLOW_ENV, "")
     monkeypatch.delenv(DIRS_ENV, raising=False)
     monkeypatch.delenv("QSCORE_DEBUG", raising=False)
+    # Messages are checked in English unless a test asks for Chinese, whatever the locale.
+    monkeypatch.setenv("QSCORE_LANG", "en")
     yield
 
 

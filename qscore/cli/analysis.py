@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import _check_year, catalog, check_output, data_options, echo, emit, main
+from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -32,15 +33,15 @@ def _case(ctx: click.Context, ruleset_name: str, data: str, year: int | None, en
     ruleset = found.ruleset(ruleset_name)
     _check_year(ruleset, year)
     if not is_file(Path(data)):
-        raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
+        raise click.BadParameter(_("no such file: {file}").format(file=data), param_hint="DATA")
     if units is not None and not is_file(Path(units)):
-        raise click.BadParameter(f"no such file: {units}", param_hint="'--units'")
+        raise click.BadParameter(_("no such file: {file}").format(file=units), param_hint="'--units'")
     case = load_case(ruleset, data, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,
                      sheet=sheet, limits=limits, units=units, partial=partial,
                      hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
                      percent_fractions=percent_fractions)
     for notice in case.dataset.notices:
-        echo(f"notice: {notice}", err=True)
+        echo(_("notice: {notice}").format(notice=notice), err=True)
     return case
 
 
@@ -55,13 +56,13 @@ def _goal(value: str | None) -> str | int | None:
 @data_options
 @click.argument("unit")
 @click.option("--to", "goal", metavar="CLASS|'rank N'",
-              help="The grade, tier or rank to reach (default: the next grade or tier up).")
+              help=_("The grade, tier or rank to reach (default: the next grade or tier up)."))
 @click.option("--fix", multiple=True, metavar="指标,…",
-              help="Indicators (id or name, comma-separated, repeatable) the unit cannot change.")
+              help=_("Indicators (id or name, comma-separated, repeatable) the unit cannot change."))
 @click.option("--proposals", type=click.IntRange(1, 10), default=3, show_default=True,
-              help="Most proposals shown, each with another set of indicators.")
+              help=_("Most proposals shown, each with another set of indicators."))
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
-              help="Output format.")
+              help=_("Output format."))
 @click.pass_context
 def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...], proposals: int, fmt: str,
            **options: Any) -> None:
@@ -76,8 +77,10 @@ def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...]
     name = unit.strip()
     if name not in case.dataset.units:
         close = difflib.get_close_matches(name, case.dataset.units, n=3, cutoff=0.3)
-        hint = f"; did you mean {' / '.join(close)}?" if close else ""
-        raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
+        message = (_("no unit '{unit}' in {file}; did you mean {names}?") if close
+                   else _("no unit '{unit}' in {file}"))
+        raise click.BadParameter(message.format(unit=unit, file=options["data"], names=" / ".join(close)),
+                                 param_hint="UNIT")
     result = ask(case, name, to=_goal(goal), fix=fix, limit=proposals)
     if fmt == "json":
         emit(whatif_json(result), None, inputs={})
@@ -97,33 +100,33 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
     try:
         number = Decimal(cleaned.rstrip("%").strip())
     except InvalidOperation:
-        raise click.BadParameter(f"'{text}' is not a range such as {'±20%' if relative else '±2'}",
-                                 param_hint=f"'--{name}'") from None
+        raise click.BadParameter(_("'{text}' is not a range such as {example}").format(
+            text=text, example="±20%" if relative else "±2"), param_hint=f"'--{name}'") from None
     if not number.is_finite() or number < 0 or (percent and not relative):
-        raise click.BadParameter(f"'{text}' is not a range such as {'±20%' if relative else '±2'}",
-                                 param_hint=f"'--{name}'")
+        raise click.BadParameter(_("'{text}' is not a range such as {example}").format(
+            text=text, example="±20%" if relative else "±2"), param_hint=f"'--{name}'")
     return number / 100 if percent else number
 
 
 @main.command()
 @data_options
 @click.option("--samples", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
-              help="How many samples of the assumptions.")
-@click.option("--seed", type=int, default=0, show_default=True, help="The seed: the same seed, the same result.")
+              help=_("How many samples of the assumptions."))
+@click.option("--seed", type=int, default=0, show_default=True, help=_("The seed: the same seed, the same result."))
 @click.option("--points", "points_range", metavar="±20%",
-              help="How far each indicator's full marks (and each bonus or deduction item's points) may be off "
-                   "(default: the ruleset's [assumption_ranges], else ±20%).")
+              help=_("How far each indicator's full marks (and each bonus or deduction item's points) may be off "
+                   "(default: the ruleset's [assumption_ranges], else ±20%)."))
 @click.option("--cutoffs", "cutoffs_range", metavar="±2",
-              help="How far each cut-off may move: points by score, places by rank, percentage points by share "
-                   "(default: the ruleset's, else ±2).")
+              help=_("How far each cut-off may move: points by score, places by rank, percentage points by share "
+                   "(default: the ruleset's, else ±2)."))
 @click.option("--missing", type=click.Choice(("drop", "zero", "median")),
-              help="Missing values: drop the unit, score 0, or take the other units' median "
-                   "(default: as the ruleset says).")
+              help=_("Missing values: drop the unit, score 0, or take the other units' median "
+                   "(default: as the ruleset says)."))
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Processes for large batches.")
+              help=_("Processes for large batches."))
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "html")), default="table", show_default=True,
-              help="Output format (html: the table and each unit's rank interval drawn).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+              help=_("Output format (html: the table and each unit's rank interval drawn)."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help=_("Write to this file instead of stdout."))
 @click.pass_context
 def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | None, cutoffs_range: str | None,
                missing: str | None, workers: int, fmt: str, output: str | None, **options: Any) -> None:
@@ -135,7 +138,7 @@ def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | 
 
     points = _range(points_range, relative=True, name="points")
     cutoffs = _range(cutoffs_range, relative=False, name="cutoffs")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"])}
+    inputs = {N_("data file"): options["data"], N_("ruleset"): _file_or_none(options["ruleset_name"])}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     case = _case(ctx, **options)
@@ -147,7 +150,7 @@ def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | 
         data = robustness_html(result)
     else:
         data = robustness_text(result).encode("utf-8")
-    emit(data, output, inputs={**inputs, "ruleset file": case.ruleset.file}, escape=fmt == "table")
+    emit(data, output, inputs={**inputs, N_("ruleset file"): case.ruleset.file}, escape=fmt == "table")
 
 
 def _file_or_none(name: str) -> str | None:

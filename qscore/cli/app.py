@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import os
 import signal
 import stat
@@ -26,6 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from qscore.i18n import _, translate_click
+
+translate_click()  # before the commands are defined: click's decorators make some of its texts
 
 if TYPE_CHECKING:
     from qscore.limits import Limits
@@ -42,8 +47,25 @@ CLEANUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", 
 WRITE_CHUNK = 2**20
 
 
+class QscoreCommand(click.Command):
+    """A command whose ``--help`` (its docstring) is in qscore's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = _(inspect.cleandoc(self.help))
+
+
 class QscoreGroup(click.Group):
-    """Turns qscore's errors into clean messages with the documented exit codes."""
+    """Turns qscore's errors into clean messages with the documented exit codes; its
+    commands are :class:`QscoreCommand`, its own help in qscore's language too."""
+
+    command_class = QscoreCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = _(inspect.cleandoc(self.help))
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
@@ -84,9 +106,11 @@ def _internal_error(ctx: click.Context, exc: BaseException) -> str:
     if found is not None:
         frames = traceback.extract_tb(exc.__traceback__)
         plugin = next((name for frame in reversed(frames) if (name := found.plugin_of(frame.filename))), None)
-    where = f" in plug-in '{plugin}'" if plugin else ""
-    return (f"internal error{where}: {type(exc).__name__}: {exc} "
-            f"(set {DEBUG_ENV}=1 to see where)")
+    if plugin:
+        return _("internal error in plug-in '{plugin}': {error}: {message} (set {variable}=1 to see where)").format(
+            plugin=plugin, error=type(exc).__name__, message=exc, variable=DEBUG_ENV)
+    return _("internal error: {error}: {message} (set {variable}=1 to see where)").format(
+        error=type(exc).__name__, message=exc, variable=DEBUG_ENV)
 
 
 def terminal_text(text: str) -> str:
@@ -105,9 +129,9 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
 @click.group(cls=QscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qscore")
 @click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
-              help="Also load *.py plug-ins from this folder (repeatable; QSCORE_PLUGINS_DIR too).")
+              help=_("Also load *.py plug-ins from this folder (repeatable; QSCORE_PLUGINS_DIR too)."))
 @click.option("--trust-plugins-dir", is_flag=True,
-              help="Load plug-in folders even when users other than their owner may write to them.")
+              help=_("Load plug-in folders even when users other than their owner may write to them."))
 @click.pass_context
 def main(ctx: click.Context, plugins_dirs: tuple[str, ...], trust_plugins_dir: bool) -> None:
     """Score, rank and tier quality-development assessments (质量强县/区/省 考核).
@@ -151,7 +175,7 @@ def catalog(ctx: click.Context) -> Catalog:
 
 def list_format(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="table",
-                        show_default=True, help="Output format.")(function)
+                        show_default=True, help=_("Output format."))(function)
 
 
 # -- writing an output -------------------------------------------------------------------
@@ -189,13 +213,15 @@ def emit(data: bytes, output: str | None, *, inputs: Inputs, escape: bool = Fals
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from None
     if existing is not None and stat.S_ISBLK(existing.st_mode):
-        raise click.BadParameter(f"{output} is a disk (a block device); give a file", param_hint="'-o'")
+        raise click.BadParameter(_("{output} is a disk (a block device); give a file").format(output=output),
+                                 param_hint="'-o'")
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         _write_into(target, data, output)
         return
     if existing is not None and (not existing.st_mode & 0o222 or not os.access(target, os.W_OK)):
-        raise click.ClickException(f"Could not write file {output!r}: it is read-only, and qscore does not "
-                                   "replace a read-only file; make it writable or give another file")
+        raise click.ClickException(_("Could not write file '{file}': it is read-only, and qscore does not "
+                                     "replace a read-only file; make it writable or give another file").format(
+                                         file=output))
     _replace(target, data, output, existing)
 
 
@@ -206,16 +232,20 @@ def check_output(output: str, inputs: Inputs) -> Path:
     :raises click.BadParameter: for an empty name or one of the inputs.
     """
     if not output:
-        raise click.BadParameter("the file name is empty; give a file to write", param_hint="'-o'")
+        raise click.BadParameter(_("the file name is empty; give a file to write"), param_hint="'-o'")
     target = Path(os.path.realpath(output))
     for role, given in inputs.items():
         if given is None:
             continue
         source = os.fspath(given)
         if os.path.realpath(source) == str(target) or _same_file(source, target):
-            which = f"the {role}" if os.path.abspath(source) == os.path.abspath(output) else f"the {role} {source}"
-            raise click.BadParameter(f"{output} is {which}, which this command reads; writing there would "
-                                     "destroy it: give another file", param_hint="'-o'")
+            if os.path.abspath(source) == os.path.abspath(output):
+                message = _("{output} is the {role}, which this command reads; writing there would destroy it: "
+                            "give another file")
+            else:
+                message = _("{output} is the {role} {source}, which this command reads; writing there would "
+                            "destroy it: give another file")
+            raise click.BadParameter(message.format(output=output, role=_(role), source=source), param_hint="'-o'")
     return target
 
 
@@ -233,7 +263,8 @@ def _write_into(target: Path, data: bytes, output: str) -> None:
         with open(target, "wb") as stream:
             _write_all(stream, data)
     except OSError as exc:
-        raise click.ClickException(f"Could not write file {output!r}: {exc.strerror or exc}") from None
+        raise click.ClickException(_("Could not write file '{file}': {reason}").format(
+            file=output, reason=exc.strerror or exc)) from None
 
 
 def _replace(target: Path, data: bytes, output: str, existing: os.stat_result | None) -> None:
@@ -256,8 +287,8 @@ def _replace(target: Path, data: bytes, output: str, existing: os.stat_result | 
         except BaseException as exc:
             Path(name).unlink(missing_ok=True)
             if isinstance(exc, OSError):
-                raise click.ClickException(f"Could not write file {output!r}: {exc.strerror or exc}; "
-                                           "nothing was written") from None
+                raise click.ClickException(_("Could not write file '{file}': {reason}; nothing was written").format(
+                    file=output, reason=exc.strerror or exc)) from None
             raise
 
 
@@ -342,29 +373,29 @@ def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed((
         click.argument("ruleset_name", metavar="RULESET"),
         click.argument("data", type=click.Path(dir_okay=False)),
-        click.option("--year", type=int, help="Assessment year (default: the year the sheet title or file name "
-                                               "states, else the ruleset's default year, else its horizon year)."),
+        click.option("--year", type=int, help=_("Assessment year (default: the year the sheet title or file name "
+                                                 "states, else the ruleset's default year, else its horizon year).")),
         click.option("--encoding", callback=_check_encoding,
-                     help="Force the text encoding of a CSV or JSON file (default: by BOM, else UTF-8, "
-                          "else GB18030)."),
-        click.option("--sheet", help="Sheet of a workbook to read (default: the active sheet, if visible)."),
+                     help=_("Force the text encoding of a CSV or JSON file (default: by BOM, else UTF-8, "
+                            "else GB18030).")),
+        click.option("--sheet", help=_("Sheet of a workbook to read (default: the active sheet, if visible).")),
         click.option("--ignore-unknown", is_flag=True,
-                     help="Skip columns that name nothing in the ruleset (never one close to a name it has)."),
+                     help=_("Skip columns that name nothing in the ruleset (never one close to a name it has).")),
         click.option("--units", "units", type=click.Path(dir_okay=False),
-                     help="Roster file, one unit name per line: check the units against it instead of the "
-                          "ruleset's roster."),
+                     help=_("Roster file, one unit name per line: check the units against it instead of the "
+                            "ruleset's roster.")),
         click.option("--partial", is_flag=True,
-                     help="The data may hold only some units of the roster (and units off it)."),
+                     help=_("The data may hold only some units of the roster (and units off it).")),
         click.option("--hidden", type=click.Choice(("read", "skip")),
-                     help="Workbook rows and columns hidden in Excel that hold data: read or skip them "
-                          "(default: refuse)."),
+                     help=_("Workbook rows and columns hidden in Excel that hold data: read or skip them "
+                            "(default: refuse).")),
         click.option("--fill-merged", is_flag=True,
-                     help="Fill each cell of a merged range in a workbook's data with its value (default: refuse)."),
+                     help=_("Fill each cell of a merged range in a workbook's data with its value (default: refuse).")),
         click.option("--percent-fractions", is_flag=True,
-                     help="Accept a % column written as fractions (0.975 for 97.5%) and multiply it by 100."),
+                     help=_("Accept a % column written as fractions (0.975 for 97.5%) and multiply it by 100.")),
         click.option("--limit", "limits", multiple=True, metavar="NAME=N", callback=_parse_limits,
-                     help="Raise or lower a reading limit, e.g. xlsx_cells=10000000 (repeatable; "
-                          "the limits are listed in docs/data.md)."),
+                     help=_("Raise or lower a reading limit, e.g. xlsx_cells=10000000 (repeatable; "
+                            "the limits are listed in docs/data.md).")),
     )):
         function = decorator(function)
     return function
@@ -378,7 +409,8 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
     try:
         codecs.lookup(value)
     except LookupError:
-        raise click.BadParameter(f"unknown encoding '{value}' (try utf-8, utf-8-sig, gb18030)") from None
+        raise click.BadParameter(_("unknown encoding '{value}' (try utf-8, utf-8-sig, gb18030)").format(
+            value=value)) from None
     return value
 
 
@@ -391,9 +423,11 @@ def _parse_limits(ctx: click.Context, param: click.Parameter, values: tuple[str,
         try:
             pairs.append((name.strip().replace("-", "_"), int(number)))
         except ValueError:
-            raise click.BadParameter(f"expected NAME=N, such as xlsx_cells=10000000, got {value!r}") from None
+            raise click.BadParameter(_("expected NAME=N, such as xlsx_cells=10000000, got {value!r}").format(
+                value=value)) from None
         if not equals:
-            raise click.BadParameter(f"expected NAME=N, such as xlsx_cells=10000000, got {value!r}")
+            raise click.BadParameter(_("expected NAME=N, such as xlsx_cells=10000000, got {value!r}").format(
+                value=value))
     try:
         return DEFAULT.with_values(pairs)
     except ValueError as exc:
@@ -413,9 +447,9 @@ def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, en
     _check_year(ruleset, year)
     path = Path(data)
     if not is_file(path):
-        raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
+        raise click.BadParameter(_("no such file: {file}").format(file=data), param_hint="DATA")
     if units is not None and not is_file(Path(units)):
-        raise click.BadParameter(f"no such file: {units}", param_hint="'--units'")
+        raise click.BadParameter(_("no such file: {file}").format(file=units), param_hint="'--units'")
     progress = progress or Progress(None)
     progress.start(path, steps(ruleset) + 1)  # and writing
     return score_data(ruleset, path, year=year, explain=explain, catalog=found, ignore_unknown=ignore_unknown,
@@ -427,7 +461,7 @@ def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, en
 def echo_notices(batch: BatchResult) -> None:
     """Every notice of the batch on stderr, one a line, its control characters escaped."""
     for notice in batch.notices:
-        echo(f"notice: {notice}", err=True)
+        echo(_("notice: {notice}").format(notice=notice), err=True)
 
 
 class Progress:
@@ -470,5 +504,5 @@ def batch_work() -> Iterator[None]:
 
 def _check_year(ruleset: Ruleset, year: int | None) -> None:
     if year is not None and not ruleset.base_year <= year <= ruleset.horizon_year:
-        raise click.BadParameter(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year})",
-                                 param_hint="'--year'")
+        raise click.BadParameter(_("{year} is outside the plan ({base} → {horizon})").format(
+            year=year, base=ruleset.base_year, horizon=ruleset.horizon_year), param_hint="'--year'")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import _check_encoding, batch_work, catalog, check_output, echo, emit, list_format, main
+from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
     from qscore.model import BatchResult, Ruleset
@@ -33,8 +34,8 @@ def record_round(batch: BatchResult, archive: str, *, replace: bool, data: str, 
         try:
             recorded = opened.record(batch, provenance, replace=replace)
         except RoundExists as exc:
-            raise click.ClickException(f"{exc}; give --replace to record this round and keep the recorded one "
-                                       "as superseded") from None
+            raise click.ClickException(_("{problem}; give --replace to record this round and keep the recorded one "
+                                         "as superseded").format(problem=exc)) from None
     done = recorded.round
     what = f"{done.ruleset} {done.year}年度（第{done.id}轮，{done.unit_count}个单位）"
     if recorded.outcome == "unchanged":
@@ -49,14 +50,14 @@ def record_round(batch: BatchResult, archive: str, *, replace: bool, data: str, 
 @click.argument("ruleset_name", metavar="RULESET")
 @click.argument("old")
 @click.argument("new")
-@click.option("--year-old", type=int, help="OLD's assessment year (a recorded round has its own).")
-@click.option("--year-new", type=int, help="NEW's assessment year (a recorded round has its own).")
+@click.option("--year-old", type=int, help=_("OLD's assessment year (a recorded round has its own)."))
+@click.option("--year-new", type=int, help=_("NEW's assessment year (a recorded round has its own)."))
 @click.option("--format", "fmt", type=click.Choice(COMPARE_FORMATS),
-              help="Output format (default: from -o's suffix, else table).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-@click.option("--encoding", callback=_check_encoding, help="Force the text encoding of CSV or JSON data files.")
-@click.option("--sheet", help="Sheet of XLSX data files to read (default: the first).")
-@click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset.")
+              help=_("Output format (default: from -o's suffix, else table)."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help=_("Write to this file instead of stdout."))
+@click.option("--encoding", callback=_check_encoding, help=_("Force the text encoding of CSV or JSON data files."))
+@click.option("--sheet", help=_("Sheet of XLSX data files to read (default: the first)."))
+@click.option("--ignore-unknown", is_flag=True, help=_("Skip columns that name nothing in the ruleset."))
 @click.pass_context
 def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old: int | None, year_new: int | None,
             fmt: str | None, output: str | None, encoding: str | None, sheet: str | None,
@@ -74,9 +75,9 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     fmt = fmt or _format_from_suffix(output) or "table"
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     if fmt == "xlsx" and to_terminal:
-        raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
-    inputs = {"ruleset": ruleset_name if Path(ruleset_name).is_file() else None,
-              "old year's file": _file_of(old), "new year's file": _file_of(new)}
+        raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
+    inputs = {N_("ruleset"): ruleset_name if Path(ruleset_name).is_file() else None,
+              N_("old year's file"): _file_of(old), N_("new year's file"): _file_of(new)}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     found = catalog(ctx)
@@ -88,7 +89,7 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
         comparison = compare_years(ruleset, old_source, new_source, catalog=found)
         data = COMPARISON_FORMATS[fmt][0](comparison)
     for note in comparison.notes:
-        echo(f"note: {note}", err=True)
+        echo(_("note: {note}").format(note=note), err=True)
     emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
 
 
@@ -114,25 +115,26 @@ def _source(ruleset: Ruleset, text: str, year: int | None, option: str, name: st
     if not Path(text).is_file():
         archive, colon, round_year = text.rpartition(":")
         if not (colon and round_year.isdigit()):
-            raise click.BadParameter(f"no such file: {text}", param_hint=name)
+            raise click.BadParameter(_("no such file: {file}").format(file=text), param_hint=name)
         opened = archives.enter_context(Archive.open(archive))
         round = opened.round(ruleset.id, int(round_year))
         if year is not None and year != round.year:
-            raise click.BadParameter(f"{year}, but {text} is the round of {round.year}", param_hint=f"'{option}'")
+            raise click.BadParameter(_("{year}, but {source} is the round of {round_year}").format(
+                year=year, source=text, round_year=round.year), param_hint=f"'{option}'")
         return RoundSource(opened, round)
     if year is None:
-        raise click.UsageError(f"give {option} for the data file {text}: the targets it is scored against depend "
-                               "on the year")
+        raise click.UsageError(_("give {option} for the data file {file}: the targets it is scored against depend "
+                                 "on the year").format(option=option, file=text))
     if not ruleset.base_year <= year <= ruleset.horizon_year + 50:
-        raise click.BadParameter(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year})",
-                                 param_hint=f"'{option}'")
+        raise click.BadParameter(_("{year} is outside the plan ({base} → {horizon})").format(
+            year=year, base=ruleset.base_year, horizon=ruleset.horizon_year), param_hint=f"'{option}'")
     return DataSource(text, year, options)
 
 
 @main.command()
 @click.argument("archive", type=click.Path(dir_okay=False))
 @click.argument("unit", required=False)
-@click.option("--ruleset", "ruleset_id", help="Only the rounds of this ruleset id.")
+@click.option("--ruleset", "ruleset_id", help=_("Only the rounds of this ruleset id."))
 @list_format
 def history(archive: str, unit: str | None, ruleset_id: str | None, fmt: str) -> None:
     """UNIT's totals, ranks and tiers in every round recorded in ARCHIVE (with
@@ -149,7 +151,8 @@ def history(archive: str, unit: str | None, ruleset_id: str | None, fmt: str) ->
             return
         standings = opened.history(unit.strip(), ruleset_id)
     if not standings:
-        raise click.BadParameter(f"no unit '{unit}' in any round of {archive}"
-                                 + (f" of ruleset '{ruleset_id}'" if ruleset_id else ""), param_hint="UNIT")
+        message = (_("no unit '{unit}' in any round of {archive} of ruleset '{ruleset}'") if ruleset_id
+                   else _("no unit '{unit}' in any round of {archive}"))
+        raise click.BadParameter(message.format(unit=unit, archive=archive, ruleset=ruleset_id), param_hint="UNIT")
     writer = report.history_json if fmt == "json" else report.history_table
     emit(writer(archive, unit.strip(), standings), None, inputs={}, escape=fmt == "table" or sys.stdout.isatty())

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import catalog, echo, echo_json, echo_table, list_format, main
+from qscore.i18n import _
 
 if TYPE_CHECKING:
     from qscore.model import Ruleset
@@ -27,7 +28,7 @@ def rulesets(ctx: click.Context, fmt: str) -> None:
         echo_json(records)
     else:
         echo_table([[r["id"], r["title"], r["jurisdiction"], r["unit_kind"], r["indicators"], r["plugin"]]
-                    for r in records], ["id", "标题", "地区", "考核对象", "指标数", "plug-in"])
+                    for r in records], [_("id"), "标题", "地区", "考核对象", "指标数", _("plug-in")])
 
 
 @main.command()
@@ -40,7 +41,7 @@ def plugins(ctx: click.Context, fmt: str) -> None:
         echo_json([{"name": i.name, "version": i.version, "source": i.source, "hooks": list(i.hooks)} for i in infos])
     else:
         echo_table([[i.name, i.version or "", i.source, ", ".join(i.hooks)] for i in infos],
-                   ["name", "version", "source", "hooks"])
+                   [_("name"), _("version"), _("source"), _("hooks")])
 
 
 @main.command()
@@ -60,7 +61,7 @@ def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
     echo_table([[i["id"], i["name"], i["category"] or "", i["unit"], "↑" if i["direction"] == "higher" else "↓",
                  _shown(i["baseline"]), i["target_text"], i["lead"], _shown(i["points"]), i["rule"]["label"]]
                 for i in document["indicators"]],
-               ["id", "指标", "类别", "单位", "方向", "基期", "目标", "牵头部门", "分值", "规则"])
+               [_("id"), "指标", "类别", "单位", "方向", "基期", "目标", "牵头部门", "分值", "规则"])
 
 
 def _shown(value: Any) -> str:
@@ -89,7 +90,8 @@ def validate(ctx: click.Context, files: tuple[str, ...]) -> None:
     for name in files:
         failed += not _validate_file(Path(name), found)
     if failed:
-        raise click.ClickException(f"{failed} of {len(files)} file(s) failed validation")
+        raise click.ClickException(_("{failed} of {count} file(s) failed validation").format(
+            failed=failed, count=len(files)))
 
 
 def _validate_file(path: Path, found: Catalog) -> bool:
@@ -112,14 +114,17 @@ def _validate_file(path: Path, found: Catalog) -> bool:
     for finding in sorted(findings, key=lambda f: f.line or 0):
         echo(finding.render(str(path)), err=True)
     errors = sum(f.severity == ERROR for f in findings)
-    warnings = f", {len(findings) - errors} warning(s)" if len(findings) > errors else ""
+    count = len(findings) - errors
+    warnings = _(", {count} warning(s)").format(count=count) if count else ""
     if more:
-        echo(f"✗ {path}: more than {errors} errors; the first {errors} are shown", err=True)
+        echo(_("✗ {file}: more than {errors} errors; the first {errors} are shown").format(file=path, errors=errors),
+             err=True)
     elif ruleset is None or errors:
-        echo(f"✗ {path}: {errors} error(s){warnings}", err=True)
+        echo(_("✗ {file}: {errors} error(s){warnings}").format(file=path, errors=errors, warnings=warnings), err=True)
     if ruleset is None or errors:
         return False
-    echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
-         + (f", {len(ruleset.examples)} worked example(s) agree" if ruleset.examples else "")
-         + warnings)
+    examples = _(", {count} worked example(s) agree").format(count=len(ruleset.examples)) if ruleset.examples else ""
+    echo(_("✓ {file}: {id}, {indicators} indicators, full marks {marks}{examples}{warnings}").format(
+        file=path, id=ruleset.id, indicators=len(ruleset.indicators), marks=f"{ruleset.full_marks:f}",
+        examples=examples, warnings=warnings))
     return True

@@ -11,33 +11,36 @@ import click
 from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_options, echo, echo_notices, emit, main,
                             score)
 from qscore.cli.rounds import record_round
+from qscore.i18n import N_, _
 
 
 @main.command()
 @data_options
 @click.option("--format", "fmt",
-              help="table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files).")
+              help=_("table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table)."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help=_("Write to this file instead of stdout."))
+@click.option("-q", "--quiet", is_flag=True, help=_("No progress bar (shown on a terminal for large files)."))
 @click.option("--record", "archive", type=click.Path(dir_okay=False),
-              help="Also record the round in this archive of rounds (an SQLite file; see docs/data.md).")
+              help=_("Also record the round in this archive of rounds (an SQLite file; see docs/data.md)."))
 @click.option("--replace", is_flag=True,
-              help="With --record: replace a recorded round with other results, keeping it as superseded.")
+              help=_("With --record: replace a recorded round with other results, keeping it as superseded."))
 @click.pass_context
 def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
          **options: Any) -> None:
     """Score every unit in DATA and rank them, with tiers."""
     if replace and archive is None:
-        raise click.UsageError("--replace needs --record ARCHIVE")
+        raise click.UsageError(_("--replace needs --record ARCHIVE"))
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
-        raise click.BadParameter(f"'{fmt}' is not one of {', '.join(writers)}", param_hint="'--format'")
+        raise click.BadParameter(_("'{format}' is not one of {formats}").format(format=fmt, formats=", ".join(writers)),
+                                 param_hint="'--format'")
     writer = writers[fmt]
     to_terminal = output in (None, "-") and _stdout_is_terminal()
     if writer.suffix == ".xlsx" and to_terminal:
-        raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"]), "archive": archive}
+        raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
+    inputs = {N_("data file"): options["data"], N_("ruleset"): _file_or_none(options["ruleset_name"]),
+              N_("archive"): archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     progress = Progress(None if quiet else sys.stderr)
@@ -52,7 +55,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     finally:
         progress.finish()
     echo_notices(batch)
-    emit(data, output, inputs={**inputs, "ruleset file": batch.ruleset.file}, escape=fmt == "table" or to_terminal)
+    emit(data, output, inputs={**inputs, N_("ruleset file"): batch.ruleset.file}, escape=fmt == "table" or to_terminal)
 
 
 def _file_or_none(name: str) -> str | None:
@@ -90,8 +93,10 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     if result is None:
         names = [u.unit for u in batch.units]
         close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
-        hint = f"; did you mean {' / '.join(close)}?" if close else ""
-        raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
+        message = (_("no unit '{unit}' in {file}; did you mean {names}?") if close
+                   else _("no unit '{unit}' in {file}"))
+        raise click.BadParameter(message.format(unit=unit, file=options["data"], names=" / ".join(close)),
+                                 param_hint="UNIT")
     closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
         from qscore.analysis.report import closing_line
