@@ -124,10 +124,10 @@ def location(file: str | None = None, sheet: str | None = None, row: int | None 
     return _(", ").join(where)
 
 
-def _file(file: str | None) -> str | None:
+def _file(file: str | None) -> str:
     """A file as a location names it (in Chinese: 文件 x.xlsx)."""
     # TRANSLATORS: a file named in a location, before its sheet, row and column.
-    return _("{file}").format(file=file) if file else file
+    return _("{file}").format(file=file) if file else ""
 
 
 @attrs.frozen

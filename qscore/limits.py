@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from qscore.errors import DataError
+from qscore.i18n import N_, _
 
 MIB = 2**20
 
@@ -37,7 +38,8 @@ SHOWN_CHARACTERS = 40
 
 def _positive(instance: Any, attribute: attrs.Attribute, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"limit {attribute.name} must be a whole number of 1 or more, got {value!r}")
+        raise ValueError(_("limit {name} must be a whole number of 1 or more, got {value!r}").format(
+                name=attribute.name, value=value))
 
 
 def _limit(default: int) -> Any:
@@ -81,7 +83,8 @@ class Limits:
         changes = dict(values)
         unknown = sorted(set(changes) - set(self.names()))
         if unknown:
-            raise ValueError(f"unknown limit {', '.join(unknown)}; the limits are {', '.join(self.names())}")
+            raise ValueError(_("unknown limit {unknown}; the limits are {names}").format(
+                    unknown=', '.join(unknown), names=', '.join(self.names())))
         return attrs.evolve(self, **changes)
 
 
@@ -128,10 +131,11 @@ def check_table(file: str, header: Sequence[str], rows: Sequence[Sequence[str]],
     """
     for number, name in enumerate(header):
         if len(name) > limits.header_length:
-            raise DataError(f"the header has {len(name):,} characters; {exceeded('header_length', limits.header_length)}",
+            raise DataError(_("the header has {count:,} characters; {value}").format(
+                    count=len(name), value=exceeded('header_length', limits.header_length)),
                             file=file, row=header_row, column=f"{shown(name)}")
         if _has_surrogate(name):
-            raise DataError(_SURROGATE, file=file, row=header_row, column=_column(header, number))
+            raise DataError(_(_SURROGATE), file=file, row=header_row, column=_column(header, number))
     # A row's cells joined are as long as its cells together: when no row is longer
     # than a cell may be, no cell is, and a national file is checked in one sweep.
     joined = list(map("".join, rows))
@@ -140,7 +144,7 @@ def check_table(file: str, header: Sequence[str], rows: Sequence[Sequence[str]],
     if _has_surrogate("".join(joined)):
         position = next(n for n, text in enumerate(joined) if _has_surrogate(text))
         column = next(n for n, cell in enumerate(rows[position]) if _has_surrogate(cell))
-        raise DataError(_SURROGATE, file=file, row=row_numbers[position], column=_column(header, column))
+        raise DataError(_(_SURROGATE), file=file, row=row_numbers[position], column=_column(header, column))
 
 
 def _check_cell_lengths(file: str, header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -149,12 +153,13 @@ def _check_cell_lengths(file: str, header: Sequence[str], rows: Sequence[Sequenc
     for cells, row in zip(rows, row_numbers):
         for column, cell in enumerate(cells):
             if len(cell) > limits.cell_length:
-                raise DataError(f"the cell has {len(cell):,} characters; "
-                                f"{exceeded('cell_length', limits.cell_length)}",
+                raise DataError(_("the cell has {count:,} characters; "
+                                "{value}").format(
+                        count=len(cell), value=exceeded('cell_length', limits.cell_length)),
                                 file=file, row=row, column=_column(header, column))
 
 
-_SURROGATE = ("the text holds a lone surrogate (such as \\ud800 in JSON), which is half of a character "
+_SURROGATE = N_("the text holds a lone surrogate (such as \\ud800 in JSON), which is half of a character "
               "and not text; correct the file")
 
 
@@ -208,7 +213,8 @@ def check_workbook(path: Path, limits: Limits) -> None:
 def _within(path: Path, what: str, size: int, name: str, limits: Limits) -> None:
     limit = getattr(limits, name)
     if size > limit:
-        raise DataError(f"{what}; {exceeded(name, limit)}", file=str(path))
+        raise DataError(_("{what}; {name}").format(
+                what=what, name=exceeded(name, limit)), file=str(path))
 
 
 def bounded_rows(rows: Iterable[Sequence[Any]], file: str, limit: int) -> Iterator[Sequence[Any]]:
@@ -218,8 +224,9 @@ def bounded_rows(rows: Iterable[Sequence[Any]], file: str, limit: int) -> Iterat
     for row in rows:
         cells += len(row) or 1
         if cells > limit:
-            raise DataError(f"the sheet has more than {limit:,} cells, counting the empty cells between those it "
-                            f"stores; {exceeded('xlsx_cells', limit)}", file=file)
+            raise DataError(_("the sheet has more than {limit:,} cells, counting the empty cells between those it "
+                            "stores; {value}").format(
+                    limit=limit, value=exceeded('xlsx_cells', limit)), file=file)
         yield row
 
 
@@ -240,6 +247,7 @@ def check_json_depth(document: Any, file: str, limit: int) -> None:
         else:
             continue
         if depth > limit:
-            raise DataError(f"the JSON nests lists and objects more than {limit} deep; "
-                            f"{exceeded('json_depth', limit)}", file=file)
+            raise DataError(_("the JSON nests lists and objects more than {limit} deep; "
+                            "{value}").format(
+                    limit=limit, value=exceeded('json_depth', limit)), file=file)
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))

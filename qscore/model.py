@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 import attrs
 from attrs import validators as v
 
+from qscore.i18n import _
+
 if TYPE_CHECKING:
     from qscore.rules.base import Rule
     from qscore.targets import Target
@@ -30,12 +32,14 @@ NOT_APPLICABLE = "不适用"
 
 def _non_negative(instance: Any, attribute: attrs.Attribute, value: Decimal | None) -> None:
     if value is not None and value < 0:
-        raise ValueError(f"'{attribute.name}' must be 0 or more, got {value}")
+        raise ValueError(_("'{name}' must be 0 or more, got {value}").format(
+                name=attribute.name, value=value))
 
 
 def _positive(instance: Any, attribute: attrs.Attribute, value: Decimal | None) -> None:
     if value is not None and value <= 0:
-        raise ValueError(f"'{attribute.name}' must be more than 0, got {value}")
+        raise ValueError(_("'{name}' must be more than 0, got {value}").format(
+                name=attribute.name, value=value))
 
 
 NAME = v.and_(v.instance_of(str), v.min_len(1))
@@ -192,22 +196,26 @@ class Grade:
 
 def _check_grades(instance: Classification, attribute: attrs.Attribute, grades: tuple[Grade, ...]) -> None:
     if not grades:
-        raise ValueError("needs at least one class")
+        raise ValueError(_("needs at least one class"))
     key = {"score": "min_score", "rank": "count", "share": "share"}[instance.by]
     others = {"min_score", "count", "share"} - {key}
     for position, grade in enumerate(grades):
         last = position == len(grades) - 1
         if any(getattr(grade, name) is not None for name in others):
-            raise ValueError(f"class '{grade.name}' sets {' or '.join(sorted(others))}, but classes go by {instance.by} ('{key}')")
+            raise ValueError(_("class '{name}' sets {others}, but classes go by {by} ('{key}')").format(
+                    name=grade.name, others=' or '.join(sorted(others)), by=instance.by, key=key))
         if not last and getattr(grade, key) is None:
-            raise ValueError(f"class '{grade.name}' needs '{key}' (only the last class takes the rest)")
+            raise ValueError(_("class '{name}' needs '{key}' (only the last class takes the rest)").format(
+                    name=grade.name, key=key))
         if last and getattr(grade, key) is not None:
-            raise ValueError(f"the last class '{grade.name}' takes every unit left and sets no '{key}'")
+            raise ValueError(_("the last class '{name}' takes every unit left and sets no '{key}'").format(
+                    name=grade.name, key=key))
     cutoffs = [getattr(g, key) for g in grades[:-1]]
     if instance.by == "score" and any(a <= b for a, b in zip(cutoffs, cutoffs[1:])):
-        raise ValueError("min_score must fall from one class to the next")
+        raise ValueError(_("min_score must fall from one class to the next"))
     if instance.by == "share" and sum(cutoffs, ZERO) > 1:
-        raise ValueError(f"shares add up to {sum(cutoffs, ZERO)}, more than 1")
+        raise ValueError(_("shares add up to {cutoffs}, more than 1").format(
+                cutoffs=sum(cutoffs, ZERO)))
 
 
 @attrs.frozen
@@ -281,9 +289,9 @@ class Roster:
         seen: set[str] = set()
         for unit in self.units:
             if not unit.strip():
-                raise ValueError("a unit name is empty")
+                raise ValueError(_("a unit name is empty"))
             if unit in seen:
-                raise ValueError(f"unit '{unit}' is listed twice")
+                raise ValueError(_("unit '{unit}' is listed twice").format(unit=unit))
             seen.add(unit)
 
 
@@ -366,10 +374,12 @@ class Ruleset:
 
     def __attrs_post_init__(self) -> None:
         if self.horizon_year < self.base_year:
-            raise ValueError(f"horizon_year {self.horizon_year} is before base_year {self.base_year}")
+            raise ValueError(_("horizon_year {horizon_year} is before base_year {base_year}").format(
+                    horizon_year=self.horizon_year, base_year=self.base_year))
         if self.default_year is not None and not self.base_year <= self.default_year <= self.horizon_year:
-            raise ValueError(f"default_year {self.default_year} is outside the plan "
-                             f"({self.base_year} → {self.horizon_year})")
+            raise ValueError(_("default_year {default_year} is outside the plan "
+                             "({base_year} → {horizon_year})").format(
+                    default_year=self.default_year, base_year=self.base_year, horizon_year=self.horizon_year))
 
     @property
     def full_marks(self) -> Decimal:

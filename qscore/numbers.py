@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from qscore.i18n import _
 from qscore.limits import number_problem
 
 ZERO = Decimal(0)
@@ -56,7 +57,7 @@ def to_decimal(value: object) -> Decimal:
     :raises ValueError: for a number out of bounds, NaN or an infinity.
     """
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        raise TypeError(f"expected a number, got {value!r}")
+        raise TypeError(_("expected a number, got {value!r}").format(value=value))
     number = Decimal(value)
     problem = number_problem(number, str(number), "a ruleset figure")
     if problem:

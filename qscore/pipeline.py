@@ -19,6 +19,7 @@ from pathlib import Path
 import attrs
 
 from qscore.errors import DataError, UsageError
+from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, Notice, Roster, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
@@ -64,7 +65,7 @@ def read_table(data: DataLike, *, catalog: Catalog | None = None, encoding: str 
     if not isinstance(data, RawTable):
         path = Path(data)
         if not is_file(path):
-            raise UsageError(f"no such file: {path}")
+            raise UsageError(_("no such file: {path}").format(path=path))
         reader = (catalog or load_plugins()).reader_for(path)
         data = reader.read(path, ReadOptions(encoding=encoding, sheet=sheet, limits=limits))
     check_table(data.file, data.header, data.rows, data.row_numbers, data.header_row, limits)
@@ -79,7 +80,8 @@ def is_file(path: Path) -> bool:
     try:
         return path.is_file()
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError(_("cannot read the file: {value}").format(
+                value=exc.strerror or exc), file=str(path)) from None
 
 
 def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, explain: bool = False,
@@ -154,7 +156,7 @@ def roster(units: RosterLike | None, ruleset: Ruleset, encoding: str | None = No
     if isinstance(units, (str, os.PathLike)):
         path = Path(units)
         if not path.is_file():
-            raise UsageError(f"no such roster file: {path}")
+            raise UsageError(_("no such roster file: {path}").format(path=path))
         return read_roster(path, headers=unit_headers(ruleset), encoding=encoding)
     return Roster(units=tuple(units), source="the names given")
 
@@ -165,8 +167,9 @@ def check_year(ruleset: Ruleset, year: int) -> None:
     :raises UsageError: naming the plan's years.
     """
     if not ruleset.base_year <= year <= ruleset.horizon_year:
-        raise UsageError(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year}); "
-                         "give a year of the plan")
+        raise UsageError(_("{year} is outside the plan ({base_year} → {horizon_year}); "
+                         "give a year of the plan").format(
+                year=year, base_year=ruleset.base_year, horizon_year=ruleset.horizon_year))
 
 
 def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset) -> tuple[int, Notice | None]:
@@ -179,24 +182,30 @@ def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset) -> tup
     stated, file = dataset.stated_year, dataset.file
     if year is not None:
         if stated is not None and stated.year is not None and stated.year != year:
-            return year, Notice("year", f"scored for {year}, as --year says, though {stated.source} says "
-                                        f"{stated.year}", file=file)
+            return year, Notice("year", _("scored for {year}, as --year says, though {source} says "
+                                        "{stated_year}").format(
+                    year=year, source=stated.source, stated_year=stated.year), file=file)
         return year, None
     if stated is not None:
         if stated.year is None:
-            raise DataError(f"{stated.source} names the years {', '.join(map(str, stated.years))}; give --year "
-                            "with the assessment year", file=file, sheet=dataset.sheet)
+            raise DataError(_("{source} names the years {years}; give --year "
+                            "with the assessment year").format(
+                    source=stated.source, years=', '.join(map(str, stated.years))), file=file, sheet=dataset.sheet)
         if not ruleset.base_year <= stated.year <= ruleset.horizon_year:
-            raise DataError(f"{stated.source} says {stated.year}, outside the plan ({ruleset.base_year} → "
-                            f"{ruleset.horizon_year}); give --year if the file is for a year of the plan", file=file,
+            raise DataError(_("{source} says {year}, outside the plan ({base_year} → "
+                            "{horizon_year}); give --year if the file is for a year of the plan").format(
+                    source=stated.source, year=stated.year, base_year=ruleset.base_year, horizon_year=ruleset.horizon_year), file=file,
                             sheet=dataset.sheet)
-        return stated.year, Notice("year", f"assessment year {stated.year}, as {stated.source} says (give --year "
-                                           "to score for another)", file=file)
+        return stated.year, Notice("year", _("assessment year {year}, as {source} says (give --year "
+                                           "to score for another)").format(
+                year=stated.year, source=stated.source), file=file)
     if ruleset.default_year is not None:
-        return ruleset.default_year, Notice("year", f"assessment year {ruleset.default_year}: the ruleset's default "
-                                                    "year, as neither --year nor the data names one", file=file)
-    return ruleset.horizon_year, Notice("year", f"assessment year {ruleset.horizon_year}: the plan's horizon year, as "
-                                                "neither --year, the data nor the ruleset names one", file=file)
+        return ruleset.default_year, Notice("year", _("assessment year {default_year}: the ruleset's default "
+                                                    "year, as neither --year nor the data names one").format(
+                default_year=ruleset.default_year), file=file)
+    return ruleset.horizon_year, Notice("year", _("assessment year {horizon_year}: the plan's horizon year, as "
+                                                "neither --year, the data nor the ruleset names one").format(
+            horizon_year=ruleset.horizon_year), file=file)
 
 
 def steps(ruleset: Ruleset) -> int:

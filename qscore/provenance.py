@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from qscore.errors import QscoreError, UsageError
+from qscore.i18n import _
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -103,7 +104,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
             for chunk in iter(lambda: stream.read(CHUNK), b""):
                 digest.update(chunk)
     except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
+        raise UsageError(_("no such file: {path}").format(path=path)) from None
     return digest.hexdigest()
 
 
@@ -123,7 +124,8 @@ def ruleset_sha256(ruleset: Ruleset) -> str | None:
     for resource in _resources(PurePath(ruleset.file)):
         if resource.is_file():
             return hashlib.sha256(resource.read_bytes()).hexdigest()
-    raise QscoreError(f"{ruleset.file}: the ruleset file of '{ruleset.id}' cannot be read to fingerprint it")
+    raise QscoreError(_("{file}: the ruleset file of '{id}' cannot be read to fingerprint it").format(
+            file=ruleset.file, id=ruleset.id))
 
 
 def _resources(path: PurePath) -> Iterator[Traversable]:

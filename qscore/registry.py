@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from qscore.errors import PluginError
+from qscore.i18n import _
 
 T = TypeVar("T")
 
@@ -36,6 +37,7 @@ class Registry(Generic[T]):
 
     def add(self, key: str, entry: T, plugin: str) -> None:
         if key in self._entries:
-            raise PluginError(f"{self.kind} '{key}' is already registered by plug-in '{self._owners[key]}'",
+            raise PluginError(_("{kind} '{key}' is already registered by plug-in '{_owners}'").format(
+                    kind=self.kind, key=key, _owners=self._owners[key]),
                               plugin=plugin)
         self._entries[key], self._owners[key] = entry, plugin

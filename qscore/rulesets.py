@@ -32,6 +32,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 import attrs
 
 from qscore.errors import Problem, RulesetError
+from qscore.i18n import _
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
@@ -86,7 +87,8 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
     try:
         raw = source.read_bytes()
     except OSError as exc:
-        raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
+        raise RulesetError(_("cannot read the ruleset: {value}").format(
+                value=exc.strerror or exc), file=file) from None
     try:
         # utf-8-sig: a byte-order mark, as Windows Notepad saves UTF-8, is not part of the text.
         text = raw.decode("utf-8-sig")
@@ -96,10 +98,11 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
     except tomllib.TOMLDecodeError as exc:
         raise RulesetError(syntax_message(text, exc, _INDICATOR_ONLY), file=file) from None
     except ValueError:  # int() refuses a whole number of thousands of digits
-        raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
+        raise RulesetError(_("a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}").format(
+                NUMBER_LIMIT=NUMBER_LIMIT),
                            file=file) from None
     except RecursionError:
-        raise RulesetError("not valid TOML: arrays or tables nested too deeply", file=file) from None
+        raise RulesetError(_("not valid TOML: arrays or tables nested too deeply"), file=file) from None
     try:
         return parse_ruleset(data, rule_types, file=file, target_kinds=target_kinds)
     except RulesetError as exc:

@@ -26,6 +26,7 @@ import attrs
 from attrs import validators as v
 
 from qscore.errors import MissingFigure, PluginError
+from qscore.i18n import _
 from qscore.numbers import HUNDRED, ONE, ZERO, fmt, signed
 from qscore.registry import Registry
 
@@ -223,7 +224,7 @@ class Change(Target):
 
     def __attrs_post_init__(self) -> None:
         if (self.percent is None) == (self.points is None):
-            raise ValueError("a change target sets exactly one of 'percent' or 'points'")
+            raise ValueError(_("a change target sets exactly one of 'percent' or 'points'"))
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
         base = self._require(figures.baseline, "baseline", "基期值 (baseline) for a change target")
@@ -373,12 +374,13 @@ class Top(Target):
 
     def __attrs_post_init__(self) -> None:
         if (self.place is None) == (self.share is None):
-            raise ValueError("a top target sets exactly one of 'place' or 'share'")
+            raise ValueError(_("a top target sets exactly one of 'place' or 'share'"))
         if self.share is not None and not ZERO < self.share <= ONE:
-            raise ValueError(f"'share' must lie in (0, 1], got {fmt(self.share)}")
+            raise ValueError(_("'share' must lie in (0, 1], got {share}").format(
+                    share=fmt(self.share)))
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
-        raise MissingFigure("batch", "every unit's value (a top target is worked out from the whole batch)")
+        raise MissingFigure("batch", _("every unit's value (a top target is worked out from the whole batch)"))
 
     def _place(self, count: int) -> int:
         if self.share is None:
@@ -397,7 +399,7 @@ class Top(Target):
 
     def resolve_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> Decimal:
         if not values:
-            raise MissingFigure("batch", "at least one unit's value (a top target is worked out from the batch)")
+            raise MissingFigure("batch", _("at least one unit's value (a top target is worked out from the batch)"))
         return self._stricter(self._cut(values))
 
     def describe_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> str:
@@ -435,6 +437,7 @@ class TargetRegister:
 
     def __call__(self, shape: type[Target]) -> None:
         if not (isinstance(shape, type) and issubclass(shape, Target)) or not getattr(shape, "kind", ""):
-            raise PluginError(f"register() takes a qscore.targets.Target subclass with a 'kind', got {shape!r}",
+            raise PluginError(_("register() takes a qscore.targets.Target subclass with a 'kind', got {shape!r}").format(
+                    shape=shape),
                               plugin=self.plugin)
         self._registry.add(shape.kind, shape, self.plugin)

@@ -21,6 +21,8 @@ from collections.abc import Collection
 
 import attrs
 
+from qscore.i18n import _
+
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _KEY_START = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\[\]]+?)\s*(\]\]?)\s*(?:#.*)?\Z")
@@ -47,14 +49,16 @@ _TOML_ASCII = set("\"',=[]{}.#+-_ ")
 def decode_message(raw: bytes, error: UnicodeDecodeError) -> str:
     """Why ``raw`` is not UTF-8 text, and the fix (save it as UTF-8)."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return 'the file is saved as UTF-16 (Notepad\'s "Unicode"), not UTF-8; save it as UTF-8'
+        return _("the file is saved as UTF-16 (Notepad's \"Unicode\"), not UTF-8; save it as UTF-8")
     text = bytes(error.object)  # what was decoded: the file past a UTF-8 byte-order mark
     line = text.count(b"\n", 0, error.start) + 1
     try:
         raw.decode("gb18030")
     except UnicodeDecodeError:
-        return f"line {line}: byte 0x{text[error.start]:02x} is not UTF-8 text; save the file as UTF-8"
-    return f'line {line}: the file is saved as GB18030 (GBK, Notepad\'s "ANSI"), not UTF-8; save it as UTF-8'
+        return _("line {line}: byte 0x{text:02x} is not UTF-8 text; save the file as UTF-8").format(
+                line=line, text=text[error.start])
+    return _("line {line}: the file is saved as GB18030 (GBK, Notepad's \"ANSI\"), not UTF-8; save it as UTF-8").format(
+            line=line)
 
 
 def syntax_message(text: str, error: tomllib.TOMLDecodeError, indicator_keys: Collection[str]) -> str:
@@ -69,7 +73,7 @@ def syntax_message(text: str, error: tomllib.TOMLDecodeError, indicator_keys: Co
         hint = _Hints(text, line, column, indicator_keys).find()
         if hint:
             return hint
-    return f"not valid TOML: {error}"
+    return _("not valid TOML: {error}").format(error=error)
 
 
 @attrs.frozen
@@ -133,7 +137,8 @@ class _Hints:
                 or self.colon() or self.duplicate())
 
     def at(self, column: int, message: str) -> str:
-        return f"line {self.number}, column {column + 1}: {message}"
+        return _("line {number}, column {column}: {message}").format(
+                number=self.number, column=column + 1, message=message)
 
     # -- characters typed on a Chinese keyboard --------------------------------------
 
@@ -149,7 +154,8 @@ class _Hints:
             return None
         written = text.strip().split("#", 1)[0].strip()
         header = f"{match.group(1)}{match.group(2)}{match.group(3)}"
-        return self.at(wrong[0], f"{written} is written with full-width brackets; TOML needs {header}")
+        return self.at(wrong[0], _("{written} is written with full-width brackets; TOML needs {header}").format(
+                written=written, header=header))
 
     def punctuation(self) -> str | None:
         """A full-width or Chinese character outside strings: at the parser's column, or before it."""
@@ -185,12 +191,13 @@ class _Hints:
             return None
         after, before = text[end:].lstrip()[:1], text[:start].rstrip()[-1:]
         if after in ("=", "＝", "：", ":"):
-            return self.at(start, f"the key {word} must be quoted, as a bare key holds only A-Z, a-z, 0-9, _ "
-                                  f'and -: write "{word}"')
+            return self.at(start, _("the key {word} must be quoted, as a bare key holds only A-Z, a-z, 0-9, _ "
+                                  "and -: write \"{word}\"").format(word=word))
         if before in ("=", "[", ",") and not (self.here.top and text.lstrip().startswith("[")):
             value = re.split(r"\s*[,\[\]{}#]", text[start:], maxsplit=1)[0].rstrip()
             if not set(value) & set("\"'“”‘’\\"):
-                return self.at(start, f'text must be quoted: write "{value}"')
+                return self.at(start, _("text must be quoted: write \"{value}\"").format(
+                        value=value))
         return None
 
     def unit(self) -> str | None:
@@ -208,15 +215,16 @@ class _Hints:
         if not all(char in "%％‰" or unicodedata.category(char) == "Lo" for char in suffix.group(0)):
             return None  # not a unit: punctuation, or a typing slip
         figure = number.group(0)
-        return self.at(column, f"{figure}{suffix.group(0)} is not a number TOML reads; write {figure} "
-                               f'(a unit goes in unit = "…", a remark after #)')
+        return self.at(column, _("{figure}{value} is not a number TOML reads; write {figure} "
+                               "(a unit goes in unit = \"…\", a remark after #)").format(
+                figure=figure, value=suffix.group(0)))
 
     def colon(self) -> str | None:
         """``id: "x"``: a colon where TOML puts ``=``."""
         text = self.here.text
         if self.column in self.here.outside and text[self.column] == ":" and self.here.top \
                 and _KEY_START.match(text[:self.column] + "="):
-            return self.at(self.column, "TOML needs = between a key and its value, not :")
+            return self.at(self.column, _("TOML needs = between a key and its value, not :"))
         return None
 
     # -- a key or table given twice: often a missing [[indicators]] line ----------------
@@ -303,12 +311,14 @@ def _character_message(char: str) -> str:
     replacement = _ascii_for(char)
     assert replacement is not None
     if char == "\u3000":
-        return "the full-width space (U+3000) is not a space to TOML; type an ASCII space here"
+        return _("the full-width space (U+3000) is not a space to TOML; type an ASCII space here")
     if char == "：":
-        return "： is a full-width colon; TOML needs = between a key and its value"
+        return _("： is a full-width colon; TOML needs = between a key and its value")
     name = _CHINESE[char][0] if char in _CHINESE else (
-        "a full-width digit" if replacement.isdigit() else "a full-width character")
+        _("a full-width digit") if replacement.isdigit() else _("a full-width character"))
     if replacement.isalnum() or replacement in _TOML_ASCII:
-        return f"{char} is {name}; TOML needs the ASCII {replacement} here"
-    return f"{char} is {name}, which TOML reads only inside quotes; put the text in quotes or after #"
+        return _("{char} is {name}; TOML needs the ASCII {replacement} here").format(
+                char=char, name=name, replacement=replacement)
+    return _("{char} is {name}, which TOML reads only inside quotes; put the text in quotes or after #").format(
+            char=char, name=name)
 

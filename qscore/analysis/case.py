@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import attrs
 
 from qscore.errors import UsageError
+from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from qscore.model import BatchResult, Ruleset
 from qscore.pipeline import DataLike, RosterLike, RulesetLike, assessment_year, bind_options, load_ruleset, read_table
@@ -52,7 +53,8 @@ class Case:
         try:
             return self.dataset.units.index(unit.strip())
         except ValueError:
-            raise UsageError(f"no unit '{unit}' in {self.dataset.file}") from None
+            raise UsageError(_("no unit '{unit}' in {file}").format(
+                    unit=unit, file=self.dataset.file)) from None
 
     def with_values(self, unit: int, values: dict[str, object]) -> Dataset:
         """The data with the unit at position ``unit`` given other values (indicator id →

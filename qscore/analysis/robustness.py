@@ -39,6 +39,7 @@ import numpy as np
 
 from qscore.analysis.case import Case
 from qscore.errors import UsageError
+from qscore.i18n import _
 from qscore.model import (AdjustmentResult, BatchResult, Classification, Grade, Indicator, Ruleset)
 from qscore.numbers import ZERO
 from qscore.reading.binding import Dataset
@@ -157,7 +158,8 @@ def robustness(case: Case, *, samples: int = 1000, seed: int = 0, points: Decima
     :param workers: processes to share the samples among (large batches only).
     """
     if samples < 1:
-        raise UsageError(f"samples must be 1 or more, got {samples}")
+        raise UsageError(_("samples must be 1 or more, got {samples}").format(
+                samples=samples))
     ranges = _ranges(case.ruleset, points, cutoffs)
     case, dropped = _missing(case, missing)
     batch = case.score()
@@ -177,9 +179,10 @@ def _ranges(ruleset: Ruleset, points: Decimal | None, cutoffs_range: Decimal | N
     bonus = declared.bonus if declared is not None and declared.bonus is not None else chosen_points
     for name, value in (("points", chosen_points), ("cutoffs", chosen_cutoffs), ("bonus", bonus)):
         if value < 0:
-            raise UsageError(f"the {name} range must be 0 or more, got {value}")
+            raise UsageError(_("the {name} range must be 0 or more, got {value}").format(
+                    name=name, value=value))
     if chosen_points > 1 or bonus > 1:
-        raise UsageError("a relative range is at most 1 (±100 %); weights cannot fall below 0")
+        raise UsageError(_("a relative range is at most 1 (±100 %); weights cannot fall below 0"))
     return Ranges(points=chosen_points, cutoffs=chosen_cutoffs, bonus=bonus,
                   fixed=frozenset(declared.fixed) if declared is not None else frozenset())
 
@@ -189,7 +192,8 @@ def _missing(case: Case, missing: Missing | None) -> tuple[Case, tuple[str, ...]
     if missing is None:
         return case, ()
     if missing not in MISSING:
-        raise UsageError(f"missing must be one of {', '.join(MISSING)}, got {missing!r}")
+        raise UsageError(_("missing must be one of {MISSING}, got {missing!r}").format(
+                MISSING=', '.join(MISSING), missing=missing))
     data = case.dataset
     if missing == "zero":
         ruleset = attrs.evolve(case.ruleset, missing="zero",
@@ -200,7 +204,7 @@ def _missing(case: Case, missing: Missing | None) -> tuple[Case, tuple[str, ...]
         return attrs.evolve(case, dataset=attrs.evolve(data, values=values, codes={})), ()
     keep = [n for n in range(len(data.units)) if all(column[n] is not None for column in data.values.values())]
     if not keep:
-        raise UsageError("every unit has a missing value; with missing 'drop' none is left to rank")
+        raise UsageError(_("every unit has a missing value; with missing 'drop' none is left to rank"))
     dropped = tuple(unit for n, unit in enumerate(data.units) if n not in set(keep))
     pick = _picker(keep)
     kept = Dataset(file=data.file, units=tuple(pick(data.units)), rows=tuple(pick(data.rows)),

@@ -34,6 +34,7 @@ import numpy as np
 
 from qscore.analysis.case import Case, present
 from qscore.errors import UsageError
+from qscore.i18n import _
 from qscore.model import BatchResult, Indicator, UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS, Dataset
@@ -212,7 +213,8 @@ def _fixed(case: Case, fix: Iterable[str]) -> frozenset[str]:
     for text in fix:
         for name in filter(None, (part.strip() for part in text.replace("，", ",").split(","))):
             if name not in by_name:
-                raise UsageError(f"'{name}' is not an indicator of ruleset '{case.ruleset.id}'")
+                raise UsageError(_("'{name}' is not an indicator of ruleset '{id}'").format(
+                        name=name, id=case.ruleset.id))
             out.add(by_name[name])
     return frozenset(out)
 
@@ -222,17 +224,20 @@ def _goal(batch: BatchResult, unit: UnitResult, to: str | int | None) -> Goal | 
     classification = batch.ruleset.classification
     if isinstance(to, int) and not isinstance(to, bool):
         if not 1 <= to <= len(batch.units):
-            raise UsageError(f"rank {to} is outside 1–{len(batch.units)}")
+            raise UsageError(_("rank {to} is outside 1–{count}").format(
+                    to=to, count=len(batch.units)))
         return Goal(rank=to)
     if classification is None:
-        raise UsageError(f"ruleset '{batch.ruleset.id}' has no grades or tiers; give a rank to reach")
+        raise UsageError(_("ruleset '{id}' has no grades or tiers; give a rank to reach").format(
+                id=batch.ruleset.id))
     names = [grade.name for grade in classification.grades]
     if to is None:
         place = names.index(unit.tier)  # type: ignore[arg-type]
         return Goal(tier=names[place - 1]) if place > 0 else None
     if to not in names:
-        raise UsageError(f"'{to}' is not a class of ruleset '{batch.ruleset.id}'; expected one of "
-                         f"{', '.join(names)} or 'rank N'")
+        raise UsageError(_("'{to}' is not a class of ruleset '{id}'; expected one of "
+                         "{names} or 'rank N'").format(
+                to=to, id=batch.ruleset.id, names=', '.join(names)))
     return Goal(tier=to)
 
 

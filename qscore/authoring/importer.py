@@ -22,6 +22,7 @@ import attrs
 
 from qscore.controls import escape_controls
 from qscore.errors import DataError, RulesetError
+from qscore.i18n import _
 from qscore.model import Notice
 from qscore.numbers import fmt, plain
 from qscore.reading.cells import is_missing, normalise, parse_number
@@ -121,8 +122,10 @@ def _columns(table: RawTable) -> dict[str, int | None]:
     for role in ("name", "baseline", "target"):
         if found[role] is None:
             wanted = {"name": NAME_HEADERS, "baseline": BASELINE_HEADERS, "target": TARGET_HEADERS}[role]
-            raise DataError(f"no {role} column; expected a header such as {' / '.join(wanted[:3])}"
-                            + (" or a year (2023年)" if role != "name" else ""), file=table.file,
+            message = {"name": _("no name column; expected a header such as {headers}"),
+                       "baseline": _("no baseline column; expected a header such as {headers} or a year (2023年)"),
+                       "target": _("no target column; expected a header such as {headers} or a year (2023年)")}[role]
+            raise DataError(message.format(headers=" / ".join(wanted[:3])), file=table.file,
                             sheet=table.sheet, row=table.header_row)
     return found
 
@@ -132,7 +135,8 @@ def _year(table: RawTable, column: int, given: int | None, option: str) -> int:
         return given
     match = YEAR.match(table.header[column].strip())
     if match is None:
-        raise DataError(f"the header '{table.header[column]}' names no year; give {option}", file=table.file,
+        raise DataError(_("the header '{header}' names no year; give {option}").format(
+                header=table.header[column], option=option), file=table.file,
                         sheet=table.sheet, row=table.header_row)
     return int(match.group(1))
 
@@ -152,7 +156,7 @@ def _known(header: str) -> bool:
 def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: int | None = None) -> Imported:
     """Read an indicator table into :class:`Row` objects, guessing and flagging."""
     if not table.header:
-        raise DataError("the file is empty; expected a header row and one row per indicator", file=table.file)
+        raise DataError(_("the file is empty; expected a header row and one row per indicator"), file=table.file)
     # An annex merges a category over its indicators' rows (or a target over two
     # indicators): each cell of the range takes the value, as each row means.
     layout = recognise(table, NAME_HEADERS, known=_known, options=LayoutOptions(merged="fill"),
@@ -170,7 +174,7 @@ def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: i
         category = re.sub(r"\s+", "", normalise(role("category"))) or category
         rows.append(_row(table.file, number, category, name, role("baseline"), role("target"), role("lead")))
     if not rows:
-        raise DataError("no indicator rows under the header", file=table.file)
+        raise DataError(_("no indicator rows under the header"), file=table.file)
     return Imported(rows=tuple(rows), file=table.file, notices=(*table.notices, *layout.notices),
                     base_year=_year(table, columns["baseline"], base_year, "--base-year"),  # type: ignore[arg-type]
                     horizon_year=_year(table, columns["target"], horizon_year, "--horizon-year"))  # type: ignore[arg-type]
@@ -207,7 +211,7 @@ def _row(file: str, number: int, category: str, name: str, baseline_text: str, t
     name = UNIT_IN_NAME.sub("", name) if match else name
     if not unit:
         unit = _guess_unit(name, flags)
-    baseline, _ = _number(baseline_text, "基期值", flags, notes)
+    baseline, _flag = _number(baseline_text, "基期值", flags, notes)
     target, hint = _number(target_text, "目标值", flags, notes)
     if is_missing(baseline_text):
         flags.append("无基期值（-），规则设为达标制（pass_fail）")
@@ -260,7 +264,8 @@ def _string(text: str) -> str:
     :raises DataError: for a lone surrogate, which no TOML file can hold.
     """
     if any("\ud800" <= character <= "\udfff" for character in text):
-        raise DataError(f"the text {escape_controls(text)!r} holds a lone surrogate, which is not text")
+        raise DataError(_("the text {text!r} holds a lone surrogate, which is not text").format(
+                text=escape_controls(text)))
     return '"' + _TOML_UNSAFE.sub(_toml_escape, text) + '"'
 
 
@@ -351,6 +356,7 @@ def check_loads(text: str, imported: Imported, rule_types: RuleTypes, target_kin
         if all(row.target is not None for row in imported.rows):
             parse_ruleset(data, rule_types, target_kinds=target_kinds)
     except (ValueError, RulesetError) as exc:
-        raise DataError(f"the table does not make a ruleset that loads ({exc}); nothing was written",
+        raise DataError(_("the table does not make a ruleset that loads ({exc}); nothing was written").format(
+                exc=exc),
                         file=imported.file) from None
 

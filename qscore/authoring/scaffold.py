@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from qscore.errors import QscoreError
+from qscore.i18n import _
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -35,8 +36,9 @@ class ScaffoldError(QscoreError):
 def check_name(name: str) -> str:
     """``name`` if it can be an entry-point name, ruleset id and package suffix, else ValueError."""
     if not NAME.match(name):
-        raise ValueError(f"'{name}' is not a plug-in name: use lower-case letters and digits, words joined "
-                         "by '-', starting with a letter (e.g. 'xianfeng-county')")
+        raise ValueError(_("'{name}' is not a plug-in name: use lower-case letters and digits, words joined "
+                         "by '-', starting with a letter (e.g. 'xianfeng-county')").format(
+                name=name))
     return name
 
 
@@ -45,7 +47,8 @@ def new_plugin(name: str, parent: Path, *, title: str, jurisdiction: str) -> Pat
     check_name(name)
     target = parent / name
     if target.exists():
-        raise ScaffoldError(f"'{target}' already exists; choose another name or remove it")
+        raise ScaffoldError(_("'{target}' already exists; choose another name or remove it").format(
+                target=target))
     fields = {"name": name, "package": "qscore_" + name.replace("-", "_"), "distribution": f"qscore-{name}",
               "title": title, "jurisdiction": jurisdiction}
     templates = files("qscore.authoring").joinpath("templates", "plugin")

@@ -29,6 +29,7 @@ import attrs
 import pluggy
 
 from qscore.errors import PluginError, QscoreError, RulesetError, UsageError
+from qscore.i18n import _
 from qscore.model import Ruleset
 from qscore.plugins import hookspecs
 from qscore.reading.table import Reader, ReaderRegister
@@ -82,7 +83,8 @@ class Catalog:
             except QscoreError as exc:
                 raise PluginError(str(exc), plugin=plugin) from None
             except (Exception, SystemExit) as exc:  # a plug-in's own bug, or its sys.exit(), must not end qscore
-                raise PluginError(f"{hook} failed: {type(exc).__name__}: {exc}", plugin=plugin) from None
+                raise PluginError(_("{hook} failed: {__name__}: {exc}").format(
+                        hook=hook, __name__=type(exc).__name__, exc=exc), plugin=plugin) from None
 
     @cached_property
     def rule_types(self) -> dict[str, type[Rule]]:
@@ -172,7 +174,8 @@ class Catalog:
         if _is_file(text):
             return load_ruleset(Path(text), self.rule_types, self.target_kinds)
         known = ", ".join(sorted(self.rulesets)) or "none"
-        raise UsageError(f"no ruleset '{text}' is installed and no such file exists; installed: {known}")
+        raise UsageError(_("no ruleset '{text}' is installed and no such file exists; installed: {known}").format(
+                text=text, known=known))
 
     def reader_for(self, path: Path) -> Reader:
         """The reader registered for the suffix of ``path``.
@@ -184,7 +187,8 @@ class Catalog:
             if suffix in reader.suffixes:
                 return reader
         known = ", ".join(sorted({s for r in self.readers.values() for s in r.suffixes}))
-        raise UsageError(f"no reader for '{suffix or path.name}' files; readable: {known}")
+        raise UsageError(_("no reader for '{value}' files; readable: {known}").format(
+                value=suffix or path.name, known=known))
 
     def plugin_of(self, filename: str) -> str | None:
         """The plug-in whose code is in ``filename`` (a traceback frame's file), if any:
@@ -220,7 +224,8 @@ def _is_file(text: str) -> bool:
     try:
         return Path(text).is_file()
     except OSError as exc:
-        raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=text) from None
+        raise RulesetError(_("cannot read the ruleset: {value}").format(
+                value=exc.strerror or exc), file=text) from None
 
 
 def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_points: bool = True,
@@ -256,7 +261,8 @@ def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_po
 def _register(manager: pluggy.PluginManager, plugin: object, name: str, *, version: str | None,
               source: str) -> PluginInfo:
     if manager.has_plugin(name):
-        raise PluginError(f"a plug-in named '{name}' is already loaded", plugin=name)
+        raise PluginError(_("a plug-in named '{name}' is already loaded").format(
+                name=name), plugin=name)
     try:
         manager.register(plugin, name=name)
     except (pluggy.PluginValidationError, ValueError) as exc:
@@ -278,8 +284,9 @@ def _load_entry_points(manager: pluggy.PluginManager) -> list[PluginInfo]:
     unknown = sorted((allowed or set()) - {entry.name for entry in entries})
     if unknown:
         installed = ", ".join(sorted({entry.name for entry in entries})) or "none"
-        raise PluginError(f"{ALLOW_ENV} names {', '.join(map(repr, unknown))}, which no installed plug-in is; "
-                          f"installed: {installed}")
+        raise PluginError(_("{ALLOW_ENV} names {unknown}, which no installed plug-in is; "
+                          "installed: {installed}").format(
+                ALLOW_ENV=ALLOW_ENV, unknown=', '.join(map(repr, unknown)), installed=installed))
     infos, seen = [], set()
     for entry in entries:
         if (allowed is not None and entry.name not in allowed) or entry.name in seen:
@@ -290,7 +297,8 @@ def _load_entry_points(manager: pluggy.PluginManager) -> list[PluginInfo]:
             plugin = entry.load()
         except (Exception, SystemExit) as exc:
             source = f" (from {dist.name})" if dist else ""
-            raise PluginError(f"cannot import '{entry.value}'{source}: {type(exc).__name__}: {exc}",
+            raise PluginError(_("cannot import '{value}'{source}: {__name__}: {exc}").format(
+                    value=entry.value, source=source, __name__=type(exc).__name__, exc=exc),
                               plugin=entry.name) from None
         infos.append(_register(manager, plugin, entry.name, version=dist.version if dist else None,
                                source=dist.name if dist else entry.value))
@@ -304,7 +312,8 @@ def _env_dirs() -> list[str]:
 
 def _load_folder(manager: pluggy.PluginManager, folder: Path, *, trusted: bool) -> list[PluginInfo]:
     if not folder.is_dir():
-        raise PluginError(f"plug-in folder '{folder}' does not exist or is not a folder")
+        raise PluginError(_("plug-in folder '{folder}' does not exist or is not a folder").format(
+                folder=folder))
     paths = [path for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
     if not trusted:
         _check_private(folder, paths)
@@ -313,7 +322,7 @@ def _load_folder(manager: pluggy.PluginManager, folder: Path, *, trusted: bool) 
         module_name = f"qscore_folder_plugin_{path.stem}"
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has a spec
-            raise PluginError("cannot load as a module", plugin=str(path))
+            raise PluginError(_("cannot load as a module"), plugin=str(path))
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         try:
@@ -321,7 +330,8 @@ def _load_folder(manager: pluggy.PluginManager, folder: Path, *, trusted: bool) 
         except (Exception, SystemExit) as exc:
             sys.modules.pop(module_name, None)
             line = next((f" (line {tb.tb_lineno})" for tb in _last_frame(exc.__traceback__, path)), "")
-            raise PluginError(f"cannot import {path}{line}: {type(exc).__name__}: {exc}", plugin=path.stem) from None
+            raise PluginError(_("cannot import {path}{line}: {__name__}: {exc}").format(
+                    path=path, line=line, __name__=type(exc).__name__, exc=exc), plugin=path.stem) from None
         infos.append(_register(manager, module, path.stem, version=None, source=str(path)))
     return infos
 
@@ -335,9 +345,10 @@ def _check_private(folder: Path, paths: Sequence[Path]) -> None:
         mode = path.stat().st_mode
         if mode & (stat.S_IWGRP | stat.S_IWOTH):
             what = "plug-in folder" if path == folder else "plug-in file"
-            raise PluginError(f"the {what} '{path}' may be written by users other than its owner (mode "
-                              f"{stat.S_IMODE(mode):04o}), who could run code as you through it; make it "
-                              f"writable by its owner only (chmod go-w) or pass --trust-plugins-dir")
+            raise PluginError(_("the {what} '{path}' may be written by users other than its owner (mode "
+                              "{mode:04o}), who could run code as you through it; make it "
+                              "writable by its owner only (chmod go-w) or pass --trust-plugins-dir").format(
+                    what=what, path=path, mode=stat.S_IMODE(mode)))
 
 
 def _last_frame(tb: Any, path: Path) -> Iterator[Any]:

@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
+from qscore.i18n import _
 from qscore.model import Indicator, Item, Notice, Roster, Ruleset
 from qscore.reading.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
     parse_number
@@ -198,17 +199,19 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False,
     """
     options = options or BindOptions(ignore_unknown=ignore_unknown)
     if not table.header:
-        raise DataError("the file is empty; expected a header row and one row per unit", file=table.file,
+        raise DataError(_("the file is empty; expected a header row and one row per unit"), file=table.file,
                         sheet=table.sheet)
     index = HeaderIndex(ruleset)
     headers = unit_headers(ruleset)
     named = " / ".join(dict.fromkeys(h for h in (ruleset.unit_kind, "单位", "单位名称", "考核单位", "乡镇名称") if h))
     layout = recognise(table, headers, known=index.knows, options=options.layout,
-                       missing=f"no unit column in the first {HEADER_SEARCH} rows; expected one headed {named} …")
+                       missing=_("no unit column in the first {rows} rows; expected one headed {named} …").format(
+                           rows=HEADER_SEARCH, named=named))
     if not layout.table.rows:
         skipped = sum(1 for n in layout.notices if n.kind == "row")
-        raise DataError("the file has a header but no rows; expected one row per unit"
-                        + (f" ({skipped} rows were skipped as summary, note or section rows)" if skipped else ""),
+        raise DataError(_("the file has a header but no rows; expected one row per unit ({skipped} rows were "
+                          "skipped as summary, note or section rows)").format(skipped=skipped) if skipped
+                        else _("the file has a header but no rows; expected one row per unit"),
                         file=table.file, sheet=table.sheet)
     problems = DataProblems()
     for problem in layout.problems:
@@ -311,7 +314,7 @@ class _Binder:
         self.ignored(header, row, column)
 
     def ignored(self, header: str, row: int, column: int | None) -> None:
-        self.notice("column", "ignored: the column names no indicator or item of the ruleset (--ignore-unknown)",
+        self.notice("column", _("ignored: the column names no indicator or item of the ruleset (--ignore-unknown)"),
                     row, column)
 
     def field_of(self, thing: str, field: str, row: int, column: int | None) -> tuple[str, str] | None:
@@ -323,8 +326,8 @@ class _Binder:
         alias = FIELD_ALIASES.get(header_key(field).lower())
         references = _references(indicator)
         if alias == "previous" and getattr(indicator.target, "needs", None) != "previous":
-            self.notice("figure", f"not used: the target of {indicator.name} does not compare with last year's "
-                                  "value", row, column)
+            self.notice("figure", _("not used: the target of {name} does not compare with last year's "
+                                  "value").format(name=indicator.name), row, column)
         if alias is not None:
             return thing, alias
         name = field.strip()
@@ -355,8 +358,8 @@ class _Binder:
             return None
         marks = invisible(raw)
         if marks:
-            self.notice("unit", f"the unit name '{name}' held invisible characters ({', '.join(marks)}); they were "
-                                "removed", row, self.unit_column)
+            self.notice("unit", _("the unit name '{name}' held invisible characters ({marks}); they were "
+                                "removed").format(name=name, marks=', '.join(marks)), row, self.unit_column)
         return name
 
     def unit_index(self, name: str, row: int) -> int:
@@ -404,7 +407,8 @@ class _Binder:
         cleaned = normalise(text)
         levels = getattr(indicator.rule, "levels", {})
         if cleaned not in levels:
-            raise CellError(f"expected one of the levels {' / '.join(levels)}, got {text.strip()!r}")
+            raise CellError(_("expected one of the levels {levels}, got {strip!r}").format(
+                    levels=' / '.join(levels), strip=text.strip()))
         return cleaned
 
     def column_of(self, thing: str, field: str) -> tuple[dict, object, object]:
@@ -501,8 +505,9 @@ class _Binder:
             return
         count = sum(1 for code in codes if code in suspect)
         what = "every figure lay" if whole else f"{count} figure(s) without a % sign lay"
-        self.notice("fractions", f"{what} between 0 and {FRACTION_CEILING} while {target}: multiplied by 100 as "
-                                 f"--percent-fractions says ({changed[-1]:f} → {_hundred(changed[-1]):f})",
+        self.notice("fractions", _("{what} between 0 and {FRACTION_CEILING} while {target}: multiplied by 100 as "
+                                 "--percent-fractions says ({changed:f} → {changed2:f})").format(
+                what=what, FRACTION_CEILING=FRACTION_CEILING, target=target, changed=changed[-1], changed2=_hundred(changed[-1])),
                     self.table.header_row, column)
 
     def check_roster(self, roster: Roster | None) -> None:
@@ -519,21 +524,24 @@ class _Binder:
             hint = f"; did you mean {' / '.join(close)}?" if close else ""
             row = self.rows[self.units[name]]
             if self.options.partial:
-                self.notice("roster", f"unit '{name}' is not on {described}{hint}", row, self.unit_column)
+                self.notice("roster", _("unit '{name}' is not on {described}{hint}").format(
+                        name=name, described=described, hint=hint), row, self.unit_column)
             else:
                 self.problem(f"unit '{name}' is not on {described}{hint} (a new or renamed unit: update the "
                              "roster, or give --units FILE)", row, self.unit_column)
         if absent and self.options.partial:
-            self.notices.append(Notice("roster", f"a partial batch: {len(absent)} of the {len(listed)} units on "
-                                       f"the roster are not in the data ({'、'.join(absent[:10])}"
-                                       f"{' …' if len(absent) > 10 else ''})", file=self.table.file,
+            self.notices.append(Notice("roster", _("a partial batch: {count} of the {count2} units on "
+                                       "the roster are not in the data ({absent}"
+                                       "{value})").format(
+                    count=len(absent), count2=len(listed), absent='、'.join(absent[:10]), value=' …' if len(absent) > 10 else ''), file=self.table.file,
                                        sheet=self.table.sheet))
             return
         for name in absent:
             close = difflib.get_close_matches(name, strangers, n=1, cutoff=0.5)
             hint = f"; is it '{close[0]}'?" if close else ""
-            self.problems.add(DataProblem(f"unit '{name}' of {described} is not in the data{hint} (add its row, with "
-                                      "empty cells where there is no data, or give --partial)",
+            self.problems.add(DataProblem(_("unit '{name}' of {described} is not in the data{hint} (add its row, with "
+                                      "empty cells where there is no data, or give --partial)").format(
+                    name=name, described=described, hint=hint),
                                       file=self.table.file, sheet=self.table.sheet))
 
     def dataset(self, year: StatedYear | None, before: Iterable[Notice]) -> Dataset:
@@ -599,8 +607,9 @@ class _WideBinder(_Binder):
             for name, text, row in zip(names, raw, self.table.row_numbers):
                 marks = invisible(text)
                 if marks:
-                    self.notice("unit", f"the unit name '{name}' held invisible characters ({', '.join(marks)}); "
-                                        "they were removed", row, self.unit_column)
+                    self.notice("unit", _("the unit name '{name}' held invisible characters ({marks}); "
+                                        "they were removed").format(
+                            name=name, marks=', '.join(marks)), row, self.unit_column)
         self.units, self.rows = units, list(self.table.row_numbers)
         return True
 
@@ -623,7 +632,7 @@ class _WideBinder(_Binder):
                 continue
             cells = list(map(parsed.distinct.__getitem__, codes))
             self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", header[number])
-            store, key, _ = self.column_of(thing, field)
+            store, key, _kind = self.column_of(thing, field)
             store[key] = cells
             if store is self.values:
                 self.codes[thing] = (codes, parsed.distinct)
@@ -661,8 +670,8 @@ class _LongBinder(_Binder):
     def ignored(self, header: str, row: int, column: int | None) -> None:
         if header not in self.ignored_labels:  # say it once per name, at its first row
             self.ignored_labels[header] = row
-            self.notice("row", f"ignored the rows naming '{header}', which names no indicator or item of the ruleset "
-                               "(--ignore-unknown)", row, column)
+            self.notice("row", _("ignored the rows naming '{header}', which names no indicator or item of the ruleset "
+                               "(--ignore-unknown)").format(header=header), row, column)
 
     def bind(self) -> None:
         header, row = self.table.header, self.table.header_row
@@ -761,9 +770,11 @@ class _CellCodes(dict[str, int]):
 
 def _check_range(indicator: Indicator, number: Decimal) -> None:
     if indicator.unit in PERCENT_UNITS and not 0 <= number <= 100:
-        raise CellError(f"{number} is outside 0–100 for a percentage")
+        raise CellError(_("{number} is outside 0–100 for a percentage").format(
+                number=number))
     if indicator.unit in COUNT_UNITS and number < 0:
-        raise CellError(f"{number} is negative for a count ({indicator.unit})")
+        raise CellError(_("{number} is negative for a count ({unit})").format(
+                number=number, unit=indicator.unit))
 
 
 def looks_like_fractions(indicator: Indicator, ruleset: Ruleset, numbers: Sequence[Decimal]) -> bool:

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from qscore.i18n import _
 from qscore.limits import MAX_PLACES, NUMBER_LIMIT, number_problem, shown
 
 MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "／", "无", "暂无", "n/a", "na", "null", "none"})
@@ -101,17 +102,19 @@ def parse_number(text: str) -> Decimal | None:
         return None
     mark = _non_digit_numeral(text)
     if mark is not None:
-        raise CellError(f"expected a number, got {shown(text.strip())!r}: {mark!r} is a footnote mark or a numeral "
-                        "that is not a digit; move the note out of the cell")
+        raise CellError(_("expected a number, got {strip!r}: {mark!r} is a footnote mark or a numeral "
+                        "that is not a digit; move the note out of the cell").format(
+                strip=shown(text.strip()), mark=mark))
     body = cleaned[:-1].rstrip() if cleaned.endswith("%") else cleaned
     if _THOUSANDS.match(body):
         body = body.replace(",", "")
     if not _PLAIN.match(body):
-        raise CellError(f"expected a number (such as 98.5, 98% or 1,150), got {text.strip()!r}")
+        raise CellError(_("expected a number (such as 98.5, 98% or 1,150), got {strip!r}").format(
+                strip=text.strip()))
     try:
         number = Decimal(body)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
-        raise CellError(f"expected a number, got {text.strip()!r}") from None
+        raise CellError(_("expected a number, got {strip!r}").format(strip=text.strip())) from None
     problem = number_problem(number, text.strip(), "an indicator value")
     if problem:
         raise CellError(problem)
@@ -131,7 +134,9 @@ def parse_count(text: str) -> Decimal:
     try:
         number = parse_number(text)
     except CellError:
-        raise CellError(f"expected a count of occurrences (0, 1, 2 … or 是/否), got {text.strip()!r}") from None
+        raise CellError(_("expected a count of occurrences (0, 1, 2 … or 是/否), got {strip!r}").format(
+                strip=text.strip())) from None
     if number is None or number < 0 or number != number.to_integral_value():
-        raise CellError(f"expected a count of occurrences (0, 1, 2 … or 是/否), got {text.strip()!r}")
+        raise CellError(_("expected a count of occurrences (0, 1, 2 … or 是/否), got {strip!r}").format(
+                strip=text.strip()))
     return number

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import DataError, DataProblem
+from qscore.i18n import _
 from qscore.model import Notice
 from qscore.reading.cells import normalise
 from qscore.reading.sheets import column_letter
@@ -130,8 +131,10 @@ def recognise(table: RawTable, key_names: Sequence[str], *, missing: str,
     found = next(((n, column) for n, (_, cells) in enumerate(grid[:HEADER_SEARCH])
                   if (column := find_column(cells, key_names)) is not None), None)
     if found is None:
-        sheets = f"; the workbook's sheets are {', '.join(table.sheets)}; give --sheet" if len(table.sheets) > 1 else ""
-        raise DataError(missing + sheets, file=table.file, sheet=table.sheet, row=table.header_row)
+        if len(table.sheets) > 1:
+            missing = _("{problem}; the workbook's sheets are {sheets}; give --sheet").format(
+                problem=missing, sheets=", ".join(table.sheets))
+        raise DataError(missing, file=table.file, sheet=table.sheet, row=table.header_row)
     return _Recogniser(table, grid, found[0], found[1], known, options).layout()
 
 
@@ -216,12 +219,16 @@ class _Recogniser:
             groups = [h for h, low in zip(header, lower) if h and low]
             header = [low or h for h, low in zip(header, lower)]
             first_data += 1
-            self.notice("header", f"rows {number} and {below[0]} read as one header: the lower row names the columns"
-                        + (f"; the upper row's groups ({_listing(groups)}) are not data" if groups else ""), number)
+            self.notice("header", _("rows {number} and {below} read as one header: the lower row names the columns; "
+                                    "the upper row's groups ({groups}) are not data").format(
+                number=number, below=below[0], groups=_listing(groups)) if groups
+                else _("rows {number} and {below} read as one header: the lower row names the columns").format(
+                    number=number, below=below[0]), number)
         elif below is not None and self.units_row(below[1]):
             first_data += 1
-            self.notice("row", f"skipped row {below[0]} under the header: units of measure "
-                        f"({_listing([c.strip() for c in below[1] if c.strip()])}), not data", below[0])
+            self.notice("row", _("skipped row {below} under the header: units of measure "
+                        "({value}), not data").format(
+                    below=below[0], value=_listing([c.strip() for c in below[1] if c.strip()])), below[0])
         if self.at > 0:
             upper_number, upper = self.grid[self.at - 1]
             gaps = [n for n, h in enumerate(header) if not h and n < len(upper) and upper[n].strip()]
@@ -229,13 +236,15 @@ class _Recogniser:
                 for n in gaps:
                     header[n] = upper[n].strip()
                 above -= 1
-                self.notice("header", f"rows {upper_number} and {number} read as one header: the upper row names "
-                            f"{_listing([header[n] for n in gaps])}", upper_number)
+                self.notice("header", _("rows {upper_number} and {number} read as one header: the upper row names "
+                            "{value}").format(
+                        upper_number=upper_number, number=number, value=_listing([header[n] for n in gaps])), upper_number)
         titles = []
         for title_number, title_cells in self.grid[:above]:
             text = " ".join(cell.strip() for cell in title_cells if cell.strip())
             titles.append((title_number, text))
-            self.notice("title", f"skipped a title row above the header: {_quote(text)}", title_number)
+            self.notice("title", _("skipped a title row above the header: {text}").format(
+                    text=_quote(text)), title_number)
         if first_data < len(self.grid):
             first_data = self.column_numbers(header, first_data)
         return header, first_data, titles
@@ -272,7 +281,8 @@ class _Recogniser:
         values = [int(f) for f in figures]
         if values != list(range(values[0], values[0] + len(values))):
             return first
-        self.notice("row", f"skipped row {number}: it numbers the columns ({', '.join(figures[:3])} …), not data",
+        self.notice("row", _("skipped row {number}: it numbers the columns ({figures} …), not data").format(
+                number=number, figures=', '.join(figures[:3])),
                     number)
         return first + 1
 
@@ -298,7 +308,8 @@ class _Recogniser:
             if (label and (maybe(label) or label[-1] in ":：")) or (lead is not label and lead and maybe(lead)):
                 kind = self.classify(label, lead, cells, labels)
                 if kind is not None:
-                    self.notice("row", f"skipped {kind}: {_quote(label if kind != 'a note row' else lead)}",
+                    self.notice("row", _("skipped {kind}: {value}").format(
+                            kind=kind, value=_quote(label if kind != 'a note row' else lead)),
                                 numbers[position])
                     skipped.add(position)
         if not skipped:
@@ -336,7 +347,7 @@ class _Recogniser:
             else:
                 continue
             skipped.add(n)
-            self.notice("column", f"skipped: {why}, not scored", row, n, header)
+            self.notice("column", _("skipped: {why}, not scored").format(why=why), row, n, header)
         return skipped
 
     # -- hidden and merged cells -------------------------------------------------------
@@ -355,13 +366,14 @@ class _Recogniser:
             what = f"column {column_letter(n)}" + (f" ('{header[n]}')" if header[n] else "")
             if policy == "refuse":
                 self.problems.append(DataProblem(
-                    f"{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
-                    "--hidden skip to leave it out", **self.at_cell(header_row, n, header) | {"cell": span}))  # type: ignore[arg-type]
+                    _("{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
+                    "--hidden skip to leave it out").format(what=what), **self.at_cell(header_row, n, header) | {"cell": span}))  # type: ignore[arg-type]
             else:
                 if policy == "skip":
                     skipped.add(n)
-                self.notice("hidden", f"{what} is hidden in Excel; {'skipped' if policy == 'skip' else 'read'} as "
-                            f"--hidden {policy} says", header_row, n, header, cell=span)
+                self.notice("hidden", _("{what} is hidden in Excel; {value} as "
+                            "--hidden {policy} says").format(
+                        what=what, value='skipped' if policy == 'skip' else 'read', policy=policy), header_row, n, header, cell=span)
         kept_rows, kept_numbers = [], []
         width = column_letter(max(len(header) - 1, 0))
         for cells, number in zip(rows, numbers):
@@ -374,11 +386,12 @@ class _Recogniser:
             span = f"A{number}:{width}{number}"
             if policy == "refuse":
                 self.problems.append(DataProblem(
-                    f"{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
-                    "--hidden skip to leave it out", **self.at_cell(number, None) | {"cell": span}))  # type: ignore[arg-type]
+                    _("{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
+                    "--hidden skip to leave it out").format(what=what), **self.at_cell(number, None) | {"cell": span}))  # type: ignore[arg-type]
             else:
-                self.notice("hidden", f"{what} is hidden in Excel; {'skipped' if policy == 'skip' else 'read'} as "
-                            f"--hidden {policy} says", number, cell=span)
+                self.notice("hidden", _("{what} is hidden in Excel; {value} as "
+                            "--hidden {policy} says").format(
+                        what=what, value='skipped' if policy == 'skip' else 'read', policy=policy), number, cell=span)
             if policy != "skip":
                 kept_rows.append(cells)
                 kept_numbers.append(number)
@@ -397,20 +410,23 @@ class _Recogniser:
             anchor = self.text_at(first_row, first_column, position, rows)
             where = self.at_cell(first_row, first_column, header) | {"cell": span}
             if first_row not in position:
-                self.problems.append(DataProblem(f"cells {span} are merged across row {first_row}, which is not data, and "
-                                             "data rows; unmerge them", **where))  # type: ignore[arg-type]
+                self.problems.append(DataProblem(_("cells {span} are merged across row {first_row}, which is not data, and "
+                                             "data rows; unmerge them").format(
+                        span=span, first_row=first_row), **where))  # type: ignore[arg-type]
             elif self.options.merged == "refuse":
                 self.problems.append(DataProblem(
-                    f"cells {span} are merged: only the first holds the value ({_quote(anchor)}) and the others would "
-                    "read as empty; unmerge them and fill each cell, or give --fill-merged", **where))  # type: ignore[arg-type]
+                    _("cells {span} are merged: only the first holds the value ({anchor}) and the others would "
+                    "read as empty; unmerge them and fill each cell, or give --fill-merged").format(
+                            span=span, anchor=_quote(anchor)), **where))  # type: ignore[arg-type]
             else:
                 for r in inside:
                     cells = list(rows[position[r]])
                     cells.extend([""] * (last_column + 1 - len(cells)))
                     cells[first_column:last_column + 1] = [anchor] * (last_column + 1 - first_column)
                     rows[position[r]] = cells
-                self.notices.append(Notice("merged", f"cells {span} are merged: the value {_quote(anchor)} was used "
-                                           "for each of them, as --fill-merged says", **where))  # type: ignore[arg-type]
+                self.notices.append(Notice("merged", _("cells {span} are merged: the value {anchor} was used "
+                                           "for each of them, as --fill-merged says").format(
+                        span=span, anchor=_quote(anchor)), **where))  # type: ignore[arg-type]
         return rows
 
     def text_at(self, row: int, column: int, position: dict[int, int], rows: list[Sequence[str]]) -> str:

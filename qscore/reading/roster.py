@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qscore.errors import DataError, DataProblem, DataProblems
+from qscore.i18n import _
 from qscore.model import Roster
 from qscore.reading.cells import normalise
 from qscore.reading.layout import header_key
@@ -30,7 +31,8 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read the roster file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError(_("cannot read the roster file: {value}").format(
+                value=exc.strerror or exc), file=str(path)) from None
     text = decode_text(path, raw, ReadOptions(encoding=encoding))
     names: dict[str, int] = {}
     problems = DataProblems()
@@ -38,24 +40,26 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
     try:
         lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise DataError(f"malformed CSV: {exc}", file=str(path)) from None
+        raise DataError(_("malformed CSV: {exc}").format(exc=exc), file=str(path)) from None
     for number, cells in enumerate(lines, 1):
         filled = [cell for cell in cells if cell.strip()]
         if not filled:
             continue
         if len(filled) > 1:
-            problems.add(DataProblem(f"expected one unit name per line, got {len(filled)} cells", file=str(path),
+            problems.add(DataProblem(_("expected one unit name per line, got {count} cells").format(
+                    count=len(filled)), file=str(path),
                                  row=number))
             continue
         name = normalise(filled[0])
         if not names and header_key(name).lower() in folded:
             continue
         if name in names:
-            problems.add(DataProblem(f"unit '{name}' is listed twice (first at row {names[name]})", file=str(path),
+            problems.add(DataProblem(_("unit '{name}' is listed twice (first at row {names})").format(
+                    name=name, names=names[name]), file=str(path),
                                  row=number))
             continue
         names[name] = number
     problems.raise_any()
     if not names:
-        raise DataError("the roster file lists no units; expected one unit name per line", file=str(path))
+        raise DataError(_("the roster file lists no units; expected one unit name per line"), file=str(path))
     return Roster(units=tuple(names), source=str(path))

@@ -18,18 +18,19 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import DataError, UsageError
+from qscore.i18n import N_, _
 from qscore.limits import exceeded
 from qscore.model import Notice
 from qscore.reading.table import Merged, RawTable
 
 SheetState = Literal["visible", "hidden", "veryHidden"]
-STATE_WORDS = {"visible": "", "hidden": "hidden", "veryHidden": "very hidden"}
+STATE_WORDS = {"visible": "", "hidden": N_("hidden"), "veryHidden": N_("very hidden")}
 # Magic numbers of what arrives under a workbook's name.
 ZIP = b"PK\x03\x04"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted workbook (Excel's 用密码进行加密, any format) is an OLE2 file with this stream.
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-ENCRYPTED = ("the workbook is encrypted (password-protected); save a copy without the password "
+ENCRYPTED = N_("the workbook is encrypted (password-protected); save a copy without the password "
              "(文件 → 信息 → 保护工作簿 → 用密码进行加密, clear it) and read that")
 
 
@@ -50,9 +51,9 @@ class SheetInfo:
     active: bool = False
 
     def describe(self) -> str:
-        marks = [word for word in (STATE_WORDS.get(self.state, self.state), "chart" if self.chart else "",
-                                   "active" if self.active else "") if word]
-        return f"{self.name} ({', '.join(marks)})" if marks else self.name
+        marks = [_(word) for word in (STATE_WORDS.get(self.state, self.state), N_("chart") if self.chart else "",
+                                      N_("active") if self.active else "") if word]
+        return _("{name} ({marks})").format(name=self.name, marks=_(", ").join(marks)) if marks else self.name
 
 
 def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) -> tuple[SheetInfo, list[Notice]]:
@@ -64,29 +65,35 @@ def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) ->
     """
     listing = ", ".join(sheet.describe() for sheet in sheets)
     if not sheets:
-        raise DataError("the workbook has no sheets", file=str(path))
+        raise DataError(_("the workbook has no sheets"), file=str(path))
     if wanted is not None:
         chosen = next((sheet for sheet in sheets if sheet.name == wanted), None)
         if chosen is None:
-            raise UsageError(f"no sheet '{wanted}' in {path}; its sheets are {listing}")
+            raise UsageError(_("no sheet '{wanted}' in {path}; its sheets are {listing}").format(
+                    wanted=wanted, path=path, listing=listing))
         if chosen.chart:
-            raise DataError(f"sheet '{wanted}' is a chart, not a table; the workbook's sheets are {listing}",
+            raise DataError(_("sheet '{wanted}' is a chart, not a table; the workbook's sheets are {listing}").format(
+                    wanted=wanted, listing=listing),
                             file=str(path))
         if chosen.state != "visible":
-            return chosen, [Notice("sheet", f"read the {STATE_WORDS[chosen.state]} sheet '{chosen.name}', as "
-                                   "--sheet names it", file=str(path), sheet=chosen.name)]
+            return chosen, [Notice("sheet", _("read the {state} sheet '{name}', as "
+                                   "--sheet names it").format(
+                    state=_(STATE_WORDS[chosen.state]) if STATE_WORDS[chosen.state] else "", name=chosen.name), file=str(path), sheet=chosen.name)]
         return chosen, []
     active = next((sheet for sheet in sheets if sheet.active), sheets[0])
     if active.chart:
-        raise DataError(f"the active sheet '{active.name}' is a chart, not a table; the workbook's sheets are "
-                        f"{listing}; give --sheet with a data sheet", file=str(path))
+        raise DataError(_("the active sheet '{name}' is a chart, not a table; the workbook's sheets are "
+                        "{listing}; give --sheet with a data sheet").format(
+                name=active.name, listing=listing), file=str(path))
     if active.state != "visible":
-        raise DataError(f"the active sheet '{active.name}' is {STATE_WORDS[active.state]}; the workbook's sheets are "
-                        f"{listing}; give --sheet with the sheet to read", file=str(path))
+        raise DataError(_("the active sheet '{name}' is {state}; the workbook's sheets are "
+                        "{listing}; give --sheet with the sheet to read").format(
+                name=active.name, state=_(STATE_WORDS[active.state]), listing=listing), file=str(path))
     notices = []
     if len(sheets) > 1:
-        notices.append(Notice("sheet", f"read the active sheet '{active.name}'; the workbook's sheets are {listing} "
-                              "(give --sheet to read another)", file=str(path), sheet=active.name))
+        notices.append(Notice("sheet", _("read the active sheet '{name}'; the workbook's sheets are {listing} "
+                              "(give --sheet to read another)").format(
+                name=active.name, listing=listing), file=str(path), sheet=active.name))
     return active, notices
 
 
@@ -102,13 +109,14 @@ def sheet_table(path: Path, sheet: SheetInfo, sheets: Sequence[SheetInfo], cells
     rows = [(number, list(texts)) for number, texts in sorted(cells.items()) if any(t.strip() for t in texts)]
     listing = tuple(s.describe() for s in sheets)
     if rows and len(rows) * max(len(texts) for _, texts in rows) > cell_limit:
-        raise DataError(f"the sheet's rows, as wide as its widest, hold more than {cell_limit:,} cells; "
-                        f"{exceeded('xlsx_cells', cell_limit)}", file=str(path), sheet=sheet.name)
+        raise DataError(_("the sheet's rows, as wide as its widest, hold more than {cell_limit:,} cells; "
+                        "{value}").format(
+                cell_limit=cell_limit, value=exceeded('xlsx_cells', cell_limit)), file=str(path), sheet=sheet.name)
     if not rows:
         return RawTable(file=str(path), header=(), rows=[], row_numbers=[], sheet=sheet.name, sheets=listing,
                         notices=tuple(notices), merged=tuple(merged))
     width = max(len(texts) for _, texts in rows)
-    for _, texts in rows:
+    for _number, texts in rows:
         texts.extend([""] * (width - len(texts)))
     header = tuple(cell.strip() for cell in rows[0][1])
     return RawTable(file=str(path), header=header, rows=[texts for _, texts in rows[1:]],
@@ -151,9 +159,10 @@ def cell_text(value: Any, number_format: str | None = None) -> str:
             else repr(value) if isinstance(value, float) else str(value)
         percent = percent_signs(number_format, value) if number_format and "%" in number_format else None
         if percent == "scaled":
-            return f"{(Decimal(text) * 100).normalize():f}%"
+            return _("{normalize:f}%").format(
+                    normalize=(Decimal(text) * 100).normalize())
         if percent == "literal":
-            return f"{text}%"
+            return _("{text}%").format(text=text)
         return text
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
@@ -223,20 +232,24 @@ def sniff(path: Path, expected: Literal["xlsx", "xls"]) -> None:
         with path.open("rb") as stream:
             head = stream.read(512)
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError(_("cannot read the file: {value}").format(
+                value=exc.strerror or exc), file=str(path)) from None
     what = _kind(path, head)
     if what == expected or what == "unknown":
         return
     suffix = f".{expected}"
     messages = {
-        "encrypted": ENCRYPTED,
-        "xls": f"this is an old Excel .xls workbook, not an {suffix} workbook; give it the .xls suffix",
-        "xlsx": f"this is an .xlsx workbook (a zip file), not an old Excel {suffix} workbook; give it the .xlsx "
-                "suffix",
-        "markup": f"this is an HTML or XML page, not an Excel {suffix} workbook (some systems export tables this "
-                  "way); open it in Excel and save it as .xlsx",
-        "text": f"this is a text file, not an Excel {suffix} workbook; a CSV file needs the .csv suffix",
-        "empty": f"the file is empty, not an Excel {suffix} workbook",
+        "encrypted": _(ENCRYPTED),
+        "xls": _("this is an old Excel .xls workbook, not an {suffix} workbook; give it the .xls suffix").format(
+                suffix=suffix),
+        "xlsx": _("this is an .xlsx workbook (a zip file), not an old Excel {suffix} workbook; give it the .xlsx "
+                "suffix").format(suffix=suffix),
+        "markup": _("this is an HTML or XML page, not an Excel {suffix} workbook (some systems export tables this "
+                  "way); open it in Excel and save it as .xlsx").format(suffix=suffix),
+        "text": _("this is a text file, not an Excel {suffix} workbook; a CSV file needs the .csv suffix").format(
+                suffix=suffix),
+        "empty": _("the file is empty, not an Excel {suffix} workbook").format(
+                suffix=suffix),
     }
     raise DataError(messages[what], file=str(path))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, UsageError
+from qscore.i18n import _
 from qscore.limits import check_json_depth, exceeded
 from qscore.reading.table import RawTable, ReadOptions
 
@@ -43,27 +44,30 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
     """
     for magic, what, advice in FOREIGN:
         if raw.startswith(magic):
-            raise DataError(f"this is {what}, not {kind} text; {advice}", file=str(path))
+            raise DataError(_("this is {what}, not {kind} text; {advice}").format(
+                    what=what, kind=kind, advice=advice), file=str(path))
     encodings = encodings_for(raw, options.encoding)
     if encodings == CSV_ENCODINGS and b"\x00" in raw[:4096]:
-        raise DataError(f"this is not a text file (it holds NUL bytes); expected {kind} text", file=str(path))
+        raise DataError(_("this is not a text file (it holds NUL bytes); expected {kind} text").format(
+                kind=kind), file=str(path))
     for encoding in encodings:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
         except LookupError:
-            raise DataError(f"unknown encoding '{encoding}'", file=str(path)) from None
+            raise DataError(_("unknown encoding '{encoding}'").format(encoding=encoding), file=str(path)) from None
         break
     else:
-        raise DataError(f"cannot decode the file as {' or '.join(encodings)}; save it as UTF-8 {kind} "
-                        "or give --encoding", file=str(path))
+        raise DataError(_("cannot decode the file as {encodings}; save it as UTF-8 {kind} "
+                        "or give --encoding").format(
+                encodings=' or '.join(encodings), kind=kind), file=str(path))
     text = text.removeprefix("\ufeff")
     control = _CONTROL.search(text)
     if control:
         row = text.count("\n", 0, control.start()) + 1
-        raise DataError(f"this is not a text file (it holds the control character {control.group()!r}); "
-                        f"expected {kind} text", file=str(path), row=row)
+        raise DataError(_("this is not a text file (it holds the control character {group!r}); "
+                        "expected {kind} text").format(group=control.group(), kind=kind), file=str(path), row=row)
     return text
 
 
@@ -76,7 +80,8 @@ def _delimiter(text: str) -> str:
 def no_sheets(path: Path, options: ReadOptions, kind: str) -> None:
     """A file without sheets refuses ``--sheet`` rather than ignore it."""
     if options.sheet is not None:
-        raise UsageError(f"--sheet names a sheet of a workbook, but {path} is a {kind} file, which has no sheets")
+        raise UsageError(_("--sheet names a sheet of a workbook, but {path} is a {kind} file, which has no sheets").format(
+                path=path, kind=kind))
 
 
 def read_csv(path: Path, options: ReadOptions) -> RawTable:
@@ -87,7 +92,8 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError(_("cannot read the file: {value}").format(
+                value=exc.strerror or exc), file=str(path)) from None
     text = decode_text(path, raw, options)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=_delimiter(text))
     header: list[str] | None = None
@@ -105,7 +111,7 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
                 numbers.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise DataError(f"malformed CSV: {exc}", file=str(path), row=reader.line_num) from None
+        raise DataError(_("malformed CSV: {exc}").format(exc=exc), file=str(path), row=reader.line_num) from None
     return RawTable(file=str(path), header=tuple(header or ()), rows=rows, row_numbers=numbers,
                     header_row=header_row)
 
@@ -117,17 +123,19 @@ def read_json(path: Path, options: ReadOptions) -> RawTable:
         text = decode_text(path, path.read_bytes(), options, kind="JSON")
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError(_("cannot read the file: {value}").format(
+                value=exc.strerror or exc), file=str(path)) from None
     except ValueError as exc:
-        raise DataError(f"not valid JSON: {exc}", file=str(path)) from None
+        raise DataError(_("not valid JSON: {exc}").format(exc=exc), file=str(path)) from None
     except RecursionError:
         limit = options.limits.json_depth
-        raise DataError(f"the JSON nests lists and objects more than {limit} deep; {exceeded('json_depth', limit)}",
+        raise DataError(_("the JSON nests lists and objects more than {limit} deep; {value}").format(
+                limit=limit, value=exceeded('json_depth', limit)),
                         file=str(path)) from None
     check_json_depth(data, str(path), options.limits.json_depth)
     records = data.get("units") if isinstance(data, dict) else data
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise DataError('expected a list of objects, one per unit (or {"units": [...]})', file=str(path))
+        raise DataError(_("expected a list of objects, one per unit (or {\"units\": [...]})"), file=str(path))
     header: dict[str, None] = {}
     for record in records:
         header.update(dict.fromkeys(map(str, record)))
@@ -139,9 +147,10 @@ def read_json(path: Path, options: ReadOptions) -> RawTable:
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object's keys; a key given twice would silently lose one of its values."""
     seen: set[str] = set()
-    for key, _ in pairs:
+    for key, _value in pairs:
         if key in seen:
-            raise ValueError(f"the key {key!r} appears twice in one object")
+            raise ValueError(_("the key {key!r} appears twice in one object").format(
+                    key=key))
         seen.add(key)
     return dict(pairs)
 

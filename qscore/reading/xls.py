@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, UsageError
+from qscore.i18n import _
 from qscore.limits import exceeded
 from qscore.reading.sheets import ENCRYPTED, SheetInfo, cell_text, choose_sheet, sheet_table, sniff
 from qscore.reading.table import Merged, RawTable, ReadOptions
@@ -34,12 +35,13 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True)
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError(_("cannot read the file: {value}").format(
+                value=exc.strerror or exc), file=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - xlrd fails on damaged files in many ways
         if "encrypted" in str(exc).lower():
-            raise DataError(ENCRYPTED, file=str(path)) from None
-        raise DataError(f"not a readable .xls workbook ({type(exc).__name__}); expected a file saved by Excel "
-                        "as .xls", file=str(path)) from None
+            raise DataError(_(ENCRYPTED), file=str(path)) from None
+        raise DataError(_("not a readable .xls workbook ({__name__}); expected a file saved by Excel "
+                        "as .xls").format(__name__=type(exc).__name__), file=str(path)) from None
     try:
         sheets = [SheetInfo(name=sheet.name, state=STATES.get(sheet.visibility, "hidden"),  # type: ignore[arg-type]
                             active=bool(sheet.sheet_visible)) for sheet in book.sheets()]
@@ -49,7 +51,8 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
         sheet = book.sheet_by_name(chosen.name)
         limit = options.limits.xlsx_cells
         if sheet.nrows * max(sheet.ncols, 1) > limit:
-            raise DataError(f"the sheet has more than {limit:,} cells; {exceeded('xlsx_cells', limit)}",
+            raise DataError(_("the sheet has more than {limit:,} cells; {value}").format(
+                    limit=limit, value=exceeded('xlsx_cells', limit)),
                             file=str(path), sheet=chosen.name)
         cells = {row + 1: [_text(book, sheet.cell(row, column)) for column in range(sheet.row_len(row))]
                  for row in range(sheet.nrows)}
@@ -60,8 +63,8 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
     except (DataError, UsageError):
         raise
     except Exception as exc:  # noqa: BLE001 - damaged records
-        raise DataError(f"not a readable .xls workbook ({type(exc).__name__}); expected a file saved by Excel "
-                        "as .xls", file=str(path)) from None
+        raise DataError(_("not a readable .xls workbook ({__name__}); expected a file saved by Excel "
+                        "as .xls").format(__name__=type(exc).__name__), file=str(path)) from None
     finally:
         book.release_resources()
     return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, DataProblem, DataProblems, UsageError
+from qscore.i18n import _
 from qscore.limits import check_workbook, exceeded
 from qscore.model import Notice
 from qscore.reading.sheets import SheetInfo, cell_text, choose_sheet, column_letter, sheet_table, sniff
@@ -46,10 +47,11 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
-        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise DataError(_("cannot read the file: {value}").format(
+                value=exc.strerror or exc), file=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - a damaged zip or XML fails in many library-specific ways
-        raise DataError(f"not a readable XLSX workbook ({type(exc).__name__}); expected a file saved by "
-                        "Excel as .xlsx", file=str(path)) from None
+        raise DataError(_("not a readable XLSX workbook ({__name__}); expected a file saved by "
+                        "Excel as .xlsx").format(__name__=type(exc).__name__), file=str(path)) from None
     try:
         sheets = _sheets(workbook)
         chosen, notices = choose_sheet(path, sheets, options.sheet)
@@ -57,8 +59,8 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
     except (DataError, UsageError):
         raise
     except Exception as exc:  # noqa: BLE001 - damaged sheet XML
-        raise DataError(f"not a readable XLSX workbook ({type(exc).__name__}); expected a file saved by "
-                        "Excel as .xlsx", file=str(path)) from None
+        raise DataError(_("not a readable XLSX workbook ({__name__}); expected a file saved by "
+                        "Excel as .xlsx").format(__name__=type(exc).__name__), file=str(path)) from None
     finally:
         workbook.close()
 
@@ -84,14 +86,16 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
         for number, row in parser.parse():
             if number <= last:
                 order = "twice" if number in cells else f"after row {last}"
-                raise DataError(f"the sheet's data lists row {number} {order}, which Excel never writes; open the "
-                                "file in Excel and save it again", file=str(path), sheet=chosen.name, row=number)
+                raise DataError(_("the sheet's data lists row {number} {order}, which Excel never writes; open the "
+                                "file in Excel and save it again").format(
+                        number=number, order=order), file=str(path), sheet=chosen.name, row=number)
             # The cells a sheet implies, empty rows between those it stores counted as one
             # cell each: a few bytes can imply millions of empty cells.
             implied += number - last - 1 + max(max((cell["column"] for cell in row), default=0), 1)
             if implied > cell_limit:
-                raise DataError(f"the sheet has more than {cell_limit:,} cells, counting the empty cells between "
-                                f"those it stores; {exceeded('xlsx_cells', cell_limit)}", file=str(path),
+                raise DataError(_("the sheet has more than {cell_limit:,} cells, counting the empty cells between "
+                                "those it stores; {value}").format(
+                        cell_limit=cell_limit, value=exceeded('xlsx_cells', cell_limit)), file=str(path),
                                 sheet=chosen.name)
             last = number
             cells[number] = _row_texts(path, chosen.name, workbook, worksheet, number, row, formats, problems)
@@ -134,14 +138,15 @@ def _row_texts(path: Path, sheet: str, workbook: Any, worksheet: Any, number: in
     for cell in row:
         column = cell["column"]
         if cell["row"] != number or column <= len(texts):
-            raise DataError(f"the sheet's data lists cell {column_letter(column - 1)}{cell['row']} out of place, "
-                            "which Excel never writes; open the file in Excel and save it again", file=str(path),
+            raise DataError(_("the sheet's data lists cell {column}{row} out of place, "
+                            "which Excel never writes; open the file in Excel and save it again").format(
+                    column=column_letter(column - 1), row=cell['row']), file=str(path),
                             sheet=sheet, row=number)
         texts.extend([""] * (column - 1 - len(texts)))
         if "formula" in cell:
             formula = cell["formula"] if cell["formula"] != "=" else "a formula"
-            problems.add(DataProblem(f"the cell holds {formula} with no saved result; open and save the file in Excel, "
-                                 "or paste values", file=str(path), sheet=sheet, row=number,
+            problems.add(DataProblem(_("the cell holds {formula} with no saved result; open and save the file in Excel, "
+                                 "or paste values").format(formula=formula), file=str(path), sheet=sheet, row=number,
                                  cell=f"{column_letter(column - 1)}{number}"), column)
             texts.append("")
             continue

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from qscore.errors import DataError, QscoreError, UsageError
+from qscore.i18n import _
 from qscore.provenance import Provenance, ScoringOptions, SourceFile
 
 if TYPE_CHECKING:  # imported when used: `qscore history` reads a unit's rows and starts fast
@@ -254,17 +255,17 @@ class Archive:
         """
         path = Path(path)
         if not create and not path.is_file():
-            raise UsageError(f"no such archive: {path}")
+            raise UsageError(_("no such archive: {path}").format(path=path))
         try:
             connection = sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
-            raise DataError(f"cannot open the archive: {exc}", file=str(path)) from None
+            raise DataError(_("cannot open the archive: {exc}").format(exc=exc), file=str(path)) from None
         archive = cls(path, connection)
         try:
             archive._migrate()
         except sqlite3.DatabaseError as exc:
             connection.close()
-            raise DataError(f"not an archive of rounds ({exc})", file=str(path)) from None
+            raise DataError(_("not an archive of rounds ({exc})").format(exc=exc), file=str(path)) from None
         except QscoreError:
             connection.close()
             raise
@@ -287,11 +288,11 @@ class Archive:
         if not tables:
             return 0
         if "schema_version" not in tables:
-            raise DataError(f"not an archive of rounds: it has tables ({', '.join(sorted(tables))}) but no "
-                            "schema_version", file=str(self.path))
+            raise DataError(_("not an archive of rounds: it has tables ({tables}) but no "
+                            "schema_version").format(tables=', '.join(sorted(tables))), file=str(self.path))
         row = self._connection.execute("SELECT version FROM schema_version").fetchone()
         if row is None:
-            raise DataError("not an archive of rounds: its schema_version table is empty", file=str(self.path))
+            raise DataError(_("not an archive of rounds: its schema_version table is empty"), file=str(self.path))
         return int(row[0])
 
     def _migrate(self) -> None:
@@ -310,8 +311,9 @@ class Archive:
     def _check_version(self) -> int:
         version = self.schema_version()
         if version > SCHEMA_VERSION:
-            raise DataError(f"the archive has schema version {version}, which a newer qscore wrote; this "
-                            f"qscore reads up to version {SCHEMA_VERSION}", file=str(self.path))
+            raise DataError(_("the archive has schema version {version}, which a newer qscore wrote; this "
+                            "qscore reads up to version {SCHEMA_VERSION}").format(
+                    version=version, SCHEMA_VERSION=SCHEMA_VERSION), file=str(self.path))
         return version
 
     @contextlib.contextmanager
@@ -344,7 +346,8 @@ class Archive:
         if found is None:
             years = sorted({r.year for r in self.rounds(ruleset) if r.current})
             held = f"it holds {', '.join(map(str, years))}" if years else "it holds none of that ruleset"
-            raise UsageError(f"{self.path} has no round {year} of ruleset '{ruleset}' ({held})")
+            raise UsageError(_("{path} has no round {year} of ruleset '{ruleset}' ({held})").format(
+                    path=self.path, year=year, ruleset=ruleset, held=held))
         return found
 
     def units(self, round: Round, ruleset: Ruleset) -> StoredUnits:
@@ -442,9 +445,10 @@ class Archive:
         categories = [name for (name,) in self._connection.execute(
             "SELECT category FROM categories WHERE round_id = ? ORDER BY position", (round.id,))]
         if recorded != [i.id for i in ruleset.indicators] or categories != [c.id for c in ruleset.categories]:
-            raise DataError(f"round {round.year} of '{round.ruleset}' (round {round.id}) was recorded with other "
-                            f"indicators or categories than ruleset '{ruleset.id}' has now; it cannot be read with "
-                            "this ruleset", file=str(self.path))
+            raise DataError(_("round {year} of '{ruleset}' (round {id}) was recorded with other "
+                            "indicators or categories than ruleset '{ruleset_id}' has now; it cannot be read with "
+                            "this ruleset").format(
+                    year=round.year, ruleset=round.ruleset, id=round.id, ruleset_id=ruleset.id), file=str(self.path))
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -460,8 +464,9 @@ class Archive:
 
         ruleset = batch.ruleset
         if (provenance.ruleset, provenance.year) != (ruleset.id, batch.year):
-            raise ValueError(f"the provenance is of {provenance.ruleset} {provenance.year}, the batch of "
-                             f"{ruleset.id} {batch.year}")
+            raise ValueError(_("the provenance is of {ruleset} {year}, the batch of "
+                             "{id} {batch_year}").format(
+                    ruleset=provenance.ruleset, year=provenance.year, id=ruleset.id, batch_year=batch.year))
         units = stored_units(batch.units, [c.id for c in ruleset.categories])
         fingerprint = _fingerprint(provenance, units)
         with self._transaction():

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import UsageError
+from qscore.i18n import _
 from qscore.model import BatchResult, IndicatorResult, Ruleset
 from qscore.pipeline import read_table
 from qscore.plugins.manager import Catalog
@@ -388,7 +389,8 @@ def _ruleset_note(ruleset: Ruleset, source: Source, effect: str) -> str | None:
     if not isinstance(source, RoundSource):
         return None
     if source.round.ruleset != ruleset.id:
-        raise UsageError(f"{source.label} is a round of ruleset '{source.round.ruleset}', not '{ruleset.id}'")
+        raise UsageError(_("{label} is a round of ruleset '{ruleset}', not '{id}'").format(
+                label=source.label, ruleset=source.round.ruleset, id=ruleset.id))
     if source.round.ruleset_sha256 == ruleset_sha256(ruleset):
         return None
     return (f"round {source.year} in {source.archive.path} was scored with another version of the ruleset file of "

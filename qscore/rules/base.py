@@ -11,6 +11,7 @@ import attrs
 from attrs import validators as v
 
 from qscore.errors import PluginError
+from qscore.i18n import _
 from qscore.numbers import ZERO, meets, to_decimal
 from qscore.registry import Registry
 
@@ -114,6 +115,7 @@ class RuleRegister:
 
     def __call__(self, rule_type: type[Rule]) -> None:
         if not (isinstance(rule_type, type) and issubclass(rule_type, Rule)) or not getattr(rule_type, "type", ""):
-            raise PluginError(f"register() takes a qscore.rules.Rule subclass with a 'type', got {rule_type!r}",
+            raise PluginError(_("register() takes a qscore.rules.Rule subclass with a 'type', got {rule_type!r}").format(
+                    rule_type=rule_type),
                               plugin=self.plugin)
         self._registry.add(rule_type.type, rule_type, self.plugin)

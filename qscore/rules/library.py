@@ -14,6 +14,7 @@ import attrs
 from attrs import validators as v
 
 from qscore.errors import MissingFigure
+from qscore.i18n import _
 from qscore.numbers import ONE, ZERO, clamp, fmt, meets, to_decimal
 from qscore.reading.cells import is_exempt, is_missing, normalise
 from qscore.rules.base import Rule, Value, decimal_field
@@ -103,7 +104,7 @@ class Progress(Rule):
 
     def _share(self, value: Decimal, target: Decimal, baseline: Decimal | None) -> Decimal | None:
         if baseline is None:
-            raise MissingFigure("baseline", "基期值 (baseline) to measure progress from")
+            raise MissingFigure("baseline", _("基期值 (baseline) to measure progress from"))
         span = target - baseline
         if span == 0 or (span > 0) != (self.direction == "higher"):
             return None
@@ -189,18 +190,21 @@ class Bands(Rule):
         key, other = ("at_least", "lower") if self.direction == "higher" else ("at_most", "higher")
         for number, band in enumerate(self.bands, 1):
             if band.key not in (None, key):
-                raise ValueError(f"band {number} says '{band.key}' but {self.direction} is better for this indicator; "
-                                 f"write '{key}', or set direction = \"{other}\" if {other} is better")
+                raise ValueError(_("band {number} says '{key}' but {direction} is better for this indicator; "
+                                 "write '{key2}', or set direction = \"{other}\" if {other} is better").format(
+                        number=number, key=band.key, direction=self.direction, key2=key, other=other))
         steps = [b.threshold for b in self.bands]
         better = (lambda a, b: a > b) if self.direction == "higher" else (lambda a, b: a < b)
         if not all(better(a, b) for a, b in zip(steps, steps[1:])):
             order = "fall" if self.direction == "higher" else "rise"
-            raise ValueError(f"band thresholds must {order} strictly from the best step to the worst")
+            raise ValueError(_("band thresholds must {order} strictly from the best step to the worst").format(
+                    order=order))
         awarded = [b.points for b in self.bands] + [self.otherwise]
         if any(a < b for a, b in zip(awarded, awarded[1:])):
-            raise ValueError("band points must not rise from a better step to a worse one")
+            raise ValueError(_("band points must not rise from a better step to a worse one"))
         if awarded[0] > self.full:
-            raise ValueError(f"the best band gives {fmt(awarded[0])}, more than the full marks {fmt(self.full)}")
+            raise ValueError(_("the best band gives {awarded}, more than the full marks {full}").format(
+                    awarded=fmt(awarded[0]), full=fmt(self.full)))
 
     def _step(self, value: Decimal, target: Decimal | None) -> tuple[Band | None, Decimal]:
         shift = target if self.relative else ZERO
@@ -210,7 +214,7 @@ class Bands(Rule):
         return None, ZERO
 
     def points(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> Decimal:
-        band, _ = self._step(_number(value), target)
+        band, _threshold = self._step(_number(value), target)
         return band.points if band else self.otherwise
 
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
@@ -315,10 +319,11 @@ class Count(Rule):
 
     def __attrs_post_init__(self) -> None:
         if self.direction != "higher":
-            raise ValueError("计件 rewards each item, so the indicator must be higher-is-better; "
-                             "for items that count against a unit use 'deduction' or a deduction item")
+            raise ValueError(_("计件 rewards each item, so the indicator must be higher-is-better; "
+                             "for items that count against a unit use 'deduction' or a deduction item"))
         if self.cap is not None and not ZERO <= self.cap <= self.full:
-            raise ValueError(f"'cap' must be between 0 and the full marks {fmt(self.full)}, got {fmt(self.cap)}")
+            raise ValueError(_("'cap' must be between 0 and the full marks {full}, got {cap}").format(
+                    full=fmt(self.full), cap=fmt(self.cap)))
 
     @property
     def ceiling(self) -> Decimal:
@@ -327,7 +332,7 @@ class Count(Rule):
     def _items(self, value: Decimal, baseline: Decimal | None) -> Decimal:
         if self.basis == "increase":
             if baseline is None:
-                raise MissingFigure("baseline", "基期值 (baseline) to count the increase from")
+                raise MissingFigure("baseline", _("基期值 (baseline) to count the increase from"))
             value = value - baseline
         return max(value, ZERO)
 
@@ -369,7 +374,8 @@ class RankPoints(Rule):
 
     def __attrs_post_init__(self) -> None:
         if self.floor > self.full:
-            raise ValueError(f"'floor' {fmt(self.floor)} is above the full marks {fmt(self.full)}")
+            raise ValueError(_("'floor' {floor} is above the full marks {full}").format(
+                    floor=fmt(self.floor), full=fmt(self.full)))
 
     def places(self, values: Sequence[Value]) -> list[int]:
         """Competition ranking (1, 1, 3) of ``values`` in the better direction."""
@@ -424,13 +430,16 @@ def _levels(value: object) -> dict[str, Decimal]:
         level = normalise(str(name))
         if is_missing(level) or is_exempt(level):
             mark = "no-data" if is_missing(level) else "exempt (不适用)"
-            raise ValueError(f"level {str(name)!r} reads as the {mark} mark in a data cell; give the level another name")
+            raise ValueError(_("level {name!r} reads as the {mark} mark in a data cell; give the level another name").format(
+                    name=str(name), mark=mark))
         if level in shares:
-            raise ValueError(f"levels {written[level]!r} and {str(name)!r} are one level once read as data is "
-                             "(full-width forms folded, outer spaces removed)")
+            raise ValueError(_("levels {written!r} and {name!r} are one level once read as data is "
+                             "(full-width forms folded, outer spaces removed)").format(
+                    written=written[level], name=str(name)))
         shares[level], written[level] = to_decimal(share), str(name)
         if not ZERO <= shares[level] <= ONE:
-            raise ValueError(f"level '{level}' gives share {fmt(shares[level])}; shares are between 0 and 1")
+            raise ValueError(_("level '{level}' gives share {shares}; shares are between 0 and 1").format(
+                    level=level, shares=fmt(shares[level])))
     return shares
 
 

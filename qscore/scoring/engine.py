@@ -20,6 +20,7 @@ from typing import TypeVar
 import attrs
 
 from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, QscoreError
+from qscore.i18n import _
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
 from qscore.numbers import ZERO
@@ -76,7 +77,8 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     """
     year = ruleset.horizon_year if year is None else year
     if year < ruleset.base_year:
-        raise YearError(f"year {year} is before the plan's base year {ruleset.base_year}")
+        raise YearError(_("year {year} is before the plan's base year {base_year}").format(
+                year=year, base_year=ruleset.base_year))
     _check_all_missing(ruleset, data)
     columns = []
     for indicator in ruleset.indicators:
@@ -218,8 +220,9 @@ def _lacking_notice(indicator: Indicator, data: Dataset, lacking: dict[int, Miss
     units = [data.units[n] for n in sorted(lacking)]
     fields = sorted({_field_name(m) for m in lacking.values()})
     shown = "、".join(units[:5]) + (" …" if len(units) > 5 else "")
-    return Notice("figure", f"{len(units)} unit(s) lack the figure {indicator.name}@{'/@'.join(fields)} that the "
-                            f"target or rule needs ({shown}): scored 0 under the missing-value policy 'zero'",
+    return Notice("figure", _("{count} unit(s) lack the figure {name}@{fields} that the "
+                            "target or rule needs ({shown}): scored 0 under the missing-value policy 'zero'").format(
+            count=len(units), name=indicator.name, fields='/@'.join(fields), shown=shown),
                   file=data.file, sheet=data.sheet, column=f"{indicator.name}@{fields[0]}")
 
 
@@ -417,9 +420,10 @@ def _written(figures: Figures) -> tuple[str, ...]:
 
 def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: MissingFigure) -> DataError:
     field = "基期" if exc.field == "baseline" else "上年" if exc.field == "previous" else exc.field
-    return DataError(f"unit '{data.units[unit]}' has no {exc.what} for indicator {indicator.id} "
-                     f"({indicator.name}); supply it in a column '{indicator.name}@{field}' (or set the "
-                     "missing-value policy to 'zero' to score such a unit 0)", file=data.file, sheet=data.sheet, row=data.rows[unit],
+    return DataError(_("unit '{units}' has no {what} for indicator {id} "
+                     "({name}); supply it in a column '{name}@{field}' (or set the "
+                     "missing-value policy to 'zero' to score such a unit 0)").format(
+            units=data.units[unit], what=exc.what, id=indicator.id, name=indicator.name, field=field), file=data.file, sheet=data.sheet, row=data.rows[unit],
                      column=f"{indicator.name}@{field}")
 
 
@@ -431,8 +435,9 @@ def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
             continue
         for unit, value in enumerate(_applicable_values(indicator, data)):
             if value is None:
-                problems.add(DataProblem(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the "
-                                     "ruleset's missing-value policy is 'error'", file=data.file, sheet=data.sheet,
+                problems.add(DataProblem(_("unit '{units}' has no value for {name}, and the "
+                                     "ruleset's missing-value policy is 'error'").format(
+                        units=data.units[unit], name=indicator.name), file=data.file, sheet=data.sheet,
                                      row=data.rows[unit], column=data.columns.get(indicator.id, indicator.name)),
                              number)
     problems.raise_any()
@@ -442,8 +447,9 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
     if (indicator.missing or ruleset.missing) != "error" or None not in values:
         return
     unit = next(n for n, value in enumerate(values) if value is None)
-    raise DataError(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the ruleset's "
-                    "missing-value policy is 'error'", file=data.file, row=data.rows[unit],
+    raise DataError(_("unit '{units}' has no value for {name}, and the ruleset's "
+                    "missing-value policy is 'error'").format(
+            units=data.units[unit], name=indicator.name), file=data.file, row=data.rows[unit],
                     column=data.columns.get(indicator.id, indicator.name))
 
 
@@ -509,7 +515,7 @@ def _settle(ruleset: Ruleset, data: Dataset, table: ResultColumns, parts: Sequen
     count = len(parts)
     items = _item_counts(ruleset, data)
     adjust = ruleset.adjustments
-    bonus_none, deductions_none, _ = formulas.adjustment_sums((), adjust)
+    bonus_none, deductions_none, _total = formulas.adjustment_sums((), adjust)
     settled = Settled(adjustments=[()] * count, bonus=[bonus_none] * count, deductions=[deductions_none] * count,
                       vetoed=[False] * count, total=[])
     touched: Iterable[int] = range(count) if adjusters else \

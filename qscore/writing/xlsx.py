@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from qscore.errors import QscoreError
+from qscore.i18n import _
 from qscore.model import BatchResult
 from qscore.writing.text import FORMULA_STARTS, summary_table
 
@@ -75,8 +76,9 @@ def write_table(workbook: Any, name: str, header: list[str], rows: list[list[Any
     :raises QscoreError: for more columns than a sheet holds.
     """
     if len(header) > EXCEL_MAX_COLUMNS:
-        raise QscoreError(f"the sheet {name} would have {len(header):,} columns, and an XLSX sheet holds at most "
-                          f"{EXCEL_MAX_COLUMNS:,}; write CSV or JSON instead")
+        raise QscoreError(_("the sheet {name} would have {count:,} columns, and an XLSX sheet holds at most "
+                          "{EXCEL_MAX_COLUMNS:,}; write CSV or JSON instead").format(
+                name=name, count=len(header), EXCEL_MAX_COLUMNS=EXCEL_MAX_COLUMNS))
     per_sheet = max_rows - 1
     sheets = []
     for number, start in enumerate(range(0, max(len(rows), 1), per_sheet), 1):
@@ -159,11 +161,13 @@ def _written(status: int, sheet: Any, row: int, column: int) -> None:
     """XlsxWriter returns -1 for a cell outside the sheet and -2 for a text it cut to
     32,767 characters, and writes on: refuse both rather than drop or cut a cell."""
     if status == -2:
-        raise QscoreError(f"the text in sheet {sheet.name}, row {row + 1}, column {column + 1} is longer than the "
-                          f"{EXCEL_MAX_TEXT:,} characters an XLSX cell holds; write CSV or JSON instead")
+        raise QscoreError(_("the text in sheet {name}, row {row}, column {column} is longer than the "
+                          "{EXCEL_MAX_TEXT:,} characters an XLSX cell holds; write CSV or JSON instead").format(
+                name=sheet.name, row=row + 1, column=column + 1, EXCEL_MAX_TEXT=EXCEL_MAX_TEXT))
     if status:
-        raise QscoreError(f"sheet {sheet.name}, row {row + 1}, column {column + 1} is outside what an XLSX sheet "
-                          "holds; write CSV or JSON instead")
+        raise QscoreError(_("sheet {name}, row {row}, column {column} is outside what an XLSX sheet "
+                          "holds; write CSV or JSON instead").format(
+                name=sheet.name, row=row + 1, column=column + 1))
 
 
 def _widths(header: list[str], rows: list[list[Any]]) -> Iterator[int]:
