@@ -159,10 +159,9 @@ def cell_text(value: Any, number_format: str | None = None) -> str:
             else repr(value) if isinstance(value, float) else str(value)
         percent = percent_signs(number_format, value) if number_format and "%" in number_format else None
         if percent == "scaled":
-            return _("{normalize:f}%").format(
-                    normalize=(Decimal(text) * 100).normalize())
+            return f"{(Decimal(text) * 100).normalize():f}%"
         if percent == "literal":
-            return _("{text}%").format(text=text)
+            return f"{text}%"
         return text
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
