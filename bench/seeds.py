@@ -1,0 +1,437 @@
+"""Issue 18's table: every seed ruleset at national scale, in every output format, with peers.
+
+Run ``python bench/seeds.py`` (see bench/README.md).  For each installed seed ruleset it
+generates a data file of ``--units`` units that the ruleset accepts (``bench/seed_data.py``),
+then measures as whole processes, ``--repeat`` rounds taken by turns:
+
+- ``qscore rank ID data.csv -o out.csv`` (and ``.json``, ``.xlsx``; JSON without
+  explanations too where ``rank`` has ``--no-explain``), the table to stdout through a
+  pipe, and ``qscore explain ID data.csv UNIT``;
+- the floor (``csv`` + ``Decimal`` per cell) and the polars float script
+  (``bench/polars_peer.py``), whose totals are checked against qscore's;
+- for a ruleset with per-unit figure columns, the same ruleset with those targets made
+  constant (its twin), to show what the figures cost.
+
+Then once per ruleset GoRules ZEN (``bench/zen_peer.py``), and for all: ``qscore --help``
+and the README's 33-unit run.  It prints each figure beside issue 18's target, and writes
+it all as JSON (``--json``).  polars and zen-engine are optional (``pip install -e
+'.[bench]'``): a missing one is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import random
+import re
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from measure import (MiB, Runs, available_memory, command_options, compile_packages, machine, median_of,
+                     qscore_command, run_process)
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+README_RUN = ["rank", "shizhu-township", str(ROOT / "examples/shizhu/townships-2025.csv"), "--year", "2025"]
+SYNTHETIC = "bench-national"  # bench/national.py's 50-indicator ruleset, measured when named
+FORMATS = ("csv", "json", "json-no-explain", "xlsx", "table", "explain")
+HEAVY = ("json", "json-no-explain", "xlsx")
+RSS_LIMIT_MIB = 500  # issue 18: peak RSS for every format
+
+
+# --------------------------------------------------------------------------- preparing
+
+def seed_rulesets() -> list[Any]:
+    from qscore.plugins.manager import load_plugins
+
+    catalog = load_plugins()
+    return [catalog.ruleset(ident) for ident in sorted(catalog.rulesets)]
+
+
+def synthetic_ruleset(out: Path, seed: int) -> Any:
+    """``bench/national.py``'s ruleset: 50 indicators cycling through every built-in rule type."""
+    import national
+    from qscore import load_ruleset
+
+    path = out / f"{SYNTHETIC}.toml"
+    path.write_text(national.ruleset_toml(national.indicator_specs(50, seed), SYNTHETIC), encoding="utf-8")
+    return load_ruleset(path)
+
+
+def constant_twin(ruleset: Any, year: int, out: Path) -> tuple[Path, str] | None:
+    """The ruleset with every target or baseline that needs a per-unit figure made a
+    constant of the same size, written beside the data (``None`` where it has none)."""
+    import seed_data
+    from qscore import load_ruleset
+    from qscore.targets import Figures
+
+    changed = {i.id: i for i in ruleset.indicators if seed_data.figure_fields(i)}
+    if not changed or not ruleset.file:
+        return None
+    blocks = re.split(r"(?m)^(?=\[)", Path(ruleset.file).read_text(encoding="utf-8"))
+    ident = f"{ruleset.id}-constant"
+    text = [re.sub(r'(?m)^id\s*=\s*"[^"]*"', f'id = "{ident}"', blocks[0], count=1)]
+    for block in blocks[1:]:
+        if block.startswith("[[examples]]"):
+            continue
+        found = re.search(r'(?m)^id\s*=\s*"([^"]+)"\s*$', block)
+        indicator = changed.get(found.group(1)) if found and block.startswith("[[indicators]]") else None
+        if indicator is not None:
+            column = seed_data.Column(ruleset, indicator, year, random.Random(0))
+            base = column.typical * Decimal("0.9")
+            target = indicator.target.resolve(
+                Figures(baseline=base, previous=column.typical,
+                        references=((getattr(indicator.target, "name", ""), column.typical),)), column.timing)
+            block = re.sub(r"(?m)^target\s*=.*$", f"target = {round(target, 4)}", block, count=1)
+            if seed_data.needs_baseline(indicator):
+                block = block.replace(found.group(0), f"{found.group(0)}\nbaseline = {base}", 1)  # type: ignore[union-attr]
+        text.append(block)
+    path = out / f"{ident}.toml"
+    path.write_text("".join(text), encoding="utf-8")
+    load_ruleset(path)  # refuses a twin that does not load, with qscore's message
+    return path, ident
+
+
+def without_figures(data: Path, out: Path) -> Path:
+    """``data`` without its per-unit figure columns (``名称@…``)."""
+    with data.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    keep = [n for n, header in enumerate(rows[0]) if "@" not in header]
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([row[n] for n in keep] for row in rows)
+    return out
+
+
+class Case:
+    """One ruleset's data, plan and commands."""
+
+    def __init__(self, ruleset: Any, units: int, seed: int, out: Path) -> None:
+        import plan
+        import seed_data
+
+        self.ruleset, self.out = ruleset, out
+        self.id = ruleset.id
+        self.name = ruleset.file if ruleset.id == SYNTHETIC else ruleset.id  # qscore takes an id or a path
+        self.year = seed_data.assessment_year(ruleset)
+        self.data = out / f"{self.id}.csv"
+        header = seed_data.write_data(ruleset, units, seed, self.data, self.year)
+        self.units, self.indicators = units, len(ruleset.indicators)
+        self.figures = [h for h in header if "@" in h]
+        self.unit = next(seed_data.unit_names(ruleset, 1))
+        self.plan: Path | None = out / f"{self.id}.plan.json"
+        try:
+            self.plan.write_text(json.dumps(plan.build_plan(ruleset, header, self.year), ensure_ascii=False),
+                                 encoding="utf-8")
+            self.plan_problem = ""
+        except plan.Unsupported as exc:
+            self.plan, self.plan_problem = None, f"the float peers do not model {exc}"
+        self.twin = constant_twin(ruleset, self.year, out)
+        self.twin_data = without_figures(self.data, out / f"{self.id}-constant.csv") if self.twin else None
+
+    @property
+    def values(self) -> int:
+        return self.units * self.indicators
+
+    def output(self, suffix: str) -> Path:
+        return self.out / f"{self.id}-ranked{suffix}"
+
+
+# --------------------------------------------------------------------------- measuring
+
+def commands(case: Case, qscore: list[str], options: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Each measured command of one ruleset, by name."""
+    common = ["--year", str(case.year)]
+    rank = [*qscore, "rank", case.name, str(case.data), *common]
+    explain = [*qscore, "explain", case.name, str(case.data), case.unit, *common]
+    if "--partial" in options["rank"]:
+        rank.append("--partial")
+    if "--partial" in options["explain"]:
+        explain.append("--partial")
+    out = {"csv": [*rank, "-o", str(case.output(".csv"))], "json": [*rank, "-o", str(case.output(".json"))],
+           "xlsx": [*rank, "-o", str(case.output(".xlsx"))], "table": [*rank, "--quiet"], "explain": explain}
+    if "--no-explain" in options["rank"]:
+        out["json-no-explain"] = [*rank, "--no-explain", "-o", str(case.output("-no-explain.json"))]
+    me = [sys.executable, str(Path(__file__).resolve())]
+    out["floor"] = [*me, "--role", "floor", str(case.data)]
+    if case.plan is not None and importlib.util.find_spec("polars") is not None:
+        out["polars"] = [sys.executable, str(HERE / "polars_peer.py"), str(case.plan), str(case.data),
+                         str(case.out / f"{case.id}-polars.csv")]
+    if case.twin is not None:
+        out["twin-csv"] = [*qscore, "rank", str(case.twin[0]), str(case.twin_data), *common,
+                           "-o", str(case.out / f"{case.id}-constant-ranked.csv")]
+    return out
+
+
+def measure_case(case: Case, argv: dict[str, list[str]], repeat: int, min_free: float,
+                 say: Callable[[str], None]) -> dict[str, Runs]:
+    """Every command of the case, ``repeat`` rounds by turns (each round runs them all),
+    so that the ratios compare runs made at the same moments of a shared machine."""
+    runs: dict[str, list[Any]] = {name: [] for name in argv}
+    for round_ in range(1, repeat + 1):
+        for name, command in argv.items():
+            if name in HEAVY and available_memory() < min_free * 2**30:
+                say(f"  {name}: skipped in round {round_}: less than {min_free:g} GiB of memory available")
+                continue
+            runs[name].append(run_process(command)[0])
+        say(f"  round {round_}/{repeat}: " + ", ".join(f"{n} {r[-1].wall:.2f} s" for n, r in runs.items() if r))
+    return {name: Runs(r) for name, r in runs.items() if r}
+
+
+def run_peer_zen(case: Case) -> dict[str, Any]:
+    if case.plan is None:
+        return {"skipped": case.plan_problem}
+    if importlib.util.find_spec("zen") is None:
+        return {"skipped": "zen-engine is not installed (pip install -e '.[bench]')"}
+    totals = case.out / f"{case.id}-zen.csv"
+    run, out = run_process([sys.executable, str(HERE / "zen_peer.py"), str(case.plan), str(case.data), str(totals)])
+    result = json.loads(out)
+    result["process"] = run.as_dict()
+    result["agreement"] = agreement(case.output(".csv"), totals, sample=0)
+    return result
+
+
+def read_totals(path: Path) -> dict[str, Decimal]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        unit, total = header.index("单位"), header.index("总分")
+        return {row[unit]: Decimal(row[total]) for row in reader}
+
+
+def agreement(ours: Path, theirs: Path, sample: int) -> dict[str, Any]:
+    """How many units' totals agree to the cent (all units, or a sample of ``sample``)."""
+    mine, other = read_totals(ours), read_totals(theirs)
+    names = sorted(mine)
+    if 0 < sample < len(names):
+        names = random.Random(7).sample(names, sample)
+    cent = Decimal("0.01")
+    differ = [(name, str(mine[name]), str(other.get(name))) for name in names
+              if name not in other or other[name].quantize(cent) != mine[name].quantize(cent)]
+    return {"checked": len(names), "agree": len(names) - len(differ), "differ": len(differ), "examples": differ[:5]}
+
+
+# --------------------------------------------------------------------------- targets
+
+def ratio(runs: dict[str, Runs], name: str, base: str = "csv") -> float | None:
+    if name not in runs or base not in runs:
+        return None
+    return runs[name].wall / runs[base].wall
+
+
+def targets(case: Case, runs: dict[str, Runs], zen: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 18's targets for this ruleset, each with the figure measured and whether it is met."""
+    out = []
+
+    def add(key: str, what: str, value: float | None, limit: float, at_least: bool = False) -> None:
+        met = None if value is None else (value >= limit if at_least else value <= limit)
+        out.append({"key": key, "what": what, "value": None if value is None else round(value, 3),
+                    "limit": ("≥ " if at_least else "≤ ") + f"{limit:g}", "met": met})
+
+    csv_run = runs.get("csv")
+    add("csv_us_per_value", "CSV µs per value", csv_run.wall / case.values * 1e6 if csv_run else None, 1)
+    add("csv_vs_polars", "CSV ÷ polars", ratio(runs, "csv", "polars"), 1.5)
+    zen_ratio = zen["evaluate"] / csv_run.wall if csv_run and "evaluate" in zen else None
+    add("zen_vs_csv", "ZEN evaluations ÷ CSV", zen_ratio, 7, at_least=True)
+    add("json_vs_csv", "JSON ÷ CSV", ratio(runs, "json"), 3)
+    add("json_no_explain_vs_csv", "JSON --no-explain ÷ CSV", ratio(runs, "json-no-explain"), 1.5)
+    add("xlsx_vs_csv", "XLSX ÷ CSV", ratio(runs, "xlsx"), 4)
+    add("table_vs_csv", "table ÷ CSV", ratio(runs, "table"), 1.5)
+    add("explain_vs_csv", "explain ÷ CSV", ratio(runs, "explain"), 1.2)
+    for name in FORMATS:
+        if name in runs:
+            add(f"{name}_rss_mib", f"{name} peak RSS (MiB)", runs[name].rss / MiB, RSS_LIMIT_MIB)
+    if "twin-csv" in runs:
+        add("figures_vs_constant", "CSV ÷ CSV of the twin without per-unit figures", ratio(runs, "csv", "twin-csv"), 1.2)
+    return out
+
+
+# --------------------------------------------------------------------------- reporting
+
+def mark(met: bool | None) -> str:
+    return "—" if met is None else "✓" if met else "✗"
+
+
+def describe_case(case: Case, runs: dict[str, Runs], polars: dict[str, Any], zen: dict[str, Any],
+                  goals: list[dict[str, Any]], say: Callable[[str], None]) -> None:
+    by_key = {g["key"]: g for g in goals}
+    say(f"  {'command':<16}{'wall s':>9}{'CPU s':>9}{'RSS MiB':>9}{'µs/value':>10}{'× CSV':>8}   target")
+    for name, run in runs.items():
+        goal = by_key.get(f"{name.replace('-', '_')}_vs_csv") or (by_key["csv_us_per_value"] if name == "csv" else None)
+        times = ratio(runs, name)
+        target = f"{goal['what']} {goal['limit']} {mark(goal['met'])}" if goal else ""
+        say(f"  {name:<16}{run.wall:>9.2f}{run.cpu:>9.2f}{run.rss / MiB:>9.0f}"
+            f"{run.wall / case.values * 1e6:>10.2f}{times if times is not None else 0:>8.2f}   {target}")
+    for key in ("csv_vs_polars", "zen_vs_csv", "figures_vs_constant"):
+        goal = by_key.get(key)
+        if goal:
+            shown = "not measured" if goal["value"] is None else f"{goal['value']:.2f}"
+            say(f"  {goal['what']}: {shown} (target {goal['limit']}) {mark(goal['met'])}")
+    heavy = [g for g in goals if g["key"].endswith("_rss_mib") and g["met"] is False]
+    if heavy:
+        say("  peak RSS over 500 MiB: " + ", ".join(f"{g['key'].removesuffix('_rss_mib')} {g['value']:.0f}" for g in heavy))
+    if "agreement" in polars:
+        a = polars["agreement"]
+        say(f"  polars totals agree with qscore's to the cent on {a['agree']:,} of {a['checked']:,} units"
+            + (f"; {a['differ']} differ, e.g. {a['examples'][0][0]}: qscore {a['examples'][0][1]}, polars "
+               f"{a['examples'][0][2]}" if a["differ"] else ""))
+    elif "skipped" in polars:
+        say(f"  polars: skipped — {polars['skipped']}")
+    if "agreement" in zen:
+        a = zen["agreement"]
+        say(f"  ZEN {zen['version']}: {zen['evaluate']:.2f} s of evaluations ({zen['whole']:.2f} s with reading "
+            f"the CSV into contexts); totals agree on {a['agree']:,} of {a['checked']:,} units")
+    elif "skipped" in zen:
+        say(f"  ZEN: skipped — {zen['skipped']}")
+
+
+def cell(result: dict[str, Any], name: str, key: str) -> str:
+    runs = result["runs"]
+    if name not in runs:
+        return "—"
+    goal = next((g for g in result["targets"] if g["key"] == key), None)
+    wall = runs[name]["median"]["wall_s"]
+    if name == "csv":
+        return f"{wall:.2f} s, {goal['value']:.2f} µs/value {mark(goal['met'])}" if goal else f"{wall:.2f} s"
+    return f"{wall:.2f} s = {goal['value']:.1f}× {mark(goal['met'])}" if goal and goal["value"] is not None else f"{wall:.2f} s"
+
+
+def summary(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Issue 18's table as Markdown: a row per ruleset, the targets in the header."""
+    lines = ["| ruleset | CSV (≤ 1 µs/value) | JSON (≤ 3× CSV) | JSON, no explanations (≤ 1.5×) | XLSX (≤ 4×) "
+             "| table (≤ 1.5×) | explain (≤ 1.2×) | peak RSS (≤ 500 MiB) | CSV ÷ polars (≤ 1.5) | ZEN ÷ CSV (≥ 7) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for ident, result in results.items():
+        goals = {g["key"]: g for g in result["targets"]}
+        rss = [g for g in result["targets"] if g["key"].endswith("_rss_mib")]
+        worst = max(rss, key=lambda g: g["value"]) if rss else None
+        rss_text = (f"{worst['value']:.0f} MiB ({worst['key'].removesuffix('_rss_mib')}) {mark(worst['met'])}"
+                    if worst else "—")
+        peers = []
+        for key in ("csv_vs_polars", "zen_vs_csv"):
+            goal = goals.get(key)
+            peers.append("—" if not goal or goal["value"] is None else f"{goal['value']:.2f} {mark(goal['met'])}")
+        lines.append(f"| {ident} ({result['indicators']}) | {cell(result, 'csv', 'csv_us_per_value')} "
+                     f"| {cell(result, 'json', 'json_vs_csv')} | {cell(result, 'json-no-explain', 'json_no_explain_vs_csv')} "
+                     f"| {cell(result, 'xlsx', 'xlsx_vs_csv')} | {cell(result, 'table', 'table_vs_csv')} "
+                     f"| {cell(result, 'explain', 'explain_vs_csv')} | {rss_text} | {peers[0]} | {peers[1]} |")
+    return lines
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, default=40_000, help="units per data file (default 40,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; figures are medians (default 3)")
+    parser.add_argument("--rulesets", default="",
+                        help=f"comma-separated ids to measure (default: every seed ruleset; '{SYNTHETIC}' adds "
+                             "bench/national.py's 50-indicator ruleset)")
+    parser.add_argument("--formats", default=",".join(FORMATS),
+                        help="comma-separated commands to time (default: all of csv,json,json-no-explain,xlsx,"
+                             "table,explain)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the floor, polars and ZEN")
+    parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument("--sample", type=int, default=0, help="units whose totals are checked (default 0: all)")
+    parser.add_argument("--min-free-gib", type=float, default=6.0,
+                        help="skip a JSON or XLSX run when less memory than this is available (default 6)")
+    parser.add_argument("--out", type=Path, default=HERE / "out" / "seeds", help="where the files go")
+    parser.add_argument("--json", type=Path, default=HERE / "out" / "seeds.json", help="the results as JSON")
+    parser.add_argument("--role", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
+    if args.role:
+        import national
+
+        national.floor_main(args.role[1])
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    say = print
+    compile_packages(["qscore", *plugin_packages()])
+    qscore = qscore_command()
+    options = {"rank": command_options("rank"), "explain": command_options("explain")}
+    wanted = [w.strip() for w in args.rulesets.split(",") if w.strip()]
+    rulesets = [r for r in seed_rulesets() if not wanted or r.id in wanted]
+    if SYNTHETIC in wanted:
+        rulesets.append(synthetic_ruleset(args.out, args.seed))
+    unknown = set(wanted) - {r.id for r in rulesets}
+    if unknown:
+        raise SystemExit(f"no ruleset {', '.join(sorted(unknown))}; see `qscore rulesets`")
+    formats = {f.strip() for f in args.formats.split(",")}
+    report: dict[str, Any] = {
+        "machine": machine(), "units": args.units, "repeat": args.repeat, "seed": args.seed,
+        "qscore_options": {"partial": "--partial" in options["rank"], "no_explain": "--no-explain" in options["rank"]},
+        "rulesets": {}}
+    say(f"{args.units:,} units per ruleset, medians of {args.repeat} rounds; Python {report['machine']['python']}, "
+        f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB, load average "
+        f"{report['machine']['load_average']}; --partial {'passed' if report['qscore_options']['partial'] else 'not in this qscore'}"
+        f", --no-explain {'measured' if report['qscore_options']['no_explain'] else 'not in this qscore'}")
+    for ruleset in rulesets:
+        report["rulesets"][ruleset.id] = measure_ruleset(ruleset, args, qscore, options, formats, say)
+    report["help"] = median_of(max(args.repeat, 5), [*qscore, "--help"]).as_dict()
+    report["readme_run"] = median_of(max(args.repeat, 5), [*qscore, *README_RUN]).as_dict()
+    for key, what in (("help", "qscore --help"), ("readme_run", "README's 33-unit run")):
+        wall = report[key]["median"]["wall_s"]
+        report[key]["target"] = {"limit": "≤ 0.1", "met": wall <= 0.1}
+        say(f"{what}: {wall:.3f} s (median of {max(args.repeat, 5)}; target ≤ 0.1 s) {mark(wall <= 0.1)}")
+    archive = {"record", "compare", "history"} & set(top_commands())
+    report["archive"] = {"skipped": "qscore has no record/compare/history commands yet"} if not archive else \
+        {"skipped": "not measured yet"}
+    say(f"archive (record, compare, history): {report['archive']['skipped']}")
+    say("")
+    for line in summary(report["rulesets"]):
+        say(line)
+    report["machine"]["load_average_after"] = round(__import__("os").getloadavg()[0], 2)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    say(f"\nwritten: {args.json}")
+
+
+def measure_ruleset(ruleset: Any, args: argparse.Namespace, qscore: list[str], options: dict[str, set[str]],
+                    formats: set[str], say: Callable[[str], None]) -> dict[str, Any]:
+    case = Case(ruleset, args.units, args.seed, args.out)
+    size = case.data.stat().st_size / MiB
+    say(f"\n{case.id}: {case.units:,} units × {case.indicators} indicators = {case.values:,} values, year "
+        f"{case.year}, {size:.1f} MiB" + (f"; figure columns: {', '.join(case.figures)}" if case.figures else ""))
+    argv = {name: command for name, command in commands(case, qscore, options).items()
+            if name in formats or (not args.no_peers and name in ("floor", "polars")) or
+            (name == "twin-csv" and "csv" in formats)}
+    runs = measure_case(case, argv, args.repeat, args.min_free_gib, say)
+    polars: dict[str, Any] = {}
+    if "polars" in runs and "csv" in runs:
+        polars["agreement"] = agreement(case.output(".csv"), case.out / f"{case.id}-polars.csv", args.sample)
+    elif not args.no_peers:
+        polars["skipped"] = case.plan_problem or "polars is not installed (pip install -e '.[bench]')"
+    zen = {} if args.no_peers or "csv" not in runs else run_peer_zen(case)
+    goals = targets(case, runs, zen)
+    describe_case(case, runs, polars, zen, goals, say)
+    return {"indicators": case.indicators, "units": case.units, "values": case.values, "year": case.year,
+            "data_mib": round(size, 1), "figure_columns": case.figures, "explained_unit": case.unit,
+            "twin": case.twin[1] if case.twin else None,
+            "runs": {name: r.as_dict() for name, r in runs.items()},
+            "ratios_to_csv": {name: round(ratio(runs, name) or 0, 3) for name in runs},
+            "polars": polars, "zen": zen, "targets": goals}
+
+
+def plugin_packages() -> list[str]:
+    from importlib.metadata import entry_points
+
+    return [entry.value.split(":")[0] for entry in entry_points(group="qscore")]
+
+
+def top_commands() -> list[str]:
+    _, out = run_process([*qscore_command(), "--help"])
+    text = out.decode("utf-8", errors="replace")
+    listed = text.split("Commands:", 1)[1] if "Commands:" in text else ""
+    return [line.split()[0] for line in listed.splitlines() if line.strip()]
+
+
+if __name__ == "__main__":
+    main()
