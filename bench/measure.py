@@ -52,25 +52,28 @@ class Runs:
         return {"median": Run(self.wall, self.cpu, int(self.rss)).as_dict(), "runs": [r.as_dict() for r in self.runs]}
 
 
-def run_process(argv: Sequence[str], *, stdout_to: str | os.PathLike[str] | None = None) -> tuple[Run, bytes]:
-    """Run ``argv`` to its end; its own resource use comes from wait4.
+def run_process(argv: Sequence[str], *, keep: bool = True) -> tuple[Run, bytes]:
+    """Run ``argv`` to its end, reading its standard output through a pipe; its own
+    resource use comes from wait4.
 
-    Standard output is read through a pipe (and returned) unless ``stdout_to`` names a
-    file to write it to.  A child that fails stops the benchmark with its message.
+    The output is returned, or with ``keep=False`` read and dropped as it comes (a
+    national table, without growing this process).  A child's peak RSS counts the pages
+    of the process it was started from, so the measuring process should stay small.  A
+    child that fails stops the benchmark with its message.
     """
     with tempfile.TemporaryFile() as errors:
-        sink = open(stdout_to, "wb") if stdout_to is not None else None  # noqa: SIM115 (closed below)
-        try:
-            start = time.perf_counter()
-            child = subprocess.Popen(list(argv), stdout=sink or subprocess.PIPE, stderr=errors)
-            stdout = b"" if sink else child.stdout.read()  # type: ignore[union-attr]
-            _, status, usage = os.wait4(child.pid, 0)
-            wall = time.perf_counter() - start
-        finally:
-            if sink:
-                sink.close()
-        if child.stdout:
-            child.stdout.close()
+        start = time.perf_counter()
+        child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=errors)
+        assert child.stdout is not None
+        if keep:
+            stdout = child.stdout.read()
+        else:
+            stdout = b""
+            while child.stdout.read(2**16):
+                pass
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.stdout.close()
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
             errors.seek(0)

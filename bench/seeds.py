@@ -47,11 +47,10 @@ RSS_LIMIT_MIB = 500  # issue 18: peak RSS for every format
 
 # --------------------------------------------------------------------------- preparing
 
-def seed_rulesets() -> list[Any]:
-    from qscore.plugins.manager import load_plugins
-
-    catalog = load_plugins()
-    return [catalog.ruleset(ident) for ident in sorted(catalog.rulesets)]
+def seed_rulesets() -> list[str]:
+    """The installed rulesets' ids, as ``qscore rulesets`` lists them."""
+    _, out = run_process([*qscore_command(), "rulesets", "--format", "json"])
+    return sorted(entry["id"] for entry in json.loads(out))
 
 
 def synthetic_ruleset(out: Path, seed: int) -> Any:
@@ -108,31 +107,46 @@ def without_figures(data: Path, out: Path) -> Path:
     return out
 
 
+def prepare(ident: str, units: int, seed: int, out: Path) -> dict[str, Any]:
+    """Write one ruleset's data file, its plan for the float peers and its twin; describe
+    them.  Runs in a child process: the measuring parent stays small, and a child's peak
+    RSS counts the pages of the parent it was started from."""
+    import plan
+    import seed_data
+    from qscore import load_ruleset
+
+    ruleset = synthetic_ruleset(out, seed) if ident == SYNTHETIC else load_ruleset(ident)
+    year = seed_data.assessment_year(ruleset)
+    data = out / f"{ident}.csv"
+    header = seed_data.write_data(ruleset, units, seed, data, year)
+    case = {"id": ident, "name": ruleset.file if ident == SYNTHETIC else ident,  # qscore takes an id or a path
+            "out": str(out), "year": year, "data": str(data), "units": units,
+            "indicators": len(ruleset.indicators), "figures": [h for h in header if "@" in h],
+            "unit": next(seed_data.unit_names(ruleset, 1)), "plan": str(out / f"{ident}.plan.json"),
+            "plan_problem": "", "twin": None, "twin_data": None}
+    try:
+        Path(case["plan"]).write_text(json.dumps(plan.build_plan(ruleset, header, year), ensure_ascii=False),
+                                      encoding="utf-8")
+    except plan.Unsupported as exc:
+        case["plan"], case["plan_problem"] = None, f"the float peers do not model {exc}"
+    twin = constant_twin(ruleset, year, out)
+    if twin is not None:
+        case["twin"] = [str(twin[0]), twin[1]]
+        case["twin_data"] = str(without_figures(data, out / f"{ident}-constant.csv"))
+    return case
+
+
 class Case:
-    """One ruleset's data, plan and commands."""
+    """One prepared ruleset: its files and the unit explained (see :func:`prepare`)."""
 
-    def __init__(self, ruleset: Any, units: int, seed: int, out: Path) -> None:
-        import plan
-        import seed_data
-
-        self.ruleset, self.out = ruleset, out
-        self.id = ruleset.id
-        self.name = ruleset.file if ruleset.id == SYNTHETIC else ruleset.id  # qscore takes an id or a path
-        self.year = seed_data.assessment_year(ruleset)
-        self.data = out / f"{self.id}.csv"
-        header = seed_data.write_data(ruleset, units, seed, self.data, self.year)
-        self.units, self.indicators = units, len(ruleset.indicators)
-        self.figures = [h for h in header if "@" in h]
-        self.unit = next(seed_data.unit_names(ruleset, 1))
-        self.plan: Path | None = out / f"{self.id}.plan.json"
-        try:
-            self.plan.write_text(json.dumps(plan.build_plan(ruleset, header, self.year), ensure_ascii=False),
-                                 encoding="utf-8")
-            self.plan_problem = ""
-        except plan.Unsupported as exc:
-            self.plan, self.plan_problem = None, f"the float peers do not model {exc}"
-        self.twin = constant_twin(ruleset, self.year, out)
-        self.twin_data = without_figures(self.data, out / f"{self.id}-constant.csv") if self.twin else None
+    def __init__(self, described: dict[str, Any]) -> None:
+        self.id, self.name, self.year, self.unit = described["id"], described["name"], described["year"], described["unit"]
+        self.out, self.data = Path(described["out"]), Path(described["data"])
+        self.units, self.indicators, self.figures = described["units"], described["indicators"], described["figures"]
+        self.plan = Path(described["plan"]) if described["plan"] else None
+        self.plan_problem = described["plan_problem"]
+        self.twin = (Path(described["twin"][0]), described["twin"][1]) if described["twin"] else None
+        self.twin_data = Path(described["twin_data"]) if described["twin_data"] else None
 
     @property
     def values(self) -> int:
@@ -180,7 +194,7 @@ def measure_case(case: Case, argv: dict[str, list[str]], repeat: int, min_free: 
             if name in HEAVY and available_memory() < min_free * 2**30:
                 say(f"  {name}: skipped in round {round_}: less than {min_free:g} GiB of memory available")
                 continue
-            runs[name].append(run_process(command)[0])
+            runs[name].append(run_process(command, keep=False)[0])
         say(f"  round {round_}/{repeat} (load average {loads[-1]}): " + ", ".join(f"{n} {r[-1].wall:.2f} s" for n, r in runs.items() if r))
     return {name: Runs(r) for name, r in runs.items() if r}
 
@@ -194,8 +208,15 @@ def run_peer_zen(case: Case) -> dict[str, Any]:
     run, out = run_process([sys.executable, str(HERE / "zen_peer.py"), str(case.plan), str(case.data), str(totals)])
     result = json.loads(out)
     result["process"] = run.as_dict()
-    result["agreement"] = agreement(case.output(".csv"), totals, sample=0)
+    result["agreement"] = checked(case.output(".csv"), totals, 0)
     return result
+
+
+def checked(ours: Path, theirs: Path, sample: int) -> dict[str, Any]:
+    """:func:`agreement`, worked out in a child process (two batches of totals in memory)."""
+    _, out = run_process([sys.executable, str(Path(__file__).resolve()), "--role", "agree", str(ours),
+                          str(theirs), str(sample)])
+    return json.loads(out)  # type: ignore[no-any-return]
 
 
 def read_totals(path: Path) -> dict[str, Decimal]:
@@ -350,6 +371,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="comma-separated commands to time (default: all of csv,json,json-no-explain,xlsx,"
                              "table,explain)")
     parser.add_argument("--no-peers", action="store_true", help="skip the floor, polars and ZEN")
+    parser.add_argument("--no-zen", action="store_true", help="skip ZEN (about 20–35 s per ruleset at 40,000 units)")
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--sample", type=int, default=0, help="units whose totals are checked (default 0: all)")
     parser.add_argument("--min-free-gib", type=float, default=6.0,
@@ -363,9 +385,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     if args.role:
-        import national
-
-        national.floor_main(args.role[1])
+        child(args.role)
         return
     args.out.mkdir(parents=True, exist_ok=True)
     say = print
@@ -373,10 +393,10 @@ def main() -> None:
     qscore = qscore_command()
     options = {"rank": command_options("rank"), "explain": command_options("explain")}
     wanted = [w.strip() for w in args.rulesets.split(",") if w.strip()]
-    rulesets = [r for r in seed_rulesets() if not wanted or r.id in wanted]
+    rulesets = [r for r in seed_rulesets() if not wanted or r in wanted]
     if SYNTHETIC in wanted:
-        rulesets.append(synthetic_ruleset(args.out, args.seed))
-    unknown = set(wanted) - {r.id for r in rulesets}
+        rulesets.append(SYNTHETIC)
+    unknown = set(wanted) - set(rulesets)
     if unknown:
         raise SystemExit(f"no ruleset {', '.join(sorted(unknown))}; see `qscore rulesets`")
     formats = {f.strip() for f in args.formats.split(",")}
@@ -388,8 +408,8 @@ def main() -> None:
         f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB, load average "
         f"{report['machine']['load_average']}; --partial {'passed' if report['qscore_options']['partial'] else 'not in this qscore'}"
         f", --no-explain {'measured' if report['qscore_options']['no_explain'] else 'not in this qscore'}")
-    for ruleset in rulesets:
-        report["rulesets"][ruleset.id] = measure_ruleset(ruleset, args, qscore, options, formats, say)
+    for ident in rulesets:
+        report["rulesets"][ident] = measure_ruleset(ident, args, qscore, options, formats, say)
     report["help"] = median_of(max(args.repeat, 5), [*qscore, "--help"]).as_dict()
     report["readme_run"] = median_of(max(args.repeat, 5), [*qscore, *README_RUN]).as_dict()
     for key, what in (("help", "qscore --help"), ("readme_run", "README's 33-unit run")):
@@ -410,9 +430,11 @@ def main() -> None:
     say(f"\nwritten: {args.json}")
 
 
-def measure_ruleset(ruleset: Any, args: argparse.Namespace, qscore: list[str], options: dict[str, set[str]],
+def measure_ruleset(ident: str, args: argparse.Namespace, qscore: list[str], options: dict[str, set[str]],
                     formats: set[str], say: Callable[[str], None]) -> dict[str, Any]:
-    case = Case(ruleset, args.units, args.seed, args.out)
+    _, described = run_process([sys.executable, str(Path(__file__).resolve()), "--role", "prepare", ident,
+                                str(args.units), str(args.seed), str(args.out)])
+    case = Case(json.loads(described))
     size = case.data.stat().st_size / MiB
     say(f"\n{case.id}: {case.units:,} units × {case.indicators} indicators = {case.values:,} values, year "
         f"{case.year}, {size:.1f} MiB" + (f"; figure columns: {', '.join(case.figures)}" if case.figures else ""))
@@ -423,10 +445,10 @@ def measure_ruleset(ruleset: Any, args: argparse.Namespace, qscore: list[str], o
     runs = measure_case(case, argv, args.repeat, args.min_free_gib, say, loads)
     polars: dict[str, Any] = {}
     if "polars" in runs and "csv" in runs:
-        polars["agreement"] = agreement(case.output(".csv"), case.out / f"{case.id}-polars.csv", args.sample)
+        polars["agreement"] = checked(case.output(".csv"), case.out / f"{case.id}-polars.csv", args.sample)
     elif not args.no_peers:
         polars["skipped"] = case.plan_problem or "polars is not installed (pip install -e '.[bench]')"
-    zen = {} if args.no_peers or "csv" not in runs else run_peer_zen(case)
+    zen = {} if args.no_peers or args.no_zen or "csv" not in runs else run_peer_zen(case)
     goals = targets(case, runs, zen)
     describe_case(case, runs, polars, zen, goals, say)
     return {"indicators": case.indicators, "units": case.units, "values": case.values, "year": case.year,
@@ -436,6 +458,19 @@ def measure_ruleset(ruleset: Any, args: argparse.Namespace, qscore: list[str], o
             "ratios_to_csv": {name: round(ratio(runs, name) or 0, 3) for name in runs},
             "cpu_ratios_to_csv": {name: round(ratio(runs, name, measure="cpu") or 0, 3) for name in runs},
             "polars": polars, "zen": zen, "targets": goals}
+
+
+def child(role: list[str]) -> None:
+    """What a child process of the benchmark does: ``floor DATA``, ``prepare ID UNITS SEED
+    OUT`` or ``agree OURS THEIRS SAMPLE``; it prints its result."""
+    if role[0] == "floor":
+        import national
+
+        national.floor_main(role[1])
+    elif role[0] == "prepare":
+        print(json.dumps(prepare(role[1], int(role[2]), int(role[3]), Path(role[4])), ensure_ascii=False))
+    elif role[0] == "agree":
+        print(json.dumps(agreement(Path(role[1]), Path(role[2]), int(role[3])), ensure_ascii=False))
 
 
 def plugin_packages() -> list[str]:
