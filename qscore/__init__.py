@@ -27,7 +27,7 @@ _LAZY = {
     "UnitResult": "qscore.model", "IndicatorResult": "qscore.model", "AdjustmentResult": "qscore.model",
     "RankedUnits": "qscore.model",
     "Rule": "qscore.rules.base", "Target": "qscore.targets",
-    "RawTable": "qscore.reading.table", "ReadOptions": "qscore.reading.table",
+    "RawTable": "qscore.reading.table", "ReadOptions": "qscore.reading.table", "Limits": "qscore.limits",
     "QscoreError": "qscore.errors", "DataError": "qscore.errors", "RulesetError": "qscore.errors",
     "PluginError": "qscore.errors", "UsageError": "qscore.errors",
 }
@@ -36,6 +36,7 @@ __all__ = ["hookimpl", *_LAZY]
 
 if TYPE_CHECKING:
     from qscore.errors import DataError, PluginError, QscoreError, RulesetError, UsageError
+    from qscore.limits import Limits
     from qscore.model import (AdjustmentResult, BatchResult, Indicator, IndicatorResult, RankedUnits, Ruleset,
                               UnitResult)
     from qscore.pipeline import load_ruleset, read_table, score

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
 
 class QscoreError(Exception):
     """Base of every error qscore reports to a user (the CLI turns it into exit 1)."""
 
 
+@attrs.frozen
+class Problem:
+    """One thing wrong in a ruleset, located by its TOML path.
+
+    :param message: what is wrong and what was expected.
+    :param table: the TOML table, e.g. ``indicators[3] (食品抽检合格率)`` or
+        ``classification``; ``None`` for the top level.
+    :param field: the key inside that table, dotted below it (``rule.bands``,
+        ``points.food``); ``None`` for the table as a whole.
+    """
+
+    message: str
+    table: str | None = None
+    field: str | None = None
+
+    def describe(self, file: str | None = None) -> str:
+        """``file: table: field 'f': message``, leaving out the parts not known."""
+        where = [part for part in (file, self.table) if part]
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return f"{': '.join(where)}: {self.message}" if where else self.message
+
+
 class RulesetError(QscoreError):
-    """A ruleset file or object that cannot be used.
+    """A ruleset file or object that cannot be used, with every problem found in it.
+
+    ``RulesetError(message, table=…, field=…)`` is one problem; :meth:`of` makes one
+    error of several.  ``message``, ``table`` and ``field`` are the first problem's.
 
     :param message: what is wrong and what was expected.
     :param file: the ruleset file, when there is one.
@@ -16,21 +47,60 @@ class RulesetError(QscoreError):
     :param field: the key inside that table.
     """
 
+    #: every problem, in the order they were found (at most the loader's limit).
+    problems: tuple[Problem, ...]
+    #: whether the loader stopped looking at its limit, so that there are more.
+    more: bool
+
     def __init__(self, message: str, *, file: str | None = None, table: str | None = None,
                  field: str | None = None) -> None:
-        self.message, self.file, self.table, self.field = message, file, table, field
+        self._set((Problem(message, table, field),), file, more=False)
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem], *, file: str | None = None, more: bool = False) -> RulesetError:
+        """One error carrying ``problems`` (at least one); ``more`` when the search stopped early."""
+        if not problems:
+            raise ValueError("a RulesetError needs at least one problem")
+        error = cls.__new__(cls)
+        error._set(tuple(problems), file, more=more)
+        return error
+
+    def _set(self, problems: tuple[Problem, ...], file: str | None, *, more: bool) -> None:
+        self.problems, self.file, self.more = problems, file, more
         super().__init__(self.__str__())
 
+    @property
+    def message(self) -> str:
+        return self.problems[0].message
+
+    @property
+    def table(self) -> str | None:
+        return self.problems[0].table
+
+    @property
+    def field(self) -> str | None:
+        return self.problems[0].field
+
     def __str__(self) -> str:
-        where = [part for part in (self.file, self.table) if part]
-        if self.field:
-            where.append(f"field '{self.field}'")
-        return f"{': '.join(where)}: {self.message}" if where else self.message
+        if len(self.problems) == 1 and not self.more:
+            return self.problems[0].describe(self.file)
+        count = f"more than {len(self.problems)} problems; the first {len(self.problems)}" if self.more \
+            else f"{len(self.problems)} problems"
+        head = f"{self.file}: {count}:" if self.file else f"{count}:"
+        return "\n".join([head, *(problem.describe(self.file) for problem in self.problems)])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _ruleset_error, (self.problems, self.file, self.more)
 
     def located(self, *, file: str | None = None, table: str | None = None) -> RulesetError:
-        """The same error with a file or table filled in where it was not known yet."""
-        return RulesetError(self.message, file=self.file or file,
-                            table=self.table or table, field=self.field)
+        """The same error with a file, or a table for problems that name none, filled in."""
+        problems = [problem if problem.table or not table else attrs.evolve(problem, table=table)
+                    for problem in self.problems]
+        return RulesetError.of(problems, file=self.file or file, more=self.more)
+
+
+def _ruleset_error(problems: tuple[Problem, ...], file: str | None, more: bool) -> RulesetError:
+    return RulesetError.of(problems, file=file, more=more)
 
 
 class DataError(QscoreError):

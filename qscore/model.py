@@ -38,9 +38,11 @@ def _positive(instance: Any, attribute: attrs.Attribute, value: Decimal | None) 
         raise ValueError(f"'{attribute.name}' must be more than 0, got {value}")
 
 
+NAME = v.and_(v.instance_of(str), v.min_len(1))
 IDENTIFIER = v.matches_re(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 DECIMAL = v.instance_of(Decimal)
-OPTIONAL_DECIMAL = v.optional(v.instance_of(Decimal))
+#: A field that is a Decimal or None (typed loosely: attrs types a validator by its field's default).
+OPTIONAL_DECIMAL: Callable[[Any, Any, Any], Any] = v.optional(v.instance_of(Decimal))
 
 
 @attrs.frozen
@@ -63,8 +65,9 @@ class Rounding:
         return Decimal(1).scaleb(-self.places)
 
     def apply(self, number: Decimal) -> Decimal:
-        """``number`` rounded to this many places in this mode."""
-        return number.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode])
+        """``number`` rounded to this many places in this mode; zero is never -0.00."""
+        rounded = number.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode])
+        return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 @attrs.frozen
@@ -78,7 +81,7 @@ class Category:
 
     id: str = attrs.field(validator=IDENTIFIER)
     name: str = attrs.field(validator=v.instance_of(str))
-    points: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    points: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
 
 
 @attrs.frozen
@@ -105,10 +108,10 @@ class Indicator:
     """
 
     id: str = attrs.field(validator=IDENTIFIER)
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(validator=NAME)
     target: Target
     rule: Rule
-    points: Decimal = attrs.field(validator=[DECIMAL, _non_negative])
+    points: Decimal = attrs.field(validator=v.and_(DECIMAL, _non_negative))
     direction: str = attrs.field(default="higher", validator=v.in_(DIRECTIONS))
     category: str | None = None
     unit: str = ""
@@ -138,9 +141,9 @@ class Item:
     """
 
     id: str = attrs.field(validator=IDENTIFIER)
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
-    points: Decimal = attrs.field(default=ZERO, validator=[DECIMAL, _non_negative])
-    cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    name: str = attrs.field(validator=NAME)
+    points: Decimal = attrs.field(default=ZERO, validator=v.and_(DECIMAL, _non_negative))
+    cap: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
     source: str = ""
 
 
@@ -159,8 +162,8 @@ class Adjustments:
     bonus: tuple[Item, ...] = ()
     deductions: tuple[Item, ...] = ()
     vetoes: tuple[Item, ...] = ()
-    bonus_cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
-    deduction_cap: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative])
+    bonus_cap: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
+    deduction_cap: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
     total_floor: Decimal | None = attrs.field(default=ZERO, validator=OPTIONAL_DECIMAL)
 
     @property
@@ -181,7 +184,7 @@ class Grade:
     :param share: the share of units this class holds, 0 to 1 (``by = "share"``).
     """
 
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(validator=NAME)
     min_score: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
     count: int | None = attrs.field(default=None, validator=v.optional([v.instance_of(int), v.gt(0)]))
     share: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive, v.optional(v.le(Decimal(1)))])
@@ -250,7 +253,7 @@ class Example:
     :param year: the assessment year (default: the plan's horizon year).
     """
 
-    name: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(validator=NAME)
     inputs: tuple[tuple[str, str], ...] = ()
     points: tuple[tuple[str, Decimal], ...] = ()
     total: Decimal | None = attrs.field(default=None, validator=OPTIONAL_DECIMAL)
@@ -285,6 +288,28 @@ class Roster:
 
 
 @attrs.frozen
+class AssumptionRanges:
+    """How far the figures that are our own choices may plausibly be off
+    (``[assumption_ranges]``), for ``qscore robustness``.  Every figure not listed in
+    ``fixed`` is taken as an assumption.
+
+    :param points: relative range of each indicator's full marks (0.2: ±20 %).
+    :param cutoffs: range of each grade or tier cut-off, in the classification's unit
+        (points by score, places by rank, percentage points by share).
+    :param bonus: relative range of each bonus and deduction item's points (default:
+        the ``points`` range).
+    :param fixed: ids of the indicators and items whose points the plan states itself.
+    """
+
+    points: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative,
+                                                                   v.optional(v.le(Decimal(1)))])
+    cutoffs: Decimal | None = attrs.field(default=None, validator=v.and_(OPTIONAL_DECIMAL, _non_negative))
+    bonus: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _non_negative,
+                                                                  v.optional(v.le(Decimal(1)))])
+    fixed: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Ruleset:
     """A jurisdiction's assessment: its indicators, targets and scoring rules.
 
@@ -307,6 +332,8 @@ class Ruleset:
         its score rate (得分率折算): points ÷ full marks of the indicators that apply to
         it × ``scale_to``, rounded once more; for units assessed on different indicators.
     :param assumptions: choices of ours where the plan is silent, each with its reason.
+    :param assumption_ranges: how far the assumed figures may be off, ``None``: the
+        defaults of ``qscore robustness`` for every figure.
     :param roster: the units assessed, when the ruleset lists them.
     :param examples: worked examples checked by ``qscore validate`` and the test kit.
     :param file: the file it was loaded from, if any.
@@ -329,6 +356,7 @@ class Ruleset:
     missing: str = attrs.field(default="zero", validator=v.in_(MISSING_POLICIES))
     scale_to: Decimal | None = attrs.field(default=None, validator=[OPTIONAL_DECIMAL, _positive])
     assumptions: tuple[str, ...] = ()
+    assumption_ranges: AssumptionRanges | None = None
     roster: Roster | None = None
     examples: tuple[Example, ...] = ()
     file: str | None = None

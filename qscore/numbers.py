@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from qscore.limits import number_problem
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 SHOWN_PLACES = 4
+# Figures whose leading digit is this many powers of ten from 1 are shown with an exponent.
+EXTENT = 40
 
 
 def fmt(number: Decimal | None) -> str:
@@ -18,6 +22,10 @@ def fmt(number: Decimal | None) -> str:
     """
     if number is None:
         return "—"
+    if number.is_zero():
+        return "0"  # never "-0"
+    if not number.is_finite() or not -EXTENT < number.adjusted() < EXTENT:
+        return str(number)  # out of any ruleset's or data's bounds: too long to write out
     if number == number.to_integral_value():
         return f"{number.quantize(ONE):f}"
     exponent = number.normalize().as_tuple().exponent
@@ -26,18 +34,34 @@ def fmt(number: Decimal | None) -> str:
     return f"{number.normalize():f}"
 
 
+def plain(number: Decimal) -> str:
+    """``number`` with every digit it has and no exponent (``87.50``), as outputs write
+    a figure; zero is never written ``-0.00``."""
+    if number.is_zero():
+        number = number.copy_abs()
+    return f"{number:f}"
+
+
 def signed(number: Decimal) -> str:
     """``+ 2`` or ``− 13``: a term added in a formula, with its sign spaced out."""
     return f"+ {fmt(number)}" if number >= 0 else f"− {fmt(-number)}"
 
 
 def to_decimal(value: object) -> Decimal:
-    """A ruleset number (TOML integer or decimal) as ``Decimal``; anything else is refused."""
+    """A ruleset number (TOML integer or decimal) as ``Decimal``, within the bounds of
+    a data cell (:data:`qscore.limits.NUMBER_LIMIT`, :data:`~qscore.limits.MAX_PLACES`);
+    anything else is refused.
+
+    :raises TypeError: for a value that is not a number.
+    :raises ValueError: for a number out of bounds, NaN or an infinity.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise TypeError(f"expected a number, got {value!r}")
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise ValueError(f"expected a finite number, got {value}")
-    return Decimal(value)
+    number = Decimal(value)
+    problem = number_problem(number, str(number), "a ruleset figure")
+    if problem:
+        raise ValueError(problem)
+    return number
 
 
 def clamp(number: Decimal, low: Decimal, high: Decimal) -> Decimal:

@@ -16,7 +16,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from qscore.errors import UsageError
+from qscore.errors import DataError, UsageError
+from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import bind
@@ -43,26 +44,41 @@ def load_ruleset(ruleset: RulesetLike, *, catalog: Catalog | None = None) -> Rul
 
 
 def read_table(data: DataLike, *, catalog: Catalog | None = None, encoding: str | None = None,
-               sheet: str | None = None) -> RawTable:
-    """A data file as the :class:`RawTable` its reader (chosen by suffix) makes of it.
+               sheet: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    """A data file as the :class:`RawTable` its reader (chosen by suffix) makes of it,
+    its headers and cells within ``limits``.
 
     :param encoding: force a CSV or JSON file's text encoding (default: detected).
     :param sheet: the workbook sheet to read (default: the first).
+    :param limits: how much reading may take on (:class:`qscore.limits.Limits`).
     :raises UsageError: for a missing file, a suffix no reader takes or an unknown sheet.
-    :raises DataError: for a file that cannot be read, naming it.
+    :raises DataError: for a file that cannot be read or is beyond a limit, naming it.
     """
-    if isinstance(data, RawTable):
-        return data
-    path = Path(data)
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    reader = (catalog or load_plugins()).reader_for(path)
-    return reader.read(path, ReadOptions(encoding=encoding, sheet=sheet))
+    if not isinstance(data, RawTable):
+        path = Path(data)
+        if not is_file(path):
+            raise UsageError(f"no such file: {path}")
+        reader = (catalog or load_plugins()).reader_for(path)
+        data = reader.read(path, ReadOptions(encoding=encoding, sheet=sheet, limits=limits))
+    check_table(data.file, data.header, data.rows, data.row_numbers, data.header_row, limits)
+    return data
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a file in a folder qscore may not read is refused.
+
+    :raises DataError: when the folder cannot be searched (permission denied).
+    """
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
 
 
 def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, explain: bool = False,
           catalog: Catalog | None = None, ignore_unknown: bool = False, encoding: str | None = None,
-          sheet: str | None = None, progress: Callable[[int], None] | None = None) -> BatchResult:
+          sheet: str | None = None, progress: Callable[[int], None] | None = None,
+          limits: Limits = DEFAULT_LIMITS) -> BatchResult:
     """Score, total, rank and classify every unit of ``data`` against ``ruleset``.
 
     :param ruleset: an installed ruleset id, a ``.toml`` path, or a :class:`Ruleset`.
@@ -74,12 +90,14 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
     :param encoding: force the text encoding of a CSV or JSON file.
     :param sheet: the workbook sheet to read.
     :param progress: called with a number of steps done, :func:`steps` in all.
+    :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
+        defaults are far above any examiner's file).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
         ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``.
     """
     catalog = catalog or load_plugins()
     ruleset = load_ruleset(ruleset, catalog=catalog)
-    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet)
+    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
     if progress is not None:
         progress(1)
     dataset = bind(table, ruleset, ignore_unknown=ignore_unknown)

@@ -1,43 +1,68 @@
 """Reading ruleset files (TOML) into validated :class:`~qscore.model.Ruleset` objects.
 
-The schema is documented field by field in ``docs/rulesets.md``.  Every error names the
-file, the table and the field, and unknown keys are refused so that a typo never passes
-silently.
+The schema is documented field by field in ``docs/rulesets.md``.  Loading reads the
+whole file and reports every problem in it at once (up to :data:`PROBLEM_LIMIT`), each
+with its TOML path, the table and the field, which ``qscore validate`` turns into a
+line number.  A problem in one table never hides a problem in another; only what
+depends on a broken value is left unchecked.  Unknown keys are refused so that a typo
+never passes silently.
+
+Unit names (``applies_to``, ``[roster]``) are kept as data is read
+(:func:`qscore.reading.cells.normalise`), so that ``县市场监管局（知识产权局）`` in a
+ruleset is the unit ``县市场监管局(知识产权局)`` of a spreadsheet; names that read the
+same once normalised are duplicates.
 """
 
 from __future__ import annotations
 
+import difflib
+import enum
+import functools
 import os
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, TypeVar
+from types import SimpleNamespace
+from typing import Any, Final, Literal, TypeVar, cast
 
 import attrs
 
-from qscore.errors import RulesetError
-from qscore.model import (Adjustments, Category, Classification, Example, Grade, Indicator, Item,
-                          Ranking, Roster, Rounding, Ruleset)
+from qscore.errors import Problem, RulesetError
+from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
+                          Indicator, Item, Ranking, Roster, Rounding, Ruleset)
+from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import to_decimal
-from qscore.rules.base import Rule, RuleTypes
+from qscore.reading.binding import COUNT_UNITS
+from qscore.reading.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
-from qscore.targets import TARGET_KINDS, Absolute, Target, TargetKinds
+from qscore.rules.base import Rule, RuleTypes
+from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds
 
 T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
             "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
-            "classification", "categories", "indicators", "adjustments", "roster", "examples"}
+            "classification", "categories", "indicators", "adjustments", "roster", "examples",
+            "assumption_ranges"}
 ROSTER_KEYS = {"units", "source", "as_of"}
+ASSUMPTION_RANGE_KEYS = {"points", "cutoffs", "bonus", "fixed"}
+CATEGORY_KEYS = {"id", "name", "points"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
                   "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
                   "source"}
 ITEM_KEYS = {"id", "name", "points", "cap", "source"}
+ITEM_KINDS = ("bonus", "deductions", "vetoes")
+ADJUSTMENT_KEYS = {*ITEM_KINDS, "bonus_cap", "deduction_cap", "total_floor"}
+GRADE_KEYS = {"name", "min_score", "count", "share"}
+ROUNDING_KEYS = {"places", "mode", "stage"}
 EXAMPLE_KEYS = {"name", "year", "inputs", "points", "total", "tier"}
+TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset", "share"}
 SCHEMA = 1
+#: The most problems one load reports; past it the search stops.
+PROBLEM_LIMIT = 50
 
 
 def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleTypes,
@@ -48,7 +73,8 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         (``importlib.resources.files(...)``), which also works from a zipped install.
     :param rule_types: rule type id → class, as registered by plug-ins.
     :param target_kinds: target kind → shape, as registered by plug-ins.
-    :raises RulesetError: naming the file, table and field of the first problem.
+    :raises RulesetError: carrying every problem found (``problems``), each naming
+        its table and field; the error names the file.
     """
     if isinstance(source, (str, os.PathLike)):
         source = Path(source)
@@ -59,6 +85,11 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesetError(f"not valid TOML: {exc}", file=file) from None
+    except ValueError:  # int() refuses a whole number of thousands of digits
+        raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
+                           file=file) from None
+    except RecursionError:
+        raise RulesetError("not valid TOML: arrays or tables nested too deeply", file=file) from None
     try:
         return parse_ruleset(data, rule_types, file=file, target_kinds=target_kinds)
     except RulesetError as exc:
@@ -111,203 +142,533 @@ class RulesetRegister:
 
 def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str | None = None,
                   target_kinds: TargetKinds = TARGET_KINDS) -> Ruleset:
-    """Build a :class:`Ruleset` from parsed TOML (or any mapping of the same shape)."""
-    _no_unknown(data, TOP_KEYS, None)
-    schema = data.get("schema", SCHEMA)
-    if schema != SCHEMA:
-        raise RulesetError(f"schema {schema!r} is not supported; this qscore reads schema {SCHEMA}", field="schema")
-    base_year = _required(data, "base_year", None, int)
-    categories = tuple(_build(Category, c, f"categories[{n}]", {"id", "name", "points"}, _numbers("points"))
-                       for n, c in enumerate(_tables(data, "categories"), 1))
-    indicators = tuple(_indicator(raw, n, rule_types, target_kinds, base_year)
-                       for n, raw in enumerate(_tables(data, "indicators"), 1))
-    _check_references(categories, indicators)
-    fields = {key: data[key] for key in ("id", "title", "jurisdiction", "level", "unit_kind",
-                                         "horizon_year", "source", "missing") if key in data}
-    if "scale_to" in data:
-        fields["scale_to"] = _decimal(data["scale_to"], None, "scale_to")
-    for key in ("id", "title", "jurisdiction", "horizon_year"):
-        _required(data, key, None, int if key == "horizon_year" else str)
-    return _construct(Ruleset, None, base_year=base_year, categories=categories, indicators=indicators,
-                      adjustments=_adjustments(data.get("adjustments", {})),
-                      classification=_classification(data.get("classification")),
-                      ranking=_build(Ranking, data.get("ranking", {}), "ranking", {"tie_break"},
-                                     lambda d: {**d, "tie_break": tuple(d.get("tie_break", ()))}),
-                      rounding=_build(Rounding, data.get("rounding", {}), "rounding", {"places", "mode", "stage"}),
-                      assumptions=tuple(_strings(data, "assumptions", None)),
-                      roster=_roster(data.get("roster")),
-                      examples=tuple(_example(raw, n, indicators) for n, raw in enumerate(_tables(data, "examples"), 1)),
-                      file=file, **fields)
+    """Build a :class:`Ruleset` from parsed TOML (or any mapping of the same shape).
+
+    :raises RulesetError: carrying every problem found, up to :data:`PROBLEM_LIMIT`.
+    """
+    reader = _Reader(rule_types, target_kinds)
+    try:
+        ruleset = reader.ruleset(data, file)
+    except _TooMany:
+        raise RulesetError.of(reader.problems, more=True) from None
+    if reader.problems or ruleset is FAILED:
+        raise RulesetError.of(reader.problems)
+    return ruleset
 
 
-def _named_table(raw: Any, kind: str, number: int, keys: set[str]) -> str:
-    """The table's label for messages, ``indicators[3] (食品抽检合格率)``, once its keys are checked."""
-    table = f"{kind}[{number}]"
-    if not isinstance(raw, Mapping):
-        raise RulesetError("expected a table", table=table)
-    if isinstance(raw.get("name"), str):
-        table = f"{kind}[{number}] ({raw['name']})"
-    _no_unknown(raw, keys, table)
-    return table
+class _Failed(enum.Enum):
+    """A value that could not be read; its problem is noted already."""
+
+    FAILED = enum.auto()
 
 
-def _indicator(raw: Any, number: int, rule_types: RuleTypes, target_kinds: TargetKinds, base_year: int) -> Indicator:
-    table = _named_table(raw, "indicators", number, INDICATOR_KEYS)
-    points = _decimal(_required(raw, "points", table), table, "points")
-    if points < 0:
-        raise RulesetError(f"'points' must be 0 or more, got {points}", table=table, field="points")
-    direction = raw.get("direction", "higher")
-    target = _target(raw.get("target"), table, target_kinds)
-    rule = _rule(raw.get("rule"), rule_types, table, full=points, direction=direction,
-                 strict=bool(getattr(target, "strict", False)))
-    if rule.uses_target and target is None:
-        raise RulesetError(f"rule '{rule.type}' compares with a target, but none is given", table=table, field="target")
-    baseline = raw.get("baseline")
-    return _construct(
-        Indicator, table, id=_required(raw, "id", table, str), name=_required(raw, "name", table, str),
-        category=raw.get("category"), unit=raw.get("unit", ""), direction=direction,
-        baseline=None if baseline is None else _decimal(baseline, table, "baseline"),
-        baseline_year=raw.get("baseline_year"), target=target, lead=raw.get("lead", ""),
-        points=points, rule=rule, missing=raw.get("missing"),
-        aliases=tuple(_strings(raw, "aliases", table)), applies_to=tuple(_strings(raw, "applies_to", table)),
-        notes=tuple(_strings(raw, "notes", table)),
-        source=raw.get("source", ""))
+FAILED: Final = _Failed.FAILED
+Failed = Literal[_Failed.FAILED]
 
 
-def _target(raw: Any, table: str, target_kinds: TargetKinds) -> Target | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        return Absolute(value=_decimal(raw, table, "target"))
-    params = dict(raw)
-    kind = params.pop("kind", "value")
-    shape = target_kinds.get(kind)
-    if shape is None:
-        raise RulesetError(f"unknown target kind {kind!r}; expected one of {', '.join(target_kinds)}",
-                           table=table, field="target.kind")
-    allowed = {a.name for a in attrs.fields(shape)}
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise RulesetError(f"unknown key(s) {', '.join(map(repr, unknown))} for a '{kind}' target; "
-                           f"allowed: kind, {', '.join(sorted(allowed))}", table=table, field="target")
-    numeric = {"value", "percent", "points", "annual_percent", "offset"}
-    for key in numeric & set(params):
-        params[key] = _decimal(params[key], table, f"target.{key}")
-    return _construct(shape, table, **params)
+class _TooMany(Exception):
+    """The problem limit is passed: stop reading."""
 
 
-def _rule(raw: Any, rule_types: RuleTypes, table: str, **bound: Any) -> Rule:
-    if isinstance(raw, str):
-        raw = {"type": raw}
-    if not isinstance(raw, Mapping) or "type" not in raw:
-        raise RulesetError("expected a rule type name or a table with 'type'", table=table, field="rule")
-    params = dict(raw)
-    type_id = params.pop("type")
-    rule_type = rule_types.get(type_id)
-    if rule_type is None:
-        raise RulesetError(f"unknown rule type {type_id!r}; known: {', '.join(sorted(rule_types))}",
-                           table=table, field="rule.type")
-    unknown = set(params) - set(rule_type.parameters())
-    if unknown:
-        allowed = ", ".join(rule_type.parameters()) or "none"
-        raise RulesetError(f"unknown parameter(s) {', '.join(sorted(unknown))} for rule '{type_id}'; "
-                           f"it takes: {allowed}", table=table, field="rule")
-    return _construct(rule_type, table, field_prefix="rule", **params, **bound)
+class _Reader:
+    """Reads one parsed ruleset, noting every problem rather than stopping at the first.
+
+    Each ``read``-style method returns the value, or :data:`FAILED` once its problem is
+    noted; an object is built only from values that were read, so that one broken
+    value is reported once, not again by everything built on it.
+    """
+
+    def __init__(self, rule_types: RuleTypes, target_kinds: TargetKinds) -> None:
+        self.rule_types, self.target_kinds = rule_types, target_kinds
+        self.problems: list[Problem] = []
+
+    # -- noting problems ------------------------------------------------------------------
+
+    def problem(self, message: str, table: str | None, field: str | None = None) -> Failed:
+        if len(self.problems) == PROBLEM_LIMIT:
+            raise _TooMany
+        self.problems.append(Problem(message, table, field))
+        return FAILED
+
+    def construct(self, cls: Callable[..., T], table: str | None, prefix: str | None = None,
+                  **values: Any) -> T | Failed:
+        """``cls(**values)``, or FAILED with every bad field noted.
+
+        For classes without converters (qscore's value objects, target shapes) each
+        field's validator is run on its own first, so that all bad fields are reported;
+        then the object is built, which runs the checks across fields.  Values that are
+        FAILED are not checked again and the object is not built.
+        """
+        fields: Sequence[attrs.Attribute] = attrs.fields(cast(type, cls))
+        absent = [a.name for a in fields if a.default is attrs.NOTHING and a.name not in values]
+        for name in absent:
+            self.problem("is required", table, _dotted(prefix, name))
+        ok = not absent and self._fields_valid(fields, table, prefix, values)
+        if not ok or any(value is FAILED for value in values.values()):
+            return FAILED
+        try:
+            return cls(**values)
+        except RulesetError as exc:
+            for problem in exc.located(table=table).problems:
+                self.problem(problem.message, problem.table, problem.field)
+        except (TypeError, ValueError) as exc:
+            self.problem(_attrs_message(exc), table, _attrs_field(exc, prefix))
+        return FAILED
+
+    def _fields_valid(self, fields: Sequence[attrs.Attribute], table: str | None, prefix: str | None,
+                      values: Mapping[str, Any]) -> bool:
+        if any(a.converter is not None for a in fields):
+            return True  # validators see converted values: leave it to the constructor
+        given = {name: value for name, value in values.items() if value is not FAILED}
+        stand_in = SimpleNamespace(**{**{a.name: _default(a) for a in fields}, **given})
+        ok = True
+        for attribute in fields:
+            if attribute.validator is None or attribute.name not in given:
+                continue
+            try:
+                attribute.validator(stand_in, attribute, given[attribute.name])
+            except (TypeError, ValueError) as exc:
+                self.problem(_attrs_message(exc), table, _dotted(prefix, attribute.name))
+                ok = False
+        return ok
+
+    # -- plain values ---------------------------------------------------------------------
+
+    def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], table: str | None) -> None:
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            self.problem(f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
+                         table)
+
+    def required(self, data: Mapping[str, Any], key: str, table: str | None, kind: type) -> Any:
+        if key not in data:
+            return self.problem("is required", table, key)
+        value = data[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return self.problem(f"expected {'an integer' if kind is int else 'a string'}, got {value!r}", table, key)
+        return value
+
+    def optional(self, data: Mapping[str, Any], key: str, table: str | None, kind: type, default: Any = None) -> Any:
+        return self.required(data, key, table, kind) if key in data else default
+
+    def number(self, data: Mapping[str, Any], key: str, table: str | None, field: str | None = None) -> Any:
+        """The decimal at ``key``, ``None`` where there is none."""
+        if key not in data:
+            return None
+        try:
+            return to_decimal(data[key])
+        except (TypeError, ValueError) as exc:
+            return self.problem(str(exc), table, field or key)
+
+    def values(self, raw: Mapping[str, Any], keys: set[str], table: str, *numbers: str) -> dict[str, Any]:
+        """The known keys of a plain table, the ``numbers`` among them read as decimals."""
+        return {key: self.number(raw, key, table) if key in numbers else value
+                for key, value in raw.items() if key in keys}
+
+    def strings(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...] | Failed:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            return self.problem("expected a string or a list of strings", table, key)
+        return tuple(value)
+
+    def units(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...] | Failed:
+        """Unit names, normalised as the data's unit names are."""
+        names = self.strings(data, key, table)
+        return FAILED if names is FAILED else tuple(map(normalise, names))
+
+    def tables(self, data: Mapping[str, Any], key: str, parent: str | None = None) -> list[Any]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            where = f"{parent}.{key}" if parent else key
+            self.problem(f"expected an array of tables ([[{where}]])", parent, key)
+            return []
+        return value
+
+    def element(self, raw: Any, kind: str, number: int, keys: set[str]) -> str | None:
+        """The label of an array element for messages, ``indicators[3] (食品抽检合格率)``,
+        once its keys are checked; ``None`` when it is not a table."""
+        table = f"{kind}[{number}]"
+        if not isinstance(raw, Mapping):
+            self.problem("expected a table", table)
+            return None
+        if isinstance(raw.get("name"), str):
+            table = f"{kind}[{number}] ({raw['name']})"
+        self.unknown_keys(raw, keys, table)
+        return table
+
+    def section(self, raw: Any, table: str, keys: set[str], expected: str = "expected a table") -> bool:
+        """Whether a ``[table]`` is a table (its keys checked)."""
+        if not isinstance(raw, Mapping):
+            self.problem(expected, table)
+            return False
+        self.unknown_keys(raw, keys, table)
+        return True
+
+    def not_a_mark(self, name: Any, what: str, table: str, field: str) -> None:
+        if isinstance(name, str) and (is_missing(name) or is_exempt(name)):
+            mark = "no-data" if is_missing(name) else "exempt (不适用)"
+            self.problem(f"{what} {name!r} reads as the {mark} mark in a data cell; give the {what} another name",
+                         table, field)
+
+    # -- the ruleset ----------------------------------------------------------------------
+
+    def ruleset(self, data: Mapping[str, Any], file: str | None) -> Ruleset | Failed:
+        self.unknown_keys(data, TOP_KEYS, None)
+        schema = data.get("schema", SCHEMA)
+        if schema != SCHEMA:  # another schema's keys mean other things: read no further
+            return self.problem(f"schema {schema!r} is not supported; this qscore reads schema {SCHEMA}",
+                                None, "schema")
+        top = {key: self.required(data, key, None, kind) for key, kind in
+               (("id", str), ("title", str), ("jurisdiction", str), ("base_year", int), ("horizon_year", int))}
+        base, horizon = top["base_year"], top["horizon_year"]
+        if isinstance(base, int) and isinstance(horizon, int) and horizon < base:
+            # Checked here, not left to the Ruleset, so that it is reported even where no
+            # indicator loads and the Ruleset cannot be built.
+            top["horizon_year"] = self.problem(f"horizon_year {horizon} is before base_year {base}",
+                                               None, "horizon_year")
+        years = _Years(base, top["horizon_year"])
+        fields = {key: data[key] for key in ("level", "missing") if key in data}
+        fields.update({key: self.required(data, key, None, str) for key in ("unit_kind", "source") if key in data})
+        if "scale_to" in data:
+            fields["scale_to"] = self.number(data, "scale_to", None)
+        assumptions = self.strings(data, "assumptions", None)
+        rounding = self.rounding(data.get("rounding", {}))
+        roster = self.roster(data.get("roster"))
+        raw_categories, raw_indicators = self.tables(data, "categories"), self.tables(data, "indicators")
+        declared = _Declared(_ids(raw_categories), _ids(raw_indicators))
+        categories = self.each(raw_categories, "categories", self.category, _Unique("id", "name"))
+        indicators = self.each(raw_indicators, "indicators",
+                               functools.partial(self.indicator, declared=declared, years=years, roster=roster),
+                               _Unique("id", "name"))
+        adjustments = self.adjustments(data.get("adjustments", {}))
+        classification = self.classification(data.get("classification"))
+        ranking = self.ranking(data.get("ranking", {}), declared)
+        examples = self.each(self.tables(data, "examples"), "examples",
+                             functools.partial(self.example, declared=declared, years=years), _Unique("name"))
+        # The ruleset is built from what was read, broken parts left at their defaults, so
+        # that its own checks (its id, the years) run even where a table failed; it is
+        # returned only if nothing failed.
+        parts = {"assumption_ranges": self.assumption_ranges(data.get("assumption_ranges"), declared, data),
+                 "assumptions": assumptions, "rounding": rounding, "roster": roster, "adjustments": adjustments,
+                 "classification": classification, "ranking": ranking, **fields}
+        loaded = [i for i in indicators if i is not FAILED]
+        if not raw_indicators and isinstance(data.get("indicators", []), list):
+            self.problem("expected at least one [[indicators]] table", None, "indicators")
+        return self.construct(
+            Ruleset, None, **top, **{key: value for key, value in parts.items() if value is not FAILED},
+            categories=tuple(c for c in categories if c is not FAILED),
+            indicators=tuple(loaded) if loaded else FAILED,
+            examples=tuple(e for e in examples if e is not FAILED), file=file)
+
+    def each(self, raws: list[Any], kind: str, read: Callable[[Any, str, int], T | Failed],
+             unique: _Unique) -> list[T | Failed]:
+        """Each element of the array of tables ``kind`` read, and its id and name checked
+        against the elements before it."""
+        out = []
+        for number, raw in enumerate(raws, 1):
+            out.append(read(raw, kind, number))
+            unique.check(self, raw, f"{kind}[{number}]")
+        return out
+
+    def category(self, raw: Any, kind: str, number: int) -> Category | Failed:
+        table = self.element(raw, kind, number, CATEGORY_KEYS)
+        if table is None:
+            return FAILED
+        return self.construct(Category, table, **self.values(raw, CATEGORY_KEYS, table, "points"))
+
+    def indicator(self, raw: Any, kind: str, number: int, *, declared: _Declared, years: _Years,
+                  roster: Roster | None | Failed) -> Indicator | Failed:
+        table = self.element(raw, kind, number, INDICATOR_KEYS)
+        if table is None:
+            return FAILED
+        identifier, name = self.required(raw, "id", table, str), self.required(raw, "name", table, str)
+        points = self.number(raw, "points", table) if "points" in raw else self.problem("is required", table,
+                                                                                        "points")
+        direction = raw.get("direction", "higher")
+        target = self.target(raw, table, count=raw.get("unit") in COUNT_UNITS, direction=direction)
+        # The rule is bound to the indicator's full marks and direction: with either
+        # broken, only its type and parameters can be checked.
+        bindable = points is not FAILED and points >= 0 and direction in DIRECTIONS
+        rule = self.rule(raw.get("rule"), table, bindable, full=points, direction=direction,
+                         strict=bool(getattr(target, "strict", False)))
+        if isinstance(rule, Rule) and rule.uses_target and target is None:
+            self.problem(f"rule '{rule.type}' compares with a target, but none is given", table, "target")
+        applies_to = self.units(raw, "applies_to", table)
+        if isinstance(roster, Roster) and applies_to is not FAILED:
+            self.on_roster(applies_to, roster, table)
+        return self.construct(
+            Indicator, table, id=identifier, name=name, category=self.category_of(raw, table, declared),
+            unit=self.optional(raw, "unit", table, str, ""), direction=direction,
+            baseline=self.number(raw, "baseline", table), baseline_year=self.baseline_year(raw, table, years),
+            target=target, lead=self.optional(raw, "lead", table, str, ""), points=points, rule=rule,
+            missing=raw.get("missing"), aliases=self.strings(raw, "aliases", table), applies_to=applies_to,
+            notes=self.strings(raw, "notes", table), source=self.optional(raw, "source", table, str, ""))
+
+    def category_of(self, raw: Mapping[str, Any], table: str, declared: _Declared) -> str | None | Failed:
+        category = self.optional(raw, "category", table, str)
+        if isinstance(category, str) and category not in declared.categories:
+            known = ", ".join(sorted(declared.categories)) or "none declared"
+            return self.problem(f"category {category!r} is not among [[categories]] ({known})", table, "category")
+        return category
+
+    def baseline_year(self, raw: Mapping[str, Any], table: str, years: _Years) -> int | None | Failed:
+        year = self.optional(raw, "baseline_year", table, int)
+        if isinstance(year, int) and isinstance(years.horizon, int) and year > years.horizon:
+            return self.problem(f"baseline_year {year} comes after the horizon year {years.horizon}",
+                                table, "baseline_year")
+        return year
+
+    def on_roster(self, units: tuple[str, ...], roster: Roster, table: str) -> None:
+        for unit in units:
+            if unit not in roster.units:
+                close = difflib.get_close_matches(unit, roster.units, n=3, cutoff=0.5)
+                hint = f"; did you mean {' / '.join(close)}?" if close else ""
+                self.problem(f"{unit!r} is not a unit of the [roster]{hint}", table, "applies_to")
+
+    def target(self, indicator: Mapping[str, Any], table: str, *, count: bool = False,
+               direction: str = "higher") -> Target | None | Failed:
+        """The indicator's target.  A count's interim points are whole (``interim = "up"``)
+        unless the target says otherwise; a shape with a ``direction`` (``top``) takes the
+        indicator's."""
+        raw = indicator.get("target")
+        if raw is None:
+            return None
+        interim: dict[str, Interim] = {"interim": "up"} if count else {}
+        if not isinstance(raw, Mapping):
+            value = self.number(indicator, "target", table)
+            return value if value is FAILED else Absolute(value=value, interim="up" if count else "none")
+        params = dict(raw)
+        kind = params.pop("kind", "value")
+        shape = self.target_kinds.get(kind)
+        if shape is None:
+            return self.problem(f"unknown target kind {kind!r}; expected one of {', '.join(self.target_kinds)}",
+                                table, "target.kind")
+        fields = {a.name for a in attrs.fields(shape)}
+        allowed = fields - {"direction"}
+        unknown = sorted(set(params) - allowed)
+        if unknown:
+            return self.problem(f"unknown key(s) {', '.join(map(repr, unknown))} for a '{kind}' target; "
+                                f"allowed: kind, {', '.join(sorted(allowed))}", table, "target")
+        for key in TARGET_NUMBERS & set(params):
+            params[key] = self.number(params, key, table, f"target.{key}")
+        for key, kind in (("text", str), ("strict", bool)):
+            if key in params and not isinstance(params[key], kind):
+                params[key] = self.problem(f"expected {'a string' if kind is str else 'true or false'}, "
+                                           f"got {params[key]!r}", table, f"target.{key}")
+        defaults = {**({"direction": direction} if "direction" in fields and direction in DIRECTIONS else {}),
+                    **(interim if "interim" in fields else {})}
+        return self.construct(shape, table, "target", **{**defaults, **params})
+
+    def rule(self, raw: Any, table: str, bindable: bool, **bound: Any) -> Rule | Failed:
+        if raw is None:
+            return self.problem("is required", table, "rule")
+        if isinstance(raw, str):
+            raw = {"type": raw}
+        if not isinstance(raw, Mapping) or "type" not in raw:
+            return self.problem("expected a rule type name or a table with 'type'", table, "rule")
+        params = dict(raw)
+        type_id = params.pop("type")
+        rule_type = self.rule_types.get(type_id)
+        if rule_type is None:
+            return self.problem(f"unknown rule type {type_id!r}; known: {', '.join(sorted(self.rule_types))}",
+                                table, "rule.type")
+        unknown = set(params) - set(rule_type.parameters())
+        if unknown:
+            allowed = ", ".join(rule_type.parameters()) or "none"
+            return self.problem(f"unknown parameter(s) {', '.join(sorted(unknown))} for rule '{type_id}'; "
+                                f"it takes: {allowed}", table, "rule")
+        if not bindable:
+            return FAILED
+        return self.construct(rule_type, table, "rule", **params, **bound)
+
+    def adjustments(self, raw: Any) -> Adjustments | Failed:
+        if not self.section(raw, "adjustments", ADJUSTMENT_KEYS):
+            return FAILED
+        items: dict[str, Any] = {}
+        unique = _Unique("id", "name")  # one header names one item, whatever its kind
+        for kind in ITEM_KINDS:
+            read = self.each(self.tables(raw, kind, "adjustments"), f"adjustments.{kind}", self.item, unique)
+            items[kind] = FAILED if FAILED in read else tuple(read)
+        caps = {key: self.number(raw, key, "adjustments") for key in ("bonus_cap", "deduction_cap", "total_floor")
+                if key in raw}
+        return self.construct(Adjustments, "adjustments", **items, **caps)
+
+    def assumption_ranges(self, raw: Any, declared: _Declared,
+                          data: Mapping[str, Any]) -> AssumptionRanges | None | Failed:
+        """``[assumption_ranges]``: how far our own figures may be off; ``fixed`` names
+        indicators and items (by id) whose points the plan states."""
+        table = "assumption_ranges"
+        if raw is None:
+            return None
+        if not self.section(raw, table, ASSUMPTION_RANGE_KEYS):
+            return FAILED
+        adjustments = data.get("adjustments", {})
+        items = frozenset().union(*(_ids(adjustments.get(kind, [])) for kind in ITEM_KINDS
+                                    if isinstance(adjustments, Mapping) and isinstance(adjustments.get(kind), list)))
+        fixed = self.strings(raw, "fixed", table)
+        if fixed is not FAILED:
+            for name in fixed:
+                if name not in declared.indicators | items:
+                    fixed = self.problem(f"{name!r} is not the id of an indicator or a bonus or deduction item",
+                                         table, "fixed")
+        return self.construct(AssumptionRanges, table, **self.values(raw, ASSUMPTION_RANGE_KEYS - {"fixed"}, table,
+                                                                      "points", "cutoffs", "bonus"), fixed=fixed)
+
+    def item(self, raw: Any, kind: str, number: int) -> Item | Failed:
+        table = self.element(raw, kind, number, ITEM_KEYS)
+        if table is None:
+            return FAILED
+        self.not_a_mark(raw.get("name"), "item", table, "name")
+        return self.construct(Item, table, **self.values(raw, ITEM_KEYS, table, "points", "cap"))
+
+    def classification(self, raw: Any) -> Classification | None | Failed:
+        if raw is None:
+            return None
+        if not self.section(raw, "classification", {"by", "grades"}):
+            return FAILED
+        grades = [self.grade(g, n) for n, g in enumerate(self.tables(raw, "grades", "classification"), 1)]
+        by = raw.get("by", "score")
+        # Which key each class must set depends on 'by': with 'by' broken, only it is reported.
+        usable = by in CLASSIFY_BY and FAILED not in grades
+        return self.construct(Classification, "classification", by=by,
+                              grades=tuple(grades) if usable else FAILED)
+
+    def grade(self, raw: Any, number: int) -> Grade | Failed:
+        table = self.element(raw, "classification.grades", number, GRADE_KEYS)
+        if table is None:
+            return FAILED
+        return self.construct(Grade, table, **self.values(raw, GRADE_KEYS, table, "min_score", "share"))
+
+    def ranking(self, raw: Any, declared: _Declared) -> Ranking | Failed:
+        if not self.section(raw, "ranking", {"tie_break"}):
+            return FAILED
+        tie_break = self.strings(raw, "tie_break", "ranking")
+        known = declared.categories | declared.indicators
+        unknown = [name for name in (() if tie_break is FAILED else tie_break) if name not in known]
+        for name in unknown:
+            self.problem(f"{name!r} is not a category or indicator id; known: {', '.join(sorted(known))}",
+                         "ranking", "tie_break")
+        return self.construct(Ranking, "ranking", tie_break=FAILED if unknown else tie_break)
+
+    def rounding(self, raw: Any) -> Rounding | Failed:
+        if not self.section(raw, "rounding", ROUNDING_KEYS):
+            return FAILED
+        return self.construct(Rounding, "rounding", **self.values(raw, ROUNDING_KEYS, "rounding"))
+
+    def roster(self, raw: Any) -> Roster | None | Failed:
+        if raw is None:
+            return None
+        if not self.section(raw, "roster", ROSTER_KEYS, "expected a table with 'units', 'source' and 'as_of'"):
+            return FAILED
+        return self.construct(Roster, "roster", units=self.units(raw, "units", "roster"),
+                              source=self.optional(raw, "source", "roster", str, ""),
+                              as_of=self.optional(raw, "as_of", "roster", str, ""))
+
+    def example(self, raw: Any, kind: str, number: int, *, declared: _Declared, years: _Years) -> Example | Failed:
+        table = self.element(raw, kind, number, EXAMPLE_KEYS)
+        if table is None:
+            return FAILED
+        values: dict[str, Any] = {}
+        for key in ("inputs", "points"):
+            given = raw.get(key, {})
+            if not isinstance(given, Mapping):
+                values[key] = self.problem("expected a table of column = value", table, key)
+        if "inputs" not in values:
+            cells = [(str(k), self.cell_text(v, table, f"inputs.{k}")) for k, v in raw.get("inputs", {}).items()]
+            values["inputs"] = FAILED if any(text is FAILED for _, text in cells) else tuple(cells)
+        if "points" not in values:
+            values["points"] = self.example_points(raw.get("points", {}), table, declared)
+        year = raw.get("year")
+        if isinstance(year, int) and isinstance(years.base, int) and year < years.base:
+            year = self.problem(f"year {year} comes before the plan's base year {years.base}", table, "year")
+        return self.construct(Example, table, **self.values(raw, {"name"}, table), **values,
+                              total=self.number(raw, "total", table), tier=raw.get("tier"), year=year)
+
+    def example_points(self, points: Mapping[str, Any], table: str,
+                       declared: _Declared) -> tuple[tuple[str, Decimal], ...] | Failed:
+        read, ok = [], True
+        for indicator_id in points:
+            if indicator_id not in declared.indicators:
+                self.problem(f"{indicator_id!r} is not an indicator id; known: "
+                             f"{', '.join(sorted(declared.indicators))}", table, f"points.{indicator_id}")
+                ok = False
+                continue
+            read.append((indicator_id, self.number(points, indicator_id, table, f"points.{indicator_id}")))
+            ok = ok and read[-1][1] is not FAILED
+        return tuple(read) if ok else FAILED
+
+    def cell_text(self, value: Any, table: str, field: str) -> str | Failed:
+        """A TOML value as the text of a spreadsheet cell, so examples go through the data binder."""
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, Decimal):
+            # Bounded first: 1e999999999 written out is a gigabyte.
+            problem = number_problem(value, str(value), "a ruleset figure")
+            return self.problem(problem, table, field) if problem else f"{value:f}"
+        if isinstance(value, (int, str)):
+            return str(value)
+        return self.problem(f"expected a number or text, got {value!r}", table, field)
 
 
-def _adjustments(raw: Any) -> Adjustments:
-    if not isinstance(raw, Mapping):
-        raise RulesetError("expected a table", table="adjustments")
-    keys = {"bonus", "deductions", "vetoes", "bonus_cap", "deduction_cap", "total_floor"}
-    _no_unknown(raw, keys, "adjustments")
-    items = {kind: tuple(_build(Item, item, f"adjustments.{kind}[{n}]", ITEM_KEYS, _numbers("points", "cap"))
-                         for n, item in enumerate(_tables(raw, kind, "adjustments"), 1))
-             for kind in ("bonus", "deductions", "vetoes")}
-    caps = _numbers("bonus_cap", "deduction_cap", "total_floor")({k: raw[k] for k in keys - set(items) if k in raw})
-    return _construct(Adjustments, "adjustments", **items, **caps)
+@attrs.frozen
+class _Years:
+    """The plan's years as the file gives them (anything, where they are broken)."""
+
+    base: Any
+    horizon: Any
 
 
-def _classification(raw: Any) -> Classification | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        raise RulesetError("expected a table", table="classification")
-    _no_unknown(raw, {"by", "grades"}, "classification")
-    grades = tuple(_build(Grade, g, f"classification.grades[{n}]", {"name", "min_score", "count", "share"},
-                          _numbers("min_score", "share"))
-                   for n, g in enumerate(_tables(raw, "grades", "classification"), 1))
-    return _construct(Classification, "classification", by=raw.get("by", "score"), grades=grades)
+@attrs.frozen
+class _Declared:
+    """The category and indicator ids the file declares, whether or not their tables
+    load: references are checked against these, so one broken table causes no echoes."""
+
+    categories: frozenset[str]
+    indicators: frozenset[str]
 
 
-def _roster(raw: Any) -> Roster | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        raise RulesetError("expected a table with 'units', 'source' and 'as_of'", table="roster")
-    _no_unknown(raw, ROSTER_KEYS, "roster")
-    for key in ("source", "as_of"):
-        if not isinstance(raw.get(key, ""), str):
-            raise RulesetError(f"expected a string, got {raw[key]!r}", table="roster", field=key)
-    return _construct(Roster, "roster", units=tuple(_strings(raw, "units", "roster")),
-                      source=raw.get("source", ""), as_of=raw.get("as_of", ""))
+def _ids(raws: Iterable[Any]) -> frozenset[str]:
+    return frozenset(raw["id"] for raw in raws if isinstance(raw, Mapping) and isinstance(raw.get("id"), str))
 
 
-def _example(raw: Any, number: int, indicators: tuple[Indicator, ...]) -> Example:
-    table = _named_table(raw, "examples", number, EXAMPLE_KEYS)
-    inputs = raw.get("inputs", {})
-    points = raw.get("points", {})
-    for key, value in (("inputs", inputs), ("points", points)):
-        if not isinstance(value, Mapping):
-            raise RulesetError("expected a table of column = value", table=table, field=key)
-    known = {i.id for i in indicators}
-    for indicator_id in points:
-        if indicator_id not in known:
-            raise RulesetError(f"{indicator_id!r} is not an indicator id; known: {', '.join(sorted(known))}",
-                               table=table, field=f"points.{indicator_id}")
-    total = raw.get("total")
-    return _construct(Example, table, name=_required(raw, "name", table, str),
-                      inputs=tuple((str(k), _cell_text(v, table, f"inputs.{k}")) for k, v in inputs.items()),
-                      points=tuple((k, _decimal(v, table, f"points.{k}")) for k, v in points.items()),
-                      total=None if total is None else _decimal(total, table, "total"),
-                      tier=raw.get("tier"), year=raw.get("year"))
+class _Unique:
+    """Ids and names already used in one array of tables (or one group of them, such as
+    all bonus, deduction and veto items).  Names are compared as data is read."""
 
+    def __init__(self, *keys: str) -> None:
+        self.keys = keys
+        self.seen: dict[tuple[str, str], tuple[str, str]] = {}  # (key, folded) -> (table, as written)
 
-def _cell_text(value: Any, table: str, field: str) -> str:
-    """A TOML value as the text of a spreadsheet cell, so examples go through the data binder."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, (int, str)):
-        return str(value)
-    raise RulesetError(f"expected a number or text, got {value!r}", table=table, field=field)
-
-
-def _check_references(categories: tuple[Category, ...], indicators: tuple[Indicator, ...]) -> None:
-    known = {c.id for c in categories}
-    for number, indicator in enumerate(indicators, 1):
-        if indicator.category is not None and indicator.category not in known:
-            raise RulesetError(f"category {indicator.category!r} is not among [[categories]] "
-                               f"({', '.join(sorted(known)) or 'none declared'})",
-                               table=f"indicators[{number}] ({indicator.name})", field="category")
-    for kind, objects in (("categories", categories), ("indicators", indicators)):
-        seen: set[str] = set()
-        for obj in objects:
-            if obj.id in seen:
-                raise RulesetError(f"id {obj.id!r} is used twice", table=kind, field="id")
-            seen.add(obj.id)
+    def check(self, reader: _Reader, raw: Any, path: str) -> None:
+        if not isinstance(raw, Mapping):
+            return
+        table = f"{path} ({raw['name']})" if isinstance(raw.get("name"), str) else path
+        for key in self.keys:
+            value = raw.get(key)
+            if not isinstance(value, str):
+                continue
+            first, written = self.seen.setdefault((key, value if key == "id" else normalise(value)), (path, value))
+            if first == path:
+                continue
+            how = "" if written == value else f", as {written!r} (names are compared as data is read)"
+            reader.problem(f"{key} {value!r} is also used by {first}{how}", table, key)
 
 
 # -- small helpers -----------------------------------------------------------------------
 
-def _construct(cls: Callable[..., T], table: str | None, field_prefix: str | None = None, **kwargs: Any) -> T:
-    """``cls(**kwargs)``, with attrs' validation messages turned into :class:`RulesetError`."""
-    try:
-        return cls(**kwargs)
-    except RulesetError as exc:
-        raise exc.located(table=table) from None
-    except (TypeError, ValueError) as exc:
-        raise RulesetError(_attrs_message(exc), table=table, field=_attrs_field(exc, field_prefix)) from None
+def _dotted(prefix: str | None, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _default(attribute: attrs.Attribute) -> Any:
+    """A field's default as a stand-in value (``None`` for a field without one)."""
+    default: Any = attribute.default
+    if default is attrs.NOTHING:
+        return None
+    factory = getattr(default, "factory", None)
+    return factory() if callable(factory) and not getattr(default, "takes_self", False) else default
 
 
 def _attrs_message(exc: Exception) -> str:
@@ -320,69 +681,4 @@ def _attrs_field(exc: Exception, prefix: str | None) -> str | None:
     name = getattr(attribute, "name", None)
     if name is None:
         return prefix
-    return f"{prefix}.{name}" if prefix else name
-
-
-def _build(cls: Callable[..., T], raw: Any, table: str, keys: set[str],
-           convert: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> T:
-    if not isinstance(raw, Mapping):
-        raise RulesetError("expected a table", table=table)
-    _no_unknown(raw, keys, table)
-    try:
-        params = convert(dict(raw)) if convert else dict(raw)
-    except (TypeError, ValueError) as exc:
-        raise RulesetError(str(exc), table=table) from None
-    return _construct(cls, table, **params)
-
-
-def _numbers(*names: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    def convert(params: dict[str, Any]) -> dict[str, Any]:
-        for name in names:
-            if params.get(name) is not None:
-                try:
-                    params[name] = to_decimal(params[name])
-                except (TypeError, ValueError) as exc:
-                    raise TypeError(f"field '{name}': {exc}") from None
-        return params
-    return convert
-
-
-def _decimal(value: Any, table: str | None, field: str) -> Decimal:
-    try:
-        return to_decimal(value)
-    except (TypeError, ValueError) as exc:
-        raise RulesetError(str(exc), table=table, field=field) from None
-
-
-def _required(data: Mapping[str, Any], key: str, table: str | None, kind: type | None = None) -> Any:
-    if key not in data:
-        raise RulesetError("is required", table=table, field=key)
-    value = data[key]
-    if kind is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-        raise RulesetError(f"expected {'an integer' if kind is int else 'a string'}, got {value!r}",
-                           table=table, field=key)
-    return value
-
-
-def _tables(data: Mapping[str, Any], key: str, parent: str | None = None) -> list[Any]:
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        where = f"{parent}.{key}" if parent else key
-        raise RulesetError(f"expected an array of tables ([[{where}]])", table=parent, field=key)
-    return value
-
-
-def _strings(data: Mapping[str, Any], key: str, table: str | None) -> list[str]:
-    value = data.get(key, [])
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-        raise RulesetError("expected a string or a list of strings", table=table, field=key)
-    return value
-
-
-def _no_unknown(data: Mapping[str, Any], allowed: set[str], table: str | None) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise RulesetError(f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
-                           table=table)
+    return _dotted(prefix, name)

@@ -5,14 +5,22 @@ A plan states targets for its horizon year in several shapes (absolute, 保持, 
 resolves to the value expected *in the assessment year*: on the straight path from the
 baseline to the horizon target unless the shape says otherwise (a growth rate compounds;
 a reference or a trend is that year's own figure).
+
+A count (家, 个, 件, 项) cannot be reached in fractions, so a shape's ``interim`` says how
+the year's point on the path becomes a whole number (``up``, ``nearest``), keeps the
+fraction (``none``), or that the plan's target is judged only in the horizon year
+(``horizon``: until then the unit holds its baseline).
+
+Most shapes resolve unit by unit.  A *batch* shape (``batch = True``: 进入全市前列) needs
+every unit's value at once; the engine calls its :meth:`Target.resolve_batch` instead.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import ClassVar, Literal
 
 import attrs
 from attrs import validators as v
@@ -58,22 +66,39 @@ class Timing:
         return self.base_year <= self.year < self.horizon_year
 
 
+Interim = Literal["up", "nearest", "none", "horizon"]
+#: How an interim year's point on the path is taken, in the order the schema lists them.
+INTERIM: tuple[Interim, ...] = ("up", "nearest", "none", "horizon")
+_WHOLE = {"up": (ROUND_CEILING, "向上取整"), "nearest": (ROUND_HALF_UP, "四舍五入取整")}
+
+
 @attrs.frozen
 class Target(abc.ABC):
     """Base of the target shapes.
 
     :param text: the plan's wording, shown in explanations (e.g. 较2020年下降13%).
     :param strict: the value must be strictly better than the target (持续降低, 低于…).
+    :param interim: how a year before the horizon is targeted where the shape has a path:
+        ``none`` the exact point on the path; ``up`` / ``nearest`` that point rounded up /
+        half up to a whole number (a count cannot be reached in fractions); ``horizon``
+        no point on the path: the plan's target is judged in the horizon year, and until
+        then the target is where the path starts (the baseline, held).  Rulesets default
+        to ``up`` for count units (家, 个, 件, 项 …) and ``none`` otherwise.
     """
 
     kind: ClassVar[str] = ""
     text: str = attrs.field(default="", kw_only=True)
     strict: bool = attrs.field(default=False, kw_only=True)
+    interim: Interim = attrs.field(default="none", kw_only=True, validator=v.in_(INTERIM))
     #: ``linear``: interim years lie on the straight baseline→target path;
+    #: ``compound``: on a path the shape works out itself (:meth:`point`);
     #: ``none``: the same value every year.
     path: ClassVar[str] = "linear"
     #: what the data must supply for this shape: "baseline", "previous" or "reference".
     needs: ClassVar[str | None] = None
+    #: whether the target depends on the whole batch (进入全市前列): resolved by
+    #: :meth:`resolve_batch` from every unit's value, never unit by unit.
+    batch: ClassVar[bool] = False
 
     @abc.abstractmethod
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
@@ -86,29 +111,65 @@ class Target(abc.ABC):
         """Where the path starts: the baseline (``None`` where the plan has none)."""
         return figures.baseline
 
-    def resolve(self, figures: Figures, timing: Timing) -> Decimal:
-        """The target for ``timing.year``."""
-        final = self.horizon(figures, timing)
-        start = self.start(figures)
-        if self.path == "none" or not timing.interim or start is None:
-            return final
+    def point(self, figures: Figures, timing: Timing) -> Decimal:
+        """The exact point on the path for an interim ``timing.year`` (a path with a start)."""
+        start, final = self.start(figures), self.horizon(figures, timing)
+        assert start is not None, "point() is asked only of a path with a start"
         elapsed, span = timing.year - timing.base_year, timing.horizon_year - timing.base_year
         return start + (final - start) * elapsed / span
+
+    def _on_path(self, figures: Figures, timing: Timing) -> bool:
+        """Whether ``timing.year`` has its own point on a path (else the horizon value counts)."""
+        return self.path != "none" and timing.interim and self.start(figures) is not None
+
+    def resolve(self, figures: Figures, timing: Timing) -> Decimal:
+        """The target for ``timing.year``."""
+        if not self._on_path(figures, timing):
+            return self.horizon(figures, timing)
+        if self.interim == "horizon":
+            return self.start(figures)  # type: ignore[return-value]
+        point = self.point(figures, timing)
+        if self.interim in _WHOLE:
+            return point.to_integral_value(rounding=_WHOLE[self.interim][0])
+        return point
 
     def describe(self, figures: Figures, timing: Timing) -> str:
         """How :meth:`resolve` got its value, in figures an examiner can redo."""
         final = self.horizon_formula(figures, timing)
-        start = self.start(figures)
         if self.path == "none" or not timing.interim:
             return final
+        start = self.start(figures)
         if start is None:
             return f"{final}（无基期值，按期末目标）"
         if start == self.horizon(figures, timing):
             return final
+        if self.interim == "horizon":
+            return (f"期末目标 {final} 只在{timing.horizon_year}年考核；{timing.year}年目标为不低于基期值"
+                    f" {fmt(start)}")
+        point = self.point(figures, timing)
+        shown = f"{timing.year}年进度目标 = {self.path_formula(figures, timing)} = {fmt(point)}"
         value = self.resolve(figures, timing)
-        return (f"{timing.year}年进度目标 = {fmt(start)} + ({fmt(self.horizon(figures, timing))} − {fmt(start)})"
-                f" × ({timing.year} − {timing.base_year}) ÷ ({timing.horizon_year} − {timing.base_year})"
-                f" = {fmt(value)}")
+        if self.interim in _WHOLE:
+            if value != point:
+                return f"{shown}，{_WHOLE[self.interim][1]}为 {fmt(value)}"
+            return f"{shown}，已是整数"
+        return shown
+
+    def path_formula(self, figures: Figures, timing: Timing) -> str:
+        """The arithmetic of :meth:`point`, before its result."""
+        start, final = self.start(figures), self.horizon(figures, timing)
+        return (f"{fmt(start)} + ({fmt(final)} − {fmt(start)})"
+                f" × ({timing.year} − {timing.base_year}) ÷ ({timing.horizon_year} − {timing.base_year})")
+
+    def resolve_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> Decimal:
+        """The one target of a batch shape for ``timing.year``, from every unit's value
+        (units without a value, or exempt, are left out) and their figures, in the same
+        order.  Only batch shapes implement it."""
+        raise TypeError(f"a '{self.kind}' target is resolved unit by unit: use resolve()")
+
+    def describe_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> str:
+        """How :meth:`resolve_batch` got its value, in figures an examiner can redo."""
+        raise TypeError(f"a '{self.kind}' target is resolved unit by unit: use describe()")
 
     @staticmethod
     def _require(value: Decimal | None, field: str, what: str) -> Decimal:
@@ -188,25 +249,31 @@ class Growth(Target):
     """
 
     kind: ClassVar[str] = "growth"
-    path: ClassVar[str] = "none"
+    path: ClassVar[str] = "compound"
     needs: ClassVar[str | None] = "baseline"
     annual_percent: Decimal = attrs.field(kw_only=True, validator=v.instance_of(Decimal))
 
     def _years(self, timing: Timing) -> int:
         return min(timing.year, timing.horizon_year) - timing.base_year
 
-    def resolve(self, figures: Figures, timing: Timing) -> Decimal:
-        base = self._require(figures.baseline, "baseline", "基期值 (baseline) for a growth target")
-        return base * (ONE + self.annual_percent / HUNDRED) ** self._years(timing)
+    def _base(self, figures: Figures) -> Decimal:
+        return self._require(figures.baseline, "baseline", "基期值 (baseline) for a growth target")
+
+    def start(self, figures: Figures) -> Decimal | None:
+        return self._base(figures)
+
+    def point(self, figures: Figures, timing: Timing) -> Decimal:
+        return self._base(figures) * (ONE + self.annual_percent / HUNDRED) ** self._years(timing)
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
-        return self.resolve(figures, attrs.evolve(timing, year=timing.horizon_year))
+        return self.point(figures, attrs.evolve(timing, year=timing.horizon_year))
 
-    def describe(self, figures: Figures, timing: Timing) -> str:
-        base = self._require(figures.baseline, "baseline", "基期值 (baseline) for a growth target")
-        years = self._years(timing)
-        return (f"{fmt(base)} × (1 {signed(self.annual_percent)}%)^{years}"
-                f" = {fmt(self.resolve(figures, timing))}")
+    def horizon_formula(self, figures: Figures, timing: Timing) -> str:
+        return self.path_formula(figures, attrs.evolve(timing, year=timing.horizon_year)) + \
+            f" = {fmt(self.horizon(figures, timing))}"
+
+    def path_formula(self, figures: Figures, timing: Timing) -> str:
+        return f"{fmt(self._base(figures))} × (1 {signed(self.annual_percent)}%)^{self._years(timing)}"
 
 
 @attrs.frozen
@@ -240,7 +307,7 @@ class Reference(Target):
     kind: ClassVar[str] = "reference"
     path: ClassVar[str] = "none"
     needs: ClassVar[str | None] = "reference"
-    name: str = attrs.field(kw_only=True, validator=[v.instance_of(str), v.min_len(1)])
+    name: str = attrs.field(kw_only=True, validator=v.and_(v.instance_of(str), v.min_len(1)))
     offset: Decimal = attrs.field(default=ZERO, kw_only=True, validator=v.instance_of(Decimal))
 
     def _reference(self, figures: Figures) -> Decimal:
@@ -276,8 +343,84 @@ class Trend(Target):
         return f"上年值 {fmt(self.horizon(figures, timing))}"
 
 
+@attrs.frozen
+class Top(Target):
+    """Among the best of the batch: 进入全市前列, 进入全市一流行列 — the value of the unit
+    at a place (``place = 10``: 前10名) or a share of the units (``share = 0.3``: 前30%),
+    and, with ``value``, that value too (达到85分、进入全市一流行列: the stricter of the two).
+
+    Only units with a value take part (missing and exempt ones are left out); units on
+    the same value share a place, so every unit level with the place reaches it.  Where
+    fewer units have a value than the place, the last of them sets the target.  The
+    same every year: it is the year's batch that moves.
+
+    :param place: the place to reach, 1 = best.
+    :param share: the share of the units (0–1] to be among; the place is share × units
+        with a value, rounded half up, and at least 1.
+    :param value: a value to reach as well, or ``None``.
+    :param direction: the indicator's (rulesets set it from the indicator): which end
+        of the batch is best.
+    """
+
+    kind: ClassVar[str] = "top"
+    path: ClassVar[str] = "none"
+    batch: ClassVar[bool] = True
+    place: int | None = attrs.field(default=None, kw_only=True,
+                                    validator=v.optional([v.instance_of(int), v.ge(1)]))
+    share: Decimal | None = attrs.field(default=None, kw_only=True, validator=v.optional(v.instance_of(Decimal)))
+    value: Decimal | None = attrs.field(default=None, kw_only=True, validator=v.optional(v.instance_of(Decimal)))
+    direction: str = attrs.field(default="higher", kw_only=True, validator=v.in_(("higher", "lower")))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.place is None) == (self.share is None):
+            raise ValueError("a top target sets exactly one of 'place' or 'share'")
+        if self.share is not None and not ZERO < self.share <= ONE:
+            raise ValueError(f"'share' must lie in (0, 1], got {fmt(self.share)}")
+
+    def horizon(self, figures: Figures, timing: Timing) -> Decimal:
+        raise MissingFigure("batch", "every unit's value (a top target is worked out from the whole batch)")
+
+    def _place(self, count: int) -> int:
+        if self.share is None:
+            return min(self.place or 1, count)
+        place = int((self.share * count).to_integral_value(rounding=ROUND_HALF_UP))
+        return min(max(place, 1), count)
+
+    def _cut(self, values: Sequence[Decimal]) -> Decimal:
+        ordered = sorted(values, reverse=self.direction == "higher")
+        return ordered[self._place(len(ordered)) - 1]
+
+    def _stricter(self, cut: Decimal) -> Decimal:
+        if self.value is None:
+            return cut
+        return max(cut, self.value) if self.direction == "higher" else min(cut, self.value)
+
+    def resolve_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> Decimal:
+        if not values:
+            raise MissingFigure("batch", "at least one unit's value (a top target is worked out from the batch)")
+        return self._stricter(self._cut(values))
+
+    def describe_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> str:
+        count = len(values)
+        place = self._place(count)
+        end = "最低值" if self.direction == "higher" else "最高值"
+        if self.share is not None:
+            how = (f"前{fmt(self.share * HUNDRED)}%（{count} × {fmt(self.share * HUNDRED)}% = "
+                   f"{fmt(self.share * count)}，取前{place}名）")
+        elif self.place is not None and self.place > count:
+            how = f"前{self.place}名（只有{count}个单位有数据，取全部）"
+        else:
+            how = f"前{place}名"
+        cut = self._cut(values)
+        shown = f"{count}个单位中{how}的{end} = {fmt(cut)}"
+        if self.value is None:
+            return shown
+        pick = "较高者" if self.direction == "higher" else "较低者"
+        return f"{shown}；与 {fmt(self.value)} 取{pick} = {fmt(self._stricter(cut))}"
+
+
 #: The built-in target shapes, registered by qscore's own plug-in.
-BUILTIN_TARGETS: tuple[type[Target], ...] = (Absolute, Maintain, Change, Growth, NewCount, Reference, Trend)
+BUILTIN_TARGETS: tuple[type[Target], ...] = (Absolute, Maintain, Change, Growth, NewCount, Reference, Trend, Top)
 #: kind → shape, for code that needs no plug-ins (the built-in shapes only).
 TARGET_KINDS: dict[str, type[Target]] = {cls.kind: cls for cls in BUILTIN_TARGETS}
 TargetKinds = Mapping[str, type[Target]]

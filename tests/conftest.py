@@ -52,7 +52,7 @@ def cli() -> Callable[..., Result]:
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False, prog_name="qscore")
     return invoke
 
 

@@ -10,17 +10,21 @@ that is not in brackets) is guessed and flagged with a ``# 待核对`` comment i
 from __future__ import annotations
 
 import functools
-import json
 import re
+import tomllib
 from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
 
+from qscore.controls import escape_controls
+from qscore.errors import DataError, RulesetError
+from qscore.numbers import fmt, plain
 from qscore.reading.cells import is_missing, normalise, parse_number
 from qscore.reading.table import RawTable
-from qscore.errors import DataError
-from qscore.numbers import fmt
+from qscore.rules.base import RuleTypes
+from qscore.rulesets import parse_ruleset
+from qscore.targets import TargetKinds
 
 CATEGORY_HEADERS = ("类别", "分类", "指标类别", "category")
 NAME_HEADERS = ("指标名称", "指标", "名称", "indicator", "name")
@@ -95,13 +99,13 @@ def _column(header: Sequence[str], names: Sequence[str], taken: set[int]) -> int
 
 
 def _columns(table: RawTable) -> dict[str, int | None]:
-    header, taken = table.header, set()
+    header, taken = table.header, set[int]()
     found: dict[str, int | None] = {}
     for role, names in (("category", CATEGORY_HEADERS), ("name", NAME_HEADERS), ("lead", LEAD_HEADERS),
                         ("baseline", BASELINE_HEADERS), ("target", TARGET_HEADERS)):
-        found[role] = _column(header, names, taken)
-        if found[role] is not None:
-            taken.add(found[role])  # type: ignore[arg-type]
+        column = found[role] = _column(header, names, taken)
+        if column is not None:
+            taken.add(column)
     years = [n for n, h in enumerate(header) if YEAR.match(h.strip()) and n not in taken]
     if found["baseline"] is None and years:
         found["baseline"] = years.pop(0)
@@ -219,9 +223,31 @@ def _direction(name: str, baseline: Decimal | None, target: Decimal | None, hint
 
 # -- writing -------------------------------------------------------------------------------
 
+# TOML basic strings take no raw control character but tab (U+0000–U+001F, U+007F);
+# C1 controls are legal but escaped too, so the file shows as it reads.
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_TOML_UNSAFE = re.compile('["\\\\\x00-\x1f\x7f-\x9f]')
+
+
 def _string(text: str) -> str:
-    # A JSON string with non-ASCII kept is a valid TOML basic string.
-    return json.dumps(text, ensure_ascii=False)
+    """``text`` as a TOML basic string that reads back as ``text``.
+
+    :raises DataError: for a lone surrogate, which no TOML file can hold.
+    """
+    if any("\ud800" <= character <= "\udfff" for character in text):
+        raise DataError(f"the text {escape_controls(text)!r} holds a lone surrogate, which is not text")
+    return '"' + _TOML_UNSAFE.sub(_toml_escape, text) + '"'
+
+
+def _toml_escape(match: re.Match[str]) -> str:
+    character = match.group()
+    return _TOML_ESCAPES.get(character) or f"\\u{ord(character):04x}"
+
+
+def _comment(text: str) -> str:
+    """A ``#`` comment line carrying ``text``: a line break, CR or other control
+    character in it is written ``\\x0a`` and cannot end the comment."""
+    return "# " + escape_controls(text, one_line=True)
 
 
 def _points(count: int, full: Decimal) -> list[Decimal]:
@@ -237,8 +263,8 @@ def to_toml(imported: Imported, *, ruleset_id: str, title: str, jurisdiction: st
     categories = list(dict.fromkeys(r.category for r in imported.rows if r.category))
     points = _points(len(imported.rows), full_marks)
     lines = [
-        f"# Imported by `qscore import-table` from {imported.file}: {len(imported.rows)} indicators, "
-        f"{imported.flagged} flagged for review (# 待核对).",
+        _comment(f"Imported by `qscore import-table` from {imported.file}: {len(imported.rows)} indicators, "
+                 f"{imported.flagged} flagged for review (# 待核对)."),
         "# Ids are placeholders (i01 …), points are full marks shared evenly, rules are guesses:",
         "# finish by hand against the scoring sheet (评分细则), then run `qscore validate`.",
         "schema = 1",
@@ -261,7 +287,7 @@ def to_toml(imported: Imported, *, ruleset_id: str, title: str, jurisdiction: st
 
 
 def _indicator_lines(row: Row, number: int, points: Decimal, categories: list[str]) -> list[str]:
-    lines = [f"# 待核对: {flag}" for flag in row.flags]
+    lines = [_comment(f"待核对: {flag}") for flag in row.flags]
     lines += ["[[indicators]]", f'id = "i{number:02d}"', f"name = {_string(row.name)}"]
     if row.category:
         lines.append(f'category = "c{categories.index(row.category) + 1}"')
@@ -269,9 +295,9 @@ def _indicator_lines(row: Row, number: int, points: Decimal, categories: list[st
         lines.append(f"unit = {_string(row.unit)}")
     lines.append(f'direction = "{row.direction}"')
     if row.baseline is not None:
-        lines.append(f"baseline = {fmt(row.baseline)}")
+        lines.append(f"baseline = {plain(row.baseline)}")
     lines += _target_lines(row)
-    lines.append(f"points = {fmt(points)}")
+    lines.append(f"points = {plain(points)}")
     if row.lead:
         lines.append(f"lead = {_string(row.lead)}")
     if row.notes:
@@ -284,7 +310,22 @@ def _target_lines(row: Row) -> list[str]:
     if row.target is None:
         return ["# target = ?   ← 目标值不是数值，请填写", 'rule = "pass_fail"']
     if row.baseline is not None and row.target == row.baseline:
-        return [f'target = {{ kind = "maintain", value = {fmt(row.target)} }}', 'rule = "pass_fail"']
+        return [f'target = {{ kind = "maintain", value = {plain(row.target)} }}', 'rule = "pass_fail"']
     rule = "progress" if row.baseline is not None else "pass_fail"
-    return [f"target = {fmt(row.target)}", f'rule = "{rule}"']
+    return [f"target = {plain(row.target)}", f'rule = "{rule}"']
+
+
+def check_loads(text: str, imported: Imported, rule_types: RuleTypes, target_kinds: TargetKinds) -> None:
+    """Make sure :func:`to_toml`'s ``text`` is TOML, and a ruleset the loader takes
+    when every target was a number (a missing target is left for a person to fill in).
+
+    :raises DataError: naming the table, when it is not.
+    """
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+        if all(row.target is not None for row in imported.rows):
+            parse_ruleset(data, rule_types, target_kinds=target_kinds)
+    except (ValueError, RulesetError) as exc:
+        raise DataError(f"the table does not make a ruleset that loads ({exc}); nothing was written",
+                        file=imported.file) from None
 

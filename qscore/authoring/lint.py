@@ -1,12 +1,18 @@
-"""``qscore validate``'s lint: problems a ruleset file can load with, each named by line.
+"""``qscore validate``'s lint: what can be wrong in a ruleset that loads, each named by line.
+
+The loader (:mod:`qscore.rulesets`) is the one validator of a ruleset's shape and
+consistency: unknown keys and rule types, duplicate ids and names, bands and classes
+out of order, years out of order, references to nothing.  It reports every problem
+with its TOML path; :func:`problem_findings` gives each its line.  Lint adds only what
+a ruleset that loads could still get wrong.
 
 Two severities.  An **error** means qscore would score something other than the plan
 or the scoring sheet says, or cannot tell two things apart: points that do not add up
-to a declared total, an unknown rule type, a duplicate id or name, bands or classes
-that overlap, years out of order, a worked example that does not come out.  A
-**warning** is legitimate but suspicious, worth a second look: a target on the wrong
-side of the baseline for its direction, a top band or class that no unit can reach.
-``qscore validate`` exits 1 on any error and 0 with warnings only.
+to a declared total, a trend target whose words go against the indicator's direction,
+two indicators or items a column header could name, a worked example that does not come
+out.  A **warning** is legitimate but suspicious, worth a second look: a target on the
+wrong side of the baseline for its direction, a top band or class that no unit can
+reach.  ``qscore validate`` exits 1 on any error and 0 with warnings only.
 
 ``tomllib`` keeps no line numbers, so :class:`Locator` finds tables and keys in the text.
 """
@@ -14,16 +20,17 @@ side of the baseline for its direction, a top band or class that no unit can rea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
 from qscore.authoring.examples import check_example
+from qscore.errors import RulesetError
 from qscore.model import Indicator, Ruleset
 from qscore.numbers import ZERO, fmt
-from qscore.targets import Absolute, Change, Growth
+from qscore.reading.binding import header_key
+from qscore.targets import Absolute, Change, Growth, Trend
 
 if TYPE_CHECKING:
     from qscore.plugins.manager import Catalog
@@ -32,6 +39,11 @@ ERROR, WARNING = "error", "warning"
 _ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
 _TABLE_HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
 _KEY = re.compile(r"""^\s*("[^"]+"|'[^']+'|[A-Za-z0-9_\-]+)\s*=""")
+_INDEX = re.compile(r"\[\d+\]$")
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+#: Words of a trend target's text that say which way a unit must move.
+FALLING = ("降低", "下降", "减少", "减小")
+RISING = ("提高", "提升", "增长", "增加", "上升")
 
 
 @attrs.frozen
@@ -39,7 +51,8 @@ class Finding:
     """One lint finding.
 
     :param severity: ``error`` or ``warning``.
-    :param where: the table as load errors name it, e.g. ``indicators[3] (食品抽检合格率)``.
+    :param where: the table as load errors name it, e.g. ``indicators[3] (食品抽检合格率)``
+        (empty where the message names it, as the loader's problems do).
     :param message: what is wrong and what was expected.
     :param line: the 1-based line in the file, ``None`` when it cannot be found.
     """
@@ -91,157 +104,59 @@ class Locator:
             return self._lines[(table, key)]
         return self._lines.get((table, None))
 
+    def locate(self, table: str | None, field: str | None = None) -> int | None:
+        """The line of a TOML path as the loader names it: ``indicators[3] (食品抽检合格率)``
+        and ``rule.bands``, ``classification.grades[2]`` and ``min_score``, or no table
+        for the top level.  The deepest key written on a line of its own wins; else the
+        header of the deepest table; ``None`` when neither is in the text."""
+        tables = table.split(" (", 1)[0].split(".") if table else []
+        path = tables + (field.split(".") if field else [])
+        for split in range(len(path) - 1, -1, -1):
+            key = (".".join(path[:split]), _INDEX.sub("", path[split]))
+            if key in self._lines:
+                return self._lines[key]
+        for end in range(len(tables), 0, -1):
+            if (line := self._lines.get((".".join(tables[:end]), None))) is not None:
+                return line
+        return None
+
 
 class _Findings:
     def __init__(self, locator: Locator) -> None:
-        self.locator, self.found = locator, []
+        self.locator = locator
+        self.found: list[Finding] = []
 
     def add(self, severity: str, table: str, message: str, key: str | None = None, label: str = "") -> None:
         where = f"{table} ({label})" if label else table
         self.found.append(Finding(severity, where, message, self.locator.line(table, key)))
 
 
-def lint_data(data: Mapping[str, Any], locator: Locator, rule_types: Iterable[str]) -> list[Finding]:
-    """Checks on the parsed TOML, so they run even where loading stops at the first error."""
-    out = _Findings(locator)
-    _years(data, out)
-    _unknown_rules(data, set(rule_types), out)
-    _duplicates(data, out)
-    _band_order(data, out)
-    _grade_order(data, out)
-    return out.found
+def problem_findings(error: RulesetError, locator: Locator) -> list[Finding]:
+    """The loader's problems as error findings, each on the line its TOML path points to."""
+    found = []
+    for problem in error.problems:
+        line = locator.locate(problem.table, problem.field)
+        if line is None and (match := _TOML_LINE.search(problem.message)):
+            line = int(match.group(1))
+        found.append(Finding(ERROR, "", problem.describe(), line))
+    return found
 
 
 def lint_ruleset(ruleset: Ruleset, locator: Locator, catalog: Catalog | None = None) -> list[Finding]:
-    """Checks on a ruleset that loaded: totals, targets against baselines, reachability, examples."""
+    """Checks on a ruleset that loaded: totals, targets against baselines and directions,
+    headers that name two things, reachability, examples."""
     out = _Findings(locator)
     _category_totals(ruleset, out)
     for number, indicator in enumerate(ruleset.indicators, 1):
         _target_side(indicator, f"indicators[{number}]", out)
+        _trend_words(indicator, f"indicators[{number}]", out)
         _top_band(indicator, f"indicators[{number}]", out)
+    _header_clashes(ruleset, out)
     _reachable_grades(ruleset, out)
     for number, example in enumerate(ruleset.examples, 1):
         for problem in check_example(ruleset, example, catalog):
             out.add(ERROR, f"examples[{number}]", problem, label=example.name)
     return out.found
-
-
-# -- checks on the parsed TOML -------------------------------------------------------------
-
-def _tables(data: Mapping[str, Any], key: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    value = data.get(key, [])
-    for number, table in enumerate(value if isinstance(value, list) else [], 1):
-        if isinstance(table, Mapping):
-            yield number, table
-
-
-def _label(table: Mapping[str, Any]) -> str:
-    return table["name"] if isinstance(table.get("name"), str) else ""
-
-
-def _years(data: Mapping[str, Any], out: _Findings) -> None:
-    base, horizon = data.get("base_year"), data.get("horizon_year")
-    if not (isinstance(base, int) and isinstance(horizon, int)):
-        return
-    if horizon < base:
-        out.add(ERROR, "", f"horizon_year {horizon} comes before base_year {base}", key="horizon_year")
-    for number, raw in _tables(data, "indicators"):
-        year = raw.get("baseline_year")
-        if isinstance(year, int) and year > horizon:
-            out.add(ERROR, f"indicators[{number}]", f"baseline_year {year} comes after the horizon year {horizon}",
-                    key="baseline_year", label=_label(raw))
-    for number, raw in _tables(data, "examples"):
-        year = raw.get("year")
-        if isinstance(year, int) and not base <= year:
-            out.add(ERROR, f"examples[{number}]", f"year {year} comes before the plan's base year {base}",
-                    key="year", label=_label(raw))
-
-
-def _unknown_rules(data: Mapping[str, Any], known: set[str], out: _Findings) -> None:
-    for number, raw in _tables(data, "indicators"):
-        rule = raw.get("rule")
-        type_id = rule.get("type") if isinstance(rule, Mapping) else rule
-        if isinstance(type_id, str) and type_id not in known:
-            out.add(ERROR, f"indicators[{number}]", f"unknown rule type {type_id!r}; known: {', '.join(sorted(known))}",
-                    key="rule", label=_label(raw))
-
-
-def _duplicates(data: Mapping[str, Any], out: _Findings) -> None:
-    adjustments = data.get("adjustments", {})
-    adjustments = adjustments if isinstance(adjustments, Mapping) else {}
-    groups = {
-        "categories": [("categories", n, t) for n, t in _tables(data, "categories")],
-        "indicators": [("indicators", n, t) for n, t in _tables(data, "indicators")],
-        "adjustment items": [(f"adjustments.{kind}", n, t) for kind in ("bonus", "deductions", "vetoes")
-                             for n, t in _tables(adjustments, kind)],
-        "examples": [("examples", n, t) for n, t in _tables(data, "examples")],
-    }
-    for kind, tables in groups.items():
-        for key in ("id", "name"):
-            seen: dict[str, str] = {}
-            for array, number, raw in tables:
-                value, table = raw.get(key), f"{array}[{number}]"
-                if not isinstance(value, str):
-                    continue
-                if value in seen:
-                    out.add(ERROR, table, f"{kind}: {key} {value!r} is also used by {seen[value]}", key=key,
-                            label=_label(raw))
-                else:
-                    seen[value] = table
-    _alias_clashes(groups["indicators"], out)
-
-
-def _alias_clashes(tables: list[tuple[str, int, Mapping[str, Any]]], out: _Findings) -> None:
-    owners = {raw["name"]: f"indicators[{n}]" for _, n, raw in tables if isinstance(raw.get("name"), str)}
-    for _, number, raw in tables:
-        aliases = raw.get("aliases", [])
-        for alias in aliases if isinstance(aliases, list) else [aliases]:
-            owner = owners.get(alias)
-            if owner and owner != f"indicators[{number}]":
-                out.add(ERROR, f"indicators[{number}]", f"alias {alias!r} is the name of {owner}; "
-                        "a column with that header would be ambiguous", key="aliases", label=_label(raw))
-
-
-def _band_order(data: Mapping[str, Any], out: _Findings) -> None:
-    for number, raw in _tables(data, "indicators"):
-        rule = raw.get("rule")
-        bands = rule.get("bands") if isinstance(rule, Mapping) and rule.get("type") == "bands" else None
-        if not isinstance(bands, list):
-            continue
-        lower = raw.get("direction") == "lower"
-        steps = [b.get("at_most" if lower else "at_least") for b in bands if isinstance(b, Mapping)]
-        points = [b.get("points") for b in bands if isinstance(b, Mapping)]
-        table, label = f"indicators[{number}]", _label(raw)
-        if all(isinstance(s, (int, Decimal)) for s in steps):
-            for a, b in zip(steps, steps[1:]):
-                if (a <= b) if not lower else (a >= b):
-                    out.add(ERROR, table, f"bands overlap: the step at {fmt(Decimal(b))} comes after the step at "
-                            f"{fmt(Decimal(a))}; list the best step first, thresholds "
-                            f"{'rising' if lower else 'falling'} strictly", key="rule", label=label)
-        if all(isinstance(p, (int, Decimal)) for p in points):
-            for a, b in zip(points, points[1:]):
-                if b > a:
-                    out.add(ERROR, table, f"band points rise from {fmt(Decimal(a))} to {fmt(Decimal(b))} for a worse "
-                            "step", key="rule", label=label)
-
-
-def _grade_order(data: Mapping[str, Any], out: _Findings) -> None:
-    raw = data.get("classification")
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("grades"), list):
-        return
-    grades = [g for g in raw["grades"] if isinstance(g, Mapping)]
-    by = raw.get("by", "score")
-    if by == "score":
-        cutoffs = [(g.get("name"), g.get("min_score")) for g in grades if isinstance(g.get("min_score"), (int, Decimal))]
-        for (upper, a), (lower, b) in zip(cutoffs, cutoffs[1:]):
-            if b >= a:
-                out.add(ERROR, "classification", f"classes overlap: '{lower}' (min_score {fmt(Decimal(b))}) is not "
-                        f"below '{upper}' (min_score {fmt(Decimal(a))})", key="grades")
-    if by == "share":
-        shares = [Decimal(str(g["share"])) for g in grades if isinstance(g.get("share"), (int, Decimal))]
-        if sum(shares, ZERO) > 1:
-            out.add(ERROR, "classification", f"shares add up to {fmt(sum(shares, ZERO))}: the classes overlap",
-                    key="grades")
 
 
 # -- checks on a loaded ruleset ------------------------------------------------------------
@@ -273,6 +188,39 @@ def _target_side(indicator: Indicator, table: str, out: _Findings) -> None:
         message = f"annual growth {fmt(target.annual_percent)}% shrinks though higher is better"
     if message:
         out.add(WARNING, table, message + "; check direction and target", key="target", label=indicator.name)
+
+
+def _trend_words(indicator: Indicator, table: str, out: _Findings) -> None:
+    """持续降低 on a higher-is-better indicator would be scored as 持续提高: say so."""
+    target = indicator.target
+    if not isinstance(target, Trend):
+        return
+    higher = indicator.direction == "higher"
+    wrong, right = (FALLING, RISING) if higher else (RISING, FALLING)
+    said = next((word for word in wrong if word in target.text), None)
+    if said is not None and not any(word in target.text for word in right):
+        moves = "rises above" if higher else "falls below"
+        out.add(ERROR, table, f"the trend target says '{said}' ({target.text}) but {indicator.direction} is better, "
+                f"so a unit meets it only if its value {moves} the previous year's; correct the direction or the "
+                "text", key="target", label=indicator.name)
+
+
+def _header_clashes(ruleset: Ruleset, out: _Findings) -> None:
+    """Ids, names and aliases of two indicators or items that one column header would
+    name (read as the data binder reads headers): the column could only go to one."""
+    owners: dict[str, tuple[str, str, str]] = {}  # header key -> (owner's table, field, as written)
+    things = [(f"indicators[{n}]", i.name, [("id", i.id), ("name", i.name), *(("alias", a) for a in i.aliases)])
+              for n, i in enumerate(ruleset.indicators, 1)]
+    for kind in ("bonus", "deductions", "vetoes"):
+        things += [(f"adjustments.{kind}[{n}]", item.name, [("id", item.id), ("name", item.name)])
+                   for n, item in enumerate(getattr(ruleset.adjustments, kind), 1)]
+    for table, label, headers in things:
+        for field, text in headers:
+            owner, owner_field, written = owners.setdefault(header_key(text), (table, field, text))
+            if owner != table:
+                out.add(ERROR, table, f"{field} {text!r} reads as the same column header as the {owner_field} "
+                        f"{written!r} of {owner}; a column headed so could only go to one of them",
+                        key="aliases" if field == "alias" else field, label=label)
 
 
 def _top_band(indicator: Indicator, table: str, out: _Findings) -> None:

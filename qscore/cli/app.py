@@ -2,9 +2,12 @@
 plug-ins, the data options, writing an output file, tables and JSON on stdout.
 
 Exit codes: 0 success; 1 bad data, ruleset or plug-in (the message names the file, row
-and column) and any internal error; 2 misuse.  No traceback reaches the user
-(``QSCORE_DEBUG=1`` shows one).  Heavy modules are imported inside commands so that
-``qscore --help`` starts fast.
+and column), a limit hit, an output that cannot be written, and any internal error; 2
+misuse.  No traceback reaches the user (``QSCORE_DEBUG=1`` shows one).  A reader that
+stops early (``qscore show … | head``) ends qscore quietly, with exit code 1.  Text for
+people (messages, tables, explanations) has its control characters shown escaped
+(``\\x1b``), so a name read from a file cannot drive the terminal.  Heavy modules are
+imported inside commands so that ``qscore --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -12,16 +15,20 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
+import stat
 import sys
 import tempfile
+import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
+    from qscore.limits import Limits
     from qscore.model import BatchResult, Ruleset
     from qscore.plugins.manager import Catalog
 
@@ -29,26 +36,44 @@ LIST_FORMATS = ("table", "json")
 #: Data files from this size on take about a second or more to rank: show progress.
 PROGRESS_MIN_BYTES = 4 * 2**20
 DEBUG_ENV = "QSCORE_DEBUG"
+#: Signals that end qscore while it writes an output: the temporary file goes first.
+CLEANUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
+#: Output files are written in pieces of this size.
+WRITE_CHUNK = 2**20
 
 
 class QscoreGroup(click.Group):
     """Turns qscore's errors into clean messages with the documented exit codes."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            exc.message = terminal_text(exc.message)  # type: ignore[misc]  # click marks it final
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         from qscore.errors import QscoreError, UsageError
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # A reader that closed the pipe shows here, where click ends quietly, rather
+            # than when Python flushes stdout on the way out.
+            sys.stdout.flush()
+            return result
         except UsageError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(terminal_text(str(exc))) from None
         except QscoreError as exc:
-            raise click.ClickException(str(exc)) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise click.ClickException(terminal_text(str(exc))) from None
+        except click.ClickException as exc:
+            exc.message = terminal_text(exc.message)  # type: ignore[misc]  # click marks it final
             raise
-        except Exception as exc:
+        except (click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise
+        except (Exception, SystemExit) as exc:  # SystemExit: a plug-in calling sys.exit()
             if os.environ.get(DEBUG_ENV):
                 raise
-            raise click.ClickException(_internal_error(ctx, exc)) from None
+            raise click.ClickException(terminal_text(_internal_error(ctx, exc))) from None
 
 
 def _internal_error(ctx: click.Context, exc: BaseException) -> str:
@@ -64,19 +89,34 @@ def _internal_error(ctx: click.Context, exc: BaseException) -> str:
             f"(set {DEBUG_ENV}=1 to see where)")
 
 
+def terminal_text(text: str) -> str:
+    """``text`` as qscore shows it to a person: control characters escaped (``\\x1b``),
+    tabs and line breaks kept.  Every message, table and explanation goes through it."""
+    from qscore.controls import escape_controls
+
+    return escape_controls(text)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text for a person, its control characters escaped (:func:`terminal_text`)."""
+    click.echo(terminal_text(text), err=err, nl=nl)
+
+
 @click.group(cls=QscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qscore")
 @click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Also load *.py plug-ins from this folder (repeatable; QSCORE_PLUGINS_DIR too).")
+@click.option("--trust-plugins-dir", is_flag=True,
+              help="Load plug-in folders even when users other than their owner may write to them.")
 @click.pass_context
-def main(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:
+def main(ctx: click.Context, plugins_dirs: tuple[str, ...], trust_plugins_dir: bool) -> None:
     """Score, rank and tier quality-development assessments (质量强县/区/省 考核).
 
     RULESET is an installed ruleset id (see `qscore rulesets`) or a ruleset .toml file.
     DATA is a CSV, XLSX or JSON file, one row per unit (wide) or per unit and indicator
     (long); see docs/data.md.
     """
-    ctx.obj = {"plugins_dirs": plugins_dirs}
+    ctx.obj = {"plugins_dirs": plugins_dirs, "trust_plugins_dir": trust_plugins_dir}
 
 
 def catalog(ctx: click.Context) -> Catalog:
@@ -85,7 +125,7 @@ def catalog(ctx: click.Context) -> Catalog:
 
     root = ctx.find_root()
     if "catalog" not in root.obj:
-        root.obj["catalog"] = load_plugins(root.obj["plugins_dirs"])
+        root.obj["catalog"] = load_plugins(root.obj["plugins_dirs"], trust_dirs=root.obj["trust_plugins_dir"])
     return root.obj["catalog"]  # type: ignore[no-any-return]
 
 
@@ -94,41 +134,187 @@ def list_format(function: Callable[..., Any]) -> Callable[..., Any]:
                         show_default=True, help="Output format.")(function)
 
 
-def emit(data: bytes, output: str | None) -> None:
-    """Write ``data`` to stdout, or to ``output`` through a temporary file renamed into
-    place, so a failed run never leaves half a file."""
+# -- writing an output -------------------------------------------------------------------
+
+#: The files a command read, by what they are ("data file", "ruleset"): never an output.
+Inputs = Mapping[str, str | os.PathLike[str] | None]
+
+
+def emit(data: bytes, output: str | None, *, inputs: Inputs, escape: bool = False) -> None:
+    """Write ``data`` to stdout, or to ``output``.
+
+    A regular file is written through a temporary file in the same folder, renamed into
+    place once complete, with the mode the file had; a signal (SIGTERM, SIGHUP, SIGINT)
+    while writing removes the temporary file first.  A device or FIFO is written into,
+    never replaced.  Nothing is written over one of ``inputs``, or over a read-only file.
+
+    :param inputs: the files the command read, by what they are: never an output.
+    :param escape: ``data`` is UTF-8 text for a person: on stdout its control
+        characters are shown escaped (:func:`terminal_text`).
+    :raises click.BadParameter: for an empty file name or one of the inputs (exit 2).
+    :raises click.ClickException: for a file that cannot be written, naming it (exit 1).
+    """
     if output is None or output == "-":
+        if escape:
+            with contextlib.suppress(UnicodeDecodeError):
+                data = terminal_text(data.decode("utf-8")).encode("utf-8")
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    target = Path(output)
+    target = check_output(output, inputs)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+    if existing is not None and stat.S_ISBLK(existing.st_mode):
+        raise click.BadParameter(f"{output} is a disk (a block device); give a file", param_hint="'-o'")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        _write_into(target, data, output)
+        return
+    if existing is not None and (not existing.st_mode & 0o222 or not os.access(target, os.W_OK)):
+        raise click.ClickException(f"Could not write file {output!r}: it is read-only, and qscore does not "
+                                   "replace a read-only file; make it writable or give another file")
+    _replace(target, data, output, existing)
+
+
+def check_output(output: str, inputs: Inputs) -> Path:
+    """The file ``-o output`` writes to (a symbolic link's target), after making sure
+    it is none of ``inputs`` (by its real path, or as a hard link).
+
+    :raises click.BadParameter: for an empty name or one of the inputs.
+    """
+    if not output:
+        raise click.BadParameter("the file name is empty; give a file to write", param_hint="'-o'")
+    target = Path(os.path.realpath(output))
+    for role, given in inputs.items():
+        if given is None:
+            continue
+        source = os.fspath(given)
+        if os.path.realpath(source) == str(target) or _same_file(source, target):
+            which = f"the {role}" if os.path.abspath(source) == os.path.abspath(output) else f"the {role} {source}"
+            raise click.BadParameter(f"{output} is {which}, which this command reads; writing there would "
+                                     "destroy it: give another file", param_hint="'-o'")
+    return target
+
+
+def _same_file(one: str, other: Path) -> bool:
+    """Whether two names are one file (a hard link); ``False`` when either is missing."""
     try:
-        # mkstemp makes the file private (0600); give it the permissions any new file gets.
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
+def _write_into(target: Path, data: bytes, output: str) -> None:
+    """Write into a device or FIFO as it is (``-o /dev/null``)."""
+    try:
+        with open(target, "wb") as stream:
+            _write_all(stream, data)
+    except OSError as exc:
+        raise click.ClickException(f"Could not write file {output!r}: {exc.strerror or exc}") from None
+
+
+def _replace(target: Path, data: bytes, output: str, existing: os.stat_result | None) -> None:
+    """Write a temporary file beside ``target`` and rename it into place."""
+    temporary: list[str] = []  # filled once made: the signal handlers remove it
+    with _removed_on_signal(temporary):
+        try:
+            with _signals_held():  # so that a handler finds the file it removes
+                handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                temporary.append(name)
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                _keep_mode(name, existing)
+                _write_all(stream, data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(name, target)
+        except BaseException as exc:
+            Path(name).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise click.ClickException(f"Could not write file {output!r}: {exc.strerror or exc}; "
+                                           "nothing was written") from None
+            raise
+
+
+def _keep_mode(temporary: str, existing: os.stat_result | None) -> None:
+    """Give the new file the mode (and, where allowed, the owner) of the file it
+    replaces; a new file gets what any new file gets (mkstemp's is private)."""
+    if existing is None:
         umask = os.umask(0)
         os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        os.chmod(temporary, 0o666 & ~umask)
+        return
+    os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+    if hasattr(os, "chown") and hasattr(os, "geteuid") and (existing.st_uid, existing.st_gid) != (os.geteuid(),
+                                                                                                 os.getegid()):
+        with contextlib.suppress(PermissionError):
+            os.chown(temporary, existing.st_uid, existing.st_gid)
+
+
+def _write_all(stream: Any, data: bytes) -> None:
+    # In pieces, so that a signal is handled while a large output is written.
+    view = memoryview(data)
+    for start in range(0, len(view), WRITE_CHUNK):
+        stream.write(view[start:start + WRITE_CHUNK])
+
+
+@contextlib.contextmanager
+def _removed_on_signal(temporary: list[str]) -> Iterator[None]:
+    """While writing, SIGTERM, SIGHUP and SIGINT first remove the temporary file, then
+    do what they would have done (end qscore; Ctrl-C stops it as usual).  Signals that
+    are ignored (``nohup``) stay ignored; handlers are restored afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+    previous: dict[int, Any] = {}
+
+    def remove(signum: int, frame: Any) -> None:
+        for name in temporary:
+            Path(name).unlink(missing_ok=True)
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
+
+    for number in CLEANUP_SIGNALS:
+        handler = signal.getsignal(number)
+        if handler is not None and handler != signal.SIG_IGN:
+            previous[number] = signal.signal(number, remove)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM, SIGHUP and SIGINT back (where the platform can) until the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, CLEANUP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def echo_json(document: Any) -> None:
-    import json
+    """Print a document as JSON, figures with their exact digits."""
+    from qscore.writing.text import json_text
 
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    click.echo(json_text(document))
 
 
 def echo_table(rows: list[list[Any]], headers: list[str]) -> None:
     from tabulate import tabulate
 
-    click.echo(tabulate(rows, headers=headers, disable_numparse=True))
+    click.echo(tabulate([[terminal_text(str(cell)) for cell in row] for row in rows],
+                        headers=[terminal_text(h) for h in headers], disable_numparse=True))
 
 
 def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -142,6 +328,9 @@ def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
                           "else GB18030)."),
         click.option("--sheet", help="Sheet of an XLSX workbook to read (default: the first)."),
         click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset."),
+        click.option("--limit", "limits", multiple=True, metavar="NAME=N", callback=_parse_limits,
+                     help="Raise or lower a reading limit, e.g. xlsx_cells=10000000 (repeatable; "
+                          "the limits are listed in docs/data.md)."),
     )):
         function = decorator(function)
     return function
@@ -159,21 +348,40 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
+def _parse_limits(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Limits:
+    from qscore.limits import DEFAULT
+
+    pairs = []
+    for value in values:
+        name, equals, number = value.partition("=")
+        try:
+            pairs.append((name.strip().replace("-", "_"), int(number)))
+        except ValueError:
+            raise click.BadParameter(f"expected NAME=N, such as xlsx_cells=10000000, got {value!r}") from None
+        if not equals:
+            raise click.BadParameter(f"expected NAME=N, such as xlsx_cells=10000000, got {value!r}")
+    try:
+        return DEFAULT.with_values(pairs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
-          sheet: str | None, ignore_unknown: bool, explain: bool, progress: Progress | None = None) -> BatchResult:
+          sheet: str | None, ignore_unknown: bool, explain: bool, limits: Limits,
+          progress: Progress | None = None) -> BatchResult:
     """Run the public pipeline (:func:`qscore.score`) with the command's options."""
-    from qscore.pipeline import score as score_data, steps
+    from qscore.pipeline import is_file, score as score_data, steps
 
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
     _check_year(ruleset, year)
     path = Path(data)
-    if not path.is_file():
+    if not is_file(path):
         raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
     progress = progress or Progress(None)
     progress.start(path, steps(ruleset) + 1)  # and writing
     return score_data(ruleset, path, year=year, explain=explain, catalog=found, ignore_unknown=ignore_unknown,
-                      encoding=encoding, sheet=sheet, progress=progress.update)
+                      encoding=encoding, sheet=sheet, progress=progress.update, limits=limits)
 
 
 class Progress:
@@ -187,7 +395,7 @@ class Progress:
     def start(self, path: Path, steps: int) -> None:
         if self.stream is None or not self.stream.isatty() or path.stat().st_size < PROGRESS_MIN_BYTES:
             return
-        self.bar = click.progressbar(length=steps, label=path.name, file=self.stream)
+        self.bar = click.progressbar(length=steps, label=terminal_text(path.name), file=self.stream)
         self.bar.__enter__()
 
     def update(self, steps: int) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from qscore.cli.app import catalog, emit, main
+from qscore.cli.app import catalog, check_output, echo, emit, main
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 
 @main.command("new-plugin")
@@ -25,47 +29,69 @@ def new_plugin(name: str, title: str | None, jurisdiction: str | None, directory
         raise click.BadParameter(str(exc), param_hint="NAME") from None
     folder = scaffold(name, Path(directory), title=title or f"{name} 质量工作考核（待填写）",
                       jurisdiction=jurisdiction or "（待填写）")
-    click.echo(f"Created {folder}/. Next:\n  pip install -e '{_shell_path(folder)}[test]'\n  pytest {_shell_path(folder)}\n"
-               f"  qscore rulesets")
+    echo(f"Created {folder}/. Next:\n  pip install -e '{_shell_path(folder)}[test]'\n  pytest {_shell_path(folder)}\n"
+         f"  qscore rulesets")
+
+
+def _full_marks(ctx: click.Context, param: click.Parameter, value: str) -> Decimal:
+    from decimal import Decimal, InvalidOperation
+
+    from qscore.limits import number_problem
+
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise click.BadParameter(f"expected a number of points, such as 100, got {value!r}") from None
+    problem = number_problem(number, value.strip(), "full marks")
+    if problem or number <= 0:
+        raise click.BadParameter(problem or f"expected more than 0 points, got {value.strip()}")
+    return number
 
 
 @main.command("import-table")
-@click.argument("table_file", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
+@click.argument("table_file", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the ruleset here (default: stdout).")
 @click.option("--id", "ruleset_id", default="imported", show_default=True, help="The ruleset's id.")
 @click.option("--title", help="The ruleset's Chinese title (default: from the file name).")
 @click.option("--jurisdiction", default="（待填写）", help="e.g. 重庆市石柱土家族自治县.")
 @click.option("--base-year", type=int, help="When the baseline column's header names no year.")
 @click.option("--horizon-year", type=int, help="When the target column's header names no year.")
-@click.option("--full-marks", type=click.FloatRange(min=0, min_open=True), default=100, show_default=True,
+@click.option("--full-marks", default="100", show_default=True, callback=_full_marks,
               help="Points shared evenly among the indicators, to edit afterwards.")
 @click.option("--encoding", help="Force the CSV encoding.")
 @click.option("--sheet", help="Spreadsheet sheet to read (default: the first).")
 @click.pass_context
 def import_table(ctx: click.Context, table_file: str, output: str | None, ruleset_id: str, title: str | None,
-                 jurisdiction: str, base_year: int | None, horizon_year: int | None, full_marks: float,
+                 jurisdiction: str, base_year: int | None, horizon_year: int | None, full_marks: Decimal,
                  encoding: str | None, sheet: str | None) -> None:
     """Turn a plan's indicator table (类别, 指标名称, 基期值, 目标值, 牵头部门) into a ruleset.
 
     FILE is read by the reader registered for its suffix (CSV built in). Units, directions
-    and rules are guessed; what needs a person is marked `# 待核对` in the output.
+    and rules are guessed; what needs a person is marked `# 待核对` in the output.  The
+    file written is always valid TOML, and a ruleset that loads wherever every target
+    was a number; otherwise nothing is written.
     """
     import re
-    from decimal import Decimal
 
-    from qscore.authoring.importer import read_table, to_toml
-    from qscore.reading.table import ReadOptions
+    from qscore.authoring.importer import check_loads, read_table, to_toml
+    from qscore.pipeline import is_file, read_table as read_raw
 
     if not re.match(r"^[a-z0-9][a-z0-9_.\-]*$", ruleset_id):
         raise click.BadParameter("use lower-case letters, digits, '-', '_' or '.'", param_hint="'--id'")
     path = Path(table_file)
-    raw = catalog(ctx).reader_for(path).read(path, ReadOptions(encoding=encoding, sheet=sheet))
+    if not is_file(path):
+        raise click.BadParameter(f"no such file: {table_file}", param_hint="FILE")
+    if output not in (None, "-"):
+        check_output(output, {"table": path})
+    found = catalog(ctx)
+    raw = read_raw(path, catalog=found, encoding=encoding, sheet=sheet)
     imported = read_table(raw, base_year=base_year, horizon_year=horizon_year)
     text = to_toml(imported, ruleset_id=ruleset_id, title=title or f"{path.stem}（待填写）",
-                   jurisdiction=jurisdiction, full_marks=Decimal(str(full_marks)))
-    emit(text.encode("utf-8"), output)
-    click.echo(f"{len(imported.rows)} indicators, {imported.base_year} → {imported.horizon_year}; "
-               f"{imported.flagged} flagged for review (# 待核对)", err=True)
+                   jurisdiction=jurisdiction, full_marks=full_marks)
+    check_loads(text, imported, found.rule_types, found.target_kinds)
+    emit(text.encode("utf-8"), output, inputs={"table": path})
+    echo(f"{len(imported.rows)} indicators, {imported.base_year} → {imported.horizon_year}; "
+         f"{imported.flagged} flagged for review (# 待核对)", err=True)
 
 
 def _shell_path(folder: Path) -> str:

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import catalog, echo_json, echo_table, list_format, main
+from qscore.cli.app import catalog, echo, echo_json, echo_table, list_format, main
 
 if TYPE_CHECKING:
+    from qscore.model import Ruleset
     from qscore.plugins.manager import Catalog
 
 
@@ -54,7 +55,7 @@ def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
     if fmt == "json":
         echo_json(document)
         return
-    click.echo(f"{document['title']}（{document['id']}）— {document['jurisdiction']}，"
+    echo(f"{document['title']}（{document['id']}）— {document['jurisdiction']}，"
                f"{document['base_year']} → {document['horizon_year']}")
     echo_table([[i["id"], i["name"], i["category"] or "", i["unit"], "↑" if i["direction"] == "higher" else "↓",
                  _shown(i["baseline"]), i["target_text"], i["lead"], _shown(i["points"]), i["rule"]["label"]]
@@ -63,7 +64,11 @@ def show(ctx: click.Context, ruleset: str, fmt: str) -> None:
 
 
 def _shown(value: Any) -> str:
-    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    from decimal import Decimal
+
+    from qscore.numbers import fmt
+
+    return fmt(value) if value is None or isinstance(value, Decimal) else str(value)
 
 
 @main.command()
@@ -72,10 +77,12 @@ def _shown(value: Any) -> str:
 def validate(ctx: click.Context, files: tuple[str, ...]) -> None:
     """Check ruleset files and lint them; exit 1 if any has an error.
 
-    Lint findings name the line.  Errors (points that do not add up, unknown rule types,
-    duplicates, overlapping bands or classes, years out of order, worked examples that
-    do not come out) fail; warnings (a target on the wrong side of the baseline, a top
-    band or class no unit can reach) are shown and pass.
+    Every problem is named by its line.  A file that does not load shows all its
+    problems (unknown keys and rule types, duplicates, bands or classes out of order,
+    years out of order …).  A file that loads is linted: errors (points that do not add
+    up, a trend target whose words go against the direction, a header that names two
+    things, worked examples that do not come out) fail; warnings (a target on the wrong
+    side of the baseline, a top band or class no unit can reach) are shown and pass.
     """
     found = catalog(ctx)
     failed = 0
@@ -86,39 +93,33 @@ def validate(ctx: click.Context, files: tuple[str, ...]) -> None:
 
 
 def _validate_file(path: Path, found: Catalog) -> bool:
-    """Load and lint one file, printing what is wrong; whether it passed."""
-    import tomllib
-
-    from decimal import Decimal
-
-    from qscore.authoring.lint import ERROR, Locator, lint_data, lint_ruleset
-    from qscore.errors import QscoreError
+    """Load and lint one file, printing what is wrong by line; whether it passed."""
+    from qscore.authoring.lint import ERROR, Locator, lint_ruleset, problem_findings
+    from qscore.errors import RulesetError
     from qscore.rulesets import load_ruleset
 
-    findings, locator, ruleset, problem = [], None, None, None
     try:
-        text = path.read_text(encoding="utf-8")
-        locator = Locator(text)
-        findings = lint_data(tomllib.loads(text, parse_float=Decimal), locator, found.rule_types)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        pass  # load_ruleset reports these in its own words
+        locator = Locator(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        locator = Locator("")  # load_ruleset says what is wrong with the file
+    ruleset: Ruleset | None = None
     try:
         ruleset = load_ruleset(path, found.rule_types, found.target_kinds)
-    except QscoreError as exc:
-        problem = exc
-    if ruleset is not None and locator is not None:
-        findings += lint_ruleset(ruleset, locator, found)
-    if problem is not None:
-        click.echo(f"✗ {problem}", err=True)
-    for finding in sorted(findings, key=lambda f: (f.line or 0, f.severity)):
-        click.echo(finding.render(str(path)), err=True)
+    except RulesetError as exc:
+        findings, more = problem_findings(exc, locator), exc.more
+    else:
+        findings, more = lint_ruleset(ruleset, locator, found), False
+    for finding in sorted(findings, key=lambda f: f.line or 0):
+        echo(finding.render(str(path)), err=True)
     errors = sum(f.severity == ERROR for f in findings)
+    warnings = f", {len(findings) - errors} warning(s)" if len(findings) > errors else ""
+    if more:
+        echo(f"✗ {path}: more than {errors} errors; the first {errors} are shown", err=True)
+    elif ruleset is None or errors:
+        echo(f"✗ {path}: {errors} error(s){warnings}", err=True)
     if ruleset is None or errors:
-        if ruleset is not None:
-            click.echo(f"✗ {path}: {errors} error(s)", err=True)
         return False
-    warnings = len(findings) - errors
-    click.echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
-               + (f", {len(ruleset.examples)} worked example(s) agree" if ruleset.examples else "")
-               + (f", {warnings} warning(s)" if warnings else ""))
+    echo(f"✓ {path}: {ruleset.id}, {len(ruleset.indicators)} indicators, full marks {ruleset.full_marks:f}"
+         + (f", {len(ruleset.examples)} worked example(s) agree" if ruleset.examples else "")
+         + warnings)
     return True

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import Progress, batch_work, catalog, data_options, emit, main, score
+from qscore.cli.app import Progress, batch_work, catalog, check_output, data_options, echo, emit, main, score
 
 
 @main.command()
@@ -25,8 +25,12 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
     if fmt not in writers:
         raise click.BadParameter(f"'{fmt}' is not one of {', '.join(writers)}", param_hint="'--format'")
     writer = writers[fmt]
-    if writer.suffix == ".xlsx" and output in (None, "-") and _stdout_is_terminal():
+    to_terminal = output in (None, "-") and _stdout_is_terminal()
+    if writer.suffix == ".xlsx" and to_terminal:
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
+    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"])}
+    if output not in (None, "-"):
+        check_output(output, inputs)  # before the work, not after
     progress = Progress(None if quiet else sys.stderr)
     try:
         with batch_work():
@@ -35,7 +39,15 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
             progress.update(1)
     finally:
         progress.finish()
-    emit(data, output)
+    emit(data, output, inputs={**inputs, "ruleset file": batch.ruleset.file}, escape=fmt == "table" or to_terminal)
+
+
+def _file_or_none(name: str) -> str | None:
+    """``name`` when it names a file (a ruleset given as a path), else ``None`` (an id)."""
+    try:
+        return name if Path(name).is_file() else None
+    except OSError:
+        return None
 
 
 def _stdout_is_terminal() -> bool:
@@ -66,4 +78,11 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
         close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
         hint = f"; did you mean {' / '.join(close)}?" if close else ""
         raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
-    click.echo(explain_unit(batch, result), nl=False)
+    closing: tuple[str, ...] = ()
+    if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
+        from qscore.analysis.report import closing_line
+        from qscore.analysis.whatif import whatif
+        from qscore.cli.analysis import _case
+
+        closing = (closing_line(whatif(_case(ctx, **options), result.unit, limit=1)),)
+    echo(explain_unit(batch, result, closing), nl=False)

@@ -4,7 +4,12 @@ Plug-ins come from three places, all through one pluggy manager: qscore's own bu
 (rule types, target shapes, readers, writers), the ``qscore`` entry-point group of installed
 distributions (the seed jurisdictions among them), and ``*.py`` files in folders given
 by ``--plugins-dir`` or ``QSCORE_PLUGINS_DIR``.  ``QSCORE_LOAD_PLUGINS`` (a comma-separated
-list of entry-point names) limits which installed plug-ins load; set it empty to load none.
+list of entry-point names) limits which installed plug-ins load; set it empty to load none;
+a name no installed plug-in has is an error.
+
+A plug-in folder's code runs as the user who runs qscore, so a folder, or a ``.py`` file
+in it, that users other than its owner may write to is refused unless the caller trusts
+it (``--trust-plugins-dir``): anyone who can write there could run code as that user.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
@@ -75,7 +81,7 @@ class Catalog:
                 raise
             except QscoreError as exc:
                 raise PluginError(str(exc), plugin=plugin) from None
-            except Exception as exc:  # a plug-in's own bug must not show a traceback
+            except (Exception, SystemExit) as exc:  # a plug-in's own bug, or its sys.exit(), must not end qscore
                 raise PluginError(f"{hook} failed: {type(exc).__name__}: {exc}", plugin=plugin) from None
 
     @cached_property
@@ -125,12 +131,12 @@ class Catalog:
         :raises UsageError: when it is neither.
         """
         text = os.fspath(id_or_path)
-        if _is_path(text) and Path(text).is_file():
+        if _is_path(text) and _is_file(text):
             # No ruleset id holds a folder separator: the installed rulesets need not be loaded.
             return load_ruleset(Path(text), self.rule_types, self.target_kinds)
         if text in self.rulesets:
             return self.rulesets[text].ruleset
-        if Path(text).is_file():
+        if _is_file(text):
             return load_ruleset(Path(text), self.rule_types, self.target_kinds)
         known = ", ".join(sorted(self.rulesets)) or "none"
         raise UsageError(f"no ruleset '{text}' is installed and no such file exists; installed: {known}")
@@ -176,14 +182,24 @@ def _is_path(text: str) -> bool:
     return any(sep in text for sep in (os.sep, os.altsep, "/") if sep)
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names a file; one in a folder qscore may not search is refused."""
+    try:
+        return Path(text).is_file()
+    except OSError as exc:
+        raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=text) from None
+
+
 def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_points: bool = True,
-                 extra: Iterable[tuple[str, object]] = ()) -> Catalog:
+                 extra: Iterable[tuple[str, object]] = (), trust_dirs: bool = False) -> Catalog:
     """A :class:`Catalog` of the built-ins, installed plug-ins and folder plug-ins.
 
     :param plugin_dirs: folders of ``*.py`` plug-ins, in addition to ``QSCORE_PLUGINS_DIR``.
     :param entry_points: load the ``qscore`` entry-point group (subject to ``QSCORE_LOAD_PLUGINS``).
     :param extra: ``(name, plugin)`` pairs registered as well (tests, embedding).
-    :raises PluginError: for a plug-in that fails to import, clashes, or misspells a hook.
+    :param trust_dirs: load plug-in folders that users other than their owner may write to.
+    :raises PluginError: for a plug-in that fails to import, clashes, or misspells a hook;
+        for a folder others may write to; for a ``QSCORE_LOAD_PLUGINS`` name not installed.
     """
     from qscore.plugins import builtin
 
@@ -194,7 +210,7 @@ def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_po
         infos += _load_entry_points(manager)
     folders = [*plugin_dirs, *_env_dirs()]
     for folder in folders:
-        infos += _load_folder(manager, Path(folder))
+        infos += _load_folder(manager, Path(folder), trusted=trust_dirs)
     for name, plugin in extra:
         infos.append(_register(manager, plugin, name, version=None, source="registered by caller"))
     try:
@@ -225,15 +241,21 @@ def _allowed() -> set[str] | None:
 
 def _load_entry_points(manager: pluggy.PluginManager) -> list[PluginInfo]:
     allowed = _allowed()
+    entries = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+    unknown = sorted((allowed or set()) - {entry.name for entry in entries})
+    if unknown:
+        installed = ", ".join(sorted({entry.name for entry in entries})) or "none"
+        raise PluginError(f"{ALLOW_ENV} names {', '.join(map(repr, unknown))}, which no installed plug-in is; "
+                          f"installed: {installed}")
     infos, seen = [], set()
-    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for entry in entries:
         if (allowed is not None and entry.name not in allowed) or entry.name in seen:
             continue
         seen.add(entry.name)
         dist = entry.dist
         try:
             plugin = entry.load()
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             source = f" (from {dist.name})" if dist else ""
             raise PluginError(f"cannot import '{entry.value}'{source}: {type(exc).__name__}: {exc}",
                               plugin=entry.name) from None
@@ -247,13 +269,14 @@ def _env_dirs() -> list[str]:
     return [part for part in value.split(os.pathsep) if part]
 
 
-def _load_folder(manager: pluggy.PluginManager, folder: Path) -> list[PluginInfo]:
+def _load_folder(manager: pluggy.PluginManager, folder: Path, *, trusted: bool) -> list[PluginInfo]:
     if not folder.is_dir():
         raise PluginError(f"plug-in folder '{folder}' does not exist or is not a folder")
+    paths = [path for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+    if not trusted:
+        _check_private(folder, paths)
     infos = []
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
+    for path in paths:
         module_name = f"qscore_folder_plugin_{path.stem}"
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has a spec
@@ -262,12 +285,26 @@ def _load_folder(manager: pluggy.PluginManager, folder: Path) -> list[PluginInfo
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             sys.modules.pop(module_name, None)
             line = next((f" (line {tb.tb_lineno})" for tb in _last_frame(exc.__traceback__, path)), "")
             raise PluginError(f"cannot import {path}{line}: {type(exc).__name__}: {exc}", plugin=path.stem) from None
         infos.append(_register(manager, module, path.stem, version=None, source=str(path)))
     return infos
+
+
+def _check_private(folder: Path, paths: Sequence[Path]) -> None:
+    """Refuse a folder, or a plug-in file in it, that users other than its owner may
+    write to.  (Windows keeps permissions elsewhere than these mode bits.)"""
+    if os.name == "nt":
+        return
+    for path in (folder, *paths):
+        mode = path.stat().st_mode
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            what = "plug-in folder" if path == folder else "plug-in file"
+            raise PluginError(f"the {what} '{path}' may be written by users other than its owner (mode "
+                              f"{stat.S_IMODE(mode):04o}), who could run code as you through it; make it "
+                              f"writable by its owner only (chmod go-w) or pass --trust-plugins-dir")
 
 
 def _last_frame(tb: Any, path: Path) -> Iterator[Any]:

@@ -13,7 +13,7 @@ import difflib
 import functools
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from operator import itemgetter
 
@@ -33,7 +33,6 @@ FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "pre
 PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
 TITLE_ROWS = 3
-_TRAILING_BRACKET = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]$")
 
 Cell = Decimal | str | Exempt | None
 ITEM_FIGURES = "bonus, deduction and veto items take one count per unit, not '@' figures"
@@ -82,21 +81,38 @@ class HeaderIndex:
         for thing in (*ruleset.indicators, *ruleset.adjustments.items):
             for name in (thing.id, thing.name, *getattr(thing, "aliases", ())):
                 self.names.setdefault(header_key(name), thing.id)
+        self.lengths = set(map(len, self.names))
         self.indicators = {i.id: i for i in ruleset.indicators}
         self.items = {i.id for i in ruleset.adjustments.items}
 
     def find(self, header: str) -> str | None:
+        """The id the header names, trying it whole and then without each trailing
+        bracket in turn (``名称（%）（2025）``): one sweep from the end, and only the
+        lengths some name has are looked up, so the work is linear in the header."""
         key = header_key(header)
-        while True:
-            if key in self.names:
-                return self.names[key]
-            shorter = _TRAILING_BRACKET.sub("", key)
-            if shorter == key or not shorter:
-                return None
-            key = shorter
+        for end in _bracket_ends(key):
+            if end in self.lengths and key[:end] in self.names:
+                return self.names[key[:end]]
+        return None
 
     def suggest(self, header: str) -> list[str]:
         return difflib.get_close_matches(header_key(header), list(self.names), n=3, cutoff=0.5)
+
+
+def _bracket_ends(key: str) -> Iterator[int]:
+    """``len(key)``, then where ``key`` ends once each trailing bracket is dropped, as
+    long as something is left: ``a(b)[c]`` gives 7, 4, 1.  A bracket is ``(`` or ``[``
+    … ``)`` or ``]`` with no bracket inside (folded headers have no spaces)."""
+    end = len(key)
+    yield end
+    while end and key[end - 1] in ")]":
+        start = end - 2
+        while start >= 0 and key[start] not in "()[]":
+            start -= 1
+        if start <= 0 or key[start] not in "([":
+            return
+        end = start
+        yield end
 
 
 def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False) -> Dataset:

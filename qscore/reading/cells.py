@@ -11,13 +11,14 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from qscore.limits import MAX_PLACES, NUMBER_LIMIT, number_problem
+
 MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "／", "无", "暂无", "n/a", "na", "null", "none"})
 EXEMPT_MARKS = frozenset({"不适用", "不考核", "免考核"})
 TRUE_MARKS = frozenset({"是", "有", "y", "yes", "true", "√", "✓", "✔"})
 FALSE_MARKS = frozenset({"否", "没有", "n", "no", "false", "×", "✗"})
-TOO_LARGE = Decimal("1e15")
-# Enough for the 17 significant digits of a float Excel stored (0.30000000000000004).
-MAX_PLACES = 20
+# The bounds of a figure, the same for a data cell and a ruleset figure (qscore.limits).
+TOO_LARGE = NUMBER_LIMIT
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 # Excel writes large or tiny figures in scientific notation (1.15E+16) when it saves CSV.
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,9})?$")
@@ -74,12 +75,10 @@ def parse_number(text: str) -> Decimal | None:
         number = Decimal(body)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
         raise CellError(f"expected a number, got {text.strip()!r}") from None
-    # adjusted() is the power of ten of the leading digit; unlike abs() it cannot overflow.
-    if number.adjusted() >= TOO_LARGE.adjusted():
-        raise CellError(f"{text.strip()} is too large to be an indicator value (limit {TOO_LARGE:,.0f})")
+    problem = number_problem(number, text.strip(), "an indicator value")
+    if problem:
+        raise CellError(problem)
     exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MAX_PLACES:
-        raise CellError(f"{text.strip()} has more than {MAX_PLACES} decimal places; expected an indicator value")
     if isinstance(exponent, int) and exponent > 0:
         number = number.quantize(Decimal(1))  # 1.5E+5 is shown as 150000 in explanations
     return number

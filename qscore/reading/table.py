@@ -8,6 +8,7 @@ from pathlib import Path
 
 import attrs
 
+from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from qscore.registry import Registry
 
 
@@ -35,10 +36,12 @@ class ReadOptions:
 
     :param encoding: a CSV encoding forced by the user, ``None`` to detect.
     :param sheet: a spreadsheet's sheet name, ``None`` for the first.
+    :param limits: how much a reader may take on (:mod:`qscore.limits`).
     """
 
     encoding: str | None = None
     sheet: str | None = None
+    limits: Limits = DEFAULT_LIMITS
 
 
 #: ``read(path, options)``: the file as a :class:`RawTable`.

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError
+from qscore.limits import check_json_depth, exceeded
 from qscore.reading.table import RawTable, ReadOptions
 
 # A byte-order mark decides; otherwise UTF-8, then GB18030 (what Chinese Excel saves as
@@ -111,7 +112,10 @@ def read_json(path: Path, options: ReadOptions) -> RawTable:
     except ValueError as exc:
         raise DataError(f"not valid JSON: {exc}", file=str(path)) from None
     except RecursionError:
-        raise DataError("not valid JSON: nested too deeply; expected a list of objects", file=str(path)) from None
+        limit = options.limits.json_depth
+        raise DataError(f"the JSON nests lists and objects more than {limit} deep; {exceeded('json_depth', limit)}",
+                        file=str(path)) from None
+    check_json_depth(data, str(path), options.limits.json_depth)
     records = data.get("units") if isinstance(data, dict) else data
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise DataError('expected a list of objects, one per unit (or {"units": [...]})', file=str(path))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, UsageError
+from qscore.limits import bounded_rows, check_workbook
 from qscore.reading.table import RawTable, ReadOptions
 
 # Marks a formula cell in the first pass, which sees formulas but not their results.
@@ -36,9 +37,10 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
     :raises DataError: for a file that is not a workbook, or a formula without a saved value.
     :raises UsageError: for a ``--sheet`` the workbook lacks.
     """
-    grid = _sheet_grid(path, options.sheet, formulas=True)
+    check_workbook(path, options.limits)
+    grid = _sheet_grid(path, options.sheet, formulas=True, cell_limit=options.limits.xlsx_cells)
     if any(raw is _FORMULA for row in grid for raw, _ in row):
-        grid = _with_saved_results(path, options.sheet, grid)
+        grid = _with_saved_results(path, options.sheet, grid, options.limits.xlsx_cells)
     rows = [(number, [cell for _, cell in row]) for number, row in enumerate(grid, 1)]
     rows = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
     if not rows:
@@ -50,9 +52,9 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
                     row_numbers=[number for number, _ in rows[1:]], header_row=rows[0][0])
 
 
-def _with_saved_results(path: Path, sheet: str | None, grid: Grid) -> Grid:
+def _with_saved_results(path: Path, sheet: str | None, grid: Grid, cell_limit: int) -> Grid:
     """``grid`` with each formula replaced by the value Excel saved for it."""
-    saved = _sheet_grid(path, sheet, formulas=False)
+    saved = _sheet_grid(path, sheet, formulas=False, cell_limit=cell_limit)
     result = []
     for number, row in enumerate(grid, 1):
         values = saved[number - 1] if number <= len(saved) else []
@@ -71,9 +73,10 @@ def _with_saved_results(path: Path, sheet: str | None, grid: Grid) -> Grid:
     return result
 
 
-def _sheet_grid(path: Path, sheet: str | None, *, formulas: bool) -> Grid:
+def _sheet_grid(path: Path, sheet: str | None, *, formulas: bool, cell_limit: int) -> Grid:
     """Every row of the sheet as ``(raw value, text)`` pairs; with ``formulas`` a formula
-    cell is ``(_FORMULA, "=…")``, without it the result Excel saved (``None`` if none)."""
+    cell is ``(_FORMULA, "=…")``, without it the result Excel saved (``None`` if none).
+    More than ``cell_limit`` cells, counting the empty ones openpyxl fills in, are refused."""
     import openpyxl
 
     try:
@@ -85,7 +88,8 @@ def _sheet_grid(path: Path, sheet: str | None, *, formulas: bool) -> Grid:
             try:
                 worksheet = _pick_sheet(path, workbook, sheet)
                 worksheet.reset_dimensions()
-                return [[_cell(cell, formulas) for cell in row] for row in worksheet.iter_rows()]
+                rows = bounded_rows(worksheet.iter_rows(), str(path), cell_limit)
+                return [[_cell(cell, formulas) for cell in row] for row in rows]
             finally:
                 workbook.close()
     except (DataError, UsageError):
@@ -111,8 +115,14 @@ def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:
     return chosen
 
 
+# An empty cell, shared: a sheet may hold millions of them.
+_EMPTY: tuple[Any, str] = (None, "")
+
+
 def _cell(cell: Any, formulas: bool) -> tuple[Any, str]:
     value = getattr(cell, "value", None)
+    if value is None:
+        return _EMPTY
     if formulas and getattr(cell, "data_type", None) == "f":
         return _FORMULA, str(value)
     return value, cell_text(value, getattr(cell, "number_format", None))

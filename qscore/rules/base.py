@@ -70,6 +70,24 @@ class Rule(abc.ABC):
             return None
         return meets(value, target, self.direction, self.strict)
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...] | None:
+        """The values where this rule's points jump or change pace, for one unit.
+
+        Between two neighbouring breakpoints the points stay the same or follow one
+        straight line, and past the best one they no longer rise: a what-if search
+        (:func:`qscore.analysis.whatif`) tries these values rather than every number.
+        Level rules give their level names.  The order does not matter.
+
+        :param target: the unit's target this year (``None`` where the rule has none).
+        :param baseline: the unit's base-year value, ``None`` where there is none.
+        :param others: the other units' values, for rules that place a unit among them.
+        :return: the values, or ``None`` when the rule does not say (the default): the
+            search then bisects :meth:`points` and assumes only that points never fall
+            as the value gets better.
+        """
+        return None
+
     def points_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                      baselines: Sequence[Decimal | None]) -> list[Decimal]:
         """Points for every unit with a value; batch rules override this."""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import attrs
 from attrs import validators as v
 
 from qscore.errors import MissingFigure
 from qscore.numbers import ONE, ZERO, clamp, fmt, meets, to_decimal
+from qscore.reading.cells import is_exempt, is_missing, normalise
 from qscore.rules.base import Rule, Value, decimal_field
 
 
@@ -38,9 +39,13 @@ class PassFail(Rule):
         return self.full if meets(_number(value), target, self.direction, self.strict) else ZERO  # type: ignore[arg-type]
 
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
-        if self.points(value, target, baseline):
+        if meets(_number(value), target, self.direction, self.strict):  # type: ignore[arg-type]
             return f"{fmt(_number(value))} {self._comparison()} {fmt(target)}，达标 → 满分 {fmt(self.full)}"
         return f"{fmt(_number(value))} 未达到 {self._comparison()} {fmt(target)} → 0"
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        return () if target is None else (target,)
 
 
 @attrs.frozen
@@ -69,13 +74,21 @@ class Ratio(Rule):
         number = _number(value)
         ratio = self._ratio(number, target)  # type: ignore[arg-type]
         if ratio is None:
-            verdict = "达标 → 满分" if self.points(value, target, baseline) else "未达标 → 0"
+            verdict = "达标 → 满分" if meets(number, target, self.direction) else "未达标 → 0"  # type: ignore[arg-type]
             return f"目标或实际值不大于0，按是否达标计：{fmt(number)} 对 {fmt(target)}，{verdict}"
         shown = (f"{fmt(number)} ÷ {fmt(target)}" if self.direction == "higher"
                  else f"{fmt(target)} ÷ {fmt(number)}")
         capped = clamp(ratio, ZERO, ONE)
         note = f"，按 {fmt(capped)} 计" if capped != ratio else ""
         return f"{shown} = {fmt(ratio)}{note}；{_share_of_full(self.full, capped)}"
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # Higher: the ratio rises along a line from 0 to the target; lower: it falls
+        # steadily above the target.  Full marks from the target on.
+        if target is None:
+            return ()
+        return (ZERO, target) if self.direction == "higher" and target > 0 else (target,)
 
 
 @attrs.frozen
@@ -106,12 +119,18 @@ class Progress(Rule):
         number = _number(value)
         share = self._share(number, target, baseline)  # type: ignore[arg-type]
         if share is None:
-            verdict = "达标 → 满分" if self.points(value, target, baseline) else "未达标 → 0"
+            verdict = "达标 → 满分" if meets(number, target, self.direction, self.strict) else "未达标 → 0"  # type: ignore[arg-type]
             return f"目标与基期值 {fmt(baseline)} 无进度空间，按是否达标计：{fmt(number)} 对 {fmt(target)}，{verdict}"
         raw = (number - baseline) / (target - baseline)  # type: ignore[operator]
         note = f"，按 {fmt(share)} 计" if share != raw else ""
         return (f"({fmt(number)} − {fmt(baseline)}) ÷ ({fmt(target)} − {fmt(baseline)}) = {fmt(raw)}"
                 f"{note}；{_share_of_full(self.full, share)}")
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        if target is None:
+            return ()
+        return (target,) if baseline is None else (baseline, target)
 
 
 @attrs.frozen
@@ -120,10 +139,13 @@ class Band:
 
     :param threshold: the value a unit must reach (``at_least`` or ``at_most`` in the ruleset).
     :param points: the points this step gives.
+    :param key: the key the ruleset wrote the threshold under, so that one contradicting
+        the indicator's direction is refused rather than read the other way round.
     """
 
     threshold: Decimal = attrs.field(converter=to_decimal)
     points: Decimal = attrs.field(converter=to_decimal, validator=v.ge(ZERO))
+    key: Literal["at_least", "at_most"] | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
 
 def _bands(value: object) -> tuple[Band, ...]:
@@ -136,7 +158,8 @@ def _bands(value: object) -> tuple[Band, ...]:
             continue
         if not isinstance(band, Mapping) or set(band) not in ({"at_least", "points"}, {"at_most", "points"}):
             raise TypeError(f"band {number} must have exactly 'at_least' (or 'at_most') and 'points', got {band!r}")
-        out.append(Band(band.get("at_least", band.get("at_most")), band["points"]))
+        key: Literal["at_least", "at_most"] = "at_least" if "at_least" in band else "at_most"
+        out.append(Band(band[key], band["points"], key=key))
     return tuple(out)
 
 
@@ -163,6 +186,11 @@ class Bands(Rule):
         return self.relative
 
     def __attrs_post_init__(self) -> None:
+        key, other = ("at_least", "lower") if self.direction == "higher" else ("at_most", "higher")
+        for number, band in enumerate(self.bands, 1):
+            if band.key not in (None, key):
+                raise ValueError(f"band {number} says '{band.key}' but {self.direction} is better for this indicator; "
+                                 f"write '{key}', or set direction = \"{other}\" if {other} is better")
         steps = [b.threshold for b in self.bands]
         better = (lambda a, b: a > b) if self.direction == "higher" else (lambda a, b: a < b)
         if not all(better(a, b) for a, b in zip(steps, steps[1:])):
@@ -195,6 +223,13 @@ class Bands(Rule):
         if band is None:
             return f"{fmt(number)} 未进入任何一档 → {fmt(self.otherwise)}（{table}）"
         return f"{fmt(number)} {sign} {fmt(threshold)} → {fmt(band.points)}（{table}）"
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        if self.relative and target is None:
+            return ()
+        shift = target if self.relative else ZERO
+        return tuple(band.threshold + shift for band in self.bands)  # type: ignore[operator]
 
 
 @attrs.frozen
@@ -246,6 +281,19 @@ class Deduction(Rule):
                 f"扣 {fmt(steps)} × {fmt(self.per_step)} = {fmt(taken)}；{fmt(self.full)} − {fmt(taken)}"
                 f" → {fmt(result)}{floor}")
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # Nothing is left to deduct from ``full ÷ per_step`` steps short on: points are
+        # 0 beyond that, rise along a line (proportional) or a step at a time up to the
+        # target, and stay full from there.
+        if target is None:
+            return ()
+        worse = -1 if self.direction == "higher" else 1
+        steps = (self.full / self.per_step).to_integral_value(rounding=ROUND_CEILING)
+        if self.partial == "proportional":
+            return target, target + worse * self.full / self.per_step * self.step
+        return tuple(target + worse * k * self.step for k in range(int(steps) + 1))
+
 
 @attrs.frozen
 class Count(Rule):
@@ -294,6 +342,12 @@ class Count(Rule):
         capped = f"，封顶 {fmt(self.ceiling)} → {fmt(self.ceiling)}" if raw > self.ceiling else ""
         return f"{counted}{fmt(items)} × {fmt(self.per_item)} = {fmt(raw)}{capped}"
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # Points rise with the count from no items to the cap.
+        start = baseline if self.basis == "increase" and baseline is not None else ZERO
+        return start, start + self.ceiling / self.per_item
+
 
 @attrs.frozen
 class RankPoints(Rule):
@@ -331,6 +385,11 @@ class RankPoints(Rule):
     def points(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> Decimal:
         raise TypeError("排序赋分 needs the whole batch: use points_batch()")
 
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        # A unit takes a place by equalling the unit on it.
+        return tuple(sorted(set(map(_number, others))))
+
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
         raise TypeError("排序赋分 needs the whole batch: use explain_batch()")
 
@@ -355,12 +414,23 @@ class RankPoints(Rule):
 
 
 def _levels(value: object) -> dict[str, Decimal]:
+    """Level name → share, the names normalised as data cells are, so that a cell holding
+    a level is found whatever width its brackets are typed in."""
     if not isinstance(value, Mapping) or not value:
         raise TypeError("'levels' must be a table of level = share of full marks, e.g. { 完成 = 1, 未完成 = 0 }")
-    shares = {str(name).strip(): to_decimal(share) for name, share in value.items()}
-    for name, share in shares.items():
-        if not ZERO <= share <= ONE:
-            raise ValueError(f"level '{name}' gives share {fmt(share)}; shares are between 0 and 1")
+    shares: dict[str, Decimal] = {}
+    written: dict[str, str] = {}
+    for name, share in value.items():
+        level = normalise(str(name))
+        if is_missing(level) or is_exempt(level):
+            mark = "no-data" if is_missing(level) else "exempt (不适用)"
+            raise ValueError(f"level {str(name)!r} reads as the {mark} mark in a data cell; give the level another name")
+        if level in shares:
+            raise ValueError(f"levels {written[level]!r} and {str(name)!r} are one level once read as data is "
+                             "(full-width forms folded, outer spaces removed)")
+        shares[level], written[level] = to_decimal(share), str(name)
+        if not ZERO <= shares[level] <= ONE:
+            raise ValueError(f"level '{level}' gives share {fmt(shares[level])}; shares are between 0 and 1")
     return shares
 
 
@@ -386,6 +456,10 @@ class Levels(Rule):
 
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
         return f"{value} → {_share_of_full(self.full, self.levels[str(value)])}"
+
+    def breakpoints(self, target: Decimal | None, baseline: Decimal | None,
+                    others: Sequence[Value] = ()) -> tuple[Value, ...]:
+        return tuple(self.levels)
 
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (PassFail, Ratio, Progress, Bands, Deduction, Count, RankPoints, Levels)

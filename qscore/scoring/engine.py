@@ -23,8 +23,8 @@ from qscore.errors import DataError, MissingFigure, QscoreError
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Rounding, Ruleset, UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.binding import Cell, Dataset
-from qscore.reading.cells import EXEMPT
-from qscore.rules.base import Rule
+from qscore.reading.cells import EXEMPT, Exempt
+from qscore.rules.base import Rule, Value
 from qscore.scoring import formulas
 from qscore.scoring.adjusters import Adjuster
 from qscore.scoring.columns import CodedColumn, EngineUnits, IndicatorView, OnRead, RankedColumns, ResultColumns
@@ -163,8 +163,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
         column = _varying_column(ruleset, indicator, data, values, targets, figures)
     if not explain:
         return column
-    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
-    explanations = _explain(ruleset, indicator, values, present, column.targets, [f.baseline for f in figures],
+    explanations = _explain(ruleset, indicator, values, column.targets, [f.baseline for f in figures],
                             figures, timing, column.points)
     return attrs.evolve(column, explanations=explanations)
 
@@ -177,6 +176,17 @@ def _applicable_values(indicator: Indicator, data: Dataset) -> list[Cell]:
     return [value if indicator.applies(unit) else EXEMPT for value, unit in zip(values, data.units)]
 
 
+def _present(values: list[Cell]) -> tuple[list[int], list[Value]]:
+    """The positions of the units with a value (neither missing nor exempt), and their values."""
+    positions: list[int] = []
+    present: list[Value] = []
+    for n, value in enumerate(values):
+        if value is not None and not isinstance(value, Exempt):
+            positions.append(n)
+            present.append(value)
+    return positions, present
+
+
 def _first_present(values: list[Cell]) -> int:
     return next(n for n, value in enumerate(values) if value is not None and value is not EXEMPT)
 
@@ -187,6 +197,8 @@ def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], fi
     first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
     if first is None or indicator.target is None or not indicator.rule.uses_target:
         return None
+    if indicator.target.batch:
+        return _batch_target(indicator, data, values, figures, timing)
     try:
         return indicator.target.resolve(figures[first], timing)
     except MissingFigure as exc:
@@ -202,7 +214,7 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
     codes, distinct = _codes(indicator, data, values)
     points_of: dict[int, Decimal] = {}
     for code, value in distinct:
-        if value is None or value is EXEMPT:
+        if value is None or isinstance(value, Exempt):
             points_of[code] = _nothing(rounding)
             continue
         try:
@@ -232,10 +244,10 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
                     targets: list[Decimal | None], figures: list[Figures]) -> Column:
     """Points when targets or baselines differ by unit, or the rule needs the whole batch."""
     rule, rounding = indicator.rule, ruleset.rounding
-    present = [n for n, value in enumerate(values) if value is not None and value is not EXEMPT]
+    present, scored = _present(values)
     baselines = [figures[n].baseline for n in present]
     try:
-        raw = rule.points_batch([values[n] for n in present], [targets[n] for n in present], baselines)
+        raw = rule.points_batch(scored, [targets[n] for n in present], baselines)
     except MissingFigure as exc:
         # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
         unit = next((n for n, baseline in zip(present, baselines) if baseline is None), present[0])
@@ -245,7 +257,8 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
         # A batch rule may give units with the same points one shared figure (排序赋分's
         # places): each figure is rounded once, keyed by identity while ``raw`` keeps it alive.
         keys = list(map(id, raw))
-        rounded = {key: p.quantize(quantum, rounding=mode) for key, p in dict(zip(keys, raw)).items()}
+        # Adding 0 turns -0.00 into 0.00, as Rounding.apply does.
+        rounded = {key: p.quantize(quantum, rounding=mode) + ZERO for key, p in dict(zip(keys, raw)).items()}
         raw = list(map(rounded.__getitem__, keys))
     points = [_nothing(rounding)] * len(values)
     for n, p in zip(present, raw):
@@ -286,8 +299,22 @@ def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
     references = {name: column for name, column in own.items() if name not in STANDARD_FIELDS}
     return [Figures(baseline=indicator.baseline if baselines[n] is None else baselines[n],
                     previous=previous[n],
-                    references=tuple((name, col[n]) for name, col in references.items() if col[n] is not None))
+                    references=tuple((name, figure) for name, col in references.items()
+                                     if (figure := col[n]) is not None))
             for n in range(count)]
+
+
+def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                  timing: Timing) -> Decimal | None:
+    """A batch shape's one target (进入全市前列), from the values of the units that have one."""
+    numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
+    if not numbers or indicator.target is None:
+        return None
+    try:
+        return indicator.target.resolve_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
+                                              timing)
+    except MissingFigure as exc:
+        raise _missing_figure(indicator, data, numbers[0][0], exc) from None
 
 
 def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
@@ -295,19 +322,30 @@ def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: l
     target = indicator.target
     if target is None:
         return [None] * len(figures)
-    resolved: dict[Figures, Decimal] = {}
+    if target.batch:
+        shared = _batch_target(indicator, data, values, figures, timing) if indicator.rule.uses_target else None
+        return [None if value is None or value is EXEMPT else shared for value in values]
+    resolved: dict[tuple[str, ...], Decimal] = {}
     out: list[Decimal | None] = []
     for n, (fig, value) in enumerate(zip(figures, values)):
         if value is None or value is EXEMPT or not indicator.rule.uses_target:
             out.append(None)
             continue
-        if fig not in resolved:
+        key = _written(fig)
+        if key not in resolved:
             try:
-                resolved[fig] = target.resolve(fig, timing)
+                resolved[key] = target.resolve(fig, timing)
             except MissingFigure as exc:
                 raise _missing_figure(indicator, data, n, exc) from None
-        out.append(resolved[fig])
+        out.append(resolved[key])
     return out
+
+
+def _written(figures: Figures) -> tuple[str, ...]:
+    """Figures as they are written, to key the targets worked out from them: 80 and 80.00
+    are equal Decimals, but 80 + 2 is 82 and 80.00 + 2 is 82.00, and each unit's target
+    keeps the digits of its own figures."""
+    return (str(figures.baseline), str(figures.previous), *(f"{name}={value}" for name, value in figures.references))
 
 
 def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: MissingFigure) -> DataError:
@@ -326,20 +364,25 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
                     column=data.columns.get(indicator.id, indicator.name))
 
 
-def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], present: list[int],
-             targets: list[Decimal | None], baselines: list[Decimal | None], figures: list[Figures],
-             timing: Timing, points: list[Decimal]) -> list[str]:
+def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
+             baselines: list[Decimal | None], figures: list[Figures], timing: Timing,
+             points: Sequence[Decimal]) -> list[str]:
     rule, rounding = indicator.rule, ruleset.rounding
-    lines = rule.explain_batch([values[n] for n in present], [targets[n] for n in present],
-                               [baselines[n] for n in present])
+    present, scored = _present(values)
+    lines = rule.explain_batch(scored, [targets[n] for n in present], [baselines[n] for n in present])
     missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
     texts = [exempt if value is EXEMPT else missing for value in values]
+    shared = ""
+    if rule.uses_target and indicator.target is not None and indicator.target.batch:
+        numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
+        shared = indicator.target.describe_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
+                                                 timing)
     for n, line in zip(present, lines):
         target = ""
         if rule.uses_target and indicator.target is not None:
-            target = f"目标：{indicator.target.describe(figures[n], timing)}；"
+            target = f"目标：{shared or indicator.target.describe(figures[n], timing)}；"
         rounded = ""
         if rounding.stage == "indicator":
             rounded = f"；保留{rounding.places}位小数 → {points[n]:f}"

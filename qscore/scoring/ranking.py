@@ -74,7 +74,8 @@ def classes(totals: Sequence[Decimal], vetoed: Sequence[bool], ranks: Sequence[i
     positions: list[int] = []
     measure: Decimal | int | None = None
     position = 0
-    for this, veto in zip(totals if by_score else ranks, vetoed):
+    measures: Sequence[Decimal | int] = totals if by_score else ranks
+    for this, veto in zip(measures, vetoed):
         if veto:
             positions.append(len(limits))
             continue

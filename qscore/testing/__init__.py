@@ -11,10 +11,12 @@ in ``[tool.pytest.ini_options]``), after ``pip install 'qscore[test]'``::
 
 The properties: every indicator's points lie in [0, full marks]; points never fall as
 the observed value gets better (in the indicator's direction); units with the same
-figures share a rank and the next rank skips (1, 1, 3); shuffling the rows changes no
-unit's total, rank or class; a total is the sum of the shown points plus bonus less
+figures share a rank and the next rank skips (1, 1, 3); shuffling the rows changes none
+of a unit's figures (to the digit), its rank or its class; a total is the sum of the shown points plus bonus less
 deductions; a veto sends a unit to the lowest class, behind every unit without one;
-and every ``[[examples]]`` entry comes out as the ruleset says.
+the engine gives every unit exactly what the unit-by-unit reference scorer
+(:mod:`qscore.testing.reference`) gives, and the same data written in the long layout
+gives the same batch; and every ``[[examples]]`` entry comes out as the ruleset says.
 """
 
 from __future__ import annotations
@@ -37,10 +39,14 @@ from qscore.plugins.manager import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
 from qscore.reading.binding import COUNT_UNITS
 from qscore.reading.table import RawTable
 from qscore.scoring import formulas
-from qscore.targets import Reference, Trend
+from qscore.testing.reference import check_same_as_reference, reference_batch
 
 Row = dict[str, str]
 BASELINE_FIELD, PREVIOUS_FIELD = "基期", "上年"
+#: How a value cell says the indicator does not apply to the unit.
+EXEMPT_MARK = "不适用"
+#: The long layout's header: unit, indicator, field (empty for the value), value.
+LONG_HEADER = (UNIT_HEADER, "指标", "字段", "数值")
 
 
 # -- fixtures ------------------------------------------------------------------------------
@@ -112,10 +118,11 @@ def _figure_columns(indicator: Indicator) -> list[str]:
     fields = []
     if indicator.baseline is None:
         fields.append(BASELINE_FIELD)
-    if isinstance(indicator.target, Trend):
+    needs = getattr(indicator.target, "needs", None)
+    if needs == "previous":
         fields.append(PREVIOUS_FIELD)
-    if isinstance(indicator.target, Reference):
-        fields.append(indicator.target.name)
+    if needs == "reference":
+        fields.append(getattr(indicator.target, "name"))
     return [f"{indicator.name}@{field}" for field in fields]
 
 
@@ -126,39 +133,78 @@ def _value_or_missing(ruleset: Ruleset, indicator: Indicator) -> st.SearchStrate
     return values
 
 
-@st.composite
-def unit_rows(draw: st.DrawFn, ruleset: Ruleset, min_units: int = 1, max_units: int = 8) -> list[Row]:
+_COUNTS = st.integers(min_value=0, max_value=3).map(str)
+_VETOES = st.sampled_from(["", "", "", "是"])
+_ONE_IN_EIGHT = st.integers(min_value=0, max_value=7).map(lambda number: number == 0)
+
+
+def unit_rows(ruleset: Ruleset, min_units: int = 1, max_units: int = 8, *, per_unit: bool = False,
+              exempt: bool = False) -> st.SearchStrategy[list[Row]]:
     """A batch of units as spreadsheet rows (header → cell text) for ``ruleset``.
 
     Figures a target needs from the data (a baseline the plan lacks, last year's value,
-    a reference) are drawn once for the whole batch, so every unit faces the same target.
-    Bonus and deduction items occur 0–3 times; vetoes now and then.  Where indicators
-    apply only to some units (``applies_to``), the units are drawn from those names.
+    a reference) are drawn once for the whole batch, so every unit faces the same target;
+    with ``per_unit`` each unit has its own, and now and then an indicator whose plan
+    has a baseline gets a ``名称@基期`` column too (the unit's own base-year value; the
+    plan's where its cell is ``-``).  With ``exempt``, about one value cell in eight is
+    marked 不适用.  Bonus and deduction items occur 0–3 times; vetoes now and then.  Where
+    indicators apply only to some units (``applies_to``), the units are drawn from those
+    names.
     """
     named = sorted({unit for indicator in ruleset.indicators for unit in indicator.applies_to})
     if named:
         # Indicators assessed only for some units: draw those units, so the rules are exercised.
-        names = draw(st.permutations(named))[:draw(st.integers(min_value=1, max_value=len(named)))]
+        names = st.tuples(st.permutations(named), st.integers(min_value=1, max_value=len(named))).map(
+            lambda drawn: drawn[0][:drawn[1]])
     else:
-        count = draw(st.integers(min_value=min_units, max_value=max_units))
-        names = [f"单位{number}" for number in range(1, count + 1)]
-    shared: Row = {}
+        names = st.integers(min_value=min_units, max_value=max_units).map(
+            lambda count: [f"单位{number}" for number in range(1, count + 1)])
+    # Strategies are made once per ruleset, not once per example: Hypothesis checks each new one.
+    values = [(i.name, _value_or_missing(ruleset, i).map(_cell)) for i in ruleset.indicators]
+    figures, own_baselines = [], []
     for indicator in ruleset.indicators:
         if indicator.rule.value_kind == "number":
-            for column in _figure_columns(indicator):
-                shared[column] = _cell(draw(indicator_values(indicator)))
+            cells = indicator_values(indicator).map(_cell)
+            figures += [(column, cells) for column in _figure_columns(indicator)]
+            if per_unit and indicator.baseline is not None:
+                own_baselines.append((f"{indicator.name}@{BASELINE_FIELD}", st.one_of(st.just("-"), cells)))
     adjust = ruleset.adjustments
+    items = [*((item.name, _COUNTS) for item in (*adjust.bonus, *adjust.deductions)),
+             *((item.name, _VETOES) for item in adjust.vetoes)]
+    return _unit_rows(names, values, figures, own_baselines, items, per_unit, exempt)
+
+
+Cells = Sequence[tuple[str, st.SearchStrategy[str]]]
+
+
+@st.composite
+def _unit_rows(draw: st.DrawFn, names: st.SearchStrategy[list[str]], values: Cells, figures: Cells,
+               own_baselines: Cells, items: Cells, per_unit: bool, exempt: bool) -> list[Row]:
+    figures = [*figures, *((column, cells) for column, cells in own_baselines if draw(st.booleans()))]
+    shared: Row = {} if per_unit else {column: draw(cells) for column, cells in figures}
     rows = []
-    for name in names:
+    for name in draw(names):
         row: Row = {UNIT_HEADER: name}
-        for indicator in ruleset.indicators:
-            row[indicator.name] = _cell(draw(_value_or_missing(ruleset, indicator)))
-        for item in (*adjust.bonus, *adjust.deductions):
-            row[item.name] = str(draw(st.integers(min_value=0, max_value=3)))
-        for item in adjust.vetoes:
-            row[item.name] = draw(st.sampled_from(["", "", "", "是"]))
-        rows.append({**row, **shared})
+        for column, cells in values:
+            row[column] = EXEMPT_MARK if exempt and draw(_ONE_IN_EIGHT) else draw(cells)
+        row.update((column, draw(cells)) for column, cells in items)
+        row.update({column: draw(cells) for column, cells in figures} if per_unit else shared)
+        rows.append(row)
     return rows
+
+
+def long_rows(rows: Sequence[Mapping[str, str]], unit_header: str = UNIT_HEADER) -> list[Row]:
+    """``rows`` (the wide layout) written in the long layout: one row per unit and column,
+    headed ``单位, 指标, 字段, 数值``; a ``名称@字段`` column's field goes in ``字段``.
+    Units keep their order (a unit's first row), so the batch is the same."""
+    out = []
+    for row in rows:
+        for header, text in row.items():
+            if header != unit_header:
+                name, _, field = header.partition("@")
+                out.append({LONG_HEADER[0]: row[unit_header], LONG_HEADER[1]: name, LONG_HEADER[2]: field,
+                            LONG_HEADER[3]: text})
+    return out
 
 
 def table(rows: Sequence[Mapping[str, str]], file: str = "<generated>") -> RawTable:
@@ -180,6 +226,10 @@ def check_ruleset(ruleset_or_path: Ruleset | str | os.PathLike[str], *, catalog:
                   year: int | None = None, max_examples: int = 60) -> None:
     """Assert qscore's core properties on a ruleset, and its worked examples.
 
+    Each generated batch (figures shared by the batch or each unit's own, cells marked
+    不适用 or not) is scored by the engine and by :func:`reference_batch`, which must
+    agree unit by unit; the same rows in the long layout must give the same batch.
+
     :param ruleset_or_path: a :class:`~qscore.model.Ruleset` or a ruleset ``.toml`` file.
     :param catalog: where rule types and adjustments come from (default: the built-ins
         and the installed plug-ins ``QSCORE_LOAD_PLUGINS`` allows).
@@ -191,16 +241,26 @@ def check_ruleset(ruleset_or_path: Ruleset | str | os.PathLike[str], *, catalog:
     ruleset = ruleset_or_path if isinstance(ruleset_or_path, Ruleset) else catalog.ruleset(str(ruleset_or_path))
     check_examples(ruleset, catalog=catalog)
 
+    batches = {(per_unit, exempt): unit_rows(ruleset, per_unit=per_unit, exempt=exempt)
+               for per_unit in (False, True) for exempt in (False, True)}
+
     @settings(max_examples=max_examples, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.data())
     def properties(data: st.DataObject) -> None:
-        rows = data.draw(unit_rows(ruleset), label="rows")
+        per_unit = data.draw(st.booleans(), label="per-unit figures")
+        exempt = data.draw(st.booleans(), label="cells marked 不适用")
+        rows = data.draw(batches[per_unit, exempt], label="rows")
         batch = score_rows(ruleset, rows, year=year, catalog=catalog)
         check_batch(ruleset, batch)
-        check_monotone(ruleset, batch)
+        check_same_as_reference(batch, reference_batch(ruleset, rows, year=year, catalog=catalog))
+        check_same_as_reference(score_rows(ruleset, long_rows(rows), year=year, catalog=catalog), batch,
+                                what="the same data in the wide layout")
+        if not per_unit:  # the same targets for every unit
+            check_monotone(ruleset, batch)
         shuffled = data.draw(st.permutations(rows), label="shuffled")
-        check_same_results(batch, score_rows(ruleset, shuffled, year=year, catalog=catalog), "shuffling the rows")
+        check_same_as_reference(score_rows(ruleset, shuffled, year=year, catalog=catalog), batch,
+                                what="the rows in their first order", ordered=False)
         if any(indicator.applies_to for indicator in ruleset.indicators):
             return  # a twin under another name would be assessed on other indicators
         original = data.draw(st.sampled_from(rows), label="twin of")
@@ -282,8 +342,9 @@ def check_monotone(ruleset: Ruleset, batch: BatchResult) -> None:
     for position, indicator in enumerate(ruleset.indicators):
         if indicator.rule.value_kind != "number":
             continue
-        scored = sorted(((u.indicators[position].value, u.indicators[position].points, u.unit) for u in batch.units
-                         if isinstance(u.indicators[position].value, Decimal)), key=lambda case: case[0])
+        results = ((u.indicators[position], u.unit) for u in batch.units)
+        scored = sorted(((r.value, r.points, unit) for r, unit in results if isinstance(r.value, Decimal)),
+                        key=lambda case: case[0])
         if indicator.direction == "lower":
             scored.reverse()
         for (worse, low, unit_a), (better, high, unit_b) in zip(scored, scored[1:]):

@@ -1,7 +1,9 @@
-"""A ruleset as a plain document (``qscore show --format json``)."""
+"""A ruleset as a plain document (``qscore show --format json``): figures stay
+Decimals, written with their exact digits by :func:`qscore.writing.text.json_text`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -11,15 +13,12 @@ from qscore.errors import MissingFigure
 from qscore.model import Indicator, Ruleset
 from qscore.numbers import fmt
 from qscore.targets import Figures, Timing
-from qscore.writing.text import json_number
 
 BOUND = ("full", "direction", "strict")
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return json_number(value)
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
@@ -57,13 +56,13 @@ def indicator_document(ruleset: Ruleset, indicator: Indicator) -> dict[str, Any]
     target = indicator.target
     return {
         "id": indicator.id, "name": indicator.name, "category": indicator.category, "unit": indicator.unit,
-        "direction": indicator.direction, "baseline": json_number(indicator.baseline),
+        "direction": indicator.direction, "baseline": indicator.baseline,
         "baseline_year": indicator.baseline_year or ruleset.base_year,
-        "target": json_number(horizon_target(ruleset, indicator)),
+        "target": horizon_target(ruleset, indicator),
         "target_kind": target.kind if target else None,
         "target_text": target_text(ruleset, indicator),
         "target_shape": _plain(target) if target else None,
-        "lead": indicator.lead, "points": json_number(indicator.points),
+        "lead": indicator.lead, "points": indicator.points,
         "rule": {"type": rule.type, "label": rule.label, **params},
         "missing": indicator.missing or ruleset.missing, "notes": list(indicator.notes), "source": indicator.source,
     }
@@ -74,7 +73,7 @@ def ruleset_document(ruleset: Ruleset) -> dict[str, Any]:
     return {
         "id": ruleset.id, "title": ruleset.title, "jurisdiction": ruleset.jurisdiction, "level": ruleset.level,
         "unit_kind": ruleset.unit_kind, "base_year": ruleset.base_year, "horizon_year": ruleset.horizon_year,
-        "source": ruleset.source, "full_marks": json_number(ruleset.full_marks),
+        "source": ruleset.source, "full_marks": ruleset.full_marks,
         "categories": [_plain(c) for c in ruleset.categories],
         "indicators": [indicator_document(ruleset, i) for i in ruleset.indicators],
         "adjustments": _plain(ruleset.adjustments),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from qscore.model import BatchResult, Indicator, IndicatorResult, UnitResult
-from qscore.numbers import ZERO, fmt
+from qscore.numbers import ZERO, fmt, plain
 from qscore.scoring import formulas
 from qscore.targets import Figures
 
@@ -20,7 +22,7 @@ def _follows_path(indicator: Indicator) -> bool:
     """Whether the year's target is a point on the baseline→target path (so meeting it
     means 'on track'), rather than a reference, last year's value or the final target."""
     target = indicator.target
-    return (target is not None and target.path == "linear"
+    return (target is not None and target.path == "linear" and target.interim != "horizon"
             and target.start(Figures(baseline=indicator.baseline)) is not None)
 
 
@@ -32,16 +34,20 @@ def _status(result: IndicatorResult, interim: bool) -> str:
     return "，已达标" if result.met else "，未达标"
 
 
-def explain_unit(batch: BatchResult, unit: UnitResult) -> str:
+def explain_unit(batch: BatchResult, unit: UnitResult, closing: Sequence[str] = ()) -> str:
     """Plain text: per indicator the value, the target used, the rule and its arithmetic,
-    the points; then subtotals, bonus, deductions, veto and the total."""
+    the points; then subtotals, bonus, deductions, veto and the total.
+
+    :param closing: lines to end with: what the unit must achieve to reach the next
+        class up (:func:`qscore.analysis.report.closing_line`).
+    """
     from tabulate import tabulate
 
     ruleset = batch.ruleset
     interim = batch.year < ruleset.horizon_year
     lines = [f"{ruleset.title} · {batch.year}年度",
              f"单位：{unit.unit}    排名：第 {unit.rank} 名 / {len(batch.units)}"
-             + (f"    等次：{unit.tier}" if unit.tier else "") + f"    总分：{unit.total:f}", ""]
+             + (f"    等次：{unit.tier}" if unit.tier else "") + f"    总分：{plain(unit.total)}", ""]
     by_id = {i.id: i for i in ruleset.indicators}
     category_names = {c.id: c.name for c in ruleset.categories}
     current = object()
@@ -49,20 +55,21 @@ def explain_unit(batch: BatchResult, unit: UnitResult) -> str:
         indicator = by_id[result.indicator]
         if indicator.category != current:
             current = indicator.category
-            lines.append(f"【{category_names.get(indicator.category, '未分类')}】")
+            lines.append(f"【{category_names.get(indicator.category or '', '未分类')}】")
         unit_text = f"（{indicator.unit}）" if indicator.unit else ""
         lines.append(f"{number:>3}. {indicator.name}{unit_text}  [{indicator.id}]  满分 {fmt(indicator.points)}")
         on_path = interim and _follows_path(indicator)
         lines.append(f"     实际值：{_value(result, indicator)}{_status(result, on_path)}")
         lines.append(f"     {result.explanation}")
-        lines.append(f"     得分：{result.points:f}")
+        lines.append(f"     得分：{plain(result.points)}")
     lines.append("")
     if ruleset.categories:
         full = {c.id: sum((r.max_points for r in unit.indicators if by_id[r.indicator].category == c.id), ZERO)
                 for c in ruleset.categories}
-        table = [[c.name, f"{unit.subtotals[c.id]:f}", fmt(full[c.id])] for c in ruleset.categories]
+        table = [[c.name, plain(unit.subtotals[c.id]), fmt(full[c.id])] for c in ruleset.categories]
         lines += [tabulate(table, headers=["类别", "得分", "满分"], disable_numparse=True), ""]
     lines += _adjustment_lines(batch, unit)
+    lines += closing
     return "\n".join(lines) + "\n"
 
 
@@ -84,14 +91,14 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
                if vetoes and batch.ruleset.classification else
                f"一票否决：{'；'.join(vetoes)}" if vetoes else "一票否决：无")
     base = sum((r.points for r in unit.indicators), ZERO)
-    total = f"总分 = 指标得分合计 {base:f}"
+    total = f"总分 = 指标得分合计 {plain(base)}"
     if batch.ruleset.scale_to is not None:
         applicable = sum((r.max_points for r in unit.indicators), ZERO)
         scaled = formulas.indicator_parts(batch.ruleset, [base], [applicable])[0]
-        out.append(f"得分率折算：{base:f} ÷ {fmt(applicable)}（适用指标满分）× {fmt(batch.ruleset.scale_to)}"
-                   f" = {scaled:f}")
+        out.append(f"得分率折算：{plain(base)} ÷ {fmt(applicable)}（适用指标满分）× {fmt(batch.ruleset.scale_to)}"
+                   f" = {plain(scaled)}")
         base = scaled
-        total = f"总分 = 折算得分 {base:f}"
+        total = f"总分 = 折算得分 {plain(base)}"
     if unit.bonus:
         total += f" + 加分 {fmt(unit.bonus)}"
     if unit.deductions:
@@ -99,7 +106,7 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
     floor = adjust.total_floor
     if floor is not None and next(iter(formulas.unfloored_totals([base], [unit.bonus], [unit.deductions]))) < floor:
         total += f"（不低于 {fmt(floor)}）"
-    out.append(f"{total} = {unit.total:f}")
+    out.append(f"{total} = {plain(unit.total)}")
     if unit.gap_to_next is not None:
         out.append(f"距上一等次（{_next_class(batch, unit)}）还差：{fmt(unit.gap_to_next)} 分")
         out.append(_lost_points(batch, unit))

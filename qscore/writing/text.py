@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import chain
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
+from qscore.controls import escape_controls
 from qscore.model import BatchResult, UnitResult
+from qscore.numbers import plain
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,9 +31,10 @@ def safe_text(text: str) -> str:
 def _number(value: Decimal | None) -> str:
     if value is None:
         return ""
-    # str() is twice as fast as format() and the same unless it would use an exponent.
+    # str() is twice as fast as format() and the same unless it would use an exponent,
+    # or write zero with a sign.
     text = str(value)
-    return f"{value:f}" if "E" in text else text
+    return plain(value) if "E" in text or text.startswith("-0") else text
 
 
 def summary_table(batch: BatchResult, *, detail: bool) -> tuple[list[str], list[list[Any]]]:
@@ -99,17 +103,25 @@ def _header(batch: BatchResult, detail: bool) -> list[str]:
 def _numbers(values: Sequence[Decimal | None]) -> list[str]:
     """A column of figures as text, as :func:`_number` writes them ("" for ``None``)."""
     texts = list(map(str, values))
-    if "E" in "".join(texts) or "None" in texts:  # rare: str() chose an exponent somewhere
+    joined = "".join(texts)
+    if "E" in joined or "-0" in joined or "None" in texts:  # rare: an exponent, a -0 (or -0.5), a gap
         return list(map(_number, values))
     return texts
 
 
 def write_table(batch: BatchResult) -> bytes:
+    """The ranking laid out for people to read.  Each text stays on its line: control
+    characters in it (an escape sequence, a line break) are shown escaped (``\\x1b``),
+    here as on a terminal; CSV, JSON and XLSX keep the text as read."""
     from tabulate import tabulate
 
-    header, rows = summary_rows(batch, detail=False, text=str)
+    header, rows = summary_rows(batch, detail=False, text=_one_line)
     title = f"{batch.ruleset.title}（{batch.year}年度）"
     return (title + "\n" + tabulate(rows, headers=header, disable_numparse=True) + "\n").encode("utf-8")
+
+
+def _one_line(text: str) -> str:
+    return escape_controls(text, one_line=True)
 
 
 def write_csv(batch: BatchResult) -> bytes:
@@ -156,44 +168,118 @@ def csv_text(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def json_number(value: Decimal | None) -> Any:
-    """A JSON number with the same digits (up to 15 significant ones survive a float),
-    otherwise the exact figure as a string."""
-    if value is None:
-        return None
-    digits = value.as_tuple().digits
-    return float(value) if len(digits) <= 15 else f"{value:f}"
+# -- JSON ------------------------------------------------------------------------------------
+#
+# One encoding for every figure: a JSON number with exactly the digits of the Decimal
+# (87.50, not 87.5; 28 digits stay 28 digits), never a string for one unit and a number
+# for another, never Infinity or NaN, and zero never -0.  json.dumps cannot write a
+# number it did not make from a float, so the few structures qscore writes go through
+# this small encoder, which lays them out as json.dumps(..., indent=2) does.
+
+# Control characters other than C0 are legal in JSON strings; escaping them too (DEL,
+# C1) keeps a file shown on a terminal from running an escape sequence.
+_UNSAFE_IN_STRINGS = re.compile("[\x7f-\x9f]")
+
+
+def json_figure(value: Decimal) -> str:
+    """A Decimal as a JSON number with exactly its digits: ``87.50``, ``0.00`` for -0.00.
+
+    :raises ValueError: for NaN or an infinity, which JSON cannot hold.
+    """
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a finite figure and cannot be written as JSON")
+    return plain(value)
+
+
+def json_string(text: str) -> str:
+    """``text`` as a JSON string, non-ASCII kept, every control character escaped."""
+    encoded = encode_basestring(text)
+    if _UNSAFE_IN_STRINGS.search(encoded):
+        encoded = _UNSAFE_IN_STRINGS.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+    return encoded
+
+
+def json_text(value: Any, indent: str = "") -> str:
+    """``value`` (dicts with string keys, lists, tuples, strings, Decimals, ints, bools,
+    ``None``) as ``json.dumps(value, ensure_ascii=False, indent=2)`` lays it out, with
+    every Decimal written by :func:`json_figure`; ``indent`` starts each inner line.
+
+    :raises TypeError: for a value of another type (a float, say: figures are Decimals).
+    """
+    parts: list[str] = []
+    _encode(value, "\n" + indent, parts)
+    return "".join(parts)
+
+
+def _encode(value: Any, newline: str, parts: list[str]) -> None:
+    if isinstance(value, str):
+        parts.append(json_string(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True or value is False:
+        parts.append("true" if value else "false")
+    elif isinstance(value, Decimal):
+        parts.append(json_figure(value))
+    elif isinstance(value, int):
+        parts.append(int.__repr__(value))
+    elif isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + "  "
+        opening = "{"
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"JSON object keys are strings, got {key!r}")
+            parts += (opening, inner, json_string(key), ": ")
+            _encode(item, inner, parts)
+            opening = ","
+        parts += (newline, "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        opening = "["
+        for item in value:
+            parts += (opening, inner)
+            _encode(item, inner, parts)
+            opening = ","
+        parts += (newline, "]")
+    else:
+        raise TypeError(f"cannot write {type(value).__name__} {value!r} as JSON; figures are Decimals")
 
 
 def unit_json(batch: BatchResult, unit: UnitResult) -> dict[str, Any]:
     indicators = {i.id: i for i in batch.ruleset.indicators}
+    """One unit of the JSON output, figures as Decimals (written by :func:`json_text`);
+    an indicator's ``value`` is a figure, a level name, ``不适用`` or ``None``."""
     return {
-        "unit": unit.unit, "rank": unit.rank, "total": json_number(unit.total), "tier": unit.tier,
-        "vetoed": unit.vetoed, "gap_to_next": json_number(unit.gap_to_next),
-        "subtotals": {key: json_number(value) for key, value in unit.subtotals.items()},
-        "bonus": json_number(unit.bonus), "deductions": json_number(unit.deductions),
-        "adjustments": [{"kind": a.kind, "item": a.item, "name": a.name, "count": json_number(a.count),
-                         "points": json_number(a.points)} for a in unit.adjustments],
-        "indicators": [{"id": r.indicator, "name": indicators[r.indicator].name,
-                        "value": r.value if isinstance(r.value, str) else json_number(r.value),
-                        "target": json_number(r.target), "points": json_number(r.points),
-                        "max_points": json_number(r.max_points), "met": r.met, "explanation": r.explanation}
+        "unit": unit.unit, "rank": unit.rank, "total": unit.total, "tier": unit.tier,
+        "vetoed": unit.vetoed, "gap_to_next": unit.gap_to_next,
+        "subtotals": dict(unit.subtotals),
+        "bonus": unit.bonus, "deductions": unit.deductions,
+        "adjustments": [{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
+                        for a in unit.adjustments],
+        "indicators": [{"id": r.indicator, "name": indicators[r.indicator].name, "value": r.value,
+                        "target": r.target, "points": r.points, "max_points": r.max_points, "met": r.met,
+                        "explanation": r.explanation}
                        for r in unit.indicators],
     }
 
 
 def write_json(batch: BatchResult) -> bytes:
-    """The document ``json.dumps(..., indent=2)`` writes, made one unit at a time: a
-    national batch as one nested structure takes gigabytes."""
+    """The document :func:`json_text` writes (``json.dumps(..., indent=2)``'s layout,
+    figures with their exact digits), made one unit at a time: a national batch as one
+    nested structure takes gigabytes."""
     ruleset = batch.ruleset
     head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year}
     if not batch.units:
-        return (json.dumps({**head, "units": []}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    # A unit sits two levels deep: its lines are indented four more spaces.  JSON text
-    # has no raw line break inside a string, so every line break is a layout one.
-    units = ",\n".join("    " + json.dumps(unit_json(batch, unit), ensure_ascii=False, indent=2).replace("\n", "\n    ")
-                       for unit in batch.units)
-    opening = json.dumps(head, ensure_ascii=False, indent=2).removesuffix("\n}")
-    return f'{opening},\n  "units": [\n{units}\n  ]\n}}\n'.encode("utf-8")
+        return (json_text({**head, "units": []}) + "\n").encode("utf-8")
+    # A unit sits two levels deep: its lines start four spaces in.  Each is encoded on
+    # its own, so the whole document is never held as (wider) text as well.
+    units = b",\n".join(("    " + json_text(unit_json(batch, unit), "    ")).encode("utf-8") for unit in batch.units)
+    opening = json_text(head).removesuffix("\n}")
+    return b"".join((f'{opening},\n  "units": [\n'.encode("utf-8"), units, b"\n  ]\n}\n"))
 
 

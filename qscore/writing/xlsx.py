@@ -12,18 +12,27 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from qscore.errors import QscoreError
 from qscore.model import BatchResult
 from qscore.writing.text import FORMULA_STARTS, summary_table
 
 # Workbook metadata must not carry the time of the run, or outputs would differ byte-wise.
 FIXED_CREATED = datetime.datetime(2000, 1, 1)
+#: What one Excel sheet holds: rows (the header is one of them), columns, characters in a cell.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+EXCEL_MAX_TEXT = 32_767
 
 
-def write_xlsx(batch: BatchResult) -> bytes:
+def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     """A workbook with a ranking sheet (排名) and a per-indicator detail sheet (指标明细).
 
     Points are numbers shown to the ruleset's places; values and targets are numbers in
     Excel's general format; texts from the data are written as text, never formulas.
+    A table longer than a sheet (``max_rows`` rows with its header) goes on as many
+    sheets as it needs, 指标明细, 指标明细(2) …, each with the header: nothing is dropped.
+
+    :raises QscoreError: for a ranking wider than a sheet, or a text longer than a cell.
     """
     import xlsxwriter
 
@@ -31,20 +40,42 @@ def write_xlsx(batch: BatchResult) -> bytes:
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})
     workbook.set_properties({"title": batch.ruleset.title, "created": FIXED_CREATED})
-    places = batch.ruleset.rounding.places
-    styles = {
+    styles = _styles(workbook, batch.ruleset.rounding.places)
+    header, rows = summary_table(batch, detail=True)
+    write_table(workbook, "排名", header, rows, styles, general=set(), max_rows=max_rows)
+    header, rows = _detail(batch)
+    write_table(workbook, "指标明细", header, rows, styles, general={5, 6}, max_rows=max_rows)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _styles(workbook: Any, places: int) -> dict[str, Any]:
+    return {
         "header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
         "points": workbook.add_format({"num_format": "0." + "0" * places if places else "0"}),
         # Excel's own mark for "typed with a leading apostrophe": shown as written, kept
         # as text if the cell is edited, never run as a formula.
         "quoted": workbook.add_format({"quote_prefix": True}),
     }
-    header, rows = summary_table(batch, detail=True)
-    _write_sheet(workbook.add_worksheet("排名"), header, rows, styles, general=set())
-    header, rows = _detail(batch)
-    _write_sheet(workbook.add_worksheet("指标明细"), header, rows, styles, general={5, 6})
-    workbook.close()
-    return buffer.getvalue()
+
+
+def write_table(workbook: Any, name: str, header: list[str], rows: list[list[Any]], styles: dict[str, Any], *,
+                general: set[int], max_rows: int = EXCEL_MAX_ROWS) -> list[Any]:
+    """``rows`` under ``header`` on sheet ``name``, and on ``name(2)``, ``name(3)`` …
+    when they are more than a sheet holds; the sheets made, in order (to set up further).
+
+    :raises QscoreError: for more columns than a sheet holds.
+    """
+    if len(header) > EXCEL_MAX_COLUMNS:
+        raise QscoreError(f"the sheet {name} would have {len(header):,} columns, and an XLSX sheet holds at most "
+                          f"{EXCEL_MAX_COLUMNS:,}; write CSV or JSON instead")
+    per_sheet = max_rows - 1
+    sheets = []
+    for number, start in enumerate(range(0, max(len(rows), 1), per_sheet), 1):
+        sheet = workbook.add_worksheet(name if number == 1 else f"{name}({number})")
+        _write_sheet(sheet, header, rows[start:start + per_sheet], styles, general=general)
+        sheets.append(sheet)
+    return sheets
 
 
 def _detail(batch: BatchResult) -> tuple[list[str], list[list[Any]]]:
@@ -73,10 +104,12 @@ def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: d
             if cell is None or cell == "":
                 continue
             if isinstance(cell, Decimal):
-                # Our figures are rounded or short; a float keeps their 15 significant digits.
-                sheet.write_number(number, column, float(cell), None if column in general else styles["points"])
+                # Our figures are rounded or short; a float keeps their 15 significant
+                # digits.  Adding 0.0 turns -0.0 into 0.0.
+                _written(sheet.write_number(number, column, float(cell) + 0.0,
+                                            None if column in general else styles["points"]), sheet, number, column)
             elif isinstance(cell, int) and not isinstance(cell, bool):
-                sheet.write_number(number, column, cell)
+                _written(sheet.write_number(number, column, cell), sheet, number, column)
             else:
                 _write_text(sheet, number, column, str(cell), styles, None)
     sheet.freeze_panes(1, 2)
@@ -87,7 +120,18 @@ def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: d
 def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, Any], style: Any) -> None:
     if text.startswith(FORMULA_STARTS):
         style = styles["quoted"]
-    sheet.write_string(row, column, text, style)
+    _written(sheet.write_string(row, column, text, style), sheet, row, column)
+
+
+def _written(status: int, sheet: Any, row: int, column: int) -> None:
+    """XlsxWriter returns -1 for a cell outside the sheet and -2 for a text it cut to
+    32,767 characters, and writes on: refuse both rather than drop or cut a cell."""
+    if status == -2:
+        raise QscoreError(f"the text in sheet {sheet.name}, row {row + 1}, column {column + 1} is longer than the "
+                          f"{EXCEL_MAX_TEXT:,} characters an XLSX cell holds; write CSV or JSON instead")
+    if status:
+        raise QscoreError(f"sheet {sheet.name}, row {row + 1}, column {column + 1} is outside what an XLSX sheet "
+                          "holds; write CSV or JSON instead")
 
 
 def _widths(header: list[str], rows: list[list[Any]]) -> Iterator[int]:

@@ -95,7 +95,9 @@ def test_validate_reports_each_file(cli, write):
     result = cli("validate", RULES, str(bad))
     assert result.exit_code == 1
     assert "✓ " + RULES + ": test-township, 3 indicators, full marks 100" in result.output
-    assert f"✗ {bad}: field 'base_year': is required" in result.output
+    assert f"{bad}: error: field 'base_year': is required\n" in result.output
+    assert f"{bad}: error: field 'indicators': expected at least one [[indicators]] table\n" in result.output
+    assert f"✗ {bad}: 5 error(s)\n" in result.output
     assert result.output.rstrip().endswith("Error: 1 of 2 file(s) failed validation")
 
 

@@ -1,12 +1,15 @@
 """The column-wise engine gives exactly what scoring unit by unit gives.
 
-The engine scores each distinct value once, adds points column by column, builds
-per-indicator results only when read and formats CSV points a column at a time.  The
-property below checks all of that against a reference written the plain way: per unit,
-``rule.points`` on the parsed cell, rounding, a sum in indicator order, the score-rate
-conversion (``scale_to``), bonus and deduction caps, competition ranking (1, 1, 3) and
-classes, for generated rulesets and data (with repeated cells, missing values, units
-exempt by ``applies_to`` or a 不适用 cell, ties and vetoes).
+The engine scores each distinct value once, resolves one target per distinct set of
+figures, adds points column by column, builds per-indicator results only when read and
+formats CSV points a column at a time.  The property below checks all of that against
+:func:`qscore.testing.reference_batch`, which works each unit out the plain way, for
+generated rulesets and data: every built-in rule type and target shape (interim points
+on a path whole or not, the batch's 进入前列), plan baselines or none, each unit's own figures (``名称@基期`` overriding the plan's, ``名称@上年``,
+``名称@全国平均`` / ``名称@省下达``), repeated cells and equal numbers written differently,
+missing values, units exempt by ``applies_to`` or a 不适用 cell, ties, vetoes, the
+score-rate conversion (``scale_to``), a plug-in's adjuster, and the same data in the
+long layout.
 """
 
 from __future__ import annotations
@@ -15,30 +18,93 @@ import csv
 import io
 import json
 import pickle
+from collections.abc import Iterator
 from decimal import Decimal
-
-import attrs
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qscore.reading.cells import is_exempt, normalise, parse_count, parse_number
+from qscore import hookimpl
+from qscore.model import AdjustmentResult, Ruleset, RankedUnits, UnitResult, UnitTuple
+from qscore.plugins.manager import load_plugins
 from qscore.reading.binding import bind
 from qscore.reading.table import RawTable
-from qscore.scoring.engine import score_batch
-from qscore.model import RankedUnits
-from qscore.scoring.columns import IndicatorView
-from qscore.plugins.manager import load_plugins
 from qscore.rulesets import parse_ruleset
-from qscore.targets import Figures, Timing
+from qscore.scoring.columns import EngineUnits, IndicatorView
+from qscore.scoring.engine import score_batch
+from qscore.testing import check_same_as_reference, long_rows, reference_batch, score_rows
 from qscore.writing.text import csv_text, summary_rows, summary_table, write_csv
 
-RULE_TYPES = load_plugins(entry_points=False).rule_types
 LEVELS = {"完成": 1, "基本完成": Decimal("0.6"), "未完成": 0}
 ZERO = Decimal(0)
 UNITS = [f"单位{n:02d}" for n in range(12)]
+#: The ruleset id the test plug-in's adjuster is registered for.
+ADJUSTED = "adjusted"
 
 figures = st.decimals(min_value=0, max_value=120, places=1, allow_nan=False, allow_infinity=False)
+LEVEL_CELLS = st.sampled_from(["完成", "基本完成", "未完成", "-", "不适用"])
+ITEM_CELLS = {"获奖": st.sampled_from(["", "0", "1", "2"]), "通报批评": st.sampled_from(["", "1", "3"]),
+              "事故": st.sampled_from(["", "", "", "是"])}
+
+
+def adjust(ruleset: Ruleset, unit: UnitResult) -> Iterator[AdjustmentResult]:
+    """A plug-in's lines from the unit's result so far: 0.5 off per indicator whose
+    target it missed, 1.5 on when category a's subtotal reaches 10, and a veto for a
+    unit criticised three times (the ruleset's own item line)."""
+    unmet = sum(1 for result in unit.indicators if result.met is False)
+    if unmet:
+        yield AdjustmentResult(kind="deduction", item="unmet", name="未达标指标", count=Decimal(unmet),
+                               points=Decimal("0.5") * unmet)
+    if unit.subtotals.get("a", ZERO) >= 10:
+        yield AdjustmentResult(kind="bonus", item="a-praised", name="甲类表现突出", count=Decimal(1),
+                               points=Decimal("1.5"))
+    if any(line.item == "criticised" and line.count >= 3 for line in unit.adjustments):
+        yield AdjustmentResult(kind="veto", item="repeated", name="屡次通报", count=Decimal(1), points=ZERO)
+
+
+class AdjusterPlugin:
+    @hookimpl
+    def qscore_register_adjusters(self, register: Any) -> None:
+        register(ADJUSTED, adjust)
+
+
+CATALOG = load_plugins(entry_points=False, extra=[("test-adjusters", AdjusterPlugin())])
+RULE_TYPES = CATALOG.rule_types
+
+
+@st.composite
+def targets(draw: st.DrawFn) -> Any:
+    """A target in one of the built-in shapes, as a ruleset writes it."""
+    shape = draw(st.sampled_from(["value", "maintain", "change", "growth", "new", "reference", "trend", "top"]))
+    target = draw(targets_of(shape))
+    if shape in ("change", "growth", "new") or (shape == "value" and isinstance(target, dict)):
+        if draw(st.booleans()):  # a year before the horizon: its point on the path, whole or not, or the baseline held
+            target["interim"] = draw(st.sampled_from(["up", "nearest", "none", "horizon"]))
+    return target
+
+
+@st.composite
+def targets_of(draw: st.DrawFn, shape: str) -> Any:
+    if shape == "value":
+        return draw(figures) if draw(st.booleans()) else {"kind": "value", "value": draw(figures)}
+    if shape == "top":  # 进入全市前列: the value at a place or a share of the batch, or a value as well
+        where = ({"place": draw(st.integers(1, 5))} if draw(st.booleans())
+                 else {"share": draw(st.sampled_from([Decimal("0.3"), Decimal("0.5"), 1]))})
+        return {"kind": "top", **where, **({"value": draw(figures)} if draw(st.booleans()) else {})}
+    if shape == "maintain":
+        return {"kind": "maintain", "value": draw(figures)}
+    if shape == "change":
+        key = draw(st.sampled_from(["percent", "points"]))
+        return {"kind": "change", key: draw(st.sampled_from([-13, 2, Decimal("0.5")]))}
+    if shape == "growth":
+        return {"kind": "growth", "annual_percent": draw(st.sampled_from([15, -3, Decimal("2.5")]))}
+    if shape == "new":
+        return {"kind": "new", "value": draw(st.integers(1, 12))}
+    if shape == "reference":
+        return {"kind": "reference", "name": draw(st.sampled_from(["全国平均", "省下达"])),
+                "offset": draw(st.sampled_from([0, 1, Decimal("-0.5")]))}
+    return {"kind": "trend"}
 
 
 @st.composite
@@ -47,24 +113,34 @@ def indicator_tables(draw: st.DrawFn, number: int) -> dict:
     full = draw(st.integers(1, 20))
     # 计件 rewards each item: higher is better by definition.
     direction = "higher" if kind == "count" else draw(st.sampled_from(["higher", "lower"]))
-    table = {"id": f"i{number}", "name": f"指标{number}", "points": full, "direction": direction,
-             "baseline": draw(figures)}
+    table: dict[str, Any] = {"id": f"i{number}", "name": f"指标{number}", "points": full, "direction": direction}
+    baseline = draw(st.one_of(st.none(), figures))
+    if baseline is not None:
+        table["baseline"] = baseline
+        if draw(st.integers(0, 3)) == 0:  # 较2021年…: a base year of its own
+            table["baseline_year"] = 2021
     category = draw(st.sampled_from([None, "a", "b"]))
     if category:
         table["category"] = category
     if draw(st.integers(0, 3)) == 0:  # assessed for some units only
         table["applies_to"] = draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=6, unique=True))
     if kind in ("pass_fail", "ratio", "progress", "deduction"):
-        table["target"] = draw(figures)
+        table["target"] = draw(targets())
         table["rule"] = kind if kind != "deduction" else {
             "type": "deduction", "per_step": draw(st.sampled_from([1, 2, Decimal("0.5")])),
             "step": draw(st.sampled_from([1, Decimal("0.3")])),
             "partial": draw(st.sampled_from(["proportional", "whole", "started"]))}
     elif kind == "bands":
-        steps = sorted(draw(st.lists(figures, min_size=1, max_size=3, unique=True)), reverse=direction == "higher")
+        # Thresholds as figures, or as offsets from the year's target (relative).
+        relative = draw(st.booleans())
+        steps = sorted(draw(st.lists(st.decimals(-10, 10, places=1) if relative else figures,
+                                     min_size=1, max_size=3, unique=True)), reverse=direction == "higher")
         awarded = sorted(draw(st.lists(st.integers(0, full), min_size=len(steps), max_size=len(steps))), reverse=True)
         key = "at_least" if direction == "higher" else "at_most"
-        table["rule"] = {"type": "bands", "bands": [{key: t, "points": p} for t, p in zip(steps, awarded)]}
+        table["rule"] = {"type": "bands", "bands": [{key: t, "points": p} for t, p in zip(steps, awarded)],
+                         "relative": relative}
+        if relative:
+            table["target"] = draw(targets())
     elif kind == "count":
         table["rule"] = {"type": "count", "per_item": draw(st.sampled_from([1, 2, Decimal("0.7")])),
                          "basis": draw(st.sampled_from(["value", "increase"]))}
@@ -76,15 +152,45 @@ def indicator_tables(draw: st.DrawFn, number: int) -> dict:
     return table
 
 
+def needs_baseline(table: dict) -> bool:
+    """Whether the indicator's target or rule reads a baseline (change, growth, 进度, 计件 of the increase)."""
+    target, rule = table.get("target"), table["rule"]
+    return ((isinstance(target, dict) and target["kind"] in ("change", "growth")) or rule == "progress"
+            or (isinstance(rule, dict) and rule.get("basis") == "increase"))
+
+
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[dict, list[str], list[list[str]], int]:
+def figure_columns(draw: st.DrawFn, table: dict) -> dict[str, list[str]]:
+    """Each unit's own figures the indicator reads from the data, as column → pool of
+    cells: a 基期 the plan lacks (or one overriding the plan's, empty now and then), 上年
+    for a trend, the reference a reference target names."""
+    def pool(empty: bool) -> list[str]:
+        numbers = draw(st.lists(figures, min_size=1, max_size=4))
+        return [f"{n}" for n in numbers] + [f"{n:.2f}" for n in numbers[:1]] + (["", "-"] if empty else [])
+
+    name, target = table["name"], table.get("target")
+    columns = {}
+    needed = "baseline" not in table and needs_baseline(table)
+    if needed or draw(st.booleans()):
+        columns[f"{name}@{draw(st.sampled_from(['基期', '基期值', 'baseline']))}"] = pool(empty=not needed)
+    if isinstance(target, dict) and target["kind"] == "trend":
+        columns[f"{name}@{draw(st.sampled_from(['上年', '上年值', 'previous']))}"] = pool(empty=False)
+    if isinstance(target, dict) and target["kind"] == "reference":
+        columns[f"{name}@{target['name']}"] = pool(empty=False)
+    return columns
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[dict, list[dict[str, str]], int]:
+    """A ruleset (as parsed TOML), its units' rows (header → cell text) and the year."""
     indicators = [draw(indicator_tables(n)) for n in range(draw(st.integers(1, 5)))]
     by = draw(st.sampled_from(["score", "rank"]))
     grades = ([{"name": "优秀", "min_score": 30}, {"name": "良好", "min_score": 15}, {"name": "其他"}]
               if by == "score" else
               [{"name": "第一方阵", "count": 2}, {"name": "第二方阵", "count": 3}, {"name": "第三方阵"}])
-    ruleset = {
-        "id": "fast-path", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
+    ruleset: dict[str, Any] = {
+        "id": draw(st.sampled_from(["fast-path", ADJUSTED])), "title": "测试", "jurisdiction": "测试县",
+        "base_year": 2023, "horizon_year": 2027,
         "categories": [{"id": "a", "name": "甲"}, {"id": "b", "name": "乙"}],
         "indicators": indicators,
         "rounding": {"places": draw(st.integers(0, 3)), "mode": draw(st.sampled_from(["half_up", "half_even", "down"])),
@@ -94,168 +200,59 @@ def cases(draw: st.DrawFn) -> tuple[dict, list[str], list[list[str]], int]:
                         "vetoes": [{"id": "incident", "name": "事故"}],
                         "bonus_cap": draw(st.sampled_from([4, 10])), "total_floor": 0},
         "classification": {"by": by, "grades": grades},
-        "ranking": {"tie_break": draw(st.sampled_from([[], ["a"], ["i0"], ["b", "i0", "zz"]]))},
+        "ranking": {"tie_break": draw(st.sampled_from([[], ["a"], ["i0"], ["b", "i0", "a"]]))},
     }
     scale_to = draw(st.sampled_from([None, None, 100, Decimal("7.5")]))
     if scale_to is not None:
         ruleset["scale_to"] = scale_to
-    pools = []
+    # Each column's cells are drawn from a pool (one strategy per column, not per cell).
+    columns = {}
     for table in indicators:
         if table["rule"] == "levels" or (isinstance(table["rule"], dict) and table["rule"]["type"] == "levels"):
-            pools.append(["完成", "基本完成", "未完成", "-", "不适用"])
-        else:
-            # Equal numbers written differently ("98" and "98.0") and repeated cells.
-            numbers = draw(st.lists(figures, min_size=1, max_size=4))
-            pools.append([f"{n}" for n in numbers] + [f"{n:.2f}" for n in numbers[:1]] + ["", "—", "不适用"])
-    header = ["单位", *(t["name"] for t in indicators), "获奖", "通报批评", "事故"]
-    rows = []
-    for unit in range(draw(st.integers(1, 12))):
-        cells = [draw(st.sampled_from(pool)) for pool in pools]
-        cells += [draw(st.sampled_from(["", "0", "1", "2"])), draw(st.sampled_from(["", "1", "3"])),
-                  draw(st.sampled_from(["", "", "", "是"]))]
-        rows.append([UNITS[unit], *cells])
-    year = draw(st.sampled_from([2025, 2027]))
-    return ruleset, header, rows, year
-
-
-def reference(ruleset, rows: list[list[str]], year: int) -> list[dict]:  # noqa: ANN001
-    """Every unit's result, worked out unit by unit in the plainest way."""
-    rounding = ruleset.rounding
-    columns = list(zip(*rows))
-    parsed = []
-    # Exempt: a 不适用 cell, or a unit outside the indicator's applies_to.
-    exempt = [[is_exempt(t) or bool(indicator.applies_to) and row[0] not in indicator.applies_to
-               for t, row in zip(columns[1 + n], rows)] for n, indicator in enumerate(ruleset.indicators)]
-    for n, indicator in enumerate(ruleset.indicators):
-        texts = [None if off else t for t, off in zip(columns[1 + n], exempt[n])]
-        if indicator.rule.value_kind == "level":
-            parsed.append([None if t is None or normalise(t) in ("-", "") else normalise(t) for t in texts])
-        else:
-            parsed.append([None if t is None else parse_number(t) for t in texts])
-    units = []
-    for u, row in enumerate(rows):
-        points, results, full_marks = [], [], []
-        for n, indicator in enumerate(ruleset.indicators):
-            value, rule = parsed[n][u], indicator.rule
-            if exempt[n][u]:  # 0 points and 0 full marks; the rank rule's others skip it (parsed None)
-                p = rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
-                points.append(p)
-                full_marks.append(ZERO)
-                results.append((indicator.id, "不适用", None, p, ZERO, None))
-                continue
-            full_marks.append(indicator.points)
-            target = None
-            if value is not None and rule.uses_target:
-                target = indicator.target.resolve(Figures(baseline=indicator.baseline),
-                                                  Timing(ruleset.base_year, ruleset.horizon_year, year))
-            if value is None:
-                exact = ZERO
-            elif rule.batch:  # rank rule: 1 + how many units with a value are strictly better
-                others = [v for v in parsed[n] if v is not None]
-                better = sum(1 for v in others if (v > value if rule.direction == "higher" else v < value))
-                exact = max(rule.full - better * rule.step, rule.floor)
-            else:
-                exact = rule.points(value, target, indicator.baseline)
-            p = rounding.apply(exact) if rounding.stage == "indicator" else exact
-            points.append(p)
-            results.append((indicator.id, value, target, p, indicator.points,
-                            None if value is None else rule.met(value, target)))
-        total = ZERO
-        for p in points:
-            total += p
-        if ruleset.scale_to is not None:  # 得分率折算: points ÷ applicable full marks × scale_to, rounded
-            applicable = ZERO
-            for marks in full_marks:
-                applicable += marks
-            total = rounding.apply(total * ruleset.scale_to / applicable if applicable else ZERO)
-        subtotals = {c.id: ZERO for c in ruleset.categories}
-        for indicator, p in zip(ruleset.indicators, points):
-            if indicator.category:
-                subtotals[indicator.category] += p
-        award, criticised, incident = (parse_count(t) for t in row[-3:])
-        bonus = min(min(award * 3, Decimal(5)), ruleset.adjustments.bonus_cap)
-        deductions = criticised * 2
-        total = max(total + bonus - deductions, ZERO)
-        if rounding.stage == "total":
-            total = rounding.apply(total)
-        units.append({"unit": row[0], "points": points, "results": results, "subtotals": subtotals,
-                      "bonus": bonus, "deductions": deductions, "vetoed": bool(incident), "total": total})
-    def tie(unit: dict, name: str) -> Decimal:
-        ids = [i.id for i in ruleset.indicators]
-        return unit["subtotals"][name] if name in unit["subtotals"] else \
-            unit["points"][ids.index(name)] if name in ids else ZERO
-
-    key = {id(u): (u["vetoed"], -u["total"], *(-tie(u, name) for name in ruleset.ranking.tie_break)) for u in units}
-    for unit in units:
-        unit["rank"] = 1 + sum(1 for other in units if key[id(other)] < key[id(unit)])
-    units.sort(key=lambda u: key[id(u)])  # stable: ties keep input order
-    classify(ruleset.classification, units)
-    return units
-
-
-def classify(classification, units: list[dict]) -> None:  # noqa: ANN001
-    names = [g.name for g in classification.grades]
-    if classification.by == "score":
-        limits = [g.min_score for g in classification.grades[:-1]]
-        fits = [next((n for n, lim in enumerate(limits) if u["total"] >= lim), len(limits)) for u in units]
-    else:
-        limits = [2, 5]  # counts 2 and 3, cumulative
-        fits = [next((n for n, lim in enumerate(limits) if u["rank"] <= lim), len(limits)) for u in units]
-    tiers = [len(limits) if u["vetoed"] else f for u, f in zip(units, fits)]
-    lowest = {}
-    for unit, tier in zip(units, tiers):
-        if not unit["vetoed"]:
-            lowest[tier] = unit["total"]
-    for unit, tier in zip(units, tiers):
-        unit["tier"] = names[tier]
-        better = None
-        if not unit["vetoed"] and tier > 0:
-            better = limits[tier - 1] if classification.by == "score" else lowest.get(tier - 1)
-        unit["gap"] = None if better is None else max(better - unit["total"], ZERO)
-
-
-def same(a: Decimal | None, b: Decimal | None) -> bool:
-    """Equal in value and in the digits shown."""
-    return (a is None and b is None) or (a is not None and b is not None and a == b and str(a) == str(b))
+            columns[table["name"]] = LEVEL_CELLS
+            continue
+        # Equal numbers written differently ("98" and "98.0") and repeated cells.
+        numbers = draw(st.lists(figures, min_size=1, max_size=4))
+        columns[table["name"]] = st.sampled_from([f"{n}" for n in numbers] + [f"{n:.2f}" for n in numbers[:1]]
+                                                 + ["", "—", "不适用"])
+        columns.update((column, st.sampled_from(cells)) for column, cells in draw(figure_columns(table)).items())
+    columns.update(ITEM_CELLS)
+    rows = [{"单位": unit, **{column: draw(cells) for column, cells in columns.items()}}
+            for unit in draw(st.permutations(UNITS))[:draw(st.integers(1, 12))]]
+    return ruleset, rows, draw(st.sampled_from([2024, 2025, 2027]))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
-def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[str], list[list[str]], int]) -> None:
-    table_data, header, rows, year = case
+def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[dict[str, str]], int]) -> None:
+    table_data, rows, year = case
     ruleset = parse_ruleset(table_data, RULE_TYPES)
-    table = RawTable(file="data.csv", header=tuple(header), rows=rows, row_numbers=list(range(2, len(rows) + 2)))
-    batch = score_batch(ruleset, bind(table, ruleset), year=year)
-    expected = reference(ruleset, rows, year)
-
-    assert [u.unit for u in batch.units] == [u["unit"] for u in expected]
-    for got, want in zip(batch.units, expected):
-        assert got.rank == want["rank"] and got.tier == want["tier"] and got.vetoed == want["vetoed"]
-        assert same(got.total, want["total"]) and same(got.gap_to_next, want["gap"])
-        assert same(got.bonus, want["bonus"]) and same(got.deductions, want["deductions"])
-        assert all(same(got.subtotals[k], v) for k, v in want["subtotals"].items())
-        assert isinstance(got.indicators, IndicatorView)
-        assert all(same(a.points, b) for a, b in zip(got.indicators, want["points"]))
-        for result, (ident, value, target, points, full, met) in zip(got.indicators, want["results"]):
-            assert (result.indicator, result.value, result.target, result.met) == (ident, value, target, met)
-            assert same(result.points, points) and same(result.max_points, full)
+    batch = score_rows(ruleset, rows, year=year, catalog=CATALOG)
+    expected = reference_batch(ruleset, rows, year=year, catalog=CATALOG)
+    assert isinstance(batch.units, EngineUnits) and isinstance(expected.units, UnitTuple)
+    assert all(isinstance(unit.indicators, IndicatorView) for unit in batch.units)
+    assert all(isinstance(unit.indicators, tuple) for unit in expected.units)
+    check_same_as_reference(batch, expected)
+    assert batch.units == expected.units  # rows, adjustment lines and all
+    # The same data in the long layout (单位, 指标, 字段, 数值) is the same batch.
+    check_same_as_reference(score_rows(ruleset, long_rows(rows), year=year, catalog=CATALOG), batch,
+                            what="the same data in the wide layout")
 
     # The CSV is what csv.writer writes for the summary rows.
-    header, rows = summary_rows(batch, detail=True)
+    header, summary = summary_rows(batch, detail=True)
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *summary])
     assert write_csv(batch) == ("\ufeff" + buffer.getvalue()).encode("utf-8")
     written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))[1:]
     width = len(ruleset.indicators)
-    assert [row[-width:] for row in written] == [[f"{p:f}" for p in u["points"]] for u in expected]
-    assert [row[2] for row in written] == [f"{u['total']:f}" for u in expected]
-
-    # The engine's units are read as columns; the same units as plain objects, with
-    # their indicator results made, are written the same way.
-    plain = attrs.evolve(batch, units=tuple(attrs.evolve(u, indicators=tuple(u.indicators)) for u in batch.units))
-    assert plain.units == batch.units and batch.units == plain.units
-    assert write_csv(plain) == write_csv(batch)
-    assert summary_table(plain, detail=True) == summary_table(batch, detail=True)
+    # Outputs never show -0: a zero is written without its sign.
+    shown = lambda figure: f"{figure.copy_abs() if figure.is_zero() else figure:f}"  # noqa: E731
+    assert [row[-width:] for row in written] == [[shown(r.points) for r in u.indicators] for u in expected.units]
+    assert [row[2] for row in written] == [shown(u.total) for u in expected.units]
+    # The engine's units are read as columns; the reference's plain units (a UnitTuple)
+    # are written with the same bytes.
+    assert write_csv(expected) == write_csv(batch)
+    assert summary_table(expected, detail=True) == summary_table(batch, detail=True)
 
 
 def test_lazy_results_read_like_a_tuple() -> None:
@@ -303,18 +300,40 @@ def small_batch(indicators: list[dict], rows: list[list[str]], **extra: object):
 
 
 def test_inexact_sums_are_added_in_sheet_order() -> None:
-    # With 28 significant digits, 1E27 + 0.4 rounds back to 1E27, twice: the sheet-order
-    # total is 1000000000000000000000000000.  Adding the category subtotals instead
-    # (1E27, then 0.4 + 0.4 = 0.8) would give 1000000000000000000000000001.
+    # With 28 significant digits, A = 100000000000000.0000000049999 (28 digits) plus
+    # 0.00000000000004 rounds back to A (0.4 of the last digit), twice: the sheet-order
+    # total is A, 100000000000000.00000000 at 8 places.  Adding the category subtotals
+    # instead (A, then 0.00000000000004 + 0.00000000000004 = 0.00000000000008) would
+    # give 100000000000000.0000000050000, which rounds half up to …00000001.
     rule = {"target": 0, "rule": "pass_fail"}
-    indicators = [{"id": "a", "name": "甲", "category": "x", "points": 10**27, **rule},
-                  {"id": "b", "name": "乙", "category": "y", "points": Decimal("0.4"), **rule},
-                  {"id": "c", "name": "丙", "category": "y", "points": Decimal("0.4"), **rule}]
-    batch = small_batch(indicators, [["某镇", "1", "1", "1"]], rounding={"places": 0, "stage": "total"},
+    big, small = Decimal("100000000000000.0000000049999"), Decimal("0.00000000000004")
+    indicators = [{"id": "a", "name": "甲", "category": "x", "points": big, **rule},
+                  {"id": "b", "name": "乙", "category": "y", "points": small, **rule},
+                  {"id": "c", "name": "丙", "category": "y", "points": small, **rule}]
+    batch = small_batch(indicators, [["某镇", "1", "1", "1"]], rounding={"places": 8, "stage": "total"},
                         categories=[{"id": "x", "name": "X"}, {"id": "y", "name": "Y"}])
     unit = batch.units[0]
-    assert f"{unit.total:f}" == "1000000000000000000000000000"
-    assert unit.subtotals == {"x": Decimal(10**27), "y": Decimal("0.8")}
+    assert f"{unit.total:f}" == "100000000000000.00000000"
+    assert unit.subtotals == {"x": big, "y": Decimal("0.00000000000008")}
+
+
+def test_each_units_target_keeps_the_digits_of_its_own_figures() -> None:
+    # 较基期下降2个单位 (change, points = −2), 完成率 lower-is-better, points kept exact
+    # (stage = total).  东镇: 基期 84 → target 82; 82 ÷ 164 = 0.5; × 10 = 5.0.
+    # 西镇: 基期 84.00 → target 82.00; 82.00 ÷ 164 = 0.50; × 10 = 5.00.  Equal figures,
+    # each written with its own digits, whichever unit comes first.
+    data = {"id": "digits", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
+            "rounding": {"stage": "total"},
+            "indicators": [{"id": "a", "name": "甲", "points": 10, "direction": "lower", "rule": "ratio",
+                            "target": {"kind": "change", "points": -2}}]}
+    ruleset = parse_ruleset(data, RULE_TYPES)
+    rows = [{"单位": "东镇", "甲": "164", "甲@基期": "84"}, {"单位": "西镇", "甲": "164", "甲@基期": "84.00"}]
+    for order in (rows, rows[::-1]):
+        batch = score_rows(ruleset, order, catalog=CATALOG)
+        shown = {u.unit: (str(u.indicators[0].target), str(u.indicators[0].points)) for u in batch.units}
+        assert shown == {"东镇": ("82", "5.0"), "西镇": ("82.00", "5.00")}
+        written = list(csv.reader(io.StringIO(write_csv(batch).decode("utf-8-sig"))))
+        assert {row[1]: row[-1] for row in written[1:]} == {"东镇": "5.0", "西镇": "5.00"}
 
 
 def test_csv_shows_tiny_exact_points_without_an_exponent() -> None:
@@ -347,14 +366,16 @@ def test_csv_with_cells_to_quote_is_what_csv_writer_writes() -> None:
 
 
 def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
-    from qscore.writing.text import unit_json, write_json
+    from qscore.writing.text import json_text, unit_json, write_json
 
     indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇"]},
                   {"id": "b", "name": "乙\n（备注）", "points": 3, "target": 1, "rule": "pass_fail"}]
     batch = small_batch(indicators, [["东镇", "0.5", "1"], ["西镇", "1", "不适用"]])
     document = {"ruleset": "small", "title": "测试", "year": 2027,
                 "units": [unit_json(batch, unit) for unit in batch.units]}
-    assert write_json(batch) == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert write_json(batch) == (json_text(document) + "\n").encode("utf-8")
+    assert json.loads(write_json(batch), parse_float=Decimal) == document
     # 西镇 is exempt from both: 甲 applies to 东镇 only, 乙 is marked 不适用.
-    west = json.loads(write_json(batch))["units"][1]
-    assert [(r["value"], r["points"], r["max_points"]) for r in west["indicators"]] == [("不适用", 0, 0), ("不适用", 0, 0)]
+    west = json.loads(write_json(batch), parse_float=Decimal)["units"][1]
+    assert [(r["value"], str(r["points"]), r["max_points"]) for r in west["indicators"]] == [
+        ("不适用", "0.00", 0), ("不适用", "0.00", 0)]

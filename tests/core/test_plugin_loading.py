@@ -103,9 +103,17 @@ def test_entry_point_plugin_registers_its_rule_type_and_ruleset(installed, cli, 
 
 
 def test_allow_list_leaves_installed_plugins_out(installed, monkeypatch, cli):
-    monkeypatch.setenv("QSCORE_LOAD_PLUGINS", "someone-else")
+    monkeypatch.setenv("QSCORE_LOAD_PLUGINS", "")
     names = [p["name"] for p in json.loads(cli("plugins", "--format", "json").output)]
     assert names == ["qscore.builtin"]
+
+
+def test_an_allow_list_naming_no_installed_plugin_is_an_error(installed, monkeypatch, cli):
+    monkeypatch.setenv("QSCORE_LOAD_PLUGINS", "testcounty, someone-else")
+    result = cli("plugins")
+    assert result.exit_code == 1
+    assert result.output == ("Error: QSCORE_LOAD_PLUGINS names 'someone-else', which no installed plug-in is; "
+                             "installed: testcounty\n")
 
 
 def test_folder_plugin_through_option_and_environment(tmp_path, monkeypatch, cli):

@@ -62,13 +62,13 @@ def test_the_test_township_ruleset_loads_with_every_part(catalog):
      "step to the worst"),
     (FOOD.replace("target = 98", 'target = { kind = "change", percnt = -13 }'),
      "rules.toml: indicators[1] (食品抽检合格率): field 'target': unknown key(s) 'percnt' for a 'change' target; "
-     "allowed: kind, percent, points, strict, text"),
+     "allowed: kind, interim, percent, points, strict, text"),
     (FOOD.replace('rule = "pass_fail"', 'rule = { type = "count", per_item = 2, max = 10 }'),
      "rules.toml: indicators[1] (食品抽检合格率): field 'rule': unknown parameter(s) max for rule 'count'; "
      "it takes: per_item, cap, basis"),
     (FOOD + '\n[classification]\nby = "score"\ngrades = [{ name = "优秀", min_score = 80 }, '
             '{ name = "良好", min_score = 90 }, { name = "差" }]\n',
-     "rules.toml: classification: min_score must fall from one class to the next"),
+     "rules.toml: classification: field 'grades': min_score must fall from one class to the next"),
     (FOOD.replace('id = "food"', 'id = "食品"'),
      "rules.toml: indicators[1] (食品抽检合格率): field 'id': 'id' must match regex '^[A-Za-z][A-Za-z0-9_\\\\-]*$' "
      "('食品' doesn't)"),
@@ -94,8 +94,10 @@ def test_not_toml_is_reported_with_the_position(load):
 def test_unknown_category_and_duplicate_ids(load):
     with pytest.raises(RulesetError, match="category 'product' is not among \\[\\[categories\\]\\]"):
         load(HEAD + FOOD.replace('unit = "%"', 'unit = "%"\ncategory = "product"'))
-    with pytest.raises(RulesetError, match="indicators: field 'id': id 'food' is used twice"):
-        load(HEAD + FOOD + FOOD)
+    with pytest.raises(RulesetError) as caught:
+        load(HEAD + FOOD + FOOD.replace("食品抽检合格率", "食品合格率"))
+    assert [p.describe() for p in caught.value.problems] == [
+        "indicators[2] (食品合格率): field 'id': id 'food' is also used by indicators[1]"]
 
 
 def test_a_roster_lists_the_units_with_its_source(load):

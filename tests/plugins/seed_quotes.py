@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -81,3 +82,17 @@ def rank_json(cli, ruleset_id: str, data: Path, *extra: str) -> dict:
 def points(unit: dict, indicator: str) -> Decimal:
     entry = next(i for i in unit["indicators"] if i["id"] == indicator)
     return Decimal(str(entry["points"]))
+
+
+def annex_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """石柱's annex table (seed 000) as (category, name, unit, 2023, 2027, lead), read from the text."""
+    text = (SEEDS / "000_ae3be324c11ee3c0.txt").read_text(encoding="utf-8")
+    table = text.split("附件\n\n石柱县质量发展主要指标\n", 1)[1]
+    blocks = [b for b in table.split("\n\n") if "\t" in b][1:]  # the first is the header row
+    rows, category = [], ""
+    for block in blocks:
+        cells = [cell.replace("\n", "").strip() for cell in block.split("\t")[1:]]
+        category = cells[0] or category
+        name, unit = re.fullmatch(r"(.*?)(?:（([^（）]+)）)?", cells[1]).groups()
+        rows.append((category, name, unit or "", cells[2], cells[3], cells[4]))
+    return rows

@@ -34,7 +34,8 @@ def ruleset(allow_plugins):
 def test_the_plugin_is_listed_by_the_cli(allow_plugins, cli):
     allow_plugins("kaizhou")
     listed = json.loads(cli("rulesets", "--format", "json").output)
-    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == [("kaizhou-towns", "kaizhou", "乡镇（街道）")]
+    assert [(r["id"], r["plugin"], r["unit_kind"]) for r in listed] == \
+        [("kaizhou-departments", "kaizhou", "区级部门"), ("kaizhou-towns", "kaizhou", "乡镇（街道）")]
 
 
 def test_targets_and_trends_quote_the_plan(ruleset):
@@ -70,9 +71,11 @@ def test_the_example_ranks_and_ties(cli, allow_plugins):
     document = rank_json(cli, "kaizhou-towns", DATA)
     units = document["by_unit"]
     assert len(units) == 40
-    assert [sum(n.endswith(s) for n in units) for s in ("街道", "镇", "乡")] == [7, 26, 7]
-    assert units["关面乡"]["total"] == units["满月乡"]["total"]
-    assert units["关面乡"]["rank"] == units["满月乡"]["rank"]
+    # 8 街道 / 27 镇 / 5 乡 since 镇安镇 became 正安街道 (2020), 白泉乡 雪宝山镇 and 满月乡 满月镇
+    assert [sum(n.endswith(s) for n in units) for s in ("街道", "镇", "乡")] == [8, 27, 5]
+    assert {"正安街道", "雪宝山镇", "满月镇"} <= set(units) and not {"镇安镇", "白泉乡", "满月乡"} & set(units)
+    assert units["关面乡"]["total"] == units["满月镇"]["total"]
+    assert units["关面乡"]["rank"] == units["满月镇"]["rank"]
     ranks = [u["rank"] for u in document["units"]]
     assert ranks == sorted(ranks) and ranks[0] == 1
     for unit in document["units"]:
@@ -99,3 +102,29 @@ def test_a_trend_scores_only_a_real_improvement(previous, value):
                      [["汉丰街道", str(previous), str(value)]], [2])
     total = score_batch(ruleset, bind(table, ruleset)).units[0].total
     assert total == (100 if value > previous else 0)
+
+
+# Each indicator's lead, and the task whose 责任单位 it is taken from (石柱's annex decides
+# among them where it has the same indicator or category).
+LEADS = {"farm_product_rate": (1, "区农业农村委"), "food_pass_rate": (1, "区市场监管局"),
+         "manufacturing_pass_rate": (3, "区市场监管局"), "drug_production_rate": (1, "区市场监管局"),
+         "drug_circulation_rate": (1, "区市场监管局"), "construction_compliance_rate": (4, "区住房城乡建委"),
+         "consumer_goods_pass_rate": (2, "区市场监管局"), "customer_satisfaction": (5, "区市场监管局"),
+         "known_brands": (6, "区市场监管局")}
+
+
+def task_units(seed: str, number: int) -> str:
+    """The 责任单位 of task ``number`` as the plan writes them."""
+    line = next(line for line in seed.splitlines() if line.startswith(f"{number}."))
+    return line.rsplit("责任单位:", 1)[1]
+
+
+def test_leads_come_from_the_tasks_and_categories_from_the_plans_goals(ruleset):
+    seed = seed_text(SEED)
+    by_id = {i.id: i for i in ruleset.indicators}
+    for key, (task, lead) in LEADS.items():
+        assert by_id[key].lead == lead and lead in task_units(seed, task), key
+        assert any(f"“{task}. " in note for note in by_id[key].notes), key
+    assert {c.name for c in ruleset.categories} == {"产品、工程、服务质量水平", "品牌影响力"}
+    assert "——产品、工程、服务质量水平显著提升" in seed and "——品牌影响力不断扩大" in seed
+    assert {i.id for i in ruleset.indicators if i.category == "brand"} == {"known_brands"}

@@ -23,7 +23,11 @@ SAME_DEPARTMENT = {"县市场监督管理局": "县市场监管局", "县卫生�
 SHARES = {"完成": Decimal(1), "基本完成": Decimal("0.6"), "未完成": Decimal(0)}
 PHASES = ["动员部署阶段(2026年3月-2026年10月)", "培育建设阶段(2026年10月-2028年8月)",
           "总结提升阶段(2028年8月-2028年12月)"]
-CONSTRAINTS = ["地表水水质优良比例", "达到或好于Ⅲ类水体比例", "主要污染物排放总量减少", "二氧化碳排放量", "PM2.5浓度"]
+# The plan's five 约束性指标 and the indicator carrying each (二氧化碳排放量 as the intensity
+# reduction the province assigns, see the ruleset's assumptions).
+CONSTRAINTS = {"地表水水质优良比例": "surface_water_good", "达到或好于Ⅲ类水体比例": "class_iii_water",
+               "主要污染物排放总量减少": "pollutant_reduction", "二氧化碳排放量": "co2_intensity_reduction",
+               "PM2.5浓度": "pm25"}
 
 
 @pytest.fixture
@@ -69,13 +73,28 @@ def test_every_department_in_the_example_is_named_by_the_plan(ruleset):
 
 def test_constraint_indicators_meet_what_the_province_assigns(indicators):
     seed = seed_text(SEED)
-    by_name = {i.name: i for i in indicators.values()}
-    for name in CONSTRAINTS:
-        indicator = by_name[name]
-        assert folded(name) in seed and "约束性指标完成省下达任务" in quote(indicator)
+    for name, key in CONSTRAINTS.items():
+        indicator = indicators[key]
+        assert folded(name) in seed and folded(name) in quote(indicator) and "约束性指标完成省下达任务" in quote(indicator)
         assert (indicator.target.kind, indicator.target.name) == ("reference", "省下达")
         assert set(indicator.applies_to) == {"县发改局", "县生态环境分局"}   # 牵头单位 of (五)
-    assert by_name["PM2.5浓度"].direction == by_name["二氧化碳排放量"].direction == "lower"
+    assert indicators["pm25"].direction == "lower"
+    # 二氧化碳排放量 read as the intensity reduction Hunan assigns: a per cent, higher is better,
+    # the plan's words kept as an alias, the reading disclosed
+    co2 = indicators["co2_intensity_reduction"]
+    assert (co2.name, co2.unit, co2.direction, co2.aliases) == \
+        ("单位地区生产总值二氧化碳排放降低率", "%", "higher", ("二氧化碳排放量",))
+    assert any("强度" in note for note in co2.notes)
+
+
+def test_the_sections_held_to_standard_and_the_assessment_level(ruleset, indicators):
+    seed = seed_text(SEED)
+    sections = indicators["monitored_sections"]
+    assert "确保国控、省控断面水质稳定达标" in seed and "确保国控、省控断面水质稳定达标" in quote(sections)
+    assert (sections.target.kind, sections.target.value) == ("maintain", Decimal(100))
+    assert set(sections.applies_to) == {"县发改局", "县生态环境分局"}
+    assert ruleset.level == "department"   # member departments, like shizhu-members
+    assert any("单位地区生产总值二氧化碳排放降低率" in a and "强度" in a for a in ruleset.assumptions)
 
 
 def test_safety_indicators_against_last_year_and_the_provincial_average(indicators):
@@ -116,10 +135,11 @@ def test_a_department_is_scored_on_its_own_tasks_scaled_to_100(cli, allow_plugin
     assert (market["total"], market["tier"]) == (88.18, "良好")
     # 县应急管理局: (六) 10 + phase 10 + death rate 0.021 < last year 0.025 → 5: 25 ÷ 25 × 100 = 100
     assert units["县应急管理局"]["total"] == 100.0
-    # 县生态环境分局: (五) 10, phase 基本完成 6, constraints 4 × 4 (减排 2.8 < 省下达 3.0 → 0):
-    # 32 ÷ 40 × 100 = 80.00
+    # 县生态环境分局: (五) 10, phase 基本完成 6, constraints 4 × 4 (减排 2.8 < 省下达 3.0 → 0;
+    # 碳强度降低 4.1 ≥ 省下达 3.9 → 4), 断面达标率 100 → 4: 36 ÷ 44 × 100 = 81.818… → 81.82
     assert points(units["县生态环境分局"], "pollutant_reduction") == 0
-    assert units["县生态环境分局"]["total"] == 80.0
+    assert points(units["县生态环境分局"], "co2_intensity_reduction") == 4
+    assert units["县生态环境分局"]["total"] == 81.82
 
 
 def test_the_example_run_ties_and_missing_cells(cli, allow_plugins):
@@ -130,13 +150,13 @@ def test_the_example_run_ties_and_missing_cells(cli, allow_plugins):
     # 县统计局 left its one task (三)3 empty: 0 of 10, phase 10 → 10 ÷ 20 × 100 = 50.00, 不合格.
     stats = units["县统计局"]
     assert points(stats, "t3_3") == 0 and (stats["total"], stats["tier"]) == (50.0, "不合格")
-    # Four departments on 80.00 share one rank and the next rank skips four places.
+    # Three departments on 80.00 share one rank and the next rank skips three places.
     tied = [name for name, unit in units.items() if unit["total"] == 80.0]
-    assert sorted(tied) == sorted(["县司法局", "县自然资源局", "县教育局", "县生态环境分局"])
+    assert sorted(tied) == sorted(["县司法局", "县自然资源局", "县教育局"])
     shared = {units[name]["rank"] for name in tied}
     assert len(shared) == 1
     after = min(u["rank"] for u in units.values() if u["total"] < 80.0)
-    assert after == shared.pop() + 4
+    assert after == shared.pop() + 3
 
 
 def test_a_level_that_is_not_one_of_the_three_is_refused(cli, allow_plugins, write):

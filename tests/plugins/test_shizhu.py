@@ -4,7 +4,6 @@ plan's annex, and worked examples computed by hand from the seed numbers."""
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,25 +13,14 @@ from qscore.reading.binding import bind
 from qscore.scoring.engine import score_batch
 from qscore.plugins.manager import load_plugins
 from qscore.reading.table import ReadOptions
+from seed_quotes import annex_rows, folded, quote, seed_text
 
 ROOT = Path(__file__).resolve().parents[2]
 # Copies of the seed plans, byte for byte, so the tests need nothing outside the repository.
 SEED = Path(__file__).parents[1] / "seeds" / "000_ae3be324c11ee3c0.txt"
 EXAMPLES = ROOT / "examples" / "shizhu"
-
-
-def annex_rows() -> list[tuple[str, str, str, str, str, str]]:
-    """The seed's annex table as (category, name, unit, 2023, 2027, lead), read from the text."""
-    text = SEED.read_text(encoding="utf-8")
-    table = text.split("附件\n\n石柱县质量发展主要指标\n", 1)[1]
-    blocks = [b for b in table.split("\n\n") if "\t" in b][1:]  # the first is the header row
-    rows, category = [], ""
-    for block in blocks:
-        cells = [cell.replace("\n", "").strip() for cell in block.split("\t")[1:]]
-        category = cells[0] or category
-        name, unit = re.fullmatch(r"(.*?)(?:（([^（）]+)）)?", cells[1]).groups()
-        rows.append((category, name, unit or "", cells[2], cells[3], cells[4]))
-    return rows
+# The annex leaves three rows without a unit; the plan's text counts them in 个.
+UNIT_FROM_TEXT = {"参与地方标准制定": "地方标准1个", "企业标准": "企业标准5个", "团体标准": "团体标准2个"}
 
 
 def test_annex_parser_reads_26_rows():
@@ -57,8 +45,14 @@ def test_entry_point_registers_three_rulesets(catalog):
 def test_every_annex_row_is_carried_exactly(catalog, ruleset_id):
     ruleset = catalog.ruleset(ruleset_id)
     categories = {c.id: c.name for c in ruleset.categories}
-    assert len(ruleset.indicators) == 26
-    for indicator, (category, name, unit, base, target, lead) in zip(ruleset.indicators, annex_rows()):
+    annex = [i for i in ruleset.indicators if i.category != "text"]
+    assert len(annex) == 26
+    text = SEED.read_text(encoding="utf-8")
+    for indicator, (category, name, unit, base, target, lead) in zip(annex, annex_rows()):
+        if name in UNIT_FROM_TEXT:
+            assert (unit, indicator.unit) == ("", "个") and UNIT_FROM_TEXT[name] in text, name
+            assert any("单位记为“个”" in note for note in indicator.notes), name
+            unit = "个"
         assert (categories[indicator.category], indicator.name, indicator.unit, indicator.lead) == \
             (category, name, unit, lead)
         assert indicator.baseline == (None if base == "-" else Decimal(base)), name
@@ -110,9 +104,20 @@ def test_county_2025_worked_example(catalog):
     # 城镇新建绿色建筑占比 58; target 10 + (100 − 10) × 2 ÷ 4 = 55; 58 ≥ 55 → 4, on track.
     green = points["green_building_share"]
     assert (green.target, green.points, green.met) == (Decimal("55"), Decimal("4.00"), True)
-    # 市长质量管理奖: 2023 "-", counted from 0: target 0 + 1 × 2 ÷ 4 = 0.5; 1 award ≥ 0.5 → 4.
-    assert points["mayor_quality_award"].target == Decimal("0.5")
+    # 市长质量管理奖: 2023 "-", one award judged only in 2027 (interim = horizon): the 2025
+    # target is the baseline 0, held; 1 award ≥ 0 → 4.
+    assert points["mayor_quality_award"].target == Decimal("0")
     assert points["mayor_quality_award"].points == Decimal("4.00")
+    # 全国优势农业特色产业集群 likewise: 0 in 2025 holds the baseline 0 → 4 (not 0 against a quarter-cluster path).
+    assert (points["agri_industry_clusters"].target, points["agri_industry_clusters"].points) == \
+        (Decimal("0"), Decimal("4.00"))
+    # 科技型企业 420: 2025 target 353 + 147 × 2 ÷ 4 = 426.5, rounded up to 427 (家);
+    # (420 − 353) ÷ (427 − 353) = 67 ÷ 74 = 0.9054…; 4 × 0.9054… = 3.6216… → 3.62
+    tech = points["tech_enterprises"]
+    assert (tech.target, tech.points) == (Decimal("427"), Decimal("3.62"))
+    # 地理标志 6 → 7 is one item, judged in 2027: 2025 holds 6; 6 ≥ 6 → 4.
+    assert (points["geographical_indications"].target, points["geographical_indications"].points) == \
+        (Decimal("6"), Decimal("4.00"))
     # 重大建设工程验收合格率 保持100%: the 2025 target is 100, not a point on a path.
     assert points["major_project_acceptance_rate"].target == Decimal("100")
 
@@ -128,21 +133,22 @@ def test_township_worked_example_nanbin(catalog):
     assert points["food_pass_rate"] == Decimal("25.00")
     # 商标 target 1050 + 100 × 2 ÷ 4 = 1100; 1449 ÷ 1100 > 1 → 20.00
     assert points["trademarks_per_10k_entities"] == Decimal("20.00")
-    # 满意度 target 84 + 1 × 2 ÷ 4 = 84.5; 83.5 ÷ 84.5 × 15 = 14.822… → 14.82; 82 ÷ 84.5 × 15 = 14.556… → 14.56
-    assert points["public_service_satisfaction"] == Decimal("14.82")
-    assert points["life_service_satisfaction"] == Decimal("14.56")
-    # 23.50 + 25 + 20 + 14.82 + 14.56 = 97.88 ≥ 90 → 优秀
-    assert (unit.total, unit.tier) == (Decimal("97.88"), "优秀")
+    # 满意度 target 84 + 1 × 2 ÷ 4 = 84.5, 3 points off per point short:
+    # 83.5: 1 × 3 = 3 → 12.00; 82: 2.5 × 3 = 7.5 → 7.50
+    assert points["public_service_satisfaction"] == Decimal("12.00")
+    assert points["life_service_satisfaction"] == Decimal("7.50")
+    # 23.50 + 25 + 20 + 12 + 7.5 = 88.00: 80 ≤ 88 < 90 → 良好
+    assert (unit.total, unit.tier) == (Decimal("88.00"), "良好")
 
 
 def test_township_ties_missing_cells_and_veto(catalog):
     batch = scored(catalog, "shizhu-township", "townships-2025.csv", 2025)
     assert len(batch.units) == 33
     by_name = {u.unit: u for u in batch.units}
-    # 马武镇 and 黎场乡 have the same figures: they share 22nd, and the next unit is 24th.
-    assert by_name["马武镇"].rank == by_name["黎场乡"].rank == 22
-    assert [u.rank for u in batch.units if u.rank > 22][0] == 24
-    # 冷水镇 scores 73.71 (合格 by score) but has a 重大质量安全事故: last and 不合格.
+    # 马武镇 and 黎场乡 have the same figures: they share 24th, and the next unit is 26th.
+    assert by_name["马武镇"].rank == by_name["黎场乡"].rank == 24
+    assert [u.rank for u in batch.units if u.rank > 24][0] == 26
+    # 冷水镇 scores 73.43 (合格 by score) but has a 重大质量安全事故: last and 不合格.
     cold = by_name["冷水镇"]
     assert (cold.vetoed, cold.rank, cold.tier) == (True, 33, "不合格") and cold.total > 60
     # 石家乡's 生活性服务业质量满意度 is "-": 0 points, said so.
@@ -157,9 +163,9 @@ def test_members_scaled_on_the_indicators_they_lead(catalog):
     econ = by_name["县经济信息委"]
     assert sum(r.max_points for r in econ.indicators) == 12  # leads three 4-point indicators
     # 高新技术企业 25: target 17 + 18 × 2 ÷ 4 = 26; (25 − 17) ÷ 9 × 4 = 3.555… → 3.56
-    # 科技型企业 420: target 353 + 147 × 2 ÷ 4 = 426.5; 67 ÷ 73.5 × 4 = 3.646… → 3.65
-    # 小巨人 3: target 2 + 2 × 2 ÷ 4 = 3 → 4.00.  (3.56 + 3.65 + 4) ÷ 12 × 100 = 93.416… → 93.42
-    assert (econ.total, econ.tier) == (Decimal("93.42"), "优秀")
+    # 科技型企业 420: target 353 + 147 × 2 ÷ 4 = 426.5, rounded up to 427; 67 ÷ 74 × 4 = 3.621… → 3.62
+    # 小巨人 3: target 2 + 2 × 2 ÷ 4 = 3 → 4.00.  (3.56 + 3.62 + 4) ÷ 12 × 100 = 93.166… → 93.17
+    assert (econ.total, econ.tier) == (Decimal("93.17"), "优秀")
     # 县商务委: 重庆老字号 4 against 3 + 2 × 2 ÷ 4 = 4 → 4 ÷ 4 × 100 = 100, 被通报批评 once − 2 = 98
     assert by_name["县商务委"].total == Decimal("98.00")
 
@@ -200,9 +206,11 @@ def test_cli_explain_names_the_grade_above_and_the_lost_points(cli, allow_plugin
     allow_plugins("shizhu")
     result = cli("explain", "shizhu-township", str(EXAMPLES / "townships-2025.csv"), "鱼池镇", "--year", "2025")
     assert result.exit_code == 0, result.output
-    # 鱼池镇 89.33 is 良好; 优秀 starts at 90: 90 − 89.33 = 0.67.
-    assert "等次：良好" in result.output and "距上一等次（优秀）还差：0.67 分" in result.output
-    assert "指标失分（从多到少）：" in result.output
+    # 鱼池镇: 农产品 98.5 → 25; 食品 96.5 = the 2025 point → 25; 商标 527 ÷ 1100 × 20 = 9.581… → 9.58;
+    # 公共服务 83.1: 1.4 short × 3 = 4.2 → 10.80; 生活性 84.8 ≥ 84.5 → 15.
+    # 25 + 25 + 9.58 + 10.8 + 15 = 85.38 is 良好; 优秀 starts at 90: 90 − 85.38 = 4.62.
+    assert "等次：良好" in result.output and "距上一等次（优秀）还差：4.62 分" in result.output
+    assert "指标失分（从多到少）：每万户市场主体有效注册商标量 10.42；公共服务质量满意度 4.2" in result.output
 
 
 def test_cli_explain_marks_lost_points_as_before_scaling(cli, allow_plugins):
@@ -212,3 +220,33 @@ def test_cli_explain_marks_lost_points_as_before_scaling(cli, allow_plugins):
     # 制造业质量竞争力指数 3.20 of 4 (see the county example): 0.8 lost before scaling.
     assert "指标失分（折算前的指标分）（从多到少）：" in result.output
     assert "制造业质量竞争力指数 0.8" in result.output
+
+
+def test_text_targets_the_annex_lacks_are_tracked_without_points(catalog):
+    seed = seed_text("000_ae3be324c11ee3c0.txt")
+    text = [i for i in catalog.ruleset("shizhu-county").indicators if i.category == "text"]
+    # 重庆市名牌农产品 60, “三品一标” 160, 融入全市集群 ≥ 1, 市级品牌“双倍增” (总量 and 价值)
+    figures = {i.id: getattr(i.target, "value", None) or i.target.percent for i in text}
+    assert figures == {"famous_agri_products": 60, "branded_agri_products": 160, "city_agri_clusters": 1,
+                       "city_quality_brands": 100, "city_quality_brand_value": 100}
+    for indicator in text:
+        assert quote(indicator) in seed, indicator.id
+        assert indicator.points == 0 and indicator.notes and indicator.lead, indicator.id
+    for phrase in ("重庆市名牌农产品达到60个", "“三品一标”等品牌农产品160个", "融入全市优势农业特色产业集群不低于1个"):
+        assert folded(phrase) in seed
+    assert folded("市级质量品牌总量和品牌价值实现“双倍增”") in seed
+
+
+def test_cli_explains_a_tracked_text_target_on_its_whole_number_path(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("explain", "shizhu-county", str(EXAMPLES / "county-2025.csv"), "石柱县", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    # 市级质量品牌总量 doubles from its own 2023 figure 12: 2025 point 12 + (24 − 12) × 2 ÷ 4 = 18; 17 falls short
+    assert "2025年进度目标 = 12 + (24 − 12) × (2025 − 2023) ÷ (2027 − 2023) = 18，已是整数；达标：17 未达到 ≥ 18 → 0" \
+        in result.output
+    # “三品一标” 110 → 160: 2025 point 135; 136 reaches it (a 0-point indicator still says so)
+    assert "达标：136 ≥ 135，达标 → 满分 0" in result.output
+    # 2024: 110 + 50 × 1 ÷ 4 = 122.5, rounded up to 123; 121 falls short
+    result = cli("explain", "shizhu-county", str(EXAMPLES / "county-2024.csv"), "石柱县", "--year", "2024")
+    assert "= 122.5，向上取整为 123；达标：121 未达到 ≥ 123 → 0" in result.output
+    assert "目标：期末目标 1 只在2027年考核；2024年目标为不低于基期值 0" in result.output

@@ -1,0 +1,90 @@
+"""A batch to ask questions of: a ruleset, the data bound to it once, the year.
+
+What-if and robustness re-score the same data many times with one thing changed, so
+they start from a bound :class:`~qscore.reading.binding.Dataset` and call the engine
+(:func:`qscore.scoring.engine.score_batch`) on it, never reading the file again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from qscore.errors import UsageError
+from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
+from qscore.model import BatchResult, Ruleset
+from qscore.pipeline import DataLike, RulesetLike, load_ruleset, read_table
+from qscore.plugins.manager import Catalog, load_plugins
+from qscore.reading.binding import Dataset, bind
+from qscore.reading.cells import EXEMPT
+from qscore.scoring.adjusters import Adjuster
+from qscore.scoring.engine import score_batch
+
+
+@attrs.frozen
+class Case:
+    """A ruleset with data bound to it, ready to be scored again and again.
+
+    :param ruleset: the ruleset.
+    :param dataset: the data bound to it (:func:`qscore.reading.binding.bind`).
+    :param year: the assessment year (``None``: the plan's horizon year).
+    :param adjusters: the plug-in adjusters registered for the ruleset.
+    """
+
+    ruleset: Ruleset
+    dataset: Dataset
+    year: int | None = None
+    adjusters: tuple[Adjuster, ...] = ()
+
+    def score(self, dataset: Dataset | None = None) -> BatchResult:
+        """The batch scored, ranked and classified by the engine (``dataset``: other
+        values for the same units)."""
+        return score_batch(self.ruleset, self.dataset if dataset is None else dataset, year=self.year,
+                           adjusters=self.adjusters)
+
+    def unit_index(self, unit: str) -> int:
+        """The position of the unit called ``unit`` in the data.
+
+        :raises UsageError: when there is no such unit.
+        """
+        try:
+            return self.dataset.units.index(unit.strip())
+        except ValueError:
+            raise UsageError(f"no unit '{unit}' in {self.dataset.file}") from None
+
+    def with_values(self, unit: int, values: dict[str, object]) -> Dataset:
+        """The data with the unit at position ``unit`` given other values (indicator id →
+        value); every other cell as it is."""
+        columns = dict(self.dataset.values)
+        for indicator, value in values.items():
+            column = list(columns[indicator])
+            column[unit] = value  # type: ignore[call-overload]
+            columns[indicator] = column
+        # Binding's codes say which units share a cell; a changed column has none.
+        codes = {key: coded for key, coded in self.dataset.codes.items() if key not in values}
+        return attrs.evolve(self.dataset, values=columns, codes=codes)
+
+
+def load_case(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, catalog: Catalog | None = None,
+              ignore_unknown: bool = False, encoding: str | None = None, sheet: str | None = None,
+              limits: Limits = DEFAULT_LIMITS) -> Case:
+    """Read and bind ``data`` once, as :func:`qscore.score` does, for what-if and
+    robustness questions.
+
+    :param ruleset: an installed ruleset id, a ``.toml`` path, or a :class:`Ruleset`.
+    :param data: a data file or a :class:`~qscore.reading.table.RawTable`.
+    :param year: the assessment year (default: the plan's horizon year).
+    :param catalog: the plug-ins to use (default: :func:`qscore.load_plugins`).
+    :param limits: how much reading may take on (:class:`qscore.limits.Limits`).
+    """
+    catalog = catalog or load_plugins()
+    loaded = load_ruleset(ruleset, catalog=catalog)
+    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
+    dataset = bind(table, loaded, ignore_unknown=ignore_unknown)
+    return Case(ruleset=loaded, dataset=dataset, year=year, adjusters=tuple(catalog.adjusters(loaded.id)))
+
+
+def present(values: Sequence[object]) -> list[object]:
+    """The values that are there: neither missing nor exempt."""
+    return [value for value in values if value is not None and value is not EXEMPT]

@@ -1,0 +1,295 @@
+"""`-o` never destroys an input, never replaces what is not a regular file, keeps a
+file's mode, leaves no temporary file on a signal, and names itself when it cannot be
+written; XLSX tables go on as many sheets as they need."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hostile_kit import RULESET, UNITS, check_cli, copy_inputs, environment, files, run_qscore
+
+USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA\nTry 'qscore rank --help' for help.\n\n"
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> tuple[Path, Path]:
+    ruleset, data = copy_inputs(tmp_path, RULESET, UNITS)
+    return ruleset, data
+
+
+def refused_output(output: str, which: str) -> str:
+    return (f"{USAGE}Error: Invalid value for '-o': {output} is {which}, which this command reads; writing "
+            "there would destroy it: give another file\n")
+
+
+def test_the_data_file_is_refused_as_an_output(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", str(data), code=2,
+              output=refused_output(str(data), "the data file"))
+
+
+def test_the_ruleset_file_is_refused_as_an_output(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", str(ruleset), code=2,
+              output=refused_output(str(ruleset), "the ruleset"))
+
+
+def test_another_name_for_an_input_is_refused_too(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    (tmp_path / "link.csv").symlink_to(data)
+    os.link(data, tmp_path / "hard.csv")
+    for output, which in ((tmp_path / "link.csv", f"the data file {data}"),
+                          (tmp_path / "hard.csv", f"the data file {data}"),
+                          (f"{tmp_path}/./{data.name}", "the data file")):
+        check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", str(output), code=2,
+                  output=refused_output(str(output), which))
+
+
+def test_the_table_is_refused_as_the_output_of_import_table(cli, tmp_path):
+    (table,) = copy_inputs(tmp_path, DATA_ANNEX)
+    check_cli(cli, tmp_path, "import-table", str(table), "-o", str(table), code=2,
+              output=("Usage: qscore import-table [OPTIONS] FILE\nTry 'qscore import-table --help' for help.\n\n"
+                      f"Error: Invalid value for '-o': {table} is the table, which this command reads; writing "
+                      "there would destroy it: give another file\n"))
+
+
+DATA_ANNEX = UNITS.parent / "shizhu_annex.csv"
+
+
+def test_an_empty_output_name_is_a_usage_error(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", "", code=2,
+              output=f"{USAGE}Error: Invalid value for '-o': the file name is empty; give a file to write\n")
+
+
+def test_a_device_is_written_into_not_replaced(cli, tmp_path, inputs):
+    # A null device of the test's own, so that a regression replaces nothing of the machine's.
+    ruleset, data = inputs
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    before = os.stat(device)
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", str(device), code=0, output="")
+    after = os.stat(device)
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_a_full_device_names_the_output(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", "/dev/full", code=1,
+              output="Error: Could not write file '/dev/full': No space left on device\n")
+
+
+def test_a_fifo_is_written_into(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = cli("rank", str(ruleset), str(data), "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0 and result.output == ""
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received[0].startswith("\ufeff排名,单位,总分".encode())
+
+
+def test_an_existing_file_keeps_its_mode(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    output = tmp_path / "result.csv"
+    output.write_bytes(b"earlier\n")
+    output.chmod(0o600)
+    assert cli("rank", str(ruleset), str(data), "-o", str(output)).exit_code == 0
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    assert output.read_bytes().startswith("\ufeff排名".encode())
+
+
+def test_a_link_to_an_earlier_result_stays_a_link(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    (tmp_path / "results").mkdir()
+    real = tmp_path / "results" / "2025.csv"
+    real.write_bytes(b"earlier\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    assert cli("rank", str(ruleset), str(data), "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_bytes().startswith("\ufeff排名".encode())
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["2025.csv"]
+
+
+def test_a_new_file_gets_the_mode_any_new_file_gets(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    umask = os.umask(0o027)
+    try:
+        assert cli("rank", str(ruleset), str(data), "-o", str(tmp_path / "new.csv")).exit_code == 0
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o640
+
+
+def test_a_read_only_file_is_refused_not_replaced(cli, tmp_path, inputs):
+    ruleset, data = inputs
+    output = tmp_path / "result.csv"
+    output.write_bytes(b"signed off\n")
+    output.chmod(0o444)
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", str(output), code=1,
+              output=f"Error: Could not write file '{output}': it is read-only, and qscore does not replace a "
+                     "read-only file; make it writable or give another file\n")
+    assert stat.S_IMODE(output.stat().st_mode) == 0o444
+
+
+# -- a real process, a real signal, a large output -------------------------------------------
+
+BULK_WRITER = '''
+from qscore import hookimpl
+
+
+def write_bulk(batch):
+    return b"x" * (256 * 2**20)
+
+
+@hookimpl
+def qscore_register_writers(register):
+    register("bulk", write_bulk, suffix=".bulk")
+'''
+
+
+@pytest.mark.parametrize(("sent", "code", "stderr"), [(signal.SIGTERM, -signal.SIGTERM, ""),
+                                                     (signal.SIGHUP, -signal.SIGHUP, ""),
+                                                     (signal.SIGINT, 1, "\nAborted!\n")],
+                         ids=["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_while_writing_leaves_no_temporary_file(tmp_path, sent, code, stderr):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir(mode=0o755)
+    (plugins / "bulk.py").write_text(BULK_WRITER, encoding="utf-8")
+    (plugins / "bulk.py").chmod(0o644)
+    ruleset, data = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "result.bulk").write_bytes(b"earlier result\n")
+    inputs_before = files(tmp_path / "in")
+    process = subprocess.Popen([sys.executable, "-m", "qscore", "--plugins-dir", str(plugins), "rank", str(ruleset),
+                                str(data), "-o", str(out / "result.bulk")], env=environment(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # 256 MiB take a few hundred milliseconds to write and sync: send the signal as soon
+    # as the temporary file is there.
+    while process.poll() is None and not any(name.endswith(".tmp") for name in os.listdir(out)):
+        time.sleep(0.0005)
+    assert process.poll() is None, "the output was written before the signal could be sent"
+    process.send_signal(sent)
+    _, error = process.communicate(timeout=60)
+    assert (process.returncode, error) == (code, stderr)
+    assert files(out) == {"result.bulk": b"earlier result\n"}
+    assert files(tmp_path / "in") == inputs_before
+
+
+def test_an_output_larger_than_the_file_size_limit_names_the_output(tmp_path):
+    # RLIMIT_FSIZE stands in for a full disk: the write fails part-way (EFBIG).
+    ruleset, data = copy_inputs(tmp_path, RULESET, UNITS)
+    (tmp_path / "result.json").write_bytes(b"earlier result\n")
+    before = files(tmp_path)
+    done = run_qscore(["rank", ruleset.name, data.name, "--format", "json", "-o", "result.json"], cwd=tmp_path,
+                      file_size=4096)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "Error: Could not write file 'result.json': File too large; nothing was written\n"
+    assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize("args", [["show", str(RULESET)], ["rank", str(RULESET), str(UNITS), "--format", "json"]],
+                         ids=["show", "rank"])
+def test_a_closed_pipe_ends_quietly(tmp_path, args):
+    # `qscore show … | head`: the reader is gone before qscore writes; exit 1, no
+    # traceback and no "internal error".
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "qscore", *args], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, env=environment(), cwd=tmp_path, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
+# -- XLSX: as many sheets as the table needs ----------------------------------------------------
+
+def test_the_xlsx_detail_goes_on_as_many_sheets_as_it_needs(tmp_path):
+    import qscore
+    from qscore.writing.xlsx import write_xlsx
+
+    batch = qscore.score(str(RULESET), str(UNITS), explain=True)
+    # 4 units × 3 indicators = 12 detail rows; sheets of 5 rows hold a header and 4.
+    path = tmp_path / "split.xlsx"
+    path.write_bytes(write_xlsx(batch, max_rows=5))
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["排名", "指标明细", "指标明细(2)", "指标明细(3)"]
+    detail = [row for name in workbook.sheetnames[1:]
+              for row in workbook[name].iter_rows(min_row=2, values_only=True)]
+    assert all(next(workbook[name].iter_rows(values_only=True))[:3] == ("排名", "单位", "指标代码")
+               for name in workbook.sheetnames[1:])
+    expected = [(u.rank, u.unit, r.indicator, float(r.points)) for u in batch.units for r in u.indicators]
+    assert [(row[0], row[1], row[2], row[7]) for row in detail] == expected
+    # And the ranking too, when the units are more than a sheet holds.
+    path.write_bytes(write_xlsx(batch, max_rows=3))
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[:2] == ["排名", "排名(2)"]
+    ranked = [row[1] for name in ("排名", "排名(2)") for row in workbook[name].iter_rows(min_row=2, values_only=True)]
+    assert ranked == [u.unit for u in batch.units]
+    assert sum(1 for name in workbook.sheetnames if name.startswith("指标明细")) == 6
+
+
+def test_a_text_longer_than_an_xlsx_cell_is_refused_not_cut(cli, tmp_path):
+    name = "镇" * 40_000
+    data = tmp_path / "long.csv"
+    data.write_text(UNITS.read_text(encoding="utf-8").replace("悦崃镇", name), encoding="utf-8")
+    output = tmp_path / "out.xlsx"
+    result = cli("rank", str(RULESET), str(data), "--limit", "cell_length=50000", "-o", str(output))
+    assert result.exit_code == 1
+    assert result.output == ("Error: the text in sheet 排名, row 2, column 2 is longer than the 32,767 characters "
+                             "an XLSX cell holds; write CSV or JSON instead\n")
+    assert not output.exists() and [p.name for p in tmp_path.iterdir()] == ["long.csv"]
+
+
+def test_points_of_minus_zero_are_written_as_zero_everywhere(cli, write, tmp_path):
+    # 完成率 of a value of -0: 10 × (-0 ÷ 98) = -0, rounded -0.00.  No output shows a sign.
+    ruleset = write("zero.toml", '''
+        id = "zero"
+        title = "零分"
+        jurisdiction = "测试县"
+        base_year = 2023
+        horizon_year = 2027
+        [[indicators]]
+        id = "food"
+        name = "食品抽检合格率"
+        target = 98
+        points = 10
+        rule = "ratio"
+        ''')
+    data = write("zero.csv", "单位,食品抽检合格率\n甲镇,-0\n乙镇,49\n")
+    import qscore
+
+    computed = qscore.score(str(ruleset), str(data)).unit("甲镇").indicators[0]
+    assert str(computed.value) == "-0"  # read as written; the ratio gives 10 × (-0 ÷ 98) = -0
+    table = cli("rank", str(ruleset), str(data)).output
+    assert "-0" not in table.replace("--", "") and "2       甲镇    0.00" in table
+    csv_text = cli("rank", str(ruleset), str(data), "--format", "csv").output
+    assert csv_text.splitlines()[2] == "2,甲镇,0.00,,0,0,否,,0.00"
+    document = cli("rank", str(ruleset), str(data), "--format", "json").output
+    assert "-0" not in document and '"points": 0.00' in document and '"value": 0,' in document
+    explained = cli("explain", str(ruleset), str(data), "甲镇").output
+    assert "-0" not in explained and "实际值：0" in explained and "得分：0.00" in explained
+    assert cli("rank", str(ruleset), str(data), "-o", str(tmp_path / "z.xlsx")).exit_code == 0
+    sheet = openpyxl.load_workbook(tmp_path / "z.xlsx")["指标明细"]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "甲镇")
+    assert (row[5], row[7]) == (0, 0) and str(row[7]) == "0"

@@ -1,0 +1,146 @@
+"""Plug-in folders others may write to are not run; an allow-list naming nothing installed
+is an error; a plug-in's sys.exit() is an internal error naming it, never a silent exit."""
+
+from __future__ import annotations
+
+import textwrap
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from hostile_kit import RULESET, UNITS, check_cli, copy_inputs
+from qscore.plugins.manager import ENTRY_POINT_GROUP
+
+QUIET_PLUGIN = '''
+from qscore import hookimpl
+
+
+@hookimpl
+def qscore_register_writers(register):
+    register("quiet", lambda batch: b"", suffix=".quiet")
+'''
+
+
+def plugin_folder(tmp_path: Path, source: str = QUIET_PLUGIN, *, name: str = "county",
+                  folder_mode: int = 0o755, file_mode: int = 0o644) -> Path:
+    folder = tmp_path / "plugins"
+    folder.mkdir(exist_ok=True)
+    plugin = folder / f"{name}.py"
+    plugin.write_text(textwrap.dedent(source), encoding="utf-8")
+    plugin.chmod(file_mode)
+    folder.chmod(folder_mode)
+    return folder
+
+
+@pytest.mark.parametrize(("folder_mode", "file_mode", "culprit", "shown"), [
+    (0o777, 0o644, "plug-in folder '{folder}'", "0777"),
+    (0o1777, 0o644, "plug-in folder '{folder}'", "1777"),
+    (0o775, 0o644, "plug-in folder '{folder}'", "0775"),
+    (0o755, 0o666, "plug-in file '{folder}/county.py'", "0666"),
+    (0o755, 0o664, "plug-in file '{folder}/county.py'", "0664"),
+], ids=["world-writable", "sticky-like-tmp", "group-writable", "world-writable-file", "group-writable-file"])
+def test_a_plugin_folder_others_may_write_to_is_refused(cli, tmp_path, folder_mode, file_mode, culprit, shown):
+    folder = plugin_folder(tmp_path, folder_mode=folder_mode, file_mode=file_mode)
+    message = (f"Error: the {culprit.format(folder=folder)} may be written by users other than its owner (mode "
+               f"{shown}), who could run code as you through it; make it writable by its owner only (chmod go-w) "
+               "or pass --trust-plugins-dir\n")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "plugins", code=1, output=message)
+
+
+def test_the_environment_s_plugin_folder_is_checked_too(cli, tmp_path, monkeypatch):
+    folder = plugin_folder(tmp_path, folder_mode=0o777)
+    monkeypatch.setenv("QSCORE_PLUGINS_DIR", str(folder))
+    result = check_cli(cli, tmp_path, "plugins", code=1, output=None)
+    assert result.output.startswith(f"Error: the plug-in folder '{folder}' may be written by users other than")
+
+
+def test_trust_plugins_dir_loads_it_anyway(cli, tmp_path):
+    folder = plugin_folder(tmp_path, folder_mode=0o777, file_mode=0o666)
+    result = cli("--plugins-dir", str(folder), "--trust-plugins-dir", "plugins")
+    assert result.exit_code == 0, result.output
+    assert "county" in result.output and "qscore_register_writers" in result.output
+
+
+def test_a_private_plugin_folder_loads(cli, tmp_path):
+    folder = plugin_folder(tmp_path, folder_mode=0o700, file_mode=0o600)
+    result = cli("--plugins-dir", str(folder), "plugins")
+    assert result.exit_code == 0 and "county" in result.output
+
+
+def test_an_unknown_name_in_the_allow_list_is_an_error_listing_the_installed(cli, tmp_path, monkeypatch):
+    installed = sorted({entry.name for entry in metadata.entry_points(group=ENTRY_POINT_GROUP)})
+    assert "shizhu" in installed
+    monkeypatch.setenv("QSCORE_LOAD_PLUGINS", "shizhu, shizu")
+    check_cli(cli, tmp_path, "rulesets", code=1,
+              output=f"Error: QSCORE_LOAD_PLUGINS names 'shizu', which no installed plug-in is; installed: "
+                     f"{', '.join(installed)}\n")
+
+
+EXIT_ON_IMPORT = '''
+import sys
+
+sys.exit(3)
+'''
+
+EXIT_IN_HOOK = '''
+import sys
+
+from qscore import hookimpl
+
+
+@hookimpl
+def qscore_register_rulesets(register):
+    sys.exit(3)
+'''
+
+EXIT_WHILE_SCORING = '''
+import sys
+from typing import ClassVar
+
+import attrs
+
+from qscore import hookimpl
+from qscore.rules.base import Rule
+
+
+@attrs.frozen
+class Quitter(Rule):
+    """A rule whose author left a sys.exit() in it."""
+    type: ClassVar[str] = "quitter"
+    label: ClassVar[str] = "退出"
+    uses_target: ClassVar[bool] = False
+
+    def points(self, value, target, baseline):
+        sys.exit(3)
+
+    def explain(self, value, target, baseline):
+        return ""
+
+
+@hookimpl
+def qscore_register_rules(register):
+    register(Quitter)
+'''
+
+
+def test_sys_exit_while_a_plugin_is_imported_names_it(cli, tmp_path):
+    folder = plugin_folder(tmp_path, EXIT_ON_IMPORT, name="quitter")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "plugins", code=1,
+              output=f"Error: plug-in 'quitter': cannot import {folder / 'quitter.py'} (line 4): SystemExit: 3\n")
+
+
+def test_sys_exit_in_a_plugin_hook_names_it(cli, tmp_path):
+    folder = plugin_folder(tmp_path, EXIT_IN_HOOK, name="quitter")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rulesets", code=1,
+              output="Error: plug-in 'quitter': qscore_register_rulesets failed: SystemExit: 3\n")
+
+
+def test_sys_exit_in_a_plugin_rule_is_an_internal_error_naming_it(cli, tmp_path):
+    folder = plugin_folder(tmp_path, EXIT_WHILE_SCORING, name="quitter")
+    (data,) = copy_inputs(tmp_path / "in", UNITS)
+    ruleset = tmp_path / "in" / "quit.toml"
+    ruleset.write_text(RULESET.read_text(encoding="utf-8").replace('rule = "progress"', 'rule = "quitter"'),
+                       encoding="utf-8")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
+              output="Error: internal error in plug-in 'quitter': SystemExit: 3 (set QSCORE_DEBUG=1 to see where)\n")
