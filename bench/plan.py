@@ -14,7 +14,8 @@ JSON document the peer reads in a few microseconds:
 
 An expression is a nested list: ``["lit", x]``, ``["col", header, fallback]`` (a figure
 column; ``fallback`` where its cell is empty, or ``None``), and ``["add" | "sub" | "mul"
-| "div", a, b]``, in the order qscore's own arithmetic takes.
+| "div", a, b]``, in the order qscore's own arithmetic takes; a top target (进入前列) is
+``["top", place, share, value, direction]``, worked out by each peer from the batch.
 """
 
 from __future__ import annotations
@@ -108,6 +109,12 @@ def _target(indicator: Indicator, baseline: Expression | None, header: set[str],
     target = indicator.target
     if target is None:
         raise Unsupported(f"indicator {indicator.id} has a rule that needs a target and none")
+    if target.batch and target.kind == "top":  # 进入前列: the value at a place among the batch's values
+        value = target.value  # type: ignore[attr-defined]
+        return ["top", target.place, _number(target.share), None if value is None else float(value),  # type: ignore[attr-defined]
+                target.direction]  # type: ignore[attr-defined]
+    if target.batch:
+        raise Unsupported(f"batch target kind '{target.kind}' of indicator {indicator.id}")
     if target.needs is None and (baseline is None or baseline[0] == "lit"):
         return lit(target.resolve(Figures(baseline=indicator.baseline), timing))
     kind = target.kind

@@ -99,7 +99,9 @@ def indicator_points(spec: dict[str, Any], rounding: dict[str, Any], unit: pl.Ex
     present = value.is_not_null() & applies
     if spec["rule"] == "rank":  # places among the units with a value
         value = pl.when(present).then(value)
-    target = figure(spec["target"]) if spec["target"] is not None else None
+    target = None
+    if spec["target"] is not None:
+        target = top(spec["target"], value, present) if spec["target"][0] == "top" else figure(spec["target"])
     baseline = figure(spec["baseline"]) if spec["baseline"] is not None else None
     points = raw_points(spec, value, target, baseline)
     if rounding["stage"] == "indicator":
@@ -107,6 +109,21 @@ def indicator_points(spec: dict[str, Any], rounding: dict[str, Any], unit: pl.Ex
     points = pl.when(present).then(points).otherwise(0.0).fill_null(0.0)
     marks = pl.when(applies).then(spec["full"]).otherwise(0.0)
     return points.alias(spec["header"] + "（得分）"), marks
+
+
+def top(node: Expression, value: pl.Expr, present: pl.Expr) -> pl.Expr:
+    """进入前列: the value at a place (or a share) among the units with a value, and with a
+    value of its own the stricter of the two."""
+    _, place, share, floor, direction = node
+    higher = direction == "higher"
+    values = pl.when(present).then(value)
+    count = values.count()
+    at = pl.lit(place) if share is None else (count * share + 0.5).floor().cast(pl.Int64)
+    at = pl.min_horizontal(pl.max_horizontal(at, pl.lit(1)), count)
+    cut = values.sort(descending=higher, nulls_last=True).gather(at - 1).first()
+    if floor is None:
+        return cut
+    return pl.max_horizontal(cut, pl.lit(floor)) if higher else pl.min_horizontal(cut, pl.lit(floor))
 
 
 def rounded(points: pl.Expr, rounding: dict[str, Any]) -> pl.Expr:

@@ -129,6 +129,8 @@ class Column:
         target = indicator.target
         if target is None or not indicator.rule.uses_target or target.needs is not None:
             return None
+        if target.batch:  # 进入前列: the batch sets it; its value, where it states one, is near
+            return getattr(target, "value", None)
         return target.resolve(Figures(baseline=indicator.baseline), self.timing)
 
     def _centre(self, figures: dict[str, Decimal]) -> tuple[Decimal, Decimal]:
@@ -141,7 +143,9 @@ class Column:
             return start + Decimal(items) / 2, Decimal(items)
         target = indicator.target
         centre = None
-        if target is not None and rule.uses_target:
+        if target is not None and target.batch:
+            centre = self._plan_target()
+        elif target is not None and rule.uses_target:
             references = tuple((f, v) for f, v in figures.items() if f not in ("baseline", "previous"))
             centre = target.resolve(Figures(baseline=baseline, previous=figures.get("previous"),
                                             references=references), self.timing)

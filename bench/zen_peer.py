@@ -9,7 +9,8 @@ to TOTALS.csv and prints, as JSON, the seconds of the evaluations alone and of t
 (reading the CSV into one context per unit, then evaluating).
 
 A per-unit decision never sees the batch, so 排序赋分 gets each unit's place computed
-beforehand (outside the evaluations' time); ZEN does not rank, tier or write a report.
+beforehand, and a top target (进入前列) its value from the batch (outside the evaluations'
+time); ZEN does not rank, tier or write a report.
 """
 
 from __future__ import annotations
@@ -156,10 +157,27 @@ def contexts(plan: dict[str, Any], data: str) -> tuple[list[str], dict[str, str]
                 value = _float(cell)
                 context[key] = (value or 0) if key in counts else value
         out.append(context)
+    for spec in plan["indicators"]:  # 进入前列: one target from the batch, worked out beforehand
+        if spec["target"] is not None and spec["target"][0] == "top":
+            spec["target"] = ["lit", top_cut(spec, names, out, names[plan["unit_column"]])]
     for spec in plan["indicators"]:  # 排序赋分: each unit's place among those with a value
         if spec["rule"] == "rank":
             give_places(spec, names, out, names[plan["unit_column"]])
     return [row[0] for row in rows], names, out
+
+
+def top_cut(spec: dict[str, Any], names: dict[str, str], units: list[dict[str, Any]], unit: str) -> float:
+    """The value at the top target's place among the units with a value (the stricter of
+    it and the target's own value)."""
+    _, place, share, floor, direction = spec["target"]
+    key, applies = names[spec["header"]], set(spec["applies_to"])
+    values = sorted((c[key] for c in units if c[key] is not None and (not applies or c[unit] in applies)),
+                    reverse=direction == "higher")
+    at = place if share is None else int(share * len(values) + 0.5)
+    cut = values[min(max(at, 1), len(values)) - 1]
+    if floor is None:
+        return cut
+    return max(cut, floor) if direction == "higher" else min(cut, floor)
 
 
 def give_places(spec: dict[str, Any], names: dict[str, str], units: list[dict[str, Any]], unit: str) -> None:
