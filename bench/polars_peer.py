@@ -62,7 +62,7 @@ def raw_points(spec: dict[str, Any], value: pl.Expr, target: pl.Expr | None,
         return pl.max_horizontal(full - (place - 1) * params["step"], pl.lit(params["floor"]))
     if kind == "bands":
         shift = target if params["relative"] else pl.lit(0.0)
-        chain = pl.when(meets(value, shift + params["bands"][0][0], direction)).then(params["bands"][0][1])  # type: ignore[operator]
+        chain: Any = pl.when(meets(value, shift + params["bands"][0][0], direction)).then(params["bands"][0][1])  # type: ignore[operator]
         for threshold, points in params["bands"][1:]:
             chain = chain.when(meets(value, shift + threshold, direction)).then(points)  # type: ignore[operator]
         return chain.otherwise(params["otherwise"])
@@ -144,7 +144,7 @@ def tiers(plan: dict[str, Any], count: int) -> pl.Expr | None:
     if classification is None:
         return None
     grades = classification["grades"]
-    chain = pl.when(pl.col("一票否决") == "是").then(pl.lit(grades[-1]["name"]))
+    chain: Any = pl.when(pl.col("一票否决") == "是").then(pl.lit(grades[-1]["name"]))
     running = 0.0
     for grade in grades[:-1]:
         if classification["by"] == "score":

@@ -119,7 +119,7 @@ def prepare(ident: str, units: int, seed: int, out: Path) -> dict[str, Any]:
     year = seed_data.assessment_year(ruleset)
     data = out / f"{ident}.csv"
     header = seed_data.write_data(ruleset, units, seed, data, year)
-    case = {"id": ident, "name": ruleset.file if ident == SYNTHETIC else ident,  # qscore takes an id or a path
+    case: dict[str, Any] = {"id": ident, "name": ruleset.file if ident == SYNTHETIC else ident,  # qscore takes an id or a path
             "out": str(out), "year": year, "data": str(data), "units": units,
             "indicators": len(ruleset.indicators), "figures": [h for h in header if "@" in h],
             "unit": next(seed_data.unit_names(ruleset, 1)), "plan": str(out / f"{ident}.plan.json"),
