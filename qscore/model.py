@@ -335,6 +335,8 @@ class Ruleset:
     :param assumption_ranges: how far the assumed figures may be off, ``None``: the
         defaults of ``qscore robustness`` for every figure.
     :param roster: the units assessed, when the ruleset lists them.
+    :param default_year: the assessment year to use when neither the command nor the data
+        says one (between ``base_year`` and ``horizon_year``), ``None`` for the horizon year.
     :param examples: worked examples checked by ``qscore validate`` and the test kit.
     :param file: the file it was loaded from, if any.
     """
@@ -360,10 +362,14 @@ class Ruleset:
     roster: Roster | None = None
     examples: tuple[Example, ...] = ()
     file: str | None = None
+    default_year: int | None = attrs.field(default=None, validator=v.optional(v.instance_of(int)))
 
     def __attrs_post_init__(self) -> None:
         if self.horizon_year < self.base_year:
             raise ValueError(f"horizon_year {self.horizon_year} is before base_year {self.base_year}")
+        if self.default_year is not None and not self.base_year <= self.default_year <= self.horizon_year:
+            raise ValueError(f"default_year {self.default_year} is outside the plan "
+                             f"({self.base_year} → {self.horizon_year})")
 
     @property
     def full_marks(self) -> Decimal:
@@ -384,6 +390,7 @@ class IndicatorResult:
     :param max_points: the indicator's full marks (0 where it does not apply to the unit).
     :param met: whether the value meets the target used (``None`` when missing or exempt).
     :param explanation: the arithmetic in words and figures, when asked for.
+    :param previous: the unit's value the year before, where the data gives it (``@上年``).
     """
 
     indicator: str
@@ -393,6 +400,7 @@ class IndicatorResult:
     max_points: Decimal
     met: bool | None
     explanation: str | None = None
+    previous: Decimal | None = None
 
 
 @attrs.frozen
@@ -449,6 +457,8 @@ class UnitResult:
 #: The :class:`UnitResult` fields :meth:`RankedUnits.column` reads as a column.
 RankedField = Literal["unit", "row", "rank", "total", "tier", "vetoed", "bonus", "deductions", "gap_to_next",
                       "adjustments"]
+#: The :class:`IndicatorResult` fields :meth:`RankedUnits.result_rows` reads.
+ResultField = Literal["value", "target", "points", "max_points", "met", "previous"]
 T = TypeVar("T")
 
 
@@ -480,6 +490,29 @@ class RankedUnits(Sequence[UnitResult]):
         ``shown`` (e.g. ``str``).  ``shown`` must be a pure function: it may be applied
         once per distinct figure rather than once per cell."""
 
+    def figures(self) -> Mapping[tuple[str, str], Sequence[Decimal | None]]:
+        """The per-unit figures the data gave with the values (``@上年``, ``@基期``,
+        ``@全国平均`` …): ``(indicator id, field)`` → every unit's figure, in rank order.
+        This knows last year's values only (:attr:`IndicatorResult.previous`); the
+        engine's units give every figure they were scored with."""
+        columns = {}
+        for position, indicator in enumerate(self[0].indicators if len(self) else ()):
+            previous = [unit.indicators[position].previous for unit in self]
+            if any(figure is not None for figure in previous):
+                columns[(indicator.indicator, "previous")] = previous
+        return columns
+
+    def result_rows(self, field: ResultField, shown: Callable[[Any], T]) -> Sequence[Sequence[T]]:
+        """Each unit's per-indicator ``field`` (ruleset order), in rank order, passed
+        through ``shown``, which must be a pure function (as for :meth:`points_rows`).
+        This reads every unit's results; implementations read their columns instead."""
+        return [[shown(getattr(result, field)) for result in unit.indicators] for unit in self]
+
+    def result_columns(self, field: ResultField) -> Sequence[Sequence[Any]]:
+        """Per indicator (ruleset order), every unit's ``field`` in rank order: what
+        :meth:`result_rows` gives, a column at a time."""
+        return [list(column) for column in zip(*self.result_rows(field, _same))]
+
     @overload
     def __getitem__(self, index: int) -> UnitResult: ...
     @overload
@@ -503,6 +536,10 @@ class RankedUnits(Sequence[UnitResult]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self)!r})"
+
+
+def _same(value: T) -> T:
+    return value
 
 
 class UnitTuple(RankedUnits):
@@ -536,6 +573,54 @@ def _ranked_units(units: Iterable[UnitResult]) -> RankedUnits:
     return units if isinstance(units, RankedUnits) else UnitTuple(units)
 
 
+#: What a :class:`Notice` is about.
+NoticeKind = Literal["sheet", "title", "header", "column", "row", "hidden", "merged", "unit", "fractions",
+                     "year", "roster", "figure"]
+NOTICE_KINDS: tuple[str, ...] = NoticeKind.__args__  # type: ignore[attr-defined]
+
+
+@attrs.frozen
+class Notice:
+    """Something qscore did with the data that the examiner must know about: a row or
+    column deliberately skipped, a layout recognised, a figure converted, the year chosen.
+    Printed on stderr by ``rank`` and ``explain`` and recorded in JSON and XLSX outputs.
+
+    :param kind: what it is about: ``sheet`` (which sheet was read), ``title`` (rows above
+        the header), ``header`` (a two-row header), ``column`` (a column skipped), ``row``
+        (a summary, note or section row skipped), ``hidden`` and ``merged`` (cells handled
+        as an option said), ``unit`` (a unit name cleaned), ``fractions`` (a column
+        multiplied by 100), ``year`` (the assessment year and where it came from),
+        ``roster`` (units of a partial batch), ``figure`` (a figure missing or unused).
+    :param message: what was done, in one sentence.
+    :param file: the data file.
+    :param sheet: the workbook sheet.
+    :param row: the row in the file or sheet.
+    :param column: the column header as the file spells it.
+    :param cell: a cell or range in A1 notation, for workbooks.
+    """
+
+    kind: str = attrs.field(validator=v.in_(NOTICE_KINDS))
+    message: str = attrs.field(validator=v.instance_of(str))
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    cell: str | None = None
+
+    def where(self) -> str:
+        from qscore.errors import location
+
+        return location(self.file, self.sheet, self.row, self.column, self.cell)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+
+def _notices(notices: Iterable[Notice]) -> tuple[Notice, ...]:
+    return tuple(notices)
+
+
 @attrs.frozen
 class BatchResult:
     """A ranked batch.
@@ -544,11 +629,14 @@ class BatchResult:
     :param year: the assessment year.
     :param units: unit results in rank order (ties in input order); any iterable of
         :class:`UnitResult` is held as a :class:`UnitTuple`.
+    :param notices: what was done with the data that the examiner must know about, in the
+        order it happened (rows skipped, the year chosen …).
     """
 
     ruleset: Ruleset
     year: int
     units: RankedUnits = attrs.field(converter=_ranked_units)
+    notices: tuple[Notice, ...] = attrs.field(default=(), converter=_notices)
 
     def unit(self, name: str) -> UnitResult | None:
         """The result of the unit called ``name``, ``None`` when it is not in the batch."""

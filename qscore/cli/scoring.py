@@ -8,7 +8,9 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import Progress, batch_work, catalog, check_output, data_options, echo, emit, main, score
+from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_options, echo, echo_notices, emit, main,
+                            score)
+from qscore.cli.rounds import record_round
 
 
 @main.command()
@@ -17,9 +19,16 @@ from qscore.cli.app import Progress, batch_work, catalog, check_output, data_opt
               help="table, csv, json, xlsx or a plug-in's format (default: from -o's suffix, else table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files).")
+@click.option("--record", "archive", type=click.Path(dir_okay=False),
+              help="Also record the round in this archive of rounds (an SQLite file; see docs/data.md).")
+@click.option("--replace", is_flag=True,
+              help="With --record: replace a recorded round with other results, keeping it as superseded.")
 @click.pass_context
-def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, **options: Any) -> None:
+def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
+         **options: Any) -> None:
     """Score every unit in DATA and rank them, with tiers."""
+    if replace and archive is None:
+        raise click.UsageError("--replace needs --record ARCHIVE")
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
@@ -28,7 +37,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
     to_terminal = output in (None, "-") and _stdout_is_terminal()
     if writer.suffix == ".xlsx" and to_terminal:
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"])}
+    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"]), "archive": archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     progress = Progress(None if quiet else sys.stderr)
@@ -37,8 +46,12 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, *
             batch = score(ctx, explain=writer.explained, progress=progress, **options)
             data = writer.write(batch)
             progress.update(1)
+            if archive is not None:
+                record_round(batch, archive, replace=replace, data=options["data"], encoding=options["encoding"],
+                             sheet=options["sheet"], ignore_unknown=options["ignore_unknown"])
     finally:
         progress.finish()
+    echo_notices(batch)
     emit(data, output, inputs={**inputs, "ruleset file": batch.ruleset.file}, escape=fmt == "table" or to_terminal)
 
 
@@ -72,6 +85,7 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     from qscore.writing.explain import explain_unit
 
     batch = score(ctx, explain=True, **options)
+    echo_notices(batch)
     result = batch.unit(unit.strip())
     if result is None:
         names = [u.unit for u in batch.units]

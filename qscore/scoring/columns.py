@@ -17,11 +17,12 @@ from typing import Any, TypeVar, overload
 
 import attrs
 
-from qscore.model import NOT_APPLICABLE, IndicatorResult, RankedField, RankedUnits, UnitResult
+from qscore.model import NOT_APPLICABLE, IndicatorResult, RankedField, RankedUnits, ResultField, UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.cells import EXEMPT, Exempt
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class CodedColumn(Sequence[Decimal]):
@@ -98,6 +99,55 @@ class OnRead(Sequence[T | None]):
         return None if value is None or value is EXEMPT else self.compute(unit)
 
 
+class PerValue(Sequence[T | None]):
+    """A column that depends on each unit's value alone, worked out when it is read,
+    ``None`` where the value is missing or exempt: the target and met flags of an
+    indicator whose target is the same for every unit.  :meth:`mapped` works each
+    distinct value out once.
+
+    :param values: the indicator's value column.
+    :param compute: a present value → its figure.
+    """
+
+    __slots__ = ("values", "compute")
+
+    def __init__(self, values: Sequence[object], compute: Callable[[Any], T]) -> None:
+        self.values, self.compute = values, compute
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @overload
+    def __getitem__(self, unit: int) -> T | None: ...
+    @overload
+    def __getitem__(self, unit: slice) -> list[T | None]: ...
+
+    def __getitem__(self, unit: int | slice) -> T | None | list[T | None]:
+        if isinstance(unit, slice):
+            return [self._of(value) for value in self.values[unit]]
+        return self._of(self.values[unit])
+
+    def _of(self, value: object) -> T | None:
+        return None if value is None or value is EXEMPT else self.compute(value)
+
+    def mapped(self, function: Callable[[T | None], R]) -> list[R]:
+        """``function`` of every unit's figure, worked out once per distinct value."""
+        return _per_object(self.values, lambda value: function(self._of(value)))
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def _per_object(column: Sequence[Any], function: Callable[[Any], R]) -> list[R]:
+    """``function`` of every cell, worked out once per distinct object: binding and the
+    engine hand equal figures one shared object.  Every cell stays alive in ``column``
+    while identities are taken, so no two cells share one by accident."""
+    keys = list(map(id, column))
+    done = {key: function(cell) for key, cell in dict(zip(keys, column)).items()}
+    return list(map(done.__getitem__, keys))
+
+
 @attrs.frozen
 class ResultColumns:
     """Every unit's per-indicator results, one column per indicator (ruleset order), in
@@ -111,6 +161,8 @@ class ResultColumns:
     :param points: per indicator, each unit's points.
     :param met: per indicator, whether each unit met its target.
     :param explanations: per indicator, each unit's explanation, or ``None`` when not asked for.
+    :param figures: ``(indicator id, field)`` → each unit's per-unit figure from the data
+        (``@上年`` is field ``previous``).
     """
 
     indicators: tuple[str, ...]
@@ -120,10 +172,11 @@ class ResultColumns:
     points: tuple[CodedColumn, ...]
     met: tuple[Sequence[bool | None], ...]
     explanations: tuple[Sequence[str] | None, ...]
+    figures: Mapping[tuple[str, str], Sequence[Decimal | None]]
 
     def result(self, position: int, unit: int) -> IndicatorResult:
         """The ``position``-th indicator's result for the ``unit``-th unit."""
-        explanations = self.explanations[position]
+        explanations, previous = self.explanations[position], self.figures.get((self.indicators[position], "previous"))
         value = self.values[position][unit]
         exempt = value is EXEMPT
         return IndicatorResult(indicator=self.indicators[position],
@@ -131,7 +184,27 @@ class ResultColumns:
                                target=self.targets[position][unit], points=self.points[position][unit],
                                max_points=ZERO if exempt else self.max_points[position],
                                met=self.met[position][unit],
-                               explanation=None if explanations is None else explanations[unit])
+                               explanation=None if explanations is None else explanations[unit],
+                               previous=None if previous is None else previous[unit])
+
+    def mapped(self, field: ResultField, position: int, shown: Callable[[Any], T]) -> list[T]:
+        """The ``position``-th indicator's ``field`` for every unit (the engine's order),
+        through ``shown``, worked out once per distinct figure where the column allows."""
+        values = self.values[position]
+        if field == "points":
+            return self.points[position].mapped(shown)
+        if field == "value":
+            return _per_object(values, lambda value: shown(NOT_APPLICABLE if value is EXEMPT else value))
+        if field == "max_points":
+            full, nothing = shown(self.max_points[position]), shown(ZERO)
+            return [nothing if value is EXEMPT else full for value in values]
+        if field == "previous":
+            previous = self.figures.get((self.indicators[position], "previous"))
+            return _per_object([None] * len(values) if previous is None else previous, shown)
+        column = (self.targets if field == "target" else self.met)[position]
+        if isinstance(column, PerValue):
+            return column.mapped(shown)
+        return _per_object(list(column), shown)
 
 
 class IndicatorView(Sequence[IndicatorResult]):
@@ -220,6 +293,20 @@ class EngineUnits(RankedUnits):
         if not rows:
             rows = [()] * len(self)
         return list(map(rows.__getitem__, self._positions))
+
+    def figures(self) -> dict[tuple[str, str], list[Decimal | None]]:
+        return {key: list(map(column.__getitem__, self._positions)) for key, column in self._table.figures.items()}
+
+    def result_rows(self, field: ResultField, shown: Callable[[Any], T]) -> list[tuple[T, ...]]:
+        table = self._table
+        rows = list(zip(*(table.mapped(field, position, shown) for position in range(len(table.indicators)))))
+        if not rows:
+            rows = [()] * len(self)
+        return list(map(rows.__getitem__, self._positions))
+
+    def result_columns(self, field: ResultField) -> list[list[Any]]:
+        table, positions = self._table, self._positions
+        return [list(map(table.mapped(field, n, _same).__getitem__, positions)) for n in range(len(table.indicators))]
 
     def unit_at(self, position: int) -> UnitResult:
         ranked, engine = self._ranked, self._positions[position]

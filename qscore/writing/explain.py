@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from qscore.model import BatchResult, Indicator, IndicatorResult, UnitResult
 from qscore.numbers import ZERO, fmt, plain
@@ -12,13 +13,21 @@ from qscore.targets import Figures
 
 def _value(result: IndicatorResult, indicator: Indicator) -> str:
     if result.value is None:
-        return "无数据"
-    if isinstance(result.value, str):
-        return result.value
-    return f"{fmt(result.value)}{indicator.unit}" if indicator.unit == "%" else fmt(result.value)
+        shown = "无数据"
+    elif isinstance(result.value, str):
+        shown = result.value
+    else:
+        shown = _figure(result.value, indicator)
+    if result.previous is not None:
+        shown += f"（上年 {_figure(result.previous, indicator)}）"
+    return shown
 
 
-def _follows_path(indicator: Indicator) -> bool:
+def _figure(number: Decimal, indicator: Indicator) -> str:
+    return f"{fmt(number)}{indicator.unit}" if indicator.unit == "%" else fmt(number)
+
+
+def follows_path(indicator: Indicator) -> bool:
     """Whether the year's target is a point on the baseline→target path (so meeting it
     means 'on track'), rather than a reference, last year's value or the final target."""
     target = indicator.target
@@ -58,7 +67,7 @@ def explain_unit(batch: BatchResult, unit: UnitResult, closing: Sequence[str] = 
             lines.append(f"【{category_names.get(indicator.category or '', '未分类')}】")
         unit_text = f"（{indicator.unit}）" if indicator.unit else ""
         lines.append(f"{number:>3}. {indicator.name}{unit_text}  [{indicator.id}]  满分 {fmt(indicator.points)}")
-        on_path = interim and _follows_path(indicator)
+        on_path = interim and follows_path(indicator)
         lines.append(f"     实际值：{_value(result, indicator)}{_status(result, on_path)}")
         lines.append(f"     {result.explanation}")
         lines.append(f"     得分：{plain(result.points)}")

@@ -24,8 +24,15 @@ EXCEL_MAX_COLUMNS = 16_384
 EXCEL_MAX_TEXT = 32_767
 
 
+#: A notice's kind as the 说明 sheet names it.
+NOTICE_KINDS = {"sheet": "工作表", "title": "标题行", "header": "表头", "column": "列", "row": "行", "hidden": "隐藏行列",
+                "merged": "合并单元格", "unit": "单位名称", "fractions": "小数形式的百分比", "year": "考核年度",
+                "roster": "单位名单", "figure": "基期、上年等数据"}
+
+
 def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
-    """A workbook with a ranking sheet (排名) and a per-indicator detail sheet (指标明细).
+    """A workbook with a ranking sheet (排名), a per-indicator detail sheet (指标明细) and
+    a sheet (说明) stating the ruleset, the assessment year and every notice.
 
     Points are numbers shown to the ruleset's places; values and targets are numbers in
     Excel's general format; texts from the data are written as text, never formulas.
@@ -39,12 +46,13 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})
-    workbook.set_properties({"title": batch.ruleset.title, "created": FIXED_CREATED})
+    workbook.set_properties({"title": f"{batch.ruleset.title}（{batch.year}年度）", "created": FIXED_CREATED})
     styles = _styles(workbook, batch.ruleset.rounding.places)
     header, rows = summary_table(batch, detail=True)
     write_table(workbook, "排名", header, rows, styles, general=set(), max_rows=max_rows)
     header, rows = _detail(batch)
     write_table(workbook, "指标明细", header, rows, styles, general={5, 6}, max_rows=max_rows)
+    _write_notes(workbook.add_worksheet("说明"), batch, styles)
     workbook.close()
     return buffer.getvalue()
 
@@ -91,6 +99,30 @@ def _detail(batch: BatchResult) -> tuple[list[str], list[list[Any]]]:
             rows.append([unit.rank, unit.unit, indicator.id, indicator.name, indicator.unit, result.value,
                          result.target, result.points, result.max_points, met, result.explanation or ""])
     return header, rows
+
+
+def _write_notes(sheet: Any, batch: BatchResult, styles: dict[str, Any]) -> None:
+    """The ruleset and the assessment year, then one row per notice."""
+    ruleset = batch.ruleset
+    lines: list[list[Any]] = [["规则", f"{ruleset.title}（{ruleset.id}）"], ["考核年度", f"{batch.year}年度"], []]
+    lines.append(["提示", "文件", "工作表", "位置", "内容"])
+    for notice in batch.notices:
+        place = notice.cell or (f"第{notice.row}行" if notice.row is not None else "")
+        if notice.column:
+            place = f"{place} {notice.column}".strip()
+        lines.append([NOTICE_KINDS.get(notice.kind, notice.kind), notice.file or "", notice.sheet or "", place,
+                      notice.message])
+    if not batch.notices:
+        lines.append(["（无）"])
+    for number, line in enumerate(lines):
+        for column, text in enumerate(line):
+            if text == "":
+                continue
+            _write_text(sheet, number, column, str(text), styles, styles["header"] if number == 3 or column == 0 and
+                        number < 2 else None)
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 3, 24)
+    sheet.set_column(4, 4, 80)
 
 
 def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: dict[str, Any], *,

@@ -70,14 +70,14 @@ def test_xlsx_writes_hostile_text_as_quoted_text_and_points_as_numbers(cli, host
     output = tmp_path / "result.xlsx"
     run(cli, "rank", str(ruleset), str(data), "--year", "2025", "-o", str(output))
     workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == ["排名", "指标明细"]
+    assert workbook.sheetnames == ["排名", "指标明细", "说明"]
     sheet = workbook["排名"]
     for row in sheet.iter_rows(min_row=2):
         unit, total = row[1], row[2]
         assert unit.data_type == "s" and unit.value in HOSTILE_UNITS
         assert unit.quotePrefix == unit.value.startswith(("=", "+", "-", "@"))
         assert total.data_type == "n" and total.number_format == "0.00"
-    # No cell of either sheet is a formula.
+    # No cell of any sheet is a formula.
     assert all(cell.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for cell in row)
 
 

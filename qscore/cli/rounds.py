@@ -1,0 +1,155 @@
+"""The examiner's year across rounds: ``compare`` and ``history``, and the recording
+behind ``rank --record``."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from qscore.cli.app import _check_encoding, batch_work, catalog, check_output, echo, emit, list_format, main
+
+if TYPE_CHECKING:
+    from qscore.model import BatchResult, Ruleset
+    from qscore.provenance import ScoringOptions
+    from qscore.rounds.compare import Source
+
+COMPARE_FORMATS = ("table", "csv", "json", "xlsx")
+
+
+def record_round(batch: BatchResult, archive: str, *, replace: bool, data: str, encoding: str | None,
+                 sheet: str | None, ignore_unknown: bool) -> None:
+    """Record ``batch`` (scored from ``data``) in the archive file ``archive``, and say
+    what was done on stderr."""
+    from qscore.provenance import ScoringOptions, provenance_of
+    from qscore.rounds.archive import Archive, RoundExists
+
+    provenance = provenance_of(batch, [data], ScoringOptions(encoding=encoding, sheet=sheet,
+                                                             ignore_unknown=ignore_unknown))
+    with Archive.open(archive, create=True) as opened:
+        try:
+            recorded = opened.record(batch, provenance, replace=replace)
+        except RoundExists as exc:
+            raise click.ClickException(f"{exc}; give --replace to record this round and keep the recorded one "
+                                       "as superseded") from None
+    done = recorded.round
+    what = f"{done.ruleset} {done.year}年度（第{done.id}轮，{done.unit_count}个单位）"
+    if recorded.outcome == "unchanged":
+        echo(f"未改动：{archive} 中已有相同的 {what}", err=True)
+    elif recorded.superseded is not None:
+        echo(f"已替换：{what} → {archive}；原第{recorded.superseded.id}轮保留为已取代", err=True)
+    else:
+        echo(f"已记录：{what} → {archive}", err=True)
+
+
+@main.command()
+@click.argument("ruleset_name", metavar="RULESET")
+@click.argument("old")
+@click.argument("new")
+@click.option("--year-old", type=int, help="OLD's assessment year (a recorded round has its own).")
+@click.option("--year-new", type=int, help="NEW's assessment year (a recorded round has its own).")
+@click.option("--format", "fmt", type=click.Choice(COMPARE_FORMATS),
+              help="Output format (default: from -o's suffix, else table).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--encoding", callback=_check_encoding, help="Force the text encoding of CSV or JSON data files.")
+@click.option("--sheet", help="Sheet of XLSX data files to read (default: the first).")
+@click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset.")
+@click.pass_context
+def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old: int | None, year_new: int | None,
+            fmt: str | None, output: str | None, encoding: str | None, sheet: str | None,
+            ignore_unknown: bool) -> None:
+    """Compare two years of RULESET unit by unit, and split each change of a total into
+    what the unit's data did and what the year's targets did.
+
+    OLD and NEW are data files (give --year-old and --year-new) or rounds recorded with
+    `rank --record`, written ARCHIVE:YEAR (rounds.db:2024).
+    """
+    from qscore.provenance import ScoringOptions
+    from qscore.rounds.compare import compare as compare_years
+    from qscore.rounds.report import COMPARISON_FORMATS
+
+    fmt = fmt or _format_from_suffix(output) or "table"
+    to_terminal = output in (None, "-") and sys.stdout.isatty()
+    if fmt == "xlsx" and to_terminal:
+        raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
+    inputs = {"ruleset": ruleset_name if Path(ruleset_name).is_file() else None,
+              "old year's file": _file_of(old), "new year's file": _file_of(new)}
+    if output not in (None, "-"):
+        check_output(output, inputs)  # before the work, not after
+    found = catalog(ctx)
+    ruleset = found.ruleset(ruleset_name)
+    options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown)
+    with contextlib.ExitStack() as archives, batch_work():
+        old_source = _source(ruleset, old, year_old, "--year-old", "OLD", options, archives)
+        new_source = _source(ruleset, new, year_new, "--year-new", "NEW", options, archives)
+        comparison = compare_years(ruleset, old_source, new_source, catalog=found)
+        data = COMPARISON_FORMATS[fmt][0](comparison)
+    for note in comparison.notes:
+        echo(f"note: {note}", err=True)
+    emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+
+
+def _file_of(source: str) -> str:
+    """The file OLD or NEW reads: a data file, or the archive of ``ARCHIVE:YEAR``."""
+    archive, colon, year = source.rpartition(":")
+    return archive if colon and year.isdigit() and not Path(source).is_file() else source
+
+
+def _format_from_suffix(output: str | None) -> str | None:
+    from qscore.rounds.report import COMPARISON_FORMATS
+
+    suffix = Path(output).suffix.lower() if output else ""
+    return next((name for name, (_, known) in COMPARISON_FORMATS.items() if known == suffix and name != "table"), None)
+
+
+def _source(ruleset: Ruleset, text: str, year: int | None, option: str, name: str, options: ScoringOptions,
+            archives: contextlib.ExitStack) -> Source:
+    """A data file, or a round written ARCHIVE:YEAR."""
+    from qscore.rounds.archive import Archive
+    from qscore.rounds.compare import DataSource, RoundSource
+
+    if not Path(text).is_file():
+        archive, colon, round_year = text.rpartition(":")
+        if not (colon and round_year.isdigit()):
+            raise click.BadParameter(f"no such file: {text}", param_hint=name)
+        opened = archives.enter_context(Archive.open(archive))
+        round = opened.round(ruleset.id, int(round_year))
+        if year is not None and year != round.year:
+            raise click.BadParameter(f"{year}, but {text} is the round of {round.year}", param_hint=f"'{option}'")
+        return RoundSource(opened, round)
+    if year is None:
+        raise click.UsageError(f"give {option} for the data file {text}: the targets it is scored against depend "
+                               "on the year")
+    if not ruleset.base_year <= year <= ruleset.horizon_year + 50:
+        raise click.BadParameter(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year})",
+                                 param_hint=f"'{option}'")
+    return DataSource(text, year, options)
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.argument("unit", required=False)
+@click.option("--ruleset", "ruleset_id", help="Only the rounds of this ruleset id.")
+@list_format
+def history(archive: str, unit: str | None, ruleset_id: str | None, fmt: str) -> None:
+    """UNIT's totals, ranks and tiers in every round recorded in ARCHIVE (with
+    `rank --record`), and where targets follow a path, how many were on track; without
+    UNIT, the rounds ARCHIVE holds."""
+    from qscore.rounds import report
+    from qscore.rounds.archive import Archive
+
+    with Archive.open(archive) as opened:
+        if unit is None:
+            rounds = opened.rounds(ruleset_id)
+            writer: Any = report.rounds_json if fmt == "json" else report.rounds_table
+            emit(writer(archive, rounds), None, inputs={}, escape=fmt == "table" or sys.stdout.isatty())
+            return
+        standings = opened.history(unit.strip(), ruleset_id)
+    if not standings:
+        raise click.BadParameter(f"no unit '{unit}' in any round of {archive}"
+                                 + (f" of ruleset '{ruleset_id}'" if ruleset_id else ""), param_hint="UNIT")
+    writer = report.history_json if fmt == "json" else report.history_table
+    emit(writer(archive, unit.strip(), standings), None, inputs={}, escape=fmt == "table" or sys.stdout.isatty())

@@ -1,0 +1,395 @@
+"""Comparing two years of the same assessment, and what moved each unit's total.
+
+Targets move along the path from the baseline to the horizon every year, so last
+year's total and this year's are not scored against the same targets.  The change of a
+total (or of an indicator's points) is split exactly into
+
+- the **data effect**: this year's data scored against last year's targets, minus last
+  year's result: what the unit's own figures did;
+- the **target effect**: this year's result minus this year's data scored against last
+  year's targets: what the year's move along the path did;
+
+which add up to the change, to the last digit: both are exact differences of three
+results, all worked out by the engine (:func:`~qscore.scoring.engine.score_batch`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import decimal
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from operator import sub
+from typing import Any, Literal
+
+import attrs
+
+from qscore.errors import UsageError
+from qscore.model import BatchResult, IndicatorResult, Ruleset
+from qscore.pipeline import read_table
+from qscore.plugins.manager import Catalog
+from qscore.provenance import ScoringOptions, ruleset_sha256
+from qscore.reading.binding import Dataset, bind
+from qscore.rounds.archive import Archive, Round
+from qscore.scoring.engine import score_batch
+
+
+@attrs.frozen
+class DataSource:
+    """A year's data file.
+
+    :param path: the file.
+    :param year: the assessment year it is scored for.
+    :param options: how it is read.
+    """
+
+    path: str
+    year: int
+    options: ScoringOptions = ScoringOptions()
+
+    @property
+    def label(self) -> str:
+        return self.path
+
+
+@attrs.frozen
+class RoundSource:
+    """A round recorded in an archive.
+
+    :param archive: the archive.
+    :param round: the round.
+    """
+
+    archive: Archive
+    round: Round
+
+    @property
+    def year(self) -> int:
+        return self.round.year
+
+    @property
+    def label(self) -> str:
+        return f"{self.archive.path}:{self.round.year}"
+
+
+Source = DataSource | RoundSource
+
+
+@attrs.frozen
+class Place:
+    """A unit's standing in one year: total, rank and tier."""
+
+    total: Decimal
+    rank: int
+    tier: str | None
+
+
+@attrs.frozen
+class IndicatorFigures:
+    """An indicator's figures for a unit in one year: the value, the target used, the points."""
+
+    value: Decimal | str | None
+    target: Decimal | None
+    points: Decimal
+
+
+@attrs.frozen
+class IndicatorChange:
+    """How one indicator's points moved for a unit.
+
+    :param indicator: the indicator's id.
+    :param old: last year's figures, ``None`` when the unit was not in last year's batch.
+    :param new: this year's figures, ``None`` when the unit is not in this year's batch.
+    :param change: the points' change; with the two effects, ``None`` unless the unit is
+        in both years.
+    :param data_effect: this year's value against last year's target, minus last year's points.
+    :param target_effect: this year's points minus this year's value against last year's target.
+    """
+
+    indicator: str
+    old: IndicatorFigures | None
+    new: IndicatorFigures | None
+    change: Decimal | None
+    data_effect: Decimal | None
+    target_effect: Decimal | None
+
+
+@attrs.frozen
+class UnitChange:
+    """How a unit's total, rank and tier moved between the two years.
+
+    :param unit: the unit's name.
+    :param old: last year's place, ``None`` when it was not in last year's batch.
+    :param new: this year's place, ``None`` when it is not in this year's batch.
+    :param change: the total's change (``None`` unless in both years).
+    :param data_effect: what the unit's data moved: this year's data scored against last
+        year's targets, minus last year's total.
+    :param target_effect: what the targets' move moved: this year's total minus this
+        year's data scored against last year's targets.
+    :param indicators: per indicator, in ruleset order.
+    """
+
+    unit: str
+    old: Place | None
+    new: Place | None
+    change: Decimal | None
+    data_effect: Decimal | None
+    target_effect: Decimal | None
+    indicators: tuple[IndicatorChange, ...]
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained (positive) or lost (negative)."""
+        if self.old is None or self.new is None:
+            return None
+        return self.old.rank - self.new.rank
+
+
+class _Changes(Sequence[Decimal | None]):
+    """A column of :func:`changes`, worked out when first read."""
+
+    def __init__(self, shown: Callable[[list[Decimal]], list[Decimal | None]], old: list[Decimal],
+                 new: list[Decimal]) -> None:
+        self._shown, self._old, self._new = shown, old, new
+
+    @functools.cached_property
+    def _column(self) -> list[Decimal | None]:
+        return self._shown(changes(self._old, self._new))
+
+    def __len__(self) -> int:
+        return len(self._column)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._column[index]
+
+
+@attrs.frozen
+class Effects:
+    """Every shown unit's change, and its split: columns in the order of
+    :attr:`Comparison.units`, ``None`` for a unit in one year only."""
+
+    change: Sequence[Decimal | None]
+    data_effect: Sequence[Decimal | None]
+    target_effect: Sequence[Decimal | None]
+
+
+def data_effects(old: Sequence[Decimal], at_old_targets: Sequence[Decimal]) -> list[Decimal]:
+    """Per unit: this year's data scored against last year's targets, minus last year's result."""
+    return _differences(at_old_targets, old)
+
+
+def target_effects(at_old_targets: Sequence[Decimal], new: Sequence[Decimal]) -> list[Decimal]:
+    """Per unit: this year's result, minus this year's data scored against last year's targets."""
+    return _differences(new, at_old_targets)
+
+
+def changes(old: Sequence[Decimal], new: Sequence[Decimal]) -> list[Decimal]:
+    """Per unit: this year's result minus last year's."""
+    return _differences(new, old)
+
+
+def _differences(minuends: Sequence[Decimal], subtrahends: Sequence[Decimal]) -> list[Decimal]:
+    with _exact():
+        return list(map(sub, minuends, subtrahends))
+
+
+def _exact() -> contextlib.AbstractContextManager[decimal.Context]:
+    """A context in which a difference is never rounded (and would fail if it were)."""
+    context = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                              traps=[decimal.Inexact, decimal.InvalidOperation])
+    return decimal.localcontext(context)
+
+
+class Comparison:
+    """Two years of one ruleset, unit by unit.
+
+    Units are shown in this year's rank order, then those only in last year's batch in
+    last year's order.  Figures are worked out a column at a time, when first asked for.
+
+    :param ruleset: the ruleset.
+    :param old: last year's batch.
+    :param new: this year's batch.
+    :param at_old_targets: this year's data scored against last year's targets.
+    :param old_source: where last year's results come from (a file, ``rounds.db:2024``).
+    :param new_source: where this year's come from.
+    :param notes: what the reader must know (rounds scored with another ruleset file).
+    """
+
+    def __init__(self, ruleset: Ruleset, old: BatchResult, new: BatchResult, at_old_targets: BatchResult, *,
+                 old_source: str, new_source: str, notes: Sequence[str] = ()) -> None:
+        self.ruleset, self.old, self.new, self.at_old_targets = ruleset, old, new, at_old_targets
+        self.old_source, self.new_source, self.notes = old_source, new_source, tuple(notes)
+        old_names, new_names = old.units.column("unit"), new.units.column("unit")
+        old_at = {name: n for n, name in enumerate(old_names)}
+        new_at = {name: n for n, name in enumerate(new_names)}
+        mid_at = {name: n for n, name in enumerate(at_old_targets.units.column("unit"))}
+        self.units: tuple[str, ...] = (*new_names, *(name for name in old_names if name not in new_at))
+        self._old = [old_at.get(name) for name in self.units]
+        self._new = [new_at.get(name) for name in self.units]
+        #: positions in ``units`` of the units in both years, and their places in each batch
+        self._both = [n for n, (a, b) in enumerate(zip(self._old, self._new)) if a is not None and b is not None]
+        self._in_old = [old_at[self.units[n]] for n in self._both]
+        self._in_mid = [mid_at[self.units[n]] for n in self._both]
+        self._in_new = [new_at[self.units[n]] for n in self._both]
+        self._new_in_order = self._in_new == list(range(len(new_names)))
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def old_year(self) -> int:
+        return self.old.year
+
+    @property
+    def new_year(self) -> int:
+        return self.new.year
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    # -- columns ---------------------------------------------------------------------------
+
+    def places(self, year: Literal["old", "new"]) -> list[Place | None]:
+        """Every shown unit's place in the ``old`` or ``new`` year."""
+        batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
+        units = batch.units
+        columns = list(zip(units.column("total"), units.column("rank"), units.column("tier")))
+        return [None if n is None else Place(*columns[n]) for n in positions]
+
+    def totals(self) -> Effects:
+        """Every shown unit's change of total, data effect and target effect."""
+        if "totals" not in self._cache:
+            old, mid, new = (self._aligned(column, positions) for column, positions in zip(
+                (b.units.column("total") for b in self._batches()), (self._in_old, self._in_mid, self._in_new)))
+            self._cache["totals"] = Effects(self._shown(changes(old, new)), self._shown(data_effects(old, mid)),
+                                            self._shown(target_effects(mid, new)))
+        return self._cache["totals"]
+
+    def indicator_effects(self) -> list[Effects]:
+        """Per indicator (ruleset order): every shown unit's data effect and target effect
+        on the points, and their change (worked out when first read: CSV needs none)."""
+        if "indicators" not in self._cache:
+            self._cache["indicators"] = [self.indicator_effect(n) for n in range(len(self.ruleset.indicators))]
+        return self._cache["indicators"]
+
+    def indicator_effect(self, position: int) -> Effects:
+        """The ``position``-th indicator's effects, worked out afresh (a national CSV
+        writes them one indicator at a time rather than holding millions of figures)."""
+        if "points" not in self._cache:
+            self._cache["points"] = [self._points(batch, positions) for batch, positions in
+                                     zip(self._batches(), (self._in_old, self._in_mid, self._in_new))]
+        old, mid, new = (side[position] for side in self._cache["points"])
+        return Effects(_Changes(self._shown, old, new), self._shown(data_effects(old, mid)),
+                       self._shown(target_effects(mid, new)))
+
+    def _batches(self) -> tuple[BatchResult, BatchResult, BatchResult]:
+        return self.old, self.at_old_targets, self.new
+
+    def _points(self, batch: BatchResult, positions: list[int]) -> list[Sequence[Decimal]]:
+        """Per indicator, the points of the units in both years, in shown order."""
+        return [self._aligned(column, positions) for column in batch.units.result_columns("points")]
+
+    def _aligned(self, column: Sequence[Decimal], positions: list[int]) -> Sequence[Decimal]:
+        """``column``'s figures at ``positions`` (this year's are usually all of them, in order)."""
+        if positions is self._in_new and self._new_in_order:
+            return column
+        return list(map(column.__getitem__, positions))
+
+    def _shown(self, figures: list[Decimal]) -> list[Decimal | None]:
+        """Figures of the units in both years, spread over every shown unit (``None``
+        for a unit in one year only)."""
+        if len(figures) == len(self.units):
+            return figures  # type: ignore[return-value]
+        out: list[Decimal | None] = [None] * len(self.units)
+        for n, figure in zip(self._both, figures):
+            out[n] = figure
+        return out
+
+    # -- units -----------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[UnitChange]:
+        return (self.unit_at(n) for n in range(len(self.units)))
+
+    def unit(self, name: str) -> UnitChange | None:
+        """The change of the unit called ``name``, ``None`` when it is in neither year."""
+        return self.unit_at(self.units.index(name)) if name in self.units else None
+
+    def unit_at(self, position: int) -> UnitChange:
+        """The ``position``-th shown unit's change, with its indicators."""
+        totals, effects = self.totals(), self.indicator_effects()
+        old_place, new_place = self._place(self.old, self._old[position]), self._place(self.new, self._new[position])
+        old_results = self._results(self.old, self._old[position])
+        new_results = self._results(self.new, self._new[position])
+        indicators = tuple(
+            IndicatorChange(indicator=indicator.id, old=_figures(old_results, n), new=_figures(new_results, n),
+                            change=effects[n].change[position], data_effect=effects[n].data_effect[position],
+                            target_effect=effects[n].target_effect[position])
+            for n, indicator in enumerate(self.ruleset.indicators))
+        return UnitChange(unit=self.units[position], old=old_place, new=new_place, change=totals.change[position],
+                          data_effect=totals.data_effect[position], target_effect=totals.target_effect[position],
+                          indicators=indicators)
+
+    @staticmethod
+    def _place(batch: BatchResult, position: int | None) -> Place | None:
+        if position is None:
+            return None
+        unit = batch.units[position]
+        return Place(total=unit.total, rank=unit.rank, tier=unit.tier)
+
+    @staticmethod
+    def _results(batch: BatchResult, position: int | None) -> Sequence[IndicatorResult] | None:
+        return None if position is None else batch.units[position].indicators
+
+
+def _figures(results: Sequence[IndicatorResult] | None, position: int) -> IndicatorFigures | None:
+    if results is None:
+        return None
+    result = results[position]
+    return IndicatorFigures(value=result.value, target=result.target, points=result.points)
+
+
+# -- the two years, from files or rounds ---------------------------------------------------
+
+def compare(ruleset: Ruleset, old: Source, new: Source, *, catalog: Catalog) -> Comparison:
+    """Compare ``new`` with ``old``: each is a data file scored for its year, or a round
+    recorded in an archive (compared as recorded).  ``new``'s data is scored against
+    ``old``'s year's targets for the split of every change.
+
+    :raises UsageError: for a round of another ruleset.
+    """
+    adjusters = catalog.adjusters(ruleset.id)
+    notes = [note for source, effect in ((old, "data"), (new, "target"))
+             if (note := _ruleset_note(ruleset, source, effect))]
+    if isinstance(old, RoundSource):
+        old_batch = old.archive.batch(old.round, ruleset)
+    else:
+        old_batch = score_batch(ruleset, _bound(ruleset, old, catalog), year=old.year, adjusters=adjusters)
+    if isinstance(new, RoundSource):
+        units = new.archive.units(new.round, ruleset)
+        new_batch = BatchResult(ruleset=ruleset, year=new.year, units=units)
+        dataset = units.dataset(new.label)
+    else:
+        dataset = _bound(ruleset, new, catalog)
+        new_batch = score_batch(ruleset, dataset, year=new.year, adjusters=adjusters)
+    at_old_targets = score_batch(ruleset, dataset, year=old.year, adjusters=adjusters)
+    return Comparison(ruleset, old_batch, new_batch, at_old_targets, old_source=old.label, new_source=new.label,
+                      notes=notes)
+
+
+def _bound(ruleset: Ruleset, source: DataSource, catalog: Catalog) -> Dataset:
+    """A data file read and bound as the pipeline reads and binds it."""
+    options = source.options
+    table = read_table(source.path, catalog=catalog, encoding=options.encoding, sheet=options.sheet)
+    return bind(table, ruleset, ignore_unknown=options.ignore_unknown)
+
+
+def _ruleset_note(ruleset: Ruleset, source: Source, effect: str) -> str | None:
+    """What to say of a round scored with another version of the ruleset file: it is
+    compared as recorded, so the change of the rules falls into one of the effects."""
+    if not isinstance(source, RoundSource):
+        return None
+    if source.round.ruleset != ruleset.id:
+        raise UsageError(f"{source.label} is a round of ruleset '{source.round.ruleset}', not '{ruleset.id}'")
+    if source.round.ruleset_sha256 == ruleset_sha256(ruleset):
+        return None
+    return (f"round {source.year} in {source.archive.path} was scored with another version of the ruleset file of "
+            f"'{ruleset.id}'; it is compared as recorded, so the {effect} effect includes the change of the rules")

@@ -1,0 +1,353 @@
+"""Comparisons and histories as an examiner reads them: a table on the terminal, CSV and
+XLSX for Excel, JSON for scripts.
+
+Every format is a pure function of its input (no dates, no paths beyond those given),
+so the same comparison gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from typing import TYPE_CHECKING
+
+from qscore.numbers import fmt, plain
+
+if TYPE_CHECKING:  # `qscore history` imports this module: it starts without the engine
+    from qscore.model import Indicator
+    from qscore.rounds.archive import Round, Standing
+    from qscore.rounds.compare import Comparison, IndicatorChange, IndicatorFigures, Place, UnitChange
+
+#: Rows a worksheet holds under its header (Excel's limit, 1,048,576, less one).
+SHEET_ROWS = 1_048_575
+
+
+#: In a column of ``str()`` texts: an exponent, a negative zero or a missing figure.
+_NOT_PLAIN = re.compile(r"E|-0(?:\.0+)?(?![0-9.])|None")
+
+
+def _text(number: Decimal | None) -> str:
+    """A figure with every digit it has (no exponent, never -0.00), "" for none."""
+    return "" if number is None else plain(number)
+
+
+def _texts(figures: Sequence[Decimal | None]) -> list[str]:
+    """A column of figures as :func:`_text` writes them: ``str()`` in one sweep, which
+    is the same text unless it chose an exponent or a negative zero (rare)."""
+    texts = list(map(str, figures))
+    if _NOT_PLAIN.search("\x1f".join(texts)):
+        return list(map(_text, figures))
+    return texts
+
+
+def _signed(number: Decimal | None) -> str:
+    """A change with its sign: +0.57, -0.80, 0.00."""
+    if number is None:
+        return ""
+    return f"{number:+f}" if number else f"{abs(number):f}"
+
+
+def _rank_change(old: Place | None, new: Place | None) -> str:
+    if old is None or new is None:
+        return ""
+    moved = old.rank - new.rank
+    return f"↑{moved}" if moved > 0 else f"↓{-moved}" if moved < 0 else "持平"
+
+
+def _tier_change(old: Place | None, new: Place | None) -> str:
+    tiers = [place.tier for place in (old, new) if place is not None and place.tier]
+    if len(tiers) == 2 and tiers[0] != tiers[1]:
+        return f"{tiers[0]} → {tiers[1]}"
+    return tiers[-1] if tiers else ""
+
+
+def _value(value: Decimal | str | None, indicator: Indicator) -> str:
+    if value is None:
+        return "无数据"
+    if isinstance(value, str):
+        return value
+    return f"{fmt(value)}%" if indicator.unit == "%" else fmt(value)
+
+
+def _years(comparison: Comparison) -> tuple[str, str]:
+    return f"{comparison.old_year}年", f"{comparison.new_year}年"
+
+
+# -- table -----------------------------------------------------------------------------------
+
+def comparison_table(comparison: Comparison) -> bytes:
+    """The units' totals, ranks and tiers in both years with what moved each total, then
+    each unit's indicators."""
+    from tabulate import tabulate
+
+    old, new = _years(comparison)
+    ruleset = comparison.ruleset
+    lines = [f"{ruleset.title}：{comparison.old_year}年度 → {comparison.new_year}年度",
+             f"{old}：{comparison.old_source}；{new}：{comparison.new_source}",
+             f"数据影响 = {new}数据按{old}目标计分 − {old}得分；目标影响 = {new}得分 − {new}数据按{old}目标计分；"
+             "两者之和即变化。", ""]
+    tiered = ruleset.classification is not None
+    header = ["单位", f"{old}总分", f"{new}总分", "变化", "数据影响", "目标影响", f"{old}排名", f"{new}排名", "名次变化"]
+    header += ["等次"] if tiered else []
+    units = list(comparison)
+    rows = []
+    for unit in units:
+        row = [unit.unit, _text(_total(unit.old)), _text(_total(unit.new)), _signed(unit.change),
+               _signed(unit.data_effect), _signed(unit.target_effect), _rank(unit.old), _rank(unit.new),
+               _rank_change(unit.old, unit.new)]
+        rows.append(row + ([_tier_change(unit.old, unit.new)] if tiered else []))
+    lines += [tabulate(rows, headers=header, disable_numparse=True), ""]
+    names = {indicator.id: indicator for indicator in ruleset.indicators}
+    for unit in units:
+        lines += [_unit_heading(unit, old, new), tabulate(
+            [_indicator_row(change, names[change.indicator]) for change in unit.indicators],
+            headers=["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
+                     "变化", "数据影响", "目标影响"], disable_numparse=True), ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _total(place: Place | None) -> Decimal | None:
+    return None if place is None else place.total
+
+
+def _rank(place: Place | None) -> str:
+    return "" if place is None else str(place.rank)
+
+
+def _unit_heading(unit: UnitChange, old: str, new: str) -> str:
+    if unit.old is None:
+        return f"【{unit.unit}】{old}无此单位；{new}总分 {_text(_total(unit.new))}"
+    if unit.new is None:
+        return f"【{unit.unit}】{old}总分 {_text(unit.old.total)}；{new}无此单位"
+    return (f"【{unit.unit}】总分 {old} {_text(unit.old.total)} → {new} {_text(unit.new.total)}，"
+            f"变化 {_signed(unit.change)}（数据影响 {_signed(unit.data_effect)}，目标影响 {_signed(unit.target_effect)}）")
+
+
+def _indicator_row(change: IndicatorChange, indicator: Indicator) -> list[str]:
+    unit = f"（{indicator.unit}）" if indicator.unit else ""
+    row = [f"{indicator.name}{unit}"]
+    for figures in (change.old, change.new):
+        row += (["", "", ""] if figures is None else
+                [_value(figures.value, indicator),
+                 "" if figures.target is None else _value(figures.target, indicator), _text(figures.points)])
+    return row + [_signed(change.change), _signed(change.data_effect), _signed(change.target_effect)]
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+def comparison_csv(comparison: Comparison) -> bytes:
+    """One row per unit, as ``qscore rank``'s CSV: both years' rank, tier and total, the
+    change and its two effects, then each indicator's data and target effects.  UTF-8
+    with a BOM and CRLF line ends, for Excel."""
+    from qscore.writing.text import csv_text, safe_text
+
+    header, columns = _summary_columns(comparison, safe_text)
+    for position, indicator in enumerate(comparison.ruleset.indicators):
+        effects = comparison.indicator_effect(position)
+        header += [safe_text(f"{indicator.name}（数据影响）"), safe_text(f"{indicator.name}（目标影响）")]
+        columns += [_texts(effects.data_effect), _texts(effects.target_effect)]
+    rows = [header, *map(list, zip(*columns))] if columns else [header]
+    return ("\ufeff" + csv_text(rows)).encode("utf-8")
+
+
+def _summary_columns(comparison: Comparison, text: Callable[[str], str]) -> tuple[list[str], list[list[Any]]]:
+    """Header and columns of the units' summary: CSV and the XLSX 单位对比 sheet."""
+    old, new = _years(comparison)
+    olds, news = comparison.places("old"), comparison.places("new")
+    totals = comparison.totals()
+    header = ["单位", f"{old}排名", f"{new}排名", "名次变化"]
+    columns: list[list[Any]] = [
+        list(map(text, comparison.units)),
+        ["" if p is None else str(p.rank) for p in olds], ["" if p is None else str(p.rank) for p in news],
+        ["" if a is None or b is None else str(a.rank - b.rank) for a, b in zip(olds, news)]]
+    if comparison.ruleset.classification is not None:
+        header += [f"{old}等次", f"{new}等次"]
+        columns += [[text(p.tier or "") if p else "" for p in olds], [text(p.tier or "") if p else "" for p in news]]
+    header += [f"{old}总分", f"{new}总分", "变化", "数据影响", "目标影响"]
+    columns += [[_text(_total(p)) for p in olds], [_text(_total(p)) for p in news],
+                _texts(totals.change), _texts(totals.data_effect), _texts(totals.target_effect)]
+    return [text(h) for h in header], columns
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+def comparison_json(comparison: Comparison) -> bytes:
+    """Every unit with ``unit``, ``old``, ``new`` (each ``total``, ``rank``, ``tier``),
+    ``change``, ``data_effect``, ``target_effect`` and ``indicators``."""
+    ruleset = comparison.ruleset
+    names = {indicator.id: indicator.name for indicator in ruleset.indicators}
+    document: dict[str, Any] = {
+        "ruleset": ruleset.id, "title": ruleset.title,
+        "old": {"year": comparison.old_year, "source": comparison.old_source},
+        "new": {"year": comparison.new_year, "source": comparison.new_source},
+        "notes": list(comparison.notes),
+        "units": [_unit_json(unit, names) for unit in comparison],
+    }
+    return _json(document)
+
+
+def _unit_json(unit: UnitChange, names: dict[str, str]) -> dict[str, Any]:
+    return {"unit": unit.unit, "old": _place_json(unit.old), "new": _place_json(unit.new),
+            "change": unit.change, "data_effect": unit.data_effect, "target_effect": unit.target_effect,
+            "indicators": [{"id": change.indicator, "name": names[change.indicator],
+                            "old": _figures_json(change.old), "new": _figures_json(change.new),
+                            "change": change.change, "data_effect": change.data_effect,
+                            "target_effect": change.target_effect} for change in unit.indicators]}
+
+
+def _json(document: dict[str, Any]) -> bytes:
+    """``document`` as the JSON outputs write it: every figure with its exact digits."""
+    from qscore.writing.text import json_text  # imported when used: it brings the result model
+
+    return (json_text(document) + "\n").encode("utf-8")
+
+
+def _place_json(place: Place | None) -> dict[str, Any] | None:
+    if place is None:
+        return None
+    return {"total": place.total, "rank": place.rank, "tier": place.tier}
+
+
+def _figures_json(figures: IndicatorFigures | None) -> dict[str, Any] | None:
+    if figures is None:
+        return None
+    return {"value": figures.value, "target": figures.target, "points": figures.points}
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+def comparison_xlsx(comparison: Comparison) -> bytes:
+    """A workbook with the units' summary (单位对比) and every unit's indicators (指标对比,
+    continued on further sheets past Excel's row limit)."""
+    import xlsxwriter
+
+    from qscore.writing.xlsx import FIXED_CREATED
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_numbers": False, "strings_to_urls": False})
+    workbook.set_properties({"title": comparison.ruleset.title, "created": FIXED_CREATED})
+    styles = {"header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
+              "quoted": workbook.add_format({"quote_prefix": True})}
+    header, columns = _summary_columns(comparison, str)
+    _write_sheet(workbook.add_worksheet("单位对比"), header, list(map(list, zip(*columns))), styles)
+    header, rows = _detail(comparison)
+    for number, start in enumerate(range(0, max(len(rows), 1), SHEET_ROWS)):
+        name = "指标对比" if number == 0 else f"指标对比（{number + 1}）"
+        _write_sheet(workbook.add_worksheet(name), header, rows[start:start + SHEET_ROWS], styles)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _detail(comparison: Comparison) -> tuple[list[str], list[list[Any]]]:
+    old, new = _years(comparison)
+    header = ["单位", "指标代码", "指标", "计量单位", f"{old}实际值", f"{old}目标", f"{old}得分",
+              f"{new}实际值", f"{new}目标", f"{new}得分", "变化", "数据影响", "目标影响"]
+    indicators = comparison.ruleset.indicators
+    rows = []
+    for unit in comparison:
+        for indicator, change in zip(indicators, unit.indicators):
+            row: list[Any] = [unit.unit, indicator.id, indicator.name, indicator.unit]
+            for figures in (change.old, change.new):
+                row += [None, None, None] if figures is None else [figures.value, figures.target, figures.points]
+            rows.append(row + [change.change, change.data_effect, change.target_effect])
+    return header, rows
+
+
+def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: dict[str, Any]) -> None:
+    for column, name in enumerate(header):
+        _write_text(sheet, 0, column, name, styles, styles["header"])
+    for number, row in enumerate(rows, 1):
+        for column, cell in enumerate(row):
+            if cell is None or cell == "":
+                continue
+            if isinstance(cell, Decimal):
+                # Our figures are rounded or short; a float keeps their 15 significant digits.
+                sheet.write_number(number, column, float(cell))
+            else:
+                _write_text(sheet, number, column, str(cell), styles, None)
+    sheet.freeze_panes(1, 1)
+    for column, width in enumerate(_widths(header, rows)):
+        sheet.set_column(column, column, width)
+
+
+def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, Any], style: Any) -> None:
+    from qscore.writing.text import FORMULA_STARTS
+
+    sheet.write_string(row, column, text, styles["quoted"] if text.startswith(FORMULA_STARTS) else style)
+
+
+def _widths(header: list[str], rows: list[list[Any]]) -> Iterator[int]:
+    from wcwidth import wcswidth
+
+    for column, name in enumerate(header):
+        texts = [name] + ["" if row[column] is None else str(row[column]) for row in rows[:200]]
+        yield min(40, max(6, max(max(wcswidth(t), len(t)) for t in texts) + 2))
+
+
+#: ``compare``'s formats: name → (writer, file suffix).
+COMPARISON_FORMATS: dict[str, tuple[Callable[[Comparison], bytes], str]] = {
+    "table": (comparison_table, ".txt"), "csv": (comparison_csv, ".csv"), "json": (comparison_json, ".json"),
+    "xlsx": (comparison_xlsx, ".xlsx"),
+}
+
+
+# -- history ---------------------------------------------------------------------------------
+
+def _status(round: Round) -> str:
+    return "现行" if round.current else f"已被第{round.superseded_by}轮取代"
+
+
+def _on_track(standing: Standing) -> str:
+    interim = standing.round.year < standing.round.horizon_year
+    return f"{standing.assessed}项中{standing.met}项{'进度达标' if interim else '达标'}"
+
+
+def history_table(archive: str, unit: str, standings: Sequence[Standing]) -> bytes:
+    """A unit's totals, ranks and tiers across the recorded years, one block per ruleset."""
+    from tabulate import tabulate
+
+    lines = [f"{unit} 的历年考核结果（{archive}）", ""]
+    for ruleset in dict.fromkeys(s.round.ruleset for s in standings):
+        mine = [s for s in standings if s.round.ruleset == ruleset]
+        tiered, tracked = any(s.tier for s in mine), any(s.on_path for s in mine)
+        header = (["年度", "总分", "排名"] + (["等次"] if tiered else []) + (["进度"] if tracked else [])
+                  + ["轮次", "状态"])
+        rows = [[str(s.round.year), _text(s.total), f"{s.rank} / {s.round.unit_count}"]
+                + ([s.tier or ""] if tiered else []) + ([_on_track(s)] if tracked else [])
+                + [str(s.round.id), _status(s.round)] for s in mine]
+        lines += [f"{mine[0].round.title}（{ruleset}）", tabulate(rows, headers=header, disable_numparse=True), ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def history_json(archive: str, unit: str, standings: Sequence[Standing]) -> bytes:
+    document = {"archive": archive, "unit": unit, "rounds": [
+        {"round": s.round.id, "ruleset": s.round.ruleset, "year": s.round.year, "total": s.total,
+         "rank": s.rank, "units": s.round.unit_count, "tier": s.tier,
+         "on_track": {"assessed": s.assessed, "met": s.met} if s.on_path else None,
+         "superseded_by": s.round.superseded_by} for s in standings]}
+    return _json(document)
+
+
+def rounds_table(archive: str, rounds: Sequence[Round]) -> bytes:
+    """The rounds an archive holds."""
+    from tabulate import tabulate
+
+    rows = [[str(r.id), r.ruleset, str(r.year), str(r.unit_count), "；".join(s.name for s in r.sources),
+             "；".join(s.sha256[:12] for s in r.sources), (r.ruleset_sha256 or "")[:12], r.qscore_version or "",
+             _status(r)] for r in rounds]
+    header = ["轮次", "规则集", "年度", "单位数", "数据文件", "数据 SHA-256", "规则集 SHA-256", "qscore 版本", "状态"]
+    return (f"{archive} 中的考核轮次\n" + tabulate(rows, headers=header, disable_numparse=True) + "\n").encode("utf-8")
+
+
+def rounds_json(archive: str, rounds: Sequence[Round]) -> bytes:
+    document = {"archive": archive, "rounds": [
+        {"round": r.id, "ruleset": r.ruleset, "title": r.title, "year": r.year, "units": r.unit_count,
+         "ruleset_sha256": r.ruleset_sha256, "qscore_version": r.qscore_version,
+         "sources": [{"file": s.name, "sha256": s.sha256} for s in r.sources],
+         "superseded_by": r.superseded_by} for r in rounds]}
+    return _json(document)

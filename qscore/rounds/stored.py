@@ -1,0 +1,318 @@
+"""A batch as the archive stores it, and back: one row per unit, its per-indicator
+figures as JSON arrays in ruleset order.
+
+Figures are exact decimal text (``"98.50"``), never binary floats, so a round read back
+has the very figures it was recorded with.  A national round is 40,000 units × 50
+indicators: the rows are made and read a column at a time, each distinct figure
+converted once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
+
+from qscore.model import (NOT_APPLICABLE, AdjustmentResult, IndicatorResult, RankedField, RankedUnits, ResultField,
+                          Ruleset, UnitResult)
+from qscore.numbers import ZERO
+from qscore.reading.binding import Cell, Dataset
+from qscore.reading.cells import EXEMPT
+
+T = TypeVar("T")
+#: The per-indicator fields a unit's row holds, each a JSON array in ruleset order.
+STORED_FIELDS: tuple[ResultField, ...] = ("value", "target", "points", "met")
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def decimal_text(number: Decimal | None) -> str | None:
+    """A figure as exact text (never an exponent), ``None`` for none."""
+    if number is None:
+        return None
+    text = str(number)
+    return f"{number:f}" if "E" in text else text
+
+
+def _cell_text(value: Decimal | str | None) -> str | None:
+    return value if isinstance(value, str) else decimal_text(value)
+
+
+def _json_cell(value: Decimal | str | bool | None) -> str:
+    """One cell of a JSON array: a figure as exact text in quotes, a flag, or null."""
+    if value is None or value is True or value is False:
+        return {None: "null", True: "true", False: "false"}[value]
+    return _encode(_cell_text(value))
+
+
+def _json_array(cells: Sequence[str]) -> str:
+    return "[" + ",".join(cells) + "]"
+
+
+class StoredUnit(NamedTuple):
+    """One unit's row, as the archive's ``units`` table holds it (see ``docs/data.md``),
+    and its adjustment lines (``kind, item, name, count, points``)."""
+
+    position: int
+    unit: str
+    row: int | None
+    rank: int
+    total: str
+    tier: str | None
+    vetoed: bool
+    bonus: str
+    deductions: str
+    gap_to_next: str | None
+    subtotals: str
+    values: str
+    targets: str
+    points: str
+    met: str
+    figures: str | None
+    adjustments: tuple[tuple[str, str, str, str, str], ...]
+
+    def result(self) -> tuple[Any, ...]:
+        """Everything but its position and row in the data: two rounds give a unit the
+        same result when these are equal."""
+        return self[1:2] + self[3:]
+
+
+def stored_units(units: RankedUnits, categories: Sequence[str]) -> list[StoredUnit]:
+    """Every unit's row, in rank order, made a field at a time."""
+    subtotals = [_encode(dict(zip(categories, figures))) for figures in
+                 zip(*(map(decimal_text, units.subtotals(c)) for c in categories))] or ["{}"] * len(units)
+    arrays = [list(map(_json_array, units.result_rows(field, _json_cell))) for field in STORED_FIELDS]
+    adjustments = [tuple((a.kind, a.item, a.name, decimal_text(a.count), decimal_text(a.points)) for a in lines)
+                   if lines else () for lines in units.column("adjustments")]
+    columns = (range(len(units)), units.column("unit"), units.column("row"), units.column("rank"),
+               _texts(units.column("total")), units.column("tier"), list(map(bool, units.column("vetoed"))),
+               _texts(units.column("bonus")), _texts(units.column("deductions")), _texts(units.column("gap_to_next")),
+               subtotals, *arrays, _figure_texts(units), adjustments)
+    return list(map(StoredUnit._make, zip(*columns)))
+
+
+def _texts(figures: Sequence[Decimal | None]) -> list[str | None]:
+    return list(map(decimal_text, figures))
+
+
+def _figure_texts(units: RankedUnits) -> list[str | None]:
+    """Each unit's figures as a JSON object ``{"indicator@field": "98.2"}``, ``None``
+    for a unit the data gives none."""
+    figures = units.figures()
+    if not figures:
+        return [None] * len(units)
+    keys = [f"{indicator}@{field}" for indicator, field in figures]
+    texts = []
+    for row in zip(*(map(decimal_text, column) for column in figures.values())):
+        given = {key: figure for key, figure in zip(keys, row) if figure is not None}
+        texts.append(_encode(given) if given else None)
+    return texts
+
+
+class StoredUnits(RankedUnits):
+    """A recorded round's units, read back from its rows: the archive's implementation
+    of :class:`~qscore.model.RankedUnits`.  Figures are decoded a field at a time, when
+    first read, each distinct text once.
+
+    :param ruleset: the ruleset the round is read with (its indicators, in the round's order).
+    :param units: the rows, in rank order.
+    :param fetch: reads one JSON column (``indicator_points`` …) of every row, in rank
+        order, when the rows were read without it (a national round's arrays are read
+        only when asked for); ``None`` when the rows hold them.
+    """
+
+    __slots__ = ("_ruleset", "_units", "_fetch", "_decoded")
+
+    def __init__(self, ruleset: Ruleset, units: Sequence[StoredUnit],
+                 fetch: Callable[[str], list[str | None]] | None = None) -> None:
+        self._ruleset, self._units, self._fetch = ruleset, units, fetch
+        self._decoded: dict[str, Any] = {}
+
+    def _stored(self, field: str) -> list[Any]:
+        """The rows' ``field`` (an attribute of :class:`StoredUnit`), fetched if need be."""
+        if self._fetch is not None and field in COLUMNS:
+            return self._fetch(COLUMNS[field])
+        return [getattr(unit, field) for unit in self._units]
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def column(self, field: RankedField) -> list[Any]:
+        if field in ("total", "bonus", "deductions", "gap_to_next"):
+            return _decimals(getattr(unit, field) for unit in self._units)
+        if field == "adjustments":
+            return [_adjustments(unit) for unit in self._units]
+        return [getattr(unit, field) for unit in self._units]
+
+    def subtotals(self, category: str) -> list[Decimal]:
+        if "subtotals" not in self._decoded:
+            self._decoded["subtotals"] = [json.loads(unit.subtotals) for unit in self._units]
+        return _decimals(subtotals[category] for subtotals in self._decoded["subtotals"])
+
+    def points_rows(self, shown: Callable[[Decimal], T]) -> list[tuple[T, ...]]:
+        return self.result_rows("points", shown)
+
+    def result_rows(self, field: ResultField, shown: Callable[[Any], T]) -> list[tuple[T, ...]]:
+        columns = [_per_object(column, shown) for column in self.result_columns(field)]
+        return list(zip(*columns)) if columns else [()] * len(self)
+
+    def result_columns(self, field: ResultField) -> list[list[Any]]:
+        """Per indicator (ruleset order), every unit's ``field`` in rank order, as
+        :class:`~qscore.model.IndicatorResult` holds it."""
+        if field not in self._decoded:
+            self._decoded[field] = self._decode(field)
+        return self._decoded[field]
+
+    def _decode(self, field: ResultField) -> list[list[Any]]:
+        indicators = self._ruleset.indicators
+        if field == "max_points":
+            return [[ZERO if value == NOT_APPLICABLE else indicator.points for value in values]
+                    for indicator, values in zip(indicators, self.result_columns("value"))]
+        if field == "previous":
+            figures = self.figures()
+            return [figures.get((i.id, "previous"), [None] * len(self)) for i in indicators]
+        return [_typed(field, indicator.rule.value_kind, column)
+                for indicator, column in zip(indicators, self._texts(field))]
+
+    def _texts(self, field: ResultField) -> list[Sequence[str | None]]:
+        """Per indicator, every unit's ``field`` as the text the archive holds (not kept:
+        a national round's texts are millions of strings)."""
+        width = len(self._ruleset.indicators)
+        arrays = [_array(text, width) for text in self._stored(_ATTRIBUTES[field])]
+        return list(zip(*arrays)) or [()] * width
+
+    def figures(self) -> dict[tuple[str, str], list[Decimal | None]]:
+        if "figures" not in self._decoded:
+            given = [json.loads(text) if text else {} for text in self._stored("figures")]
+            convert = _Converted(Decimal)
+            self._decoded["figures"] = {
+                _figure_key(key): [convert[figures.get(key)] for figures in given]
+                for key in dict.fromkeys(key for figures in given for key in figures)}
+        return dict(self._decoded["figures"])
+
+    def unit_at(self, position: int) -> UnitResult:
+        stored, ruleset = self._units[position], self._ruleset
+        columns = {field: self.result_columns(field) for field in _RESULT_FIELDS}
+        indicators = tuple(IndicatorResult(indicator=indicator.id,
+                                           **{field: columns[field][n][position] for field in _RESULT_FIELDS})
+                           for n, indicator in enumerate(ruleset.indicators))
+        subtotals = {key: Decimal(text) for key, text in json.loads(stored.subtotals).items()}
+        return UnitResult(unit=stored.unit, indicators=indicators, subtotals=subtotals,
+                          adjustments=_adjustments(stored), bonus=Decimal(stored.bonus),
+                          deductions=Decimal(stored.deductions), vetoed=stored.vetoed, total=Decimal(stored.total),
+                          rank=stored.rank, tier=stored.tier,
+                          gap_to_next=None if stored.gap_to_next is None else Decimal(stored.gap_to_next),
+                          row=stored.row)
+
+    def dataset(self, file: str) -> Dataset:
+        """The data this round was scored from, bound to the ruleset as binding binds a
+        file: units in the file's order, values, per-unit figures and item counts.
+
+        :param file: how messages name the round (``rounds.db:2024``).
+        """
+        order = sorted(range(len(self)), key=lambda n: (self._units[n].row is None, self._units[n].row or 0, n))
+        values, codes = {}, {}
+        for indicator, texts in zip(self._ruleset.indicators, self._texts("value")):
+            coded = _Codes(str if indicator.rule.value_kind == "level" else Decimal)
+            # Coded in the stored order, where the texts lie in memory, then put in the file's.
+            unit_codes = list(map(list(map(coded.__getitem__, texts)).__getitem__, order))
+            values[indicator.id] = list(map(coded.distinct.__getitem__, unit_codes))
+            codes[indicator.id] = (unit_codes, coded.distinct)
+        figures = {key: [column[n] for n in order] for key, column in self.figures().items()}
+        return Dataset(file=file, units=tuple(self._units[n].unit for n in order),
+                       rows=tuple(self._units[n].row or n + 2 for n in order), values=values, figures=figures,
+                       items=self._item_counts(order), columns={i.id: i.name for i in self._ruleset.indicators},
+                       codes=codes)
+
+    def _item_counts(self, order: list[int]) -> dict[str, list[Decimal]]:
+        """Each bonus, deduction and veto item's count per unit, from the adjustment lines
+        (lines a plug-in's adjuster made are made again when the round is scored)."""
+        items = {item.id: [ZERO] * len(order) for item in self._ruleset.adjustments.items}
+        place = {unit: n for n, unit in enumerate(order)}
+        for n, stored in enumerate(self._units):
+            for kind, item, _, count, _ in stored.adjustments:
+                if item in items and kind in ("bonus", "deduction", "veto"):
+                    items[item][place[n]] = Decimal(count)
+        return {item: counts for item, counts in items.items() if any(counts)}
+
+
+_RESULT_FIELDS: tuple[ResultField, ...] = ("value", "target", "points", "max_points", "met", "previous")
+
+
+def _figure_key(key: str) -> tuple[str, str]:
+    indicator, _, field = key.partition("@")
+    return indicator, field
+
+
+def _per_object(column: Sequence[Any], function: Callable[[Any], T]) -> list[T]:
+    """``function`` of every cell, once per distinct object (decoding gives equal texts
+    one object; every cell stays alive in ``column`` while identities are taken)."""
+    keys = list(map(id, column))
+    done = {key: function(cell) for key, cell in dict(zip(keys, column)).items()}
+    return list(map(done.__getitem__, keys))
+
+
+_ATTRIBUTES = {"value": "values", "target": "targets", "points": "points", "met": "met"}
+#: The :class:`StoredUnit` fields read only when asked for, and their columns in ``units``.
+COLUMNS = {"values": "indicator_values", "targets": "indicator_targets", "points": "indicator_points",
+           "met": "indicator_met", "figures": "figures"}
+
+
+def _typed(field: str, kind: str, texts: Sequence[Any]) -> list[Any]:
+    """A decoded column as results hold it: decimals, level names, 不适用, flags."""
+    if field == "met":
+        return list(texts)
+    convert = _Converted(str if field == "value" and kind == "level" else Decimal)
+    return list(map(convert.__getitem__, texts))
+
+
+def _array(text: str, width: int) -> list[Any]:
+    """A JSON array of ``width`` cells, as the archive writes them.
+
+    An array of strings only, without a backslash, is split where its strings meet (no
+    string can hold a quote unescaped, so none holds the ``","`` between two): five
+    times faster than the JSON decoder on a national round.  Anything else (a null, a
+    flag, an escape) goes through the decoder.
+    """
+    if text.startswith('["') and text.endswith('"]') and "\\" not in text and text.count('"') == 2 * width:
+        cells = text[2:-2].split('","')
+        if len(cells) == width:
+            return cells
+    return json.loads(text)
+
+
+class _Converted(dict):
+    """Text → its figure, converted once per distinct text, so that equal texts share
+    one object (``None`` and 不适用 are kept as they are)."""
+
+    def __init__(self, convert: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, text: str | None) -> Any:
+        figure = self[text] = text if text is None or text == NOT_APPLICABLE else self.convert(text)
+        return figure
+
+
+class _Codes(dict):
+    """A value's text → its code, as binding codes a column: each distinct text is
+    converted once, into ``distinct[code]`` (不适用 is the exempt mark)."""
+
+    def __init__(self, convert: Callable[[str], Cell]) -> None:
+        super().__init__()
+        self.convert = convert
+        self.distinct: list[Cell] = []
+
+    def __missing__(self, text: str | None) -> int:
+        code = self[text] = len(self.distinct)
+        self.distinct.append(None if text is None else EXEMPT if text == NOT_APPLICABLE else self.convert(text))
+        return code
+
+
+def _decimals(texts: Iterable[str | None]) -> list[Any]:
+    return list(map(_Converted(Decimal).__getitem__, texts))
+
+
+def _adjustments(unit: StoredUnit) -> tuple[AdjustmentResult, ...]:
+    return tuple(AdjustmentResult(kind=kind, item=item, name=name, count=Decimal(count), points=Decimal(points))
+                 for kind, item, name, count, points in unit.adjustments)

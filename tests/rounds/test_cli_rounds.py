@@ -1,0 +1,286 @@
+"""The command line of the examiner's year: ``rank --record``, ``compare`` and
+``history``, with their exact messages and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import DATA
+from qscore.provenance import file_sha256
+
+ROOT = Path(__file__).parent.parent.parent
+COUNTY_2024 = str(ROOT / "examples" / "shizhu" / "county-2024.csv")
+COUNTY_2025 = str(ROOT / "examples" / "shizhu" / "county-2025.csv")
+TOWNSHIP = str(DATA / "township.toml")
+TOWNSHIPS = str(DATA / "townships.csv")
+
+
+@pytest.fixture
+def corrected(write) -> str:
+    # 西沱镇's 药品 corrected on 复核 from 98.5 to 99.2: 20 → 30 points.
+    return str(write("corrected.csv", Path(TOWNSHIPS).read_text(encoding="utf-8")
+                     .replace("西沱镇,９６．８,98.5", "西沱镇,９６．８,99.2")))
+
+
+@pytest.fixture
+def county_rounds(cli, allow_plugins, tmp_path) -> str:
+    allow_plugins("shizhu")
+    archive = str(tmp_path / "rounds.db")
+    for data, year in ((COUNTY_2024, "2024"), (COUNTY_2025, "2025")):
+        result = cli("rank", "shizhu-county", data, "--year", year, "--record", archive, "--format", "csv")
+        assert result.exit_code == 0, result.output
+    return archive
+
+
+# -- rank --record -------------------------------------------------------------------------------
+
+def test_rank_records_the_round_and_says_so_on_stderr(cli, tmp_path):
+    archive = tmp_path / "rounds.db"
+    result = cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "csv", "--record", str(archive))
+    assert result.exit_code == 0
+    assert result.stderr == f"已记录：test-township 2025年度（第1轮，4个单位） → {archive}\n"
+    assert result.stdout == cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "csv").stdout
+    # The same round, whatever the output format (JSON is scored with explanations).
+    again = cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "json", "--record", str(archive))
+    assert again.exit_code == 0
+    assert again.stderr == f"未改动：{archive} 中已有相同的 test-township 2025年度（第1轮，4个单位）\n"
+
+
+def test_other_results_are_refused_without_replace_and_no_output_is_written(cli, tmp_path, corrected):
+    archive = tmp_path / "rounds.db"
+    assert cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--record", str(archive)).exit_code == 0
+    output = tmp_path / "ranked.csv"
+    result = cli("rank", TOWNSHIP, corrected, "--year", "2025", "--record", str(archive), "-o", str(output))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {archive}: round 2025 of ruleset 'test-township' is already recorded (round 1) with other results: "
+        f"the data differs ({TOWNSHIPS} sha256 {file_sha256(TOWNSHIPS)[:12]} then, {corrected} sha256 "
+        f"{file_sha256(corrected)[:12]} now); "
+        "other results for 1 unit: 西沱镇; give --replace to record this round and keep the recorded one as "
+        "superseded\n")
+    assert not output.exists()
+
+
+def test_replace_records_the_correction_and_history_shows_both(cli, tmp_path, corrected):
+    archive = tmp_path / "rounds.db"
+    assert cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--record", str(archive)).exit_code == 0
+    result = cli("rank", TOWNSHIP, corrected, "--year", "2025", "--record", str(archive), "--replace")
+    assert result.exit_code == 0
+    assert result.stderr == f"已替换：test-township 2025年度（第2轮，4个单位） → {archive}；原第1轮保留为已取代\n"
+    history = cli("history", str(archive), "西沱镇")
+    assert history.exit_code == 0
+    lines = history.stdout.splitlines()
+    assert lines[:3] == [f"西沱镇 的历年考核结果（{archive}）", "", "测试县乡镇质量工作考核（test-township）"]
+    assert lines[3].split() == ["年度", "总分", "排名", "等次", "进度", "轮次", "状态"]
+    # 78 = 40 (食品 96.8 ≥ 96.5) + 20 (药品 98.5 in the 98 band) + 18 (基本完成 0.6 × 30); 99.2 → 30: 88.
+    assert [line.split() for line in lines[5:7]] == [
+        ["2025", "78.00", "3", "/", "4", "良好", "1项中1项进度达标", "1", "已被第2轮取代"],
+        ["2025", "88.00", "3", "/", "4", "良好", "1项中1项进度达标", "2", "现行"]]
+
+
+def test_replace_needs_record(cli):
+    result = cli("rank", TOWNSHIP, TOWNSHIPS, "--replace")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: --replace needs --record ARCHIVE\n")
+
+
+def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(cli, tmp_path):
+    archive = tmp_path / "rounds.db"
+    archive.write_bytes(b"PK\x03\x04 a workbook")
+    result = cli("rank", TOWNSHIP, TOWNSHIPS, "--record", str(archive))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {archive}: not an archive of rounds (file is not a database)\n"
+    assert archive.read_bytes() == b"PK\x03\x04 a workbook"
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+def test_compare_prints_the_table_in_chinese(cli, county_rounds):
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "石柱县质量发展主要指标年度进度评价：2024年度 → 2025年度",
+        f"2024年：{county_rounds}:2024；2025年：{county_rounds}:2025",
+        "数据影响 = 2025年数据按2024年目标计分 − 2024年得分；目标影响 = 2025年得分 − 2025年数据按2024年目标计分；"
+        "两者之和即变化。"]
+    assert lines[4].split() == ["单位", "2024年总分", "2025年总分", "变化", "数据影响", "目标影响", "2024年排名",
+                                "2025年排名", "名次变化"]
+    assert lines[6].split() == ["石柱县", "81.21", "93.60", "+12.39", "+18.79", "-6.40", "1", "1", "持平"]
+    assert lines[8] == "【石柱县】总分 2024年 81.21 → 2025年 93.60，变化 +12.39（数据影响 +18.79，目标影响 -6.40）"
+    assert lines[9].split() == ["指标", "2024年实际值", "2024年目标", "2024年得分", "2025年实际值", "2025年目标",
+                                "2025年得分", "变化", "数据影响", "目标影响"]
+    assert lines[11].split() == ["制造业质量竞争力指数", "86.5", "86.75", "3.43", "87.8", "88.5", "3.20", "-0.23",
+                                 "+0.57", "-0.80"]
+    rates = next(line for line in lines if line.startswith("食品抽检合格率"))
+    assert rates.split() == ["食品抽检合格率（%）", "95.9%", "95.75%", "4.00", "96.8%", "96.5%", "4.00", "0.00",
+                             "0.00", "0.00"]
+
+
+def test_compare_of_files_needs_their_years(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("compare", "shizhu-county", COUNTY_2024, COUNTY_2025, "--year-new", "2025")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: give --year-old for the data file {COUNTY_2024}: the targets it is "
+                                  "scored against depend on the year\n")
+
+
+def test_compare_of_files_equals_compare_of_their_rounds(cli, county_rounds):
+    files = cli("compare", "shizhu-county", COUNTY_2024, COUNTY_2025, "--year-old", "2024", "--year-new", "2025",
+                "--format", "json")
+    rounds = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--format", "json")
+    assert files.exit_code == rounds.exit_code == 0
+    one, other = json.loads(files.stdout), json.loads(rounds.stdout)
+    assert one["units"] == other["units"]
+    assert (one["old"], one["new"]) == ({"year": 2024, "source": COUNTY_2024}, {"year": 2025, "source": COUNTY_2025})
+
+
+def test_compare_json_has_the_fields_of_the_issue(cli, county_rounds):
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--format", "json")
+    document = json.loads(result.stdout)
+    assert list(document) == ["ruleset", "title", "old", "new", "notes", "units"]
+    unit = document["units"][0]
+    assert list(unit) == ["unit", "old", "new", "change", "data_effect", "target_effect", "indicators"]
+    assert (unit["unit"], unit["old"], unit["new"]) == ("石柱县", {"total": 81.21, "rank": 1, "tier": None},
+                                                       {"total": 93.6, "rank": 1, "tier": None})
+    assert (unit["change"], unit["data_effect"], unit["target_effect"]) == (12.39, 18.79, -6.4)
+    assert unit["indicators"][0] == {
+        "id": "mfg_competitiveness_index", "name": "制造业质量竞争力指数",
+        "old": {"value": 86.5, "target": 86.75, "points": 3.43}, "new": {"value": 87.8, "target": 88.5, "points": 3.2},
+        "change": -0.23, "data_effect": 0.57, "target_effect": -0.8}
+
+
+def test_compare_csv_is_one_row_per_unit_with_each_indicators_effects(cli, county_rounds):
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--format", "csv")
+    assert result.stdout.startswith("\ufeff单位,2024年排名,2025年排名,名次变化,2024年总分,2025年总分,变化,数据影响,"
+                                    "目标影响,制造业质量竞争力指数（数据影响）,制造业质量竞争力指数（目标影响）,")
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
+    assert len(rows) == 2 and len(rows[0]) == 9 + 2 * 31
+    assert rows[1][:11] == ["石柱县", "1", "1", "0", "81.21", "93.60", "12.39", "18.79", "-6.40", "0.57", "-0.80"]
+
+
+def test_compare_writes_xlsx_to_a_file(cli, county_rounds, tmp_path):
+    output = tmp_path / "compare.xlsx"
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "-o", str(output))
+    assert result.exit_code == 0 and result.stdout == ""
+    workbook = openpyxl.load_workbook(output)
+    assert workbook.sheetnames == ["单位对比", "指标对比"]
+    summary = list(workbook["单位对比"].values)
+    assert summary[1][:9] == ("石柱县", "1", "1", "0", "81.21", "93.60", "12.39", "18.79", "-6.40")
+    detail = list(workbook["指标对比"].values)
+    assert detail[0][:7] == ("单位", "指标代码", "指标", "计量单位", "2024年实际值", "2024年目标", "2024年得分")
+    assert detail[1] == ("石柱县", "mfg_competitiveness_index", "制造业质量竞争力指数", None, 86.5, 86.75, 3.43, 87.8,
+                         88.5, 3.2, -0.23, 0.57, -0.8)
+    assert len(detail) == 1 + 31
+    # The same comparison gives the same bytes.
+    again = tmp_path / "again.xlsx"
+    assert cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "-o",
+               str(again)).exit_code == 0
+    assert again.read_bytes() == output.read_bytes()
+
+
+def test_compare_of_a_round_not_recorded(cli, county_rounds):
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2023", f"{county_rounds}:2025")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {county_rounds} has no round 2023 of ruleset 'shizhu-county' "
+                             "(it holds 2024, 2025)\n")
+
+
+def test_compare_of_a_missing_file(cli, county_rounds):
+    result = cli("compare", "shizhu-county", "county-2023.csv", f"{county_rounds}:2025", "--year-old", "2023")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: Invalid value for OLD: no such file: county-2023.csv\n")
+
+
+def test_compare_of_a_round_of_another_year_than_given(cli, county_rounds):
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--year-old", "2023")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Invalid value for '--year-old': 2023, but {county_rounds}:2024 is the "
+                                  "round of 2024\n")
+
+
+def test_compare_notes_a_round_scored_with_another_ruleset_file(cli, tmp_path, write):
+    ruleset = write("township.toml", Path(TOWNSHIP).read_text(encoding="utf-8"))
+    archive = str(tmp_path / "rounds.db")
+    assert cli("rank", str(ruleset), TOWNSHIPS, "--year", "2024", "--record", archive).exit_code == 0
+    assert cli("rank", str(ruleset), TOWNSHIPS, "--year", "2025", "--record", archive).exit_code == 0
+    ruleset.write_text(ruleset.read_text(encoding="utf-8").replace('title = "测试县乡镇质量工作考核"',
+                                                                   'title = "测试县乡镇质量工作考核（修订）"'),
+                       encoding="utf-8")
+    result = cli("compare", str(ruleset), f"{archive}:2024", f"{archive}:2025", "--format", "json")
+    assert result.exit_code == 0
+    note = (f"round 2024 in {archive} was scored with another version of the ruleset file of 'test-township'; it is "
+            "compared as recorded, so the data effect includes the change of the rules")
+    assert result.stderr.startswith(f"note: {note}\n")
+    assert json.loads(result.stdout)["notes"][0] == note
+
+
+# -- history -------------------------------------------------------------------------------------
+
+def test_history_shows_the_years_and_the_on_track_count(cli, county_rounds):
+    result = cli("history", county_rounds, "石柱县")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[2] == "石柱县质量发展主要指标年度进度评价（shizhu-county）"
+    assert lines[3].split() == ["年度", "总分", "排名", "进度", "轮次", "状态"]
+    # 31 indicators: the annex's 26 and the text's 5 tracked without points.
+    assert [line.split() for line in lines[5:7]] == [["2024", "81.21", "1", "/", "1", "31项中18项进度达标", "1", "现行"],
+                                                     ["2025", "93.60", "1", "/", "1", "31项中22项进度达标", "2", "现行"]]
+
+
+def test_history_as_json(cli, county_rounds):
+    result = cli("history", county_rounds, "石柱县", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["rounds"][1] == {"round": 2, "ruleset": "shizhu-county", "year": 2025, "total": 93.6,
+                                     "rank": 1, "units": 1, "tier": None,
+                                     "on_track": {"assessed": 31, "met": 22}, "superseded_by": None}
+
+
+def test_history_without_a_unit_lists_the_rounds(cli, county_rounds):
+    result = cli("history", county_rounds, "--format", "json")
+    rounds = json.loads(result.stdout)["rounds"]
+    assert [(r["round"], r["ruleset"], r["year"], r["units"], r["sources"][0]["file"]) for r in rounds] == [
+        (1, "shizhu-county", 2024, 1, COUNTY_2024), (2, "shizhu-county", 2025, 1, COUNTY_2025)]
+    table = cli("history", county_rounds)
+    assert table.stdout.splitlines()[0] == f"{county_rounds} 中的考核轮次"
+
+
+def test_history_of_a_unit_never_recorded(cli, county_rounds):
+    result = cli("history", county_rounds, "石柱")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Invalid value for UNIT: no unit '石柱' in any round of {county_rounds}\n")
+
+
+def test_history_of_a_missing_archive(cli, tmp_path):
+    result = cli("history", str(tmp_path / "rounds.db"))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: no such archive: {tmp_path / 'rounds.db'}\n"
+    assert not (tmp_path / "rounds.db").exists()
+
+
+def test_the_archive_is_never_an_output(cli, tmp_path):
+    archive = tmp_path / "rounds.db"
+    assert cli("rank", TOWNSHIP, TOWNSHIPS, "--record", str(archive)).exit_code == 0
+    before = archive.read_bytes()
+    result = cli("rank", TOWNSHIP, TOWNSHIPS, "--record", str(archive), "-o", str(archive))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Invalid value for '-o': {archive} is the archive, which this command "
+                                  "reads; writing there would destroy it: give another file\n")
+    compared = cli("compare", TOWNSHIP, f"{archive}:2027", f"{archive}:2027", "-o", str(archive))
+    assert compared.exit_code == 2
+    assert compared.stderr.endswith(f"Error: Invalid value for '-o': {archive} is the old year's file, which this "
+                                    "command reads; writing there would destroy it: give another file\n")
+    assert archive.read_bytes() == before
+
+
+def test_compare_json_figures_keep_their_digits(cli, county_rounds):
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--format", "json")
+    # 93.60 and 4.00 as written on the sheet, not 93.6 and 4.0.
+    assert '"total": 93.60,' in result.stdout and '"points": 3.20' in result.stdout
+    assert '"data_effect": 0.00,' in result.stdout
