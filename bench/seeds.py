@@ -123,6 +123,7 @@ def prepare(ident: str, units: int, seed: int, out: Path) -> dict[str, Any]:
             "out": str(out), "year": year, "data": str(data), "units": units,
             "indicators": len(ruleset.indicators), "figures": [h for h in header if "@" in h],
             "unit": next(seed_data.unit_names(ruleset, 1)), "plan": str(out / f"{ident}.plan.json"),
+            "plan_years": [ruleset.base_year, ruleset.horizon_year],
             "plan_problem": "", "twin": None, "twin_data": None}
     try:
         Path(case["plan"]).write_text(json.dumps(plan.build_plan(ruleset, header, year), ensure_ascii=False),
@@ -143,6 +144,7 @@ class Case:
         self.id, self.name, self.year, self.unit = described["id"], described["name"], described["year"], described["unit"]
         self.out, self.data = Path(described["out"]), Path(described["data"])
         self.units, self.indicators, self.figures = described["units"], described["indicators"], described["figures"]
+        self.plan_years: list[int] = described["plan_years"]
         self.plan = Path(described["plan"]) if described["plan"] else None
         self.plan_problem = described["plan_problem"]
         self.twin = (Path(described["twin"][0]), described["twin"][1]) if described["twin"] else None
@@ -163,8 +165,8 @@ def commands(case: Case, qscore: list[str], options: dict[str, set[str]]) -> dic
     common = ["--year", str(case.year)]
     rank = [*qscore, "rank", case.name, str(case.data), *common]
     explain = [*qscore, "explain", case.name, str(case.data), case.unit, *common]
-    if "--partial" in options["rank"]:
-        rank.append("--partial")
+    partial = ["--partial"] if "--partial" in options["rank"] else []
+    rank += partial
     if "--partial" in options["explain"]:
         explain.append("--partial")
     out = {"csv": [*rank, "-o", str(case.output(".csv"))], "json": [*rank, "-o", str(case.output(".json"))],
@@ -178,7 +180,7 @@ def commands(case: Case, qscore: list[str], options: dict[str, set[str]]) -> dic
                          str(case.out / f"{case.id}-polars.csv")]
     if case.twin is not None:
         out["twin-csv"] = [*qscore, "rank", str(case.twin[0]), str(case.twin_data), *common,
-                           "-o", str(case.out / f"{case.id}-constant-ranked.csv")]
+                           "-o", str(case.out / f"{case.id}-constant-ranked.csv"), *partial]
     return out
 
 
@@ -197,6 +199,44 @@ def measure_case(case: Case, argv: dict[str, list[str]], repeat: int, min_free: 
             runs[name].append(run_process(command, keep=False)[0])
         say(f"  round {round_}/{repeat} (load average {loads[-1]}): " + ", ".join(f"{n} {r[-1].wall:.2f} s" for n, r in runs.items() if r))
     return {name: Runs(r) for name, r in runs.items() if r}
+
+
+def measure_archive(case: Case, argv: dict[str, list[str]], csv_run: Runs, repeat: int, first_year: int,
+                    last_year: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """Issue 18's archive targets on this ruleset: recording a round (``rank --record``),
+    ``compare`` of two recorded rounds, ``history`` of one unit over every year recorded."""
+    qscore = argv["csv"][:argv["csv"].index("rank")]
+    archive = case.out / f"{case.id}-rounds.db"
+    rank = [part for part in argv["csv"] if part != str(case.year)]
+    rank = rank[:rank.index("--year")] + rank[rank.index("--year") + 1:]
+
+    def record(year: int) -> list[str]:
+        return [*rank, "--year", str(year), "--record", str(archive)]
+
+    recorded = []
+    for _ in range(repeat):
+        archive.unlink(missing_ok=True)
+        recorded.append(run_process(record(case.year))[0])
+    older = case.year - 1 if case.year > first_year else case.year + 1
+    run_process(record(older))
+    pair = sorted((older, case.year))
+    compare = [*qscore, "compare", case.name, f"{archive}:{pair[0]}", f"{archive}:{pair[1]}",
+               "-o", str(case.out / f"{case.id}-compare.csv")]
+    compared = median_of(repeat, compare)
+    years = [y for y in range(first_year, last_year + 1) if y not in pair][:8]
+    for year in years:
+        run_process(record(year))
+    history = median_of(max(repeat, 5), [*qscore, "history", str(archive), case.unit, "--ruleset", case.id])
+    out = {"record": Runs(recorded).as_dict(), "compare": compared.as_dict(), "history": history.as_dict(),
+           "rounds_in_history": len(years) + 2, "compared_years": pair,
+           "record_vs_csv": round(Runs(recorded).wall / csv_run.wall, 3),
+           "compare_vs_csv": round(compared.wall / csv_run.wall, 3)}
+    say(f"  archive: record {Runs(recorded).wall:.2f} s = {out['record_vs_csv']:.2f}× CSV (target ≤ 3) "
+        f"{mark(out['record_vs_csv'] <= 3)}; compare {pair[0]}/{pair[1]} {compared.wall:.2f} s = "
+        f"{out['compare_vs_csv']:.2f}× CSV (target ≤ 2) {mark(out['compare_vs_csv'] <= 2)}; history of one unit "
+        f"over {out['rounds_in_history']} rounds {history.wall:.3f} s (target ≤ 0.2 s, over 10) "
+        f"{mark(history.wall <= 0.2)}")
+    return out
 
 
 def run_peer_zen(case: Case) -> dict[str, Any]:
@@ -372,6 +412,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                              "table,explain)")
     parser.add_argument("--no-peers", action="store_true", help="skip the floor, polars and ZEN")
     parser.add_argument("--no-zen", action="store_true", help="skip ZEN (about 20–35 s per ruleset at 40,000 units)")
+    parser.add_argument("--archive", default="shizhu-township",
+                        help="the ruleset whose rounds are recorded, compared and listed (issue 18's archive "
+                             "targets; default shizhu-township; '' for none)")
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--sample", type=int, default=0, help="units whose totals are checked (default 0: all)")
     parser.add_argument("--min-free-gib", type=float, default=6.0,
@@ -417,10 +460,6 @@ def main() -> None:
         report[key]["target"] = {"limit": "≤ 0.1", "met": wall <= 0.1, "met_by_cpu": cpu <= 0.1}
         say(f"{what}: {wall:.3f} s wall, {cpu:.3f} s CPU (medians of {max(args.repeat, 5)}; target ≤ 0.1 s) "
             f"{mark(wall <= 0.1)}")
-    archive = {"record", "compare", "history"} & set(top_commands())
-    report["archive"] = {"skipped": "qscore has no record/compare/history commands yet"} if not archive else \
-        {"skipped": "not measured yet"}
-    say(f"archive (record, compare, history): {report['archive']['skipped']}")
     say("")
     for line in summary(report["rulesets"]):
         say(line)
@@ -449,6 +488,11 @@ def measure_ruleset(ident: str, args: argparse.Namespace, qscore: list[str], opt
     elif not args.no_peers:
         polars["skipped"] = case.plan_problem or "polars is not installed (pip install -e '.[bench]')"
     zen = {} if args.no_peers or args.no_zen or "csv" not in runs else run_peer_zen(case)
+    archive = None
+    if ident == args.archive and "csv" in runs:
+        has = "--record" in options["rank"] and {"compare", "history"} <= set(top_commands())
+        archive = measure_archive(case, argv, runs["csv"], args.repeat, *case.plan_years, say) if has else \
+            {"skipped": "this qscore has no rank --record, compare or history"}
     goals = targets(case, runs, zen)
     describe_case(case, runs, polars, zen, goals, say)
     return {"indicators": case.indicators, "units": case.units, "values": case.values, "year": case.year,
@@ -457,7 +501,7 @@ def measure_ruleset(ident: str, args: argparse.Namespace, qscore: list[str], opt
             "load_averages": loads, "runs": {name: r.as_dict() for name, r in runs.items()},
             "ratios_to_csv": {name: round(ratio(runs, name) or 0, 3) for name in runs},
             "cpu_ratios_to_csv": {name: round(ratio(runs, name, measure="cpu") or 0, 3) for name in runs},
-            "polars": polars, "zen": zen, "targets": goals}
+            "polars": polars, "zen": zen, "archive": archive, "targets": goals}
 
 
 def child(role: list[str]) -> None:
