@@ -12,7 +12,8 @@ then measures as whole processes, ``--repeat`` rounds taken by turns:
 - for a ruleset with per-unit figure columns, the same ruleset with those targets made
   constant (its twin), to show what the figures cost.
 
-Then once per ruleset GoRules ZEN (``bench/zen_peer.py``), and for all: ``qscore --help``
+Then once per ruleset GoRules ZEN (``bench/zen_peer.py``); on one ruleset (``--archive``)
+recording a round, comparing two and one unit's history; and for all: ``qscore --help``
 and the README's 33-unit run.  It prints each figure beside issue 18's target, and writes
 it all as JSON (``--json``).  polars and zen-engine are optional (``pip install -e
 '.[bench]'``): a missing one is skipped with a message.
@@ -165,10 +166,11 @@ def commands(case: Case, qscore: list[str], options: dict[str, set[str]]) -> dic
     common = ["--year", str(case.year)]
     rank = [*qscore, "rank", case.name, str(case.data), *common]
     explain = [*qscore, "explain", case.name, str(case.data), case.unit, *common]
-    partial = ["--partial"] if "--partial" in options["rank"] else []
+    # Units named on no roster: the file's own list is the roster, as a national batch has
+    # one (else --partial, which says so for every unit and looks for a close name for each).
+    partial = roster_option(case, options["rank"])
     rank += partial
-    if "--partial" in options["explain"]:
-        explain.append("--partial")
+    explain += roster_option(case, options["explain"])
     out = {"csv": [*rank, "-o", str(case.output(".csv"))], "json": [*rank, "-o", str(case.output(".json"))],
            "xlsx": [*rank, "-o", str(case.output(".xlsx"))], "table": [*rank, "--quiet"], "explain": explain}
     if "--no-explain" in options["rank"]:
@@ -182,6 +184,18 @@ def commands(case: Case, qscore: list[str], options: dict[str, set[str]]) -> dic
         out["twin-csv"] = [*qscore, "rank", str(case.twin[0]), str(case.twin_data), *common,
                            "-o", str(case.out / f"{case.id}-constant-ranked.csv"), *partial]
     return out
+
+
+def roster_option(case: Case, options: set[str]) -> list[str]:
+    """What tells this qscore the units of the data file are the ones to score."""
+    if "--units" in options:
+        roster = case.out / f"{case.id}.units.txt"
+        if not roster.exists():
+            with case.data.open(encoding="utf-8-sig", newline="") as handle:
+                names = [row[0] for row in csv.reader(handle)][1:]
+            roster.write_text("\n".join(names) + "\n", encoding="utf-8")
+        return ["--units", str(roster)]
+    return ["--partial"] if "--partial" in options else []
 
 
 def measure_case(case: Case, argv: dict[str, list[str]], repeat: int, min_free: float,
@@ -445,11 +459,13 @@ def main() -> None:
     formats = {f.strip() for f in args.formats.split(",")}
     report: dict[str, Any] = {
         "machine": machine(), "units": args.units, "repeat": args.repeat, "seed": args.seed,
-        "qscore_options": {"partial": "--partial" in options["rank"], "no_explain": "--no-explain" in options["rank"]},
+        "qscore_options": {"units": "--units" in options["rank"], "partial": "--partial" in options["rank"],
+                           "no_explain": "--no-explain" in options["rank"]},
         "rulesets": {}}
     say(f"{args.units:,} units per ruleset, medians of {args.repeat} rounds; Python {report['machine']['python']}, "
         f"{report['machine']['cpus']} CPUs, {report['machine']['memory_gib']} GiB, load average "
-        f"{report['machine']['load_average']}; --partial {'passed' if report['qscore_options']['partial'] else 'not in this qscore'}"
+        f"{report['machine']['load_average']}; units checked "
+        f"{'against the file' + chr(39) + 's own list (--units)' if report['qscore_options']['units'] else 'with --partial' if report['qscore_options']['partial'] else 'against no roster'}"
         f", --no-explain {'measured' if report['qscore_options']['no_explain'] else 'not in this qscore'}")
     for ident in rulesets:
         report["rulesets"][ident] = measure_ruleset(ident, args, qscore, options, formats, say)
