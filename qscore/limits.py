@@ -93,7 +93,8 @@ DEFAULT = Limits()
 
 def exceeded(name: str, value: int) -> str:
     """The end of a message about a limit hit: which limit, and how to raise it."""
-    return f"the limit {name} is {value:,} (raise it with --limit {name}=N)"
+    return _("the limit {name} is {value:,} (raise it with --limit {name}=N)").format(
+            name=name, value=value)
 
 
 def shown(text: str) -> str:
@@ -107,13 +108,16 @@ def number_problem(number: Decimal, text: str, what: str) -> str | None:
     """Why ``number`` (written ``text``) cannot be ``what``, or ``None`` when it is within
     the bounds.  One definition for data cells and ruleset figures."""
     if not number.is_finite():
-        return f"{shown(text)} is not a finite number; expected {what}"
+        return _("{text} is not a finite number; expected {what}").format(
+                text=shown(text), what=what)
     # adjusted() is the power of ten of the leading digit; unlike abs() it cannot overflow.
     if not number.is_zero() and number.adjusted() >= NUMBER_LIMIT.adjusted():
-        return f"{shown(text)} is too large to be {what} (limit {NUMBER_LIMIT:,.0f})"
+        return _("{text} is too large to be {what} (limit {NUMBER_LIMIT:,.0f})").format(
+                text=shown(text), what=what, NUMBER_LIMIT=NUMBER_LIMIT)
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_PLACES:
-        return f"{shown(text)} has more than {MAX_PLACES} decimal places; expected {what}"
+        return _("{text} has more than {MAX_PLACES} decimal places; expected {what}").format(
+                text=shown(text), MAX_PLACES=MAX_PLACES, what=what)
     return None
 
 
@@ -200,14 +204,18 @@ def check_workbook(path: Path, limits: Limits) -> None:
         return
     for member in members:
         part = f"the workbook's part {shown(member.filename)}"
-        _within(path, f"{part} is {member.compress_size:,} bytes compressed", member.compress_size,
+        _within(path, _("{part} is {compress_size:,} bytes compressed").format(
+                part=part, compress_size=member.compress_size), member.compress_size,
                 "xlsx_member_compressed", limits)
-        _within(path, f"{part} inflates to {member.file_size:,} bytes", member.file_size,
+        _within(path, _("{part} inflates to {file_size:,} bytes").format(
+                part=part, file_size=member.file_size), member.file_size,
                 "xlsx_member_inflated", limits)
     compressed = sum(member.compress_size for member in members)
     inflated = sum(member.file_size for member in members)
-    _within(path, f"the workbook's parts are {compressed:,} bytes compressed", compressed, "xlsx_compressed", limits)
-    _within(path, f"the workbook's parts inflate to {inflated:,} bytes", inflated, "xlsx_inflated", limits)
+    _within(path, _("the workbook's parts are {compressed:,} bytes compressed").format(
+            compressed=compressed), compressed, "xlsx_compressed", limits)
+    _within(path, _("the workbook's parts inflate to {inflated:,} bytes").format(
+            inflated=inflated), inflated, "xlsx_inflated", limits)
 
 
 def _within(path: Path, what: str, size: int, name: str, limits: Limits) -> None:

@@ -59,7 +59,7 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise TypeError(_("expected a number, got {value!r}").format(value=value))
     number = Decimal(value)
-    problem = number_problem(number, str(number), "a ruleset figure")
+    problem = number_problem(number, str(number), _("a ruleset figure"))
     if problem:
         raise ValueError(problem)
     return number

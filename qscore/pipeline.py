@@ -158,7 +158,7 @@ def roster(units: RosterLike | None, ruleset: Ruleset, encoding: str | None = No
         if not path.is_file():
             raise UsageError(_("no such roster file: {path}").format(path=path))
         return read_roster(path, headers=unit_headers(ruleset), encoding=encoding)
-    return Roster(units=tuple(units), source="the names given")
+    return Roster(units=tuple(units), source=_("the names given"))
 
 
 def check_year(ruleset: Ruleset, year: int) -> None:

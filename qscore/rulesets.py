@@ -248,7 +248,7 @@ class _Reader:
         fields: Sequence[attrs.Attribute] = attrs.fields(cast(type, cls))
         absent = [a.name for a in fields if a.default is attrs.NOTHING and a.name not in values]
         for name in absent:
-            self.problem("is required", table, _dotted(prefix, name))
+            self.problem(_("is required"), table, _dotted(prefix, name))
         ok = not absent and self._fields_valid(fields, table, prefix, values)
         if not ok or any(value is FAILED for value in values.values()):
             return FAILED
@@ -286,18 +286,21 @@ class _Reader:
             # In file order (tomllib keeps it), so that the first names the line above which
             # the [[indicators]] line belongs.
             astray = [key for key in data if key not in allowed]
-            self.problem(f"the keys {', '.join(map(repr, astray))} belong to an indicator: an [[indicators]] line "
-                         f"is probably missing above {astray[0]!r}", table, astray[0])
+            self.problem(_("the keys {astray} belong to an indicator: an [[indicators]] line "
+                         "is probably missing above {astray2!r}").format(
+                    astray=', '.join(map(repr, astray)), astray2=astray[0]), table, astray[0])
         elif unknown:
-            self.problem(f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
+            self.problem(_("unknown key(s) {unknown}; allowed: {allowed}").format(
+                    unknown=', '.join(map(repr, unknown)), allowed=', '.join(sorted(allowed))),
                          table)
 
     def required(self, data: Mapping[str, Any], key: str, table: str | None, kind: type) -> Any:
         if key not in data:
-            return self.problem("is required", table, key)
+            return self.problem(_("is required"), table, key)
         value = data[key]
         if not isinstance(value, kind) or isinstance(value, bool):
-            return self.problem(f"expected {'an integer' if kind is int else 'a string'}, got {value!r}", table, key)
+            return self.problem(_("expected {value}, got {value2!r}").format(
+                    value=_("an integer") if kind is int else _("a string"), value2=value), table, key)
         return value
 
     def optional(self, data: Mapping[str, Any], key: str, table: str | None, kind: type, default: Any = None) -> Any:
@@ -322,7 +325,7 @@ class _Reader:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            return self.problem("expected a string or a list of strings", table, key)
+            return self.problem(_("expected a string or a list of strings"), table, key)
         return tuple(value)
 
     def units(self, data: Mapping[str, Any], key: str, table: str | None) -> tuple[str, ...] | Failed:
@@ -334,7 +337,8 @@ class _Reader:
         value = data.get(key, [])
         if not isinstance(value, list):
             where = f"{parent}.{key}" if parent else key
-            self.problem(f"expected an array of tables ([[{where}]])", parent, key)
+            self.problem(_("expected an array of tables ([[{where}]])").format(
+                    where=where), parent, key)
             return []
         return value
 
@@ -343,25 +347,26 @@ class _Reader:
         once its keys are checked; ``None`` when it is not a table."""
         table = f"{kind}[{number}]"
         if not isinstance(raw, Mapping):
-            self.problem("expected a table", table)
+            self.problem(_("expected a table"), table)
             return None
         if isinstance(raw.get("name"), str):
             table = f"{kind}[{number}] ({raw['name']})"
         self.unknown_keys(raw, keys, table)
         return table
 
-    def section(self, raw: Any, table: str, keys: set[str], expected: str = "expected a table") -> bool:
+    def section(self, raw: Any, table: str, keys: set[str], expected: str | None = None) -> bool:
         """Whether a ``[table]`` is a table (its keys checked)."""
         if not isinstance(raw, Mapping):
-            self.problem(expected, table)
+            self.problem(expected or _("expected a table"), table)
             return False
         self.unknown_keys(raw, keys, table)
         return True
 
     def not_a_mark(self, name: Any, what: str, table: str, field: str) -> None:
         if isinstance(name, str) and (is_missing(name) or is_exempt(name)):
-            mark = "no-data" if is_missing(name) else "exempt (不适用)"
-            self.problem(f"{what} {name!r} reads as the {mark} mark in a data cell; give the {what} another name",
+            mark = _("no-data") if is_missing(name) else _("exempt (不适用)")
+            self.problem(_("{what} {name!r} reads as the {mark} mark in a data cell; give the {what} another name").format(
+                    what=what, name=name, mark=mark),
                          table, field)
 
     # -- the ruleset ----------------------------------------------------------------------
@@ -370,7 +375,8 @@ class _Reader:
         self.unknown_keys(data, TOP_KEYS, None)
         schema = data.get("schema", SCHEMA)
         if schema != SCHEMA:  # another schema's keys mean other things: read no further
-            return self.problem(f"schema {schema!r} is not supported; this qscore reads schema {SCHEMA}",
+            return self.problem(_("schema {schema!r} is not supported; this qscore reads schema {SCHEMA}").format(
+                    schema=schema, SCHEMA=SCHEMA),
                                 None, "schema")
         top = {key: self.required(data, key, None, kind) for key, kind in
                (("id", str), ("title", str), ("jurisdiction", str), ("base_year", int), ("horizon_year", int))}
@@ -378,7 +384,8 @@ class _Reader:
         if isinstance(base, int) and isinstance(horizon, int) and horizon < base:
             # Checked here, not left to the Ruleset, so that it is reported even where no
             # indicator loads and the Ruleset cannot be built.
-            top["horizon_year"] = self.problem(f"horizon_year {horizon} is before base_year {base}",
+            top["horizon_year"] = self.problem(_("horizon_year {horizon} is before base_year {base}").format(
+                    horizon=horizon, base=base),
                                                None, "horizon_year")
         years = _Years(base, top["horizon_year"])
         fields = {key: data[key] for key in ("level", "missing") if key in data}
@@ -409,7 +416,7 @@ class _Reader:
                  "classification": classification, "ranking": ranking, **fields}
         loaded = [i for i in indicators if i is not FAILED]
         if not raw_indicators and isinstance(data.get("indicators", []), list):
-            self.problem("expected at least one [[indicators]] table", None, "indicators")
+            self.problem(_("expected at least one [[indicators]] table"), None, "indicators")
         return self.construct(
             Ruleset, None, **top, **{key: value for key, value in parts.items() if value is not FAILED},
             categories=tuple(c for c in categories if c is not FAILED),
@@ -438,7 +445,7 @@ class _Reader:
         if table is None:
             return FAILED
         identifier, name = self.required(raw, "id", table, str), self.required(raw, "name", table, str)
-        points = self.number(raw, "points", table) if "points" in raw else self.problem("is required", table,
+        points = self.number(raw, "points", table) if "points" in raw else self.problem(_("is required"), table,
                                                                                         "points")
         direction = raw.get("direction", "higher")
         target = self.target(raw, table, count=raw.get("unit") in COUNT_UNITS, direction=direction)
@@ -448,7 +455,8 @@ class _Reader:
         rule = self.rule(raw.get("rule"), table, bindable, full=points, direction=direction,
                          strict=bool(getattr(target, "strict", False)))
         if isinstance(rule, Rule) and rule.uses_target and target is None:
-            self.problem(f"rule '{rule.type}' compares with a target, but none is given", table, "target")
+            self.problem(_("rule '{type}' compares with a target, but none is given").format(
+                    type=rule.type), table, "target")
         applies_to = self.units(raw, "applies_to", table)
         if isinstance(roster, Roster) and applies_to is not FAILED:
             self.on_roster(applies_to, roster, table)
@@ -464,13 +472,15 @@ class _Reader:
         category = self.optional(raw, "category", table, str)
         if isinstance(category, str) and category not in declared.categories:
             known = ", ".join(sorted(declared.categories)) or "none declared"
-            return self.problem(f"category {category!r} is not among [[categories]] ({known})", table, "category")
+            return self.problem(_("category {category!r} is not among [[categories]] ({known})").format(
+                    category=category, known=known), table, "category")
         return category
 
     def baseline_year(self, raw: Mapping[str, Any], table: str, years: _Years) -> int | None | Failed:
         year = self.optional(raw, "baseline_year", table, int)
         if isinstance(year, int) and isinstance(years.horizon, int) and year > years.horizon:
-            return self.problem(f"baseline_year {year} comes after the horizon year {years.horizon}",
+            return self.problem(_("baseline_year {year} comes after the horizon year {horizon}").format(
+                    year=year, horizon=years.horizon),
                                 table, "baseline_year")
         return year
 
@@ -478,8 +488,9 @@ class _Reader:
         for unit in units:
             if unit not in roster.units:
                 close = difflib.get_close_matches(unit, roster.units, n=3, cutoff=0.5)
-                hint = f"; did you mean {' / '.join(close)}?" if close else ""
-                self.problem(f"{unit!r} is not a unit of the [roster]{hint}", table, "applies_to")
+                hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
+                self.problem(_("{unit!r} is not a unit of the [roster]{hint}").format(
+                        unit=unit, hint=hint), table, "applies_to")
 
     def target(self, indicator: Mapping[str, Any], table: str, *, count: bool = False,
                direction: str = "higher") -> Target | None | Failed:
@@ -497,42 +508,47 @@ class _Reader:
         kind = params.pop("kind", "value")
         shape = self.target_kinds.get(kind)
         if shape is None:
-            return self.problem(f"unknown target kind {kind!r}; expected one of {', '.join(self.target_kinds)}",
+            return self.problem(_("unknown target kind {kind!r}; expected one of {target_kinds}").format(
+                    kind=kind, target_kinds=', '.join(self.target_kinds)),
                                 table, "target.kind")
         fields = {a.name for a in attrs.fields(shape)}
         allowed = fields - {"direction"}
         unknown = sorted(set(params) - allowed)
         if unknown:
-            return self.problem(f"unknown key(s) {', '.join(map(repr, unknown))} for a '{kind}' target; "
-                                f"allowed: kind, {', '.join(sorted(allowed))}", table, "target")
+            return self.problem(_("unknown key(s) {unknown} for a '{kind}' target; "
+                                "allowed: kind, {allowed}").format(
+                    unknown=', '.join(map(repr, unknown)), kind=kind, allowed=', '.join(sorted(allowed))), table, "target")
         for key in TARGET_NUMBERS & set(params):
             params[key] = self.number(params, key, table, f"target.{key}")
         for key, kind in (("text", str), ("strict", bool)):
             if key in params and not isinstance(params[key], kind):
-                params[key] = self.problem(f"expected {'a string' if kind is str else 'true or false'}, "
-                                           f"got {params[key]!r}", table, f"target.{key}")
+                params[key] = self.problem(_("expected {value}, "
+                                           "got {params!r}").format(
+                        value=_("a string") if kind is str else _("true or false"), params=params[key]), table, f"target.{key}")
         defaults = {**({"direction": direction} if "direction" in fields and direction in DIRECTIONS else {}),
                     **(interim if "interim" in fields else {})}
         return self.construct(shape, table, "target", **{**defaults, **params})
 
     def rule(self, raw: Any, table: str, bindable: bool, **bound: Any) -> Rule | Failed:
         if raw is None:
-            return self.problem("is required", table, "rule")
+            return self.problem(_("is required"), table, "rule")
         if isinstance(raw, str):
             raw = {"type": raw}
         if not isinstance(raw, Mapping) or "type" not in raw:
-            return self.problem("expected a rule type name or a table with 'type'", table, "rule")
+            return self.problem(_("expected a rule type name or a table with 'type'"), table, "rule")
         params = dict(raw)
         type_id = params.pop("type")
         rule_type = self.rule_types.get(type_id)
         if rule_type is None:
-            return self.problem(f"unknown rule type {type_id!r}; known: {', '.join(sorted(self.rule_types))}",
+            return self.problem(_("unknown rule type {type_id!r}; known: {rule_types}").format(
+                    type_id=type_id, rule_types=', '.join(sorted(self.rule_types))),
                                 table, "rule.type")
         unknown = set(params) - set(rule_type.parameters())
         if unknown:
             allowed = ", ".join(rule_type.parameters()) or "none"
-            return self.problem(f"unknown parameter(s) {', '.join(sorted(unknown))} for rule '{type_id}'; "
-                                f"it takes: {allowed}", table, "rule")
+            return self.problem(_("unknown parameter(s) {unknown} for rule '{type_id}'; "
+                                "it takes: {allowed}").format(
+                    unknown=', '.join(sorted(unknown)), type_id=type_id, allowed=allowed), table, "rule")
         if not bindable:
             return FAILED
         return self.construct(rule_type, table, "rule", **params, **bound)
@@ -565,7 +581,8 @@ class _Reader:
         if fixed is not FAILED:
             for name in fixed:
                 if name not in declared.indicators | items:
-                    fixed = self.problem(f"{name!r} is not the id of an indicator or a bonus or deduction item",
+                    fixed = self.problem(_("{name!r} is not the id of an indicator or a bonus or deduction item").format(
+                            name=name),
                                          table, "fixed")
         return self.construct(AssumptionRanges, table, **self.values(raw, ASSUMPTION_RANGE_KEYS - {"fixed"}, table,
                                                                       "points", "cutoffs", "bonus"), fixed=fixed)
@@ -574,7 +591,7 @@ class _Reader:
         table = self.element(raw, kind, number, ITEM_KEYS)
         if table is None:
             return FAILED
-        self.not_a_mark(raw.get("name"), "item", table, "name")
+        self.not_a_mark(raw.get("name"), _("item"), table, "name")
         return self.construct(Item, table, **self.values(raw, ITEM_KEYS, table, "points", "cap"))
 
     def classification(self, raw: Any) -> Classification | None | Failed:
@@ -602,7 +619,8 @@ class _Reader:
         known = declared.categories | declared.indicators
         unknown = [name for name in (() if tie_break is FAILED else tie_break) if name not in known]
         for name in unknown:
-            self.problem(f"{name!r} is not a category or indicator id; known: {', '.join(sorted(known))}",
+            self.problem(_("{name!r} is not a category or indicator id; known: {known}").format(
+                    name=name, known=', '.join(sorted(known))),
                          "ranking", "tie_break")
         return self.construct(Ranking, "ranking", tie_break=FAILED if unknown else tie_break)
 
@@ -614,7 +632,7 @@ class _Reader:
     def roster(self, raw: Any) -> Roster | None | Failed:
         if raw is None:
             return None
-        if not self.section(raw, "roster", ROSTER_KEYS, "expected a table with 'units', 'source' and 'as_of'"):
+        if not self.section(raw, "roster", ROSTER_KEYS, _("expected a table with 'units', 'source' and 'as_of'")):
             return FAILED
         return self.construct(Roster, "roster", units=self.units(raw, "units", "roster"),
                               source=self.optional(raw, "source", "roster", str, ""),
@@ -628,7 +646,7 @@ class _Reader:
         for key in ("inputs", "points"):
             given = raw.get(key, {})
             if not isinstance(given, Mapping):
-                values[key] = self.problem("expected a table of column = value", table, key)
+                values[key] = self.problem(_("expected a table of column = value"), table, key)
         if "inputs" not in values:
             cells = [(str(k), self.cell_text(v, table, f"inputs.{k}")) for k, v in raw.get("inputs", {}).items()]
             values["inputs"] = FAILED if any(text is FAILED for _, text in cells) else tuple(cells)
@@ -636,7 +654,8 @@ class _Reader:
             values["points"] = self.example_points(raw.get("points", {}), table, declared)
         year = raw.get("year")
         if isinstance(year, int) and isinstance(years.base, int) and year < years.base:
-            year = self.problem(f"year {year} comes before the plan's base year {years.base}", table, "year")
+            year = self.problem(_("year {year} comes before the plan's base year {base}").format(
+                    year=year, base=years.base), table, "year")
         return self.construct(Example, table, **self.values(raw, {"name"}, table), **values,
                               total=self.number(raw, "total", table), tier=raw.get("tier"), year=year)
 
@@ -645,8 +664,9 @@ class _Reader:
         read, ok = [], True
         for indicator_id in points:
             if indicator_id not in declared.indicators:
-                self.problem(f"{indicator_id!r} is not an indicator id; known: "
-                             f"{', '.join(sorted(declared.indicators))}", table, f"points.{indicator_id}")
+                self.problem(_("{indicator_id!r} is not an indicator id; known: "
+                             "{indicators}").format(
+                        indicator_id=indicator_id, indicators=', '.join(sorted(declared.indicators))), table, f"points.{indicator_id}")
                 ok = False
                 continue
             read.append((indicator_id, self.number(points, indicator_id, table, f"points.{indicator_id}")))
@@ -659,11 +679,12 @@ class _Reader:
             return "是" if value else "否"
         if isinstance(value, Decimal):
             # Bounded first: 1e999999999 written out is a gigabyte.
-            problem = number_problem(value, str(value), "a ruleset figure")
+            problem = number_problem(value, str(value), _("a ruleset figure"))
             return self.problem(problem, table, field) if problem else f"{value:f}"
         if isinstance(value, (int, str)):
             return str(value)
-        return self.problem(f"expected a number or text, got {value!r}", table, field)
+        return self.problem(_("expected a number or text, got {value!r}").format(
+                value=value), table, field)
 
 
 @attrs.frozen
@@ -713,8 +734,9 @@ class _Unique:
             first, written = self.seen.setdefault((key, value if key == "id" else normalise(value)), (path, value))
             if first == path:
                 continue
-            how = "" if written == value else f", as {written!r} (names are compared as data is read)"
-            reader.problem(f"{key} {value!r} is also used by {first}{how}", table, key)
+            how = "" if written == value else _(", as {written!r} (names are compared as data is read)").format(written=written)
+            reader.problem(_("{key} {value!r} is also used by {first}{how}").format(
+                    key=key, value=value, first=first, how=how), table, key)
 
 
 # -- small helpers -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from collections.abc import Collection
 
 import attrs
 
-from qscore.i18n import _
+from qscore.i18n import N_, _
 
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _KEY_START = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
@@ -32,15 +32,15 @@ _ARRAYS = {"indicators", "categories", "examples", "adjustments.bonus", "adjustm
            "adjustments.vetoes", "classification.grades"}
 #: Characters typed on a Chinese keyboard, with their names and what TOML needs instead.
 _CHINESE = {
-    "“": ("a Chinese quotation mark", '"'), "”": ("a Chinese quotation mark", '"'),
-    "‘": ("a Chinese quotation mark", "'"), "’": ("a Chinese quotation mark", "'"),
-    "【": ("a Chinese square bracket", "["), "】": ("a Chinese square bracket", "]"),
-    "、": ("a Chinese enumeration comma", ","), "，": ("a full-width comma", ","),
-    "＝": ("a full-width equals sign", "="), "［": ("a full-width bracket", "["), "］": ("a full-width bracket", "]"),
-    "｛": ("a full-width brace", "{"), "｝": ("a full-width brace", "}"), "＂": ("a full-width quotation mark", '"'),
-    "＇": ("a full-width quotation mark", "'"), "＃": ("a full-width hash", "#"), "．": ("a full-width full stop", "."),
-    "（": ("a full-width parenthesis", "("), "）": ("a full-width parenthesis", ")"),
-    "；": ("a full-width semicolon", ";"),
+    "“": (N_("a Chinese quotation mark"), '"'), "”": (N_("a Chinese quotation mark"), '"'),
+    "‘": (N_("a Chinese quotation mark"), "'"), "’": (N_("a Chinese quotation mark"), "'"),
+    "【": (N_("a Chinese square bracket"), "["), "】": (N_("a Chinese square bracket"), "]"),
+    "、": (N_("a Chinese enumeration comma"), ","), "，": (N_("a full-width comma"), ","),
+    "＝": (N_("a full-width equals sign"), "="), "［": (N_("a full-width bracket"), "["), "］": (N_("a full-width bracket"), "]"),
+    "｛": (N_("a full-width brace"), "{"), "｝": (N_("a full-width brace"), "}"), "＂": (N_("a full-width quotation mark"), '"'),
+    "＇": (N_("a full-width quotation mark"), "'"), "＃": (N_("a full-width hash"), "#"), "．": (N_("a full-width full stop"), "."),
+    "（": (N_("a full-width parenthesis"), "("), "）": (N_("a full-width parenthesis"), ")"),
+    "；": (N_("a full-width semicolon"), ";"),
 }
 #: ASCII that TOML reads outside strings; another ASCII character there is never TOML.
 _TOML_ASCII = set("\"',=[]{}.#+-_ ")
@@ -314,7 +314,7 @@ def _character_message(char: str) -> str:
         return _("the full-width space (U+3000) is not a space to TOML; type an ASCII space here")
     if char == "：":
         return _("： is a full-width colon; TOML needs = between a key and its value")
-    name = _CHINESE[char][0] if char in _CHINESE else (
+    name = _(_CHINESE[char][0]) if char in _CHINESE else (
         _("a full-width digit") if replacement.isdigit() else _("a full-width character"))
     if replacement.isalnum() or replacement in _TOML_ASCII:
         return _("{char} is {name}; TOML needs the ASCII {replacement} here").format(

@@ -3,6 +3,7 @@ built-ins are active unless a test names the plug-ins it wants."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,11 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
 
-from qscore.cli import main
+# The command line's help is made when it is imported: in English, whatever the locale
+# (tests that want Chinese ask for it; tests/test_i18n.py checks the Chinese help).
+os.environ["QSCORE_LANG"] = "en"
+
+from qscore.cli import main  # noqa: E402
 from qscore.plugins.manager import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
 
 DATA = Path(__file__).parent / "data"

@@ -27,6 +27,7 @@ import attrs
 
 from qscore.authoring.examples import check_example
 from qscore.errors import RulesetError
+from qscore.i18n import N_, _
 from qscore.model import Indicator, Ruleset
 from qscore.numbers import ZERO, fmt
 from qscore.reading.binding import header_key
@@ -35,13 +36,13 @@ from qscore.targets import Absolute, Change, Growth, Trend
 if TYPE_CHECKING:
     from qscore.plugins.manager import Catalog
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING = N_("error"), N_("warning")
 _ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
 _TABLE_HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
 _KEY = re.compile(r"""^\s*("[^"]+"|'[^']+'|[A-Za-z0-9_\-]+)\s*=""")
 _INDEX = re.compile(r"\[\d+\]$")
 #: The line tomllib names, as its message or a hint for it gives it (``line 12, column 8: …``).
-_TOML_LINE = re.compile(r"^(?:not valid TOML: .*\(at )?line (\d+)\b")
+_TOML_LINE = re.compile(r"^(?:.*\(at )?(?:line (\d+)\b|第 (\d+) 行)")
 #: Words of a trend target's text that say which way a unit must move.
 FALLING = ("降低", "下降", "减少", "减小")
 RISING = ("提高", "提升", "增长", "增加", "上升")
@@ -65,7 +66,10 @@ class Finding:
 
     def render(self, file: str) -> str:
         place = f"{file}:{self.line}" if self.line else file
-        return f"{place}: {self.severity}: {self.where + ': ' if self.where else ''}{self.message}"
+        if self.where:
+            return _("{place}: {severity}: {where}: {message}").format(
+                place=place, severity=_(self.severity), where=self.where, message=self.message)
+        return _("{place}: {severity}: {message}").format(place=place, severity=_(self.severity), message=self.message)
 
 
 class Locator:
@@ -138,7 +142,7 @@ def problem_findings(error: RulesetError, locator: Locator) -> list[Finding]:
     for problem in error.problems:
         line = locator.locate(problem.table, problem.field)
         if line is None and (match := _TOML_LINE.search(problem.message)):
-            line = int(match.group(1))
+            line = int(match.group(1) or match.group(2))
         found.append(Finding(ERROR, "", problem.describe(), line))
     return found
 
@@ -170,8 +174,9 @@ def _category_totals(ruleset: Ruleset, out: _Findings) -> None:
         total = sum((i.points for i in members), ZERO)
         if total != category.points:
             sums = " + ".join(fmt(i.points) for i in members) or "0"
-            out.add(ERROR, f"categories[{number}]", f"declares {fmt(category.points)} points but its indicators "
-                    f"carry {sums} = {fmt(total)}", key="points", label=category.name)
+            out.add(ERROR, f"categories[{number}]", _("declares {points} points but its indicators "
+                    "carry {sums} = {total}").format(
+                    points=fmt(category.points), sums=sums, total=fmt(total)), key="points", label=category.name)
 
 
 def _target_side(indicator: Indicator, table: str, out: _Findings) -> None:
@@ -179,16 +184,18 @@ def _target_side(indicator: Indicator, table: str, out: _Findings) -> None:
     message = None
     if isinstance(target, Absolute) and baseline is not None and target.value != baseline \
             and (target.value < baseline) == higher:
-        side = "below" if higher else "above"
-        message = f"target {fmt(target.value)} is {side} the baseline {fmt(baseline)} though {indicator.direction} is better"
+        message = (_("target {target} is below the baseline {baseline} though {direction} is better") if higher
+                   else _("target {target} is above the baseline {baseline} though {direction} is better")).format(
+            target=fmt(target.value), baseline=fmt(baseline), direction=indicator.direction)
     elif isinstance(target, Change):
         change = target.percent if target.percent is not None else target.points
         if change is not None and change != 0 and (change < 0) == higher:
-            message = f"the target changes the baseline by {fmt(change)} though {indicator.direction} is better"
+            message = _("the target changes the baseline by {change} though {direction} is better").format(
+                change=fmt(change), direction=indicator.direction)
     elif isinstance(target, Growth) and target.annual_percent < 0 and higher:
-        message = f"annual growth {fmt(target.annual_percent)}% shrinks though higher is better"
+        message = _("annual growth {growth}% shrinks though higher is better").format(growth=fmt(target.annual_percent))
     if message:
-        out.add(WARNING, table, message + "; check direction and target", key="target", label=indicator.name)
+        out.add(WARNING, table, _("{problem}; check direction and target").format(problem=message), key="target", label=indicator.name)
 
 
 def _trend_words(indicator: Indicator, table: str, out: _Findings) -> None:
@@ -200,10 +207,11 @@ def _trend_words(indicator: Indicator, table: str, out: _Findings) -> None:
     wrong, right = (FALLING, RISING) if higher else (RISING, FALLING)
     said = next((word for word in wrong if word in target.text), None)
     if said is not None and not any(word in target.text for word in right):
-        moves = "rises above" if higher else "falls below"
-        out.add(ERROR, table, f"the trend target says '{said}' ({target.text}) but {indicator.direction} is better, "
-                f"so a unit meets it only if its value {moves} the previous year's; correct the direction or the "
-                "text", key="target", label=indicator.name)
+        moves = _("rises above") if higher else _("falls below")
+        out.add(ERROR, table, _("the trend target says '{said}' ({text}) but {direction} is better, "
+                "so a unit meets it only if its value {moves} the previous year's; correct the direction or the "
+                "text").format(
+                said=said, text=target.text, direction=indicator.direction, moves=moves), key="target", label=indicator.name)
 
 
 def _header_clashes(ruleset: Ruleset, out: _Findings) -> None:
@@ -219,16 +227,18 @@ def _header_clashes(ruleset: Ruleset, out: _Findings) -> None:
         for field, text in headers:
             owner, owner_field, written = owners.setdefault(header_key(text), (table, field, text))
             if owner != table:
-                out.add(ERROR, table, f"{field} {text!r} reads as the same column header as the {owner_field} "
-                        f"{written!r} of {owner}; a column headed so could only go to one of them",
+                out.add(ERROR, table, _("{field} {text!r} reads as the same column header as the {owner_field} "
+                        "{written!r} of {owner}; a column headed so could only go to one of them").format(
+                        field=field, text=text, owner_field=owner_field, written=written, owner=owner),
                         key="aliases" if field == "alias" else field, label=label)
 
 
 def _top_band(indicator: Indicator, table: str, out: _Findings) -> None:
     bands = getattr(indicator.rule, "bands", None)
     if indicator.rule.type == "bands" and bands and bands[0].points < indicator.points:
-        out.add(WARNING, table, f"the best band gives {fmt(bands[0].points)} of the {fmt(indicator.points)} points: "
-                "no value earns full marks", key="rule", label=indicator.name)
+        out.add(WARNING, table, _("the best band gives {points} of the {points2} points: "
+                "no value earns full marks").format(
+                points=fmt(bands[0].points), points2=fmt(indicator.points)), key="rule", label=indicator.name)
 
 
 def _reachable_grades(ruleset: Ruleset, out: _Findings) -> None:
@@ -241,5 +251,6 @@ def _reachable_grades(ruleset: Ruleset, out: _Findings) -> None:
     best = ruleset.full_marks + (ruleset.adjustments.bonus_cap or ZERO)
     for grade in classification.grades:
         if grade.min_score is not None and grade.min_score > best:
-            out.add(WARNING, "classification", f"class '{grade.name}' needs {fmt(grade.min_score)} but the most a "
-                    f"unit can score is {fmt(best)}", key="grades")
+            out.add(WARNING, "classification", _("class '{name}' needs {min_score} but the most a "
+                    "unit can score is {best}").format(
+                    name=grade.name, min_score=fmt(grade.min_score), best=fmt(best)), key="grades")

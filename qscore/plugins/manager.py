@@ -173,7 +173,7 @@ class Catalog:
             return self.rulesets[text].ruleset
         if _is_file(text):
             return load_ruleset(Path(text), self.rule_types, self.target_kinds)
-        known = ", ".join(sorted(self.rulesets)) or "none"
+        known = ", ".join(sorted(self.rulesets)) or _("none")
         raise UsageError(_("no ruleset '{text}' is installed and no such file exists; installed: {known}").format(
                 text=text, known=known))
 
@@ -283,7 +283,7 @@ def _load_entry_points(manager: pluggy.PluginManager) -> list[PluginInfo]:
     entries = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
     unknown = sorted((allowed or set()) - {entry.name for entry in entries})
     if unknown:
-        installed = ", ".join(sorted({entry.name for entry in entries})) or "none"
+        installed = ", ".join(sorted({entry.name for entry in entries})) or _("none")
         raise PluginError(_("{ALLOW_ENV} names {unknown}, which no installed plug-in is; "
                           "installed: {installed}").format(
                 ALLOW_ENV=ALLOW_ENV, unknown=', '.join(map(repr, unknown)), installed=installed))
@@ -344,7 +344,7 @@ def _check_private(folder: Path, paths: Sequence[Path]) -> None:
     for path in (folder, *paths):
         mode = path.stat().st_mode
         if mode & (stat.S_IWGRP | stat.S_IWOTH):
-            what = "plug-in folder" if path == folder else "plug-in file"
+            what = _("plug-in folder") if path == folder else _("plug-in file")
             raise PluginError(_("the {what} '{path}' may be written by users other than its owner (mode "
                               "{mode:04o}), who could run code as you through it; make it "
                               "writable by its owner only (chmod go-w) or pass --trust-plugins-dir").format(

@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 
 from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
-from qscore.i18n import _
+from qscore.i18n import N_, _
 from qscore.model import Indicator, Item, Notice, Roster, Ruleset
 from qscore.reading.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
     parse_number
@@ -54,7 +54,7 @@ FRACTION_TARGET = Decimal(10)
 _TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]*)[)\]]$")
 
 Cell = Decimal | str | Exempt | None
-ITEM_FIGURES = "bonus, deduction and veto items take one count per unit, not '@' figures"
+ITEM_FIGURES = N_("bonus, deduction and veto items take one count per unit, not '@' figures")
 _UNPARSED = object()
 
 
@@ -279,37 +279,40 @@ class _Binder:
         if not at:
             return thing, "value"
         if thing in self.index.items:
-            self.problem(ITEM_FIGURES, row, column)
+            self.problem(_(ITEM_FIGURES), row, column)
             return None
         return self.field_of(thing, field, row, column)
 
-    subject = "column"
+    subject = N_("column")
 
     def unknown(self, header: str, row: int, column: int | None) -> None:
         """A header that names nothing: a problem, or (``--ignore-unknown``, far from every
         name) an ignored column, which :meth:`ignored` reports."""
-        ruleset, subject = self.ruleset.id, self.subject.format(header.strip())
+        ruleset, subject = self.ruleset.id, _(self.subject).format(header.strip())
         noted = self.index.noted(header.partition("@")[0])
         if noted is not None:
             self.meant.add(noted[0])
             name = self.index.indicators[noted[0]].name if noted[0] in self.index.indicators else noted[0]
-            self.problem(f"{'the column' if subject == 'column' else subject} would be {name}, but the bracket holds '{noted[1]}', which is not a unit of "
-                         f"measure; name this year's figures {name} (or {name}（%）) and last year's {name}@上年",
+            self.problem(_("{value} would be {name}, but the bracket holds '{noted}', which is not a unit of "
+                         "measure; name this year's figures {name} (or {name}（%）) and last year's {name}@上年").format(
+                    value=_("the column") if self.subject == "column" else subject, name=name, noted=noted[1]),
                          row, column)
             return
         if not self.options.ignore_unknown:
             close = self.index.suggest(header.partition("@")[0])
             self.meant.update(self.index.names[key] for key in close[:1])
-            hint = f"; did you mean {' / '.join(close)}?" if close else ""
-            self.problem(f"{subject} names no indicator or item of ruleset '{ruleset}'{hint}"
-                         " (use --ignore-unknown to skip such columns)", row, column)
+            hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
+            self.problem(_("{subject} names no indicator or item of ruleset '{ruleset}'{hint}"
+                         " (use --ignore-unknown to skip such columns)").format(
+                    subject=subject, ruleset=ruleset, hint=hint), row, column)
             return
         near = self.index.near(header)
         self.meant.update(self.index.names[key] for key in near[:1])
         if near:
-            self.problem(f"{subject} names no indicator or item of ruleset '{ruleset}' but comes close to "
-                         f"{' / '.join(near)}, so --ignore-unknown does not skip it; rename it to the name it means, "
-                         "or delete it", row, column)
+            self.problem(_("{subject} names no indicator or item of ruleset '{ruleset}' but comes close to "
+                         "{near}, so --ignore-unknown does not skip it; rename it to the name it means, "
+                         "or delete it").format(
+                    subject=subject, ruleset=ruleset, near=' / '.join(near)), row, column)
             return
         self.ignored(header, row, column)
 
@@ -335,9 +338,10 @@ class _Binder:
             return thing, name
         spellings = ["基期", "上年", *references]
         close = difflib.get_close_matches(header_key(field), [*spellings, "基期值", "上年值"], n=1, cutoff=0.4)
-        hint = f"; did you mean @{close[0]}?" if close else ""
-        self.problem(f"'@{name}' is not a figure {indicator.name} reads: it reads "
-                     f"{', '.join('@' + s for s in spellings)}{hint}", row, column)
+        hint = _("; did you mean @{name}?").format(name=close[0]) if close else ""
+        self.problem(_("'@{name}' is not a figure {indicator_name} reads: it reads "
+                     "{value}{hint}").format(
+                name=name, indicator_name=indicator.name, value=', '.join(('@' + s for s in spellings)), hint=hint), row, column)
         return None
 
     def check_complete(self) -> None:
@@ -345,8 +349,9 @@ class _Binder:
         problem already says so)."""
         for indicator in self.ruleset.indicators:
             if indicator.id not in self.values and indicator.id not in self.seen | self.meant:
-                self.problem(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
-                             "cells empty or '-' where there is no data", self.table.header_row, None)
+                self.problem(_("no column for indicator {id} ({name}); add it, leaving "
+                             "cells empty or '-' where there is no data").format(
+                        id=indicator.id, name=indicator.name), self.table.header_row, None)
 
     # -- rows and cells ----------------------------------------------------------------
 
@@ -354,7 +359,7 @@ class _Binder:
         raw = cells[self.unit_column] if self.unit_column < len(cells) else ""
         name = normalise(raw)
         if not name:
-            self.problem("the unit name is empty", row, self.unit_column)
+            self.problem(_("the unit name is empty"), row, self.unit_column)
             return None
         marks = invisible(raw)
         if marks:
@@ -378,12 +383,14 @@ class _Binder:
         """A ragged row has shifted or lost cells; no guess at which is safe."""
         header = self.table.header
         if len(cells) < len(header):
-            self.problem(f"the row has {len(cells)} cells, the header has {len(header)}; expected a cell "
-                         "for this column (empty if there is no data)", row, len(cells))
+            self.problem(_("the row has {count} cells, the header has {count2}; expected a cell "
+                         "for this column (empty if there is no data)").format(
+                    count=len(cells), count2=len(header)), row, len(cells))
             return False
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-            self.problem(f"the row has {len(cells)} cells, the header has {len(header)}; expected no "
-                         f"cells after column {len(header)}", row, None)
+            self.problem(_("the row has {count} cells, the header has {count2}; expected no "
+                         "cells after column {count2}").format(
+                    count=len(cells), count2=len(header)), row, None)
             return False
         return True
 
@@ -467,24 +474,26 @@ class _Binder:
         column = self.table.header.index(header) if header in self.table.header else None
         numbers = [value for value in distinct if isinstance(value, Decimal) and value != 0]
         whole = all(code in suspect for code, value in enumerate(distinct) if isinstance(value, Decimal) and value != 0)
-        target = f"the target is {magnitude:f}%"
+        target = _("the target is {magnitude:f}%").format(magnitude=magnitude)
         if not self.options.percent_fractions:
             if whole:
                 example = max(numbers)
-                self.problem(f"every figure lies between 0 and {FRACTION_CEILING} while {target}: they look like "
-                             f"fractions ({example:f} for {_hundred(example):f}%); write them as percentages (or "
-                             "format the cells as %), or give --percent-fractions to multiply them by 100",
+                self.problem(_("every figure lies between 0 and {FRACTION_CEILING} while {target}: they look like "
+                             "fractions ({example:f} for {example2:f}%); write them as percentages (or "
+                             "format the cells as %), or give --percent-fractions to multiply them by 100").format(
+                        FRACTION_CEILING=FRACTION_CEILING, target=target, example=example, example2=_hundred(example)),
                              self.table.header_row, column)
                 return
             for unit, code in enumerate(codes):
                 if code in suspect:
                     value = distinct[code]
                     assert isinstance(value, Decimal)
-                    self.problem(f"{texts[code].strip()} has no % sign and lies between 0 and {FRACTION_CEILING} while "
-                                 f"{target} and the column's other figures are percentages: it looks like a fraction "
-                                 f"({value:f} for {_hundred(value):f}%); write {_hundred(value):f}, or "
-                                 f"{texts[code].strip()}% if that is what it is, or give --percent-fractions to "
-                                 "multiply such figures by 100", self.rows[unit], column)
+                    self.problem(_("{strip} has no % sign and lies between 0 and {FRACTION_CEILING} while "
+                                 "{target} and the column's other figures are percentages: it looks like a fraction "
+                                 "({value:f} for {value2:f}%); write {value2:f}, or "
+                                 "{strip}% if that is what it is, or give --percent-fractions to "
+                                 "multiply such figures by 100").format(
+                            strip=texts[code].strip(), FRACTION_CEILING=FRACTION_CEILING, target=target, value=value, value2=_hundred(value)), self.rows[unit], column)
             return
         scaled = [_hundred(value) if code in suspect and isinstance(value, Decimal) else value
                   for code, value in enumerate(distinct)]
@@ -500,11 +509,12 @@ class _Binder:
         changed = sorted(value for code in suspect if isinstance(value := distinct[code], Decimal))
         over = [value for value in changed if _hundred(value) > 100]
         if over:
-            self.problem(f"multiplied by 100 as --percent-fractions says, {over[0]:f} becomes "
-                         f"{_hundred(over[0]):f}, outside 0–100 for a percentage", self.table.header_row, column)
+            self.problem(_("multiplied by 100 as --percent-fractions says, {over:f} becomes "
+                         "{over2:f}, outside 0–100 for a percentage").format(
+                    over=over[0], over2=_hundred(over[0])), self.table.header_row, column)
             return
         count = sum(1 for code in codes if code in suspect)
-        what = "every figure lay" if whole else f"{count} figure(s) without a % sign lay"
+        what = _("every figure lay") if whole else _("{count} figure(s) without a % sign lay").format(count=count)
         self.notice("fractions", _("{what} between 0 and {FRACTION_CEILING} while {target}: multiplied by 100 as "
                                  "--percent-fractions says ({changed:f} → {changed2:f})").format(
                 what=what, FRACTION_CEILING=FRACTION_CEILING, target=target, changed=changed[-1], changed2=_hundred(changed[-1])),
@@ -515,20 +525,22 @@ class _Binder:
         if roster is None:
             return
         listed = {normalise(name): name for name in roster.units}
-        described = f"the roster of {len(listed)} units" + (f" ({roster.source})" if roster.source else "")
+        described = (_("the roster of {count} units ({source})") if roster.source else _("the roster of {count} units")).format(
+            count=len(listed), source=roster.source)
         strangers = [name for name in self.units if name not in listed]
         absent = [name for key, name in listed.items() if key not in self.units]
         for name in strangers:
             close = difflib.get_close_matches(name, [listed[key] for key in listed if key not in self.units]
                                               or list(listed.values()), n=3, cutoff=0.5)
-            hint = f"; did you mean {' / '.join(close)}?" if close else ""
+            hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
             row = self.rows[self.units[name]]
             if self.options.partial:
                 self.notice("roster", _("unit '{name}' is not on {described}{hint}").format(
                         name=name, described=described, hint=hint), row, self.unit_column)
             else:
-                self.problem(f"unit '{name}' is not on {described}{hint} (a new or renamed unit: update the "
-                             "roster, or give --units FILE)", row, self.unit_column)
+                self.problem(_("unit '{name}' is not on {described}{hint} (a new or renamed unit: update the "
+                             "roster, or give --units FILE)").format(
+                        name=name, described=described, hint=hint), row, self.unit_column)
         if absent and self.options.partial:
             self.notices.append(Notice("roster", _("a partial batch: {count} of the {count2} units on "
                                        "the roster are not in the data ({absent}"
@@ -538,7 +550,7 @@ class _Binder:
             return
         for name in absent:
             close = difflib.get_close_matches(name, strangers, n=1, cutoff=0.5)
-            hint = f"; is it '{close[0]}'?" if close else ""
+            hint = _("; is it '{name}'?").format(name=close[0]) if close else ""
             self.problems.add(DataProblem(_("unit '{name}' of {described} is not in the data{hint} (add its row, with "
                                       "empty cells where there is no data, or give --partial)").format(
                     name=name, described=described, hint=hint),
@@ -581,7 +593,8 @@ class _WideBinder(_Binder):
             if name is None:
                 continue
             if name in self.units:
-                self.problem(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})", row,
+                self.problem(_("unit '{name}' appears twice (first at row {rows})").format(
+                        name=name, rows=self.rows[self.units[name]]), row,
                              self.unit_column)
                 continue
             self.unit_index(name, row)
@@ -644,8 +657,9 @@ class _WideBinder(_Binder):
         ok = True
         for number in unnamed:
             if number < len(cells) and cells[number].strip():
-                self.problem(f"the cell {cells[number].strip()!r} is in column {number + 1}, which has no header; "
-                             "name the column or clear it", row, None)
+                self.problem(_("the cell {strip!r} is in column {number}, which has no header; "
+                             "name the column or clear it").format(
+                        strip=cells[number].strip(), number=number + 1), row, None)
                 ok = False
         return ok
 
@@ -655,7 +669,8 @@ class _WideBinder(_Binder):
             if target is None:
                 continue
             if target in seen:
-                self.problem(f"names the same thing as column '{seen[target]}'", self.table.header_row, number)
+                self.problem(_("names the same thing as column '{seen}'").format(
+                        seen=seen[target]), self.table.header_row, number)
                 targets[number] = None
                 continue
             seen[target] = header
@@ -664,7 +679,7 @@ class _WideBinder(_Binder):
 class _LongBinder(_Binder):
     """Binds a long table: one row per unit, indicator and (optionally) field."""
 
-    subject = "the indicator '{}'"
+    subject = N_("the indicator '{}'")
     ignored_labels: dict[str, int]
 
     def ignored(self, header: str, row: int, column: int | None) -> None:
@@ -681,8 +696,8 @@ class _LongBinder(_Binder):
         used = {self.unit_column, self.indicator_column, self.value_column, self.field_column, *self.layout.skipped}
         for number, name in enumerate(header):
             if number not in used and name.strip():
-                self.problem("the long layout reads the unit, indicator, field and value columns only; this column "
-                             "would be ignored: remove it, or give the file one column per indicator", row, number)
+                self.problem(_("the long layout reads the unit, indicator, field and value columns only; this column "
+                             "would be ignored: remove it, or give the file one column per indicator"), row, number)
         seen: dict[tuple[str, str, str], int] = {}
         self.unit_texts: dict[tuple[str, str], dict[int, str]] = {}
         self.ignored_labels = {}
@@ -701,7 +716,7 @@ class _LongBinder(_Binder):
         if name is None:
             return
         if not cells[indicator_column].strip():
-            self.problem("the indicator name is empty; expected an indicator's id or name", row, indicator_column)
+            self.problem(_("the indicator name is empty; expected an indicator's id or name"), row, indicator_column)
             return
         field = cells[self.field_column] if self.field_column is not None else ""
         label = cells[indicator_column].strip() + (f"@{field.strip()}" if field.strip() else "")
@@ -714,7 +729,8 @@ class _LongBinder(_Binder):
             return
         key = (name, *target)
         if key in seen:
-            self.problem(f"unit '{name}' has '{label}' twice (first at row {seen[key]})", row, indicator_column)
+            self.problem(_("unit '{name}' has '{label}' twice (first at row {seen})").format(
+                    name=name, label=label, seen=seen[key]), row, indicator_column)
             return
         seen[key] = row
         self.store(self.unit_index(name, row), target[0], target[1], cells[value_column], row, value_column)

@@ -115,7 +115,7 @@ def parse_number(text: str) -> Decimal | None:
         number = Decimal(body)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
         raise CellError(_("expected a number, got {strip!r}").format(strip=text.strip())) from None
-    problem = number_problem(number, text.strip(), "an indicator value")
+    problem = number_problem(number, text.strip(), _("an indicator value"))
     if problem:
         raise CellError(problem)
     exponent = number.as_tuple().exponent

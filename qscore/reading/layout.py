@@ -23,7 +23,7 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import DataError, DataProblem
-from qscore.i18n import _
+from qscore.i18n import N_, _
 from qscore.model import Notice
 from qscore.reading.cells import normalise
 from qscore.reading.sheets import column_letter
@@ -309,7 +309,7 @@ class _Recogniser:
                 kind = self.classify(label, lead, cells, labels)
                 if kind is not None:
                     self.notice("row", _("skipped {kind}: {value}").format(
-                            kind=kind, value=_quote(label if kind != 'a note row' else lead)),
+                            kind=_(kind), value=_quote(label if kind != 'a note row' else lead)),
                                 numbers[position])
                     skipped.add(position)
         if not skipped:
@@ -320,12 +320,12 @@ class _Recogniser:
     def classify(self, label: str, lead: str, cells: Sequence[str], labels: list[int]) -> str | None:
         folded = header_key(label)
         if SUMMARY.match(folded):
-            return "a summary row, not a unit"
+            return N_("a summary row, not a unit")
         if NOTE.match(header_key(lead)):
-            return "a note row"
+            return N_("a note row")
         label_columns = {self.key, *labels}
         if SECTION.search(folded) and not any(cell.strip() for n, cell in enumerate(cells) if n not in label_columns):
-            return "a section heading, not a unit"
+            return N_("a section heading, not a unit")
         return None
 
     # -- the columns -------------------------------------------------------------------
@@ -338,12 +338,12 @@ class _Recogniser:
             if n == self.key or not key:
                 continue
             if n in serial:
-                why = "row numbers"
+                why = _("row numbers")
             elif key in REMARK_HEADERS:
                 filled = sum(1 for cells in rows if n < len(cells) and cells[n].strip())
-                why = f"remarks ({filled} filled)" if filled else "remarks (all empty)"
+                why = _("remarks ({filled} filled)").format(filled=filled) if filled else _("remarks (all empty)")
             elif key in MEASURE_HEADERS:
-                why = "units of measure"
+                why = _("units of measure")
             else:
                 continue
             skipped.add(n)
@@ -363,7 +363,8 @@ class _Recogniser:
             if n in skipped or n >= len(header) or not (header[n] or any(n < len(c) and c[n].strip() for c in rows)):
                 continue
             span = f"{column_letter(n)}{header_row}:{column_letter(n)}{last}"
-            what = f"column {column_letter(n)}" + (f" ('{header[n]}')" if header[n] else "")
+            what = (_("column {letter} ('{header}')") if header[n] else _("column {letter}")).format(
+                letter=column_letter(n), header=header[n])
             if policy == "refuse":
                 self.problems.append(DataProblem(
                     _("{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
@@ -373,7 +374,7 @@ class _Recogniser:
                     skipped.add(n)
                 self.notice("hidden", _("{what} is hidden in Excel; {value} as "
                             "--hidden {policy} says").format(
-                        what=what, value='skipped' if policy == 'skip' else 'read', policy=policy), header_row, n, header, cell=span)
+                        what=what, value=_("skipped") if policy == "skip" else _("read"), policy=policy), header_row, n, header, cell=span)
         kept_rows, kept_numbers = [], []
         width = column_letter(max(len(header) - 1, 0))
         for cells, number in zip(rows, numbers):
@@ -382,7 +383,7 @@ class _Recogniser:
                 kept_numbers.append(number)
                 continue
             label = cells[self.key].strip() if self.key < len(cells) else ""
-            what = f"row {number}" + (f" ({_quote(label)})" if label else "")
+            what = (_("row {number} ({label})") if label else _("row {number}")).format(number=number, label=_quote(label))
             span = f"A{number}:{width}{number}"
             if policy == "refuse":
                 self.problems.append(DataProblem(
@@ -391,7 +392,7 @@ class _Recogniser:
             else:
                 self.notice("hidden", _("{what} is hidden in Excel; {value} as "
                             "--hidden {policy} says").format(
-                        what=what, value='skipped' if policy == 'skip' else 'read', policy=policy), number, cell=span)
+                        what=what, value=_("skipped") if policy == "skip" else _("read"), policy=policy), number, cell=span)
             if policy != "skip":
                 kept_rows.append(cells)
                 kept_numbers.append(number)
@@ -471,11 +472,11 @@ def stated_year(titles: Sequence[tuple[int, str]], sheet: str | None, file: str)
     2025年3月) otherwise; in a file name, a bare year too (``townships-2025.csv``)."""
     from pathlib import PurePath
 
-    sources = [(text, f"the title in row {number} ({_quote(text)})", False) for number, text in titles]
+    sources = [(text, _("the title in row {number} ({title})").format(number=number, title=_quote(text)), False) for number, text in titles]
     if sheet:
-        sources.append((sheet, f"the sheet name '{sheet}'", False))
+        sources.append((sheet, _("the sheet name '{sheet}'").format(sheet=sheet), False))
     name = PurePath(file).name
-    sources.append((name, f"the file name '{name}'", True))
+    sources.append((name, _("the file name '{name}'").format(name=name), True))
     for text, source, bare in sources:
         folded = normalise(text)
         years = sorted({int(y) for y in _YEAR_ROUND.findall(folded)}) or sorted({int(y) for y in _YEAR.findall(folded)})

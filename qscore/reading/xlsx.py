@@ -85,7 +85,7 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
     with parser.source:
         for number, row in parser.parse():
             if number <= last:
-                order = "twice" if number in cells else f"after row {last}"
+                order = _("twice") if number in cells else _("after row {last}").format(last=last)
                 raise DataError(_("the sheet's data lists row {number} {order}, which Excel never writes; open the "
                                 "file in Excel and save it again").format(
                         number=number, order=order), file=str(path), sheet=chosen.name, row=number)

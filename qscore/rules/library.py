@@ -196,7 +196,7 @@ class Bands(Rule):
         steps = [b.threshold for b in self.bands]
         better = (lambda a, b: a > b) if self.direction == "higher" else (lambda a, b: a < b)
         if not all(better(a, b) for a, b in zip(steps, steps[1:])):
-            order = "fall" if self.direction == "higher" else "rise"
+            order = _("fall") if self.direction == "higher" else _("rise")
             raise ValueError(_("band thresholds must {order} strictly from the best step to the worst").format(
                     order=order))
         awarded = [b.points for b in self.bands] + [self.otherwise]
@@ -429,7 +429,7 @@ def _levels(value: object) -> dict[str, Decimal]:
     for name, share in value.items():
         level = normalise(str(name))
         if is_missing(level) or is_exempt(level):
-            mark = "no-data" if is_missing(level) else "exempt (不适用)"
+            mark = _("no-data") if is_missing(level) else _("exempt (不适用)")
             raise ValueError(_("level {name!r} reads as the {mark} mark in a data cell; give the level another name").format(
                     name=str(name), mark=mark))
         if level in shares:

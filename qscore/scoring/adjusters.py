@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
+from qscore.i18n import _
 from qscore.model import AdjustmentResult, Ruleset, UnitResult
 from qscore.registry import Registry
 
@@ -35,8 +36,8 @@ class AdjusterRegister:
 
     def __call__(self, ruleset: str, adjust: Adjuster) -> None:
         if not isinstance(ruleset, str) or not callable(adjust):
-            raise TypeError("register(ruleset_id, adjust) takes a ruleset id and a function "
-                            "adjust(ruleset, unit) returning AdjustmentResult lines")
+            raise TypeError(_("register(ruleset_id, adjust) takes a ruleset id and a function "
+                            "adjust(ruleset, unit) returning AdjustmentResult lines"))
         entries = self._registry.entries
         if ruleset not in entries:
             self._registry.add(ruleset, [], self.plugin)
