@@ -624,7 +624,7 @@ class Notice:
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}: {self.message}" if where else self.message
+        return _("{where}: {message}").format(where=where, message=self.message) if where else self.message
 
 
 def _notices(notices: Iterable[Notice]) -> tuple[Notice, ...]:

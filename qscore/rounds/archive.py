@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from qscore.errors import DataError, QscoreError, UsageError
-from qscore.i18n import _
+from qscore.i18n import _, ngettext
 from qscore.provenance import Provenance, ScoringOptions, SourceFile
 
 if TYPE_CHECKING:  # imported when used: `qscore history` reads a unit's rows and starts fast
@@ -209,8 +209,10 @@ class RoundExists(QscoreError):
 
     def __init__(self, archive: str, recorded: Round, differences: Sequence[str]) -> None:
         self.archive, self.recorded, self.differences = archive, recorded, tuple(differences)
-        super().__init__(f"{archive}: round {recorded.year} of ruleset '{recorded.ruleset}' is already recorded "
-                         f"(round {recorded.id}) with other results: {'; '.join(differences)}")
+        super().__init__(_("{archive}: round {year} of ruleset '{ruleset}' is already recorded (round {id}) with "
+                           "other results: {differences}").format(
+            archive=archive, year=recorded.year, ruleset=recorded.ruleset, id=recorded.id,
+            differences=_("; ").join(differences)))
 
 
 @attrs.frozen
@@ -514,21 +516,26 @@ class Archive:
         """What differs between the recorded round and the one to record, in words."""
         differences = []
         if current.ruleset_sha256 != provenance.ruleset_sha256:
-            differences.append("the ruleset file differs")
+            differences.append(_("the ruleset file differs"))
         if [s.sha256 for s in current.sources] != [s.sha256 for s in provenance.data]:
-            differences.append(f"the data differs ({_files(current.sources)} then, "
-                               f"{_files(provenance.data)} now)")
+            differences.append(_("the data differs ({then} then, {now} now)").format(
+                then=_files(current.sources), now=_files(provenance.data)))
         if current.options != provenance.options:
-            differences.append("the reading options differ")
+            differences.append(_("the reading options differ"))
         recorded = {unit.unit: unit.result() for unit in self._stored(current.id)}
         new = {unit.unit: unit.result() for unit in units}
-        for what, names in (("other results for {}", [n for n in new if n in recorded and recorded[n] != new[n]]),
-                            ("{} not in the recorded round", [n for n in new if n not in recorded]),
-                            ("{} missing from this round", [n for n in recorded if n not in new])):
+        for kind, names in (("other", [n for n in new if n in recorded and recorded[n] != new[n]]),
+                            ("new", [n for n in new if n not in recorded]),
+                            ("missing", [n for n in recorded if n not in new])):
             if names:
-                counted = f"{len(names)} unit{'s' if len(names) > 1 else ''}"
-                differences.append(f"{what.format(counted)}: {_names(names)}")
-        return differences or ["the units come in another order or from other rows"]
+                count = len(names)
+                what = {"other": ngettext("other results for {count} unit", "other results for {count} units", count),
+                        "new": ngettext("{count} unit not in the recorded round", "{count} units not in the recorded round",
+                                        count),
+                        "missing": ngettext("{count} unit missing from this round", "{count} units missing from this round",
+                                            count)}[kind]
+                differences.append(_("{what}: {names}").format(what=what.format(count=count), names=_names(names)))
+        return differences or [_("the units come in another order or from other rows")]
 
 
 def _fingerprint(provenance: Provenance, units: list[StoredUnit]) -> str:
@@ -545,9 +552,10 @@ def _fingerprint(provenance: Provenance, units: list[StoredUnit]) -> str:
 
 
 def _names(names: Sequence[str], shown: int = 5) -> str:
-    more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return ", ".join(names[:shown]) + more
+    if len(names) > shown:
+        return _("{names} and {count} more").format(names=_(", ").join(names[:shown]), count=len(names) - shown)
+    return _(", ").join(names)
 
 
 def _files(files: Sequence[SourceFile]) -> str:
-    return ", ".join(f"{f.name} sha256 {f.sha256[:12]}" for f in files) or "no file"
+    return ", ".join(f"{f.name} sha256 {f.sha256[:12]}" for f in files) or _("no file")

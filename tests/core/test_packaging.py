@@ -46,3 +46,14 @@ def test_every_seed_plugin_is_one_entry_point_of_the_qscore_group():
     entries = {e.name: e.value for e in metadata.entry_points(group="qscore")}
     assert {seed.name for seed in SEEDS} <= set(entries.values())
     assert all(entries[value.removeprefix("qscore_")] == value for value in entries.values())
+
+
+def test_the_chinese_catalogs_ship_compiled_in_the_wheel_and_are_used(monkeypatch):
+    shipped = set(installed_files())
+    catalogs = {f"qscore/locale/zh/LC_MESSAGES/{domain}.mo" for domain in ("qscore", "click")}
+    assert catalogs <= shipped
+    assert not {name for name in shipped if name.endswith(".po")}
+    monkeypatch.setenv("QSCORE_LANG", "zh")
+    shown = subprocess.run([sys.executable, "-m", "qscore", "rank", "--help"], capture_output=True, text=True,
+                           check=True, cwd=Path.home()).stdout
+    assert shown.startswith("用法： qscore rank [OPTIONS] RULESET DATA\n\n  为 DATA（数据）中的每个单位计分、排名并确定等次。\n")

@@ -32,6 +32,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(GUIDE / "examples", tmp_path / "docs" / "zh" / "examples")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(ALLOW_ENV, ",".join(SEEDS))
+    # The guide shows what an examiner sees: qscore speaking Chinese.
+    monkeypatch.setenv("QSCORE_LANG", "zh")
     return tmp_path
 
 
