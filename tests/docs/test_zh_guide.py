@@ -206,7 +206,8 @@ def test_the_readmes_windows_lines_are_its_two_commands():
 
 
 def _message_texts() -> list[str]:
-    """Every string qscore's code writes, an f-string's placeholders as ``…``."""
+    """Every string qscore's code writes, an f-string's placeholders as ``…``, in English
+    and in Chinese."""
     texts = []
     for path in (ROOT / "qscore").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -214,6 +215,12 @@ def _message_texts() -> list[str]:
                 texts.append("".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values))
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 texts.append(node.value)
+    # and their Chinese, as the catalog gives it
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "qscore" / "locale" / "zh" / "LC_MESSAGES" / "qscore.po").open("rb") as stream:
+        for message in read_po(stream):
+            texts.extend([message.string] if isinstance(message.string, str) else message.string)
     return texts
 
 
