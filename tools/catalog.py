@@ -13,6 +13,7 @@ click's own words (``Usage:``, ``Missing argument …``), taken as click writes 
 from __future__ import annotations
 
 import ast
+import datetime
 import inspect
 import io
 import sys
@@ -30,6 +31,7 @@ PACKAGE = REPO / "qscore"
 LOCALE = PACKAGE / "locale"
 LANGUAGES = ("zh",)
 DATED = ('"POT-Creation-Date:', '"PO-Revision-Date:', "# Copyright (C)", "# FIRST AUTHOR")
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
@@ -69,7 +71,10 @@ def extracted() -> Catalog:
 
 def read(path: Path) -> Catalog:
     with path.open("rb") as stream:
-        return read_po(stream)
+        catalog = read_po(stream)
+    # The .po keeps no dates; Babel would put today's into the compiled header.
+    catalog.creation_date = catalog.revision_date = FIXED_DATE
+    return catalog
 
 
 def write(catalog: Catalog, path: Path) -> None:
