@@ -203,7 +203,7 @@ def check_workbook(path: Path, limits: Limits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return
     for member in members:
-        part = f"the workbook's part {shown(member.filename)}"
+        part = _("the workbook's part {name}").format(name=shown(member.filename))
         _within(path, _("{part} is {compress_size:,} bytes compressed").format(
                 part=part, compress_size=member.compress_size), member.compress_size,
                 "xlsx_member_compressed", limits)

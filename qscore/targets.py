@@ -313,7 +313,7 @@ class Reference(Target):
 
     def _reference(self, figures: Figures) -> Decimal:
         return self._require(figures.reference(self.name), self.name,
-                             f"reference value '{self.name}'")
+                             _("reference value '{name}'").format(name=self.name))
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
         return self._reference(figures) + self.offset

@@ -254,15 +254,18 @@ class _Hints:
         if first is None:
             return None
         table = f"{header.group(1)}{header.group(2)}{header.group(3)}" if header else None
-        where = f"in this {table} table" if table else "at the top level"
-        said = f"line {self.number}: {key} is set a second time {where} (first at line {first}); "
+        said = (_("line {number}: {key} is set a second time in this {table} table (first at line {first})") if table
+                else _("line {number}: {key} is set a second time at the top level (first at line {first})")).format(
+            number=self.number, key=key, table=table, first=first)
         block = self._block_keys()
         if block & {"id", "name"}:  # a new element starts here
             if block & set(self.indicator_keys) or table == "[[indicators]]":
-                return said + f"an [[indicators]] line is probably missing above line {self.number}"
+                return _("{problem}; an [[indicators]] line is probably missing above line {number}").format(
+                    problem=said, number=self.number)
             if header and header.group(1) == "[[":
-                return said + f"a {table} line is probably missing above line {self.number}"
-        return said + "keep one of them"
+                return _("{problem}; a {table} line is probably missing above line {number}").format(
+                    problem=said, table=table, number=self.number)
+        return _("{problem}; keep one of them").format(problem=said)
 
     def _table_again(self, name: str) -> str | None:
         name = re.sub(r"\s*\.\s*", ".", name)
@@ -271,10 +274,11 @@ class _Hints:
                       and len(m.group(1)) == 1), None)
         if first is None:
             return None
-        said = f"line {self.number}: [{name}] is declared a second time (first at line {first}); "
+        said = _("line {number}: [{name}] is declared a second time (first at line {first})").format(
+            number=self.number, name=name, first=first)
         if name in _ARRAYS:
-            return said + f"write [[{name}]], in double brackets, above each one"
-        return said + f"put its keys under one [{name}]"
+            return _("{problem}; write [[{name}]], in double brackets, above each one").format(problem=said, name=name)
+        return _("{problem}; put its keys under one [{name}]").format(problem=said, name=name)
 
     def _block_keys(self) -> set[str]:
         """The keys from the offending line to the next header."""

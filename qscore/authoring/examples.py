@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qscore.errors import QscoreError
+from qscore.i18n import _
 from qscore.model import Example, Ruleset
 from qscore.numbers import fmt
 from qscore.pipeline import score
@@ -37,13 +38,16 @@ def check_example(ruleset: Ruleset, example: Example, catalog: Catalog | None = 
         batch = score(ruleset, example_table(example, where), year=example.year or ruleset.horizon_year,
                       catalog=catalog, partial=True)
     except QscoreError as exc:
-        return [f"cannot be scored: {exc}"]
+        return [_("cannot be scored: {problem}").format(problem=exc)]
     unit = batch.units[0]
     found = {r.indicator: r.points for r in unit.indicators}
-    problems = [f"points for '{indicator}': expected {fmt(expected)}, qscore gives {fmt(found[indicator])}"
+    problems = [_("points for '{indicator}': expected {expected}, qscore gives {found}").format(
+                    indicator=indicator, expected=fmt(expected), found=fmt(found[indicator]))
                 for indicator, expected in example.points if found[indicator] != expected]
     if example.total is not None and unit.total != example.total:
-        problems.append(f"total: expected {fmt(example.total)}, qscore gives {fmt(unit.total)}")
+        problems.append(_("total: expected {expected}, qscore gives {found}").format(
+            expected=fmt(example.total), found=fmt(unit.total)))
     if example.tier is not None and unit.tier != example.tier:
-        problems.append(f"tier: expected {example.tier}, qscore gives {unit.tier or 'none (no [classification])'}")
+        problems.append(_("tier: expected {expected}, qscore gives {found}").format(
+            expected=example.tier, found=unit.tier or _("none (no [classification])")))
     return problems

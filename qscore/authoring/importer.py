@@ -160,7 +160,8 @@ def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: i
     # An annex merges a category over its indicators' rows (or a target over two
     # indicators): each cell of the range takes the value, as each row means.
     layout = recognise(table, NAME_HEADERS, known=_known, options=LayoutOptions(merged="fill"),
-                       missing=f"no name column; expected a header such as {' / '.join(NAME_HEADERS[:3])}")
+                       missing=_("no name column; expected a header such as {headers}").format(
+                           headers=" / ".join(NAME_HEADERS[:3])))
     if layout.problems:
         raise DataError(problems=list(layout.problems))
     table = layout.table

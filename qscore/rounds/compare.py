@@ -26,7 +26,7 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import UsageError
-from qscore.i18n import _
+from qscore.i18n import N_, _
 from qscore.model import BatchResult, IndicatorResult, Ruleset
 from qscore.pipeline import read_table
 from qscore.plugins.manager import Catalog
@@ -358,7 +358,7 @@ def compare(ruleset: Ruleset, old: Source, new: Source, *, catalog: Catalog) -> 
     :raises UsageError: for a round of another ruleset.
     """
     adjusters = catalog.adjusters(ruleset.id)
-    notes = [note for source, effect in ((old, "data"), (new, "target"))
+    notes = [note for source, effect in ((old, N_("data")), (new, N_("target")))
              if (note := _ruleset_note(ruleset, source, effect))]
     if isinstance(old, RoundSource):
         old_batch = old.archive.batch(old.round, ruleset)
@@ -393,5 +393,6 @@ def _ruleset_note(ruleset: Ruleset, source: Source, effect: str) -> str | None:
                 label=source.label, ruleset=source.round.ruleset, id=ruleset.id))
     if source.round.ruleset_sha256 == ruleset_sha256(ruleset):
         return None
-    return (f"round {source.year} in {source.archive.path} was scored with another version of the ruleset file of "
-            f"'{ruleset.id}'; it is compared as recorded, so the {effect} effect includes the change of the rules")
+    return _("round {year} in {archive} was scored with another version of the ruleset file of '{id}'; it is "
+             "compared as recorded, so the {effect} effect includes the change of the rules").format(
+        year=source.year, archive=source.archive.path, id=ruleset.id, effect=_(effect))
