@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import attrs
 
-from qscore.errors import DataError, UsageError
+from qscore.collect.forms import (MERGED_SHEET, SOURCE_HEADERS, SOURCES_SHEET, OwnWorkbook, own_notice, own_workbook,
+                                  value_text)
+from qscore.collect.merge import Collection, merge, missing_values, stated_year
+from qscore.errors import DataError, DataProblem, UsageError
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
-from qscore.model import BatchResult, Notice, Roster, Ruleset
+from qscore.model import BatchResult, Notice, Roster, Ruleset, Source
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
-from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy
+from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy, StatedYear
 from qscore.reading.roster import read_roster
 from qscore.reading.table import RawTable, ReadOptions
 from qscore.scoring.engine import score_batch
@@ -32,6 +36,8 @@ from qscore.scoring.engine import score_batch
 RulesetLike = str | os.PathLike[str] | Ruleset
 #: Data as callers give it: a file's path, or a table already read.
 DataLike = str | os.PathLike[str] | RawTable
+#: One data file, or several submissions to merge first.
+DataFiles = DataLike | Sequence[DataLike]
 #: A unit roster as callers give it: a :class:`Roster`, a roster file, or the names.
 RosterLike = Roster | str | os.PathLike[str] | Sequence[str]
 
@@ -82,18 +88,20 @@ def is_file(path: Path) -> bool:
         raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
 
 
-def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, explain: bool = False,
+def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, explain: bool = False,
           catalog: Catalog | None = None, ignore_unknown: bool = False, encoding: str | None = None,
           sheet: str | None = None, progress: Callable[[int], None] | None = None, partial: bool = False,
           units: RosterLike | None = None, hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
-          percent_fractions: bool = False, limits: Limits = DEFAULT_LIMITS) -> BatchResult:
+          percent_fractions: bool = False, limits: Limits = DEFAULT_LIMITS, force_year: bool = False) -> BatchResult:
     """Score, total, rank and classify every unit of ``data`` against ``ruleset``.
 
     What was done with the data that the examiner must know (title, summary and note
     rows skipped, the year chosen …) is in ``batch.notices``.
 
     :param ruleset: an installed ruleset id, a ``.toml`` path, or a :class:`Ruleset`.
-    :param data: a data file (CSV, XLSX, XLS, JSON or a plug-in's format) or a :class:`RawTable`.
+    :param data: a data file (CSV, XLSX, XLS, JSON or a plug-in's format) or a :class:`RawTable`;
+        or several submissions (a list of them), merged first as :func:`collect` merges
+        them, each value's source then in ``batch.sources``.
     :param year: the assessment year (default: the year the sheet's title, the sheet name
         or the file name states, else the ruleset's ``default_year``, else its horizon year).
     :param explain: build each indicator's explanation text (for ``explain``, JSON, XLSX).
@@ -115,6 +123,8 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
         97.5%) and multiply it by 100.
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
         defaults are far above any examiner's file).
+    :param force_year: score a form or merged workbook qscore made for another year for
+        ``year`` (without it, that is refused).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
         ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``.
     :raises UsageError: for a year outside the plan, and as :func:`read_table` does.
@@ -126,17 +136,200 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
         check_year(ruleset, year)
     options = bind_options(ruleset, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
                            merged=merged, percent_fractions=percent_fractions, encoding=encoding)
-    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
-    if progress is not None:
-        progress(1)
-    dataset = bind(table, ruleset, options=options)
-    del table  # the cells' text is no longer needed: free it before scoring
-    if progress is not None:
-        progress(1)
+    dataset = load_dataset(ruleset, data, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
+                           year=year, force_year=force_year, progress=progress)
     year, said = assessment_year(ruleset, year, dataset)
     batch = score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
                         progress=progress)
-    return attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices))
+    return attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices),
+                        sources=dataset.sources)
+
+
+def load_dataset(ruleset: Ruleset, data: DataFiles, options: BindOptions, *, catalog: Catalog,
+                 encoding: str | None = None, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                 year: int | None = None, force_year: bool = False,
+                 progress: Callable[[int], None] | None = None) -> Dataset:
+    """``data`` read and bound to ``ruleset`` (:func:`score`'s first half): one file as
+    it is, several merged (:func:`collect`), the units of all of them checked against the
+    roster as one batch.  A form or merged workbook qscore made is read as its own
+    (:func:`read_submission`)."""
+    files = data_files(data)
+    if len(files) == 1:
+        table = read_table(files[0], catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
+        if progress is not None:
+            progress(1)
+        dataset = read_submission(table, ruleset, options, catalog=catalog, limits=limits, year=year,
+                                  force_year=force_year)
+        del table  # the cells' text is no longer needed: free it before scoring
+        if progress is not None:
+            progress(1)
+        return dataset
+    collection = collect(ruleset, files, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
+                         year=year, force_year=force_year)
+    if progress is not None:
+        progress(2)
+    dataset = collection.dataset
+    if collection.missing:
+        dataset = attrs.evolve(dataset, notices=(*dataset.notices, missing_notice(collection.missing, dataset.file,
+                                                                                  "none of the files gives")))
+    return dataset
+
+
+def data_files(data: DataFiles) -> list[DataLike]:
+    """The files ``data`` names: itself, or each of a list.
+
+    :raises UsageError: for an empty list, or a file listed twice.
+    """
+    if isinstance(data, (str, os.PathLike, RawTable)):
+        return [data]
+    files = list(data)
+    if not files:
+        raise UsageError("no data file given")
+    seen: set[str] = set()
+    for file in files:
+        if isinstance(file, RawTable):
+            continue
+        real = os.path.realpath(file)
+        if real in seen:
+            raise UsageError(f"{os.fspath(file)} is given twice; give each submission once")
+        seen.add(real)
+    return files
+
+
+def collect(ruleset: Ruleset, files: Sequence[DataLike], options: BindOptions, *, catalog: Catalog,
+            encoding: str | None = None, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS,
+            year: int | None = None, force_year: bool = False, keep_absent: bool = False) -> Collection:
+    """Merge submissions into one dataset (:func:`qscore.collect.merge.merge`), each read
+    and bound as one data file is (:func:`read_submission`), with some of the columns
+    and some of the units, each value's cell kept.
+
+    :param options: the binding options the command was given (its roster and
+        ``partial`` apply to the units of all the files together).
+    :param year: the assessment year (default: the one the files state …, as
+        :func:`assessment_year` chooses): which ``@`` figures the form asks for.
+    :param keep_absent: roster units in no file get an empty row (and are on the
+        checklist) instead of being refused (``qscore merge``).
+    :raises DataError: carrying every problem of every file (up to 50), then every
+        conflict between files.
+    """
+    each = attrs.evolve(options, partial=True, complete=False, sources=True)
+    submissions: list[Dataset] = []
+    problems: list[DataProblem] = []
+    found = 0
+    for file in files:
+        try:
+            table = read_table(file, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
+            submissions.append(read_submission(table, ruleset, each, catalog=catalog, limits=limits, year=year,
+                                               force_year=force_year))
+        except DataError as exc:
+            problems += exc.problems
+            found += exc.found
+    if problems:
+        raise DataError(problems=problems[:50], found=found)
+    chosen, _ = choose_year(ruleset, year, stated_year(submissions), ", ".join(s.file for s in submissions), None)
+    return merge(ruleset, submissions, year=chosen, roster=options.roster, partial=options.partial,
+                 keep_absent=keep_absent)
+
+
+def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, catalog: Catalog,
+                    limits: Limits = DEFAULT_LIMITS, year: int | None = None, force_year: bool = False) -> Dataset:
+    """``table`` bound to ``ruleset``; a form or merged workbook qscore made (by its
+    title, :func:`qscore.collect.forms.own_workbook`) is read as its own: no notice of
+    its title row and sheets, its year checked against ``year``, a merged workbook's
+    sources read from its 来源 sheet.
+
+    :raises DataError: as :func:`bind` does, and for a form of another year than
+        ``year`` (unless ``force_year``).
+    """
+    own = own_workbook(table, ruleset)
+    if own is None:
+        return bind(table, ruleset, options=options)
+    if year is not None and year != own.year and not force_year:
+        what = "form" if own.kind == "form" else "merged workbook"
+        raise DataError(f"this is the {own.year} {what} (its title says {own.year}年度), but --year says {year}; "
+                        f"give --force-year to score it for {year} all the same", file=table.file, sheet=table.sheet)
+    dataset = bind(table, ruleset, options=attrs.evolve(options, sources=options.sources or own.kind == "merged"))
+    dataset = attrs.evolve(dataset, notices=tuple(n for n in dataset.notices
+                                                  if not (n.file == table.file and own_notice(n.kind, n.row, table, own))))
+    if own.kind == "merged":
+        dataset = _merged_workbook(dataset, own, table.sheets, ruleset, catalog, limits)
+    return dataset
+
+
+def _merged_workbook(dataset: Dataset, own: OwnWorkbook, sheets: Sequence[str], ruleset: Ruleset, catalog: Catalog,
+                     limits: Limits) -> Dataset:
+    """A merged workbook's values with the sources its 来源 sheet records (a value since
+    changed in the workbook keeps the workbook's cell as its source, with a notice), and
+    a notice of what is still missing."""
+    notices = list(dataset.notices)
+    sources = dict(dataset.sources or {})
+    if dataset.sheet is not None and SOURCES_SHEET in {name.split(" (")[0] for name in sheets}:
+        recorded = read_table(dataset.file, catalog=catalog, sheet=SOURCES_SHEET, limits=limits)
+        notices += _recorded_sources(recorded, dataset, sources)
+    dataset = attrs.evolve(dataset, sources=sources)
+    missing = missing_values(ruleset, dataset, own.year)
+    if missing:
+        notices.append(missing_notice(missing, dataset.file, f"the sheet {MERGED_SHEET} still lacks",
+                                      sheet=dataset.sheet))
+    return attrs.evolve(dataset, notices=tuple(notices))
+
+
+def _recorded_sources(recorded: RawTable, dataset: Dataset, sources: dict[tuple[str, str], Source]) -> list[Notice]:
+    """Take each value's source from the 来源 sheet where the value is still the one
+    recorded; a notice for each that is not."""
+    notices = []
+    positions = {unit: n for n, unit in enumerate(dataset.units)}
+    if tuple(recorded.header) != SOURCE_HEADERS:
+        return [Notice("source", f"the sheet {SOURCES_SHEET} is not headed {', '.join(SOURCE_HEADERS)}: each value's "
+                                 "source is taken to be its cell in this workbook", file=dataset.file,
+                       sheet=SOURCES_SHEET)]
+    for row, cells in zip(recorded.row_numbers, recorded.rows):
+        unit, name, key, written, file, sheet, cell = (cell.strip() for cell in cells[:7])
+        position = positions.get(unit)
+        here = sources.get((unit, key))
+        if position is None or not _known(dataset, key):
+            notices.append(Notice("source", f"names unit '{unit}' and column '{name}', which the sheet "
+                                            f"{MERGED_SHEET} does not hold: not used", file=dataset.file,
+                                  sheet=SOURCES_SHEET, row=row))
+            continue
+        now = value_text(_value_of(dataset, position, key))
+        if _same_text(now, written) and here is not None:
+            sources[(unit, key)] = Source(file, cell, sheet or None)
+            continue
+        shown = f"{here.sheet}!{here.cell}" if here is not None else name
+        notices.append(Notice("source", f"{unit} {name}: {MERGED_SHEET} holds {now or 'nothing'} where {file} "
+                                        f"{sheet + '!' if sheet else ''}{cell} gave {written or 'nothing'}; it was "
+                                        f"changed in this workbook, which is taken as its source ({shown})",
+                              file=dataset.file, sheet=dataset.sheet, cell=here.cell if here is not None else None))
+    return notices
+
+
+def _known(dataset: Dataset, key: str) -> bool:
+    thing, at, field = key.partition("@")
+    return (thing, field) in dataset.figures if at else thing in dataset.values or thing in dataset.items
+
+
+def _value_of(dataset: Dataset, position: int, key: str) -> object:
+    thing, at, field = key.partition("@")
+    if at:
+        return dataset.figures[(thing, field)][position]
+    column = dataset.values.get(thing)
+    return column[position] if column is not None else dataset.items[thing][position]
+
+
+def _same_text(one: str, other: str) -> bool:
+    try:
+        return Decimal(one) == Decimal(other)
+    except InvalidOperation:
+        return one == other
+
+
+def missing_notice(missing: Sequence[object], file: str, what: str, sheet: str | None = None) -> Notice:
+    """One notice of what is still missing, with the first few (``qscore merge`` lists them all)."""
+    shown = "; ".join(f"{m.unit} {m.column.header}" for m in missing[:5])  # type: ignore[attr-defined]
+    more = f" … ({len(missing) - 5} more)" if len(missing) > 5 else ""
+    return Notice("missing", f"{what} {len(missing)} value(s) the form asks for, scored as missing: {shown}{more} "
+                             "(qscore merge lists them all, by unit and by lead department)", file=file, sheet=sheet)
 
 
 def bind_options(ruleset: Ruleset, *, ignore_unknown: bool = False, partial: bool = False,
@@ -176,7 +369,12 @@ def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset) -> tup
 
     :raises DataError: when the data names several years, or one outside the plan.
     """
-    stated, file = dataset.stated_year, dataset.file
+    return choose_year(ruleset, year, dataset.stated_year, dataset.file, dataset.sheet)
+
+
+def choose_year(ruleset: Ruleset, year: int | None, stated: StatedYear | None, file: str,
+                sheet: str | None) -> tuple[int, Notice | None]:
+    """:func:`assessment_year` for data that states ``stated``, read from ``file``."""
     if year is not None:
         if stated is not None and stated.year is not None and stated.year != year:
             return year, Notice("year", f"scored for {year}, as --year says, though {stated.source} says "
@@ -185,11 +383,11 @@ def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset) -> tup
     if stated is not None:
         if stated.year is None:
             raise DataError(f"{stated.source} names the years {', '.join(map(str, stated.years))}; give --year "
-                            "with the assessment year", file=file, sheet=dataset.sheet)
+                            "with the assessment year", file=file, sheet=sheet)
         if not ruleset.base_year <= stated.year <= ruleset.horizon_year:
             raise DataError(f"{stated.source} says {stated.year}, outside the plan ({ruleset.base_year} → "
                             f"{ruleset.horizon_year}); give --year if the file is for a year of the plan", file=file,
-                            sheet=dataset.sheet)
+                            sheet=sheet)
         return stated.year, Notice("year", f"assessment year {stated.year}, as {stated.source} says (give --year "
                                            "to score for another)", file=file)
     if ruleset.default_year is not None:
