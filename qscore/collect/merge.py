@@ -48,8 +48,8 @@ class Collection:
 
     :param dataset: one dataset with every unit and column, each value's source in
         ``dataset.sources``.
-    :param columns: the merged table's columns: the form's, and any other ``@`` figure a
-        submission gave (a unit's own 基期).
+    :param columns: the merged table's columns: the form's (an item's only when a
+        submission has it), and any other ``@`` figure a submission gave (a unit's own 基期).
     :param missing: what is still missing, unit by unit in roster order.
     :param files: the submissions, in the order given.
     """
@@ -64,7 +64,7 @@ class Collection:
         the form's columns; items (which no department leads) under ``""``."""
         grouped: dict[str, dict[str, tuple[FormColumn, list[str]]]] = {}
         order = {column.key: n for n, column in enumerate(self.columns)}
-        for entry in sorted(self.missing, key=lambda m: order[m.column.key]):
+        for entry in sorted(self.missing, key=lambda m: order.get(m.column.key, len(order))):
             slot = grouped.setdefault(entry.column.lead, {}).setdefault(entry.column.key, (entry.column, []))
             slot[1].append(entry.unit)
         return [(lead, column, units) for lead, columns in grouped.items() for column, units in columns.values()]
@@ -96,23 +96,20 @@ def merge(ruleset: Ruleset, submissions: Sequence[Dataset], *, year: int, roster
     problems.raise_any()
     columns = merger.columns()
     dataset = merger.dataset(units, columns)
-    return Collection(dataset=dataset, columns=columns, missing=missing_values(ruleset, dataset, year, merger.covered),
+    return Collection(dataset=dataset, columns=columns, missing=missing_values(ruleset, dataset, year),
                       files=tuple(data.file for data in submissions))
 
 
-def missing_values(ruleset: Ruleset, dataset: Dataset, year: int,
-                   covered: set[tuple[str, str]] | None = None) -> tuple[Missing, ...]:
+def missing_values(ruleset: Ruleset, dataset: Dataset, year: int) -> tuple[Missing, ...]:
     """What the form for ``year`` asks of each unit of ``dataset`` and no cell gave: a
-    value or figure without a source; an item whose column the unit's file lacked
-    (``covered``: the ``(unit, item)`` pairs whose file had the column; by default every
-    item column of the dataset, where an empty cell means none happened).
+    value or figure without a source; an item (bonus, deduction, veto) only when no
+    submission has its column at all: a list of deductions names the units that had one,
+    and an empty cell says none happened.
     """
     sources = dataset.sources or {}
-    if covered is None:
-        covered = {(unit, item) for unit in dataset.units for item in dataset.items}
     return tuple(Missing(unit, column) for unit in dataset.units for column in form_columns(ruleset, year)
                  if column.applies(unit) and (unit, column.key) not in sources
-                 and not (column.kind == "item" and (unit, column.key) in covered))
+                 and not (column.kind == "item" and column.key in dataset.items))
 
 
 def stated_year(submissions: Sequence[Dataset]) -> StatedYear | None:
@@ -134,7 +131,6 @@ class _Merger:
         self.ruleset, self.submissions, self.problems, self.year = ruleset, submissions, problems, year
         self.values: dict[tuple[str, str], Cell] = {}
         self.sources: dict[tuple[str, str], Source] = {}
-        self.covered: set[tuple[str, str]] = set()  # (unit, item): the unit's file had the item's column
         self.seen: dict[str, tuple[Dataset, int]] = {}  # unit → the first file naming it, and its row there
         self.figures: list[tuple[str, str]] = []
         self.notices: list[Notice] = []
@@ -146,7 +142,6 @@ class _Merger:
             positions = {unit: position for position, unit in enumerate(data.units)}
             for unit, position in positions.items():
                 self.seen.setdefault(unit, (data, data.rows[position]))
-                self.covered.update((unit, item) for item in data.items)
             self.figures += [key for key in data.figures if key not in self.figures]
             for (unit, key), source in (data.sources or {}).items():
                 self.take(unit, key, _value(data, positions[unit], key), source)
@@ -207,8 +202,11 @@ class _Merger:
         return order + strangers
 
     def columns(self) -> tuple[FormColumn, ...]:
-        """The form's columns, each other figure a submission gave after its indicator's."""
-        columns = list(self.headers.values())
+        """The form's columns, each other figure a submission gave after its indicator's;
+        an item's only when a submission has it (written empty, it would read back as
+        reported: none happened)."""
+        given = {item for data in self.submissions for item in data.items}
+        columns = [column for column in self.headers.values() if column.kind != "item" or column.key in given]
         for thing, field in self.figures:
             key = f"{thing}@{field}"
             if any(column.key == key for column in columns):

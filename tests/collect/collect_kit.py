@@ -64,3 +64,41 @@ def plain_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
 def read_csv(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as stream:
         return list(csv.reader(stream))
+
+
+def example_cells(ruleset: str, example: Path) -> dict[tuple[str, str], str]:
+    """The example's cells by unit and column key (an indicator's or item's id, or
+    ``id@field``), as binding matches its headers: what each department types into its form."""
+    from qscore import load_plugins, read_table
+    from qscore.pipeline import bind_options
+    from qscore.reading.binding import bind
+
+    loaded = load_plugins().ruleset(ruleset)
+    table = read_table(example)
+    columns = bind(table, loaded, options=bind_options(loaded)).columns
+    position = {name: number for number, name in enumerate(table.header)}
+    return {(row[0], key): row[position[header]] for row in table.rows for key, header in columns.items()
+            if row[position[header]].strip()}
+
+
+def typed(text: str) -> int | float | str:
+    """A cell's text as a person types it into Excel: a number stays a number."""
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    return int(number) if number == number.to_integral_value() and "." not in text else float(text)
+
+
+def fill_by_key(form: Path, out: Path, cells: Mapping[tuple[str, str], str], ruleset: str, year: int,
+                lead: str | None = None) -> None:
+    """Type the cells a form asks for (by unit and column key) into it, as a person would."""
+    from qscore import load_plugins
+    from qscore.collect.forms import form_columns
+
+    columns = form_columns(load_plugins().ruleset(ruleset), year, lead=lead)
+    book = openpyxl.load_workbook(form)
+    ws = book["填报"]
+    units = [ws.cell(row, 1).value for row in range(3, ws.max_row + 1)]
+    fill(form, out, {(unit, column.header): typed(cells[(unit, column.key)]) for unit in units for column in columns
+                     if (unit, column.key) in cells})

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from collect_kit import Percent, fill, fill_long, plain_csv
+from collect_kit import Percent, fill, fill_long, plain_csv, typed
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "shizhu" / "townships-2025.csv"
 YEAR_NOTICE = ("notice: {file}: assessment year {year}, as the title in row 1 ('{title}') says (give --year to score "
@@ -37,15 +37,6 @@ def example_values() -> tuple[list[str], list[list[str]]]:
     with EXAMPLE.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.reader(stream))
     return rows[0], rows[1:]
-
-
-def typed(text: str) -> int | float | str:
-    """A cell of the example as a person types it into Excel: a number stays a number."""
-    try:
-        number = Decimal(text)
-    except ArithmeticError:
-        return text
-    return int(number) if number == number.to_integral_value() and "." not in text else float(text)
 
 
 def test_the_townships_example_typed_into_the_form_scores_what_the_csv_scores(cli, allow_plugins, tmp_path):
