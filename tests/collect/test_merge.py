@@ -177,3 +177,20 @@ def test_units_no_file_names_are_on_the_checklist_and_refused_by_rank(cli, submi
         "Error: 4 problems:",
         "  unit '县市场监管局' of the roster of 6 units (石柱府发〔2024〕14号 附件《石柱县质量发展主要指标》“牵头部门”一列) is "
         "in none of the 2 files (add its file, or give --partial)"]
+
+
+def test_the_guides_department_forms_score_as_the_townships_example(cli, allow_plugins):
+    # docs/zh/examples: 县农业农村委 and 县市场监管局 filled in their --lead forms with
+    # townships-2025.csv's figures (leaving 洗新乡's 注册商标量 and 石家乡's 生活性服务业质量满意度
+    # empty, as the example has no figure for them), the office's list of 加分/扣分/否决.
+    allow_plugins("shizhu")
+    guide = ROOT / "docs" / "zh" / "examples"
+    files = [str(guide / name) for name in ("县农业农村委.xlsx", "县市场监管局.xlsx", "加减分.csv")]
+    for name, lead, width in (("县农业农村委.xlsx", "县农业农村委", 2), ("县市场监管局.xlsx", "县市场监管局", 5)):
+        sheet = openpyxl.load_workbook(guide / name)["填报"]
+        assert sheet["A1"].value == f"2025年度石柱县乡镇（街道）质量强县工作考核填报表（{lead}）"
+        assert (sheet.max_row, sheet.max_column) == (35, width)
+    plain = cli("rank", "shizhu-township", str(ROOT / "examples" / "shizhu" / "townships-2025.csv"), "--year", "2025",
+                "--format", "csv").stdout_bytes
+    result = cli("rank", "shizhu-township", *files, "--year", "2025", "--format", "csv")
+    assert (result.exit_code, result.stdout_bytes) == (0, plain), result.output
