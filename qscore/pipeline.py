@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import attrs
 
-from qscore.collect.forms import (MERGED_SHEET, SOURCE_HEADERS, SOURCES_SHEET, OwnWorkbook, own_notice, own_workbook,
-                                  value_text)
-from qscore.collect.merge import Collection, merge, missing_values, stated_year
+from qscore.collect.forms import SOURCES_SHEET, own_notice, own_workbook
+from qscore.collect.merge import Collection, merge, stated_year
+from qscore.collect.workbook import merged_workbook, missing_notice
 from qscore.errors import DataError, DataProblem, UsageError
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
-from qscore.model import BatchResult, Notice, Roster, Ruleset, Source
+from qscore.model import BatchResult, Notice, Roster, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
 from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy, StatedYear
@@ -252,84 +251,11 @@ def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, 
     dataset = attrs.evolve(dataset, notices=tuple(n for n in dataset.notices
                                                   if not (n.file == table.file and own_notice(n.kind, n.row, table, own))))
     if own.kind == "merged":
-        dataset = _merged_workbook(dataset, own, table.sheets, ruleset, catalog, limits)
+        recorded = None
+        if table.sheet is not None and SOURCES_SHEET in {name.split(" (")[0] for name in table.sheets}:
+            recorded = read_table(table.file, catalog=catalog, sheet=SOURCES_SHEET, limits=limits)
+        dataset = merged_workbook(dataset, recorded, ruleset, own.year)
     return dataset
-
-
-def _merged_workbook(dataset: Dataset, own: OwnWorkbook, sheets: Sequence[str], ruleset: Ruleset, catalog: Catalog,
-                     limits: Limits) -> Dataset:
-    """A merged workbook's values with the sources its 来源 sheet records (a value since
-    changed in the workbook keeps the workbook's cell as its source, with a notice), and
-    a notice of what is still missing."""
-    notices = list(dataset.notices)
-    sources = dict(dataset.sources or {})
-    if dataset.sheet is not None and SOURCES_SHEET in {name.split(" (")[0] for name in sheets}:
-        recorded = read_table(dataset.file, catalog=catalog, sheet=SOURCES_SHEET, limits=limits)
-        notices += _recorded_sources(recorded, dataset, sources)
-    dataset = attrs.evolve(dataset, sources=sources)
-    missing = missing_values(ruleset, dataset, own.year)
-    if missing:
-        notices.append(missing_notice(missing, dataset.file, f"the sheet {MERGED_SHEET} still lacks",
-                                      sheet=dataset.sheet))
-    return attrs.evolve(dataset, notices=tuple(notices))
-
-
-def _recorded_sources(recorded: RawTable, dataset: Dataset, sources: dict[tuple[str, str], Source]) -> list[Notice]:
-    """Take each value's source from the 来源 sheet where the value is still the one
-    recorded; a notice for each that is not."""
-    notices = []
-    positions = {unit: n for n, unit in enumerate(dataset.units)}
-    if tuple(recorded.header) != SOURCE_HEADERS:
-        return [Notice("source", f"the sheet {SOURCES_SHEET} is not headed {', '.join(SOURCE_HEADERS)}: each value's "
-                                 "source is taken to be its cell in this workbook", file=dataset.file,
-                       sheet=SOURCES_SHEET)]
-    for row, cells in zip(recorded.row_numbers, recorded.rows):
-        unit, name, key, written, file, sheet, cell = (cell.strip() for cell in cells[:7])
-        position = positions.get(unit)
-        here = sources.get((unit, key))
-        if position is None or not _known(dataset, key):
-            notices.append(Notice("source", f"names unit '{unit}' and column '{name}', which the sheet "
-                                            f"{MERGED_SHEET} does not hold: not used", file=dataset.file,
-                                  sheet=SOURCES_SHEET, row=row))
-            continue
-        now = value_text(_value_of(dataset, position, key))
-        if _same_text(now, written) and here is not None:
-            sources[(unit, key)] = Source(file, cell, sheet or None)
-            continue
-        shown = f"{here.sheet}!{here.cell}" if here is not None else name
-        notices.append(Notice("source", f"{unit} {name}: {MERGED_SHEET} holds {now or 'nothing'} where {file} "
-                                        f"{sheet + '!' if sheet else ''}{cell} gave {written or 'nothing'}; it was "
-                                        f"changed in this workbook, which is taken as its source ({shown})",
-                              file=dataset.file, sheet=dataset.sheet, cell=here.cell if here is not None else None))
-    return notices
-
-
-def _known(dataset: Dataset, key: str) -> bool:
-    thing, at, field = key.partition("@")
-    return (thing, field) in dataset.figures if at else thing in dataset.values or thing in dataset.items
-
-
-def _value_of(dataset: Dataset, position: int, key: str) -> object:
-    thing, at, field = key.partition("@")
-    if at:
-        return dataset.figures[(thing, field)][position]
-    column = dataset.values.get(thing)
-    return column[position] if column is not None else dataset.items[thing][position]
-
-
-def _same_text(one: str, other: str) -> bool:
-    try:
-        return Decimal(one) == Decimal(other)
-    except InvalidOperation:
-        return one == other
-
-
-def missing_notice(missing: Sequence[object], file: str, what: str, sheet: str | None = None) -> Notice:
-    """One notice of what is still missing, with the first few (``qscore merge`` lists them all)."""
-    shown = "; ".join(f"{m.unit} {m.column.header}" for m in missing[:5])  # type: ignore[attr-defined]
-    more = f" … ({len(missing) - 5} more)" if len(missing) > 5 else ""
-    return Notice("missing", f"{what} {len(missing)} value(s) the form asks for, scored as missing: {shown}{more} "
-                             "(qscore merge lists them all, by unit and by lead department)", file=file, sheet=sheet)
 
 
 def bind_options(ruleset: Ruleset, *, ignore_unknown: bool = False, partial: bool = False,

@@ -8,6 +8,8 @@ and the submissions that come back, merged into one dataset.
   with its own columns, partial files) combined into one
   :class:`~qscore.reading.binding.Dataset`: conflicts refused, each value's source kept,
   the checklist of what is still missing.
+- :mod:`~qscore.collect.workbook` — the merged workbook read back: each value's source
+  from its 来源 sheet, and what it still lacks.
 
 Reading each submission is the pipeline's (:func:`qscore.pipeline.collect`): the same
 reader, layout recognition and binding as one data file.  The workbooks themselves are
