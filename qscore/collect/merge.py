@@ -107,7 +107,8 @@ def missing_values(ruleset: Ruleset, dataset: Dataset, year: int) -> tuple[Missi
     and an empty cell says none happened.
     """
     sources = dataset.sources or {}
-    return tuple(Missing(unit, column) for unit in dataset.units for column in form_columns(ruleset, year)
+    columns = form_columns(ruleset, year)
+    return tuple(Missing(unit, column) for unit in dataset.units for column in columns
                  if column.applies(unit) and (unit, column.key) not in sources
                  and not (column.kind == "item" and column.key in dataset.items))
 
@@ -123,7 +124,7 @@ def stated_year(submissions: Sequence[Dataset]) -> StatedYear | None:
         more = f" and {len(stated) - 1} more file(s)" if len(stated) > 1 else ""
         return StatedYear(years[0], f"{first.source} in {file}{more}")
     listing = ", ".join(f"{file} {said.year or '/'.join(map(str, said.years))}" for file, said in stated)
-    return StatedYear(None, f"the files ({listing})", tuple(years))
+    return StatedYear(None, f"the data ({listing})", tuple(years))
 
 
 class _Merger:

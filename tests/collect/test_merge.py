@@ -194,3 +194,19 @@ def test_the_guides_department_forms_score_as_the_townships_example(cli, allow_p
                 "--format", "csv").stdout_bytes
     result = cli("rank", "shizhu-township", *files, "--year", "2025", "--format", "csv")
     assert (result.exit_code, result.stdout_bytes) == (0, plain), result.output
+
+
+def test_forms_of_two_years_need_the_year_and_then_refuse_the_other(cli, submissions):
+    blank = Path("blank-2026.xlsx")
+    assert cli("template", "shizhu-members", "--year", "2026", "--lead", "县商务委", "-o", str(blank)).exit_code == 0
+    book = openpyxl.load_workbook(blank)
+    book["填报"]["B3"] = 5
+    book.save("县商务委2026.xlsx")
+    result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx")
+    assert result.exit_code == 1
+    assert result.output == ("Error: 县农业农村委.xlsx, 县商务委2026.xlsx: the data (县农业农村委.xlsx 2025, 县商务委2026.xlsx "
+                             "2026) names the years 2025, 2026; give --year with the assessment year\n")
+    result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx", "--year", "2026")
+    assert result.exit_code == 1
+    assert result.output == ("Error: 县农业农村委.xlsx, sheet '填报': this is the 2025 form (its title says 2025年度), but "
+                             "--year says 2026; give --force-year to score it for 2026 all the same\n")
