@@ -37,7 +37,6 @@ MERGED_SHEETS = (f"{MERGED_SHEET} (active)", MISSING_SHEET, SOURCES_SHEET)
 #: A figure's field as a header writes it after the ``@``.
 FIELD_WORDS = {"previous": "上年", "baseline": "基期"}
 ITEM_KINDS = {"bonus": "加分项", "deduction": "扣分项", "veto": "一票否决"}
-COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
 PERCENT = "%"
 #: What the value column of a form's long layout is headed; the indicator column is 指标.
 LONG_HEADERS = ("指标", "值")

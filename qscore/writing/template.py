@@ -30,6 +30,7 @@ from qscore.collect.forms import (FORM_SHEET, GUIDE_SHEET, ITEM_KINDS, LONG_HEAD
 from qscore.errors import MissingFigure
 from qscore.model import Indicator, Ruleset
 from qscore.numbers import fmt
+from qscore.reading.binding import COUNT_UNITS
 from qscore.targets import Figures
 from qscore.writing.describe import indicator_document, target_text
 from qscore.writing.text import csv_text, safe_text
@@ -176,16 +177,13 @@ def validation(form: Form, column: FormColumn) -> dict[str, Any]:
     elif unit == PERCENT:
         rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100}
         hint = "填0到100之间的数：98.5% 填 98.5，不要填 0.985"
-    elif unit in _COUNTS:
+    elif unit in COUNT_UNITS:
         rule, hint = {"validate": "decimal", "criteria": ">=", "value": 0}, f"填0或更大的数（{unit}）"
     else:
         rule = {"validate": "decimal", "criteria": "between", "minimum": -ANY_NUMBER, "maximum": ANY_NUMBER}
         hint = "填数字" + (f"（{unit}）" if unit else "")
     return {**rule, "input_title": _title(column.header), "input_message": _clip(f"{hint}；没有数据的留空。"),
             "error_title": "填写有误", "error_message": _clip(f"{column.header}：{hint}。")}
-
-
-_COUNTS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
 
 
 # -- the workbook ----------------------------------------------------------------------------
