@@ -179,3 +179,32 @@ def test_any_values_in_range_typed_into_the_form_score_as_the_same_csv(cli, allo
     assert from_form.stderr == year_notice(filled, year, f"{year}年度{loaded.title}填报表")
     assert from_csv.stderr == ""
     assert from_form.stdout_bytes == from_csv.stdout_bytes
+
+
+BUNDLED = [("chongqing-districts", "chongqing/districts-2025.csv", 2025),
+           ("guizhou-prefectures", "guizhou/prefectures-2025.csv", 2025),
+           ("kaizhou-departments", "kaizhou/departments-2027.csv", 2027),
+           ("kaizhou-towns", "kaizhou/towns-2027.csv", 2027),
+           ("lixian-departments", "lixian/departments-2027.csv", 2027),
+           ("shizhu-county", "shizhu/county-2025.csv", 2025),
+           ("shizhu-members", "shizhu/members-2025.csv", 2025),
+           ("yongchuan-departments", "yongchuan/departments-2027.csv", 2027),
+           ("yongchuan-towns", "yongchuan/towns-2027.csv", 2027)]
+
+
+@pytest.mark.parametrize("ruleset, example, year", BUNDLED, ids=[case[0] for case in BUNDLED])
+def test_every_bundled_example_typed_into_its_form_scores_what_the_example_scores(cli, allow_plugins, tmp_path,
+                                                                                  ruleset, example, year):
+    # Every seed's form: its @ figures (上年, 省下达, 全省平均 …), task levels, 不适用 cells and
+    # items, typed in as a person types them.
+    from collect_kit import example_cells, fill_by_key
+
+    allow_plugins(ruleset.split("-")[0])
+    data = EXAMPLE.parent.parent / example
+    blank = tmp_path / "blank.xlsx"
+    assert cli("template", ruleset, "--year", str(year), "-o", str(blank)).exit_code == 0
+    filled = tmp_path / "filled.xlsx"
+    fill_by_key(blank, filled, example_cells(ruleset, data), ruleset, year)
+    from_form = cli("rank", ruleset, str(filled), "--year", str(year), "--format", "csv")
+    assert (from_form.exit_code, from_form.stderr) == (0, ""), from_form.output
+    assert from_form.stdout_bytes == cli("rank", ruleset, str(data), "--year", str(year), "--format", "csv").stdout_bytes
