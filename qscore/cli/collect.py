@@ -55,7 +55,7 @@ def template(ctx: click.Context, ruleset_name: str, year: int | None, units: str
     """Write the form (填报表) to send to every unit, or to one department (--lead):
     the roster, a column per indicator, per figure the ruleset needs and per bonus,
     deduction and veto item, headed as qscore reads them, with data validation, input
-    messages and a 填报说明 sheet.  What comes back is read by ``rank`` and ``merge``."""
+    messages and a 填报说明 sheet.  What comes back is read by rank and merge as it is."""
     from qscore.collect.forms import form_columns, form_units
     from qscore.pipeline import roster
     from qscore.writing.template import Form, write_form_csv, write_form_xlsx

@@ -29,7 +29,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     """Score every unit in DATA and rank them, with tiers.
 
     DATA is one file, or several submissions (one per township, one per department …)
-    merged first as ``qscore merge`` merges them."""
+    merged first as qscore merge merges them."""
     if replace and archive is None:
         raise click.UsageError("--replace needs --record ARCHIVE")
     writers = catalog(ctx).writers
