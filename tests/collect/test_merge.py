@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from collect_kit import example_cells, fill_by_key
 
@@ -210,3 +211,44 @@ def test_forms_of_two_years_need_the_year_and_then_refuse_the_other(cli, submiss
     assert result.exit_code == 1
     assert result.output == ("Error: 县农业农村委.xlsx, sheet '填报': this is the 2025 form (its title says 2025年度), but "
                              "--year says 2026; give --force-year to score it for 2026 all the same\n")
+
+
+# -- the property ------------------------------------------------------------------------------
+
+TOWNSHIPS = ROOT / "examples" / "shizhu" / "townships-2025.csv"
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_townships_split_any_way_into_files_merge_back_to_the_example(cli, allow_plugins, tmp_path, data):
+    # Each cell of the example goes to one or two of up to four files (the same value twice
+    # is no conflict); a file has the columns and the units it got a cell of.
+    allow_plugins("shizhu")
+    rows = rows_of(TOWNSHIPS.read_text(encoding="utf-8-sig"))
+    header, body = rows[0], rows[1:]
+    count = data.draw(st.integers(1, 4), label="files")
+    given_to: dict[tuple[int, int], set[int]] = {}
+    for row in range(len(body)):
+        for column in range(1, len(header)):
+            if body[row][column]:
+                given_to[(row, column)] = data.draw(st.sets(st.integers(0, count - 1), min_size=1, max_size=2),
+                                                    label=f"{body[row][0]} {header[column]}")
+    files = []
+    for number in range(count):
+        mine = {key for key, chosen in given_to.items() if number in chosen}
+        columns = sorted({column for _, column in mine})
+        units = sorted({row for row, _ in mine})
+        if not columns:
+            continue
+        path = tmp_path / f"part{number}.csv"
+        lines = [[header[0], *(header[c] for c in columns)]]
+        lines += [[body[r][0], *(body[r][c] if (r, c) in mine else "" for c in columns)] for r in units]
+        with path.open("w", encoding="utf-8-sig", newline="") as stream:
+            csv.writer(stream).writerows(lines)
+        files.append(str(path))
+    plain = cli("rank", "shizhu-township", str(TOWNSHIPS), "--year", "2025", "--format", "csv").stdout_bytes
+    ranked = cli("rank", "shizhu-township", *files, "--year", "2025", "--format", "csv")
+    assert (ranked.exit_code, ranked.stdout_bytes) == (0, plain), ranked.output
+    merged = tmp_path / "汇总.xlsx"
+    assert cli("merge", "shizhu-township", *files, "--year", "2025", "-o", str(merged)).exit_code == 0
+    assert cli("rank", "shizhu-township", str(merged), "--format", "csv").stdout_bytes == plain
