@@ -174,9 +174,9 @@ ERRORS = [
      "错误：文件 extra.csv，第 1 行，列「食品抽查率」：该列不是规则集「test-township」中的指标或项目；"
      "是否指 食品抽检合格率？（如要跳过此类列，请加 --ignore-unknown）\n"),
     (("rank", RULESET, "missing.csv"), 2,
-     "Usage: qscore rank [OPTIONS] RULESET DATA\nTry 'qscore rank --help' for help.\n\n"
+     "Usage: qscore rank [OPTIONS] RULESET DATA...\nTry 'qscore rank --help' for help.\n\n"
      "Error: Invalid value for DATA: no such file: missing.csv\n",
-     "用法： qscore rank [OPTIONS] RULESET DATA\n可运行「qscore rank --help」查看帮助。\n\n"
+     "用法： qscore rank [OPTIONS] RULESET DATA...\n可运行「qscore rank --help」查看帮助。\n\n"
      "错误：DATA 取值无效：文件不存在：missing.csv\n"),
     (("rank", "quotes.toml", "bad.csv"), 1,
      "Error: quotes.toml: line 1, column 6: “ is a Chinese quotation mark; TOML needs the ASCII \" here\n",
@@ -187,9 +187,9 @@ ERRORS = [
      "quotes.toml:1：错误：第 1 行，第 6 列：“ 是中文引号；此处 TOML 要求半角的 \"\n"
      "✗ quotes.toml：1 个错误\n错误：1 个文件中有 1 个未通过校验\n"),
     (("rank", RULESET, "bad.csv", "--year", "2030"), 2,
-     "Usage: qscore rank [OPTIONS] RULESET DATA\nTry 'qscore rank --help' for help.\n\n"
+     "Usage: qscore rank [OPTIONS] RULESET DATA...\nTry 'qscore rank --help' for help.\n\n"
      "Error: Invalid value for '--year': 2030 is outside the plan (2023 → 2027)\n",
-     "用法： qscore rank [OPTIONS] RULESET DATA\n可运行「qscore rank --help」查看帮助。\n\n"
+     "用法： qscore rank [OPTIONS] RULESET DATA...\n可运行「qscore rank --help」查看帮助。\n\n"
      "错误：'--year' 取值无效：2030 年不在规划期内（2023 → 2027）\n"),
     (("show", "nosuch"), 2,
      "Error: no ruleset 'nosuch' is installed and no such file exists; installed: none\n",
@@ -231,6 +231,10 @@ ERROR_PATHS = [
     ("import-table", "missing.csv"),
     ("import-table", "bad.csv", "--id", "Bad Id"),
     ("new-plugin", "Bad Name"),
+    ("template", "nosuch"),
+    ("template", RULESET, "--lead", "县统计局"),
+    ("merge", RULESET, "missing.csv"),
+    ("merge", RULESET, "bad.csv", "bad.csv"),
 ]
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 

@@ -21,14 +21,14 @@ if TYPE_CHECKING:
 COMPARE_FORMATS = ("table", "csv", "json", "xlsx")
 
 
-def record_round(batch: BatchResult, archive: str, *, replace: bool, data: str, encoding: str | None,
+def record_round(batch: BatchResult, archive: str, *, replace: bool, data: list[str], encoding: str | None,
                  sheet: str | None, ignore_unknown: bool) -> None:
-    """Record ``batch`` (scored from ``data``) in the archive file ``archive``, and say
-    what was done on stderr."""
+    """Record ``batch`` (scored from the files ``data``) in the archive file ``archive``,
+    and say what was done on stderr."""
     from qscore.provenance import ScoringOptions, provenance_of
     from qscore.rounds.archive import Archive, RoundExists
 
-    provenance = provenance_of(batch, [data], ScoringOptions(encoding=encoding, sheet=sheet,
+    provenance = provenance_of(batch, data, ScoringOptions(encoding=encoding, sheet=sheet,
                                                              ignore_unknown=ignore_unknown))
     with Archive.open(archive, create=True) as opened:
         try:

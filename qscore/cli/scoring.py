@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_options, echo, echo_notices, emit, main,
-                            score)
+from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices,
+                            emit, main, score)
 from qscore.cli.rounds import record_round
 from qscore.i18n import N_, _
 
@@ -27,7 +27,10 @@ from qscore.i18n import N_, _
 @click.pass_context
 def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
          **options: Any) -> None:
-    """Score every unit in DATA and rank them, with tiers."""
+    """Score every unit in DATA and rank them, with tiers.
+
+    DATA is one file, or several submissions (one per township, one per department …)
+    merged first as qscore merge merges them."""
     if replace and archive is None:
         raise click.UsageError(_("--replace needs --record ARCHIVE"))
     writers = catalog(ctx).writers
@@ -39,7 +42,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     to_terminal = output in (None, "-") and _stdout_is_terminal()
     if writer.suffix == ".xlsx" and to_terminal:
         raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
-    inputs = {N_("data file"): options["data"], N_("ruleset"): _file_or_none(options["ruleset_name"]),
+    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
               N_("archive"): archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
@@ -50,7 +53,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
             data = writer.write(batch)
             progress.update(1)
             if archive is not None:
-                record_round(batch, archive, replace=replace, data=options["data"], encoding=options["encoding"],
+                record_round(batch, archive, replace=replace, data=list(options["data"]), encoding=options["encoding"],
                              sheet=options["sheet"], ignore_unknown=options["ignore_unknown"])
     finally:
         progress.finish()
@@ -82,7 +85,8 @@ def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | No
 @click.argument("unit")
 @click.pass_context
 def explain(ctx: click.Context, unit: str, **options: Any) -> None:
-    """Show how UNIT's points, total, rank and tier were worked out."""
+    """Show how UNIT's points, total, rank and tier were worked out, and (for merged
+    submissions) which file and cell each figure came from."""
     import difflib
 
     from qscore.writing.explain import explain_unit
@@ -93,15 +97,14 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     if result is None:
         names = [u.unit for u in batch.units]
         close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
-        message = (_("no unit '{unit}' in {file}; did you mean {names}?") if close
-                   else _("no unit '{unit}' in {file}"))
-        raise click.BadParameter(message.format(unit=unit, file=options["data"], names=" / ".join(close)),
-                                 param_hint="UNIT")
+        hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
+        raise click.BadParameter(_("no unit '{unit}' in {data}{hint}").format(
+                unit=unit, data=' + '.join(options['data']), hint=hint), param_hint="UNIT")
     closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
         from qscore.analysis.report import closing_line
         from qscore.analysis.whatif import whatif
         from qscore.cli.analysis import _case
 
-        closing = (closing_line(whatif(_case(ctx, **options), result.unit, limit=1)),)
+        closing = (closing_line(whatif(_case(ctx, quiet=True, **options), result.unit, limit=1)),)
     echo(explain_unit(batch, result, closing), nl=False)

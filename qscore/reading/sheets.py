@@ -50,10 +50,16 @@ class SheetInfo:
     chart: bool = False
     active: bool = False
 
-    def describe(self) -> str:
-        marks = [_(word) for word in (STATE_WORDS.get(self.state, self.state), N_("chart") if self.chart else "",
-                                      N_("active") if self.active else "") if word]
-        return _("{name} ({marks})").format(name=self.name, marks=_(", ").join(marks)) if marks else self.name
+    def describe(self, translated: bool = False) -> str:
+        """``填报 (active)``; in qscore's language when ``translated`` (for messages: a
+        table's ``sheets`` keep the English, which callers compare)."""
+        words = [word for word in (STATE_WORDS.get(self.state, self.state), N_("chart") if self.chart else "",
+                                   N_("active") if self.active else "") if word]
+        if not words:
+            return self.name
+        if not translated:
+            return f"{self.name} ({', '.join(words)})"
+        return _("{name} ({marks})").format(name=self.name, marks=_(", ").join(_(word) for word in words))
 
 
 def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) -> tuple[SheetInfo, list[Notice]]:
@@ -63,7 +69,7 @@ def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) ->
     :raises DataError: for a workbook without sheets, a chart sheet, or (by default) an
         active sheet that is hidden; the message lists the sheets.
     """
-    listing = ", ".join(sheet.describe() for sheet in sheets)
+    listing = _(", ").join(sheet.describe(translated=True) for sheet in sheets)
     if not sheets:
         raise DataError(_("the workbook has no sheets"), file=str(path))
     if wanted is not None:
