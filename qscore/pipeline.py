@@ -93,7 +93,7 @@ def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, exp
           catalog: Catalog | None = None, ignore_unknown: bool = False, encoding: str | None = None,
           sheet: str | None = None, progress: Callable[[int], None] | None = None, partial: bool = False,
           units: RosterLike | None = None, hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
-          percent_fractions: bool = False, limits: Limits = DEFAULT_LIMITS, force_year: bool = False) -> BatchResult:
+          percent_fractions: bool = False, limits: Limits = DEFAULT_LIMITS) -> BatchResult:
     """Score, total, rank and classify every unit of ``data`` against ``ruleset``.
 
     What was done with the data that the examiner must know (title, summary and note
@@ -124,8 +124,6 @@ def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, exp
         97.5%) and multiply it by 100.
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
         defaults are far above any examiner's file).
-    :param force_year: score a form or merged workbook qscore made for another year for
-        ``year`` (without it, that is refused).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
         ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``.
     :raises UsageError: for a year outside the plan, and as :func:`read_table` does.
@@ -138,7 +136,7 @@ def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, exp
     options = bind_options(ruleset, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
                            merged=merged, percent_fractions=percent_fractions, encoding=encoding)
     dataset = load_dataset(ruleset, data, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
-                           year=year, force_year=force_year, progress=progress)
+                           year=year, progress=progress)
     year, said = assessment_year(ruleset, year, dataset)
     batch = score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
                         progress=progress)
@@ -148,8 +146,7 @@ def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, exp
 
 def load_dataset(ruleset: Ruleset, data: DataFiles, options: BindOptions, *, catalog: Catalog,
                  encoding: str | None = None, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS,
-                 year: int | None = None, force_year: bool = False,
-                 progress: Callable[[int], None] | None = None) -> Dataset:
+                 year: int | None = None, progress: Callable[[int], None] | None = None) -> Dataset:
     """``data`` read and bound to ``ruleset`` (:func:`score`'s first half): one file as
     it is, several merged (:func:`collect`), the units of all of them checked against the
     roster as one batch.  A form or merged workbook qscore made is read as its own
@@ -159,14 +156,13 @@ def load_dataset(ruleset: Ruleset, data: DataFiles, options: BindOptions, *, cat
         table = read_table(files[0], catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
         if progress is not None:
             progress(1)
-        dataset = read_submission(table, ruleset, options, catalog=catalog, limits=limits, year=year,
-                                  force_year=force_year)
+        dataset = read_submission(table, ruleset, options, catalog=catalog, limits=limits)
         del table  # the cells' text is no longer needed: free it before scoring
         if progress is not None:
             progress(1)
         return dataset
     collection = collect(ruleset, files, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
-                         year=year, force_year=force_year)
+                         year=year)
     if progress is not None:
         progress(2)
     dataset = collection.dataset
@@ -200,7 +196,7 @@ def data_files(data: DataFiles) -> list[DataLike]:
 
 def collect(ruleset: Ruleset, files: Sequence[DataLike], options: BindOptions, *, catalog: Catalog,
             encoding: str | None = None, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS,
-            year: int | None = None, force_year: bool = False, keep_absent: bool = False) -> Collection:
+            year: int | None = None, keep_absent: bool = False) -> Collection:
     """Merge submissions into one dataset (:func:`qscore.collect.merge.merge`), each read
     and bound as one data file is (:func:`read_submission`), with some of the columns
     and some of the units, each value's cell kept.
@@ -221,8 +217,7 @@ def collect(ruleset: Ruleset, files: Sequence[DataLike], options: BindOptions, *
     for file in files:
         try:
             table = read_table(file, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
-            submissions.append(read_submission(table, ruleset, each, catalog=catalog, limits=limits, year=year,
-                                               force_year=force_year))
+            submissions.append(read_submission(table, ruleset, each, catalog=catalog, limits=limits))
         except DataError as exc:
             problems += exc.problems
             found += exc.found
@@ -234,23 +229,18 @@ def collect(ruleset: Ruleset, files: Sequence[DataLike], options: BindOptions, *
 
 
 def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, catalog: Catalog,
-                    limits: Limits = DEFAULT_LIMITS, year: int | None = None, force_year: bool = False) -> Dataset:
+                    limits: Limits = DEFAULT_LIMITS) -> Dataset:
     """``table`` bound to ``ruleset``; a form or merged workbook qscore made (by its
     title, :func:`qscore.collect.forms.own_workbook`) is read as its own: no notice of
-    its title row and sheets, its year checked against ``year``, a merged workbook's
-    sources read from its 来源 sheet.
+    its title row and sheets, a merged workbook's sources read from its 来源 sheet.  Its
+    year is the one its title states (scored for another only as ``--year`` says, with
+    a notice, as for any title).
 
-    :raises DataError: as :func:`bind` does, and for a form of another year than
-        ``year`` (unless ``force_year``).
+    :raises DataError: as :func:`bind` does.
     """
     own = own_workbook(table, ruleset)
     if own is None:
         return bind(table, ruleset, options=options)
-    if year is not None and year != own.year and not force_year:
-        what = _("form") if own.kind == "form" else _("merged workbook")
-        raise DataError(_("this is the {year} {what} (its title says {year}年度), but --year says {year2}; "
-                        "give --force-year to score it for {year2} all the same").format(
-                year=own.year, what=what, year2=year), file=table.file, sheet=table.sheet)
     dataset = bind(table, ruleset, options=attrs.evolve(options, sources=options.sources or own.kind == "merged"))
     dataset = attrs.evolve(dataset, notices=tuple(n for n in dataset.notices
                                                   if not (n.file == table.file and own_notice(n.kind, n.row, table, own))))
@@ -311,6 +301,10 @@ def choose_year(ruleset: Ruleset, year: int | None, stated: StatedYear | None, f
             return year, Notice("year", _("scored for {year}, as --year says, though {source} says "
                                         "{stated_year}").format(
                     year=year, source=stated.source, stated_year=stated.year), file=file)
+        if stated is not None and stated.year is None:
+            return year, Notice("year", _("scored for {year}, as --year says, though {source} names the years "
+                                        "{years}").format(
+                    year=year, source=stated.source, years=', '.join(map(str, stated.years))), file=file)
         return year, None
     if stated is not None:
         if stated.year is None:

@@ -73,7 +73,7 @@ def load_case(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None,
               ignore_unknown: bool = False, encoding: str | None = None, sheet: str | None = None,
               limits: Limits = DEFAULT_LIMITS, partial: bool = False, units: RosterLike | None = None,
               hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
-              percent_fractions: bool = False, force_year: bool = False) -> Case:
+              percent_fractions: bool = False) -> Case:
     """Read and bind ``data`` once, as :func:`qscore.score` does (with its options, and
     its choice of the year when none is given), for what-if and robustness questions.
     The dataset's notices end with the one saying which year was chosen.
@@ -90,7 +90,7 @@ def load_case(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None,
     options = bind_options(loaded, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
                            merged=merged, percent_fractions=percent_fractions, encoding=encoding)
     dataset = load_dataset(loaded, data, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
-                           year=year, force_year=force_year)
+                           year=year)
     year, said = assessment_year(loaded, year, dataset)
     if said is not None:
         dataset = attrs.evolve(dataset, notices=(*dataset.notices, said))

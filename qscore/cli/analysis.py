@@ -24,7 +24,7 @@ RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
 def _case(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: int | None, encoding: str | None,
           sheet: str | None, ignore_unknown: bool, limits: Limits, units: str | None = None, partial: bool = False,
           hidden: str | None = None, fill_merged: bool = False, percent_fractions: bool = False,
-          force_year: bool = False, quiet: bool = False) -> Case:
+          quiet: bool = False) -> Case:
     """The data bound once, read with the data options as ``rank`` reads it; its notices
     (rows skipped, the year chosen …) printed on stderr unless ``quiet`` (the caller
     printed them)."""
@@ -37,7 +37,7 @@ def _case(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: in
     case = load_case(ruleset, paths[0] if len(paths) == 1 else paths, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,
                      sheet=sheet, limits=limits, units=units, partial=partial,
                      hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
-                     percent_fractions=percent_fractions, force_year=force_year)
+                     percent_fractions=percent_fractions)
     for notice in () if quiet else case.dataset.notices:
         echo(_("notice: {notice}").format(notice=notice), err=True)
     return case

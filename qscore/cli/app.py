@@ -376,9 +376,6 @@ def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False)),
         click.option("--year", type=int, help=_("Assessment year (default: the year the sheet title or file name "
                                                "states, else the ruleset's default year, else its horizon year).")),
-        click.option("--force-year", is_flag=True,
-                     help=_("With --year: score a form (填报表) or merged workbook qscore made for another year "
-                          "all the same (refused otherwise).")),
         click.option("--encoding", callback=_check_encoding,
                      help=_("Force the text encoding of a CSV or JSON file (default: by BOM, else UTF-8, "
                             "else GB18030).")),
@@ -441,7 +438,7 @@ def _parse_limits(ctx: click.Context, param: click.Parameter, values: tuple[str,
 def score(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: int | None, encoding: str | None,
           sheet: str | None, ignore_unknown: bool, explain: bool, limits: Limits, units: str | None = None,
           partial: bool = False, hidden: str | None = None, fill_merged: bool = False,
-          percent_fractions: bool = False, progress: Progress | None = None, force_year: bool = False) -> BatchResult:
+          percent_fractions: bool = False, progress: Progress | None = None) -> BatchResult:
     """Run the public pipeline (:func:`qscore.score`) with the command's options, on the
     one data file or the several submissions of ``data``.  The command prints the
     batch's notices (:func:`echo_notices`)."""
@@ -456,8 +453,7 @@ def score(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: in
     return score_data(ruleset, paths[0] if len(paths) == 1 else paths, year=year, explain=explain, catalog=found,
                       ignore_unknown=ignore_unknown, encoding=encoding, sheet=sheet, progress=progress.update,
                       limits=limits, units=units, partial=partial, hidden=hidden or "refuse",  # type: ignore[arg-type]
-                      merged="fill" if fill_merged else "refuse", percent_fractions=percent_fractions,
-                      force_year=force_year)
+                      merged="fill" if fill_merged else "refuse", percent_fractions=percent_fractions)
 
 
 def data_paths(data: tuple[str, ...], units: str | None = None) -> list[Path]:

@@ -112,7 +112,7 @@ def merge(ctx: click.Context, fmt: str | None, output: str | None, **options: An
                            merged="fill" if options["fill_merged"] else "refuse",
                            percent_fractions=options["percent_fractions"], encoding=options["encoding"])
     collection = collect(ruleset, paths, binding, catalog=found, encoding=options["encoding"], sheet=options["sheet"],
-                         limits=options["limits"], year=options["year"], force_year=options["force_year"],
+                         limits=options["limits"], year=options["year"],
                          keep_absent=True)
     year, said = assessment_year(ruleset, options["year"], collection.dataset)
     for notice in (*collection.dataset.notices, *([said] if said else [])):

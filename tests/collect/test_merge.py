@@ -197,7 +197,7 @@ def test_the_guides_department_forms_score_as_the_townships_example(cli, allow_p
     assert (result.exit_code, result.stdout_bytes) == (0, plain), result.output
 
 
-def test_forms_of_two_years_need_the_year_and_then_refuse_the_other(cli, submissions):
+def test_forms_of_two_years_need_the_year_and_then_say_it(cli, submissions):
     blank = Path("blank-2026.xlsx")
     assert cli("template", "shizhu-members", "--year", "2026", "--lead", "县商务委", "-o", str(blank)).exit_code == 0
     book = openpyxl.load_workbook(blank)
@@ -208,9 +208,9 @@ def test_forms_of_two_years_need_the_year_and_then_refuse_the_other(cli, submiss
     assert result.output == ("Error: 县农业农村委.xlsx, 县商务委2026.xlsx: the data (县农业农村委.xlsx 2025, 县商务委2026.xlsx "
                              "2026) names the years 2025, 2026; give --year with the assessment year\n")
     result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx", "--year", "2026")
-    assert result.exit_code == 1
-    assert result.output == ("Error: 县农业农村委.xlsx, sheet '填报': this is the 2025 form (its title says 2025年度), but "
-                             "--year says 2026; give --force-year to score it for 2026 all the same\n")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("notice: 县农业农村委.xlsx + 县商务委2026.xlsx: scored for 2026, as --year says, though "
+                                    "the data (县农业农村委.xlsx 2025, 县商务委2026.xlsx 2026) names the years 2025, 2026\n")
 
 
 # -- the property ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """A form filled in as a person types (numbers, 98.5, 98.5%, 完成, 是) reads back through
 ``rank`` with no notice but the year's, and scores exactly what the same values in a
-plain CSV score: the same bytes of CSV output.  A form of one year is refused as another
-year unless --force-year says so.
+plain CSV score: the same bytes of CSV output.  A form of one year is scored as another
+only as --year says, with a notice.
 """
 
 from __future__ import annotations
@@ -56,25 +56,25 @@ def test_the_townships_example_typed_into_the_form_scores_what_the_csv_scores(cl
     assert cli("rank", "shizhu-township", str(filled), "--year", "2025", "--format", "csv").stderr == ""
 
 
-def test_a_form_of_one_year_is_refused_as_another_unless_forced(cli, allow_plugins, tmp_path):
+def test_a_form_of_one_year_is_scored_as_another_only_as_year_says(cli, allow_plugins, tmp_path):
     allow_plugins("shizhu")
     blank = form(cli, tmp_path, "shizhu-township", 2025)
     header, rows = example_values()
     filled = tmp_path / "西沱镇等.xlsx"
     fill(blank, filled, {(row[0], name): typed(text) for row in rows for name, text in zip(header[1:], row[1:])
                          if text})
-    refused = cli("rank", "shizhu-township", str(filled), "--year", "2026")
-    assert refused.exit_code == 1
-    assert refused.output == (f"Error: {filled}, sheet '填报': this is the 2025 form (its title says 2025年度), but "
-                              "--year says 2026; give --force-year to score it for 2026 all the same\n")
-    forced = cli("rank", "shizhu-township", str(filled), "--year", "2026", "--force-year", "--format", "csv")
-    assert forced.exit_code == 0, forced.output
-    assert forced.stderr == (f"notice: {filled}: scored for 2026, as --year says, though the title in row 1 "
-                             "('2025年度石柱县乡镇（街道）质量强县工作考核填报表') says 2025\n")
+    own = cli("rank", "shizhu-township", str(filled), "--format", "csv")
+    assert own.exit_code == 0 and own.stderr == (f"notice: {filled}: assessment year 2025, as the title in row 1 "
+                                                 "('2025年度石柱县乡镇（街道）质量强县工作考核填报表') says (give --year "
+                                                 "to score for another)\n")
+    assert own.stdout_bytes == cli("rank", "shizhu-township", str(EXAMPLE), "--year", "2025",
+                                   "--format", "csv").stdout_bytes
+    other = cli("rank", "shizhu-township", str(filled), "--year", "2026", "--format", "csv")
+    assert other.exit_code == 0, other.output
+    assert other.stderr == (f"notice: {filled}: scored for 2026, as --year says, though the title in row 1 "
+                            "('2025年度石柱县乡镇（街道）质量强县工作考核填报表') says 2025\n")
     plain = cli("rank", "shizhu-township", str(EXAMPLE), "--year", "2026", "--format", "csv")
-    assert forced.stdout_bytes == plain.stdout_bytes
-    explained = cli("explain", "shizhu-township", str(filled), "西沱镇", "--year", "2027")
-    assert explained.exit_code == 1 and "give --force-year to score it for 2027" in explained.output
+    assert other.stdout_bytes == plain.stdout_bytes
 
 
 def test_the_long_and_csv_forms_read_back_too(cli, allow_plugins, tmp_path):
