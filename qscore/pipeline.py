@@ -314,7 +314,8 @@ def choose_year(ruleset: Ruleset, year: int | None, stated: StatedYear | None, f
         if not ruleset.base_year <= stated.year <= ruleset.horizon_year:
             raise DataError(_("{source} says {year}, outside the plan ({base_year} → "
                             "{horizon_year}); give --year if the file is for a year of the plan").format(
-                    source=stated.source, year=stated.year, base_year=ruleset.base_year, horizon_year=ruleset.horizon_year), file=file,
+                    source=stated.source, year=stated.year, base_year=ruleset.base_year,
+                    horizon_year=ruleset.horizon_year), file=file,
                             sheet=sheet)
         return stated.year, Notice("year", _("assessment year {year}, as {source} says (give --year "
                                            "to score for another)").format(

@@ -517,14 +517,16 @@ class _Reader:
         if unknown:
             return self.problem(_("unknown key(s) {unknown} for a '{kind}' target; "
                                 "allowed: kind, {allowed}").format(
-                    unknown=', '.join(map(repr, unknown)), kind=kind, allowed=', '.join(sorted(allowed))), table, "target")
+                    unknown=', '.join(map(repr, unknown)), kind=kind,
+                    allowed=', '.join(sorted(allowed))), table, "target")
         for key in TARGET_NUMBERS & set(params):
             params[key] = self.number(params, key, table, f"target.{key}")
         for key, kind in (("text", str), ("strict", bool)):
             if key in params and not isinstance(params[key], kind):
                 params[key] = self.problem(_("expected {value}, "
                                            "got {params!r}").format(
-                        value=_("a string") if kind is str else _("true or false"), params=params[key]), table, f"target.{key}")
+                        value=_("a string") if kind is str else _("true or false"),
+                        params=params[key]), table, f"target.{key}")
         defaults = {**({"direction": direction} if "direction" in fields and direction in DIRECTIONS else {}),
                     **(interim if "interim" in fields else {})}
         return self.construct(shape, table, "target", **{**defaults, **params})
@@ -666,7 +668,8 @@ class _Reader:
             if indicator_id not in declared.indicators:
                 self.problem(_("{indicator_id!r} is not an indicator id; known: "
                              "{indicators}").format(
-                        indicator_id=indicator_id, indicators=', '.join(sorted(declared.indicators))), table, f"points.{indicator_id}")
+                        indicator_id=indicator_id,
+                        indicators=', '.join(sorted(declared.indicators))), table, f"points.{indicator_id}")
                 ok = False
                 continue
             read.append((indicator_id, self.number(points, indicator_id, table, f"points.{indicator_id}")))

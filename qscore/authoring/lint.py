@@ -211,7 +211,8 @@ def _trend_words(indicator: Indicator, table: str, out: _Findings) -> None:
         out.add(ERROR, table, _("the trend target says '{said}' ({text}) but {direction} is better, "
                 "so a unit meets it only if its value {moves} the previous year's; correct the direction or the "
                 "text").format(
-                said=said, text=target.text, direction=indicator.direction, moves=moves), key="target", label=indicator.name)
+                said=said, text=target.text, direction=indicator.direction,
+                moves=moves), key="target", label=indicator.name)
 
 
 def _header_clashes(ruleset: Ruleset, out: _Findings) -> None:

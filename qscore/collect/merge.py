@@ -162,7 +162,8 @@ class _Merger:
             _("unit '{unit}' is given two values for {header}: {values} "
             "in {first} and {value} in {source}; correct the file that is wrong (or clear its "
             "cell)").format(
-                    unit=unit, header=column.header, values=shown_value(self.values[unit, key], column), first=first, value=shown_value(value, column), source=source)))
+                    unit=unit, header=column.header, values=shown_value(self.values[unit, key], column), first=first,
+                    value=shown_value(value, column), source=source)))
 
     def column(self, key: str) -> FormColumn:
         """The form's column for ``key``, or one made for a figure the form does not ask for."""
@@ -202,7 +203,8 @@ class _Merger:
                 self.notices.append(Notice("roster", _("a partial batch: {count} of the {count2} units on "
                                            "the roster are in none of the {files} files ({absent}"
                                            "{value})").format(
-                        count=len(absent), count2=len(listed), files=files, absent='、'.join(absent[:10]), value=' …' if len(absent) > 10 else '')))
+                        count=len(absent), count2=len(listed), files=files, absent='、'.join(absent[:10]),
+                        value=' …' if len(absent) > 10 else '')))
             else:
                 for unit in absent:
                     self.problems.add(DataProblem(_("unit '{unit}' of {shown} is in none of the {files} files (add "

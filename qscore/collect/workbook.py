@@ -65,7 +65,8 @@ def _recorded_sources(recorded: RawTable, dataset: Dataset, sources: dict[tuple[
         notices.append(Notice("source", _("{unit} {name}: {MERGED_SHEET} holds {value} where {file} "
                                         "{value2}{cell} gave {value3}; it was "
                                         "changed in this workbook, which is taken as its source ({shown})").format(
-                unit=unit, name=name, MERGED_SHEET=MERGED_SHEET, value=now or 'nothing', file=file, value2=sheet + '!' if sheet else '', cell=cell, value3=written or 'nothing', shown=shown),
+                unit=unit, name=name, MERGED_SHEET=MERGED_SHEET, value=now or 'nothing', file=file,
+                value2=sheet + '!' if sheet else '', cell=cell, value3=written or 'nothing', shown=shown),
                               file=dataset.file, sheet=dataset.sheet, cell=here.cell if here is not None else None))
     return notices
 

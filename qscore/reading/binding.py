@@ -352,7 +352,8 @@ class _Binder:
         hint = _("; did you mean @{name}?").format(name=close[0]) if close else ""
         self.problem(_("'@{name}' is not a figure {indicator_name} reads: it reads "
                      "{value}{hint}").format(
-                name=name, indicator_name=indicator.name, value=', '.join(('@' + s for s in spellings)), hint=hint), row, column)
+                name=name, indicator_name=indicator.name, value=', '.join(('@' + s for s in spellings)),
+                hint=hint), row, column)
         return None
 
     def check_complete(self) -> None:
@@ -506,7 +507,8 @@ class _Binder:
                                  "({value:f} for {value2:f}%); write {value2:f}, or "
                                  "{strip}% if that is what it is, or give --percent-fractions to "
                                  "multiply such figures by 100").format(
-                            strip=texts[code].strip(), FRACTION_CEILING=FRACTION_CEILING, target=target, value=value, value2=_hundred(value)), self.rows[unit], column)
+                            strip=texts[code].strip(), FRACTION_CEILING=FRACTION_CEILING, target=target, value=value,
+                            value2=_hundred(value)), self.rows[unit], column)
             return
         scaled = [_hundred(value) if code in suspect and isinstance(value, Decimal) else value
                   for code, value in enumerate(distinct)]
@@ -530,7 +532,8 @@ class _Binder:
         what = _("every figure lay") if whole else _("{count} figure(s) without a % sign lay").format(count=count)
         self.notice("fractions", _("{what} between 0 and {FRACTION_CEILING} while {target}: multiplied by 100 as "
                                  "--percent-fractions says ({changed:f} → {changed2:f})").format(
-                what=what, FRACTION_CEILING=FRACTION_CEILING, target=target, changed=changed[-1], changed2=_hundred(changed[-1])),
+                what=what, FRACTION_CEILING=FRACTION_CEILING, target=target, changed=changed[-1],
+                changed2=_hundred(changed[-1])),
                     self.table.header_row, column)
 
     def check_roster(self, roster: Roster | None) -> None:
@@ -558,7 +561,8 @@ class _Binder:
             self.notices.append(Notice("roster", _("a partial batch: {count} of the {count2} units on "
                                        "the roster are not in the data ({absent}"
                                        "{value})").format(
-                    count=len(absent), count2=len(listed), absent='、'.join(absent[:10]), value=' …' if len(absent) > 10 else ''), file=self.table.file,
+                    count=len(absent), count2=len(listed), absent='、'.join(absent[:10]),
+                    value=' …' if len(absent) > 10 else ''), file=self.table.file,
                                        sheet=self.table.sheet))
             return
         for name in absent:

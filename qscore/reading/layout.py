@@ -238,7 +238,8 @@ class _Recogniser:
                 above -= 1
                 self.notice("header", _("rows {upper_number} and {number} read as one header: the upper row names "
                             "{value}").format(
-                        upper_number=upper_number, number=number, value=_listing([header[n] for n in gaps])), upper_number)
+                        upper_number=upper_number, number=number,
+                        value=_listing([header[n] for n in gaps])), upper_number)
         titles = []
         for title_number, title_cells in self.grid[:above]:
             text = " ".join(cell.strip() for cell in title_cells if cell.strip())
@@ -374,7 +375,8 @@ class _Recogniser:
                     skipped.add(n)
                 self.notice("hidden", _("{what} is hidden in Excel; {value} as "
                             "--hidden {policy} says").format(
-                        what=what, value=_("skipped") if policy == "skip" else _("read"), policy=policy), header_row, n, header, cell=span)
+                        what=what, value=_("skipped") if policy == "skip" else _("read"),
+                        policy=policy), header_row, n, header, cell=span)
         kept_rows, kept_numbers = [], []
         width = column_letter(max(len(header) - 1, 0))
         for cells, number in zip(rows, numbers):
@@ -392,7 +394,8 @@ class _Recogniser:
             else:
                 self.notice("hidden", _("{what} is hidden in Excel; {value} as "
                             "--hidden {policy} says").format(
-                        what=what, value=_("skipped") if policy == "skip" else _("read"), policy=policy), number, cell=span)
+                        what=what, value=_("skipped") if policy == "skip" else _("read"),
+                        policy=policy), number, cell=span)
             if policy != "skip":
                 kept_rows.append(cells)
                 kept_numbers.append(number)

@@ -84,7 +84,8 @@ def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) ->
         if chosen.state != "visible":
             return chosen, [Notice("sheet", _("read the {state} sheet '{name}', as "
                                    "--sheet names it").format(
-                    state=_(STATE_WORDS[chosen.state]) if STATE_WORDS[chosen.state] else "", name=chosen.name), file=str(path), sheet=chosen.name)]
+                    state=_(STATE_WORDS[chosen.state]) if STATE_WORDS[chosen.state] else "",
+                    name=chosen.name), file=str(path), sheet=chosen.name)]
         return chosen, []
     active = next((sheet for sheet in sheets if sheet.active), sheets[0])
     if active.chart:

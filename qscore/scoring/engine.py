@@ -423,7 +423,8 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
     return DataError(_("unit '{units}' has no {what} for indicator {id} "
                      "({name}); supply it in a column '{name}@{field}' (or set the "
                      "missing-value policy to 'zero' to score such a unit 0)").format(
-            units=data.units[unit], what=exc.what, id=indicator.id, name=indicator.name, field=field), file=data.file, sheet=data.sheet, row=data.rows[unit],
+            units=data.units[unit], what=exc.what, id=indicator.id, name=indicator.name,
+            field=field), file=data.file, sheet=data.sheet, row=data.rows[unit],
                      column=f"{indicator.name}@{field}")
 
 
