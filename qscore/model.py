@@ -15,6 +15,7 @@ import attrs
 from attrs import validators as v
 
 if TYPE_CHECKING:
+    from qscore.provenance import Provenance
     from qscore.rules.base import Rule
     from qscore.targets import Target
 
@@ -575,11 +576,15 @@ class BatchResult:
     :param year: the assessment year.
     :param units: unit results in rank order (ties in input order); any iterable of
         :class:`UnitResult` is held as a :class:`UnitTuple`.
+    :param provenance: what it was scored from (the ruleset and data files by their
+        SHA-256, the year, the options, the qscore version), which every output carries;
+        :func:`qscore.score` sets it for data read from a file, ``None`` otherwise.
     """
 
     ruleset: Ruleset
     year: int
     units: RankedUnits = attrs.field(converter=_ranked_units)
+    provenance: Provenance | None = None
 
     def unit(self, name: str) -> UnitResult | None:
         """The result of the unit called ``name``, ``None`` when it is not in the batch."""

@@ -16,10 +16,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
+
 from qscore.errors import DataError, UsageError
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
+from qscore.provenance import ScoringOptions, provenance_of
 from qscore.reading.binding import bind
 from qscore.reading.table import RawTable, ReadOptions
 from qscore.scoring.engine import score_batch
@@ -93,9 +96,12 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
         defaults are far above any examiner's file).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
-        ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``.
+        ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``;
+        for data read from a file, ``batch.provenance`` names the ruleset and the file
+        by their SHA-256 (:class:`qscore.provenance.Provenance`).
     """
     catalog = catalog or load_plugins()
+    given = ruleset
     ruleset = load_ruleset(ruleset, catalog=catalog)
     table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
     if progress is not None:
@@ -104,8 +110,24 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
     del table  # the cells' text is no longer needed: free it before scoring
     if progress is not None:
         progress(1)
-    return score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
-                       progress=progress)
+    batch = score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
+                        progress=progress)
+    if isinstance(data, RawTable):
+        return batch  # read before: no file to name
+    options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown)
+    return attrs.evolve(batch, provenance=provenance_of(batch, [data], options,
+                                                        ruleset_file=_ruleset_file(given, ruleset, catalog)))
+
+
+def _ruleset_file(given: RulesetLike, ruleset: Ruleset, catalog: Catalog) -> str | None:
+    """The ruleset file a result names: the file the ruleset was loaded from, unless it
+    is an installed one (found again by its id, wherever it is installed)."""
+    if ruleset.file is None:
+        return None
+    if isinstance(given, Ruleset):
+        entry = catalog.rulesets.get(ruleset.id)
+        return None if entry is not None and entry.ruleset is ruleset else ruleset.file
+    return ruleset.file if ruleset.file == str(Path(given)) else None
 
 
 def steps(ruleset: Ruleset) -> int:

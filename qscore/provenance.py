@@ -2,14 +2,14 @@
 qscore that scored it, each file by its SHA-256.
 
 Results feed cadres' performance assessments, so every figure must be traceable to the
-exact rules and submissions it was worked out from.  The archive of rounds records a
-:class:`Provenance` with each round::
-
-    from qscore.provenance import ScoringOptions, provenance_of
+exact rules and submissions it was worked out from.  The pipeline gives every batch it
+scores from a file its :class:`Provenance` (``batch.provenance``); every output carries
+it (a ``provenance`` object in JSON, a 来源 sheet or section in XLSX and HTML, a
+``FILE.provenance.json`` beside a CSV), the archive of rounds records it, and
+``qscore verify`` reads it back to recompute a result::
 
     batch = qscore.score("shizhu-county", "county-2025.csv", year=2025)
-    provenance = provenance_of(batch, ["county-2025.csv"], ScoringOptions())
-    provenance.ruleset_sha256, provenance.data[0].sha256
+    batch.provenance.ruleset_sha256, batch.provenance.data[0].sha256
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
+
+from typing import Any
 
 import attrs
 
@@ -70,6 +72,9 @@ class Provenance:
     :param options: the reading options.
     :param qscore_version: the installed qscore's version, ``None`` when qscore runs
         from a source tree that was never installed.
+    :param ruleset_file: the ruleset file as it was given, when the ruleset was given as
+        a file; ``None`` for an installed ruleset (found again by its id) or one built
+        in code.
     """
 
     ruleset: str
@@ -78,18 +83,80 @@ class Provenance:
     data: tuple[SourceFile, ...]
     options: ScoringOptions = ScoringOptions()
     qscore_version: str | None = None
+    ruleset_file: str | None = None
 
 
 def provenance_of(batch: BatchResult, data_paths: Iterable[str | os.PathLike[str]],
-                  options: ScoringOptions = ScoringOptions()) -> Provenance:
+                  options: ScoringOptions = ScoringOptions(), *, ruleset_file: str | None = None) -> Provenance:
     """The provenance of ``batch``, scored from ``data_paths`` with ``options``.
 
+    :param ruleset_file: the ruleset file as given (see :attr:`Provenance.ruleset_file`).
     :raises UsageError: for a data file that does not exist.
     :raises QscoreError: for a ruleset file that cannot be read back.
     """
     return Provenance(ruleset=batch.ruleset.id, ruleset_sha256=ruleset_sha256(batch.ruleset), year=batch.year,
                       data=tuple(SourceFile(name=str(path), sha256=file_sha256(path)) for path in data_paths),
-                      options=options, qscore_version=qscore_version())
+                      options=options, qscore_version=qscore_version(), ruleset_file=ruleset_file)
+
+
+# -- as a document: JSON outputs, the CSV sidecar, HTML -------------------------------------
+
+def provenance_document(provenance: Provenance) -> dict[str, Any]:
+    """``provenance`` as the plain document every output writes (``"provenance"`` in
+    JSON, the sidecar of a CSV): the keys of docs/data.md, in a fixed order."""
+    options = provenance.options
+    return {
+        "qscore_version": provenance.qscore_version,
+        "ruleset": provenance.ruleset,
+        "ruleset_file": provenance.ruleset_file,
+        "ruleset_sha256": provenance.ruleset_sha256,
+        "year": provenance.year,
+        "data": [{"file": source.name, "sha256": source.sha256} for source in provenance.data],
+        "options": {"encoding": options.encoding, "sheet": options.sheet, "ignore_unknown": options.ignore_unknown},
+    }
+
+
+def provenance_from_document(document: Any, where: str) -> Provenance:
+    """The :class:`Provenance` a document written by :func:`provenance_document` holds.
+
+    :param where: the file it was read from, for messages.
+    :raises QscoreError: for a document that is not one, naming the key.
+    """
+    if not isinstance(document, dict):
+        raise QscoreError(f"{where}: the provenance is not an object")
+    options = _field(document, "options", dict, where)
+    data = _field(document, "data", list, where)
+    sources = []
+    for number, source in enumerate(data, 1):
+        if not isinstance(source, dict):
+            raise QscoreError(f"{where}: the provenance's data file {number} is not an object")
+        sources.append(SourceFile(name=_field(source, "file", str, where, f"data file {number}'s "),
+                                  sha256=_field(source, "sha256", str, where, f"data file {number}'s ")))
+    year = _field(document, "year", int, where)
+    if isinstance(year, bool):
+        raise QscoreError(f"{where}: the provenance's 'year' is not a whole number")
+    return Provenance(
+        ruleset=_field(document, "ruleset", str, where),
+        ruleset_sha256=_field(document, "ruleset_sha256", str, where, optional=True),
+        year=year, data=tuple(sources),
+        options=ScoringOptions(encoding=_field(options, "encoding", str, where, "options' ", optional=True),
+                               sheet=_field(options, "sheet", str, where, "options' ", optional=True),
+                               ignore_unknown=_field(options, "ignore_unknown", bool, where, "options' ")),
+        qscore_version=_field(document, "qscore_version", str, where, optional=True),
+        ruleset_file=_field(document, "ruleset_file", str, where, optional=True))
+
+
+def _field(document: dict[str, Any], key: str, kind: type, where: str, owner: str = "",
+           *, optional: bool = False) -> Any:
+    value = document.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind):
+        raise QscoreError(f"{where}: the provenance's {owner}'{key}' is missing or not a {_KINDS[kind]}")
+    return value
+
+
+_KINDS = {str: "text", int: "whole number", bool: "true or false", dict: "object", list: "list"}
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

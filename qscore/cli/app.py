@@ -380,7 +380,9 @@ def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, en
         raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
     progress = progress or Progress(None)
     progress.start(path, steps(ruleset) + 1)  # and writing
-    return score_data(ruleset, path, year=year, explain=explain, catalog=found, ignore_unknown=ignore_unknown,
+    # By its name, as the user gave it: the result's provenance names a ruleset file, or
+    # the id of an installed one.
+    return score_data(ruleset_name, path, year=year, explain=explain, catalog=found, ignore_unknown=ignore_unknown,
                       encoding=encoding, sheet=sheet, progress=progress.update, limits=limits)
 
 

@@ -182,6 +182,12 @@ class Round:
     def current(self) -> bool:
         return self.superseded_by is None
 
+    @property
+    def provenance(self) -> Provenance:
+        """What the round was scored from, as recorded (the archive keeps no ruleset file name)."""
+        return Provenance(ruleset=self.ruleset, ruleset_sha256=self.ruleset_sha256, year=self.year, data=self.sources,
+                          options=self.options, qscore_version=self.qscore_version)
+
 
 @attrs.frozen
 class Recorded:
@@ -362,7 +368,8 @@ class Archive:
         """``round`` as the batch it was recorded from (without explanations)."""
         from qscore.model import BatchResult
 
-        return BatchResult(ruleset=ruleset, year=round.year, units=self.units(round, ruleset))
+        return BatchResult(ruleset=ruleset, year=round.year, units=self.units(round, ruleset),
+                           provenance=round.provenance)
 
     def history(self, unit: str, ruleset: str | None = None) -> list[Standing]:
         """``unit``'s place in every round that has it (of ``ruleset``, when given), by
@@ -448,16 +455,22 @@ class Archive:
 
     # -- recording ---------------------------------------------------------------------------
 
-    def record(self, batch: BatchResult, provenance: Provenance, *, replace: bool = False) -> Recorded:
-        """Record ``batch``, scored from what ``provenance`` says, as the round of its
-        ruleset and year.
+    def record(self, batch: BatchResult, provenance: Provenance | None = None, *, replace: bool = False) -> Recorded:
+        """Record ``batch``, scored from what ``provenance`` says (by default its own,
+        ``batch.provenance``), as the round of its ruleset and year.
 
         :param replace: record it even when a round with other results is there, which
             is then kept as superseded.
         :raises RoundExists: when a round with other results is there and ``replace`` is false.
+        :raises ValueError: for a batch that names no provenance (scored from a table
+            already read), when none is given.
         """
         from qscore.rounds.stored import stored_units
 
+        provenance = provenance or batch.provenance
+        if provenance is None:
+            raise ValueError("the batch does not say what it was scored from (it was not scored from a file); "
+                             "give its provenance")
         ruleset = batch.ruleset
         if (provenance.ruleset, provenance.year) != (ruleset.id, batch.year):
             raise ValueError(f"the provenance is of {provenance.ruleset} {provenance.year}, the batch of "

@@ -268,12 +268,21 @@ def unit_json(batch: BatchResult, unit: UnitResult) -> dict[str, Any]:
     }
 
 
+def provenance_json(batch: BatchResult) -> dict[str, Any] | None:
+    """What ``batch`` was scored from, as JSON outputs write it (``None``: scored from a
+    table already read, with no file to name)."""
+    from qscore.provenance import provenance_document
+
+    return None if batch.provenance is None else provenance_document(batch.provenance)
+
+
 def write_json(batch: BatchResult) -> bytes:
     """The document :func:`json_text` writes (``json.dumps(..., indent=2)``'s layout,
     figures with their exact digits), made one unit at a time: a national batch as one
     nested structure takes gigabytes."""
     ruleset = batch.ruleset
-    head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year}
+    head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year,
+            "provenance": provenance_json(batch)}
     if not batch.units:
         return (json_text({**head, "units": []}) + "\n").encode("utf-8")
     # A unit sits two levels deep: its lines start four spaces in.  Each is encoded on
