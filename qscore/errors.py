@@ -103,27 +103,120 @@ def _ruleset_error(problems: tuple[Problem, ...], file: str | None, more: bool) 
     return RulesetError.of(problems, file=file, more=more)
 
 
+def location(file: str | None = None, sheet: str | None = None, row: int | None = None,
+             column: str | None = None, cell: str | None = None) -> str:
+    """Where something is, as an examiner finds it: ``data.csv, row 5, column '食品抽检合格率'``,
+    or in a workbook ``data.xlsx, sheet '数据', cell C5, column '食品抽检合格率'``."""
+    where = [file] if file else []
+    if sheet is not None:
+        where.append(f"sheet '{sheet}'")
+    if cell is not None:
+        where.append(f"{'cells' if ':' in cell else 'cell'} {cell}")
+    elif row is not None:
+        where.append(f"row {row}")
+    if column is not None:
+        where.append(f"column '{column}'")
+    return ", ".join(where)
+
+
+@attrs.frozen
+class DataProblem:
+    """One thing wrong with a data file, with where it is.
+
+    :param message: what is wrong and what was expected.
+    :param file: the data file.
+    :param sheet: the workbook sheet, for workbooks.
+    :param row: the 1-based row in the file or sheet.
+    :param column: the column header as the file spells it.
+    :param cell: the cell (``C5``) or range (``B3:B4``) in A1 notation, for workbooks.
+    """
+
+    message: str
+    file: str | None = attrs.field(default=None, kw_only=True)
+    sheet: str | None = attrs.field(default=None, kw_only=True)
+    row: int | None = attrs.field(default=None, kw_only=True)
+    column: str | None = attrs.field(default=None, kw_only=True)
+    cell: str | None = attrs.field(default=None, kw_only=True)
+
+    def where(self, *, file: bool = True) -> str:
+        return location(self.file if file else None, self.sheet, self.row, self.column, self.cell)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+
 class DataError(QscoreError):
-    """Observed data that cannot be trusted.
+    """Observed data that cannot be trusted: one problem, or every problem found in a file.
+
+    ``DataError(message, file=…, row=…, column=…)`` is one problem; ``DataError(problems=…)``
+    carries several, reported together (see :class:`DataProblems`).  ``message``, ``file``,
+    ``row`` and ``column`` are the first problem's.
 
     :param message: what is wrong and what was expected.
     :param file: the data file.
     :param row: the 1-based row in the file (the header is row 1 for CSV).
     :param column: the column header as the file spells it.
+    :param sheet: the workbook sheet, for workbooks.
+    :param cell: the cell in A1 notation, for workbooks.
+    :param problems: the problems, when there are several.
+    :param found: how many problems were found in all, when more were found than kept.
     """
 
-    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
-        self.message, self.file, self.row, self.column = message, file, row, column
+    def __init__(self, message: str | None = None, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None, sheet: str | None = None, cell: str | None = None,
+                 problems: tuple[DataProblem, ...] | list[DataProblem] = (), found: int | None = None) -> None:
+        if message is not None:
+            problems = (DataProblem(message, file=file, sheet=sheet, row=row, column=column, cell=cell), *problems)
+        if not problems:
+            raise ValueError("a DataError needs a message or problems")
+        self.problems: tuple[DataProblem, ...] = tuple(problems)
+        self.found = max(found or 0, len(self.problems))
+        first = self.problems[0]
+        self.message, self.file, self.row, self.column = first.message, first.file, first.row, first.column
+        self.sheet, self.cell = first.sheet, first.cell
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = [self.file] if self.file else []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        if len(self.problems) == 1 and self.found == 1:
+            return str(self.problems[0])
+        files = {p.file for p in self.problems}
+        shared = files.pop() if len(files) == 1 else None
+        lines = [f"{shared + ': ' if shared else ''}{self.found} problems"
+                 + (f" (the first {len(self.problems)} shown)" if self.found > len(self.problems) else "") + ":"]
+        for problem in self.problems:
+            where = problem.where(file=shared is None)
+            lines.append(f"  {where}: {problem.message}" if where else f"  {problem.message}")
+        return "\n".join(lines)
+
+
+class DataProblems:
+    """Collects a file's problems so that they are reported together, at most
+    :attr:`LIMIT` of them (the rest are counted).  Problems are reported in the order of
+    the file: by row (file-wide ones last), then by column."""
+
+    LIMIT = 50
+
+    def __init__(self) -> None:
+        self._found: list[tuple[tuple[int, int], DataProblem]] = []
+        self.count = 0
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def add(self, problem: DataProblem | DataError, column_index: int = -1) -> None:
+        """Add one problem (or every problem of a :class:`DataError`); ``column_index``
+        orders problems of one row."""
+        for one in problem.problems if isinstance(problem, DataError) else (problem,):
+            self.count += 1
+            row = one.row if one.row is not None else 2**62
+            self._found.append(((row, column_index), one))
+
+    def raise_any(self) -> None:
+        """Raise a :class:`DataError` carrying the problems, if there are any."""
+        if self.count:
+            ordered = [p for _, p in sorted(self._found, key=lambda pair: pair[0])]
+            raise DataError(problems=ordered[:self.LIMIT], found=self.count)
 
 
 class PluginError(QscoreError):

@@ -336,6 +336,8 @@ class Ruleset:
     :param assumption_ranges: how far the assumed figures may be off, ``None``: the
         defaults of ``qscore robustness`` for every figure.
     :param roster: the units assessed, when the ruleset lists them.
+    :param default_year: the assessment year to use when neither the command nor the data
+        says one (between ``base_year`` and ``horizon_year``), ``None`` for the horizon year.
     :param examples: worked examples checked by ``qscore validate`` and the test kit.
     :param file: the file it was loaded from, if any.
     """
@@ -361,10 +363,14 @@ class Ruleset:
     roster: Roster | None = None
     examples: tuple[Example, ...] = ()
     file: str | None = None
+    default_year: int | None = attrs.field(default=None, validator=v.optional(v.instance_of(int)))
 
     def __attrs_post_init__(self) -> None:
         if self.horizon_year < self.base_year:
             raise ValueError(f"horizon_year {self.horizon_year} is before base_year {self.base_year}")
+        if self.default_year is not None and not self.base_year <= self.default_year <= self.horizon_year:
+            raise ValueError(f"default_year {self.default_year} is outside the plan "
+                             f"({self.base_year} → {self.horizon_year})")
 
     @property
     def full_marks(self) -> Decimal:
@@ -568,6 +574,54 @@ def _ranked_units(units: Iterable[UnitResult]) -> RankedUnits:
     return units if isinstance(units, RankedUnits) else UnitTuple(units)
 
 
+#: What a :class:`Notice` is about.
+NoticeKind = Literal["sheet", "title", "header", "column", "row", "hidden", "merged", "unit", "fractions",
+                     "year", "roster", "figure"]
+NOTICE_KINDS: tuple[str, ...] = NoticeKind.__args__  # type: ignore[attr-defined]
+
+
+@attrs.frozen
+class Notice:
+    """Something qscore did with the data that the examiner must know about: a row or
+    column deliberately skipped, a layout recognised, a figure converted, the year chosen.
+    Printed on stderr by ``rank`` and ``explain`` and recorded in JSON and XLSX outputs.
+
+    :param kind: what it is about: ``sheet`` (which sheet was read), ``title`` (rows above
+        the header), ``header`` (a two-row header), ``column`` (a column skipped), ``row``
+        (a summary, note or section row skipped), ``hidden`` and ``merged`` (cells handled
+        as an option said), ``unit`` (a unit name cleaned), ``fractions`` (a column
+        multiplied by 100), ``year`` (the assessment year and where it came from),
+        ``roster`` (units of a partial batch), ``figure`` (a figure missing or unused).
+    :param message: what was done, in one sentence.
+    :param file: the data file.
+    :param sheet: the workbook sheet.
+    :param row: the row in the file or sheet.
+    :param column: the column header as the file spells it.
+    :param cell: a cell or range in A1 notation, for workbooks.
+    """
+
+    kind: str = attrs.field(validator=v.in_(NOTICE_KINDS))
+    message: str = attrs.field(validator=v.instance_of(str))
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    cell: str | None = None
+
+    def where(self) -> str:
+        from qscore.errors import location
+
+        return location(self.file, self.sheet, self.row, self.column, self.cell)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+
+def _notices(notices: Iterable[Notice]) -> tuple[Notice, ...]:
+    return tuple(notices)
+
+
 @attrs.frozen
 class BatchResult:
     """A ranked batch.
@@ -579,12 +633,15 @@ class BatchResult:
     :param provenance: what it was scored from (the ruleset and data files by their
         SHA-256, the year, the options, the qscore version), which every output carries;
         :func:`qscore.score` sets it for data read from a file, ``None`` otherwise.
+    :param notices: what was done with the data that the examiner must know about, in the
+        order it happened (rows skipped, the year chosen …).
     """
 
     ruleset: Ruleset
     year: int
     units: RankedUnits = attrs.field(converter=_ranked_units)
     provenance: Provenance | None = None
+    notices: tuple[Notice, ...] = attrs.field(default=(), converter=_notices)
 
     def unit(self, name: str) -> UnitResult | None:
         """The result of the unit called ``name``, ``None`` when it is not in the batch."""

@@ -12,18 +12,21 @@ the plug-in test kit and the worked-example checker run, and what a notebook cal
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
 
 from qscore.errors import DataError, UsageError
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
-from qscore.model import BatchResult, Ruleset
+from qscore.model import BatchResult, Notice, Roster, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
-from qscore.provenance import ScoringOptions, provenance_of
-from qscore.reading.binding import bind
+from qscore.provenance import ScoringOptions, SourceFile, file_sha256, provenance_of
+from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
+from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy
+from qscore.reading.roster import read_roster
 from qscore.reading.table import RawTable, ReadOptions
 from qscore.scoring.engine import score_batch
 
@@ -31,6 +34,10 @@ from qscore.scoring.engine import score_batch
 RulesetLike = str | os.PathLike[str] | Ruleset
 #: Data as callers give it: a file's path, or a table already read.
 DataLike = str | os.PathLike[str] | RawTable
+#: A unit roster as callers give it: a :class:`Roster`, a roster file, or the names.
+RosterLike = Roster | str | os.PathLike[str] | Sequence[str]
+#: How a result names a roster given in code (names or a :class:`Roster`) rather than a file.
+ROSTER_IN_CODE = "<given in code>"
 
 
 def load_ruleset(ruleset: RulesetLike, *, catalog: Catalog | None = None) -> Ruleset:
@@ -52,9 +59,10 @@ def read_table(data: DataLike, *, catalog: Catalog | None = None, encoding: str 
     its headers and cells within ``limits``.
 
     :param encoding: force a CSV or JSON file's text encoding (default: detected).
-    :param sheet: the workbook sheet to read (default: the first).
+    :param sheet: the workbook sheet to read (default: the active sheet, when visible).
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`).
-    :raises UsageError: for a missing file, a suffix no reader takes or an unknown sheet.
+    :raises UsageError: for a missing file, a suffix no reader takes, an unknown sheet, or
+        a sheet named for a file that has none.
     :raises DataError: for a file that cannot be read or is beyond a limit, naming it.
     """
     if not isinstance(data, RawTable):
@@ -80,42 +88,69 @@ def is_file(path: Path) -> bool:
 
 def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, explain: bool = False,
           catalog: Catalog | None = None, ignore_unknown: bool = False, encoding: str | None = None,
-          sheet: str | None = None, progress: Callable[[int], None] | None = None,
-          limits: Limits = DEFAULT_LIMITS) -> BatchResult:
+          sheet: str | None = None, progress: Callable[[int], None] | None = None, partial: bool = False,
+          units: RosterLike | None = None, hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
+          percent_fractions: bool = False, limits: Limits = DEFAULT_LIMITS) -> BatchResult:
     """Score, total, rank and classify every unit of ``data`` against ``ruleset``.
 
+    What was done with the data that the examiner must know (title, summary and note
+    rows skipped, the year chosen …) is in ``batch.notices``.
+
     :param ruleset: an installed ruleset id, a ``.toml`` path, or a :class:`Ruleset`.
-    :param data: a data file (CSV, XLSX, JSON or a plug-in's format) or a :class:`RawTable`.
-    :param year: the assessment year (default: the plan's horizon year).
+    :param data: a data file (CSV, XLSX, XLS, JSON or a plug-in's format) or a :class:`RawTable`.
+    :param year: the assessment year (default: the year the sheet's title, the sheet name
+        or the file name states, else the ruleset's ``default_year``, else its horizon year).
     :param explain: build each indicator's explanation text (for ``explain``, JSON, XLSX).
     :param catalog: the plug-ins to use (default: :func:`load_plugins`).
-    :param ignore_unknown: skip columns that name nothing in the ruleset.
+    :param ignore_unknown: skip columns that name nothing in the ruleset (never one that
+        comes close to a name it has).
     :param encoding: force the text encoding of a CSV or JSON file.
-    :param sheet: the workbook sheet to read.
+    :param sheet: the workbook sheet to read (default: the active sheet, when visible).
     :param progress: called with a number of steps done, :func:`steps` in all.
+    :param partial: the data need not hold every unit of the roster; units off the
+        roster are notices, not errors.
+    :param units: the roster to check the units against instead of the ruleset's: a
+        :class:`Roster`, a file with one name per line, or the names.
+    :param hidden: rows and columns hidden in a workbook that hold data: ``refuse``,
+        ``skip`` or ``read``.
+    :param merged: merged cells in a workbook's data: ``refuse``, or ``fill`` each cell
+        of a range with its first cell's value.
+    :param percent_fractions: accept a percent column written as fractions (0.975 for
+        97.5%) and multiply it by 100.
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
         defaults are far above any examiner's file).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
         ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``;
         for data read from a file, ``batch.provenance`` names the ruleset and the file
         by their SHA-256 (:class:`qscore.provenance.Provenance`).
+    :raises UsageError: for a year outside the plan, and as :func:`read_table` does.
+    :raises DataError: carrying every problem of the data, each located.
     """
     catalog = catalog or load_plugins()
     given = ruleset
     ruleset = load_ruleset(ruleset, catalog=catalog)
+    if year is not None:
+        check_year(ruleset, year)
+    options = bind_options(ruleset, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
+                           merged=merged, percent_fractions=percent_fractions, encoding=encoding)
     table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
     if progress is not None:
         progress(1)
-    dataset = bind(table, ruleset, ignore_unknown=ignore_unknown)
+    dataset = bind(table, ruleset, options=options)
     del table  # the cells' text is no longer needed: free it before scoring
     if progress is not None:
         progress(1)
+    given_year = year
+    year, said = assessment_year(ruleset, year, dataset)
     batch = score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
                         progress=progress)
+    batch = attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices))
     if isinstance(data, RawTable):
         return batch  # read before: no file to name
-    options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown)
-    return attrs.evolve(batch, provenance=provenance_of(batch, [data], options,
+    reading = ScoringOptions(year=given_year, encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown,
+                             partial=partial, roster=_roster_file(units), hidden=hidden, merged=merged,
+                             percent_fractions=percent_fractions)
+    return attrs.evolve(batch, provenance=provenance_of(batch, [data], reading,
                                                         ruleset_file=_ruleset_file(given, ruleset, catalog)))
 
 
@@ -128,6 +163,77 @@ def _ruleset_file(given: RulesetLike, ruleset: Ruleset, catalog: Catalog) -> str
         entry = catalog.rulesets.get(ruleset.id)
         return None if entry is not None and entry.ruleset is ruleset else ruleset.file
     return ruleset.file if ruleset.file == str(Path(given)) else None
+
+
+def _roster_file(units: RosterLike | None) -> SourceFile | None:
+    """The roster given instead of the ruleset's, as a result names it: a file by its
+    SHA-256; names given in code by the SHA-256 of the names, one a line."""
+    if units is None:
+        return None
+    if isinstance(units, (str, os.PathLike)):
+        return SourceFile(name=str(units), sha256=file_sha256(units))
+    names = units.units if isinstance(units, Roster) else tuple(units)
+    return SourceFile(name=ROSTER_IN_CODE, sha256=hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest())
+
+
+def bind_options(ruleset: Ruleset, *, ignore_unknown: bool = False, partial: bool = False,
+                 units: RosterLike | None = None, hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
+                 percent_fractions: bool = False, encoding: str | None = None) -> BindOptions:
+    """The binding options :func:`score`'s arguments stand for (a roster file read)."""
+    return BindOptions(ignore_unknown=ignore_unknown, partial=partial, roster=roster(units, ruleset, encoding),
+                       percent_fractions=percent_fractions, layout=LayoutOptions(hidden=hidden, merged=merged))
+
+
+def roster(units: RosterLike | None, ruleset: Ruleset, encoding: str | None = None) -> Roster | None:
+    """The roster ``units`` gives (``None``: the ruleset's own)."""
+    if units is None or isinstance(units, Roster):
+        return units
+    if isinstance(units, (str, os.PathLike)):
+        path = Path(units)
+        if not path.is_file():
+            raise UsageError(f"no such roster file: {path}")
+        return read_roster(path, headers=unit_headers(ruleset), encoding=encoding)
+    return Roster(units=tuple(units), source="the names given")
+
+
+def check_year(ruleset: Ruleset, year: int) -> None:
+    """Refuse an assessment year outside the plan (base year to horizon year).
+
+    :raises UsageError: naming the plan's years.
+    """
+    if not ruleset.base_year <= year <= ruleset.horizon_year:
+        raise UsageError(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year}); "
+                         "give a year of the plan")
+
+
+def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset) -> tuple[int, Notice | None]:
+    """The year to score for, and a notice saying where it came from: ``year`` when given
+    (a notice only when the data states another), else the year the data states (its
+    title, sheet or file name), else the ruleset's ``default_year``, else the horizon year.
+
+    :raises DataError: when the data names several years, or one outside the plan.
+    """
+    stated, file = dataset.stated_year, dataset.file
+    if year is not None:
+        if stated is not None and stated.year is not None and stated.year != year:
+            return year, Notice("year", f"scored for {year}, as --year says, though {stated.source} says "
+                                        f"{stated.year}", file=file)
+        return year, None
+    if stated is not None:
+        if stated.year is None:
+            raise DataError(f"{stated.source} names the years {', '.join(map(str, stated.years))}; give --year "
+                            "with the assessment year", file=file, sheet=dataset.sheet)
+        if not ruleset.base_year <= stated.year <= ruleset.horizon_year:
+            raise DataError(f"{stated.source} says {stated.year}, outside the plan ({ruleset.base_year} → "
+                            f"{ruleset.horizon_year}); give --year if the file is for a year of the plan", file=file,
+                            sheet=dataset.sheet)
+        return stated.year, Notice("year", f"assessment year {stated.year}, as {stated.source} says (give --year "
+                                           "to score for another)", file=file)
+    if ruleset.default_year is not None:
+        return ruleset.default_year, Notice("year", f"assessment year {ruleset.default_year}: the ruleset's default "
+                                                    "year, as neither --year nor the data names one", file=file)
+    return ruleset.horizon_year, Notice("year", f"assessment year {ruleset.horizon_year}: the plan's horizon year, as "
+                                                "neither --year, the data nor the ruleset names one", file=file)
 
 
 def steps(ruleset: Ruleset) -> int:

@@ -29,6 +29,8 @@ from qscore.errors import QscoreError, UsageError
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
+    from qscore.reading.layout import HiddenPolicy, MergedPolicy
+
     from qscore.model import BatchResult, Ruleset
 
 CHUNK = 2**20
@@ -48,16 +50,32 @@ class SourceFile:
 
 @attrs.frozen
 class ScoringOptions:
-    """The options that change how data files are read, as ``qscore rank`` takes them.
+    """The options that change how data files are read and scored, as ``qscore rank``
+    takes them.
 
     :param encoding: the forced text encoding, ``None`` for detected.
-    :param sheet: the workbook sheet read, ``None`` for the first.
+    :param sheet: the workbook sheet read, ``None`` for the active one.
     :param ignore_unknown: whether columns naming nothing in the ruleset were skipped.
+    :param year: the assessment year given (``--year``), ``None`` when it was chosen
+        from the data, the ruleset's default year or the horizon year.
+    :param partial: whether the data could hold only some units of the roster.
+    :param roster: the roster file given instead of the ruleset's (``--units``), by its
+        SHA-256 (names given in code are named ``<given in code>``).
+    :param hidden: what was done with hidden workbook rows and columns holding data:
+        ``refuse``, ``skip`` or ``read``.
+    :param merged: what was done with merged cells in a workbook's data: ``refuse`` or ``fill``.
+    :param percent_fractions: whether a % column written as fractions was multiplied by 100.
     """
 
     encoding: str | None = None
     sheet: str | None = None
     ignore_unknown: bool = False
+    year: int | None = None
+    partial: bool = False
+    roster: SourceFile | None = None
+    hidden: HiddenPolicy = "refuse"
+    merged: MergedPolicy = "refuse"
+    percent_fractions: bool = False
 
 
 @attrs.frozen
@@ -105,6 +123,7 @@ def provenance_document(provenance: Provenance) -> dict[str, Any]:
     """``provenance`` as the plain document every output writes (``"provenance"`` in
     JSON, the sidecar of a CSV): the keys of docs/data.md, in a fixed order."""
     options = provenance.options
+    roster = options.roster
     return {
         "qscore_version": provenance.qscore_version,
         "ruleset": provenance.ruleset,
@@ -112,7 +131,11 @@ def provenance_document(provenance: Provenance) -> dict[str, Any]:
         "ruleset_sha256": provenance.ruleset_sha256,
         "year": provenance.year,
         "data": [{"file": source.name, "sha256": source.sha256} for source in provenance.data],
-        "options": {"encoding": options.encoding, "sheet": options.sheet, "ignore_unknown": options.ignore_unknown},
+        "options": {"year": options.year, "encoding": options.encoding, "sheet": options.sheet,
+                    "ignore_unknown": options.ignore_unknown, "partial": options.partial,
+                    "roster": None if roster is None else {"file": roster.name, "sha256": roster.sha256},
+                    "hidden": options.hidden, "merged": options.merged,
+                    "percent_fractions": options.percent_fractions},
     }
 
 
@@ -132,16 +155,22 @@ def provenance_from_document(document: Any, where: str) -> Provenance:
             raise QscoreError(f"{where}: the provenance's data file {number} is not an object")
         sources.append(SourceFile(name=_field(source, "file", str, where, f"data file {number}'s "),
                                   sha256=_field(source, "sha256", str, where, f"data file {number}'s ")))
-    year = _field(document, "year", int, where)
-    if isinstance(year, bool):
-        raise QscoreError(f"{where}: the provenance's 'year' is not a whole number")
+    roster = _field(options, "roster", dict, where, "options' ", optional=True)
+    owned = "options' "
     return Provenance(
         ruleset=_field(document, "ruleset", str, where),
         ruleset_sha256=_field(document, "ruleset_sha256", str, where, optional=True),
-        year=year, data=tuple(sources),
-        options=ScoringOptions(encoding=_field(options, "encoding", str, where, "options' ", optional=True),
-                               sheet=_field(options, "sheet", str, where, "options' ", optional=True),
-                               ignore_unknown=_field(options, "ignore_unknown", bool, where, "options' ")),
+        year=_field(document, "year", int, where), data=tuple(sources),
+        options=ScoringOptions(
+            year=_field(options, "year", int, where, owned, optional=True),
+            encoding=_field(options, "encoding", str, where, owned, optional=True),
+            sheet=_field(options, "sheet", str, where, owned, optional=True),
+            ignore_unknown=_field(options, "ignore_unknown", bool, where, owned),
+            partial=_field(options, "partial", bool, where, owned),
+            roster=None if roster is None else SourceFile(name=_field(roster, "file", str, where, "roster's "),
+                                                          sha256=_field(roster, "sha256", str, where, "roster's ")),
+            hidden=_policy(options, "hidden", where), merged=_policy(options, "merged", where),
+            percent_fractions=_field(options, "percent_fractions", bool, where, owned)),
         qscore_version=_field(document, "qscore_version", str, where, optional=True),
         ruleset_file=_field(document, "ruleset_file", str, where, optional=True))
 
@@ -151,8 +180,22 @@ def _field(document: dict[str, Any], key: str, kind: type, where: str, owner: st
     value = document.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, kind):
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise QscoreError(f"{where}: the provenance's {owner}'{key}' is missing or not a {_KINDS[kind]}")
+    return value
+
+
+def _policy(options: dict[str, Any], key: str, where: str) -> Any:
+    """A layout policy (``hidden``, ``merged``), one of the values ``qscore rank`` takes."""
+    from typing import get_args
+
+    from qscore.reading.layout import HiddenPolicy, MergedPolicy
+
+    allowed = get_args(HiddenPolicy if key == "hidden" else MergedPolicy)
+    value = _field(options, key, str, where, "options' ")
+    if value not in allowed:
+        raise QscoreError(f"{where}: the provenance's options' '{key}' is '{value}', which is none of "
+                          f"{', '.join(allowed)}")
     return value
 
 

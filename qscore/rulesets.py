@@ -44,7 +44,7 @@ from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds
 T = TypeVar("T")
 
 TOP_KEYS = {"schema", "id", "title", "jurisdiction", "level", "unit_kind", "base_year",
-            "horizon_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
+            "horizon_year", "default_year", "source", "missing", "scale_to", "assumptions", "rounding", "ranking",
             "classification", "categories", "indicators", "adjustments", "roster", "examples",
             "assumption_ranges"}
 ROSTER_KEYS = {"units", "source", "as_of"}
@@ -333,6 +333,8 @@ class _Reader:
         fields.update({key: self.required(data, key, None, str) for key in ("unit_kind", "source") if key in data})
         if "scale_to" in data:
             fields["scale_to"] = self.number(data, "scale_to", None)
+        if "default_year" in data:
+            fields["default_year"] = self.required(data, "default_year", None, int)
         assumptions = self.strings(data, "assumptions", None)
         rounding = self.rounding(data.get("rounding", {}))
         roster = self.roster(data.get("roster"))

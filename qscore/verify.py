@@ -100,19 +100,24 @@ def verify(result: str | os.PathLike[str], *, data: Sequence[str | os.PathLike[s
         notes.append(f"{path} was written by qscore {provenance.qscore_version or '(not installed)'}; "
                      f"recomputed with qscore {qscore_version() or '(not installed)'}")
     found_ruleset, named = _ruleset(provenance, ruleset, catalog, path)
-    files = _data_files(provenance, [Path(p) for p in data], path)
+    options = provenance.options
+    files = _files(provenance, [Path(p) for p in data], path)
     writer = catalog.writers.get(fmt)
     if writer is None:
         raise QscoreError(f"{path} is in the format '{fmt}', which no active plug-in writes")
-    options = provenance.options
-    batch = score(found_ruleset, files[0], year=provenance.year, explain=writer.explained, catalog=catalog,
-                  encoding=options.encoding, sheet=options.sheet, ignore_unknown=options.ignore_unknown)
+    batch = score(found_ruleset, files[0], year=options.year, explain=writer.explained, catalog=catalog,
+                  encoding=options.encoding, sheet=options.sheet, ignore_unknown=options.ignore_unknown,
+                  partial=options.partial, units=files[1] if options.roster is not None else None,
+                  hidden=options.hidden, merged=options.merged,
+                  percent_fractions=options.percent_fractions)
+    if batch.year != provenance.year:
+        raise QscoreError(f"{path} is of {provenance.year}, but its data scores for {batch.year} now")
     given = path.read_bytes()
     difference = reread.first_difference(fmt, given, writer.write(batch))
     if fmt == "html" and b'id="year-over-year"' in given:
         notes.append(f"{path}'s year-over-year section is not recomputed (the result does not name last year's data)")
     return Verified(result=str(path), format=fmt, provenance=provenance, ruleset=named,
-                    data=tuple(str(file) for file in files), units=len(batch.units), difference=difference,
+                    data=tuple(str(file) for file in files[:1]), units=len(batch.units), difference=difference,
                     notes=tuple(notes))
 
 
@@ -173,29 +178,37 @@ def _ruleset(provenance: Provenance, given: str | None, catalog: Catalog, result
                       "file it was scored with with --ruleset")
 
 
-def _data_files(provenance: Provenance, given: list[Path], result: Path) -> list[Path]:
-    """The data files the result names, found by their SHA-256 among ``given`` or where
-    the result names them."""
+def _files(provenance: Provenance, given: list[Path], result: Path) -> list[Path]:
+    """The data file the result names, and its roster file when it names one, each found
+    by its SHA-256 among ``given`` or where the result names it."""
+    from qscore.pipeline import ROSTER_IN_CODE
+
     for path in given:
         if not path.is_file():
             raise UsageError(f"no such file: {path}")
     by_hash = {file_sha256(path): path for path in given}
+    wanted = [(source, "data file") for source in provenance.data]
+    roster = provenance.options.roster
+    if roster is not None:
+        if roster.name == ROSTER_IN_CODE:
+            raise QscoreError(f"{result} was scored with a roster given in code, which has no file to find again")
+        wanted.append((roster, "roster file"))
     files, used = [], set()
-    for source in provenance.data:
+    for source, what in wanted:
         if source.sha256 in by_hash:
             files.append(by_hash[source.sha256])
             used.add(source.sha256)
             continue
         named = Path(source.name)
         if not named.is_file():
-            raise UsageError(f"the data file {source.name} that {result} names is not there; give it with --data FILE "
+            raise UsageError(f"the {what} {source.name} that {result} names is not there; give it with --data FILE "
                              "(found by its SHA-256)")
         now = file_sha256(named)
         if now != source.sha256:
-            raise QscoreError(f"the data file {source.name} has changed since {result} was written: its SHA-256 is "
+            raise QscoreError(f"the {what} {source.name} has changed since {result} was written: its SHA-256 is "
                               f"{now}, the result names {source.sha256}; give the file it was scored from with --data")
         files.append(named)
     for sha256, path in by_hash.items():
         if sha256 not in used:
-            raise QscoreError(f"--data {path}: its SHA-256 {sha256} is that of no data file {result} names")
+            raise QscoreError(f"--data {path}: its SHA-256 {sha256} is that of no file {result} names")
     return files

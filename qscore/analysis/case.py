@@ -14,9 +14,10 @@ import attrs
 from qscore.errors import UsageError
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from qscore.model import BatchResult, Ruleset
-from qscore.pipeline import DataLike, RulesetLike, load_ruleset, read_table
+from qscore.pipeline import DataLike, RosterLike, RulesetLike, assessment_year, bind_options, load_ruleset, read_table
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import Dataset, bind
+from qscore.reading.layout import HiddenPolicy, MergedPolicy
 from qscore.reading.cells import EXEMPT
 from qscore.scoring.adjusters import Adjuster
 from qscore.scoring.engine import score_batch
@@ -68,20 +69,28 @@ class Case:
 
 def load_case(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, catalog: Catalog | None = None,
               ignore_unknown: bool = False, encoding: str | None = None, sheet: str | None = None,
-              limits: Limits = DEFAULT_LIMITS) -> Case:
-    """Read and bind ``data`` once, as :func:`qscore.score` does, for what-if and
-    robustness questions.
+              limits: Limits = DEFAULT_LIMITS, partial: bool = False, units: RosterLike | None = None,
+              hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
+              percent_fractions: bool = False) -> Case:
+    """Read and bind ``data`` once, as :func:`qscore.score` does (with its options, and
+    its choice of the year when none is given), for what-if and robustness questions.
+    The dataset's notices end with the one saying which year was chosen.
 
     :param ruleset: an installed ruleset id, a ``.toml`` path, or a :class:`Ruleset`.
     :param data: a data file or a :class:`~qscore.reading.table.RawTable`.
-    :param year: the assessment year (default: the plan's horizon year).
+    :param year: the assessment year (default: as :func:`qscore.score` chooses it).
     :param catalog: the plug-ins to use (default: :func:`qscore.load_plugins`).
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`).
     """
     catalog = catalog or load_plugins()
     loaded = load_ruleset(ruleset, catalog=catalog)
+    options = bind_options(loaded, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
+                           merged=merged, percent_fractions=percent_fractions, encoding=encoding)
     table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
-    dataset = bind(table, loaded, ignore_unknown=ignore_unknown)
+    dataset = bind(table, loaded, options=options)
+    year, said = assessment_year(loaded, year, dataset)
+    if said is not None:
+        dataset = attrs.evolve(dataset, notices=(*dataset.notices, said))
     return Case(ruleset=loaded, dataset=dataset, year=year, adjusters=tuple(catalog.adjusters(loaded.id)))
 
 

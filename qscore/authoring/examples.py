@@ -34,7 +34,8 @@ def check_example(ruleset: Ruleset, example: Example, catalog: Catalog | None = 
     """
     where = f"{ruleset.file or ruleset.id} [[examples]] '{example.name}'"
     try:
-        batch = score(ruleset, example_table(example, where), year=example.year, catalog=catalog)
+        batch = score(ruleset, example_table(example, where), year=example.year or ruleset.horizon_year,
+                      catalog=catalog, partial=True)
     except QscoreError as exc:
         return [f"cannot be scored: {exc}"]
     unit = batch.units[0]

@@ -5,6 +5,9 @@ A plan's annex lists 类别, 指标名称, a base-year value, a target-year valu
 registered reader for its suffix, so whatever formats the active plug-ins read work here.
 What the table cannot say (points, ids, a direction where there is no baseline, a unit
 that is not in brackets) is guessed and flagged with a ``# 待核对`` comment in the file.
+The table is read with the office layout data files get (:mod:`qscore.reading.layout`):
+title rows, a 序号 column, two-row headers, note and summary rows, each skipped with a
+notice.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import attrs
 
 from qscore.controls import escape_controls
 from qscore.errors import DataError, RulesetError
+from qscore.model import Notice
 from qscore.numbers import fmt, plain
 from qscore.reading.cells import is_missing, normalise, parse_number
+from qscore.reading.layout import LayoutOptions, header_key, recognise
 from qscore.reading.table import RawTable
 from qscore.rules.base import RuleTypes
 from qscore.rulesets import parse_ruleset
@@ -76,12 +81,14 @@ class Imported:
     :param base_year: from the baseline column's header (2023年), else given.
     :param horizon_year: from the target column's header (2027年), else given.
     :param file: the table's file name.
+    :param notices: the rows and columns of the file that were skipped, and why.
     """
 
     rows: tuple[Row, ...]
     base_year: int
     horizon_year: int
     file: str
+    notices: tuple[Notice, ...] = ()
 
     @property
     def flagged(self) -> int:
@@ -115,7 +122,8 @@ def _columns(table: RawTable) -> dict[str, int | None]:
         if found[role] is None:
             wanted = {"name": NAME_HEADERS, "baseline": BASELINE_HEADERS, "target": TARGET_HEADERS}[role]
             raise DataError(f"no {role} column; expected a header such as {' / '.join(wanted[:3])}"
-                            + (" or a year (2023年)" if role != "name" else ""), file=table.file, row=1)
+                            + (" or a year (2023年)" if role != "name" else ""), file=table.file,
+                            sheet=table.sheet, row=table.header_row)
     return found
 
 
@@ -124,7 +132,8 @@ def _year(table: RawTable, column: int, given: int | None, option: str) -> int:
         return given
     match = YEAR.match(table.header[column].strip())
     if match is None:
-        raise DataError(f"the header '{table.header[column]}' names no year; give {option}", file=table.file, row=1)
+        raise DataError(f"the header '{table.header[column]}' names no year; give {option}", file=table.file,
+                        sheet=table.sheet, row=table.header_row)
     return int(match.group(1))
 
 
@@ -133,8 +142,24 @@ def _cell(cells: Sequence[str], columns: dict[str, int | None], role: str) -> st
     return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
+def _known(header: str) -> bool:
+    key = header_key(header).lower()
+    return bool(YEAR.match(header.strip())) or any(
+        key == name for names in (CATEGORY_HEADERS, NAME_HEADERS, BASELINE_HEADERS, TARGET_HEADERS, LEAD_HEADERS)
+        for name in names)
+
+
 def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: int | None = None) -> Imported:
     """Read an indicator table into :class:`Row` objects, guessing and flagging."""
+    if not table.header:
+        raise DataError("the file is empty; expected a header row and one row per indicator", file=table.file)
+    # An annex merges a category over its indicators' rows (or a target over two
+    # indicators): each cell of the range takes the value, as each row means.
+    layout = recognise(table, NAME_HEADERS, known=_known, options=LayoutOptions(merged="fill"),
+                       missing=f"no name column; expected a header such as {' / '.join(NAME_HEADERS[:3])}")
+    if layout.problems:
+        raise DataError(problems=list(layout.problems))
+    table = layout.table
     columns = _columns(table)
     rows, category = [], ""
     for cells, number in zip(table.rows, table.row_numbers):
@@ -146,7 +171,7 @@ def read_table(table: RawTable, *, base_year: int | None = None, horizon_year: i
         rows.append(_row(table.file, number, category, name, role("baseline"), role("target"), role("lead")))
     if not rows:
         raise DataError("no indicator rows under the header", file=table.file)
-    return Imported(rows=tuple(rows), file=table.file,
+    return Imported(rows=tuple(rows), file=table.file, notices=(*table.notices, *layout.notices),
                     base_year=_year(table, columns["baseline"], base_year, "--base-year"),  # type: ignore[arg-type]
                     horizon_year=_year(table, columns["target"], horizon_year, "--horizon-year"))  # type: ignore[arg-type]
 

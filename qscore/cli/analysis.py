@@ -21,7 +21,10 @@ RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
 
 
 def _case(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
-          sheet: str | None, ignore_unknown: bool, limits: Limits) -> Case:
+          sheet: str | None, ignore_unknown: bool, limits: Limits, units: str | None = None, partial: bool = False,
+          hidden: str | None = None, fill_merged: bool = False, percent_fractions: bool = False) -> Case:
+    """The data bound once, read with the data options as ``rank`` reads it; its notices
+    (rows skipped, the year chosen …) printed on stderr."""
     from qscore.analysis.case import load_case
     from qscore.pipeline import is_file
 
@@ -30,8 +33,15 @@ def _case(ctx: click.Context, ruleset_name: str, data: str, year: int | None, en
     _check_year(ruleset, year)
     if not is_file(Path(data)):
         raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
-    return load_case(ruleset, data, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,
-                     sheet=sheet, limits=limits)
+    if units is not None and not is_file(Path(units)):
+        raise click.BadParameter(f"no such file: {units}", param_hint="'--units'")
+    case = load_case(ruleset, data, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,
+                     sheet=sheet, limits=limits, units=units, partial=partial,
+                     hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
+                     percent_fractions=percent_fractions)
+    for notice in case.dataset.notices:
+        echo(f"notice: {notice}", err=True)
+    return case
 
 
 def _goal(value: str | None) -> str | int | None:

@@ -113,8 +113,8 @@ def main(ctx: click.Context, plugins_dirs: tuple[str, ...], trust_plugins_dir: b
     """Score, rank and tier quality-development assessments (质量强县/区/省 考核).
 
     RULESET is an installed ruleset id (see `qscore rulesets`) or a ruleset .toml file.
-    DATA is a CSV, XLSX or JSON file, one row per unit (wide) or per unit and indicator
-    (long); see docs/data.md.
+    DATA is a CSV, XLSX, XLS or JSON file, one row per unit (wide) or per unit and
+    indicator (long), as offices lay it out; see docs/data.md.
     """
     ctx.obj = {"plugins_dirs": plugins_dirs, "trust_plugins_dir": trust_plugins_dir}
 
@@ -322,12 +322,26 @@ def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed((
         click.argument("ruleset_name", metavar="RULESET"),
         click.argument("data", type=click.Path(dir_okay=False)),
-        click.option("--year", type=int, help="Assessment year (default: the plan's horizon year)."),
+        click.option("--year", type=int, help="Assessment year (default: the year the sheet title or file name "
+                                               "states, else the ruleset's default year, else its horizon year)."),
         click.option("--encoding", callback=_check_encoding,
                      help="Force the text encoding of a CSV or JSON file (default: by BOM, else UTF-8, "
                           "else GB18030)."),
-        click.option("--sheet", help="Sheet of an XLSX workbook to read (default: the first)."),
-        click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset."),
+        click.option("--sheet", help="Sheet of a workbook to read (default: the active sheet, if visible)."),
+        click.option("--ignore-unknown", is_flag=True,
+                     help="Skip columns that name nothing in the ruleset (never one close to a name it has)."),
+        click.option("--units", "units", type=click.Path(dir_okay=False),
+                     help="Roster file, one unit name per line: check the units against it instead of the "
+                          "ruleset's roster."),
+        click.option("--partial", is_flag=True,
+                     help="The data may hold only some units of the roster (and units off it)."),
+        click.option("--hidden", type=click.Choice(("read", "skip")),
+                     help="Workbook rows and columns hidden in Excel that hold data: read or skip them "
+                          "(default: refuse)."),
+        click.option("--fill-merged", is_flag=True,
+                     help="Fill each cell of a merged range in a workbook's data with its value (default: refuse)."),
+        click.option("--percent-fractions", is_flag=True,
+                     help="Accept a % column written as fractions (0.975 for 97.5%) and multiply it by 100."),
         click.option("--limit", "limits", multiple=True, metavar="NAME=N", callback=_parse_limits,
                      help="Raise or lower a reading limit, e.g. xlsx_cells=10000000 (repeatable; "
                           "the limits are listed in docs/data.md)."),
@@ -367,9 +381,11 @@ def _parse_limits(ctx: click.Context, param: click.Parameter, values: tuple[str,
 
 
 def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
-          sheet: str | None, ignore_unknown: bool, explain: bool, limits: Limits,
-          progress: Progress | None = None) -> BatchResult:
-    """Run the public pipeline (:func:`qscore.score`) with the command's options."""
+          sheet: str | None, ignore_unknown: bool, explain: bool, limits: Limits, units: str | None = None,
+          partial: bool = False, hidden: str | None = None, fill_merged: bool = False,
+          percent_fractions: bool = False, progress: Progress | None = None) -> BatchResult:
+    """Run the public pipeline (:func:`qscore.score`) with the command's options.  The
+    command prints the batch's notices (:func:`echo_notices`)."""
     from qscore.pipeline import is_file, score as score_data, steps
 
     found = catalog(ctx)
@@ -378,12 +394,22 @@ def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, en
     path = Path(data)
     if not is_file(path):
         raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
+    if units is not None and not is_file(Path(units)):
+        raise click.BadParameter(f"no such file: {units}", param_hint="'--units'")
     progress = progress or Progress(None)
     progress.start(path, steps(ruleset) + 1)  # and writing
     # By its name, as the user gave it: the result's provenance names a ruleset file, or
     # the id of an installed one.
     return score_data(ruleset_name, path, year=year, explain=explain, catalog=found, ignore_unknown=ignore_unknown,
-                      encoding=encoding, sheet=sheet, progress=progress.update, limits=limits)
+                      encoding=encoding, sheet=sheet, progress=progress.update, limits=limits, units=units,
+                      partial=partial, hidden=hidden or "refuse",  # type: ignore[arg-type]
+                      merged="fill" if fill_merged else "refuse", percent_fractions=percent_fractions)
+
+
+def echo_notices(batch: BatchResult) -> None:
+    """Every notice of the batch on stderr, one a line, its control characters escaped."""
+    for notice in batch.notices:
+        echo(f"notice: {notice}", err=True)
 
 
 class Progress:
@@ -425,6 +451,6 @@ def batch_work() -> Iterator[None]:
 
 
 def _check_year(ruleset: Ruleset, year: int | None) -> None:
-    if year is not None and not ruleset.base_year <= year <= ruleset.horizon_year + 50:
+    if year is not None and not ruleset.base_year <= year <= ruleset.horizon_year:
         raise click.BadParameter(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year})",
                                  param_hint="'--year'")

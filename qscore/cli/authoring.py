@@ -59,7 +59,7 @@ def _full_marks(ctx: click.Context, param: click.Parameter, value: str) -> Decim
 @click.option("--full-marks", default="100", show_default=True, callback=_full_marks,
               help="Points shared evenly among the indicators, to edit afterwards.")
 @click.option("--encoding", help="Force the CSV encoding.")
-@click.option("--sheet", help="Spreadsheet sheet to read (default: the first).")
+@click.option("--sheet", help="Workbook sheet to read (default: the active sheet, if visible).")
 @click.pass_context
 def import_table(ctx: click.Context, table_file: str, output: str | None, ruleset_id: str, title: str | None,
                  jurisdiction: str, base_year: int | None, horizon_year: int | None, full_marks: Decimal,
@@ -86,6 +86,8 @@ def import_table(ctx: click.Context, table_file: str, output: str | None, rulese
     found = catalog(ctx)
     raw = read_raw(path, catalog=found, encoding=encoding, sheet=sheet)
     imported = read_table(raw, base_year=base_year, horizon_year=horizon_year)
+    for notice in imported.notices:
+        click.echo(f"notice: {notice}", err=True)
     text = to_toml(imported, ruleset_id=ruleset_id, title=title or f"{path.stem}（待填写）",
                    jurisdiction=jurisdiction, full_marks=full_marks)
     check_loads(text, imported, found.rule_types, found.target_kinds)

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import Progress, batch_work, catalog, check_output, data_options, echo, emit, main, score
+from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_options, echo, echo_notices, emit, main,
+                            score)
 from qscore.cli.rounds import record_round
 
 
@@ -53,6 +54,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
                 record_round(batch, archive, replace=replace)
     finally:
         progress.finish()
+    echo_notices(batch)
     inputs = {**inputs, "ruleset file": batch.ruleset.file}
     emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
     if beside is not None:
@@ -121,6 +123,7 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     from qscore.writing.explain import explain_unit
 
     batch = score(ctx, explain=True, **options)
+    echo_notices(batch)
     result = batch.unit(unit.strip())
     if result is None:
         names = [u.unit for u in batch.units]

@@ -25,11 +25,12 @@ def qscore_register_targets(register: TargetRegister) -> None:
 
 @hookimpl
 def qscore_register_readers(register: ReaderRegister) -> None:
-    from qscore.reading import text, xlsx
+    from qscore.reading import text, xls, xlsx
 
     register("csv", text.read_csv, suffixes=(".csv", ".txt"))
     register("json", text.read_json, suffixes=(".json",))
     register("xlsx", xlsx.read_xlsx, suffixes=(".xlsx", ".xlsm"))
+    register("xls", xls.read_xls, suffixes=(".xls",))
 
 
 @hookimpl

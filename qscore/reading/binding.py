@@ -1,42 +1,90 @@
 """Binding a reader's table to a ruleset: the observed data, column by column.
 
-Readers (CSV, JSON, plug-ins' own) only turn a file into a :class:`RawTable` of strings.
-Binding does the rest in one place: wide or long layout, headers by id or Chinese name
-(with a unit in brackets, ``食品抽检合格率（%）``), per-unit figures such as last year's
-value or a reference (``食品抽检合格率@上年``, ``…@全国平均``), cell parsing, and every
-check whose failure must name the file, the row and the column.
+Readers (CSV, JSON, workbooks, plug-ins' own) only turn a file into a :class:`RawTable` of
+strings.  Binding does the rest in one place: the office layout
+(:mod:`~qscore.reading.layout`: title rows, 序号, 合计 and 注 rows, two-row headers, hidden
+and merged cells), wide or long layout, headers by id or Chinese name (with a unit in
+brackets, ``食品抽检合格率（%）``), per-unit figures such as last year's value or a
+reference (``食品抽检合格率@上年``, ``…@全国平均``), cell parsing, the unit roster, and
+every check whose failure must name the file, the row and the column.
+
+Every column is accounted for: used, skipped with a notice (序号, 备注, or an unknown
+column under ``--ignore-unknown``), or refused.  Every problem of a file is collected
+and reported together (:class:`~qscore.errors.DataProblems`).
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from operator import itemgetter
+from typing import Any
 
 import attrs
 
-from qscore.reading.cells import EXEMPT, CellError, Exempt, is_exempt, is_missing, normalise, parse_count, parse_number
-from qscore.errors import DataError
-from qscore.model import Indicator, Ruleset
+from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
+from qscore.model import Indicator, Item, Notice, Roster, Ruleset
+from qscore.reading.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
+    parse_number
+from qscore.reading.layout import (HEADER_SEARCH, MEASURE_WORDS, Layout, LayoutOptions, StatedYear, find_column,
+                                   header_key, recognise, stated_year)
+from qscore.reading.sheets import column_letter
 from qscore.reading.table import RawTable
 
-UNIT_HEADERS = ("unit", "单位", "名称", "单位名称")
+#: Headers of the unit column, most specific first (the ruleset's unit_kind comes before all).
+UNIT_HEADERS = ("考核单位", "被考核单位", "单位名称", "乡镇名称", "乡镇（街道）名称", "乡镇（街道）", "乡镇街道", "镇（街道）",
+                "镇街", "乡镇", "街道", "区县", "区县名称", "区（县）", "县（市、区）", "县市区", "市州", "市（州）",
+                "市州名称", "部门", "部门名称", "成员单位", "单位（部门）", "地区", "unit", "单位", "名称")
 LONG_INDICATOR = ("indicator", "指标", "指标名称")
 LONG_VALUE = ("value", "值", "数值", "完成值")
 LONG_FIELD = ("field", "字段")
 FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "previous", "上年": "previous",
                  "上年值": "previous", "baseline": "baseline", "基期": "baseline", "基期值": "baseline"}
+FIELD_NAMES = {"baseline": "基期", "previous": "上年"}
 PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
-TITLE_ROWS = 3
+#: A percent column whose figures all lie in [0, FRACTION_CEILING] while the target is at
+#: least FRACTION_TARGET looks like fractions (0.975 for 97.5%).
+FRACTION_CEILING = Decimal("1.5")
+FRACTION_TARGET = Decimal(10)
+_TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]*)[)\]]$")
 
 Cell = Decimal | str | Exempt | None
 ITEM_FIGURES = "bonus, deduction and veto items take one count per unit, not '@' figures"
 _UNPARSED = object()
+
+
+class _Bad:
+    """A cell text that failed to parse, in place of its value."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+@attrs.frozen
+class BindOptions:
+    """How to bind a table, from the command line or :func:`qscore.score`.
+
+    :param ignore_unknown: skip columns that name nothing in the ruleset (never one close
+        to a name it has), with a notice.
+    :param partial: the batch need not hold every unit of the roster, and a unit not on it
+        is a notice, not an error.
+    :param roster: the units to check against instead of the ruleset's roster.
+    :param percent_fractions: accept a percent column written as fractions (0.975 for
+        97.5%) and multiply it by 100, with a notice.
+    :param layout: what to do with hidden and merged cells.
+    """
+
+    ignore_unknown: bool = False
+    partial: bool = False
+    roster: Roster | None = None
+    percent_fractions: bool = False
+    layout: LayoutOptions = LayoutOptions()
 
 
 @attrs.frozen
@@ -55,6 +103,10 @@ class Dataset:
     :param codes: indicator id → each unit's code and each code's value, such that
         ``values[id][n] is distinct[codes[n]]``: equal cells share a code, so the engine
         scores each code once.  Made by the column-wise binding; optional.
+    :param notices: rows and columns skipped, layouts recognised, names cleaned, figures
+        converted: what the examiner must be told.
+    :param sheet: the workbook sheet the data came from, ``None`` for other files.
+    :param stated_year: the assessment year the title, sheet or file name states.
     """
 
     file: str
@@ -65,11 +117,17 @@ class Dataset:
     items: dict[str, list[Decimal]]
     columns: dict[str, str]
     codes: dict[str, tuple[list[int], list[Cell]]] = attrs.field(factory=dict)
+    notices: tuple[Notice, ...] = ()
+    sheet: str | None = None
+    stated_year: StatedYear | None = None
 
 
-def header_key(text: str) -> str:
-    """A header folded for matching: full-width to ASCII, no spaces."""
-    return re.sub(r"\s+", "", normalise(text))
+def unit_headers(ruleset: Ruleset) -> tuple[str, ...]:
+    """The unit column's headers for ``ruleset``: its ``unit_kind`` (and ``unit_kind名称``)
+    first, then the common ones."""
+    if not ruleset.unit_kind:
+        return UNIT_HEADERS
+    return (f"{ruleset.unit_kind}名称", ruleset.unit_kind, *UNIT_HEADERS)
 
 
 class HeaderIndex:
@@ -78,88 +136,102 @@ class HeaderIndex:
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
         self.names: dict[str, str] = {}
-        for thing in (*ruleset.indicators, *ruleset.adjustments.items):
+        things: list[Indicator | Item] = [*ruleset.indicators, *ruleset.adjustments.items]
+        for thing in things:
             for name in (thing.id, thing.name, *getattr(thing, "aliases", ())):
                 self.names.setdefault(header_key(name), thing.id)
-        self.lengths = set(map(len, self.names))
         self.indicators = {i.id: i for i in ruleset.indicators}
         self.items = {i.id for i in ruleset.adjustments.items}
 
     def find(self, header: str) -> str | None:
-        """The id the header names, trying it whole and then without each trailing
-        bracket in turn (``名称（%）（2025）``): one sweep from the end, and only the
-        lengths some name has are looked up, so the work is linear in the header."""
+        """The id the header names; a bracket at its end is dropped only when it holds a
+        unit of measure (``食品抽检合格率（%）``), never a note (``（2024年上年值）``)."""
         key = header_key(header)
-        for end in _bracket_ends(key):
-            if end in self.lengths and key[:end] in self.names:
-                return self.names[key[:end]]
-        return None
+        if key in self.names:
+            return self.names[key]
+        shorter, bracket = split_bracket(key)
+        thing = self.names.get(shorter) if bracket is not None else None
+        return thing if thing is not None and self.is_unit(thing, bracket or "") else None
 
-    def suggest(self, header: str) -> list[str]:
-        return difflib.get_close_matches(header_key(header), list(self.names), n=3, cutoff=0.5)
+    def noted(self, header: str) -> tuple[str, str] | None:
+        """``(id, note)`` for a header that is a name with a bracketed note that is not a unit."""
+        shorter, bracket = split_bracket(header_key(header))
+        thing = self.names.get(shorter) if bracket is not None else None
+        return (thing, bracket or "") if thing is not None else None
+
+    def is_unit(self, thing: str, text: str) -> bool:
+        text = text.removeprefix("单位:").removeprefix("单位").strip()
+        indicator = self.indicators.get(thing)
+        own = header_key(indicator.unit) if indicator is not None and indicator.unit else None
+        return text == own or text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS
+
+    def knows(self, header: str) -> bool:
+        return self.find(header.partition("@")[0]) is not None
+
+    def suggest(self, header: str, cutoff: float = 0.5) -> list[str]:
+        return difflib.get_close_matches(header_key(header), list(self.names), n=3, cutoff=cutoff)
+
+    def near(self, header: str) -> list[str]:
+        """Names the header comes close to: a near miss ``--ignore-unknown`` must not skip."""
+        key = header_key(header.partition("@")[0])
+        containing = [name for name in self.names if len(name) >= 2 and (name in key or (len(key) >= 2 and key in name))]
+        return list(dict.fromkeys([*containing, *self.suggest(key, 0.6)]))[:3]
 
 
-def _bracket_ends(key: str) -> Iterator[int]:
-    """``len(key)``, then where ``key`` ends once each trailing bracket is dropped, as
-    long as something is left: ``a(b)[c]`` gives 7, 4, 1.  A bracket is ``(`` or ``[``
-    … ``)`` or ``]`` with no bracket inside (folded headers have no spaces)."""
-    end = len(key)
-    yield end
-    while end and key[end - 1] in ")]":
-        start = end - 2
-        while start >= 0 and key[start] not in "()[]":
-            start -= 1
-        if start <= 0 or key[start] not in "([":
-            return
-        end = start
-        yield end
+def split_bracket(key: str) -> tuple[str, str | None]:
+    """``key`` without a trailing bracket, and the bracket's content (``None`` if none)."""
+    match = _TRAILING_BRACKET.search(key)
+    if match is None or match.start() == 0:
+        return key, None
+    return key[:match.start()], match.group(1)
 
 
-def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False) -> Dataset:
+def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False,
+         options: BindOptions | None = None) -> Dataset:
     """Turn ``table`` into a :class:`Dataset` for ``ruleset``.
 
-    :param ignore_unknown: skip columns that name nothing in the ruleset instead of failing.
-    :raises DataError: naming the file, row and column of the first problem.
+    :param ignore_unknown: skip columns that name nothing in the ruleset (a shorthand
+        for ``options=BindOptions(ignore_unknown=True)``).
+    :param options: every binding option.
+    :raises DataError: carrying every problem found (up to
+        :attr:`~qscore.errors.DataProblems.LIMIT`), each naming the file, row and column.
     """
+    options = options or BindOptions(ignore_unknown=ignore_unknown)
     if not table.header:
-        raise DataError("the file is empty; expected a header row and one row per unit", file=table.file)
+        raise DataError("the file is empty; expected a header row and one row per unit", file=table.file,
+                        sheet=table.sheet)
     index = HeaderIndex(ruleset)
-    table = _below_titles(table, _unit_headers(ruleset))
-    binder = _LongBinder if _is_long(table.header) else _WideBinder
-    return binder(table, index, ruleset, ignore_unknown).bind()
-
-
-def _unit_headers(ruleset: Ruleset) -> tuple[str, ...]:
-    return (*UNIT_HEADERS, header_key(ruleset.unit_kind).lower()) if ruleset.unit_kind else UNIT_HEADERS
-
-
-def _below_titles(table: RawTable, unit_headers: Sequence[str]) -> RawTable:
-    """The table under the title rows examiners put above the header (一行合并的表名): a
-    first row with a single filled cell and no unit column is a title when a later row
-    among the first few is a header with one."""
-    skipped = 0
-    header, rows, numbers = table.header, table.rows, table.row_numbers
-    while (rows and skipped < TITLE_ROWS and _find(header, unit_headers) is None
-           and sum(1 for cell in header if cell.strip()) == 1):
-        header, rows, numbers, skipped = tuple(c.strip() for c in rows[0]), rows[1:], numbers[1:], skipped + 1
-    if skipped == 0 or _find(header, unit_headers) is None:
-        return table
-    return RawTable(file=table.file, header=header, rows=rows, row_numbers=numbers,
-                    header_row=table.row_numbers[skipped - 1])
-
-
-def _find(header: Sequence[str], names: Sequence[str]) -> int | None:
-    keys = [header_key(h).lower() for h in header]
-    return next((keys.index(n) for n in names if n in keys), None)
+    headers = unit_headers(ruleset)
+    named = " / ".join(dict.fromkeys(h for h in (ruleset.unit_kind, "单位", "单位名称", "考核单位", "乡镇名称") if h))
+    layout = recognise(table, headers, known=index.knows, options=options.layout,
+                       missing=f"no unit column in the first {HEADER_SEARCH} rows; expected one headed {named} …")
+    if not layout.table.rows:
+        skipped = sum(1 for n in layout.notices if n.kind == "row")
+        raise DataError("the file has a header but no rows; expected one row per unit"
+                        + (f" ({skipped} rows were skipped as summary, note or section rows)" if skipped else ""),
+                        file=table.file, sheet=table.sheet)
+    problems = DataProblems()
+    for problem in layout.problems:
+        problems.add(problem)
+    binder = (_LongBinder if _is_long(layout.table.header) else _WideBinder)(layout, index, ruleset, options, problems)
+    binder.bind()
+    binder.check_fractions()
+    binder.check_roster(options.roster or ruleset.roster)
+    problems.raise_any()
+    return binder.dataset(stated_year(layout.titles, table.sheet, table.file),
+                          (*table.notices, *layout.notices))
 
 
 def _is_long(header: Sequence[str]) -> bool:
-    return _find(header, LONG_INDICATOR) is not None and _find(header, LONG_VALUE) is not None
+    return find_column(header, LONG_INDICATOR) is not None and find_column(header, LONG_VALUE) is not None
 
 
 class _Binder:
-    def __init__(self, table: RawTable, index: HeaderIndex, ruleset: Ruleset, ignore_unknown: bool) -> None:
-        self.table, self.index, self.ruleset, self.ignore_unknown = table, index, ruleset, ignore_unknown
+    def __init__(self, layout: Layout, index: HeaderIndex, ruleset: Ruleset, options: BindOptions,
+                 problems: DataProblems) -> None:
+        self.layout, self.table, self.index, self.ruleset = layout, layout.table, index, ruleset
+        self.options, self.problems = options, problems
+        self.unit_column = layout.key_column
         self.units: dict[str, int] = {}
         self.rows: list[int] = []
         self.values: dict[str, list[Cell]] = {}
@@ -168,79 +240,149 @@ class _Binder:
         self.columns: dict[str, str] = {}
         self.cache: dict[tuple[str, str, str], object] = {}
         self.codes: dict[str, tuple[list[int], list[Cell]]] = {}
-        self.unit_column = _find(table.header, _unit_headers(ruleset))
-        if self.unit_column is None:
-            raise DataError(f"no unit column; expected one headed {' / '.join(UNIT_HEADERS)}"
-                            + (f" or {ruleset.unit_kind}" if ruleset.unit_kind else ""),
-                            file=table.file, row=table.header_row)
-        if not table.rows:
-            raise DataError("the file has a header but no rows; expected one row per unit", file=table.file)
+        self.notices: list[Notice] = []
+        self.seen: set[str] = set()  # the indicators and items the header names
+        # (indicator, field) of a % column → each unit's code and each code's text, so that a
+        # figure written as a fraction can be told from one written with its % sign.
+        self.texts: dict[tuple[str, str], tuple[Sequence[int | None], list[str], list[Cell] | None]] = {}
+        self.meant: set[str] = set()  # ids a refused header seems to mean (did you mean …?)
 
-    def error(self, message: str, row: int | None, column: str | None) -> DataError:
-        return DataError(message, file=self.table.file, row=row, column=column)
+    # -- where -------------------------------------------------------------------------
 
-    def target_of(self, header: str) -> tuple[str, str] | None:
-        """``(id, field)`` a header names, ``None`` to skip it."""
-        name, _, field = header.partition("@")
+    def where(self, row: int | None, column: int | None) -> dict[str, Any]:
+        table = self.table
+        name = table.header[column] if column is not None and column < len(table.header) else None
+        cell = None
+        if table.sheet is not None and row is not None and column is not None:
+            cell = f"{column_letter(column)}{row}"
+        return {"file": table.file, "sheet": table.sheet, "row": row, "column": name or None, "cell": cell}
+
+    def problem(self, message: str, row: int | None, column: int | None) -> None:
+        self.problems.add(DataProblem(message, **self.where(row, column)), -1 if column is None else column)
+
+    def notice(self, kind: str, message: str, row: int | None, column: int | None) -> None:
+        self.notices.append(Notice(kind, message, **self.where(row, column)))
+
+    # -- columns -----------------------------------------------------------------------
+
+    def target_of(self, header: str, row: int, column: int | None) -> tuple[str, str] | None:
+        """``(id, field)`` a header names; ``None`` (with a problem or a notice) for a
+        header that names nothing usable."""
+        name, at, field = header.partition("@")
         thing = self.index.find(name)
         if thing is None:
-            if self.ignore_unknown or not header.strip():
-                return None
-            close = self.index.suggest(name)
+            self.unknown(header, row, column)
+            return None
+        if not at:
+            return thing, "value"
+        if thing in self.index.items:
+            self.problem(ITEM_FIGURES, row, column)
+            return None
+        return self.field_of(thing, field, row, column)
+
+    subject = "column"
+
+    def unknown(self, header: str, row: int, column: int | None) -> None:
+        """A header that names nothing: a problem, or (``--ignore-unknown``, far from every
+        name) an ignored column, which :meth:`ignored` reports."""
+        ruleset, subject = self.ruleset.id, self.subject.format(header.strip())
+        noted = self.index.noted(header.partition("@")[0])
+        if noted is not None:
+            self.meant.add(noted[0])
+            name = self.index.indicators[noted[0]].name if noted[0] in self.index.indicators else noted[0]
+            self.problem(f"{'the column' if subject == 'column' else subject} would be {name}, but the bracket holds '{noted[1]}', which is not a unit of "
+                         f"measure; name this year's figures {name} (or {name}（%）) and last year's {name}@上年",
+                         row, column)
+            return
+        if not self.options.ignore_unknown:
+            close = self.index.suggest(header.partition("@")[0])
+            self.meant.update(self.index.names[key] for key in close[:1])
             hint = f"; did you mean {' / '.join(close)}?" if close else ""
-            raise self.error(f"column names no indicator or item of ruleset '{self.ruleset.id}'{hint}"
-                             " (use --ignore-unknown to skip such columns)", self.table.header_row, header)
-        return thing, FIELD_ALIASES.get(header_key(field).lower(), field.strip())
+            self.problem(f"{subject} names no indicator or item of ruleset '{ruleset}'{hint}"
+                         " (use --ignore-unknown to skip such columns)", row, column)
+            return
+        near = self.index.near(header)
+        self.meant.update(self.index.names[key] for key in near[:1])
+        if near:
+            self.problem(f"{subject} names no indicator or item of ruleset '{ruleset}' but comes close to "
+                         f"{' / '.join(near)}, so --ignore-unknown does not skip it; rename it to the name it means, "
+                         "or delete it", row, column)
+            return
+        self.ignored(header, row, column)
+
+    def ignored(self, header: str, row: int, column: int | None) -> None:
+        self.notice("column", "ignored: the column names no indicator or item of the ruleset (--ignore-unknown)",
+                    row, column)
+
+    def field_of(self, thing: str, field: str, row: int, column: int | None) -> tuple[str, str] | None:
+        """The figure an ``@`` field names, when the indicator reads it."""
+        indicator = self.index.indicators[thing]
+        key, bracket = split_bracket(header_key(field))
+        if bracket is not None and self.index.is_unit(thing, bracket):
+            field = key
+        alias = FIELD_ALIASES.get(header_key(field).lower())
+        references = _references(indicator)
+        if alias == "previous" and getattr(indicator.target, "needs", None) != "previous":
+            self.notice("figure", f"not used: the target of {indicator.name} does not compare with last year's "
+                                  "value", row, column)
+        if alias is not None:
+            return thing, alias
+        name = field.strip()
+        if references is None or name in references:
+            return thing, name
+        spellings = ["基期", "上年", *references]
+        close = difflib.get_close_matches(header_key(field), [*spellings, "基期值", "上年值"], n=1, cutoff=0.4)
+        hint = f"; did you mean @{close[0]}?" if close else ""
+        self.problem(f"'@{name}' is not a figure {indicator.name} reads: it reads "
+                     f"{', '.join('@' + s for s in spellings)}{hint}", row, column)
+        return None
+
+    def check_complete(self) -> None:
+        """Every indicator has a column (unless a refused column seems to mean it: its
+        problem already says so)."""
+        for indicator in self.ruleset.indicators:
+            if indicator.id not in self.values and indicator.id not in self.seen | self.meant:
+                self.problem(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
+                             "cells empty or '-' where there is no data", self.table.header_row, None)
+
+    # -- rows and cells ----------------------------------------------------------------
+
+    def unit_name(self, cells: Sequence[str], row: int) -> str | None:
+        raw = cells[self.unit_column] if self.unit_column < len(cells) else ""
+        name = normalise(raw)
+        if not name:
+            self.problem("the unit name is empty", row, self.unit_column)
+            return None
+        marks = invisible(raw)
+        if marks:
+            self.notice("unit", f"the unit name '{name}' held invisible characters ({', '.join(marks)}); they were "
+                                "removed", row, self.unit_column)
+        return name
 
     def unit_index(self, name: str, row: int) -> int:
         if name not in self.units:
             self.units[name] = len(self.rows)
             self.rows.append(row)
-            for column in (*self.values.values(), *self.figures.values()):
-                column.append(None)
+            for values in self.values.values():
+                values.append(None)
+            for figures in self.figures.values():
+                figures.append(None)
             for counts in self.items.values():
                 counts.append(Decimal(0))
         return self.units[name]
 
-    def unit_name(self, cells: Sequence[str], row: int) -> str:
-        name = normalise(cells[self.unit_column]) if self.unit_column < len(cells) else ""
-        if not name:
-            raise self.error("the unit name is empty", row, self.table.header[self.unit_column])
-        return name
-
-    def store(self, unit: int, thing: str, field: str, text: str, row: int, column: str) -> None:
-        # Examiners' sheets repeat the same few figures; parse each distinct text once.
-        parsed = self.cache.get((thing, field, text), _UNPARSED)
-        if parsed is _UNPARSED:
-            try:
-                parsed = self.cache[(thing, field, text)] = self.parse(thing, field, text)
-            except CellError as exc:
-                raise self.error(str(exc), row, column) from None
-        self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", column)
-        if thing in self.index.items and field != "value":
-            raise self.error(ITEM_FIGURES, self.table.header_row, column)
-        store, key, fill = self.column_of(thing, field)
-        if key not in store:  # a list as long as the batch: made once, not per cell
-            store[key] = [fill] * len(self.rows)
-        store[key][unit] = parsed
-
-    def column_of(self, thing: str, field: str) -> tuple[dict, object, object]:
-        """Where the cells of ``(thing, field)`` go: the mapping, its key, the empty cell."""
-        if thing in self.index.items:
-            return self.items, thing, Decimal(0)
-        if field == "value":
-            return self.values, thing, None
-        return self.figures, (thing, field), None
-
-    def check_width(self, cells: Sequence[str], row: int) -> None:
+    def check_width(self, cells: Sequence[str], row: int) -> bool:
         """A ragged row has shifted or lost cells; no guess at which is safe."""
         header = self.table.header
         if len(cells) < len(header):
-            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected a cell "
-                             "for this column (empty if there is no data)", row, header[len(cells)])
-        if len(cells) > len(header):
-            raise self.error(f"the row has {len(cells)} cells, the header has {len(header)}; expected no "
-                             f"cells after column {len(header)}", row, None)
+            self.problem(f"the row has {len(cells)} cells, the header has {len(header)}; expected a cell "
+                         "for this column (empty if there is no data)", row, len(cells))
+            return False
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+            self.problem(f"the row has {len(cells)} cells, the header has {len(header)}; expected no "
+                         f"cells after column {len(header)}", row, None)
+            return False
+        return True
 
     def parse(self, thing: str, field: str, text: str) -> Cell:
         if thing in self.index.items:
@@ -265,157 +407,355 @@ class _Binder:
             raise CellError(f"expected one of the levels {' / '.join(levels)}, got {text.strip()!r}")
         return cleaned
 
-    def check_complete(self) -> None:
-        for indicator in self.ruleset.indicators:
-            if indicator.id not in self.values:
-                raise self.error(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
-                                 "cells empty or '-' where there is no data", self.table.header_row, None)
+    def column_of(self, thing: str, field: str) -> tuple[dict, object, object]:
+        """Where the cells of ``(thing, field)`` go: the mapping, its key, the empty cell."""
+        if thing in self.index.items:
+            return self.items, thing, Decimal(0)
+        if field == "value":
+            return self.values, thing, None
+        return self.figures, (thing, field), None
 
-    def dataset(self) -> Dataset:
-        self.check_complete()
+    # -- whole-file checks -------------------------------------------------------------
+
+    def check_fractions(self) -> None:
+        """A percent figure written as a fraction (0.975 for 97.5%) scores as a hundredth
+        of itself: in a ``%`` column where the target is 10% or more (higher is better), a
+        figure between 0 and 1.5 written without a % sign is refused, or multiplied by 100
+        when the option says so.  A whole column of them says so once; a figure that
+        really is that small is written with its % sign (``1.2%``)."""
+        for indicator in self.ruleset.indicators:
+            if not looks_like_fractions(indicator, self.ruleset, [Decimal(1)]):
+                continue
+            magnitude = _magnitude(indicator, self.ruleset) or FRACTION_TARGET
+            fields = ["value", *(field for thing, field in self.figures if thing == indicator.id
+                                 and field in ("baseline", "previous"))]
+            for field in fields:
+                coded = self.coded((indicator.id, field))
+                if coded is None:
+                    continue
+                codes, distinct, texts = coded
+                suspect = {code for code, (value, text) in enumerate(zip(distinct, texts))
+                           if isinstance(value, Decimal) and 0 < value <= FRACTION_CEILING and "%" not in normalise(text)}
+                if suspect:
+                    self.fractions(indicator, field, magnitude, codes, distinct, texts, suspect)
+
+    def coded(self, key: tuple[str, str]) -> tuple[Sequence[int | None], list[Cell], list[str]] | None:
+        """Each unit's code in a column, and each code's value and text (``None`` when the
+        column was not stored)."""
+        stored = self.texts.get(key)
+        if stored is None:
+            return None
+        codes, texts, known = stored
+        column = self.values.get(key[0]) if key[1] == "value" else self.figures.get(key)
+        if column is None:
+            return None
+        if known is not None:  # the column-wise binding parsed each distinct text once
+            return codes, known, texts
+        distinct: list[Cell] = [None] * len(texts)
+        for unit, code in enumerate(codes):
+            if code is not None and distinct[code] is None:
+                distinct[code] = column[unit]
+        return codes, distinct, texts
+
+    def fractions(self, indicator: Indicator, field: str, magnitude: Decimal, codes: Sequence[int | None],
+                  distinct: list[Cell], texts: list[str], suspect: set[int]) -> None:
+        header = self.columns.get(indicator.id if field == "value" else f"{indicator.id}@{field}", indicator.name)
+        column = self.table.header.index(header) if header in self.table.header else None
+        numbers = [value for value in distinct if isinstance(value, Decimal) and value != 0]
+        whole = all(code in suspect for code, value in enumerate(distinct) if isinstance(value, Decimal) and value != 0)
+        target = f"the target is {magnitude:f}%"
+        if not self.options.percent_fractions:
+            if whole:
+                example = max(numbers)
+                self.problem(f"every figure lies between 0 and {FRACTION_CEILING} while {target}: they look like "
+                             f"fractions ({example:f} for {_hundred(example):f}%); write them as percentages (or "
+                             "format the cells as %), or give --percent-fractions to multiply them by 100",
+                             self.table.header_row, column)
+                return
+            for unit, code in enumerate(codes):
+                if code in suspect:
+                    value = distinct[code]
+                    assert isinstance(value, Decimal)
+                    self.problem(f"{texts[code].strip()} has no % sign and lies between 0 and {FRACTION_CEILING} while "
+                                 f"{target} and the column's other figures are percentages: it looks like a fraction "
+                                 f"({value:f} for {_hundred(value):f}%); write {_hundred(value):f}, or "
+                                 f"{texts[code].strip()}% if that is what it is, or give --percent-fractions to "
+                                 "multiply such figures by 100", self.rows[unit], column)
+            return
+        scaled = [_hundred(value) if code in suspect and isinstance(value, Decimal) else value
+                  for code, value in enumerate(distinct)]
+        cells = [None if code is None else scaled[code] for code in codes]
+        if field == "value":
+            self.values[indicator.id] = cells
+            if indicator.id in self.codes and all(code is not None for code in codes):
+                self.codes[indicator.id] = (list(codes), scaled)  # type: ignore[arg-type]
+            else:
+                self.codes.pop(indicator.id, None)
+        else:
+            self.figures[(indicator.id, field)] = cells  # type: ignore[assignment]
+        changed = sorted(value for code in suspect if isinstance(value := distinct[code], Decimal))
+        over = [value for value in changed if _hundred(value) > 100]
+        if over:
+            self.problem(f"multiplied by 100 as --percent-fractions says, {over[0]:f} becomes "
+                         f"{_hundred(over[0]):f}, outside 0–100 for a percentage", self.table.header_row, column)
+            return
+        count = sum(1 for code in codes if code in suspect)
+        what = "every figure lay" if whole else f"{count} figure(s) without a % sign lay"
+        self.notice("fractions", f"{what} between 0 and {FRACTION_CEILING} while {target}: multiplied by 100 as "
+                                 f"--percent-fractions says ({changed[-1]:f} → {_hundred(changed[-1]):f})",
+                    self.table.header_row, column)
+
+    def check_roster(self, roster: Roster | None) -> None:
+        """With a roster, every unit of the data is on it and every unit on it is in the data."""
+        if roster is None:
+            return
+        listed = {normalise(name): name for name in roster.units}
+        described = f"the roster of {len(listed)} units" + (f" ({roster.source})" if roster.source else "")
+        strangers = [name for name in self.units if name not in listed]
+        absent = [name for key, name in listed.items() if key not in self.units]
+        for name in strangers:
+            close = difflib.get_close_matches(name, [listed[key] for key in listed if key not in self.units]
+                                              or list(listed.values()), n=3, cutoff=0.5)
+            hint = f"; did you mean {' / '.join(close)}?" if close else ""
+            row = self.rows[self.units[name]]
+            if self.options.partial:
+                self.notice("roster", f"unit '{name}' is not on {described}{hint}", row, self.unit_column)
+            else:
+                self.problem(f"unit '{name}' is not on {described}{hint} (a new or renamed unit: update the "
+                             "roster, or give --units FILE)", row, self.unit_column)
+        if absent and self.options.partial:
+            self.notices.append(Notice("roster", f"a partial batch: {len(absent)} of the {len(listed)} units on "
+                                       f"the roster are not in the data ({'、'.join(absent[:10])}"
+                                       f"{' …' if len(absent) > 10 else ''})", file=self.table.file,
+                                       sheet=self.table.sheet))
+            return
+        for name in absent:
+            close = difflib.get_close_matches(name, strangers, n=1, cutoff=0.5)
+            hint = f"; is it '{close[0]}'?" if close else ""
+            self.problems.add(DataProblem(f"unit '{name}' of {described} is not in the data{hint} (add its row, with "
+                                      "empty cells where there is no data, or give --partial)",
+                                      file=self.table.file, sheet=self.table.sheet))
+
+    def dataset(self, year: StatedYear | None, before: Iterable[Notice]) -> Dataset:
         return Dataset(file=self.table.file, units=tuple(self.units), rows=tuple(self.rows),
                        values=self.values, figures=self.figures, items=self.items, columns=self.columns,
-                       codes=self.codes)
+                       codes=self.codes, notices=(*before, *self.notices), sheet=self.table.sheet,
+                       stated_year=year)
 
 
 class _WideBinder(_Binder):
     """Binds a wide table column by column: each column's distinct texts are parsed once
-    and its cells looked up, so a national file costs no Python work per cell.  Errors
-    are the ones a cell-by-cell pass would meet first (row by row, left to right)."""
+    and its cells looked up, so a national file costs no Python work per cell."""
 
-    def bind(self) -> Dataset:
-        targets = [None if n == self.unit_column else self.target_of(h) for n, h in enumerate(self.table.header)]
+    def bind(self) -> None:
+        header, row = self.table.header, self.table.header_row
+        skip = {self.unit_column, *self.layout.skipped}
+        targets = [None if n in skip or not h.strip() else self.target_of(h, row, n) for n, h in enumerate(header)]
+        self.seen = {target[0] for target in targets if target is not None}
         self.check_duplicate_columns(targets)
-        try:
-            self.check_rows()
-        except DataError:
-            self.store_columns(targets)  # a bad cell in an earlier row is met first
-            raise
-        self.store_columns(targets)
-        return self.dataset()
+        self.check_complete()
+        good = self.register_rows()
+        self.store_columns(targets, good)
 
-    def check_rows(self) -> None:
-        """Register each row's unit, stopping at the first row that is malformed."""
+    def register_rows(self) -> list[int] | None:
+        """Register each row's unit; the positions of the rows that are well formed
+        (``None``: all of them)."""
+        if self.register_well_formed():
+            return None
         header = self.table.header
-        unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column]
-        if not unnamed and self.register_well_formed():
-            return
-        for cells, row in zip(self.table.rows, self.table.row_numbers):
-            self.check_width(cells, row)
-            self.check_unnamed(cells, unnamed, row)
+        unnamed = [n for n, h in enumerate(header) if not h.strip() and n != self.unit_column
+                   and n not in self.layout.skipped]
+        good = []
+        for position, (cells, row) in enumerate(zip(self.table.rows, self.table.row_numbers)):
+            if not self.check_width(cells, row) or not self.check_unnamed(cells, unnamed, row):
+                continue
             name = self.unit_name(cells, row)
+            if name is None:
+                continue
             if name in self.units:
-                raise self.error(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})",
-                                 row, header[self.unit_column])
+                self.problem(f"unit '{name}' appears twice (first at row {self.rows[self.units[name]]})", row,
+                             self.unit_column)
+                continue
             self.unit_index(name, row)
+            good.append(position)
+        return good
 
     def register_well_formed(self) -> bool:
         """Register every row's unit at once when no row is malformed (each as wide as the
-        header, named, and named once), which a national file is; otherwise register none
-        and leave it to the row-by-row check to find the first problem."""
+        header, named, and named once, no cell under a column without a header), which a
+        national file is; otherwise register none and leave it to the row-by-row check."""
         rows, width = self.table.rows, len(self.table.header)
-        if self.units or any(len(cells) != width for cells in rows):
+        if any(not h.strip() for n, h in enumerate(self.table.header) if n != self.unit_column
+               and n not in self.layout.skipped):
             return False
-        names = list(map(normalise, map(itemgetter(self.unit_column), rows)))  # type: ignore[arg-type]
+        if any(len(cells) != width for cells in rows):
+            return False
+        raw = list(map(itemgetter(self.unit_column), rows))
+        names = list(map(normalise, raw))
         units = dict(zip(names, range(len(names))))
         if len(units) != len(names) or "" in units:
             return False
+        if invisible("".join(raw)):
+            for name, text, row in zip(names, raw, self.table.row_numbers):
+                marks = invisible(text)
+                if marks:
+                    self.notice("unit", f"the unit name '{name}' held invisible characters ({', '.join(marks)}); "
+                                        "they were removed", row, self.unit_column)
         self.units, self.rows = units, list(self.table.row_numbers)
         return True
 
-    def store_columns(self, targets: list[tuple[str, str] | None]) -> None:
-        """Parse and store the cells of the rows registered so far."""
-        count, header, numbers = len(self.rows), self.table.header, self.table.row_numbers
-        columns = list(zip(*itertools.islice(self.table.rows, count))) if count else []
-        first: tuple[int, int, DataError] | None = None  # (row position, column, error)
+    def store_columns(self, targets: list[tuple[str, str] | None], good: list[int] | None) -> None:
+        """Parse and store the cells of the registered rows, every bad cell a problem."""
+        rows = self.table.rows if good is None else [self.table.rows[n] for n in good]
+        numbers = self.table.row_numbers if good is None else [self.table.row_numbers[n] for n in good]
+        columns = list(zip(*rows)) if rows else []
+        header = self.table.header
         for number, target in enumerate(targets):
-            if target is None or not columns:
+            if target is None or number >= len(columns):
                 continue
             texts, (thing, field) = columns[number], target
             parsed = _CellCodes(functools.partial(self.parse, thing, field))
-            problem = None
-            try:
-                codes = list(map(parsed.__getitem__, texts))
-                cells = list(map(parsed.distinct.__getitem__, codes))
-            except CellError as exc:  # the column's first bad cell: it is met in order
-                position = texts.index(parsed.failed)
-                problem = (position, number, self.error(str(exc), numbers[position], header[number]))
-            if thing in self.index.items and field != "value" and (problem is None or problem[0] > 0):
-                problem = (0, number, self.error(ITEM_FIGURES, self.table.header_row, header[number]))
-            if problem is not None:
-                first = problem if first is None or problem[:2] < first[:2] else first
+            codes = list(map(parsed.__getitem__, texts))
+            if parsed.bad:
+                for position, code in enumerate(codes):
+                    if code in parsed.bad:
+                        self.problem(parsed.bad[code], numbers[position], number)
                 continue
+            cells = list(map(parsed.distinct.__getitem__, codes))
             self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", header[number])
             store, key, _ = self.column_of(thing, field)
             store[key] = cells
             if store is self.values:
                 self.codes[thing] = (codes, parsed.distinct)
-        if first is not None:
-            raise first[2]
+            if thing in self.index.indicators and self.index.indicators[thing].unit in PERCENT_UNITS:
+                self.texts[(thing, field)] = (codes, list(parsed), parsed.distinct)
 
-    def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> None:
+    def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> bool:
         """A figure under a column without a header would be dropped unseen; refuse it."""
+        ok = True
         for number in unnamed:
-            if cells[number].strip():
-                raise self.error(f"the cell {cells[number].strip()!r} is in column {number + 1}, which has no "
-                                 "header; name the column or clear it", row, None)
+            if number < len(cells) and cells[number].strip():
+                self.problem(f"the cell {cells[number].strip()!r} is in column {number + 1}, which has no header; "
+                             "name the column or clear it", row, None)
+                ok = False
+        return ok
 
     def check_duplicate_columns(self, targets: list[tuple[str, str] | None]) -> None:
         seen: dict[tuple[str, str], str] = {}
-        for header, target in zip(self.table.header, targets):
+        for number, (header, target) in enumerate(zip(self.table.header, targets)):
             if target is None:
                 continue
             if target in seen:
-                raise self.error(f"names the same thing as column '{seen[target]}'", self.table.header_row, header)
+                self.problem(f"names the same thing as column '{seen[target]}'", self.table.header_row, number)
+                targets[number] = None
+                continue
             seen[target] = header
 
 
 class _LongBinder(_Binder):
-    def bind(self) -> Dataset:
-        header = self.table.header
-        indicator_column = _find(header, LONG_INDICATOR)
-        value_column = _find(header, LONG_VALUE)
-        field_column = _find(header, LONG_FIELD)
+    """Binds a long table: one row per unit, indicator and (optionally) field."""
+
+    subject = "the indicator '{}'"
+    ignored_labels: dict[str, int]
+
+    def ignored(self, header: str, row: int, column: int | None) -> None:
+        if header not in self.ignored_labels:  # say it once per name, at its first row
+            self.ignored_labels[header] = row
+            self.notice("row", f"ignored the rows naming '{header}', which names no indicator or item of the ruleset "
+                               "(--ignore-unknown)", row, column)
+
+    def bind(self) -> None:
+        header, row = self.table.header, self.table.header_row
+        self.indicator_column = find_column(header, LONG_INDICATOR)
+        self.value_column = find_column(header, LONG_VALUE)
+        self.field_column = find_column(header, LONG_FIELD)
+        used = {self.unit_column, self.indicator_column, self.value_column, self.field_column, *self.layout.skipped}
+        for number, name in enumerate(header):
+            if number not in used and name.strip():
+                self.problem("the long layout reads the unit, indicator, field and value columns only; this column "
+                             "would be ignored: remove it, or give the file one column per indicator", row, number)
         seen: dict[tuple[str, str, str], int] = {}
+        self.unit_texts: dict[tuple[str, str], dict[int, str]] = {}
+        self.ignored_labels = {}
+        self.failed_labels: set[str] = set()
         for cells, row in zip(self.table.rows, self.table.row_numbers):
-            self.check_width(cells, row)
-            name = self.unit_name(cells, row)
-            if not cells[indicator_column].strip():  # type: ignore[index]
-                raise self.error("the indicator name is empty; expected an indicator's id or name", row,
-                                 header[indicator_column])  # type: ignore[index]
-            field = cells[field_column] if field_column is not None else ""
-            label = cells[indicator_column] + (f"@{field}" if field.strip() else "")
-            target = self.target_of(label)
-            if target is None:
-                continue
-            key = (name, *target)
-            if key in seen:
-                raise self.error(f"unit '{name}' has '{label.strip()}' twice (first at row {seen[key]})",
-                                 row, header[indicator_column])  # type: ignore[index]
-            seen[key] = row
-            unit = self.unit_index(name, row)
-            self.store(unit, target[0], target[1], cells[value_column], row, header[value_column])  # type: ignore[index]
-        return self.dataset()
+            self.bind_row(cells, row, seen)
+        self.seen = {thing for _, thing, _ in seen}
+        self.check_complete()
+
+    def bind_row(self, cells: Sequence[str], row: int, seen: dict[tuple[str, str, str], int]) -> None:
+        indicator_column, value_column = self.indicator_column, self.value_column
+        assert indicator_column is not None and value_column is not None
+        if not self.check_width(cells, row):
+            return
+        name = self.unit_name(cells, row)
+        if name is None:
+            return
+        if not cells[indicator_column].strip():
+            self.problem("the indicator name is empty; expected an indicator's id or name", row, indicator_column)
+            return
+        field = cells[self.field_column] if self.field_column is not None else ""
+        label = cells[indicator_column].strip() + (f"@{field.strip()}" if field.strip() else "")
+        if label in self.failed_labels:  # its problem is reported at its first row
+            return
+        target = self.target_of(label, row, indicator_column)
+        if target is None:
+            if label not in self.ignored_labels:
+                self.failed_labels.add(label)
+            return
+        key = (name, *target)
+        if key in seen:
+            self.problem(f"unit '{name}' has '{label}' twice (first at row {seen[key]})", row, indicator_column)
+            return
+        seen[key] = row
+        self.store(self.unit_index(name, row), target[0], target[1], cells[value_column], row, value_column)
+
+    def store(self, unit: int, thing: str, field: str, text: str, row: int, column: int) -> None:
+        # Examiners' sheets repeat the same few figures; parse each distinct text once.
+        parsed = self.cache.get((thing, field, text), _UNPARSED)
+        if parsed is _UNPARSED:
+            try:
+                parsed = self.cache[(thing, field, text)] = self.parse(thing, field, text)
+            except CellError as exc:
+                self.problem(str(exc), row, column)
+                return
+        self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", self.table.header[column])
+        store, key, fill = self.column_of(thing, field)
+        if key not in store:  # a list as long as the batch: made once, not per cell
+            store[key] = [fill] * len(self.rows)
+        store[key][unit] = parsed
+        if thing in self.index.indicators and self.index.indicators[thing].unit in PERCENT_UNITS:
+            self.unit_texts.setdefault((thing, field), {})[unit] = text
+
+    def coded(self, key: tuple[str, str]) -> tuple[Sequence[int | None], list[Cell], list[str]] | None:
+        texts = self.unit_texts.get(key)
+        if texts is None:
+            return None
+        order = list(dict.fromkeys(texts.values()))
+        code_of = {text: code for code, text in enumerate(order)}
+        self.texts[key] = ([code_of[texts[unit]] if unit in texts else None for unit in range(len(self.rows))], order,
+                           None)
+        return super().coded(key)
 
 
-class _CellCodes(dict):
+class _CellCodes(dict[str, int]):
     """Cell text → its code, parsing each distinct text once, on first sight, into
-    ``distinct[code]`` (so equal texts share one object); remembers the text that failed."""
+    ``distinct[code]`` (so equal texts share one object); a text that fails has a code
+    in ``bad``, with its message."""
 
     def __init__(self, parse: Callable[[str], Cell]) -> None:
         super().__init__()
         self.parse = parse
         self.distinct: list[Cell] = []
-        self.failed: str | None = None
+        self.bad: dict[int, str] = {}
 
     def __missing__(self, text: str) -> int:
-        try:
-            value = self.parse(text)
-        except CellError:
-            self.failed = text
-            raise
         code = self[text] = len(self.distinct)
-        self.distinct.append(value)
+        try:
+            self.distinct.append(self.parse(text))
+        except CellError as exc:
+            self.distinct.append(None)
+            self.bad[code] = str(exc)
         return code
 
 
@@ -424,3 +764,44 @@ def _check_range(indicator: Indicator, number: Decimal) -> None:
         raise CellError(f"{number} is outside 0–100 for a percentage")
     if indicator.unit in COUNT_UNITS and number < 0:
         raise CellError(f"{number} is negative for a count ({indicator.unit})")
+
+
+def looks_like_fractions(indicator: Indicator, ruleset: Ruleset, numbers: Sequence[Decimal]) -> bool:
+    """Whether a percent column's figures are fractions (0.975 for 97.5%): a higher-is-
+    better ``%`` indicator whose target is at least 10 (%), with every figure between 0
+    and 1.5, not all 0."""
+    if indicator.unit not in PERCENT_UNITS or indicator.direction != "higher" or not numbers:
+        return False
+    if max(numbers) == 0 or max(numbers) > FRACTION_CEILING or min(numbers) < 0:
+        return False
+    magnitude = _magnitude(indicator, ruleset)
+    return magnitude is not None and magnitude >= FRACTION_TARGET
+
+
+def _references(indicator: Indicator) -> tuple[str, ...] | None:
+    """The reference figures (全国平均 …) the indicator's target reads; ``None`` when a
+    plug-in's target reads references without naming them."""
+    target = indicator.target
+    if getattr(target, "needs", None) != "reference":
+        return ()
+    name = getattr(target, "name", None)
+    return (name,) if isinstance(name, str) else None
+
+
+def _magnitude(indicator: Indicator, ruleset: Ruleset) -> Decimal | None:
+    """The size of figure the indicator expects: its horizon target, else its baseline."""
+    from qscore.targets import Figures, Timing
+
+    if indicator.target is not None:
+        timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, ruleset.horizon_year)
+        try:
+            return indicator.target.horizon(Figures(baseline=indicator.baseline), timing)
+        except (MissingFigure, ArithmeticError, ValueError, TypeError):
+            pass
+    return indicator.baseline
+
+
+def _hundred(value: Decimal) -> Decimal:
+    scaled = value.scaleb(2)
+    exponent = scaled.as_tuple().exponent
+    return scaled.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else scaled

@@ -9,18 +9,36 @@ from pathlib import Path
 import attrs
 
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
+from qscore.model import Notice
 from qscore.registry import Registry
+
+#: A merged range of a sheet: first row, first column, last row, last column (rows as
+#: the sheet numbers them, columns from 0 for A).
+Merged = tuple[int, int, int, int]
 
 
 @attrs.frozen
 class RawTable:
     """A data file as rows of strings, before it means anything.
 
+    A reader gives every non-blank row: ``header`` is the first one and ``rows`` the rest,
+    whatever they hold (title rows, notes, totals); :mod:`qscore.reading.layout` finds
+    the real header and the data rows.  Workbook readers also say what the sheet hides
+    or merges, so that no hidden or merged cell is read unseen.
+
     :param file: the file's name, for messages.
     :param header: column headers as the file spells them.
     :param rows: the data rows, each as long as the header.
     :param row_numbers: each row's number in the file, as the examiner sees it.
     :param header_row: the header's row number in the file.
+    :param sheet: the sheet read, for workbooks (messages then name cells in A1
+        notation, column 0 being A); ``None`` for other files.
+    :param sheets: every sheet of the workbook with its state, for messages
+        (``数据``, ``旧表 (hidden)``).
+    :param hidden_rows: the sheet rows hidden in Excel (row numbers).
+    :param hidden_columns: the sheet columns hidden in Excel (0 for A).
+    :param merged: the sheet's merged ranges; only a range's first cell holds its value.
+    :param notices: what the reader did that the examiner must know (which sheet it read).
     """
 
     file: str
@@ -28,6 +46,12 @@ class RawTable:
     rows: Sequence[Sequence[str]]
     row_numbers: Sequence[int]
     header_row: int = 1
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
+    merged: tuple[Merged, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
 
 @attrs.frozen
@@ -35,7 +59,8 @@ class ReadOptions:
     """Reader options from the command line or :func:`qscore.score`.
 
     :param encoding: a CSV encoding forced by the user, ``None`` to detect.
-    :param sheet: a spreadsheet's sheet name, ``None`` for the first.
+    :param sheet: a workbook's sheet name, ``None`` for the active sheet.  Readers of
+        files without sheets refuse it (:class:`~qscore.errors.UsageError`).
     :param limits: how much a reader may take on (:mod:`qscore.limits`).
     """
 

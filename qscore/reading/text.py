@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from qscore.errors import DataError
+from qscore.errors import DataError, UsageError
 from qscore.limits import check_json_depth, exceeded
 from qscore.reading.table import RawTable, ReadOptions
 
@@ -22,7 +22,7 @@ BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs
 CSV_ENCODINGS = ("utf-8", "gb18030")
 # Workbooks saved under a text file's name: say what they are rather than "not text".
 FOREIGN = ((b"PK\x03\x04", "a zip file (an .xlsx workbook?)", "give it the .xlsx suffix"),
-           (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "save it as .xlsx or CSV"))
+           (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "give it the .xls suffix"))
 # Text an examiner saved never holds C0 control characters other than tab and line ends;
 # bytes that do are a binary file that happened to decode.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -73,9 +73,17 @@ def _delimiter(text: str) -> str:
     return "\t" if "\t" in first and "," not in first else ","
 
 
+def no_sheets(path: Path, options: ReadOptions, kind: str) -> None:
+    """A file without sheets refuses ``--sheet`` rather than ignore it."""
+    if options.sheet is not None:
+        raise UsageError(f"--sheet names a sheet of a workbook, but {path} is a {kind} file, which has no sheets")
+
+
 def read_csv(path: Path, options: ReadOptions) -> RawTable:
     """Read a CSV file: UTF-8 (with or without BOM), GB18030 or UTF-16 with BOM; comma- or
-    tab-separated."""
+    tab-separated.  Every non-blank row is kept (title and note rows too: see
+    :mod:`qscore.reading.layout`)."""
+    no_sheets(path, options, "CSV")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -104,6 +112,7 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
 
 def read_json(path: Path, options: ReadOptions) -> RawTable:
     """Read JSON: a list of row objects, or ``{"units": [...]}``; keys are column headers."""
+    no_sheets(path, options, "JSON")
     try:
         text = decode_text(path, path.read_bytes(), options, kind="JSON")
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)

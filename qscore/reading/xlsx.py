@@ -2,81 +2,41 @@
 
 openpyxl is used because it reports each cell's number format: a cell Excel shows as
 ``98.5%`` holds 0.985, and only the format tells the two apart.  Every cell becomes the
-text an examiner sees, so binding parses XLSX and CSV cells by the same rules:
+text an examiner sees (:func:`~qscore.reading.sheets.cell_text`), so binding parses
+workbook and CSV cells by the same rules.
 
-- numbers: ``repr`` of the float (its shortest exact spelling), so 98.5 reads as
-  ``Decimal('98.5')``, never as binary noise;
-- percent-formatted numbers: the stored fraction times 100 with a ``%`` sign, so
-  0.985 under ``0.0%`` reads as ``98.5%``, exactly as a CSV cell typed ``98.5%`` does;
-- formulas: the result Excel last saved; a formula with no saved result (a file written
-  by a program and never opened in Excel) is refused rather than read as empty.
+The sheet is read in one streaming pass with openpyxl's own sheet parser, which also
+reports what a table read cell by cell would miss: rows and columns hidden in Excel,
+merged ranges (only a range's first cell holds the value), and row records a program
+wrote twice or out of order (openpyxl's row iterator drops such a row unseen).  A formula
+gives the result Excel last saved; a formula with no saved result (a file written by a
+program and never opened in Excel) is refused rather than read as empty.
 """
 
 from __future__ import annotations
 
-import datetime
 import warnings
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from qscore.errors import DataError, UsageError
-from qscore.limits import bounded_rows, check_workbook
-from qscore.reading.table import RawTable, ReadOptions
-
-# Marks a formula cell in the first pass, which sees formulas but not their results.
-_FORMULA = object()
-# A sheet as rows of (raw value, text) pairs.
-Grid = list[list[tuple[Any, str]]]
+from qscore.errors import DataError, DataProblem, DataProblems, UsageError
+from qscore.limits import check_workbook, exceeded
+from qscore.model import Notice
+from qscore.reading.sheets import SheetInfo, cell_text, choose_sheet, column_letter, sheet_table, sniff
+from qscore.reading.table import Merged, RawTable, ReadOptions
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
-    """Read the first sheet (or ``options.sheet``) of an XLSX workbook; its first non-empty
-    row is the header, and rows keep the sheet's numbers.
+    """Read the active sheet (or ``options.sheet``) of an XLSX workbook: every non-blank
+    row, with the sheet's row numbers, hidden rows and columns and merged ranges.
 
-    :raises DataError: for a file that is not a workbook, or a formula without a saved value.
+    :raises DataError: for a file that is not a workbook, an encrypted one, a hidden or
+        chart sheet picked by default, row records out of order, a formula without a saved
+        result.
     :raises UsageError: for a ``--sheet`` the workbook lacks.
     """
+    sniff(path, "xlsx")
     check_workbook(path, options.limits)
-    grid = _sheet_grid(path, options.sheet, formulas=True, cell_limit=options.limits.xlsx_cells)
-    if any(raw is _FORMULA for row in grid for raw, _ in row):
-        grid = _with_saved_results(path, options.sheet, grid, options.limits.xlsx_cells)
-    rows = [(number, [cell for _, cell in row]) for number, row in enumerate(grid, 1)]
-    rows = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
-    if not rows:
-        return RawTable(file=str(path), header=(), rows=[], row_numbers=[])
-    header = [cell.strip() for cell in rows[0][1]]
-    width = max(len(header), *(len(cells) for _, cells in rows))
-    body = [cells + [""] * (width - len(cells)) for _, cells in rows[1:]]
-    return RawTable(file=str(path), header=tuple(header + [""] * (width - len(header))), rows=body,
-                    row_numbers=[number for number, _ in rows[1:]], header_row=rows[0][0])
-
-
-def _with_saved_results(path: Path, sheet: str | None, grid: Grid, cell_limit: int) -> Grid:
-    """``grid`` with each formula replaced by the value Excel saved for it."""
-    saved = _sheet_grid(path, sheet, formulas=False, cell_limit=cell_limit)
-    result = []
-    for number, row in enumerate(grid, 1):
-        values = saved[number - 1] if number <= len(saved) else []
-        cells = []
-        for column, (raw, text) in enumerate(row):
-            if raw is _FORMULA:
-                value = values[column] if column < len(values) else (None, "")
-                if value[0] is None:
-                    raise DataError(f"the cell holds the formula {text} with no saved result; open and save "
-                                    "the file in Excel, or paste values", file=str(path), row=number,
-                                    column=_column_name(grid, column))
-                cells.append(value)
-            else:
-                cells.append((raw, text))
-        result.append(cells)
-    return result
-
-
-def _sheet_grid(path: Path, sheet: str | None, *, formulas: bool, cell_limit: int) -> Grid:
-    """Every row of the sheet as ``(raw value, text)`` pairs; with ``formulas`` a formula
-    cell is ``(_FORMULA, "=…")``, without it the result Excel saved (``None`` if none).
-    More than ``cell_limit`` cells, counting the empty ones openpyxl fills in, are refused."""
     import openpyxl
 
     try:
@@ -84,82 +44,121 @@ def _sheet_grid(path: Path, sheet: str | None, *, formulas: bool, cell_limit: in
             # openpyxl warns about workbook features it skips (data validation, styles);
             # none of them changes a cell's value.
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=not formulas)
-            try:
-                worksheet = _pick_sheet(path, workbook, sheet)
-                worksheet.reset_dimensions()
-                rows = bounded_rows(worksheet.iter_rows(), str(path), cell_limit)
-                return [[_cell(cell, formulas) for cell in row] for row in rows]
-            finally:
-                workbook.close()
-    except (DataError, UsageError):
-        raise
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
         raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - a damaged zip or XML fails in many library-specific ways
         raise DataError(f"not a readable XLSX workbook ({type(exc).__name__}); expected a file saved by "
                         "Excel as .xlsx", file=str(path)) from None
+    try:
+        sheets = _sheets(workbook)
+        chosen, notices = choose_sheet(path, sheets, options.sheet)
+        return _read_sheet(path, workbook, chosen, sheets, notices, options.limits.xlsx_cells)
+    except (DataError, UsageError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged sheet XML
+        raise DataError(f"not a readable XLSX workbook ({type(exc).__name__}); expected a file saved by "
+                        "Excel as .xlsx", file=str(path)) from None
+    finally:
+        workbook.close()
 
 
-def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:
-    names = workbook.sheetnames
-    if not names:
-        raise DataError("the workbook has no sheets", file=str(path))
-    sheet = names[0] if sheet is None else sheet
-    if sheet not in names:
-        raise UsageError(f"no sheet '{sheet}' in {path}; its sheets are {', '.join(names)}")
-    chosen = workbook[sheet]
-    if not hasattr(chosen, "iter_rows"):
-        raise DataError(f"sheet '{sheet}' is a chart, not a table; give --sheet with a data sheet",
-                        file=str(path))
-    return chosen
+def _sheets(workbook: Any) -> list[SheetInfo]:
+    active = workbook.active
+    return [SheetInfo(name=sheet.title, state=getattr(sheet, "sheet_state", "visible") or "visible",
+                      chart=not hasattr(sheet, "iter_rows"), active=sheet is active)
+            for sheet in workbook._sheets]
 
 
-# An empty cell, shared: a sheet may hold millions of them.
-_EMPTY: tuple[Any, str] = (None, "")
+def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[SheetInfo], notices: list[Notice],
+                cell_limit: int) -> RawTable:
+    from openpyxl.utils.cell import range_boundaries
+
+    worksheet = workbook[chosen.name]
+    parser = _parser(workbook, worksheet)
+    problems = DataProblems()
+    cells: dict[int, list[str]] = {}
+    formats: dict[int, str] = {}
+    last = implied = 0
+    with parser.source:
+        for number, row in parser.parse():
+            if number <= last:
+                order = "twice" if number in cells else f"after row {last}"
+                raise DataError(f"the sheet's data lists row {number} {order}, which Excel never writes; open the "
+                                "file in Excel and save it again", file=str(path), sheet=chosen.name, row=number)
+            # The cells a sheet implies, empty rows between those it stores counted as one
+            # cell each: a few bytes can imply millions of empty cells.
+            implied += number - last - 1 + max(max((cell["column"] for cell in row), default=0), 1)
+            if implied > cell_limit:
+                raise DataError(f"the sheet has more than {cell_limit:,} cells, counting the empty cells between "
+                                f"those it stores; {exceeded('xlsx_cells', cell_limit)}", file=str(path),
+                                sheet=chosen.name)
+            last = number
+            cells[number] = _row_texts(path, chosen.name, workbook, worksheet, number, row, formats, problems)
+    problems.raise_any()
+    hidden_rows = frozenset(int(r) for r, attributes in parser.row_dimensions.items() if _true(attributes.get("hidden")))
+    hidden_columns = frozenset(n for attributes in parser.column_dimensions.values() if _true(attributes.get("hidden"))
+                               for n in range(int(attributes["min"]) - 1, min(int(attributes["max"]), 16384)))
+    merged: list[Merged] = []
+    for cell_range in getattr(parser.merged_cells, "mergeCell", None) or ():
+        first_column, first_row, last_column, last_row = range_boundaries(cell_range.ref)
+        if first_column is None or first_row is None or last_column is None or last_row is None:
+            continue  # a whole row or column merged: no cell of a table is in it alone
+        merged.append((first_row, first_column - 1, last_row, last_column - 1))
+    return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
+                       merged=merged, notices=notices, cell_limit=cell_limit)
 
 
-def _cell(cell: Any, formulas: bool) -> tuple[Any, str]:
-    value = getattr(cell, "value", None)
-    if value is None:
-        return _EMPTY
-    if formulas and getattr(cell, "data_type", None) == "f":
-        return _FORMULA, str(value)
-    return value, cell_text(value, getattr(cell, "number_format", None))
+def _parser(workbook: Any, worksheet: Any) -> Any:
+    """openpyxl's streaming parser of the sheet's XML, noting formulas without a saved
+    result (read with saved results, a formula cell's value is its last result)."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class SheetParser(WorkSheetParser):
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None:
+                formula = element.find(FORMULA_TAG)
+                if formula is not None:
+                    cell["formula"] = "=" + (formula.text or "")
+            return cell
+
+    source = workbook._archive.open(worksheet._worksheet_path)
+    return SheetParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                       date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
 
 
-def cell_text(value: Any, number_format: str | None = None) -> str:
-    """The text of an XLSX cell value as the examiner sees it (see the module docstring)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        text = repr(value) if isinstance(value, float) else str(value)
-        if number_format and "%" in number_format and _finite(value):
-            percent = (Decimal(text) * 100).normalize()
-            return f"{percent:f}%"
-        return text
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    return str(value)
+def _row_texts(path: Path, sheet: str, workbook: Any, worksheet: Any, number: int, row: list[dict[str, Any]],
+               formats: dict[int, str], problems: DataProblems) -> list[str]:
+    texts: list[str] = []
+    for cell in row:
+        column = cell["column"]
+        if cell["row"] != number or column <= len(texts):
+            raise DataError(f"the sheet's data lists cell {column_letter(column - 1)}{cell['row']} out of place, "
+                            "which Excel never writes; open the file in Excel and save it again", file=str(path),
+                            sheet=sheet, row=number)
+        texts.extend([""] * (column - 1 - len(texts)))
+        if "formula" in cell:
+            formula = cell["formula"] if cell["formula"] != "=" else "a formula"
+            problems.add(DataProblem(f"the cell holds {formula} with no saved result; open and save the file in Excel, "
+                                 "or paste values", file=str(path), sheet=sheet, row=number,
+                                 cell=f"{column_letter(column - 1)}{number}"), column)
+            texts.append("")
+            continue
+        value = cell["value"]
+        style = cell["style_id"]
+        number_format = _number_format(workbook, worksheet, style, formats) if isinstance(value, (int, float)) else None
+        texts.append(cell_text(value, number_format))
+    return texts
 
 
-def _finite(value: float | int) -> bool:
-    return value == value and value not in (float("inf"), float("-inf"))
+def _number_format(workbook: Any, worksheet: Any, style: int, formats: dict[int, str]) -> str:
+    if style not in formats:
+        from openpyxl.cell.read_only import ReadOnlyCell
+
+        formats[style] = ReadOnlyCell(worksheet, 1, 1, 0, "n", style).number_format or "General"
+    return formats[style]
 
 
-def _column_name(grid: Grid, index: int) -> str:
-    """The column's header where the header row has one, else its letter (A, B … AA)."""
-    first = next((row for row in grid if any(text.strip() for _, text in row)), [])
-    header = first[index][1].strip() if index < len(first) else ""
-    return header if header and not header.startswith("=") else _column_letter(index)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
+def _true(flag: Any) -> bool:
+    return str(flag).lower() in ("1", "true")

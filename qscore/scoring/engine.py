@@ -19,8 +19,9 @@ from typing import TypeVar
 
 import attrs
 
-from qscore.errors import DataError, MissingFigure, QscoreError
-from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Rounding, Ruleset, UnitResult
+from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, QscoreError
+from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
+    UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.binding import Cell, Dataset
 from qscore.reading.cells import EXEMPT, Exempt
@@ -46,6 +47,17 @@ class Column:
     targets: Sequence[Decimal | None]
     met: Sequence[bool | None]
     explanations: list[str] | None
+    notice: Notice | None = None
+
+
+class _Lacking(Exception):
+    """Units that lack a figure the target or rule needs (a baseline, last year's value, a
+    reference): under the ``zero`` missing-value policy they score 0, under ``error`` the
+    first is refused."""
+
+    def __init__(self, units: dict[int, MissingFigure], error: DataError) -> None:
+        self.units, self.error = units, error
+        super().__init__(str(error))
 
 
 class YearError(QscoreError):
@@ -65,6 +77,7 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     year = ruleset.horizon_year if year is None else year
     if year < ruleset.base_year:
         raise YearError(f"year {year} is before the plan's base year {ruleset.base_year}")
+    _check_all_missing(ruleset, data)
     columns = []
     for indicator in ruleset.indicators:
         columns.append(score_indicator(ruleset, indicator, data, year, explain))
@@ -85,7 +98,8 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
                            total=totals, tier=tiers, vetoed=vetoed, bonus=_in_order(settled.bonus, order),
                            deductions=_in_order(settled.deductions, order), gap_to_next=gaps,
                            adjustments=_in_order(settled.adjustments, order))
-    return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals))
+    notices = [column.notice for column in columns if column.notice is not None]
+    return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals), notices=notices)
 
 
 def _in_order(column: Sequence[T], order: list[int]) -> list[T]:
@@ -151,23 +165,62 @@ def _applicable_marks(ruleset: Ruleset, table: ResultColumns, count: int) -> lis
 
 
 def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year: int, explain: bool) -> Column:
-    """Score one indicator's column for the whole batch."""
+    """Score one indicator's column for the whole batch.
+
+    A unit lacking a figure its target or rule needs (``@基期``, ``@上年``, a reference)
+    follows the missing-value policy: ``zero`` scores it 0 and says so in a notice and
+    its explanation, ``error`` refuses it."""
     values = _applicable_values(indicator, data)
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
     figures = _figures(indicator, data)
+    lacking: dict[int, MissingFigure] = {}
+    while True:
+        scored: list[Cell] = values if not lacking else [None if n in lacking else v for n, v in enumerate(values)]
+        try:
+            column = _score_column(ruleset, indicator, data, scored, figures, timing)
+            break
+        except _Lacking as exc:
+            if (indicator.missing or ruleset.missing) != "zero" or not set(exc.units) - set(lacking):
+                raise exc.error from None
+            lacking.update(exc.units)
+    if lacking:
+        column = attrs.evolve(column, values=values, notice=_lacking_notice(indicator, data, lacking))
+    if not explain:
+        return column
+    explanations = _explain(ruleset, indicator, scored, column.targets, [f.baseline for f in figures],
+                            figures, timing, column.points)
+    for unit, missing in lacking.items():
+        explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
+                              f"（缺失值规则：{indicator.missing or ruleset.missing}）")
+    return attrs.evolve(column, explanations=explanations)
+
+
+def _score_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+                  timing: Timing) -> Column:
     if not indicator.rule.batch and not _own_figures(indicator, data):
         target = _constant_target(indicator, data, values, figures, timing)
         _check_missing(ruleset, indicator, data, values)
-        column = _constant_column(ruleset, indicator, data, values, target, figures)
-    else:
-        targets = _targets(indicator, data, values, figures, timing)
-        _check_missing(ruleset, indicator, data, values)
-        column = _varying_column(ruleset, indicator, data, values, targets, figures)
-    if not explain:
-        return column
-    explanations = _explain(ruleset, indicator, values, column.targets, [f.baseline for f in figures],
-                            figures, timing, column.points)
-    return attrs.evolve(column, explanations=explanations)
+        return _constant_column(ruleset, indicator, data, values, target, figures)
+    targets = _targets(indicator, data, values, figures, timing)
+    _check_missing(ruleset, indicator, data, values)
+    return _varying_column(ruleset, indicator, data, values, targets, figures)
+
+
+def _field_name(missing: MissingFigure) -> str:
+    return {"baseline": "基期", "previous": "上年"}.get(missing.field, missing.field)
+
+
+def _figure_name(missing: MissingFigure) -> str:
+    return {"baseline": "基期值", "previous": "上年值"}.get(missing.field, f"参照值「{missing.field}」")
+
+
+def _lacking_notice(indicator: Indicator, data: Dataset, lacking: dict[int, MissingFigure]) -> Notice:
+    units = [data.units[n] for n in sorted(lacking)]
+    fields = sorted({_field_name(m) for m in lacking.values()})
+    shown = "、".join(units[:5]) + (" …" if len(units) > 5 else "")
+    return Notice("figure", f"{len(units)} unit(s) lack the figure {indicator.name}@{'/@'.join(fields)} that the "
+                            f"target or rule needs ({shown}): scored 0 under the missing-value policy 'zero'",
+                  file=data.file, sheet=data.sheet, column=f"{indicator.name}@{fields[0]}")
 
 
 def _applicable_values(indicator: Indicator, data: Dataset) -> list[Cell]:
@@ -203,8 +256,8 @@ def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], fi
         return _batch_target(indicator, data, values, figures, timing)
     try:
         return indicator.target.resolve(figures[first], timing)
-    except MissingFigure as exc:
-        raise _missing_figure(indicator, data, first, exc) from None
+    except MissingFigure as exc:  # every unit has these figures
+        raise _Lacking(dict.fromkeys(_present(values)[0], exc), _missing_figure(indicator, data, first, exc)) from None
 
 
 def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
@@ -222,7 +275,8 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
         try:
             points = rule.points(value, target, baseline)
         except MissingFigure as exc:  # 进度, 计件 of the increase: no baseline in the plan or the data
-            raise _missing_figure(indicator, data, _first_present(values), exc) from None
+            raise _Lacking(dict.fromkeys(_present(values)[0], exc),
+                           _missing_figure(indicator, data, _first_present(values), exc)) from None
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
     return Column(values=values, points=CodedColumn(codes, points_of),
                   targets=PerValue(values, partial(_same, target)),
@@ -252,9 +306,10 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
     try:
         raw = rule.points_batch(scored, [targets[n] for n in present], baselines)
     except MissingFigure as exc:
-        # A rule reads no figure but the baseline (进度, 计件 of the increase): name a unit without one.
-        unit = next((n for n, baseline in zip(present, baselines) if baseline is None), present[0])
-        raise _missing_figure(indicator, data, unit, exc) from None
+        # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
+        units = [n for n, baseline in zip(present, baselines) if baseline is None]
+        raise _Lacking(dict.fromkeys(units, exc),
+                       _missing_figure(indicator, data, units[0] if units else present[0], exc)) from None
     if rounding.stage == "indicator":
         quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
         # A batch rule may give units with the same points one shared figure (排序赋分's
@@ -328,8 +383,9 @@ def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: l
     if target.batch:
         shared = _batch_target(indicator, data, values, figures, timing) if indicator.rule.uses_target else None
         return [None if value is None or value is EXEMPT else shared for value in values]
-    resolved: dict[tuple[str, ...], Decimal] = {}
+    resolved: dict[tuple[str, ...], Decimal | MissingFigure] = {}
     out: list[Decimal | None] = []
+    lacking: dict[int, MissingFigure] = {}
     for n, (fig, value) in enumerate(zip(figures, values)):
         if value is None or value is EXEMPT or not indicator.rule.uses_target:
             out.append(None)
@@ -339,8 +395,16 @@ def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: l
             try:
                 resolved[key] = target.resolve(fig, timing)
             except MissingFigure as exc:
-                raise _missing_figure(indicator, data, n, exc) from None
-        out.append(resolved[key])
+                resolved[key] = exc
+        found = resolved[key]
+        if isinstance(found, MissingFigure):
+            lacking[n] = found
+            out.append(None)
+        else:
+            out.append(found)
+    if lacking:
+        first = min(lacking)
+        raise _Lacking(lacking, _missing_figure(indicator, data, first, lacking[first]))
     return out
 
 
@@ -354,8 +418,24 @@ def _written(figures: Figures) -> tuple[str, ...]:
 def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: MissingFigure) -> DataError:
     field = "基期" if exc.field == "baseline" else "上年" if exc.field == "previous" else exc.field
     return DataError(f"unit '{data.units[unit]}' has no {exc.what} for indicator {indicator.id} "
-                     f"({indicator.name}); supply it in a column '{indicator.name}@{field}'",
-                     file=data.file, row=data.rows[unit], column=f"{indicator.name}@{field}")
+                     f"({indicator.name}); supply it in a column '{indicator.name}@{field}' (or set the "
+                     "missing-value policy to 'zero' to score such a unit 0)", file=data.file, sheet=data.sheet, row=data.rows[unit],
+                     column=f"{indicator.name}@{field}")
+
+
+def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
+    """Under the ``error`` policy, every missing value of the batch, reported together."""
+    problems = DataProblems()
+    for number, indicator in enumerate(ruleset.indicators):
+        if (indicator.missing or ruleset.missing) != "error" or None not in data.values.get(indicator.id, ()):
+            continue
+        for unit, value in enumerate(_applicable_values(indicator, data)):
+            if value is None:
+                problems.add(DataProblem(f"unit '{data.units[unit]}' has no value for {indicator.name}, and the "
+                                     "ruleset's missing-value policy is 'error'", file=data.file, sheet=data.sheet,
+                                     row=data.rows[unit], column=data.columns.get(indicator.id, indicator.name)),
+                             number)
+    problems.raise_any()
 
 
 def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell]) -> None:

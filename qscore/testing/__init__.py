@@ -36,7 +36,7 @@ from qscore.model import BatchResult, Indicator, Ruleset, UnitResult
 from qscore.numbers import ZERO, fmt
 from qscore.pipeline import score
 from qscore.plugins.manager import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
-from qscore.reading.binding import COUNT_UNITS
+from qscore.reading.binding import COUNT_UNITS, looks_like_fractions
 from qscore.reading.table import RawTable
 from qscore.scoring import formulas
 from qscore.testing.reference import check_same_as_reference, reference_batch
@@ -94,12 +94,18 @@ def _scale(indicator: Indicator) -> Decimal:
     return max([Decimal(10), *figures]) * 2
 
 
-def indicator_values(indicator: Indicator) -> st.SearchStrategy[Decimal | str]:
+def indicator_values(indicator: Indicator, ruleset: Ruleset | None = None) -> st.SearchStrategy[Decimal | str]:
     """Plausible observed values for ``indicator``: a level name for task rules,
-    0–100 for ``%``, whole numbers for counts, else decimals up to twice its figures."""
+    0–100 for ``%``, whole numbers for counts, else decimals up to twice its figures.
+
+    With ``ruleset``, a ``%`` column that qscore would refuse as fractions (every figure
+    at most 1.5 while the target is 10% or more) is not drawn: 0, or above 1.5.
+    """
     levels = getattr(indicator.rule, "levels", None)
     if indicator.rule.value_kind == "level" and levels:
         return st.sampled_from(sorted(levels))
+    if indicator.unit == "%" and ruleset is not None and looks_like_fractions(indicator, ruleset, [Decimal(1)]):
+        return st.one_of(st.just(Decimal(0)), st.decimals(min_value=Decimal("1.51"), max_value=100, places=2))
     if indicator.unit == "%":
         return st.decimals(min_value=0, max_value=100, places=2)
     if indicator.unit in COUNT_UNITS:
@@ -127,7 +133,7 @@ def _figure_columns(indicator: Indicator) -> list[str]:
 
 
 def _value_or_missing(ruleset: Ruleset, indicator: Indicator) -> st.SearchStrategy[Decimal | str | None]:
-    values = indicator_values(indicator)
+    values = indicator_values(indicator, ruleset)
     if (indicator.missing or ruleset.missing) == "zero":
         return st.one_of(values, st.none()) if indicator.rule.value_kind == "number" else values
     return values
@@ -164,7 +170,7 @@ def unit_rows(ruleset: Ruleset, min_units: int = 1, max_units: int = 8, *, per_u
     figures, own_baselines = [], []
     for indicator in ruleset.indicators:
         if indicator.rule.value_kind == "number":
-            cells = indicator_values(indicator).map(_cell)
+            cells = indicator_values(indicator, ruleset).map(_cell)
             figures += [(column, cells) for column in _figure_columns(indicator)]
             if per_unit and indicator.baseline is not None:
                 own_baselines.append((f"{indicator.name}@{BASELINE_FIELD}", st.one_of(st.just("-"), cells)))
@@ -216,8 +222,9 @@ def table(rows: Sequence[Mapping[str, str]], file: str = "<generated>") -> RawTa
 
 def score_rows(ruleset: Ruleset, rows: Sequence[Mapping[str, str]], *, year: int | None = None,
                catalog: Catalog | None = None) -> BatchResult:
-    """Score ``rows`` through the real pipeline (binding, engine, plug-in adjusters)."""
-    return score(ruleset, table(rows), year=year, catalog=catalog)
+    """Score ``rows`` through the real pipeline (binding, engine, plug-in adjusters), as a
+    partial batch of the ruleset's roster (generated units are not on it)."""
+    return score(ruleset, table(rows), year=year, catalog=catalog, partial=True)
 
 
 # -- the core properties -------------------------------------------------------------------

@@ -184,15 +184,21 @@ def _timing(ruleset: Ruleset, indicator: Indicator, year: int) -> Timing:
 
 def _target(ruleset: Ruleset, indicator: Indicator, row: _Row, figures: Figures, year: int,
             shared: Mapping[str, Decimal | None]) -> Decimal | None:
-    """The unit's target this year, from its own figures (a batch shape's: the batch's)."""
+    """The unit's target this year, from its own figures (a batch shape's: the batch's).
+
+    :raises MissingFigure: when the unit lacks a figure the target needs.
+    """
     if indicator.target is None or not indicator.rule.uses_target:
         return None
     if indicator.target.batch:
         return shared[indicator.id]
-    try:
-        return indicator.target.resolve(figures, _timing(ruleset, indicator, year))
-    except MissingFigure as exc:
-        raise _missing(indicator, row, exc) from None
+    return indicator.target.resolve(figures, _timing(ruleset, indicator, year))
+
+
+def _lenient(ruleset: Ruleset, indicator: Indicator) -> bool:
+    """Whether a unit lacking a figure (a baseline, last year's value) scores 0, as a
+    missing value does, rather than being refused."""
+    return (indicator.missing or ruleset.missing) == "zero"
 
 
 def _missing(indicator: Indicator, row: _Row, exc: MissingFigure) -> DataError:
@@ -225,12 +231,26 @@ def _batch_points(ruleset: Ruleset, indicator: Indicator, units: Sequence[_Row],
         exempt, value = _value(ruleset, indicator, row, headers)
         if not exempt and value is not None:
             figures = headers.figures(row, indicator)
-            target = _target(ruleset, indicator, row, figures, year, shared)
-            present.append((row.unit, value, target, figures.baseline))
-    if not present:
-        return {}
-    names, values, targets, baselines = zip(*present)
-    return dict(zip(names, indicator.rule.points_batch(values, targets, baselines)))
+            try:
+                target = _target(ruleset, indicator, row, figures, year, shared)
+            except MissingFigure as exc:
+                if _lenient(ruleset, indicator):
+                    continue  # scores 0, as a missing value does
+                raise _missing(indicator, row, exc) from None
+            present.append((row, value, target, figures.baseline))
+    for attempt in range(2):
+        if not present:
+            return {}
+        rows, values, targets, baselines = zip(*present)
+        try:
+            return dict(zip((row.unit for row in rows), indicator.rule.points_batch(values, targets, baselines)))
+        except MissingFigure as exc:
+            # A batch rule reads no figure but the baseline: the units without one score 0.
+            if attempt or not _lenient(ruleset, indicator):
+                raise _missing(indicator, next((p[0] for p in present if p[3] is None), present[0][0]), exc) \
+                    from None
+            present = [p for p in present if p[3] is not None]
+    return {}
 
 
 def _indicator_result(ruleset: Ruleset, indicator: Indicator, row: _Row, headers: _Headers, year: int,
@@ -248,14 +268,16 @@ def _indicator_result(ruleset: Ruleset, indicator: Indicator, row: _Row, headers
         return IndicatorResult(indicator=indicator.id, value=None, target=None, points=nothing,
                                max_points=indicator.points, met=None, previous=figures.previous)
     rule = indicator.rule
-    target = _target(ruleset, indicator, row, figures, year, shared)
-    if batch_points is not None:
-        exact = batch_points[row.unit]
-    else:
-        try:
-            exact = rule.points(value, target, figures.baseline)
-        except MissingFigure as exc:
+    try:
+        target = _target(ruleset, indicator, row, figures, year, shared)
+        if batch_points is not None and row.unit not in batch_points:  # it lacked a figure: 0
+            raise MissingFigure("baseline", "a figure")
+        exact = batch_points[row.unit] if batch_points is not None else rule.points(value, target, figures.baseline)
+    except MissingFigure as exc:
+        if not _lenient(ruleset, indicator):
             raise _missing(indicator, row, exc) from None
+        return IndicatorResult(indicator=indicator.id, value=value, target=None, points=nothing,
+                               max_points=indicator.points, met=None, previous=figures.previous)
     points = rounding.apply(exact) if rounding.stage == "indicator" else exact
     return IndicatorResult(indicator=indicator.id, value=value, target=target, points=points,
                            max_points=indicator.points, met=rule.met(value, target), previous=figures.previous)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qscore.model import BatchResult, Item, Ruleset, UnitResult
 from qscore.numbers import fmt
@@ -18,13 +18,19 @@ from qscore.provenance import Provenance, ScoringOptions, SourceFile
 from qscore.writing.describe import target_text
 from qscore.writing.explain import follows_path
 
+if TYPE_CHECKING:
+    from qscore.reading.layout import HiddenPolicy, MergedPolicy
+
 KIND_LABELS = {"bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
 ROUNDING_LABELS = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "舍去"}
 DIRECTION_LABELS = {"higher": "越高越好", "lower": "越低越好"}
 
 #: The 来源 rows' labels, in order; :func:`provenance_from_rows` reads them back.
-VERSION, RULESET, RULESET_FILE, YEAR, DATA, ENCODING, SHEET, IGNORE_UNKNOWN = (
-    "qscore 版本", "规则集", "规则集文件", "考核年度", "数据文件", "文本编码", "工作表", "忽略未知列")
+(VERSION, RULESET, RULESET_FILE, YEAR, GIVEN_YEAR, DATA, ENCODING, SHEET, IGNORE_UNKNOWN, PARTIAL, ROSTER, HIDDEN,
+ MERGED, FRACTIONS) = ("qscore 版本", "规则集", "规则集文件", "考核年度", "指定年度", "数据文件", "文本编码", "工作表",
+                       "忽略未知列", "部分单位", "单位名单", "隐藏行列", "合并单元格", "小数形式的百分比")
+HIDDEN_LABELS: dict[HiddenPolicy, str] = {"refuse": "拒绝", "skip": "跳过", "read": "读取"}
+MERGED_LABELS: dict[MergedPolicy, str] = {"refuse": "拒绝", "fill": "填充"}
 PROVENANCE_HEADER = ["项目", "内容", "SHA-256", "说明"]
 VERIFY_NOTE = "复核：qscore verify 本文件，按以上规则集与数据重新计算，逐项核对每个数字。"
 
@@ -170,6 +176,26 @@ def adjustment_text(unit: UnitResult) -> str:
     return "；".join(parts)
 
 
+#: A notice's kind in words.
+NOTICE_KINDS = {"sheet": "工作表", "title": "标题行", "header": "表头", "column": "列", "row": "行", "hidden": "隐藏行列",
+                "merged": "合并单元格", "unit": "单位名称", "fractions": "小数形式的百分比", "year": "考核年度",
+                "roster": "单位名单", "figure": "基期、上年等数据"}
+NOTICE_HEADER = ["提示", "文件", "工作表", "位置", "内容"]
+
+
+def notice_rows(batch: BatchResult) -> list[list[str]]:
+    """What was done with the data (:attr:`BatchResult.notices`), one row per notice:
+    what it is about, the file, sheet, place, and what was done."""
+    rows = []
+    for notice in batch.notices:
+        place = notice.cell or (f"第{notice.row}行" if notice.row is not None else "")
+        if notice.column:
+            place = f"{place} {notice.column}".strip()
+        rows.append([NOTICE_KINDS.get(notice.kind, notice.kind), notice.file or "", notice.sheet or "", place,
+                     notice.message])
+    return rows or [["（无）", "", "", "", "读入数据时没有跳过、转换或推定任何内容"]]
+
+
 def targets_met(unit: UnitResult) -> tuple[int, int]:
     """How many of the unit's targets it met, of how many were assessed (exempt and
     target-less indicators and missing values are not assessed)."""
@@ -191,17 +217,30 @@ def provenance_rows(provenance: Provenance | None) -> list[list[str]]:
     if provenance is None:
         return [[RULESET, "", "", "由已读入的表格计分，没有可核对的文件"]]
     options = provenance.options
+    roster = options.roster
     rows = [[VERSION, provenance.qscore_version or "", "", "" if provenance.qscore_version else "未安装（源码运行）"],
             [RULESET, provenance.ruleset, "", ""],
             [RULESET_FILE, provenance.ruleset_file or "", provenance.ruleset_sha256 or "",
              "" if provenance.ruleset_file else
              f"已安装的规则集，按代码 {provenance.ruleset} 查找" if provenance.ruleset_sha256 else "在程序中构建，没有文件"],
-            [YEAR, str(provenance.year), "", ""]]
+            [YEAR, str(provenance.year), "", ""],
+            [GIVEN_YEAR, "" if options.year is None else str(options.year), "",
+             "未指定：按数据所写年度、规则集默认年度或目标年" if options.year is None else "--year"]]
     rows += [[DATA, source.name, source.sha256, ""] for source in provenance.data]
     rows += [[ENCODING, options.encoding or "", "", "" if options.encoding else "自动识别（BOM，否则 UTF-8，否则 GB18030）"],
-             [SHEET, options.sheet or "", "", "" if options.sheet else "第一个工作表"],
-             [IGNORE_UNKNOWN, "是" if options.ignore_unknown else "否", "", ""]]
+             [SHEET, options.sheet or "", "", "" if options.sheet else "打开时显示的工作表"],
+             [IGNORE_UNKNOWN, _yes(options.ignore_unknown), "", ""],
+             [PARTIAL, _yes(options.partial), "", ""],
+             [ROSTER, "" if roster is None else roster.name, "" if roster is None else roster.sha256,
+              "规则集所列名单" if roster is None else ""],
+             [HIDDEN, HIDDEN_LABELS[options.hidden], "", ""],
+             [MERGED, MERGED_LABELS[options.merged], "", ""],
+             [FRACTIONS, "乘以 100" if options.percent_fractions else "拒绝", "", ""]]
     return rows
+
+
+def _yes(flag: bool) -> str:
+    return "是" if flag else "否"
 
 
 def provenance_from_rows(rows: Sequence[Sequence[Any]], where: str) -> Provenance:
@@ -218,17 +257,28 @@ def provenance_from_rows(rows: Sequence[Sequence[Any]], where: str) -> Provenanc
         cells = ["" if cell is None else str(cell).strip() for cell in (*row, "", "", "")]
         found.setdefault(cells[0], []).append((cells[1], cells[2]))
 
-    def one(label: str) -> tuple[str, str]:
+    def one(label: str, allowed: Sequence[str] | None = None) -> tuple[str, str]:
         if len(found.get(label, ())) != 1:
             raise QscoreError(f"{where}: the provenance has no '{label}' row, or more than one")
-        return found[label][0]
+        value = found[label][0]
+        if allowed is not None and value[0] not in allowed:
+            raise QscoreError(f"{where}: the provenance's '{label}' is {value[0]!r}, not one of {', '.join(allowed)}")
+        return value
 
-    year = one(YEAR)[0]
-    if not year.isdigit():
-        raise QscoreError(f"{where}: the provenance's '{YEAR}' is not a year: {year!r}")
+    year, given = one(YEAR)[0], one(GIVEN_YEAR)[0]
+    for label, text in ((YEAR, year), (GIVEN_YEAR, given or "0")):
+        if not text.isdigit():
+            raise QscoreError(f"{where}: the provenance's '{label}' is not a year: {text!r}")
     ruleset_file, ruleset_sha256 = one(RULESET_FILE)
+    roster_file, roster_sha256 = one(ROSTER)
+    hidden = {label: key for key, label in HIDDEN_LABELS.items()}
+    merged = {label: key for key, label in MERGED_LABELS.items()}
+    options = ScoringOptions(
+        year=int(given) if given else None, encoding=one(ENCODING)[0] or None, sheet=one(SHEET)[0] or None,
+        ignore_unknown=one(IGNORE_UNKNOWN, ("是", "否"))[0] == "是", partial=one(PARTIAL, ("是", "否"))[0] == "是",
+        roster=SourceFile(name=roster_file, sha256=roster_sha256) if roster_file else None,
+        hidden=hidden[one(HIDDEN, tuple(hidden))[0]], merged=merged[one(MERGED, tuple(merged))[0]],
+        percent_fractions=one(FRACTIONS, ("乘以 100", "拒绝"))[0] == "乘以 100")
     return Provenance(ruleset=one(RULESET)[0], ruleset_sha256=ruleset_sha256 or None, year=int(year),
                       data=tuple(SourceFile(name=name, sha256=sha256) for name, sha256 in found.get(DATA, ())),
-                      options=ScoringOptions(encoding=one(ENCODING)[0] or None, sheet=one(SHEET)[0] or None,
-                                             ignore_unknown=one(IGNORE_UNKNOWN)[0] == "是"),
-                      qscore_version=one(VERSION)[0] or None, ruleset_file=ruleset_file or None)
+                      options=options, qscore_version=one(VERSION)[0] or None, ruleset_file=ruleset_file or None)

@@ -2,8 +2,8 @@
 
 The page holds everything it shows — styles, plotly.js, every chart's figures — so it
 opens on an intranet with no internet, and a browser prints it with the summary first
-(headline, charts, the table of every unit, the rules and their assumptions, where the
-result comes from) and then one page per unit with its full explanation (the text of
+(headline, charts, the table of every unit, what was done with the data, the rules and
+their assumptions, where the result comes from) and then one page per unit with its full explanation (the text of
 ``qscore explain``).  A notebook calls :func:`html_report`::
 
     batch = qscore.score("shizhu-township", "townships-2025.csv", year=2025, explain=True)
@@ -80,6 +80,7 @@ def html_report(batch: BatchResult, *, year_over_year: YearOverYear | None = Non
         title=notes.title(batch), ruleset=batch.ruleset, year=batch.year, fonts=FONTS, page_width=PAGE_WIDTH,
         headline=headline(batch), charts=charts(batch), table=ranking_table(batch),
         year_over_year=year_over_year,
+        notice_header=notes.NOTICE_HEADER, notices=notes.notice_rows(batch),
         rules=notes.ruleset_notes(batch.ruleset), assumptions=batch.ruleset.assumptions,
         indicator_header=notes.INDICATOR_HEADER, indicators=notes.indicator_rows(batch.ruleset),
         provenance_header=notes.PROVENANCE_HEADER, provenance=notes.provenance_rows(batch.provenance),

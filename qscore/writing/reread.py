@@ -5,8 +5,9 @@ differs from the result recomputed.
 Each format is read as a list of cells, each with its place in the file (``sheet 排名,
 cell C5``, ``row 5, column 3``, ``units[3].total``, a report's ``data-verify`` label)
 and what it holds (a figure as a Decimal, or text).  What says where a result comes from
-is left out (the JSON ``provenance``, the 来源 sheet, the report's 结果来源 section): it
-names the files as they were found, which need not be where they are found again.
+and what was done with the data is left out (the JSON ``provenance`` and ``notices``,
+the 来源 and 数据提示 sheets, the report's sections of them): they name the files as they
+were found, which need not be where they are found again.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from qscore.numbers import plain
 from qscore.provenance import Provenance, provenance_from_document
 from qscore.writing import notes
 
+#: What a JSON result holds besides its figures: where it comes from, and what was done
+#: with the data (its notices name the data file as it was found).
+LEFT_OUT = ("provenance", "notices")
 #: The formats read cell by cell; any other format is compared byte by byte.
 CELL_FORMATS = ("csv", "json", "xlsx", "html", "table")
 #: A CSV cell that is a figure (as qscore writes them, or as Excel saves them again).
@@ -157,7 +161,7 @@ def _json_cells(data: bytes) -> Iterator[Cell]:
     document = json.loads(data.decode("utf-8"), parse_float=Decimal)
     if not isinstance(document, dict):
         raise ValueError("the document is not an object")
-    yield from _walk({key: value for key, value in document.items() if key != "provenance"}, "", "")
+    yield from _walk({key: value for key, value in document.items() if key not in LEFT_OUT}, "", "")
 
 
 def _walk(value: Any, path: str, context: str) -> Iterator[Cell]:
@@ -195,8 +199,8 @@ def provenance_of_json(data: bytes, where: str) -> Provenance | None:
 
 # -- XLSX -----------------------------------------------------------------------------------
 
-#: The sheet that says where the result comes from.
-PROVENANCE_SHEET = "来源"
+#: The sheet that says where the result comes from, and the one of what was done with the data.
+PROVENANCE_SHEET, NOTICES_SHEET = "来源", "数据提示"
 
 
 def _xlsx_cells(data: bytes) -> Iterator[Cell]:
@@ -205,7 +209,7 @@ def _xlsx_cells(data: bytes) -> Iterator[Cell]:
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     try:
         for sheet in workbook.worksheets:
-            if sheet.title == PROVENANCE_SHEET:
+            if sheet.title in (PROVENANCE_SHEET, NOTICES_SHEET):
                 continue
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
             yield from _sheet_cells(sheet.title, rows)

@@ -15,7 +15,7 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from qscore.controls import escape_controls
-from qscore.model import BatchResult, UnitResult
+from qscore.model import BatchResult, Notice, UnitResult
 from qscore.numbers import plain
 
 
@@ -276,13 +276,19 @@ def provenance_json(batch: BatchResult) -> dict[str, Any] | None:
     return None if batch.provenance is None else provenance_document(batch.provenance)
 
 
+def notice_json(notice: Notice) -> dict[str, Any]:
+    return {"kind": notice.kind, "message": notice.message, "file": notice.file, "sheet": notice.sheet,
+            "row": notice.row, "column": notice.column, "cell": notice.cell}
+
+
 def write_json(batch: BatchResult) -> bytes:
     """The document :func:`json_text` writes (``json.dumps(..., indent=2)``'s layout,
     figures with their exact digits), made one unit at a time: a national batch as one
-    nested structure takes gigabytes."""
+    nested structure takes gigabytes.  It states the assessment year and every notice
+    (rows skipped, the year chosen …)."""
     ruleset = batch.ruleset
     head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year,
-            "provenance": provenance_json(batch)}
+            "provenance": provenance_json(batch), "notices": [notice_json(notice) for notice in batch.notices]}
     if not batch.units:
         return (json_text({**head, "units": []}) + "\n").encode("utf-8")
     # A unit sits two levels deep: its lines start four spaces in.  Each is encoded on

@@ -33,11 +33,15 @@ A4 = 9
 CLASS_COLOURS = ("#1F4E79", "#2E75B6", "#9DC3E6", "#F4B183", "#C55A11", "#7F7F7F")
 
 
+#: The sheet of what was done with the data.
+NOTICES = "数据提示"
+
+
 def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     """A workbook that explains itself: the ranking (排名), a chart of the totals (总分图),
     the per-indicator detail (指标明细), the bonus, deduction and veto items applied to
-    each unit (加减分), the rules and assumptions (说明) and where the result comes from
-    (来源).
+    each unit (加减分), what was done with the data (数据提示: rows skipped, the year
+    chosen …), the rules and assumptions (说明) and where the result comes from (来源).
 
     Each table has a title row (the ruleset's title and year) above its header, a
     filter on the header, and prints on A4 landscape, as wide as a page, with the title
@@ -65,6 +69,8 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     header, rows = _detail(batch)
     write_table(workbook, "指标明细", header, rows, styles, general={5, 6}, max_rows=max_rows, title=title)
     write_table(workbook, "加减分", notes.ADJUSTMENT_HEADER, notes.adjustment_rows(batch), styles, general={5},
+                max_rows=max_rows, title=title)
+    write_table(workbook, NOTICES, notes.NOTICE_HEADER, notes.notice_rows(batch), styles, general=set(),
                 max_rows=max_rows, title=title)
     _notes_sheet(workbook, batch, styles)
     _provenance_sheet(workbook, batch, styles)

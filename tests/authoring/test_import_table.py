@@ -112,6 +112,7 @@ def test_a_table_without_a_name_column_is_refused(cli, write):
 
 def test_xlsx_goes_through_the_registered_readers(cli, tmp_path):
     import csv
+    import io
 
     from openpyxl import Workbook
 
@@ -197,3 +198,58 @@ def test_any_numeric_table_imports_to_a_ruleset_that_keeps_its_figures(rows):
         if baseline is not None:
             assert indicator.direction == ("lower" if target < baseline else "higher")
             assert isinstance(indicator.target, Maintain) == (target == baseline)
+
+
+def test_an_annex_laid_out_by_an_office_imports_like_the_clean_one(cli, tmp_path):
+    # The same layout recognition as data files: a title row, a 序号 column, a note row.
+    import csv
+    import io
+
+    clean = tmp_path / "clean.toml"
+    assert cli("import-table", str(ANNEX), "-o", str(clean), "--id", "annex").exit_code == 0
+    rows = list(csv.reader(io.StringIO(ANNEX.read_text(encoding="utf-8-sig"), newline="")))
+    office = tmp_path / "shizhu_annex.csv"
+    with office.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["附件：石柱县质量强县主要指标"])
+        writer.writerow(["序号", *rows[0]])
+        writer.writerows([[n, *row] for n, row in enumerate(rows[1:], 1)])
+        writer.writerow(["注：指标值以统计部门公布数据为准。"])
+    out = tmp_path / "office.toml"
+    result = cli("import-table", str(office), "-o", str(out), "--id", "annex")
+    assert result.exit_code == 0, result.output
+    last = ANNEX.read_text(encoding="utf-8-sig").count("\n") + 2  # one cell of the annex spans two lines
+    assert result.stderr == (f"notice: {office}, row 1: skipped a title row above the header: '附件：石柱县质量强县主要指标'\n"
+                             f"notice: {office}, row 2, column '序号': skipped: row numbers, not scored\n"
+                             f"notice: {office}, row {last}: skipped a note row: '注：指标值以统计部门公布数据为准。'\n"
+                             "26 indicators, 2023 → 2027; 8 flagged for review (# 待核对)\n")
+    # Only the file's name and the rows' numbers (one more, under the title) differ.
+    expected = clean.read_text(encoding="utf-8").replace(str(ANNEX), str(office))
+    expected = re.sub(r"指标表第(\d+)行", lambda m: f"指标表第{int(m.group(1)) + 1}行", expected)
+    assert out.read_text(encoding="utf-8") == expected
+
+
+def test_an_xlsx_annex_with_merged_categories_imports_like_the_csv(cli, tmp_path):
+    # Annexes merge a category's cell over its indicators' rows; each row takes the category.
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    rows = list(csv.reader(io.StringIO(ANNEX.read_text(encoding="utf-8-sig"), newline="")))
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    starts = [n for n, row in enumerate(rows, 1) if n > 1 and row[0]] + [len(rows) + 1]
+    for first, after in zip(starts, starts[1:]):
+        if after - first > 1:
+            workbook.active.merge_cells(start_row=first, start_column=1, end_row=after - 1, end_column=1)
+    workbook.save(tmp_path / "shizhu_annex.xlsx")
+    from_csv, from_xlsx = tmp_path / "csv.toml", tmp_path / "xlsx.toml"
+    assert cli("import-table", str(ANNEX), "-o", str(from_csv)).exit_code == 0
+    result = cli("import-table", str(tmp_path / "shizhu_annex.xlsx"), "-o", str(from_xlsx))
+    assert result.exit_code == 0, result.output
+    assert "are merged: the value '产业质量竞争力水平' was used for each of them" in result.stderr
+    drop_source = lambda path: [line for line in path.read_text(encoding="utf-8").splitlines()  # noqa: E731
+                                if "shizhu_annex." not in line and "指标表第" not in line]
+    assert drop_source(from_xlsx) == drop_source(from_csv)

@@ -69,7 +69,7 @@ def qscore_register_rules(register):
     result = cli(*args, "rank", str(ruleset), str(data), "--format", "csv")
     assert result.exit_code == 0, result.output
     # 甲: 4 × 2 = 8; 乙: 6 × 2 = 12, capped at 10
-    assert [line.split(",")[:3] for line in result.output.splitlines()[1:]] == [["1", "乙", "10.00"], ["2", "甲", "8.00"]]
+    assert [line.split(",")[:3] for line in result.stdout.splitlines()[1:]] == [["1", "乙", "10.00"], ["2", "甲", "8.00"]]
 
 
 def test_qscore_register_targets_adds_a_target_shape(cli, plugin, write):
@@ -178,7 +178,7 @@ def qscore_register_readers(register):
     data = write("units.tsv", "单位\t食品抽检合格率\t流通领域药品抽检合格率\t重点任务完成情况\n甲\t98\t99\t完成\n")
     result = cli(*args, "rank", TOWNSHIP, str(data), "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1].split(",")[:4] == ["1", "甲", "100.00", "优秀"]
+    assert result.stdout.splitlines()[1].split(",")[:4] == ["1", "甲", "100.00", "优秀"]
 
 
 def test_qscore_register_writers_adds_an_output_format(cli, plugin):

@@ -31,7 +31,10 @@ def test_rank_json_contract(cli):
 def test_rank_csv_to_file_opens_in_excel(cli, tmp_path):
     out = tmp_path / "ranked.csv"
     result = cli("rank", RULES, UNITS, "-o", str(out))
-    assert result.exit_code == 0 and result.output == ""
+    # Nothing on stdout; on stderr, only the year used, as the data names none.
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == (f"notice: {UNITS}: assessment year 2027: the plan's horizon year, as neither --year, "
+                             "the data nor the ruleset names one\n")
     text = out.read_bytes().decode("utf-8")
     assert text.startswith("\ufeff排名,单位,总分,等次")
     # Beside the CSV, what it was scored from (CSV has no room for it: qscore verify reads it there).

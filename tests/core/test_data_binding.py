@@ -48,7 +48,7 @@ def ruleset(write):
 def totals(cli, ruleset, data):
     result = cli("rank", ruleset, str(data), "--format", "json")
     assert result.exit_code == 0, result.output
-    return {u["unit"]: u["total"] for u in json.loads(result.output)["units"]}
+    return {u["unit"]: u["total"] for u in json.loads(result.stdout)["units"]}
 
 
 WIDE = """市州,单位地区生产总值能耗,单位地区生产总值能耗@基期,公共服务质量满意度,公共服务质量满意度@全国平均,亿元GDP生产安全事故死亡率,亿元GDP生产安全事故死亡率@上年
@@ -82,14 +82,35 @@ def test_json_rows_give_the_same_result(cli, ruleset, write):
     assert totals(cli, ruleset, data) == {"贵阳市": 30.0, "遵义市": 10.0}
 
 
-def test_a_missing_reference_names_the_column_to_add(cli, ruleset, write):
-    data = write("noref.csv", "市州,单位地区生产总值能耗,单位地区生产总值能耗@基期,公共服务质量满意度,"
-                              "亿元GDP生产安全事故死亡率,亿元GDP生产安全事故死亡率@上年\n贵阳市,0.43,0.5,82,0.02,0.025\n")
-    result = cli("rank", ruleset, str(data))
+NOREF = ("市州,单位地区生产总值能耗,单位地区生产总值能耗@基期,公共服务质量满意度,亿元GDP生产安全事故死亡率,"
+         "亿元GDP生产安全事故死亡率@上年\n贵阳市,0.43,0.5,82,0.02,0.025\n")
+
+
+def test_a_missing_reference_follows_the_missing_policy_zero_and_says_so(cli, ruleset, write):
+    # The ruleset's missing-value policy is the default, zero: 贵阳 lacks 全国平均, so
+    # 满意度 scores 0, the others 10 each as in the wide case: 20.
+    data = write("noref.csv", NOREF)
+    result = cli("rank", ruleset, str(data), "--year", "2025", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["units"][0]["total"] == 20.0
+    satisfaction = document["units"][0]["indicators"][1]
+    assert (satisfaction["value"], satisfaction["points"], satisfaction["met"]) == (82.0, 0.0, None)
+    assert satisfaction["explanation"] == "缺少参照值「全国平均」（公共服务质量满意度@全国平均），按0分计（缺失值规则：zero）"
+    assert result.stderr == (f"notice: {data}, column '公共服务质量满意度@全国平均': 1 unit(s) lack the figure "
+                             "公共服务质量满意度@全国平均 that the target or rule needs (贵阳市): scored 0 under the "
+                             "missing-value policy 'zero'\n")
+
+
+def test_a_missing_reference_names_the_column_to_add_under_the_error_policy(cli, write):
+    strict = str(write("strict.toml", 'missing = "error"\n' + HEAD))
+    data = write("noref.csv", NOREF)
+    result = cli("rank", strict, str(data))
     assert result.exit_code == 1
     assert result.output == (f"Error: {data}, row 2, column '公共服务质量满意度@全国平均': unit '贵阳市' has no "
                              "reference value '全国平均' for indicator satisfaction (公共服务质量满意度); supply it "
-                             "in a column '公共服务质量满意度@全国平均'\n")
+                             "in a column '公共服务质量满意度@全国平均' (or set the missing-value policy to 'zero' to "
+                             "score such a unit 0)\n")
 
 
 def test_duplicate_unit_and_unknown_column(cli, ruleset, write):

@@ -33,7 +33,7 @@ def test_each_seed_is_a_top_level_package_and_nothing_else_is():
 def test_every_ruleset_in_the_repository_ships_in_the_wheel():
     shipped = set(installed_files())
     in_repo = {p.relative_to(REPO / "plugins").as_posix() for seed in SEEDS for p in (seed / "rulesets").glob("*.toml")}
-    assert len(in_repo) == 8 and in_repo <= shipped
+    assert len(in_repo) == 10 and in_repo <= shipped
 
 
 def test_every_seed_plugin_is_one_entry_point_of_the_qscore_group():

@@ -98,7 +98,7 @@ def test_entry_point_plugin_registers_its_rule_type_and_ruleset(installed, cli, 
     rulesets = json.loads(cli("rulesets", "--format", "json").output)
     assert {"id": "testcounty-county", "plugin": "testcounty"}.items() <= rulesets[0].items()
     data = write("units.csv", "单位,区域公用品牌\n甲乡,3\n乙乡,7\n")
-    ranked = json.loads(cli("rank", "testcounty-county", str(data), "--format", "json").output)
+    ranked = json.loads(cli("rank", "testcounty-county", str(data), "--format", "json").stdout)
     assert [(u["unit"], u["total"]) for u in ranked["units"]] == [("乙乡", 10.0), ("甲乡", 6.0)]
 
 
@@ -175,7 +175,7 @@ def test_a_ruleset_file_path_is_loaded_without_the_installed_rulesets(tmp_path, 
     by_path = cli("--plugins-dir", str(tmp_path), "rank", str(tmp_path / "first.toml"), str(data), "--format", "csv")
     assert by_path.exit_code == 0, by_path.output
     # 3 brands × 1 point each = 3 of 10
-    assert by_path.output.splitlines()[1].split(",")[:3] == ["1", "甲镇", "3.00"]
+    assert by_path.stdout.splitlines()[1].split(",")[:3] == ["1", "甲镇", "3.00"]
 
 
 def test_a_clashing_rule_type_names_both_plugins(tmp_path):

@@ -99,7 +99,7 @@ def test_the_workbooks_made_here_are_read_as_workbooks(tmp_path):
     data = workbook_with_sheet(tmp_path / "ok.xlsx", rows(("单位", "食品抽检合格率", "流通领域药品抽检合格率", "重点任务完成情况"),
                                                           ("甲镇", "98", "99", "完成")))
     (ruleset,) = copy_inputs(tmp_path, RULESET)
-    check_process(tmp_path, "rank", ruleset.name, data.name, "--format", "csv", code=0, stderr="",
+    check_process(tmp_path, "rank", ruleset.name, data.name, "--year", "2027", "--format", "csv", code=0, stderr="",
                   stdout="\ufeff排名,单位,总分,等次,产品质量水平,加分,扣分,一票否决,距上一等次,食品抽检合格率（得分）,"
                          "流通领域药品抽检合格率（得分）,重点任务完成情况（得分）\n1,甲镇,100.00,优秀,70.00,0,0,否,,40.00,30.00,"
                          "30.00\n")
@@ -133,7 +133,8 @@ def test_a_sheet_of_empty_cells_far_apart_is_refused_at_the_cells_limit(tmp_path
     (ruleset,) = copy_inputs(tmp_path, RULESET)
     assert data.stat().st_size < 200_000
     check_process(tmp_path, "rank", ruleset.name, data.name, code=1,
-                  stderr="Error: empty.xlsx: the sheet has more than 4,000,000 cells, counting the empty cells "
+                  stderr="Error: empty.xlsx, sheet 'Sheet1': the sheet has more than 4,000,000 cells, counting the "
+                         "empty cells "
                          "between those it stores; the limit xlsx_cells is 4,000,000 (raise it with "
                          "--limit xlsx_cells=N)\n",
                   memory=384 * 2**20, cpu=15)
@@ -157,9 +158,14 @@ def test_a_header_of_brackets_is_matched_in_linear_time(tmp_path):
     (ruleset,) = copy_inputs(tmp_path, RULESET)
     brackets = "乙" + "()" * 16_383
     (tmp_path / "title.csv").write_text(f"2025年度考核表\n单位,{brackets}\n甲镇,98\n", encoding="utf-8")
+    missing = "add it, leaving cells empty or '-' where there is no data"
     check_process(tmp_path, "rank", ruleset.name, "title.csv", code=1, cpu=5,
-                  stderr=f"Error: title.csv, row 2, column '{brackets}': column names no indicator or item of "
-                         "ruleset 'test-township' (use --ignore-unknown to skip such columns)\n")
+                  stderr=f"Error: title.csv: 4 problems:\n"
+                         f"  row 2: no column for indicator food (食品抽检合格率); {missing}\n"
+                         f"  row 2: no column for indicator drug (流通领域药品抽检合格率); {missing}\n"
+                         f"  row 2: no column for indicator task (重点任务完成情况); {missing}\n"
+                         f"  row 2, column '{brackets}': column names no indicator or item of ruleset 'test-township' "
+                         "(use --ignore-unknown to skip such columns)\n")
 
 
 def test_a_cell_longer_than_the_limit_is_refused(cli, tmp_path):

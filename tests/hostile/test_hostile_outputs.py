@@ -82,14 +82,14 @@ def test_a_device_is_written_into_not_replaced(cli, tmp_path, inputs):
     except PermissionError:
         pytest.skip("making a device node needs root")
     before = os.stat(device)
-    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", str(device), code=0, output="")
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2027", "-o", str(device), code=0, output="")
     after = os.stat(device)
     assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
 
 
 def test_a_full_device_names_the_output(cli, tmp_path, inputs):
     ruleset, data = inputs
-    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", "/dev/full", code=1,
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2027", "-o", "/dev/full", code=1,
               output="Error: Could not write file '/dev/full': No space left on device\n")
 
 
@@ -100,7 +100,7 @@ def test_a_fifo_is_written_into(cli, tmp_path, inputs):
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
     reader.start()
-    result = cli("rank", str(ruleset), str(data), "-o", str(fifo))
+    result = cli("rank", str(ruleset), str(data), "--year", "2027", "-o", str(fifo))
     reader.join(timeout=30)
     assert result.exit_code == 0 and result.output == ""
     assert stat.S_ISFIFO(fifo.stat().st_mode)
@@ -144,7 +144,7 @@ def test_a_read_only_file_is_refused_not_replaced(cli, tmp_path, inputs):
     output = tmp_path / "result.csv"
     output.write_bytes(b"signed off\n")
     output.chmod(0o444)
-    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "-o", str(output), code=1,
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2027", "-o", str(output), code=1,
               output=f"Error: Could not write file '{output}': it is read-only, and qscore does not replace a "
                      "read-only file; make it writable or give another file\n")
     assert stat.S_IMODE(output.stat().st_mode) == 0o444
@@ -181,7 +181,7 @@ def test_a_signal_while_writing_leaves_no_temporary_file(tmp_path, sent, code, s
     (out / "result.bulk").write_bytes(b"earlier result\n")
     inputs_before = files(tmp_path / "in")
     process = subprocess.Popen([sys.executable, "-m", "qscore", "--plugins-dir", str(plugins), "rank", str(ruleset),
-                                str(data), "-o", str(out / "result.bulk")], env=environment(),
+                                str(data), "--year", "2027", "-o", str(out / "result.bulk")], env=environment(),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # 256 MiB take a few hundred milliseconds to write and sync: send the signal as soon
     # as the temporary file is there.
@@ -200,14 +200,16 @@ def test_an_output_larger_than_the_file_size_limit_names_the_output(tmp_path):
     ruleset, data = copy_inputs(tmp_path, RULESET, UNITS)
     (tmp_path / "result.json").write_bytes(b"earlier result\n")
     before = files(tmp_path)
-    done = run_qscore(["rank", ruleset.name, data.name, "--format", "json", "-o", "result.json"], cwd=tmp_path,
+    done = run_qscore(["rank", ruleset.name, data.name, "--year", "2027", "--format", "json", "-o", "result.json"],
+                      cwd=tmp_path,
                       file_size=4096)
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == "Error: Could not write file 'result.json': File too large; nothing was written\n"
     assert files(tmp_path) == before
 
 
-@pytest.mark.parametrize("args", [["show", str(RULESET)], ["rank", str(RULESET), str(UNITS), "--format", "json"]],
+@pytest.mark.parametrize("args", [["show", str(RULESET)],
+                                  ["rank", str(RULESET), str(UNITS), "--year", "2027", "--format", "json"]],
                          ids=["show", "rank"])
 def test_a_closed_pipe_ends_quietly(tmp_path, args):
     # `qscore show … | head`: the reader is gone before qscore writes; exit 1, no
@@ -234,7 +236,7 @@ def test_the_xlsx_detail_goes_on_as_many_sheets_as_it_needs(tmp_path):
     path.write_bytes(write_xlsx(batch, max_rows=6))
     workbook = openpyxl.load_workbook(path)
     details = ["指标明细", "指标明细(2)", "指标明细(3)"]
-    assert workbook.sheetnames == ["排名", "总分图", *details, "加减分", "说明", "来源", "图表数据"]
+    assert workbook.sheetnames == ["排名", "总分图", *details, "加减分", "数据提示", "说明", "来源", "图表数据"]
     detail = [row for name in details for row in workbook[name].iter_rows(min_row=3, values_only=True)]
     title = f"{batch.ruleset.title}（{batch.year}年度）"
     for name in details:  # each sheet with the title, the header, a filter and both on every printed page
@@ -288,13 +290,13 @@ def test_points_of_minus_zero_are_written_as_zero_everywhere(cli, write, tmp_pat
 
     computed = qscore.score(str(ruleset), str(data)).unit("甲镇").indicators[0]
     assert str(computed.value) == "-0"  # read as written; the ratio gives 10 × (-0 ÷ 98) = -0
-    table = cli("rank", str(ruleset), str(data)).output
+    table = cli("rank", str(ruleset), str(data), "--year", "2027").output
     assert "-0" not in table.replace("--", "") and "2       甲镇    0.00" in table
-    csv_text = cli("rank", str(ruleset), str(data), "--format", "csv").output
+    csv_text = cli("rank", str(ruleset), str(data), "--year", "2027", "--format", "csv").output
     assert csv_text.splitlines()[2] == "2,甲镇,0.00,,0,0,否,,0.00"
-    document = cli("rank", str(ruleset), str(data), "--format", "json").output
+    document = cli("rank", str(ruleset), str(data), "--year", "2027", "--format", "json").output
     assert "-0" not in document and '"points": 0.00' in document and '"value": 0,' in document
-    explained = cli("explain", str(ruleset), str(data), "甲镇").output
+    explained = cli("explain", str(ruleset), str(data), "甲镇", "--year", "2027").output
     assert "-0" not in explained and "实际值：0" in explained and "得分：0.00" in explained
     assert cli("rank", str(ruleset), str(data), "-o", str(tmp_path / "z.xlsx")).exit_code == 0
     sheet = openpyxl.load_workbook(tmp_path / "z.xlsx")["指标明细"]

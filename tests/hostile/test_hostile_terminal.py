@@ -52,15 +52,15 @@ def test_the_rank_table_shows_escape_sequences_escaped(cli, tmp_path, hostile):
 
 def test_explain_shows_the_unit_escaped(cli, tmp_path, hostile):
     ruleset, data = hostile
-    result = check_cli(cli, tmp_path, "explain", str(ruleset), str(data), NAMES["南宾街道"], code=0,
-                       output=None)
+    result = check_cli(cli, tmp_path, "explain", str(ruleset), str(data), NAMES["南宾街道"], "--year", "2027",
+                       code=0, output=None)
     assert result.output.splitlines()[1].startswith(f"单位：{SHOWN['南宾街道']}    排名：第 2 名 / 4")
     assert "\x1b" not in result.output
 
 
 def test_did_you_mean_shows_the_names_escaped(cli, tmp_path, hostile):
     ruleset, data = hostile
-    check_cli(cli, tmp_path, "explain", str(ruleset), str(data), "南宾街", code=2,
+    check_cli(cli, tmp_path, "explain", str(ruleset), str(data), "南宾街", "--year", "2027", code=2,
               output=("Usage: qscore explain [OPTIONS] RULESET DATA UNIT\nTry 'qscore explain --help' for help.\n\n"
                       f"Error: Invalid value for UNIT: no unit '南宾街' in {data}; did you mean "
                       f"{SHOWN['南宾街道']}?\n"))
@@ -71,7 +71,12 @@ def test_a_data_error_shows_the_column_escaped(cli, tmp_path):
     data = tmp_path / "column.json"
     data.write_text('[{"单位": "甲镇", "食品\\u001b[2J合格率": 98}]', encoding="utf-8")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), code=1,
-              output=f"Error: {data}, row 1, column '食品\\x1b[2J合格率': column names no indicator or item of ruleset "
+              output=f"Error: {data}: 3 problems:\n"
+                     "  row 1: no column for indicator drug (流通领域药品抽检合格率); add it, leaving cells empty or '-' "
+                     "where there is no data\n"
+                     "  row 1: no column for indicator task (重点任务完成情况); add it, leaving cells empty or '-' where "
+                     "there is no data\n"
+                     "  row 1, column '食品\\x1b[2J合格率': column names no indicator or item of ruleset "
                      "'test-township'; did you mean 食品抽检合格率? (use --ignore-unknown to skip such columns)\n")
 
 
@@ -82,7 +87,7 @@ def test_files_keep_the_text_as_read(cli, tmp_path, hostile):
         written = {row["单位"] for row in csv.DictReader(stream)}
     assert written == set(NAMES.values())
     # JSON escapes every control character itself (C1 and DEL too) and reads back as written.
-    document = cli("rank", str(ruleset), str(data), "--format", "json").output
+    document = cli("rank", str(ruleset), str(data), "--format", "json").stdout
     assert not any(character in document for character in "\x1b\x07\x9b\x7f\r")
     assert {u["unit"] for u in json.loads(document)["units"]} == set(NAMES.values())
     assert "\\u009b" in document and "\\u007f" in document

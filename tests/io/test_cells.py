@@ -55,3 +55,30 @@ def test_item_counts(text, count):
 ])
 def test_xlsx_cell_values_become_the_text_the_examiner_sees(value, number_format, text):
     assert cell_text(value, number_format) == text
+
+
+@pytest.mark.parametrize(("text", "mark"), [("97.5①", "①"), ("1100¹", "¹"), ("⒈5", "⒈"), ("½", "½"), ("９８²", "²")])
+def test_a_footnote_mark_or_a_numeral_that_is_not_a_digit_is_refused(text, mark):
+    # NFKC alone would read 97.5① as 97.51 and 1100¹ as 11001.
+    with pytest.raises(CellError) as refusal:
+        parse_number(text)
+    assert str(refusal.value) == (f"expected a number, got {text!r}: {mark!r} is a footnote mark or a numeral that is "
+                                  "not a digit; move the note out of the cell")
+
+
+def test_invisible_characters_are_removed_by_the_one_normalisation():
+    from qscore.reading.cells import invisible, normalise
+
+    name = "\ufeff南宾\u200b街道\u2060 "
+    assert normalise(name) == "南宾街道" and invisible(name) == ["U+FEFF", "U+200B", "U+2060"]
+    assert normalise("县市场监管局（知识产权局）") == "县市场监管局(知识产权局)"
+    assert parse_number("98.5\u200b") == Decimal("98.5")
+
+
+@pytest.mark.parametrize(("number_format", "value", "shown"), [
+    ("0.0%", 0.985, "98.5%"), ('0"%"', 98, "98%"), ("0\\%", 98.5, "98.5%"), ("0.0%;[Red]-0.0%", -0.02, "-2%"),
+    ('0.0"%";0.0%', -0.5, "-50%"), ("[$-409]0.0%", 0.5, "50%"), ("General", 0.975, "0.975"), ("0.00", 3.0, "3"),
+    ('"合格率"0.0%', 0.9, "90%"), ('0.0_%', 97.0, "97"),
+])
+def test_a_number_reads_as_its_format_shows_it(number_format, value, shown):
+    assert cell_text(value, number_format) == shown

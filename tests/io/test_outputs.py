@@ -70,7 +70,7 @@ def test_xlsx_writes_hostile_text_as_quoted_text_and_points_as_numbers(cli, host
     output = tmp_path / "result.xlsx"
     run(cli, "rank", str(ruleset), str(data), "--year", "2025", "-o", str(output))
     workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == ["排名", "总分图", "指标明细", "加减分", "说明", "来源", "图表数据"]
+    assert workbook.sheetnames == ["排名", "总分图", "指标明细", "加减分", "数据提示", "说明", "来源", "图表数据"]
     sheet = workbook["排名"]
     for row in sheet.iter_rows(min_row=3):  # below the title and the header
         unit, total = row[1], row[2]

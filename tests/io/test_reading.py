@@ -135,19 +135,20 @@ def test_xlsx_cells_read_as_the_examiner_sees_them(tmp_path):
     assert table.row_numbers == [2, 3, 5, 6]
 
 
-def test_xlsx_reads_the_first_sheet_by_default(cli, tmp_path):
+def test_xlsx_reads_the_active_sheet_by_default_and_names_the_others(cli, tmp_path):
     path = awkward_workbook(tmp_path / "data.xlsx")
     result = cli("rank", RULESET, str(path))
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, row 1: no unit column; expected one headed unit / 单位 / 名称 / "
-                             "单位名称 or 区县\n")
+    assert result.output == (f"Error: {path}, sheet '说明', row 1: no unit column in the first 10 rows; expected one "
+                             "headed 区县 / 单位 / 单位名称 / 考核单位 / 乡镇名称 …; the workbook's sheets are 说明 "
+                             "(active), 数据; give --sheet\n")
 
 
 def test_an_unknown_sheet_is_a_usage_error_listing_the_sheets(cli, tmp_path):
     path = awkward_workbook(tmp_path / "data.xlsx")
     result = cli("rank", RULESET, str(path), "--sheet", "Sheet9")
     assert result.exit_code == 2
-    assert result.output.endswith(f"Error: no sheet 'Sheet9' in {path}; its sheets are 说明, 数据\n")
+    assert result.output.endswith(f"Error: no sheet 'Sheet9' in {path}; its sheets are 说明 (active), 数据\n")
 
 
 def test_xlsx_floats_keep_their_shortest_spelling(tmp_path):
@@ -188,13 +189,27 @@ def test_a_json_nan_is_refused_at_its_object(cli, tmp_path):
                              "98% or 1,150), got 'nan'\n")
 
 
-def test_ignore_unknown_skips_only_unknown_columns(cli, tmp_path):
+def test_ignore_unknown_skips_only_unknown_columns_and_says_so(cli, tmp_path):
     text = (IO / "awkward.csv").read_text(encoding="utf-8").replace("\r\n", "\n")
-    lines = [line + ",备注" if n == 0 else line + ",x" for n, line in enumerate(text.splitlines())]
+    lines = [line + ",联系人" if n == 0 else line + ",x" for n, line in enumerate(text.splitlines())]
     path = tmp_path / "data.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert cli("rank", RULESET, str(path)).exit_code == 1
     assert ranking(cli, path, "--ignore-unknown") == EXPECTED
+    result = cli("rank", RULESET, str(path), "--ignore-unknown", "--year", "2027")
+    assert result.stderr == (f"notice: {path}, row 1, column '联系人': ignored: the column names no indicator or item "
+                             "of the ruleset (--ignore-unknown)\n")
+
+
+def test_a_remarks_column_is_skipped_with_a_notice(cli, tmp_path):
+    text = (IO / "awkward.csv").read_text(encoding="utf-8").replace("\r\n", "\n")
+    lines = [line + ",备注" if n == 0 else line + (",待核实" if n == 2 else ",") for n, line in
+             enumerate(text.splitlines())]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert ranking(cli, path) == EXPECTED
+    result = cli("rank", RULESET, str(path), "--year", "2027")
+    assert result.stderr == (f"notice: {path}, row 1, column '备注': skipped: remarks (1 filled), not scored\n")
 
 
 def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(cli, tmp_path):
@@ -221,7 +236,8 @@ def test_header_errors_name_the_header_row_below_a_title(cli, tmp_path):
     workbook.close()
     result = cli("rank", RULESET, str(path))
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: {path}, row 3, column '食品抽检合格律': column names no indicator")
+    assert result.output.startswith(f"Error: {path}, sheet 'Sheet1', cell B3, column '食品抽检合格律': column names "
+                                    "no indicator")
 
 
 def test_a_lone_first_row_that_is_not_a_title_is_still_the_header(cli, tmp_path):
@@ -229,5 +245,5 @@ def test_a_lone_first_row_that_is_not_a_title_is_still_the_header(cli, tmp_path)
     path.write_text("说明\n甲区\n乙区\n", encoding="utf-8")  # no header with a unit column below
     result = cli("rank", RULESET, str(path))
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, row 1: no unit column; expected one headed unit / 单位 / 名称 / "
-                             "单位名称 or 区县\n")
+    assert result.output == (f"Error: {path}, row 1: no unit column in the first 10 rows; expected one headed 区县 / "
+                             "单位 / 单位名称 / 考核单位 / 乡镇名称 …\n")

@@ -1,8 +1,7 @@
-"""Binding a wide file column by column reports the problem a reader meets first.
-
-The binder parses a column's distinct texts in one go, yet an examiner reading the sheet
-row by row, left to right, must be told about the first bad cell in that order, and a
-malformed row only if no earlier cell is bad.  Each case runs the real CLI on a file.
+"""Binding a wide file column by column reports every problem of the file at once, in the
+order an examiner reads the sheet: row by row, left to right (problems of the header
+first).  The binder parses a column's distinct texts in one go, yet each bad cell is named
+where it is.  Each case runs the real CLI on a file.
 """
 
 from __future__ import annotations
@@ -11,6 +10,8 @@ from conftest import DATA
 
 HEADER = ("单位,食品抽检合格率（%）,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖,"
           "发生重大质量安全事故\n")
+NUMBER = "expected a number (such as 98.5, 98% or 1,150)"
+LEVELS = "expected one of the levels 完成 / 基本完成 / 未完成"
 
 
 def rank(cli, write, body: str, header: str = HEADER):  # noqa: ANN001, ANN201
@@ -18,53 +19,73 @@ def rank(cli, write, body: str, header: str = HEADER):  # noqa: ANN001, ANN201
     return path, cli("rank", str(DATA / "township.toml"), str(path))
 
 
-def test_an_earlier_row_is_reported_before_an_earlier_column(cli, write) -> None:
+def test_every_bad_cell_is_reported_row_by_row(cli, write) -> None:
     path, result = rank(cli, write, "甲镇,97,99,完成,,\n"
                                     "乙镇,97,99,差,,\n"          # row 3: bad level in the 4th column
                                     "丙镇,abc,99,完成,,\n")       # row 4: bad number in the 2nd column
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, row 3, column '重点任务完成情况': "
-                             "expected one of the levels 完成 / 基本完成 / 未完成, got '差'\n")
+    assert result.output == (f"Error: {path}: 2 problems:\n"
+                             f"  row 3, column '重点任务完成情况': {LEVELS}, got '差'\n"
+                             f"  row 4, column '食品抽检合格率（%）': {NUMBER}, got 'abc'\n")
 
 
-def test_within_a_row_the_leftmost_bad_cell_is_reported(cli, write) -> None:
+def test_within_a_row_bad_cells_are_reported_left_to_right(cli, write) -> None:
     path, result = rank(cli, write, "甲镇,97,abc,差,,\n")
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, row 2, column '流通领域药品抽检合格率': "
-                             "expected a number (such as 98.5, 98% or 1,150), got 'abc'\n")
+    assert result.output == (f"Error: {path}: 2 problems:\n"
+                             f"  row 2, column '流通领域药品抽检合格率': {NUMBER}, got 'abc'\n"
+                             f"  row 2, column '重点任务完成情况': {LEVELS}, got '差'\n")
 
 
-def test_a_bad_cell_before_a_short_row_is_reported_first(cli, write) -> None:
+def test_a_short_row_is_reported_beside_bad_cells_of_other_rows(cli, write) -> None:
     path, result = rank(cli, write, "甲镇,120,99,完成,,\n"      # row 2: 120 % is out of range
-                                    "乙镇,97,99\n")             # row 3: 3 cells of 6
+                                    "乙镇,97,99\n"               # row 3: 3 cells of 6
+                                    "丙镇,abc,99,完成,,\n")       # row 4: bad number
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, row 2, column '食品抽检合格率（%）': "
-                             "120 is outside 0–100 for a percentage\n")
+    assert result.output == (f"Error: {path}: 3 problems:\n"
+                             "  row 2, column '食品抽检合格率（%）': 120 is outside 0–100 for a percentage\n"
+                             "  row 3, column '重点任务完成情况': the row has 3 cells, the header has 6; expected a "
+                             "cell for this column (empty if there is no data)\n"
+                             f"  row 4, column '食品抽检合格率（%）': {NUMBER}, got 'abc'\n")
 
 
-def test_a_short_row_is_reported_before_a_later_bad_cell(cli, write) -> None:
-    path, result = rank(cli, write, "甲镇,97,99\n"
-                                    "乙镇,abc,99,完成,,\n")
+def test_a_short_row_s_own_cells_are_not_read(cli, write) -> None:
+    # Its cells may have shifted: only the shape of the row is reported.
+    path, result = rank(cli, write, "甲镇,abc,99\n")
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, row 2, column '重点任务完成情况': the row has 3 cells, the header "
-                             "has 6; expected a cell for this column (empty if there is no data)\n")
+    assert result.output == (f"Error: {path}, row 2, column '重点任务完成情况': the row has 3 cells, the header has 6; "
+                             "expected a cell for this column (empty if there is no data)\n")
 
 
-def test_a_repeated_unit_is_reported_before_a_later_bad_cell(cli, write) -> None:
+def test_a_repeated_unit_is_reported_with_a_later_bad_cell(cli, write) -> None:
     path, result = rank(cli, write, "甲镇,97,99,完成,,\n"
                                     "甲镇,97,99,完成,,\n"
                                     "乙镇,abc,99,完成,,\n")
     assert result.exit_code == 1
-    assert result.output == f"Error: {path}, row 3, column '单位': unit '甲镇' appears twice (first at row 2)\n"
+    assert result.output == (f"Error: {path}: 2 problems:\n"
+                             "  row 3, column '单位': unit '甲镇' appears twice (first at row 2)\n"
+                             f"  row 4, column '食品抽检合格率（%）': {NUMBER}, got 'abc'\n")
 
 
-def test_an_item_with_a_figure_is_refused_at_the_header_before_cells_to_its_right(cli, write) -> None:
+def test_an_item_with_a_figure_is_refused_at_the_header_before_the_cells(cli, write) -> None:
     header = ("单位,食品抽检合格率,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖@上年,"
               "发生重大质量安全事故\n")
     path, result = rank(cli, write, "甲镇,97,99,完成,1,很多\n", header=header)
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, row 1, column '获市长质量管理奖@上年': "
-                             "bonus, deduction and veto items take one count per unit, not '@' figures\n")
+    assert result.output == (f"Error: {path}: 2 problems:\n"
+                             "  row 1, column '获市长质量管理奖@上年': bonus, deduction and veto items take one count "
+                             "per unit, not '@' figures\n"
+                             "  row 2, column '发生重大质量安全事故': expected a count of occurrences (0, 1, 2 … or "
+                             "是/否), got '很多'\n")
+
+
+def test_at_most_fifty_problems_are_listed_and_the_rest_counted(cli, write) -> None:
+    body = "".join(f"镇{n},abc,99,完成,,\n" for n in range(60))
+    path, result = rank(cli, write, body)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"Error: {path}: 60 problems (the first 50 shown):"
+    assert lines[1:] == [f"  row {n}, column '食品抽检合格率（%）': {NUMBER}, got 'abc'" for n in range(2, 52)]
 
 
 def test_equal_texts_share_one_parsed_value(cli, write) -> None:

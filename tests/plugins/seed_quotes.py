@@ -66,15 +66,16 @@ def loaded_ruleset(plugin: str, ruleset_id: str) -> Ruleset:
 
 
 def only(ruleset: Ruleset, *indicator_ids: str) -> Ruleset:
-    """The ruleset cut down to some indicators (and no items), so a few columns are data enough."""
+    """The ruleset cut down to some indicators (and no items, and no roster), so a few
+    columns of a unit or two are data enough."""
     kept = tuple(i for i in ruleset.indicators if i.id in indicator_ids)
-    return attrs.evolve(ruleset, indicators=kept, adjustments=Adjustments())
+    return attrs.evolve(ruleset, indicators=kept, adjustments=Adjustments(), roster=None)
 
 
 def rank_json(cli, ruleset_id: str, data: Path, *extra: str) -> dict:
     result = cli("rank", ruleset_id, str(data), "--format", "json", *extra)
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     document["by_unit"] = {unit["unit"]: unit for unit in document["units"]}
     return document
 

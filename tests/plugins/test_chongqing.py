@@ -174,7 +174,7 @@ def test_cli_rank_order_and_missing_cell(cli, allow_plugins):
     allow_plugins("chongqing")
     result = cli("rank", "chongqing-districts", str(DATA), "--year", "2025", "--format", "json")
     assert result.exit_code == 0, result.output
-    units = {u["unit"]: u for u in json.loads(result.output)["units"]}
+    units = {u["unit"]: u for u in json.loads(result.stdout)["units"]}
     # 江北区: 指数 88.6 → 12 − 1.4 × 2 = 9.2; 98% and more everywhere → 40; 32 ÷ 35 × 8 = 7.31,
     # 87 ÷ 100 × 8 = 6.96, 8 → 22.27; 满意度 84.3 is the 13th best itself → 12, 81.2 → 12: 95.47, first.
     assert (units["江北区"]["rank"], units["江北区"]["total"]) == (1, 95.47) and units["綦江区"]["rank"] == 38
@@ -191,8 +191,8 @@ def test_gap_to_next_closes_exactly_to_the_next_tier(catalog, rows):
     class above, and tiers never go back up as ranks go down."""
     ruleset = catalog.ruleset("chongqing-districts")
     header = ("区县", *(i.name for i in ruleset.indicators))
-    table = RawTable(file="generated.csv", header=header,
-                     rows=[(f"区县{n}", *map(str, values)) for n, values in enumerate(rows)],
+    table = RawTable(file="generated.csv", header=header,  # the 38 区县 of the roster
+                     rows=[(name, *map(str, values)) for name, values in zip(ruleset.roster.units, rows)],
                      row_numbers=list(range(2, 40)))
     batch = score_batch(ruleset, bind(table, ruleset), year=2025)
     names = [g.name for g in ruleset.classification.grades]

@@ -179,16 +179,22 @@ def test_the_example_ranks_grades_ties_and_veto(cli, allow_plugins):
     assert document["units"][-1]["unit"] == "黔西南布依族苗族自治州"
 
 
-def test_a_prefecture_without_its_2020_baseline_is_refused_with_the_column_named(cli, allow_plugins, write):
+def test_prefectures_without_their_2020_baseline_score_zero_and_the_column_is_named(cli, allow_plugins, write):
+    # The plan gives no 2020 energy figure per prefecture; without the column, the ruleset's
+    # missing-value policy (zero) scores every prefecture 0 on it, and says so.
     allow_plugins("guizhou")
     header, *rows = DATA.read_text(encoding="utf-8").splitlines()
     columns = header.split(",")
     drop = columns.index("单位地区生产总值能耗@基期")
     trimmed = [",".join(c for n, c in enumerate(line.split(",")) if n != drop) for line in [header, *rows]]
     path = write("no-baseline.csv", "\n".join(trimmed) + "\n")
-    result = cli("rank", "guizhou-prefectures", str(path))
-    assert result.exit_code == 1
-    assert "单位地区生产总值能耗@基期" in result.output and "贵阳市" in result.output
+    document = rank_json(cli, "guizhou-prefectures", path, "--year", "2025")
+    assert all(points(unit, "energy_intensity") == 0 for unit in document["units"])
+    result = cli("rank", "guizhou-prefectures", str(path), "--year", "2025")
+    notice = next(line for line in result.stderr.splitlines() if "@基期" in line)
+    assert notice.startswith(f"notice: {path}, column '单位地区生产总值能耗@基期': {len(rows)} unit(s) lack the figure "
+                             "单位地区生产总值能耗@基期 that the target or rule needs (贵阳市")
+    assert notice.endswith("scored 0 under the missing-value policy 'zero'")
 
 
 @settings(max_examples=60, deadline=None)

@@ -84,14 +84,21 @@ def test_the_example_ranks_and_ties(cli, allow_plugins):
         assert unit["tier"] == grade
 
 
-def test_a_trend_without_last_years_value_is_refused_with_the_column_named(cli, allow_plugins, write):
+def test_a_trend_without_last_years_value_scores_zero_and_the_column_is_named(cli, allow_plugins, write):
+    # The ruleset's missing-value policy is zero: 汉丰街道 lacks 上年, so scores 0 on the trend.
     allow_plugins("kaizhou")
     lines = DATA.read_text(encoding="utf-8").splitlines()
     lines[1] = lines[1].replace(lines[1].split(",")[6] + "," + lines[1].split(",")[7],
                                 "," + lines[1].split(",")[7], 1)
-    result = cli("rank", "kaizhou-towns", str(write("no-previous.csv", "\n".join(lines) + "\n")))
-    assert result.exit_code == 1
-    assert "工程质量抽查符合率@上年" in result.output and "汉丰街道" in result.output
+    path = write("no-previous.csv", "\n".join(lines) + "\n")
+    result = cli("rank", "kaizhou-towns", str(path), "--year", "2027", "--format", "json")
+    assert result.exit_code == 0, result.output
+    unit = next(u for u in json.loads(result.stdout)["units"] if u["unit"] == "汉丰街道")
+    trend = next(i for i in unit["indicators"] if i["id"] == "construction_compliance_rate")
+    assert (trend["points"], trend["explanation"]) == (0.0, "缺少上年值（工程质量抽查符合率@上年），按0分计（缺失值规则：zero）")
+    assert result.stderr == (f"notice: {path}, column '工程质量抽查符合率@上年': 1 unit(s) lack the figure "
+                             "工程质量抽查符合率@上年 that the target or rule needs (汉丰街道): scored 0 under the "
+                             "missing-value policy 'zero'\n")
 
 
 @settings(max_examples=80, deadline=None)

@@ -184,7 +184,7 @@ def test_cli_ranks_all_townships(cli, allow_plugins):
     result = cli("rank", "shizhu-township", str(EXAMPLES / "townships-2025.csv"), "--year", "2025",
                  "--format", "json")
     assert result.exit_code == 0, result.output
-    units = json.loads(result.output)["units"]
+    units = json.loads(result.stdout)["units"]
     assert len(units) == 33
     # 下路街道: 98.4, 96.9, 1261, 85.2, 84.9 — every figure at or past its 2025 target → 100
     assert (units[0]["unit"], units[0]["total"]) == ("下路街道", 100.0)

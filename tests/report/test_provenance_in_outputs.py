@@ -28,16 +28,27 @@ def sha256(path) -> str:
 
 
 def expected(ruleset_file: str | None = str(TOWNSHIP), data: str = str(TOWNSHIPS)) -> Provenance:
+    """What a result of tests/data's township, scored with --year 2025, names."""
     return Provenance(ruleset="test-township", ruleset_sha256=sha256(TOWNSHIP), year=2025,
-                      data=(SourceFile(data, sha256(TOWNSHIPS)),), options=ScoringOptions(),
+                      data=(SourceFile(data, sha256(TOWNSHIPS)),), options=ScoringOptions(year=2025),
                       qscore_version=importlib.metadata.version("qscore"), ruleset_file=ruleset_file)
 
 
-def test_the_pipeline_gives_every_batch_scored_from_a_file_its_provenance():
+def test_the_pipeline_gives_every_batch_scored_from_a_file_its_provenance(tmp_path):
     assert qscore.score(TOWNSHIP, TOWNSHIPS, year=2025).provenance == expected()
     options = qscore.score(str(TOWNSHIP), str(TOWNSHIPS), year=2025, encoding="utf-8", ignore_unknown=True)
-    assert options.provenance == attrs.evolve(expected(), options=ScoringOptions(encoding="utf-8",
+    assert options.provenance == attrs.evolve(expected(), options=ScoringOptions(year=2025, encoding="utf-8",
                                                                                  ignore_unknown=True))
+    # The year chosen without --year (the plan's horizon here) is the year; none was given.
+    chosen = qscore.score(TOWNSHIP, TOWNSHIPS).provenance
+    assert (chosen.year, chosen.options.year) == (2027, None)
+    # A roster file given instead of the ruleset's, and the other reading options.
+    roster = tmp_path / "roster.txt"
+    roster.write_text("南宾街道\n西沱镇\n", encoding="utf-8")
+    partial = qscore.score(TOWNSHIP, TOWNSHIPS, year=2025, units=roster, partial=True, hidden="skip", merged="fill",
+                           percent_fractions=True).provenance
+    assert partial.options == ScoringOptions(year=2025, partial=True, roster=SourceFile(str(roster), sha256(roster)),
+                                             hidden="skip", merged="fill", percent_fractions=True)
     # A table already read has no file to name.
     table = qscore.read_table(TOWNSHIPS)
     assert qscore.score(TOWNSHIP, table, year=2025).provenance is None
@@ -81,12 +92,13 @@ def test_json_xlsx_and_html_carry_it_inside(cli, tmp_path, fmt):
 def test_the_json_provenance_object(cli):
     result = cli("rank", str(TOWNSHIP), str(TOWNSHIPS), "--year", "2025", "--format", "json")
     document = json.loads(result.stdout)
-    assert list(document) == ["ruleset", "title", "year", "provenance", "units"]
+    assert list(document) == ["ruleset", "title", "year", "provenance", "notices", "units"]
     assert document["provenance"] == {
         "qscore_version": importlib.metadata.version("qscore"), "ruleset": "test-township",
         "ruleset_file": str(TOWNSHIP), "ruleset_sha256": sha256(TOWNSHIP), "year": 2025,
         "data": [{"file": str(TOWNSHIPS), "sha256": sha256(TOWNSHIPS)}],
-        "options": {"encoding": None, "sheet": None, "ignore_unknown": False}}
+        "options": {"year": 2025, "encoding": None, "sheet": None, "ignore_unknown": False, "partial": False,
+                    "roster": None, "hidden": "refuse", "merged": "refuse", "percent_fractions": False}}
 
 
 @pytest.mark.parametrize(("fmt", "suffix"), [("csv", "csv"), ("table", "txt")])

@@ -30,7 +30,7 @@ def workbook(cli, tmp_path):
 
 def test_each_table_has_a_title_a_filter_and_prints_on_a4_landscape(workbook):
     book = openpyxl.load_workbook(workbook)
-    assert book.sheetnames == ["排名", "总分图", "指标明细", "加减分", "说明", "来源", "图表数据"]
+    assert book.sheetnames == ["排名", "总分图", "指标明细", "加减分", "数据提示", "说明", "来源", "图表数据"]
     for name, columns, rows in (("排名", "L", 4), ("指标明细", "K", 12), ("加减分", "G", 2)):  # 南宾街道 bonus, 黄水镇 veto
         sheet = book[name]
         assert sheet["A1"].value == "测试县乡镇质量工作考核（2025年度）"
@@ -108,15 +108,32 @@ def test_the_notes_sheet_states_the_rules_and_every_assumption(allow_plugins):
 def test_the_provenance_sheet_names_each_file_by_its_sha256(workbook):
     import hashlib
 
-    rows = list(openpyxl.load_workbook(workbook)["来源"].iter_rows(min_row=2, max_row=11, values_only=True))
+    rows = list(openpyxl.load_workbook(workbook)["来源"].iter_rows(min_row=2, max_row=16, values_only=True))
     digest = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in (TOWNSHIP, TOWNSHIPS)}
     assert rows[0] == ("项目", "内容", "SHA-256", "说明")
-    assert rows[2:6] == [("规则集", "test-township", None, None),
+    assert rows[2:7] == [("规则集", "test-township", None, None),
                          ("规则集文件", str(TOWNSHIP), digest[TOWNSHIP], None),
-                         ("考核年度", "2025", None, None),
+                         ("考核年度", "2025", None, None), ("指定年度", "2025", None, "--year"),
                          ("数据文件", str(TOWNSHIPS), digest[TOWNSHIPS], None)]
-    assert rows[6:9] == [("文本编码", None, None, "自动识别（BOM，否则 UTF-8，否则 GB18030）"),
-                         ("工作表", None, None, "第一个工作表"), ("忽略未知列", "否", None, None)]
+    assert rows[7:] == [("文本编码", None, None, "自动识别（BOM，否则 UTF-8，否则 GB18030）"),
+                        ("工作表", None, None, "打开时显示的工作表"), ("忽略未知列", "否", None, None),
+                        ("部分单位", "否", None, None), ("单位名单", None, None, "规则集所列名单"),
+                        ("隐藏行列", "拒绝", None, None), ("合并单元格", "拒绝", None, None),
+                        ("小数形式的百分比", "拒绝", None, None)]
+
+
+def test_the_notices_sheet_says_what_was_done_with_the_data(cli, tmp_path):
+    data = tmp_path / "titled.csv"
+    data.write_text("测试县2025年度乡镇考核得分表\n" + TOWNSHIPS.read_text(encoding="utf-8"), encoding="utf-8")
+    output = tmp_path / "r.xlsx"
+    result = cli("rank", str(TOWNSHIP), str(data), "-o", str(output))
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(output)["数据提示"].iter_rows(min_row=2, values_only=True))
+    # The title row above the header is skipped, and it names the year: as rank says on stderr.
+    assert rows[0] == ("提示", "文件", "工作表", "位置", "内容")
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [("标题行", str(data), "第1行"), ("考核年度", str(data), None)]
+    said = [line.split(": ", 1)[1] for line in result.stderr.splitlines()]
+    assert [row[4] for row in rows[1:]] == [line.split(": ", 1)[1] if ": " in line else line for line in said]
 
 
 def test_points_are_still_numbers_under_the_title(workbook):

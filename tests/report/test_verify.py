@@ -157,7 +157,7 @@ def test_data_that_has_moved_is_asked_for_and_a_stranger_is_refused(cli, outputs
 
     assert (checked.exit_code, checked.output) == (1, f"Error: --data {stranger}: its SHA-256 "
                                                       f"{hashlib.sha256(stranger.read_bytes()).hexdigest()} is that of "
-                                                      f"no data file {result} names\n")
+                                                      f"no file {result} names\n")
     assert cli("verify", str(result), "--data", str(moved)).exit_code == 0
 
 
@@ -187,6 +187,17 @@ def test_a_csv_without_its_provenance_file_cannot_be_verified(cli, outputs):
     assert (checked.exit_code, checked.output) == (1, (
         f"Error: {result} does not say what it was scored from: its provenance file {result}.provenance.json is not "
         "there (qscore writes it beside a CSV or table written with -o)\n"))
+
+
+def test_a_provenance_naming_a_policy_rank_does_not_take_is_refused(cli, outputs):
+    result = outputs["json"]
+    document = json.loads(result.read_text(encoding="utf-8"))
+    assert document["provenance"]["options"]["hidden"] == "refuse"
+    document["provenance"]["options"]["hidden"] = "ignore"
+    result.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    checked = cli("verify", str(result))
+    assert (checked.exit_code, checked.output) == (1, (
+        f"Error: {result}: the provenance's options' 'hidden' is 'ignore', which is none of refuse, skip, read\n"))
 
 
 def test_a_report_s_year_over_year_section_is_left_out_and_said_so(cli, allow_plugins, tmp_path):

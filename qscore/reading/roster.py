@@ -1,0 +1,61 @@
+"""A roster file (``--units FILE``): the units an assessment scores, one name per line or
+one column of a CSV, standing in for the ruleset's ``[roster]``.
+
+A first line that is a unit column's header (单位, 乡镇（街道） …) is skipped; blank lines
+are skipped; encodings as for CSV data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from qscore.errors import DataError, DataProblem, DataProblems
+from qscore.model import Roster
+from qscore.reading.cells import normalise
+from qscore.reading.layout import header_key
+from qscore.reading.table import ReadOptions
+from qscore.reading.text import decode_text
+
+
+def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None = None) -> Roster:
+    """The units listed in ``path``.
+
+    :param headers: unit column headers: a first line that is one of them is skipped.
+    :raises DataError: for a file that is not text, has more than one column, names a
+        unit twice or names none.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the roster file: {exc.strerror or exc}", file=str(path)) from None
+    text = decode_text(path, raw, ReadOptions(encoding=encoding))
+    names: dict[str, int] = {}
+    problems = DataProblems()
+    folded = {header_key(h).lower() for h in headers}
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV: {exc}", file=str(path)) from None
+    for number, cells in enumerate(lines, 1):
+        filled = [cell for cell in cells if cell.strip()]
+        if not filled:
+            continue
+        if len(filled) > 1:
+            problems.add(DataProblem(f"expected one unit name per line, got {len(filled)} cells", file=str(path),
+                                 row=number))
+            continue
+        name = normalise(filled[0])
+        if not names and header_key(name).lower() in folded:
+            continue
+        if name in names:
+            problems.add(DataProblem(f"unit '{name}' is listed twice (first at row {names[name]})", file=str(path),
+                                 row=number))
+            continue
+        names[name] = number
+    problems.raise_any()
+    if not names:
+        raise DataError("the roster file lists no units; expected one unit name per line", file=str(path))
+    return Roster(units=tuple(names), source=str(path))

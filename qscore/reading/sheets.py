@@ -1,0 +1,270 @@
+"""What the workbook readers (:mod:`~qscore.reading.xlsx`, :mod:`~qscore.reading.xls`) share:
+which sheet to read, the text an examiner sees in a cell, a sheet as a :class:`RawTable`,
+and what a file that is not a workbook of the expected kind really is.
+
+The sheet read by default is the **active** one (the sheet Excel shows on opening), and
+only when it is a visible worksheet: a hidden sheet is never read unless ``--sheet``
+names it, and every message about sheets lists them with their state.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from qscore.errors import DataError, UsageError
+from qscore.limits import exceeded
+from qscore.model import Notice
+from qscore.reading.table import Merged, RawTable
+
+SheetState = Literal["visible", "hidden", "veryHidden"]
+STATE_WORDS = {"visible": "", "hidden": "hidden", "veryHidden": "very hidden"}
+# Magic numbers of what arrives under a workbook's name.
+ZIP = b"PK\x03\x04"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An encrypted workbook (Excel's 用密码进行加密, any format) is an OLE2 file with this stream.
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+ENCRYPTED = ("the workbook is encrypted (password-protected); save a copy without the password "
+             "(文件 → 信息 → 保护工作簿 → 用密码进行加密, clear it) and read that")
+
+
+@attrs.frozen
+class SheetInfo:
+    """One sheet of a workbook, as the sheet tabs show it.
+
+    :param name: the tab's name.
+    :param state: ``visible``, ``hidden`` or ``veryHidden`` (hidden so that only a macro
+        can show it).
+    :param chart: a chart sheet, not a table.
+    :param active: the sheet Excel shows on opening.
+    """
+
+    name: str
+    state: SheetState = "visible"
+    chart: bool = False
+    active: bool = False
+
+    def describe(self) -> str:
+        marks = [word for word in (STATE_WORDS.get(self.state, self.state), "chart" if self.chart else "",
+                                   "active" if self.active else "") if word]
+        return f"{self.name} ({', '.join(marks)})" if marks else self.name
+
+
+def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) -> tuple[SheetInfo, list[Notice]]:
+    """The sheet to read: ``wanted``, else the active sheet when it is a visible table.
+
+    :raises UsageError: for a ``wanted`` sheet the workbook lacks.
+    :raises DataError: for a workbook without sheets, a chart sheet, or (by default) an
+        active sheet that is hidden; the message lists the sheets.
+    """
+    listing = ", ".join(sheet.describe() for sheet in sheets)
+    if not sheets:
+        raise DataError("the workbook has no sheets", file=str(path))
+    if wanted is not None:
+        chosen = next((sheet for sheet in sheets if sheet.name == wanted), None)
+        if chosen is None:
+            raise UsageError(f"no sheet '{wanted}' in {path}; its sheets are {listing}")
+        if chosen.chart:
+            raise DataError(f"sheet '{wanted}' is a chart, not a table; the workbook's sheets are {listing}",
+                            file=str(path))
+        if chosen.state != "visible":
+            return chosen, [Notice("sheet", f"read the {STATE_WORDS[chosen.state]} sheet '{chosen.name}', as "
+                                   "--sheet names it", file=str(path), sheet=chosen.name)]
+        return chosen, []
+    active = next((sheet for sheet in sheets if sheet.active), sheets[0])
+    if active.chart:
+        raise DataError(f"the active sheet '{active.name}' is a chart, not a table; the workbook's sheets are "
+                        f"{listing}; give --sheet with a data sheet", file=str(path))
+    if active.state != "visible":
+        raise DataError(f"the active sheet '{active.name}' is {STATE_WORDS[active.state]}; the workbook's sheets are "
+                        f"{listing}; give --sheet with the sheet to read", file=str(path))
+    notices = []
+    if len(sheets) > 1:
+        notices.append(Notice("sheet", f"read the active sheet '{active.name}'; the workbook's sheets are {listing} "
+                              "(give --sheet to read another)", file=str(path), sheet=active.name))
+    return active, notices
+
+
+def sheet_table(path: Path, sheet: SheetInfo, sheets: Sequence[SheetInfo], cells: Mapping[int, Sequence[str]], *,
+                hidden_rows: frozenset[int], hidden_columns: frozenset[int], merged: Sequence[Merged],
+                notices: Sequence[Notice], cell_limit: int) -> RawTable:
+    """A sheet's non-blank rows (row number → cell texts from column A) as a
+    :class:`RawTable`: the first is the header, every row as wide as the widest.
+
+    :raises DataError: when the rows made as wide as the widest hold more than
+        ``cell_limit`` cells (the limit ``xlsx_cells``).
+    """
+    rows = [(number, list(texts)) for number, texts in sorted(cells.items()) if any(t.strip() for t in texts)]
+    listing = tuple(s.describe() for s in sheets)
+    if rows and len(rows) * max(len(texts) for _, texts in rows) > cell_limit:
+        raise DataError(f"the sheet's rows, as wide as its widest, hold more than {cell_limit:,} cells; "
+                        f"{exceeded('xlsx_cells', cell_limit)}", file=str(path), sheet=sheet.name)
+    if not rows:
+        return RawTable(file=str(path), header=(), rows=[], row_numbers=[], sheet=sheet.name, sheets=listing,
+                        notices=tuple(notices), merged=tuple(merged))
+    width = max(len(texts) for _, texts in rows)
+    for _, texts in rows:
+        texts.extend([""] * (width - len(texts)))
+    header = tuple(cell.strip() for cell in rows[0][1])
+    return RawTable(file=str(path), header=header, rows=[texts for _, texts in rows[1:]],
+                    row_numbers=[number for number, _ in rows[1:]], header_row=rows[0][0],
+                    hidden_rows=frozenset(r for r in hidden_rows if r in cells),
+                    hidden_columns=frozenset(c for c in hidden_columns if c < width), sheet=sheet.name,
+                    sheets=listing, notices=tuple(notices), merged=tuple(merged))
+
+
+def column_letter(index: int) -> str:
+    """The letters of column ``index`` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+# -- cell texts ---------------------------------------------------------------------------
+
+def cell_text(value: Any, number_format: str | None = None) -> str:
+    """The text of a workbook cell's value as the examiner sees it.
+
+    - numbers: ``repr`` of the float (its shortest exact spelling), so 98.5 reads as
+      ``Decimal('98.5')``, never as binary noise; a whole float as an integer (``3``);
+    - under a percent format (``0.0%``): the stored fraction times 100 with a ``%`` sign,
+      so 0.985 reads as ``98.5%``, exactly as a CSV cell typed ``98.5%`` does;
+    - under a format with a *literal* percent sign (``0"%"``, ``0\\%``), which Excel shows
+      without scaling: the number with a ``%`` sign, as shown (98 → ``98%``).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not _finite(value):
+            return repr(value)
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 \
+            else repr(value) if isinstance(value, float) else str(value)
+        percent = percent_signs(number_format, value) if number_format and "%" in number_format else None
+        if percent == "scaled":
+            return f"{(Decimal(text) * 100).normalize():f}%"
+        if percent == "literal":
+            return f"{text}%"
+        return text
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def percent_signs(number_format: str, value: float | int) -> Literal["scaled", "literal"] | None:
+    """How the format section that shows ``value`` treats a percent sign: ``scaled`` (a
+    bare ``%``: Excel multiplies by 100), ``literal`` (quoted or escaped: shown as
+    typed), or ``None`` (no percent sign)."""
+    sections = _sections(number_format)
+    section = sections[1] if value < 0 and len(sections) > 1 else sections[2] if value == 0 and len(sections) > 2 \
+        else sections[0]
+    found: Literal["scaled", "literal"] | None = None
+    position, quoted = 0, False
+    while position < len(section):
+        char = section[position]
+        if quoted:
+            quoted = char != '"'
+            found = found or ("literal" if char == "%" else None)
+        elif char == '"':
+            quoted = True
+        elif char in "\\_*":  # the next character is shown (or padded) as it is
+            position += 1
+            if char == "\\" and section[position:position + 1] == "%":
+                found = found or "literal"
+        elif char == "[":
+            position = section.find("]", position) if "]" in section[position:] else len(section)
+        elif char == "%":
+            return "scaled"
+        position += 1
+    return found
+
+
+def _sections(number_format: str) -> list[str]:
+    """A number format's sections (positive; negative; zero; text), split at ``;``
+    outside quotes and escapes."""
+    sections, current, quoted, escaped = [], "", False, False
+    for char in number_format:
+        if escaped:
+            escaped = False
+        elif char == "\\" and not quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == ";" and not quoted:
+            sections.append(current)
+            current = ""
+            continue
+        current += char
+    return [*sections, current]
+
+
+def _finite(value: float | int) -> bool:
+    return value == value and value not in (float("inf"), float("-inf"))
+
+
+# -- what a file is -----------------------------------------------------------------------
+
+def sniff(path: Path, expected: Literal["xlsx", "xls"]) -> None:
+    """Refuse, saying what it is, a file that is not a workbook of the ``expected`` kind:
+    an encrypted workbook, the other workbook format, an HTML or XML export, a text file.
+
+    :raises DataError: naming what the file is and what to do.
+    """
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(512)
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    what = _kind(path, head)
+    if what == expected or what == "unknown":
+        return
+    suffix = f".{expected}"
+    messages = {
+        "encrypted": ENCRYPTED,
+        "xls": f"this is an old Excel .xls workbook, not an {suffix} workbook; give it the .xls suffix",
+        "xlsx": f"this is an .xlsx workbook (a zip file), not an old Excel {suffix} workbook; give it the .xlsx "
+                "suffix",
+        "markup": f"this is an HTML or XML page, not an Excel {suffix} workbook (some systems export tables this "
+                  "way); open it in Excel and save it as .xlsx",
+        "text": f"this is a text file, not an Excel {suffix} workbook; a CSV file needs the .csv suffix",
+        "empty": f"the file is empty, not an Excel {suffix} workbook",
+    }
+    raise DataError(messages[what], file=str(path))
+
+
+def _kind(path: Path, head: bytes) -> str:
+    if not head:
+        return "empty"
+    if head.startswith(ZIP):
+        return "xlsx"
+    if head.startswith(OLE2):
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return "xls"
+        return "encrypted" if ENCRYPTED_STREAM in raw else "xls"
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text[:1] == b"<":
+        return "markup"
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            return "text"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 3:  # a character cut by the 512-byte window
+                return "text"
+            try:
+                head.decode("gb18030")
+                return "text"
+            except UnicodeDecodeError:
+                return "unknown"
+    return "unknown"

@@ -1,0 +1,92 @@
+"""Reading old Excel workbooks (``.xls``, Excel 97–2003; what WPS and many office systems
+still save).
+
+xlrd is the maintained reader of the format; with ``formatting_info`` it reports each
+cell's number format (a percent-formatted 0.985 is shown as 98.5%), the sheets' states,
+hidden rows and columns and merged ranges, so an ``.xls`` file is read by exactly the
+rules of an ``.xlsx`` one (:mod:`qscore.reading.sheets`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from qscore.errors import DataError, UsageError
+from qscore.limits import exceeded
+from qscore.reading.sheets import ENCRYPTED, SheetInfo, cell_text, choose_sheet, sheet_table, sniff
+from qscore.reading.table import Merged, RawTable, ReadOptions
+
+STATES = {0: "visible", 1: "hidden", 2: "veryHidden"}
+
+
+def read_xls(path: Path, options: ReadOptions) -> RawTable:
+    """Read the active sheet (or ``options.sheet``) of an ``.xls`` workbook.
+
+    :raises DataError: for a file that is not an ``.xls`` workbook, an encrypted one, or a
+        hidden or chart sheet picked by default.
+    :raises UsageError: for a ``--sheet`` the workbook lacks.
+    """
+    sniff(path, "xls")
+    import xlrd  # type: ignore[import-untyped]
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True)
+    except OSError as exc:
+        raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    except Exception as exc:  # noqa: BLE001 - xlrd fails on damaged files in many ways
+        if "encrypted" in str(exc).lower():
+            raise DataError(ENCRYPTED, file=str(path)) from None
+        raise DataError(f"not a readable .xls workbook ({type(exc).__name__}); expected a file saved by Excel "
+                        "as .xls", file=str(path)) from None
+    try:
+        sheets = [SheetInfo(name=sheet.name, state=STATES.get(sheet.visibility, "hidden"),  # type: ignore[arg-type]
+                            active=bool(sheet.sheet_visible)) for sheet in book.sheets()]
+        if sheets and not any(sheet.active for sheet in sheets):
+            sheets[0] = SheetInfo(name=sheets[0].name, state=sheets[0].state, active=True)
+        chosen, notices = choose_sheet(path, sheets, options.sheet)
+        sheet = book.sheet_by_name(chosen.name)
+        limit = options.limits.xlsx_cells
+        if sheet.nrows * max(sheet.ncols, 1) > limit:
+            raise DataError(f"the sheet has more than {limit:,} cells; {exceeded('xlsx_cells', limit)}",
+                            file=str(path), sheet=chosen.name)
+        cells = {row + 1: [_text(book, sheet.cell(row, column)) for column in range(sheet.row_len(row))]
+                 for row in range(sheet.nrows)}
+        hidden_rows = frozenset(row + 1 for row, info in sheet.rowinfo_map.items() if info.hidden)
+        hidden_columns = frozenset(column for column, info in sheet.colinfo_map.items() if info.hidden)
+        merged: list[Merged] = [(first_row + 1, first_column, last_row, last_column - 1)
+                                for first_row, last_row, first_column, last_column in sheet.merged_cells]
+    except (DataError, UsageError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged records
+        raise DataError(f"not a readable .xls workbook ({type(exc).__name__}); expected a file saved by Excel "
+                        "as .xls", file=str(path)) from None
+    finally:
+        book.release_resources()
+    return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
+                       merged=merged, notices=notices, cell_limit=options.limits.xlsx_cells)
+
+
+def _text(book: Any, cell: Any) -> str:
+    import xlrd
+
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if kind == xlrd.XL_CELL_TEXT:
+        return str(value)
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return cell_text(bool(value))
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#ERROR")
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            moment = xlrd.xldate_as_datetime(value, book.datemode)
+        except (ValueError, OverflowError):
+            return repr(value)
+        return cell_text(moment.date() if moment.time() == datetime.time() else moment)
+    xf = book.xf_list[cell.xf_index] if cell.xf_index is not None else None
+    number_format = book.format_map[xf.format_key].format_str if xf is not None and xf.format_key in book.format_map \
+        else None
+    return cell_text(value, number_format)
