@@ -160,8 +160,7 @@ def _ruleset_file(given: RulesetLike, ruleset: Ruleset, catalog: Catalog) -> str
     if ruleset.file is None:
         return None
     if isinstance(given, Ruleset):
-        entry = catalog.rulesets.get(ruleset.id)
-        return None if entry is not None and entry.ruleset is ruleset else ruleset.file
+        return None if catalog.is_installed(ruleset) else ruleset.file
     return ruleset.file if ruleset.file == str(Path(given)) else None
 
 

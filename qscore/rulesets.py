@@ -19,6 +19,7 @@ import difflib
 import enum
 import functools
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -40,6 +41,7 @@ from qscore.reading.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
 from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds
+from qscore.toml_hints import decode_message, syntax_message
 
 T = TypeVar("T")
 
@@ -60,6 +62,8 @@ GRADE_KEYS = {"name", "min_score", "count", "share"}
 ROUNDING_KEYS = {"places", "mode", "stage"}
 EXAMPLE_KEYS = {"name", "year", "inputs", "points", "total", "tier"}
 TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset", "share"}
+#: Keys that tell a block of keys is an indicator's (no other table has them).
+_INDICATOR_ONLY = INDICATOR_KEYS - TOP_KEYS - CATEGORY_KEYS - ITEM_KEYS - EXAMPLE_KEYS
 SCHEMA = 1
 #: The most problems one load reports; past it the search stops.
 PROBLEM_LIMIT = 50
@@ -80,11 +84,17 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         source = Path(source)
     file = str(source)
     try:
-        data = tomllib.loads(source.read_bytes().decode("utf-8"), parse_float=Decimal)
+        raw = source.read_bytes()
     except OSError as exc:
         raise RulesetError(f"cannot read the ruleset: {exc.strerror or exc}", file=file) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"not valid TOML: {exc}", file=file) from None
+    try:
+        # utf-8-sig: a byte-order mark, as Windows Notepad saves UTF-8, is not part of the text.
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text, parse_float=Decimal)
+    except UnicodeDecodeError as exc:
+        raise RulesetError(decode_message(raw, exc), file=file) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesetError(syntax_message(text, exc, _INDICATOR_ONLY), file=file) from None
     except ValueError:  # int() refuses a whole number of thousands of digits
         raise RulesetError(f"a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}",
                            file=file) from None
@@ -108,36 +118,69 @@ class RulesetEntry:
     plugin: str
 
 
+#: A ruleset's top-level ``id = "…"``, read without parsing the file.
+_ID_LINE = re.compile(r"""^[ \t]*id[ \t]*=[ \t]*(?:"([^"\\\n]+)"|'([^'\n]+)')[ \t]*(?:#.*)?$""")
+
+
+@attrs.frozen
+class PendingRuleset:
+    """A ruleset file a plug-in registered, loaded when it is first needed.
+
+    :param source: the file (a path, or a resource inside a package).
+    :param plugin: the plug-in that registered it.
+    """
+
+    source: Path | Traversable
+    plugin: str
+
+    def declared_id(self) -> str | None:
+        """The ``id`` the file declares at its top level, read from its text alone (before
+        any table header), or ``None`` when it cannot be read that way."""
+        try:
+            text = self.source.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        for line in text.splitlines():
+            if line.lstrip().startswith("["):
+                return None
+            match = _ID_LINE.match(line)
+            if match:
+                return match.group(1) or match.group(2)
+        return None
+
+
 class RulesetRegister:
     """What ``qscore_register_rulesets`` receives.
 
-    ``register(path)`` registers one ruleset file (or a :class:`Ruleset`);
     ``register.package(__name__)`` registers every ``rulesets/*.toml`` file inside a
     plug-in package, which is how ``qscore new-plugin`` and the seed jurisdictions lay
-    them out.
+    them out; ``register(path)`` one ruleset file (or a :class:`Ruleset`);
+    ``register.directory(path)`` every ``*.toml`` file of a folder.  Files are loaded
+    when a ruleset is first needed (:class:`~qscore.plugins.manager.Catalog`), so a run
+    loads only the ruleset it scores.
     """
 
-    def __init__(self, registry: Registry[RulesetEntry], rule_types: RuleTypes, target_kinds: TargetKinds,
-                 plugin: str) -> None:
-        self._registry, self._rule_types, self._target_kinds, self.plugin = registry, rule_types, target_kinds, plugin
+    def __init__(self, registered: list[PendingRuleset | RulesetEntry], plugin: str) -> None:
+        self._registered, self.plugin = registered, plugin
 
-    def __call__(self, source: str | os.PathLike[str] | Traversable | Ruleset) -> Ruleset:
-        ruleset = source if isinstance(source, Ruleset) else load_ruleset(source, self._rule_types,
-                                                                           self._target_kinds)
-        self._registry.add(ruleset.id, RulesetEntry(ruleset, self.plugin), self.plugin)
-        return ruleset
+    def __call__(self, source: str | os.PathLike[str] | Traversable | Ruleset) -> None:
+        if isinstance(source, Ruleset):
+            self._registered.append(RulesetEntry(source, self.plugin))
+        else:
+            self._registered.append(PendingRuleset(Path(source) if isinstance(source, (str, os.PathLike)) else source,
+                                                   self.plugin))
 
-    def directory(self, folder: str | os.PathLike[str] | Traversable) -> list[Ruleset]:
+    def directory(self, folder: str | os.PathLike[str] | Traversable) -> None:
         """Register every ``*.toml`` file in ``folder`` (not its sub-folders), by name order."""
         root = Path(folder) if isinstance(folder, (str, os.PathLike)) else folder
-        files = sorted((entry for entry in root.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
-                       key=lambda entry: entry.name)
-        return [self(entry) for entry in files]
+        for entry in sorted((entry for entry in root.iterdir() if entry.name.endswith(".toml") and entry.is_file()),
+                            key=lambda entry: entry.name):
+            self(entry)
 
-    def package(self, package: str) -> list[Ruleset]:
+    def package(self, package: str) -> None:
         """Register every ``*.toml`` file in the ``rulesets`` folder of ``package`` (a
         plug-in's own ``__name__``), read through :mod:`importlib.resources`."""
-        return self.directory(resources.files(package).joinpath("rulesets"))
+        self.directory(resources.files(package).joinpath("rulesets"))
 
 
 def parse_ruleset(data: Mapping[str, Any], rule_types: RuleTypes, *, file: str | None = None,
@@ -236,7 +279,13 @@ class _Reader:
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], table: str | None) -> None:
         unknown = sorted(set(data) - allowed)
-        if unknown:
+        if unknown and _indicator_keys_astray(unknown, table):
+            # In file order (tomllib keeps it), so that the first names the line above which
+            # the [[indicators]] line belongs.
+            astray = [key for key in data if key not in allowed]
+            self.problem(f"the keys {', '.join(map(repr, astray))} belong to an indicator: an [[indicators]] line "
+                         f"is probably missing above {astray[0]!r}", table, astray[0])
+        elif unknown:
             self.problem(f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
                          table)
 
@@ -629,6 +678,13 @@ class _Declared:
 
     categories: frozenset[str]
     indicators: frozenset[str]
+
+
+def _indicator_keys_astray(unknown: Sequence[str], table: str | None) -> bool:
+    """Whether keys unknown to ``table`` are an indicator's, written without their
+    ``[[indicators]]`` line so that they land in the table above (or the top level)."""
+    return (not (table or "").startswith("indicators[") and bool({"name", "points", "rule"} & set(unknown))
+            and set(unknown) <= INDICATOR_KEYS)
 
 
 def _ids(raws: Iterable[Any]) -> frozenset[str]:

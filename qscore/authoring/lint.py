@@ -40,7 +40,8 @@ _ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
 _TABLE_HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
 _KEY = re.compile(r"""^\s*("[^"]+"|'[^']+'|[A-Za-z0-9_\-]+)\s*=""")
 _INDEX = re.compile(r"\[\d+\]$")
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+#: The line tomllib names, as its message or a hint for it gives it (``line 12, column 8: …``).
+_TOML_LINE = re.compile(r"^(?:not valid TOML: .*\(at )?line (\d+)\b")
 #: Words of a trend target's text that say which way a unit must move.
 FALLING = ("降低", "下降", "减少", "减小")
 RISING = ("提高", "提升", "增长", "增加", "上升")

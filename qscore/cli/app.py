@@ -117,6 +117,26 @@ def main(ctx: click.Context, plugins_dirs: tuple[str, ...], trust_plugins_dir: b
     indicator (long), as offices lay it out; see docs/data.md.
     """
     ctx.obj = {"plugins_dirs": plugins_dirs, "trust_plugins_dir": trust_plugins_dir}
+    for stream in (sys.stdout, sys.stderr):
+        text_for_every_character(stream)
+
+
+#: Characters qscore's own text uses that legacy code pages (GBK on Chinese Windows) lack.
+OWN_CHARACTERS = "−×÷≥≤≈✓✗↑↓→"
+
+
+def text_for_every_character(stream: Any) -> None:
+    """Make a text stream able to write everything qscore prints.
+
+    A redirected stream on Chinese Windows encodes as GBK, which has no − or ✓: such a
+    stream is switched to UTF-8 rather than failing half-way through an explanation."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding or not hasattr(stream, "reconfigure"):
+        return
+    try:
+        OWN_CHARACTERS.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        stream.reconfigure(encoding="utf-8")
 
 
 def catalog(ctx: click.Context) -> Catalog:

@@ -99,7 +99,7 @@ def _validate_file(path: Path, found: Catalog) -> bool:
     from qscore.rulesets import load_ruleset
 
     try:
-        locator = Locator(path.read_text(encoding="utf-8"))
+        locator = Locator(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
         locator = Locator("")  # load_ruleset says what is wrong with the file
     ruleset: Ruleset | None = None

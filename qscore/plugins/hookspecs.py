@@ -49,7 +49,8 @@ def qscore_register_rulesets(register: RulesetRegister) -> None:
     :param register: ``register.package(__name__)`` registers every ``*.toml`` file in
         the ``rulesets`` folder of the plug-in's package (zipped installs too);
         ``register(path)`` one ruleset file (or a :class:`qscore.Ruleset`);
-        ``register.directory(path)`` every ``*.toml`` file in a folder.  A ruleset id
+        ``register.directory(path)`` every ``*.toml`` file in a folder.  Files load when a
+        ruleset is first needed (a run loads only the one it scores).  A ruleset id
         registered twice is an error naming both plug-ins.
     """
 

@@ -34,7 +34,7 @@ from qscore.plugins import hookspecs
 from qscore.reading.table import Reader, ReaderRegister
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleRegister
-from qscore.rulesets import RulesetEntry, RulesetRegister, load_ruleset
+from qscore.rulesets import PendingRuleset, RulesetEntry, RulesetRegister, load_ruleset
 from qscore.scoring.adjusters import Adjuster, AdjusterRegister
 from qscore.targets import Target, TargetRegister
 from qscore.writing import Writer, WriterRegister
@@ -67,6 +67,9 @@ class Catalog:
     def __init__(self, manager: pluggy.PluginManager, infos: Sequence[PluginInfo]) -> None:
         self.manager = manager
         self.infos = tuple(infos)
+        # Each registered file is loaded once, whether alone or with the others: the
+        # catalog hands out one object per installed ruleset.
+        self._loaded: dict[int, RulesetEntry] = {}
 
     def _each_impl(self, hook: str) -> Iterator[tuple[str, Callable[..., Any]]]:
         # One call per plug-in, so that what it registers is credited to it by name.
@@ -97,11 +100,53 @@ class Catalog:
         return registry.entries
 
     @cached_property
+    def _registered_rulesets(self) -> list[PendingRuleset | RulesetEntry]:
+        registered: list[PendingRuleset | RulesetEntry] = []
+        self._collect("qscore_register_rulesets", lambda plugin: RulesetRegister(registered, plugin))
+        return registered
+
+    @cached_property
     def rulesets(self) -> dict[str, RulesetEntry]:
+        """Every registered ruleset, each file loaded; an id registered twice is an error."""
         registry: Registry[RulesetEntry] = Registry("ruleset")
-        self._collect("qscore_register_rulesets",
-                      lambda plugin: RulesetRegister(registry, self.rule_types, self.target_kinds, plugin))
+        for item in self._registered_rulesets:
+            entry = self._load(item) if isinstance(item, PendingRuleset) else item
+            registry.add(entry.ruleset.id, entry, entry.plugin)
         return registry.entries
+
+    def _load(self, pending: PendingRuleset) -> RulesetEntry:
+        entry = self._loaded.get(id(pending))  # the pending files live as long as the catalog
+        if entry is None:
+            entry = RulesetEntry(load_ruleset(pending.source, self.rule_types, self.target_kinds), pending.plugin)
+            self._loaded[id(pending)] = entry
+        return entry
+
+    def is_installed(self, ruleset: Ruleset) -> bool:
+        """Whether ``ruleset`` is the one a plug-in registered under its id, as this
+        catalog handed it out (not a copy loaded from the same file)."""
+        entry = self._registered_alone(ruleset.id)
+        if entry is None:
+            entry = self.rulesets.get(ruleset.id)
+        return entry is not None and entry.ruleset is ruleset
+
+    def _registered_alone(self, ruleset_id: str) -> RulesetEntry | None:
+        """The ruleset ``ruleset_id`` loaded without loading the others, when every file's
+        declared id can be read from its text and exactly one registration has this one
+        (else ``None``: then everything is loaded, so that a clash or a broken file is
+        reported as usual)."""
+        if "rulesets" in self.__dict__:
+            return self.rulesets.get(ruleset_id)
+        holders = []
+        for item in self._registered_rulesets:
+            declared = item.declared_id() if isinstance(item, PendingRuleset) else item.ruleset.id
+            if declared is None:
+                return None
+            if declared == ruleset_id:
+                holders.append(item)
+        if len(holders) != 1:
+            return None
+        entry = self._load(holders[0]) if isinstance(holders[0], PendingRuleset) else holders[0]
+        return entry if entry.ruleset.id == ruleset_id else None
 
     @cached_property
     def readers(self) -> dict[str, Reader]:
@@ -134,6 +179,9 @@ class Catalog:
         if _is_path(text) and _is_file(text):
             # No ruleset id holds a folder separator: the installed rulesets need not be loaded.
             return load_ruleset(Path(text), self.rule_types, self.target_kinds)
+        entry = self._registered_alone(text)
+        if entry is not None:
+            return entry.ruleset
         if text in self.rulesets:
             return self.rulesets[text].ruleset
         if _is_file(text):

@@ -432,6 +432,7 @@ def _listing(texts: Sequence[str], limit: int = 4) -> str:
 
 _YEAR_ROUND = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d年月]|\.\d)")
 
 
 @attrs.frozen
@@ -451,16 +452,19 @@ class StatedYear:
 def stated_year(titles: Sequence[tuple[int, str]], sheet: str | None, file: str) -> StatedYear | None:
     """The year the title rows, else the sheet name, else the file name state: ``年度``
     first (``2024年度…（2025年3月填报）`` is 2024), a bare ``2025年`` (not a date such as
-    2025年3月) otherwise."""
+    2025年3月) otherwise; in a file name, a bare year too (``townships-2025.csv``)."""
     from pathlib import PurePath
 
-    sources = [(text, f"the title in row {number} ({_quote(text)})") for number, text in titles]
+    sources = [(text, f"the title in row {number} ({_quote(text)})", False) for number, text in titles]
     if sheet:
-        sources.append((sheet, f"the sheet name '{sheet}'"))
-    sources.append((PurePath(file).name, f"the file name '{PurePath(file).name}'"))
-    for text, source in sources:
+        sources.append((sheet, f"the sheet name '{sheet}'", False))
+    name = PurePath(file).name
+    sources.append((name, f"the file name '{name}'", True))
+    for text, source, bare in sources:
         folded = normalise(text)
         years = sorted({int(y) for y in _YEAR_ROUND.findall(folded)}) or sorted({int(y) for y in _YEAR.findall(folded)})
+        if not years and bare:
+            years = sorted({int(y) for y in _BARE_YEAR.findall(PurePath(folded).stem)})
         if len(years) == 1:
             return StatedYear(years[0], source)
         if years:

@@ -221,3 +221,34 @@ def qscore_register_adjusters(register):
     after = {r.split(",")[1]: r.split(",")[2] for r in adjusted.output.splitlines()[1:]}
     assert before["南宾街道"] == "105.00" and after["南宾街道"] == "95.00"  # 105 − 10
     assert {k: v for k, v in after.items() if k != "南宾街道"} == {k: v for k, v in before.items() if k != "南宾街道"}
+
+
+def test_a_run_loads_only_the_ruleset_it_scores(cli, plugin, write, tmp_path):
+    # A broken ruleset beside the test township: ranking the township never reads it,
+    # listing the rulesets does and names the file.
+    rulesets = tmp_path / "rulesets"
+    write("rulesets/test-township.toml", TOWNSHIP_TEXT)
+    broken = write("rulesets/broken.toml", 'id = "broken"\ntitle = "坏"\n')
+    args = plugin(f'''
+@hookimpl
+def qscore_register_rulesets(register):
+    register.directory({str(rulesets)!r})
+''')
+    ranked = cli(*args, "rank", "test-township", TOWNSHIPS, "--year", "2025", "--format", "csv")
+    assert ranked.exit_code == 0, ranked.output
+    listed = cli(*args, "rulesets")
+    assert listed.exit_code == 1 and str(broken) in listed.output and "is required" in listed.output
+
+
+def test_two_files_declaring_one_id_are_a_clash_even_when_one_is_asked_for(cli, plugin, write, tmp_path):
+    write("rulesets/a.toml", TOWNSHIP_TEXT)
+    write("rulesets/b.toml", TOWNSHIP_TEXT)
+    args = plugin(f'''
+@hookimpl
+def qscore_register_rulesets(register):
+    register.directory({str(tmp_path / "rulesets")!r})
+''')
+    result = cli(*args, "rank", "test-township", TOWNSHIPS, "--year", "2025")
+    assert result.exit_code == 1
+    assert result.output == ("Error: plug-in 'county': ruleset 'test-township' is already registered by plug-in "
+                             "'county'\n")

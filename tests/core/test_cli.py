@@ -113,3 +113,20 @@ def test_the_installed_command_runs_as_a_process():
                             capture_output=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode("utf-8").splitlines()[1].startswith("1,悦崃镇,100.00,优秀")
+
+
+def test_output_to_a_legacy_code_page_is_switched_to_utf8(tmp_path):
+    # Chinese Windows redirects stdout as GBK, which has no "−": explain must not fail.
+    import os
+    import subprocess
+    import sys
+
+    from conftest import DATA
+
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "QSCORE_LOAD_PLUGINS": ""}
+    done = subprocess.run([sys.executable, "-m", "qscore", "explain", str(DATA / "township.toml"),
+                           str(DATA / "townships.csv"), "南宾街道", "--year", "2025"],
+                          capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    text = done.stdout.decode("utf-8")
+    assert "单位：南宾街道" in text and "−" in text

@@ -185,6 +185,20 @@ def test_the_year_comes_from_the_file_name(cli, clean, tmp_path):
                                         f"'{path.name}' says (give --year to score for another)\n")
 
 
+@pytest.mark.parametrize("name", ["townships-2025.csv", "2025乡镇.csv", "乡镇_2025_汇总.csv"])
+def test_a_bare_year_in_the_file_name_is_the_year(cli, clean, tmp_path, name):
+    path = write_csv(tmp_path / name, [HEADER, *UNITS])
+    assert ranked(cli, path) == (clean, f"notice: {path}: assessment year 2025, as the file name "
+                                        f"'{name}' says (give --year to score for another)\n")
+
+
+@pytest.mark.parametrize("name", ["20250301.csv", "data-12025.csv", "v2025.1.csv"])
+def test_a_number_that_only_holds_a_year_is_not_one(cli, tmp_path, name):
+    path = write_csv(tmp_path / name, [HEADER, *UNITS])
+    _, said = ranked(cli, path)
+    assert "the plan's horizon year" in said
+
+
 def test_a_date_in_the_file_name_is_not_a_year_of_assessment(cli, tmp_path):
     path = write_csv(tmp_path / "2025年3月报送.csv", [HEADER, *UNITS])
     _, said = ranked(cli, path)
