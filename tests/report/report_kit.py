@@ -41,8 +41,22 @@ def qscore(*args: str, cwd: Path | None = None, plugins: str = SEED_PLUGINS) -> 
                           timeout=120)
 
 
+#: Where the browser tests keep what they saw (a screenshot and the print-out), git-ignored.
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+
+
 def chromium_or_skip() -> None:
-    """Skip, saying why, where the browser tests cannot run."""
+    """Skip, saying why, where the browser tests cannot run; in CI (``CI`` set), where
+    .ci/run installs the browser, fail instead, so that they are never skipped unseen."""
+    missing = None
     if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk; .ci/run installs them)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+        missing = f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk; .ci/run installs them)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "playwright is not installed (pip install '.[test]')"
+    if missing is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser tests must run in CI: {missing}")
+        pytest.skip(missing)

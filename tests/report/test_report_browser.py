@@ -1,11 +1,13 @@
 """The report in a real browser: headless Chromium opens it from a file URL with every
 network request refused and recorded, and the page shows every unit with its total,
 draws every chart, asks the network for nothing, and prints one A4 page per unit after
-the summary."""
+the summary.  What it saw is kept in build/test-artifacts/ (a screenshot and the
+print-out of each report opened)."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -14,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 import qscore
-from report_kit import CHROMIUM, CHROMIUM_FLAGS, EXAMPLES, TOWNSHIP, TOWNSHIPS, chromium_or_skip, qscore as run
+from report_kit import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, EXAMPLES, TOWNSHIP, TOWNSHIPS, chromium_or_skip, qscore as run
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +130,7 @@ def shows(page: str, text: str) -> bool:
     return re.search(pattern, page) is not None
 
 
-def test_it_prints_a_page_per_unit_after_the_summary(opened, township_report, tmp_path_factory):
-    from pypdf import PdfReader
-
+def test_it_prints_a_page_per_unit_after_the_summary(opened, township_report):
     _, batch = township_report
     pdf = opened.page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
@@ -143,10 +144,52 @@ def test_it_prints_a_page_per_unit_after_the_summary(opened, township_report, tm
         assert page.count(unicodedata.normalize("NFKC", "单位：")) == 1
     assert shows(pages[0], "总体情况")
     assert all(shows(page, f"第 {n} 页，共 {len(pages)} 页") for n, page in enumerate(pages, 1))
-    screenshot = tmp_path_factory.mktemp("artifacts") / "report.png"
-    opened.page.screenshot(path=str(screenshot), full_page=True)
-    print(f"screenshot of the report: {screenshot}")
+    screenshot = keep(opened, "report", pdf)
     assert screenshot.stat().st_size > 50_000
+
+
+def keep(opened: Opened, name: str, pdf: bytes) -> Path:
+    """Keep the page's screenshot and print-out as test artifacts; the screenshot's path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
+    screenshot = ARTIFACTS / f"{name}.png"
+    opened.page.screenshot(path=str(screenshot), full_page=True)
+    print(f"the report as Chromium showed and printed it: {screenshot}, {ARTIFACTS / f'{name}.pdf'}")
+    return screenshot
+
+
+def test_the_year_over_year_report_opens_offline_and_prints_its_unit_after_the_summary(browser, tmp_path):
+    new, old = EXAMPLES / "shizhu" / "county-2025.csv", EXAMPLES / "shizhu" / "county-2024.csv"
+    report = tmp_path / "对比.html"
+    done = run("report", "shizhu-county", str(new), "--year", "2025", "--compare", str(old), "--compare-year", "2024",
+               "-o", str(report))
+    assert done.returncode == 0, done.stderr
+    compared = json.loads(run("compare", "shizhu-county", str(old), str(new), "--year-old", "2024", "--year-new",
+                              "2025", "--format", "json").stdout, parse_float=Decimal)["units"]
+    opened = Opened(browser, report)
+    try:
+        assert opened.requests == [opened.url] and opened.errors == []
+        shown = opened.page.evaluate("""() => Array.from(document.querySelectorAll('#year-over-year tbody tr'),
+            row => Array.from(row.cells, cell => cell.textContent).slice(0, 4))""")
+        assert shown == [[unit["unit"], f"{unit['old']['total']:f}", f"{unit['new']['total']:f}",
+                          f"{unit['change']:+f}"] for unit in compared]
+        assert opened.page.evaluate("() => document.querySelectorAll('table.ranking tbody tr').length") == 1
+        drawn = opened.page.evaluate("() => Array.from(document.querySelectorAll('.chart'), "
+                                     "chart => chart.querySelectorAll('svg.main-svg').length > 0)")
+        assert drawn and all(drawn)
+        pdf = opened.page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+        pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+        # The summary, then 石柱县's explanation from the top of a fresh page (its 31
+        # indicators take several), ending with its change since last year.
+        first = next(n for n, text in enumerate(pages) if shows(text, "单位：石柱县"))
+        assert any(shows(page, "与2024年度对比") for page in pages[:first])
+        assert shows(pages[first - 1], "结果来源")
+        heading = pages[first].split("\n")[1]  # under the page number
+        assert shows(heading, f"第 1 名 石柱县 总分 {compared[0]['new']['total']:f}"), heading
+        assert shows(pages[-1], f"较上年：【石柱县】总分 2024年 {compared[0]['old']['total']:f} → 2025年")
+        keep(opened, "report-compare", pdf)
+    finally:
+        opened.close()
 
 
 def test_names_from_the_data_are_text_not_markup(browser, tmp_path):
