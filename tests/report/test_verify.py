@@ -30,6 +30,13 @@ def agreed(result: Path, units: int, ruleset: str, year: int, data: Path) -> str
             f"数据 {data}；SHA-256 均相符）\n")
 
 
+def test_the_seed_examples_are_every_example_data_file_and_every_seed_ruleset(allow_plugins):
+    allow_plugins(*SEEDS)
+    assert sorted(data for _, data, _ in SEED_EXAMPLES) == sorted(
+        path.relative_to(EXAMPLES).as_posix() for path in EXAMPLES.rglob("*.csv"))
+    assert {ruleset for ruleset, _, _ in SEED_EXAMPLES} == set(qscore.load_plugins().rulesets)
+
+
 @pytest.mark.parametrize(("ruleset", "data", "year"), SEED_EXAMPLES, ids=lambda v: str(v))
 def test_every_output_format_of_every_seed_example_verifies(cli, allow_plugins, tmp_path, ruleset, data, year):
     allow_plugins(*SEEDS)
