@@ -3,7 +3,7 @@
 Run ``python bench/national.py`` (see bench/README.md).  It generates a ruleset and a
 data file under ``bench/out/`` (or ``--out DIR``), then measures and prints:
 
-- qscore end to end as a process: ``qscore rank RULESET DATA -o out.csv``;
+- qscore end to end as a process: ``qscore rank RULESET DATA -o out.csv`` (median of ``--repeat`` runs);
 - the floor: a process that reads the same CSV with :mod:`csv` and makes every cell a
   ``Decimal``;
 - the peer: GoRules ZEN (``zen-engine``) evaluating the same scoring as one JDM
@@ -21,12 +21,13 @@ import csv
 import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+
+from measure import MiB, Runs, compile_packages, median_of, qscore_command, run_process
+from measure import best_of  # noqa: F401  (bench/analysis.py takes it from here)
 
 HERE = Path(__file__).resolve().parent
 LEVELS = {"完成": Decimal(1), "基本完成": Decimal("0.6"), "未完成": Decimal(0)}
@@ -167,39 +168,6 @@ def generate(out: Path, name: str, units: int, indicators: int, seed: int) -> tu
 
 
 # --------------------------------------------------------------------------- processes
-
-class Run:
-    """One child process's wall time, CPU time (user + system) and peak RSS."""
-
-    def __init__(self, wall: float, cpu: float, rss: int) -> None:
-        self.wall, self.cpu, self.rss = wall, cpu, rss
-
-
-def run_process(argv: list[str]) -> tuple[Run, bytes]:
-    """Run ``argv``; its own resource use comes from wait4, not from every child so far."""
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors)
-        stdout = child.stdout.read()  # type: ignore[union-attr]
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        child.stdout.close()  # type: ignore[union-attr]
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            errors.seek(0)
-            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{errors.read().decode(errors='replace')}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024), stdout
-
-
-def best_of(times: int, argv: list[str]) -> Run:
-    runs = [run_process(argv)[0] for _ in range(times)]
-    return Run(min(r.wall for r in runs), min(r.cpu for r in runs), max(r.rss for r in runs))
-
-
-def qscore_command() -> list[str]:
-    script = Path(sys.executable).with_name("qscore")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "qscore"]
-
 
 def floor_main(path: str) -> None:
     """The floor: read the CSV with csv and turn every cell into a Decimal (text stays text)."""
@@ -345,13 +313,22 @@ def read_totals(path: Path) -> dict[str, Decimal]:
         return {row[unit]: Decimal(row[total]) for row in reader}
 
 
+def interleaved(times: int, ours: list[str], theirs: list[str]) -> tuple[Runs, Runs]:
+    """Two commands run by turns, ``times`` each."""
+    first, second = [], []
+    for _ in range(times):
+        first.append(run_process(ours)[0])
+        second.append(run_process(theirs)[0])
+    return Runs(first), Runs(second)
+
+
 # --------------------------------------------------------------------------- main
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=40_000)
     parser.add_argument("--indicators", type=int, default=50)
-    parser.add_argument("--repeat", type=int, default=3, help="best of this many national runs")
+    parser.add_argument("--repeat", type=int, default=3, help="median of this many national runs")
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--sample", type=int, default=1000, help="ZEN totals checked against qscore's")
@@ -379,28 +356,30 @@ def measure(args: argparse.Namespace, national: Path, county: Path) -> None:
               "--out", str(args.out)]
     me = [sys.executable, __file__, *common]
     run_process([*me, "--role", "generate"])
+    compile_packages(["qscore"])
     values = args.units * args.indicators
     size = Path(f"{national}.csv").stat().st_size
     print(f"data   {args.units:,} units × {args.indicators} indicators = {values:,} values, "
-          f"{size / 2**20:.1f} MiB CSV; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"{size / MiB:.1f} MiB CSV; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}")
 
     qscore = qscore_command()
     ranked = args.out / "national-ranked.csv"
-    ours = best_of(args.repeat, [*qscore, "rank", f"{national}.toml", f"{national}.csv", "-o", str(ranked)])
+    # qscore and the floor take turns, so that both see the same moments of a shared machine.
+    ours, floor = interleaved(args.repeat, [*qscore, "rank", f"{national}.toml", f"{national}.csv", "-o", str(ranked)],
+                              [*me, "--role", "floor"])
     print(f"qscore end to end (process, CSV in → ranked, tiered CSV out): {ours.wall:.2f} s wall, "
-          f"{ours.cpu:.2f} s CPU (best of {args.repeat}); {ours.wall / values * 1e6:.2f} µs per value; "
-          f"peak RSS {ours.rss / 2**20:.0f} MiB")
-    floor = best_of(args.repeat, [*me, "--role", "floor"])
+          f"{ours.cpu:.2f} s CPU (median of {args.repeat}); {ours.wall / values * 1e6:.2f} µs per value; "
+          f"peak RSS {ours.rss / MiB:.0f} MiB")
     print(f"floor  csv.reader + Decimal per cell (process): {floor.wall:.2f} s wall, {floor.cpu:.2f} s CPU; "
-          f"{floor.wall / values * 1e6:.2f} µs per value; peak RSS {floor.rss / 2**20:.0f} MiB")
+          f"{floor.wall / values * 1e6:.2f} µs per value; peak RSS {floor.rss / MiB:.0f} MiB")
     print(f"ratio  qscore / floor = {ours.wall / floor.wall:.2f} wall, {ours.cpu / floor.cpu:.2f} CPU")
 
-    small = best_of(5, [*qscore, "rank", f"{county}.toml", f"{county}.csv", "-o", str(args.out / "county-ranked.csv")])
-    print(f"county 33 units × 26 indicators (process): {small.wall:.3f} s wall (best of 5), "
-          f"peak RSS {small.rss / 2**20:.0f} MiB")
-    help_run = best_of(5, [*qscore, "--help"])
-    print(f"help   qscore --help (process): {help_run.wall:.3f} s wall (best of 5)")
+    small = median_of(5, [*qscore, "rank", f"{county}.toml", f"{county}.csv", "-o", str(args.out / "county-ranked.csv")])
+    print(f"county 33 units × 26 indicators (process): {small.wall:.3f} s wall (median of 5), "
+          f"peak RSS {small.rss / MiB:.0f} MiB")
+    help_run = median_of(5, [*qscore, "--help"])
+    print(f"help   qscore --help (process): {help_run.wall:.3f} s wall (median of 5)")
 
     _, out = run_process([*me, "--sample", str(args.sample), "--role", "peer"])
     peer = json.loads(out)
