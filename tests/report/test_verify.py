@@ -5,6 +5,7 @@ ruleset file changed since is refused; moved files are found by their SHA-256.""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 from decimal import Decimal
@@ -169,8 +170,6 @@ def test_data_that_has_moved_is_asked_for_and_a_stranger_is_refused(cli, outputs
 
 
 def test_a_ruleset_file_changed_since_is_refused(cli, outputs, tmp_path):
-    import hashlib
-
     ruleset = tmp_path / "township.toml"
     before = hashlib.sha256(ruleset.read_bytes()).hexdigest()
     kept = tmp_path / "kept.toml"
@@ -185,6 +184,32 @@ def test_a_ruleset_file_changed_since_is_refused(cli, outputs, tmp_path):
         "scored with with --ruleset\n"))
     checked = cli("verify", str(result), "--ruleset", str(kept))
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_result_scored_with_a_roster_and_options_recomputes_with_them(cli, tmp_path):
+    ruleset, data, roster = tmp_path / "township.toml", tmp_path / "townships.csv", tmp_path / "roster.txt"
+    shutil.copy(TOWNSHIP, ruleset)
+    shutil.copy(TOWNSHIPS, data)
+    roster.write_text("南宾街道\n西沱镇\n", encoding="utf-8")
+    options = ("--year", "2025", "--units", str(roster), "--partial", "--percent-fractions")
+    for suffix in ("json", "xlsx"):
+        result = tmp_path / f"r.{suffix}"
+        assert cli("rank", str(ruleset), str(data), *options, "-o", str(result)).exit_code == 0
+        checked = cli("verify", str(result))
+        assert (checked.exit_code, checked.output) == (0, agreed(result, 4, str(ruleset), 2025, data)), suffix
+    # Without --partial the same data is refused (two of its units are not on the roster),
+    # so a verify that dropped the option would not agree.
+    assert cli("rank", str(ruleset), str(data), "--year", "2025", "--units", str(roster)).exit_code == 1
+    before = hashlib.sha256(roster.read_bytes()).hexdigest()
+    roster.write_text("南宾街道\n西沱镇\n万安街道\n", encoding="utf-8")
+    now = hashlib.sha256(roster.read_bytes()).hexdigest()
+    checked = cli("verify", str(result))
+    assert (checked.exit_code, checked.output) == (1, (
+        f"Error: the roster file {roster} has changed since {result} was written: its SHA-256 is {now}, the result "
+        f"names {before}; give the file it was scored from with --data\n"))
+    kept = tmp_path / "kept.txt"
+    kept.write_text("南宾街道\n西沱镇\n", encoding="utf-8")
+    assert cli("verify", str(result), "--data", str(kept)).exit_code == 0
 
 
 def test_a_csv_without_its_provenance_file_cannot_be_verified(cli, outputs):
