@@ -105,9 +105,11 @@ def verify(result: str | os.PathLike[str], *, data: Sequence[str | os.PathLike[s
     writer = catalog.writers.get(fmt)
     if writer is None:
         raise QscoreError(f"{path} is in the format '{fmt}', which no active plug-in writes")
-    batch = score(found_ruleset, files[0], year=options.year, explain=writer.explained, catalog=catalog,
-                  encoding=options.encoding, sheet=options.sheet, ignore_unknown=options.ignore_unknown,
-                  partial=options.partial, units=files[1] if options.roster is not None else None,
+    scored = files[:len(provenance.data)]  # then the roster file, when it names one
+    batch = score(found_ruleset, scored[0] if len(scored) == 1 else scored, year=options.year,
+                  explain=writer.explained, catalog=catalog, encoding=options.encoding, sheet=options.sheet,
+                  ignore_unknown=options.ignore_unknown, partial=options.partial,
+                  units=files[-1] if options.roster is not None else None,
                   hidden=options.hidden, merged=options.merged,
                   percent_fractions=options.percent_fractions)
     if batch.year != provenance.year:
@@ -117,7 +119,7 @@ def verify(result: str | os.PathLike[str], *, data: Sequence[str | os.PathLike[s
     if fmt == "html" and b'id="year-over-year"' in given:
         notes.append(f"{path}'s year-over-year section is not recomputed (the result does not name last year's data)")
     return Verified(result=str(path), format=fmt, provenance=provenance, ruleset=named,
-                    data=tuple(str(file) for file in files[:1]), units=len(batch.units), difference=difference,
+                    data=tuple(str(file) for file in scored), units=len(batch.units), difference=difference,
                     notes=tuple(notes))
 
 
@@ -148,8 +150,8 @@ def _provenance(path: Path) -> tuple[str, Provenance]:
     if provenance is None:
         raise QscoreError(f"{where} does not name the files it was scored from (it was scored from a table "
                           "already read), so it cannot be recomputed")
-    if len(provenance.data) != 1:
-        raise QscoreError(f"{where} names {len(provenance.data)} data files; a result is recomputed from one")
+    if not provenance.data:
+        raise QscoreError(f"{where} names no data file it was scored from, so it cannot be recomputed")
     return fmt, provenance
 
 
@@ -179,7 +181,7 @@ def _ruleset(provenance: Provenance, given: str | None, catalog: Catalog, result
 
 
 def _files(provenance: Provenance, given: list[Path], result: Path) -> list[Path]:
-    """The data file the result names, and its roster file when it names one, each found
+    """The data files the result names, and its roster file when it names one, each found
     by its SHA-256 among ``given`` or where the result names it."""
     from qscore.pipeline import ROSTER_IN_CODE
 

@@ -5,7 +5,7 @@ beside it adds one family of commands to it.
 """
 
 # Each adds its commands to main.
-from qscore.cli import analysis, authoring, report, rounds, rulesets, scoring  # noqa: F401
+from qscore.cli import analysis, authoring, collect, report, rounds, rulesets, scoring  # noqa: F401
 from qscore.cli.app import main
 
 __all__ = ["main"]

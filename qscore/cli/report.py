@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import batch_work, catalog, check_output, data_options, echo, emit, main, score
+from qscore.cli.app import batch_work, catalog, check_output, data_inputs, data_options, echo, emit, main, score
 
 if TYPE_CHECKING:
     from qscore.model import BatchResult
@@ -38,7 +38,10 @@ def report(ctx: click.Context, old: str | None, compare_year: int | None, output
         raise click.UsageError("--compare-year needs --compare OLD")
     if output == "-" and sys.stdout.isatty():
         raise click.UsageError("the report is a web page of several megabytes; give -o FILE.html")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"]),
+    if old is not None and len(options["data"]) > 1:
+        raise click.UsageError("--compare compares one data file with last year's: merge the submissions first "
+                               "(qscore merge) and report on the merged workbook")
+    inputs = {**data_inputs(options["data"]), "ruleset": _file_or_none(options["ruleset_name"]),
               "old year's file": None if old is None else _file_of(old)}
     if output != "-":
         check_output(output, inputs)  # before the work, not after
@@ -66,7 +69,7 @@ def _year_over_year(ctx: click.Context, batch: BatchResult, old: str, year: int 
                              ignore_unknown=options["ignore_unknown"])
     with contextlib.ExitStack() as archives:
         old_source = _source(batch.ruleset, old, year, "--compare-year", "OLD", reading, archives)
-        comparison = compare(batch.ruleset, old_source, DataSource(options["data"], batch.year, reading),
+        comparison = compare(batch.ruleset, old_source, DataSource(options["data"][0], batch.year, reading),
                              catalog=catalog(ctx))
         for note in comparison.notes:
             echo(f"note: {note}", err=True)

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_options, echo, echo_notices, emit, main,
-                            score)
+from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices,
+                            emit, main, score)
 from qscore.cli.rounds import record_round
 
 
@@ -27,10 +27,13 @@ from qscore.cli.rounds import record_round
 @click.pass_context
 def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
          **options: Any) -> None:
-    """Score every unit in DATA and rank them, with tiers."""
+    """Score every unit in DATA and rank them, with tiers.
+
+    DATA is one file, or several submissions (one per township, one per department …)
+    merged first as qscore merge merges them."""
     if replace and archive is None:
         raise click.UsageError("--replace needs --record ARCHIVE")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"]), "archive": archive}
+    inputs = {**data_inputs(options["data"]), "ruleset": _file_or_none(options["ruleset_name"]), "archive": archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     writers = catalog(ctx).writers
@@ -117,7 +120,8 @@ def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | No
 @click.argument("unit")
 @click.pass_context
 def explain(ctx: click.Context, unit: str, **options: Any) -> None:
-    """Show how UNIT's points, total, rank and tier were worked out."""
+    """Show how UNIT's points, total, rank and tier were worked out, and (for merged
+    submissions) which file and cell each figure came from."""
     import difflib
 
     from qscore.writing.explain import explain_unit
@@ -129,12 +133,12 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
         names = [u.unit for u in batch.units]
         close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
         hint = f"; did you mean {' / '.join(close)}?" if close else ""
-        raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
+        raise click.BadParameter(f"no unit '{unit}' in {' + '.join(options['data'])}{hint}", param_hint="UNIT")
     closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
         from qscore.analysis.report import closing_line
         from qscore.analysis.whatif import whatif
         from qscore.cli.analysis import _case
 
-        closing = (closing_line(whatif(_case(ctx, **options), result.unit, limit=1)),)
+        closing = (closing_line(whatif(_case(ctx, quiet=True, **options), result.unit, limit=1)),)
     echo(explain_unit(batch, result, closing), nl=False)

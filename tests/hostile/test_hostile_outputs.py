@@ -19,7 +19,7 @@ import pytest
 
 from hostile_kit import RULESET, UNITS, check_cli, copy_inputs, environment, files, run_qscore
 
-USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA\nTry 'qscore rank --help' for help.\n\n"
+USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA...\nTry 'qscore rank --help' for help.\n\n"
 
 
 @pytest.fixture

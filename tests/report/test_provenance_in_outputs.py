@@ -20,7 +20,7 @@ from qscore.provenance import Provenance, ScoringOptions, SourceFile, provenance
 from qscore.writing import reread
 from report_kit import TOWNSHIP, TOWNSHIPS
 
-RANK_USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA\nTry 'qscore rank --help' for help.\n\n"
+RANK_USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA...\nTry 'qscore rank --help' for help.\n\n"
 
 
 def sha256(path) -> str:

@@ -20,7 +20,7 @@ from qscore.writing.explain import explain_unit
 from qscore.writing.report import explanation_lines, html_report
 from report_kit import EXAMPLES, TOWNSHIP, TOWNSHIPS
 
-USAGE = "Usage: qscore report [OPTIONS] RULESET DATA\nTry 'qscore report --help' for help.\n\n"
+USAGE = "Usage: qscore report [OPTIONS] RULESET DATA...\nTry 'qscore report --help' for help.\n\n"
 COUNTY_2024, COUNTY_2025 = EXAMPLES / "shizhu" / "county-2024.csv", EXAMPLES / "shizhu" / "county-2025.csv"
 
 
@@ -149,6 +149,25 @@ def test_report_misuse_is_exit_2(cli, tmp_path, monkeypatch, args, message):
     result = cli("report", str(TOWNSHIP), str(TOWNSHIPS), "--year", "2025", *args)
     assert (result.exit_code, result.output) == (2, USAGE + message)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_several_submissions_are_reported_but_not_compared(cli, tmp_path):
+    # Each file half of the townships: the report merges them as rank does.
+    lines = TOWNSHIPS.read_text(encoding="utf-8").splitlines()
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    second.write_text("\n".join([lines[0], *lines[3:]]) + "\n", encoding="utf-8")
+    output = tmp_path / "r.html"
+    result = cli("report", str(TOWNSHIP), str(first), str(second), "--year", "2025", "--compare", str(TOWNSHIPS),
+                 "--compare-year", "2024", "-o", str(output))
+    assert (result.exit_code, result.output) == (2, USAGE + (
+        "Error: --compare compares one data file with last year's: merge the submissions first (qscore merge) and "
+        "report on the merged workbook\n"))
+    assert not output.exists()
+    assert cli("report", str(TOWNSHIP), str(first), str(second), "--year", "2025", "-o", str(output)).exit_code == 0
+    checked = cli("verify", str(output))
+    assert checked.exit_code == 0, checked.output
+    assert f"数据 {first}、{second}；" in checked.output
 
 
 def test_the_report_never_replaces_its_data(cli, tmp_path):
