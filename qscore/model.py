@@ -17,6 +17,7 @@ from attrs import validators as v
 from qscore.i18n import _
 
 if TYPE_CHECKING:
+    from qscore.provenance import Provenance
     from qscore.rules.base import Rule
     from qscore.targets import Target
 
@@ -668,6 +669,9 @@ class BatchResult:
     :param year: the assessment year.
     :param units: unit results in rank order (ties in input order); any iterable of
         :class:`UnitResult` is held as a :class:`UnitTuple`.
+    :param provenance: what it was scored from (the ruleset and data files by their
+        SHA-256, the year, the options, the qscore version), which every output carries;
+        :func:`qscore.score` sets it for data read from a file, ``None`` otherwise.
     :param notices: what was done with the data that the examiner must know about, in the
         order it happened (rows skipped, the year chosen …).
     :param sources: where each value came from, when the data was merged from
@@ -677,6 +681,7 @@ class BatchResult:
     ruleset: Ruleset
     year: int
     units: RankedUnits = attrs.field(converter=_ranked_units)
+    provenance: Provenance | None = None
     notices: tuple[Notice, ...] = attrs.field(default=(), converter=_notices)
     sources: Sources | None = None
 

@@ -12,6 +12,7 @@ the plug-in test kit and the worked-example checker run, and what a notebook cal
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, Notice, Roster, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
+from qscore.provenance import ScoringOptions, SourceFile, file_sha256, provenance_of
 from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
 from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy, StatedYear
 from qscore.reading.roster import read_roster
@@ -40,6 +42,8 @@ DataLike = str | os.PathLike[str] | RawTable
 DataFiles = DataLike | Sequence[DataLike]
 #: A unit roster as callers give it: a :class:`Roster`, a roster file, or the names.
 RosterLike = Roster | str | os.PathLike[str] | Sequence[str]
+#: How a result names a roster given in code (names or a :class:`Roster`) rather than a file.
+ROSTER_IN_CODE = "<given in code>"
 
 
 def load_ruleset(ruleset: RulesetLike, *, catalog: Catalog | None = None) -> Ruleset:
@@ -125,11 +129,14 @@ def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, exp
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
         defaults are far above any examiner's file).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
-        ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``.
+        ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``;
+        for data read from a file, ``batch.provenance`` names the ruleset and the file
+        by their SHA-256 (:class:`qscore.provenance.Provenance`).
     :raises UsageError: for a year outside the plan, and as :func:`read_table` does.
     :raises DataError: carrying every problem of the data, each located.
     """
     catalog = catalog or load_plugins()
+    given = ruleset
     ruleset = load_ruleset(ruleset, catalog=catalog)
     if year is not None:
         check_year(ruleset, year)
@@ -137,11 +144,20 @@ def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, exp
                            merged=merged, percent_fractions=percent_fractions, encoding=encoding)
     dataset = load_dataset(ruleset, data, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
                            year=year, progress=progress)
+    given_year = year
     year, said = assessment_year(ruleset, year, dataset)
     batch = score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
                         progress=progress)
-    return attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices),
-                        sources=dataset.sources)
+    batch = attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices),
+                         sources=dataset.sources)
+    files = data_files(data)
+    if any(isinstance(file, RawTable) for file in files):
+        return batch  # read before: no file to name
+    reading = ScoringOptions(year=given_year, encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown,
+                             partial=partial, roster=_roster_file(units), hidden=hidden, merged=merged,
+                             percent_fractions=percent_fractions)
+    return attrs.evolve(batch, provenance=provenance_of(batch, [f for f in files if not isinstance(f, RawTable)],
+                                                        reading, ruleset_file=_ruleset_file(given, ruleset, catalog)))
 
 
 def load_dataset(ruleset: Ruleset, data: DataFiles, options: BindOptions, *, catalog: Catalog,
@@ -250,6 +266,27 @@ def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, 
             recorded = read_table(table.file, catalog=catalog, sheet=SOURCES_SHEET, limits=limits)
         dataset = merged_workbook(dataset, recorded, ruleset, own.year)
     return dataset
+
+
+def _ruleset_file(given: RulesetLike, ruleset: Ruleset, catalog: Catalog) -> str | None:
+    """The ruleset file a result names: the file the ruleset was loaded from, unless it
+    is an installed one (found again by its id, wherever it is installed)."""
+    if ruleset.file is None:
+        return None
+    if isinstance(given, Ruleset):
+        return None if catalog.is_installed(ruleset) else ruleset.file
+    return ruleset.file if ruleset.file == str(Path(given)) else None
+
+
+def _roster_file(units: RosterLike | None) -> SourceFile | None:
+    """The roster given instead of the ruleset's, as a result names it: a file by its
+    SHA-256; names given in code by the SHA-256 of the names, one a line."""
+    if units is None:
+        return None
+    if isinstance(units, (str, os.PathLike)):
+        return SourceFile(name=str(units), sha256=file_sha256(units))
+    names = units.units if isinstance(units, Roster) else tuple(units)
+    return SourceFile(name=ROSTER_IN_CODE, sha256=hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest())
 
 
 def bind_options(ruleset: Ruleset, *, ignore_unknown: bool = False, partial: bool = False,

@@ -235,6 +235,9 @@ ERROR_PATHS = [
     ("template", RULESET, "--lead", "县统计局"),
     ("merge", RULESET, "missing.csv"),
     ("merge", RULESET, "bad.csv", "bad.csv"),
+    ("report", RULESET, "bad.csv", "--year", "2025", "-o", "report.pdf"),
+    ("verify", "missing.xlsx"),
+    ("verify", "bad.csv"),
 ]
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 

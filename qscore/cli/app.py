@@ -450,9 +450,12 @@ def score(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: in
     paths = data_paths(data, units)
     progress = progress or Progress(None)
     progress.start(paths[0], steps(ruleset) + 1)  # and writing
-    return score_data(ruleset, paths[0] if len(paths) == 1 else paths, year=year, explain=explain, catalog=found,
-                      ignore_unknown=ignore_unknown, encoding=encoding, sheet=sheet, progress=progress.update,
-                      limits=limits, units=units, partial=partial, hidden=hidden or "refuse",  # type: ignore[arg-type]
+    # By its name, as the user gave it: the result's provenance names a ruleset file, or
+    # the id of an installed one.
+    return score_data(ruleset_name, paths[0] if len(paths) == 1 else paths, year=year, explain=explain,
+                      catalog=found, ignore_unknown=ignore_unknown, encoding=encoding, sheet=sheet,
+                      progress=progress.update, limits=limits, units=units, partial=partial,
+                      hidden=hidden or "refuse",  # type: ignore[arg-type]
                       merged="fill" if fill_merged else "refuse", percent_fractions=percent_fractions)
 
 

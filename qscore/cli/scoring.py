@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     merged first as qscore merge merges them."""
     if replace and archive is None:
         raise click.UsageError(_("--replace needs --record ARCHIVE"))
+    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
+              N_("archive"): archive}
+    if output not in (None, "-"):
+        check_output(output, inputs)  # before the work, not after
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
@@ -42,10 +47,9 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     to_terminal = output in (None, "-") and _stdout_is_terminal()
     if writer.suffix == ".xlsx" and to_terminal:
         raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
-              N_("archive"): archive}
-    if output not in (None, "-"):
-        check_output(output, inputs)  # before the work, not after
+    beside = _sidecar(output, fmt)
+    if beside is not None:
+        check_output(str(beside), {**inputs, N_("result"): output})
     progress = Progress(None if quiet else sys.stderr)
     try:
         with batch_work():
@@ -53,12 +57,34 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
             data = writer.write(batch)
             progress.update(1)
             if archive is not None:
-                record_round(batch, archive, replace=replace, data=list(options["data"]), encoding=options["encoding"],
-                             sheet=options["sheet"], ignore_unknown=options["ignore_unknown"])
+                record_round(batch, archive, replace=replace)
     finally:
         progress.finish()
     echo_notices(batch)
-    emit(data, output, inputs={**inputs, N_("ruleset file"): batch.ruleset.file}, escape=fmt == "table" or to_terminal)
+    inputs = {**inputs, N_("ruleset file"): batch.ruleset.file}
+    emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+    if beside is not None:
+        from qscore.verify import sidecar_document
+
+        emit(sidecar_document(fmt, str(output), batch.provenance), str(beside), inputs={**inputs, N_("result"): output})
+
+
+#: The formats that say inside themselves what they were scored from; any other written
+#: to a file gets a FILE.provenance.json beside it.
+CARRY_PROVENANCE = ("json", "xlsx", "html")
+
+
+def _sidecar(output: str | None, fmt: str) -> Path | None:
+    """Where the provenance of ``output`` goes beside it, ``None`` when the format holds
+    it, or when the output is not a file (stdout, a device, a pipe)."""
+    if output in (None, "-") or fmt in CARRY_PROVENANCE:
+        return None
+    try:
+        if os.path.exists(output) and not os.path.isfile(output):
+            return None
+    except OSError:
+        return None
+    return Path(output + ".provenance.json")
 
 
 def _file_or_none(name: str) -> str | None:
@@ -74,10 +100,23 @@ def _stdout_is_terminal() -> bool:
 
 
 def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | None:
-    if not output:
+    """The format ``-o output``'s suffix names (``None``: no output, no suffix or the
+    table's ``.txt``: the default table).
+
+    :raises click.BadParameter: for a suffix no writer takes (.pdf, .docx).
+    """
+    if not output or output == "-":
         return None
     suffix = Path(output).suffix.lower()
-    return next((name for name, w in writers.items() if w.suffix == suffix and name != "table"), None)
+    if not suffix:
+        return None
+    found = next((name for name, w in writers.items() if w.suffix == suffix), None)
+    if found is None:
+        known = ", ".join(f"{name} ({w.suffix})" for name, w in writers.items())
+        raise click.BadParameter(_("no output format writes {suffix} files; qscore writes {known}: give -o a file "
+                                 "with one of these suffixes, or --format").format(
+                suffix=suffix, known=known), param_hint="'-o'")
+    return None if found == "table" else found
 
 
 @main.command()

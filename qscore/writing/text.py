@@ -15,6 +15,7 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from qscore.controls import escape_controls
+from qscore.i18n import _
 from qscore.model import BatchResult, Notice, UnitResult
 from qscore.numbers import plain
 
@@ -187,7 +188,8 @@ def json_figure(value: Decimal) -> str:
     :raises ValueError: for NaN or an infinity, which JSON cannot hold.
     """
     if not value.is_finite():
-        raise ValueError(f"{value} is not a finite figure and cannot be written as JSON")
+        raise ValueError(_("{value} is not a finite figure and cannot be written as JSON").format(
+                value=value))
     return plain(value)
 
 
@@ -230,7 +232,8 @@ def _encode(value: Any, newline: str, parts: list[str]) -> None:
         opening = "{"
         for key, item in value.items():
             if not isinstance(key, str):
-                raise TypeError(f"JSON object keys are strings, got {key!r}")
+                raise TypeError(_("JSON object keys are strings, got {key!r}").format(
+                        key=key))
             parts += (opening, inner, json_string(key), ": ")
             _encode(item, inner, parts)
             opening = ","
@@ -247,7 +250,8 @@ def _encode(value: Any, newline: str, parts: list[str]) -> None:
             opening = ","
         parts += (newline, "]")
     else:
-        raise TypeError(f"cannot write {type(value).__name__} {value!r} as JSON; figures are Decimals")
+        raise TypeError(_("cannot write {__name__} {value!r} as JSON; figures are Decimals").format(
+                __name__=type(value).__name__, value=value))
 
 
 def unit_json(batch: BatchResult, unit: UnitResult) -> dict[str, Any]:
@@ -268,6 +272,14 @@ def unit_json(batch: BatchResult, unit: UnitResult) -> dict[str, Any]:
     }
 
 
+def provenance_json(batch: BatchResult) -> dict[str, Any] | None:
+    """What ``batch`` was scored from, as JSON outputs write it (``None``: scored from a
+    table already read, with no file to name)."""
+    from qscore.provenance import provenance_document
+
+    return None if batch.provenance is None else provenance_document(batch.provenance)
+
+
 def notice_json(notice: Notice) -> dict[str, Any]:
     return {"kind": notice.kind, "message": notice.message, "file": notice.file, "sheet": notice.sheet,
             "row": notice.row, "column": notice.column, "cell": notice.cell}
@@ -280,7 +292,7 @@ def write_json(batch: BatchResult) -> bytes:
     (rows skipped, the year chosen …)."""
     ruleset = batch.ruleset
     head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year,
-            "notices": [notice_json(notice) for notice in batch.notices]}
+            "provenance": provenance_json(batch), "notices": [notice_json(notice) for notice in batch.notices]}
     if not batch.units:
         return (json_text({**head, "units": []}) + "\n").encode("utf-8")
     # A unit sits two levels deep: its lines start four spaces in.  Each is encoded on
