@@ -156,8 +156,9 @@ def provenance_from_document(document: Any, where: str) -> Provenance:
         if not isinstance(source, dict):
             raise QscoreError(_("{where}: the provenance's data file {number} is not an object").format(
                     where=where, number=number))
-        sources.append(SourceFile(name=_field(source, "file", str, where, f"data file {number}'s "),
-                                  sha256=_field(source, "sha256", str, where, f"data file {number}'s ")))
+        owner = _("data file {number}'s ").format(number=number)
+        sources.append(SourceFile(name=_field(source, "file", str, where, owner),
+                                  sha256=_field(source, "sha256", str, where, owner)))
     roster = _field(options, "roster", dict, where, "options' ", optional=True)
     owned = "options' "
     return Provenance(

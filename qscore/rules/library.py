@@ -151,14 +151,15 @@ class Band:
 
 def _bands(value: object) -> tuple[Band, ...]:
     if not isinstance(value, (list, tuple)) or not value:
-        raise TypeError("'bands' must be a non-empty list of {at_least|at_most = …, points = …}")
+        raise TypeError(_("'bands' must be a non-empty list of {at_least|at_most = …, points = …}"))
     out = []
     for number, band in enumerate(value, 1):
         if isinstance(band, Band):
             out.append(band)
             continue
         if not isinstance(band, Mapping) or set(band) not in ({"at_least", "points"}, {"at_most", "points"}):
-            raise TypeError(f"band {number} must have exactly 'at_least' (or 'at_most') and 'points', got {band!r}")
+            raise TypeError(_("band {number} must have exactly 'at_least' (or 'at_most') and 'points', got {band!r}").format(
+                number=number, band=band))
         key: Literal["at_least", "at_most"] = "at_least" if "at_least" in band else "at_most"
         out.append(Band(band[key], band["points"], key=key))
     return tuple(out)
@@ -423,7 +424,7 @@ def _levels(value: object) -> dict[str, Decimal]:
     """Level name → share, the names normalised as data cells are, so that a cell holding
     a level is found whatever width its brackets are typed in."""
     if not isinstance(value, Mapping) or not value:
-        raise TypeError("'levels' must be a table of level = share of full marks, e.g. { 完成 = 1, 未完成 = 0 }")
+        raise TypeError(_("'levels' must be a table of level = share of full marks, e.g. { 完成 = 1, 未完成 = 0 }"))
     shares: dict[str, Decimal] = {}
     written: dict[str, str] = {}
     for name, share in value.items():
