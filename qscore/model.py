@@ -17,7 +17,6 @@ from attrs import validators as v
 from qscore.i18n import _
 
 if TYPE_CHECKING:
-    from qscore.provenance import Provenance
     from qscore.rules.base import Rule
     from qscore.targets import Target
 
@@ -659,6 +658,81 @@ class Source:
 #: an item's id, or ``id@field`` for a per-unit figure (``food_pass_rate@previous``),
 #: as :attr:`qscore.reading.binding.Dataset.columns` keys them.
 Sources = Mapping[tuple[str, str], Source]
+
+
+#: What is done with rows and columns hidden in a workbook that hold data.
+HiddenPolicy = Literal["refuse", "skip", "read"]
+#: What is done with merged cells in a workbook's data.
+MergedPolicy = Literal["refuse", "fill"]
+
+
+@attrs.frozen
+class SourceFile:
+    """A data file a result was worked out from (:class:`Provenance`; the SHA-256 is
+    worked out by :func:`qscore.provenance.provenance_of`).
+
+    :param name: the file's path as it was given.
+    :param sha256: the SHA-256 of its bytes, in hex.
+    """
+
+    name: str
+    sha256: str
+
+
+@attrs.frozen
+class ScoringOptions:
+    """The options that change how data files are read and scored, as ``qscore rank``
+    takes them.
+
+    :param encoding: the forced text encoding, ``None`` for detected.
+    :param sheet: the workbook sheet read, ``None`` for the active one.
+    :param ignore_unknown: whether columns naming nothing in the ruleset were skipped.
+    :param year: the assessment year given (``--year``), ``None`` when it was chosen
+        from the data, the ruleset's default year or the horizon year.
+    :param partial: whether the data could hold only some units of the roster.
+    :param roster: the roster file given instead of the ruleset's (``--units``), by its
+        SHA-256 (names given in code are named ``<given in code>``).
+    :param hidden: what was done with hidden workbook rows and columns holding data:
+        ``refuse``, ``skip`` or ``read``.
+    :param merged: what was done with merged cells in a workbook's data: ``refuse`` or ``fill``.
+    :param percent_fractions: whether a % column written as fractions was multiplied by 100.
+    """
+
+    encoding: str | None = None
+    sheet: str | None = None
+    ignore_unknown: bool = False
+    year: int | None = None
+    partial: bool = False
+    roster: SourceFile | None = None
+    hidden: HiddenPolicy = "refuse"
+    merged: MergedPolicy = "refuse"
+    percent_fractions: bool = False
+
+
+@attrs.frozen
+class Provenance:
+    """What a batch was scored from.
+
+    :param ruleset: the ruleset's id.
+    :param ruleset_sha256: the SHA-256 of the ruleset file, ``None`` for a ruleset built
+        in code (it has no file).
+    :param year: the assessment year.
+    :param data: the data files, in the order given.
+    :param options: the reading options.
+    :param qscore_version: the installed qscore's version, ``None`` when qscore runs
+        from a source tree that was never installed.
+    :param ruleset_file: the ruleset file as it was given, when the ruleset was given as
+        a file; ``None`` for an installed ruleset (found again by its id) or one built
+        in code.
+    """
+
+    ruleset: str
+    ruleset_sha256: str | None
+    year: int
+    data: tuple[SourceFile, ...]
+    options: ScoringOptions = ScoringOptions()
+    qscore_version: str | None = None
+    ruleset_file: str | None = None
 
 
 @attrs.frozen

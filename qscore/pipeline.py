@@ -25,11 +25,11 @@ from qscore.collect.workbook import merged_workbook, missing_notice
 from qscore.errors import DataError, DataProblem, UsageError
 from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
-from qscore.model import BatchResult, Notice, Roster, Ruleset
+from qscore.model import BatchResult, HiddenPolicy, MergedPolicy, Notice, Roster, Ruleset, ScoringOptions, SourceFile
 from qscore.plugins.manager import Catalog, load_plugins
-from qscore.provenance import ScoringOptions, SourceFile, file_sha256, provenance_of
+from qscore.provenance import file_sha256, provenance_of
 from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
-from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy, StatedYear
+from qscore.reading.layout import LayoutOptions, StatedYear
 from qscore.reading.roster import read_roster
 from qscore.reading.table import RawTable, ReadOptions
 from qscore.scoring.engine import score_batch
@@ -131,7 +131,7 @@ def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, exp
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
         ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``;
         for data read from a file, ``batch.provenance`` names the ruleset and the file
-        by their SHA-256 (:class:`qscore.provenance.Provenance`).
+        by their SHA-256 (:class:`qscore.model.Provenance`).
     :raises UsageError: for a year outside the plan, and as :func:`read_table` does.
     :raises DataError: carrying every problem of the data, each located.
     """

@@ -18,91 +18,18 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
-
-from typing import Any
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from qscore.errors import QscoreError, UsageError
 from qscore.i18n import _
+from qscore.model import HiddenPolicy, MergedPolicy, Provenance, ScoringOptions, SourceFile
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-    from qscore.reading.layout import HiddenPolicy, MergedPolicy
-
     from qscore.model import BatchResult, Ruleset
 
 CHUNK = 2**20
-
-
-@attrs.frozen
-class SourceFile:
-    """A data file a result was worked out from.
-
-    :param name: the file's path as it was given.
-    :param sha256: the SHA-256 of its bytes, in hex.
-    """
-
-    name: str
-    sha256: str
-
-
-@attrs.frozen
-class ScoringOptions:
-    """The options that change how data files are read and scored, as ``qscore rank``
-    takes them.
-
-    :param encoding: the forced text encoding, ``None`` for detected.
-    :param sheet: the workbook sheet read, ``None`` for the active one.
-    :param ignore_unknown: whether columns naming nothing in the ruleset were skipped.
-    :param year: the assessment year given (``--year``), ``None`` when it was chosen
-        from the data, the ruleset's default year or the horizon year.
-    :param partial: whether the data could hold only some units of the roster.
-    :param roster: the roster file given instead of the ruleset's (``--units``), by its
-        SHA-256 (names given in code are named ``<given in code>``).
-    :param hidden: what was done with hidden workbook rows and columns holding data:
-        ``refuse``, ``skip`` or ``read``.
-    :param merged: what was done with merged cells in a workbook's data: ``refuse`` or ``fill``.
-    :param percent_fractions: whether a % column written as fractions was multiplied by 100.
-    """
-
-    encoding: str | None = None
-    sheet: str | None = None
-    ignore_unknown: bool = False
-    year: int | None = None
-    partial: bool = False
-    roster: SourceFile | None = None
-    hidden: HiddenPolicy = "refuse"
-    merged: MergedPolicy = "refuse"
-    percent_fractions: bool = False
-
-
-@attrs.frozen
-class Provenance:
-    """What a batch was scored from.
-
-    :param ruleset: the ruleset's id.
-    :param ruleset_sha256: the SHA-256 of the ruleset file, ``None`` for a ruleset built
-        in code (it has no file).
-    :param year: the assessment year.
-    :param data: the data files, in the order given.
-    :param options: the reading options.
-    :param qscore_version: the installed qscore's version, ``None`` when qscore runs
-        from a source tree that was never installed.
-    :param ruleset_file: the ruleset file as it was given, when the ruleset was given as
-        a file; ``None`` for an installed ruleset (found again by its id) or one built
-        in code.
-    """
-
-    ruleset: str
-    ruleset_sha256: str | None
-    year: int
-    data: tuple[SourceFile, ...]
-    options: ScoringOptions = ScoringOptions()
-    qscore_version: str | None = None
-    ruleset_file: str | None = None
 
 
 def provenance_of(batch: BatchResult, data_paths: Iterable[str | os.PathLike[str]],
@@ -193,8 +120,6 @@ def _field(document: dict[str, Any], key: str, kind: type, where: str, owner: st
 def _policy(options: dict[str, Any], key: str, where: str) -> Any:
     """A layout policy (``hidden``, ``merged``), one of the values ``qscore rank`` takes."""
     from typing import get_args
-
-    from qscore.reading.layout import HiddenPolicy, MergedPolicy
 
     allowed = get_args(HiddenPolicy if key == "hidden" else MergedPolicy)
     value = _field(options, key, str, where, "options' ")

@@ -8,7 +8,7 @@ depends on a broken value is left unchecked.  Unknown keys are refused so that a
 never passes silently.
 
 Unit names (``applies_to``, ``[roster]``) are kept as data is read
-(:func:`qscore.reading.cells.normalise`), so that ``县市场监管局（知识产权局）`` in a
+(:func:`qscore.cells.normalise`), so that ``县市场监管局（知识产权局）`` in a
 ruleset is the unit ``县市场监管局(知识产权局)`` of a spreadsheet; names that read the
 same once normalised are duplicates.
 """
@@ -38,7 +38,7 @@ from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges
 from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import to_decimal
 from qscore.reading.binding import COUNT_UNITS
-from qscore.reading.cells import is_exempt, is_missing, normalise
+from qscore.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
 from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds

@@ -25,10 +25,10 @@ import attrs
 
 from qscore.errors import QscoreError, UsageError
 from qscore.i18n import _
-from qscore.model import Ruleset
+from qscore.model import Provenance, Ruleset
 from qscore.pipeline import load_ruleset, score
 from qscore.plugins.manager import Catalog, load_plugins
-from qscore.provenance import Provenance, file_sha256, qscore_version, ruleset_sha256
+from qscore.provenance import file_sha256, qscore_version, ruleset_sha256
 from qscore.writing import reread
 
 #: The suffix of the file that says where a result without room for it (CSV, the

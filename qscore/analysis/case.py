@@ -14,12 +14,11 @@ import attrs
 from qscore.errors import UsageError
 from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
-from qscore.model import BatchResult, Ruleset
+from qscore.model import BatchResult, HiddenPolicy, MergedPolicy, Ruleset
 from qscore.pipeline import DataFiles, RosterLike, RulesetLike, assessment_year, bind_options, load_dataset, load_ruleset
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import Dataset
-from qscore.reading.layout import HiddenPolicy, MergedPolicy
-from qscore.reading.cells import EXEMPT
+from qscore.cells import EXEMPT
 from qscore.scoring.adjusters import Adjuster
 from qscore.scoring.engine import score_batch
 

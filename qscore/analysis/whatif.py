@@ -38,7 +38,7 @@ from qscore.i18n import _
 from qscore.model import BatchResult, Indicator, UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS, Dataset
-from qscore.reading.cells import EXEMPT
+from qscore.cells import EXEMPT
 from qscore.rules.base import Value
 from qscore.scoring import formulas
 from qscore.scoring.engine import score_indicator

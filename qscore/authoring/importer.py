@@ -25,7 +25,7 @@ from qscore.errors import DataError, RulesetError
 from qscore.i18n import _
 from qscore.model import Notice
 from qscore.numbers import fmt, plain
-from qscore.reading.cells import is_missing, normalise, parse_number
+from qscore.cells import is_missing, normalise, parse_number
 from qscore.reading.layout import LayoutOptions, header_key, recognise
 from qscore.reading.table import RawTable
 from qscore.rules.base import RuleTypes

@@ -65,7 +65,7 @@ def _year_over_year(ctx: click.Context, batch: BatchResult, old: str, year: int 
                     options: dict[str, Any]) -> YearOverYear:
     """Last year against this one, by ``qscore compare``'s comparison."""
     from qscore.cli.rounds import _source
-    from qscore.provenance import ScoringOptions
+    from qscore.model import ScoringOptions
     from qscore.rounds.compare import DataSource, compare
     from qscore.rounds.report import year_over_year
 

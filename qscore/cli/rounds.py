@@ -15,7 +15,7 @@ from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
     from qscore.model import BatchResult, Ruleset
-    from qscore.provenance import ScoringOptions
+    from qscore.model import ScoringOptions
     from qscore.rounds.compare import Source
 
 COMPARE_FORMATS = ("table", "csv", "json", "xlsx")
@@ -73,7 +73,7 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     states, else give --year-old and --year-new) or rounds recorded with `rank --record`,
     written ARCHIVE:YEAR (rounds.db:2024).
     """
-    from qscore.provenance import ScoringOptions
+    from qscore.model import ScoringOptions
     from qscore.rounds.compare import compare as compare_years
     from qscore.rounds.report import COMPARISON_FORMATS
 

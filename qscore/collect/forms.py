@@ -23,7 +23,7 @@ import attrs
 from qscore.errors import MissingFigure, UsageError
 from qscore.i18n import _
 from qscore.model import Indicator, Item, Roster, Ruleset
-from qscore.reading.cells import Exempt, normalise
+from qscore.cells import Exempt, normalise
 from qscore.reading.table import RawTable
 from qscore.targets import Figures, Timing
 

@@ -24,7 +24,7 @@ from qscore.errors import DataProblem, DataProblems
 from qscore.i18n import _
 from qscore.model import Notice, Roster, Ruleset, Source
 from qscore.reading.binding import Cell, Dataset
-from qscore.reading.cells import normalise
+from qscore.cells import normalise
 from qscore.reading.layout import StatedYear
 from qscore.collect.forms import FormColumn, described, form_columns, header, shown_value, same_value
 

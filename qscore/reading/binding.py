@@ -28,7 +28,7 @@ import attrs
 from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
 from qscore.i18n import N_, _
 from qscore.model import Indicator, Item, Notice, Roster, Ruleset, Source, Sources
-from qscore.reading.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
+from qscore.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
     parse_number
 from qscore.reading.layout import (HEADER_SEARCH, MEASURE_WORDS, Layout, LayoutOptions, StatedYear, find_column,
                                    header_key, recognise, stated_year)

@@ -24,8 +24,8 @@ import attrs
 
 from qscore.errors import DataError, DataProblem
 from qscore.i18n import N_, _
-from qscore.model import Notice
-from qscore.reading.cells import normalise
+from qscore.model import HiddenPolicy, MergedPolicy, Notice
+from qscore.cells import normalise
 from qscore.reading.sheets import column_letter
 from qscore.reading.table import RawTable
 
@@ -58,10 +58,6 @@ SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三�
 _MAYBE = re.compile(r"[全本各合小总共累汇平均其注备附说填制统审负分主联电日报数资一二三四五六七八九十(（]|第[一二三四五六七八九十]")
 _NUMERIC = re.compile(r"^[+-]?[\d,.]+%?$")
 _SPACES = re.compile(r"\s+")
-
-HiddenPolicy = Literal["refuse", "skip", "read"]
-MergedPolicy = Literal["refuse", "fill"]
-
 
 @attrs.frozen
 class LayoutOptions:

@@ -15,7 +15,7 @@ from pathlib import Path
 from qscore.errors import DataError, DataProblem, DataProblems
 from qscore.i18n import _
 from qscore.model import Roster
-from qscore.reading.cells import normalise
+from qscore.cells import normalise
 from qscore.reading.layout import header_key
 from qscore.reading.table import ReadOptions
 from qscore.reading.text import decode_text

@@ -28,7 +28,7 @@ import attrs
 
 from qscore.errors import DataError, QscoreError, UsageError
 from qscore.i18n import _, ngettext
-from qscore.provenance import Provenance, ScoringOptions, SourceFile
+from qscore.model import Provenance, ScoringOptions, SourceFile
 
 if TYPE_CHECKING:  # imported when used: `qscore history` reads a unit's rows and starts fast
     from qscore.model import BatchResult, Ruleset

@@ -27,10 +27,10 @@ import attrs
 
 from qscore.errors import UsageError
 from qscore.i18n import N_, _
-from qscore.model import BatchResult, IndicatorResult, Notice, Ruleset
+from qscore.model import BatchResult, IndicatorResult, Notice, Ruleset, ScoringOptions
 from qscore.pipeline import assessment_year, bind_options, load_dataset
 from qscore.plugins.manager import Catalog
-from qscore.provenance import ScoringOptions, ruleset_sha256
+from qscore.provenance import ruleset_sha256
 from qscore.reading.binding import Dataset
 from qscore.rounds.archive import Archive, Round
 from qscore.scoring.engine import score_batch

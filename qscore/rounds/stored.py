@@ -18,7 +18,7 @@ from qscore.model import (NOT_APPLICABLE, AdjustmentResult, IndicatorResult, Ran
                           Ruleset, UnitResult)
 from qscore.numbers import ZERO
 from qscore.reading.binding import Cell, Dataset
-from qscore.reading.cells import EXEMPT
+from qscore.cells import EXEMPT
 
 T = TypeVar("T")
 #: The per-indicator fields a unit's row holds, each a JSON array in ruleset order.

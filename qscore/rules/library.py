@@ -16,7 +16,7 @@ from attrs import validators as v
 from qscore.errors import MissingFigure
 from qscore.i18n import _
 from qscore.numbers import ONE, ZERO, clamp, fmt, meets, to_decimal
-from qscore.reading.cells import is_exempt, is_missing, normalise
+from qscore.cells import is_exempt, is_missing, normalise
 from qscore.rules.base import Rule, Value, decimal_field
 
 

@@ -19,7 +19,7 @@ import attrs
 
 from qscore.model import NOT_APPLICABLE, IndicatorResult, RankedField, RankedUnits, ResultField, UnitResult
 from qscore.numbers import ZERO
-from qscore.reading.cells import EXEMPT, Exempt
+from qscore.cells import EXEMPT, Exempt
 
 T = TypeVar("T")
 R = TypeVar("R")

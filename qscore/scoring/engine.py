@@ -25,7 +25,7 @@ from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicato
     UnitResult
 from qscore.numbers import ZERO
 from qscore.reading.binding import Cell, Dataset
-from qscore.reading.cells import EXEMPT, Exempt
+from qscore.cells import EXEMPT, Exempt
 from qscore.rules.base import Rule, Value
 from qscore.scoring import formulas
 from qscore.scoring.adjusters import Adjuster

@@ -32,7 +32,7 @@ from qscore.model import (NOT_APPLICABLE, AdjustmentResult, BatchResult, Indicat
                           UnitResult, UnitTuple)
 from qscore.numbers import ZERO
 from qscore.reading.binding import FIELD_ALIASES, UNIT_HEADERS, header_key
-from qscore.reading.cells import is_exempt, is_missing, normalise, parse_count, parse_number
+from qscore.cells import is_exempt, is_missing, normalise, parse_count, parse_number
 from qscore.reading.table import RawTable
 from qscore.scoring import formulas, ranking
 from qscore.scoring.adjusters import Adjuster

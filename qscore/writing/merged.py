@@ -25,7 +25,7 @@ from qscore.collect.forms import (MERGED_SHEET, MISSING_SHEET, PERCENT, SOURCE_H
 from qscore.collect.merge import Collection
 from qscore.model import Ruleset
 from qscore.reading.binding import Dataset
-from qscore.reading.cells import Exempt
+from qscore.cells import Exempt
 from qscore.writing.text import csv_text, safe_text
 from qscore.writing.xlsx import FIXED_CREATED
 

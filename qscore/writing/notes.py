@@ -13,14 +13,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from qscore.i18n import _
-from qscore.model import BatchResult, Item, Ruleset, UnitResult
+from qscore.model import BatchResult, Item, Provenance, Ruleset, ScoringOptions, SourceFile, UnitResult
 from qscore.numbers import fmt
-from qscore.provenance import Provenance, ScoringOptions, SourceFile
 from qscore.writing.describe import target_text
 from qscore.writing.explain import follows_path
 
 if TYPE_CHECKING:
-    from qscore.reading.layout import HiddenPolicy, MergedPolicy
+    from qscore.model import HiddenPolicy, MergedPolicy
 
 KIND_LABELS = {"bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
 ROUNDING_LABELS = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "舍去"}

@@ -26,7 +26,8 @@ import attrs
 from qscore.errors import QscoreError
 from qscore.i18n import _
 from qscore.numbers import plain
-from qscore.provenance import Provenance, provenance_from_document
+from qscore.model import Provenance
+from qscore.provenance import provenance_from_document
 from qscore.writing import notes
 
 #: What a JSON result holds besides its figures: where it comes from, and what was done

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from qscore.reading.cells import CellError, parse_count, parse_number
+from qscore.cells import CellError, parse_count, parse_number
 from qscore.reading.xlsx import cell_text
 
 
@@ -67,7 +67,7 @@ def test_a_footnote_mark_or_a_numeral_that_is_not_a_digit_is_refused(text, mark)
 
 
 def test_invisible_characters_are_removed_by_the_one_normalisation():
-    from qscore.reading.cells import invisible, normalise
+    from qscore.cells import invisible, normalise
 
     name = "\ufeff南宾\u200b街道\u2060 "
     assert normalise(name) == "南宾街道" and invisible(name) == ["U+FEFF", "U+200B", "U+2060"]

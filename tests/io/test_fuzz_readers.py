@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA
-from qscore.reading.cells import CellError, parse_count, parse_number
+from qscore.cells import CellError, parse_count, parse_number
 from qscore.reading.binding import bind
 from qscore.scoring.engine import score_batch
 from qscore.errors import QscoreError

@@ -148,7 +148,7 @@ def test_xlsx_detail_sheet_adds_up_to_the_totals(cli, tmp_path):
 
 def test_input_round_trip_csv_to_xlsx_gives_the_same_totals(cli, tmp_path):
     """townships.csv saved as a workbook (numbers as numbers, as Excel would) scores the same."""
-    from qscore.reading.cells import CellError, parse_number
+    from qscore.cells import CellError, parse_number
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -16,7 +16,8 @@ import attrs
 import pytest
 
 import qscore
-from qscore.provenance import Provenance, ScoringOptions, SourceFile, provenance_document, provenance_from_document
+from qscore.model import Provenance, ScoringOptions, SourceFile
+from qscore.provenance import provenance_document, provenance_from_document
 from qscore.writing import reread
 from report_kit import TOWNSHIP, TOWNSHIPS
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import qscore
 from conftest import DATA
 from qscore.errors import DataError, UsageError
-from qscore.model import NOT_APPLICABLE
-from qscore.provenance import ScoringOptions, SourceFile, file_sha256, provenance_of
+from qscore.model import NOT_APPLICABLE, ScoringOptions, SourceFile
+from qscore.provenance import file_sha256, provenance_of
 from qscore.rounds import archive as archive_module
 from qscore.rounds.archive import SCHEMA_VERSION, Archive, RoundExists
 from qscore.scoring.engine import score_batch

@@ -17,8 +17,8 @@ import qscore
 from conftest import DATA
 from qscore.errors import QscoreError, UsageError
 from qscore.plugins.manager import load_plugins
-from qscore.provenance import (Provenance, ScoringOptions, SourceFile, file_sha256, provenance_of, qscore_version,
-                               ruleset_sha256)
+from qscore.model import Provenance, ScoringOptions, SourceFile
+from qscore.provenance import file_sha256, provenance_of, qscore_version, ruleset_sha256
 from qscore.rulesets import load_ruleset
 
 TOWNSHIP = DATA / "township.toml"
