@@ -6,7 +6,8 @@ Each is registered through the same ``qscore_register_rules`` hook a plug-in use
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import ClassVar, Literal
 
@@ -392,6 +393,13 @@ class RankPoints(Rule):
 
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
         raise TypeError("排序赋分 needs the whole batch: use explain_batch()")
+
+    def among(self, others: Sequence[Value]) -> Callable[[Value], Decimal]:
+        # A unit's place is one more than the number of others strictly better.
+        numbers = sorted(map(_number, others))
+        if self.direction == "higher":
+            return lambda value: self._for_place(len(numbers) - bisect.bisect_right(numbers, _number(value)) + 1)
+        return lambda value: self._for_place(bisect.bisect_left(numbers, _number(value)) + 1)
 
     def points_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                      baselines: Sequence[Decimal | None]) -> list[Decimal]:
