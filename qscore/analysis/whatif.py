@@ -352,7 +352,8 @@ class _Search:
                 target: Decimal | None) -> _Ladder:
         column = self.case.dataset.values[indicator.id]
         others: list[Value] = [v for n, v in enumerate(column)  # type: ignore[misc]
-                               if n != self.position and v is not None and v is not EXEMPT]
+                               if n != self.position and v is not None and v is not EXEMPT] \
+            if indicator.rule.batch else []  # only a batch rule places a unit among the others
         baseline = self.probe.baseline(indicator)
         breakpoints = indicator.rule.breakpoints(target, baseline, others)
         score: Callable[[Value], Decimal] = lambda candidate: self.probe.points(indicator, candidate)  # noqa: E731
@@ -362,7 +363,8 @@ class _Search:
             top = max((p for _, p in steps), default=points)
             rungs = [self._rung(v, p, points, float((p - points) / (top - points))) for v, p in steps]
             return _Ladder(number, tuple(rungs))
-        grid = _Grid.of(indicator, value, present(column), breakpoints, (target, baseline))
+        coded = self.case.dataset.codes.get(indicator.id)  # each distinct cell once, where binding has them
+        grid = _Grid.of(indicator, value, present(coded[1] if coded else column), breakpoints, (target, baseline))
         climb = _Climb(grid, indicator.direction, value, score, breakpoints)
         scale = _scale(indicator, value, target, baseline, breakpoints)
         climbed: list[tuple[Decimal, Decimal]] = []

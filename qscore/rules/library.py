@@ -411,13 +411,19 @@ class RankPoints(Rule):
 
     def explain_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                       baselines: Sequence[Decimal | None]) -> list[str]:
+        # Units with equal values share a place, and so one sentence.
+        sentences: dict[tuple[Decimal, int], str] = {}
         lines = []
-        for value, place in zip(values, self.places(values)):
-            raw = self.full - (place - 1) * self.step
-            floor = f"，不低于 {fmt(self.floor)}" if raw < self.floor else ""
-            lines.append(f"{fmt(_number(value))} 列第 {place} 名（共 {len(values)} 个有数据的单位）："
-                         f"{fmt(self.full)} − ({place} − 1) × {fmt(self.step)} = {fmt(raw)}{floor}"
-                         f" → {fmt(self._for_place(place))}")
+        for number, place in zip(map(_number, values), self.places(values)):
+            line = sentences.get((number, place))
+            if line is None:
+                raw = self.full - (place - 1) * self.step
+                floor = f"，不低于 {fmt(self.floor)}" if raw < self.floor else ""
+                line = sentences[number, place] = (
+                    f"{fmt(number)} 列第 {place} 名（共 {len(values)} 个有数据的单位）："
+                    f"{fmt(self.full)} − ({place} − 1) × {fmt(self.step)} = {fmt(raw)}{floor}"
+                    f" → {fmt(self._for_place(place))}")
+            lines.append(line)
         return lines
 
 
