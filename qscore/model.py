@@ -15,6 +15,7 @@ import attrs
 from attrs import validators as v
 
 if TYPE_CHECKING:
+    from qscore.provenance import Provenance
     from qscore.rules.base import Rule
     from qscore.targets import Target
 
@@ -575,7 +576,7 @@ def _ranked_units(units: Iterable[UnitResult]) -> RankedUnits:
 
 #: What a :class:`Notice` is about.
 NoticeKind = Literal["sheet", "title", "header", "column", "row", "hidden", "merged", "unit", "fractions",
-                     "year", "roster", "figure"]
+                     "year", "roster", "figure", "source", "missing"]
 NOTICE_KINDS: tuple[str, ...] = NoticeKind.__args__  # type: ignore[attr-defined]
 
 
@@ -590,7 +591,9 @@ class Notice:
         (a summary, note or section row skipped), ``hidden`` and ``merged`` (cells handled
         as an option said), ``unit`` (a unit name cleaned), ``fractions`` (a column
         multiplied by 100), ``year`` (the assessment year and where it came from),
-        ``roster`` (units of a partial batch), ``figure`` (a figure missing or unused).
+        ``roster`` (units of a partial batch), ``figure`` (a figure missing or unused),
+        ``source`` (where a merged workbook's value came from, when it was changed by
+        hand), ``missing`` (values merged submissions have not yet given).
     :param message: what was done, in one sentence.
     :param file: the data file.
     :param sheet: the workbook sheet.
@@ -622,6 +625,33 @@ def _notices(notices: Iterable[Notice]) -> tuple[Notice, ...]:
 
 
 @attrs.frozen
+class Source:
+    """Where one value of a unit came from: the cell of the submission that gave it.
+
+    Kept when submissions are merged (``qscore merge``, or several data files given to
+    ``rank`` and ``explain``), so that every figure can be traced to the file it was
+    typed in; shown by ``explain`` as ``来源：西沱镇.xlsx 填报!D5``.
+
+    :param file: the submission as it was named (a path).
+    :param cell: the cell in A1 notation (a CSV file's too, as a spreadsheet shows it).
+    :param sheet: the workbook sheet, ``None`` for a CSV or other text file.
+    """
+
+    file: str
+    cell: str
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.sheet}!{self.cell}" if self.sheet is not None else f"{self.file} {self.cell}"
+
+
+#: Each value's :class:`Source`, by ``(unit, column)``: the column is an indicator's or
+#: an item's id, or ``id@field`` for a per-unit figure (``food_pass_rate@previous``),
+#: as :attr:`qscore.reading.binding.Dataset.columns` keys them.
+Sources = Mapping[tuple[str, str], Source]
+
+
+@attrs.frozen
 class BatchResult:
     """A ranked batch.
 
@@ -629,14 +659,21 @@ class BatchResult:
     :param year: the assessment year.
     :param units: unit results in rank order (ties in input order); any iterable of
         :class:`UnitResult` is held as a :class:`UnitTuple`.
+    :param provenance: what it was scored from (the ruleset and data files by their
+        SHA-256, the year, the options, the qscore version), which every output carries;
+        :func:`qscore.score` sets it for data read from a file, ``None`` otherwise.
     :param notices: what was done with the data that the examiner must know about, in the
         order it happened (rows skipped, the year chosen …).
+    :param sources: where each value came from, when the data was merged from
+        submissions (:class:`Sources`); ``None`` otherwise.
     """
 
     ruleset: Ruleset
     year: int
     units: RankedUnits = attrs.field(converter=_ranked_units)
+    provenance: Provenance | None = None
     notices: tuple[Notice, ...] = attrs.field(default=(), converter=_notices)
+    sources: Sources | None = None
 
     def unit(self, name: str) -> UnitResult | None:
         """The result of the unit called ``name``, ``None`` when it is not in the batch."""

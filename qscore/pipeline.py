@@ -12,18 +12,23 @@ the plug-in test kit and the worked-example checker run, and what a notebook cal
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
 
-from qscore.errors import DataError, UsageError
+from qscore.collect.forms import SOURCES_SHEET, own_notice, own_workbook
+from qscore.collect.merge import Collection, merge, stated_year
+from qscore.collect.workbook import merged_workbook, missing_notice
+from qscore.errors import DataError, DataProblem, UsageError
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, Notice, Roster, Ruleset
 from qscore.plugins.manager import Catalog, load_plugins
+from qscore.provenance import ScoringOptions, SourceFile, file_sha256, provenance_of
 from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
-from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy
+from qscore.reading.layout import HiddenPolicy, LayoutOptions, MergedPolicy, StatedYear
 from qscore.reading.roster import read_roster
 from qscore.reading.table import RawTable, ReadOptions
 from qscore.scoring.engine import score_batch
@@ -32,8 +37,12 @@ from qscore.scoring.engine import score_batch
 RulesetLike = str | os.PathLike[str] | Ruleset
 #: Data as callers give it: a file's path, or a table already read.
 DataLike = str | os.PathLike[str] | RawTable
+#: One data file, or several submissions to merge first.
+DataFiles = DataLike | Sequence[DataLike]
 #: A unit roster as callers give it: a :class:`Roster`, a roster file, or the names.
 RosterLike = Roster | str | os.PathLike[str] | Sequence[str]
+#: How a result names a roster given in code (names or a :class:`Roster`) rather than a file.
+ROSTER_IN_CODE = "<given in code>"
 
 
 def load_ruleset(ruleset: RulesetLike, *, catalog: Catalog | None = None) -> Ruleset:
@@ -82,7 +91,7 @@ def is_file(path: Path) -> bool:
         raise DataError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
 
 
-def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, explain: bool = False,
+def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, explain: bool = False,
           catalog: Catalog | None = None, ignore_unknown: bool = False, encoding: str | None = None,
           sheet: str | None = None, progress: Callable[[int], None] | None = None, partial: bool = False,
           units: RosterLike | None = None, hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
@@ -93,7 +102,9 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
     rows skipped, the year chosen …) is in ``batch.notices``.
 
     :param ruleset: an installed ruleset id, a ``.toml`` path, or a :class:`Ruleset`.
-    :param data: a data file (CSV, XLSX, XLS, JSON or a plug-in's format) or a :class:`RawTable`.
+    :param data: a data file (CSV, XLSX, XLS, JSON or a plug-in's format) or a :class:`RawTable`;
+        or several submissions (a list of them), merged first as :func:`collect` merges
+        them, each value's source then in ``batch.sources``.
     :param year: the assessment year (default: the year the sheet's title, the sheet name
         or the file name states, else the ruleset's ``default_year``, else its horizon year).
     :param explain: build each indicator's explanation text (for ``explain``, JSON, XLSX).
@@ -116,27 +127,163 @@ def score(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, expl
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`; the
         defaults are far above any examiner's file).
     :return: the ranked batch: ``batch.units`` in rank order, each with ``unit``,
-        ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``.
+        ``total``, ``rank``, ``tier``, ``vetoed``, ``gap_to_next`` and ``indicators``;
+        for data read from a file, ``batch.provenance`` names the ruleset and the file
+        by their SHA-256 (:class:`qscore.provenance.Provenance`).
     :raises UsageError: for a year outside the plan, and as :func:`read_table` does.
     :raises DataError: carrying every problem of the data, each located.
     """
     catalog = catalog or load_plugins()
+    given = ruleset
     ruleset = load_ruleset(ruleset, catalog=catalog)
     if year is not None:
         check_year(ruleset, year)
     options = bind_options(ruleset, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
                            merged=merged, percent_fractions=percent_fractions, encoding=encoding)
-    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
-    if progress is not None:
-        progress(1)
-    dataset = bind(table, ruleset, options=options)
-    del table  # the cells' text is no longer needed: free it before scoring
-    if progress is not None:
-        progress(1)
+    dataset = load_dataset(ruleset, data, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
+                           year=year, progress=progress)
+    given_year = year
     year, said = assessment_year(ruleset, year, dataset)
     batch = score_batch(ruleset, dataset, year=year, explain=explain, adjusters=catalog.adjusters(ruleset.id),
                         progress=progress)
-    return attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices))
+    batch = attrs.evolve(batch, notices=(*dataset.notices, *([said] if said else []), *batch.notices),
+                         sources=dataset.sources)
+    files = data_files(data)
+    if any(isinstance(file, RawTable) for file in files):
+        return batch  # read before: no file to name
+    reading = ScoringOptions(year=given_year, encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown,
+                             partial=partial, roster=_roster_file(units), hidden=hidden, merged=merged,
+                             percent_fractions=percent_fractions)
+    return attrs.evolve(batch, provenance=provenance_of(batch, [f for f in files if not isinstance(f, RawTable)],
+                                                        reading, ruleset_file=_ruleset_file(given, ruleset, catalog)))
+
+
+def load_dataset(ruleset: Ruleset, data: DataFiles, options: BindOptions, *, catalog: Catalog,
+                 encoding: str | None = None, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                 year: int | None = None, progress: Callable[[int], None] | None = None) -> Dataset:
+    """``data`` read and bound to ``ruleset`` (:func:`score`'s first half): one file as
+    it is, several merged (:func:`collect`), the units of all of them checked against the
+    roster as one batch.  A form or merged workbook qscore made is read as its own
+    (:func:`read_submission`)."""
+    files = data_files(data)
+    if len(files) == 1:
+        table = read_table(files[0], catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
+        if progress is not None:
+            progress(1)
+        dataset = read_submission(table, ruleset, options, catalog=catalog, limits=limits)
+        del table  # the cells' text is no longer needed: free it before scoring
+        if progress is not None:
+            progress(1)
+        return dataset
+    collection = collect(ruleset, files, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
+                         year=year)
+    if progress is not None:
+        progress(2)
+    dataset = collection.dataset
+    if collection.missing:
+        dataset = attrs.evolve(dataset, notices=(*dataset.notices, missing_notice(collection.missing, dataset.file,
+                                                                                  "none of the files gives")))
+    return dataset
+
+
+def data_files(data: DataFiles) -> list[DataLike]:
+    """The files ``data`` names: itself, or each of a list.
+
+    :raises UsageError: for an empty list, or a file listed twice.
+    """
+    if isinstance(data, (str, os.PathLike, RawTable)):
+        return [data]
+    files = list(data)
+    if not files:
+        raise UsageError("no data file given")
+    seen: set[str] = set()
+    for file in files:
+        if isinstance(file, RawTable):
+            continue
+        real = os.path.realpath(file)
+        if real in seen:
+            raise UsageError(f"{os.fspath(file)} is given twice; give each submission once")
+        seen.add(real)
+    return files
+
+
+def collect(ruleset: Ruleset, files: Sequence[DataLike], options: BindOptions, *, catalog: Catalog,
+            encoding: str | None = None, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS,
+            year: int | None = None, keep_absent: bool = False) -> Collection:
+    """Merge submissions into one dataset (:func:`qscore.collect.merge.merge`), each read
+    and bound as one data file is (:func:`read_submission`), with some of the columns
+    and some of the units, each value's cell kept.
+
+    :param options: the binding options the command was given (its roster and
+        ``partial`` apply to the units of all the files together).
+    :param year: the assessment year (default: the one the files state …, as
+        :func:`assessment_year` chooses): which ``@`` figures the form asks for.
+    :param keep_absent: roster units in no file get an empty row (and are on the
+        checklist) instead of being refused (``qscore merge``).
+    :raises DataError: carrying every problem of every file (up to 50), then every
+        conflict between files.
+    """
+    each = attrs.evolve(options, partial=True, complete=False, sources=True)
+    submissions: list[Dataset] = []
+    problems: list[DataProblem] = []
+    found = 0
+    for file in files:
+        try:
+            table = read_table(file, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
+            submissions.append(read_submission(table, ruleset, each, catalog=catalog, limits=limits))
+        except DataError as exc:
+            problems += exc.problems
+            found += exc.found
+    if problems:
+        raise DataError(problems=problems[:50], found=found)
+    chosen, _ = choose_year(ruleset, year, stated_year(submissions), ", ".join(s.file for s in submissions), None)
+    return merge(ruleset, submissions, year=chosen, roster=options.roster, partial=options.partial,
+                 keep_absent=keep_absent)
+
+
+def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, catalog: Catalog,
+                    limits: Limits = DEFAULT_LIMITS) -> Dataset:
+    """``table`` bound to ``ruleset``; a form or merged workbook qscore made (by its
+    title, :func:`qscore.collect.forms.own_workbook`) is read as its own: no notice of
+    its title row and sheets, a merged workbook's sources read from its 来源 sheet.  Its
+    year is the one its title states (scored for another only as ``--year`` says, with
+    a notice, as for any title).
+
+    :raises DataError: as :func:`bind` does.
+    """
+    own = own_workbook(table, ruleset)
+    if own is None:
+        return bind(table, ruleset, options=options)
+    dataset = bind(table, ruleset, options=attrs.evolve(options, sources=options.sources or own.kind == "merged"))
+    dataset = attrs.evolve(dataset, notices=tuple(n for n in dataset.notices
+                                                  if not (n.file == table.file and own_notice(n.kind, n.row, table, own))))
+    if own.kind == "merged":
+        recorded = None
+        if table.sheet is not None and SOURCES_SHEET in {name.split(" (")[0] for name in table.sheets}:
+            recorded = read_table(table.file, catalog=catalog, sheet=SOURCES_SHEET, limits=limits)
+        dataset = merged_workbook(dataset, recorded, ruleset, own.year)
+    return dataset
+
+
+def _ruleset_file(given: RulesetLike, ruleset: Ruleset, catalog: Catalog) -> str | None:
+    """The ruleset file a result names: the file the ruleset was loaded from, unless it
+    is an installed one (found again by its id, wherever it is installed)."""
+    if ruleset.file is None:
+        return None
+    if isinstance(given, Ruleset):
+        return None if catalog.is_installed(ruleset) else ruleset.file
+    return ruleset.file if ruleset.file == str(Path(given)) else None
+
+
+def _roster_file(units: RosterLike | None) -> SourceFile | None:
+    """The roster given instead of the ruleset's, as a result names it: a file by its
+    SHA-256; names given in code by the SHA-256 of the names, one a line."""
+    if units is None:
+        return None
+    if isinstance(units, (str, os.PathLike)):
+        return SourceFile(name=str(units), sha256=file_sha256(units))
+    names = units.units if isinstance(units, Roster) else tuple(units)
+    return SourceFile(name=ROSTER_IN_CODE, sha256=hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest())
 
 
 def bind_options(ruleset: Ruleset, *, ignore_unknown: bool = False, partial: bool = False,
@@ -176,20 +323,28 @@ def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset) -> tup
 
     :raises DataError: when the data names several years, or one outside the plan.
     """
-    stated, file = dataset.stated_year, dataset.file
+    return choose_year(ruleset, year, dataset.stated_year, dataset.file, dataset.sheet)
+
+
+def choose_year(ruleset: Ruleset, year: int | None, stated: StatedYear | None, file: str,
+                sheet: str | None) -> tuple[int, Notice | None]:
+    """:func:`assessment_year` for data that states ``stated``, read from ``file``."""
     if year is not None:
         if stated is not None and stated.year is not None and stated.year != year:
             return year, Notice("year", f"scored for {year}, as --year says, though {stated.source} says "
                                         f"{stated.year}", file=file)
+        if stated is not None and stated.year is None:
+            return year, Notice("year", f"scored for {year}, as --year says, though {stated.source} names the years "
+                                        f"{', '.join(map(str, stated.years))}", file=file)
         return year, None
     if stated is not None:
         if stated.year is None:
             raise DataError(f"{stated.source} names the years {', '.join(map(str, stated.years))}; give --year "
-                            "with the assessment year", file=file, sheet=dataset.sheet)
+                            "with the assessment year", file=file, sheet=sheet)
         if not ruleset.base_year <= stated.year <= ruleset.horizon_year:
             raise DataError(f"{stated.source} says {stated.year}, outside the plan ({ruleset.base_year} → "
                             f"{ruleset.horizon_year}); give --year if the file is for a year of the plan", file=file,
-                            sheet=dataset.sheet)
+                            sheet=sheet)
         return stated.year, Notice("year", f"assessment year {stated.year}, as {stated.source} says (give --year "
                                            "to score for another)", file=file)
     if ruleset.default_year is not None:

@@ -14,9 +14,9 @@ import attrs
 from qscore.errors import UsageError
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from qscore.model import BatchResult, Ruleset, UnitResult
-from qscore.pipeline import DataLike, RosterLike, RulesetLike, assessment_year, bind_options, load_ruleset, read_table
+from qscore.pipeline import DataFiles, RosterLike, RulesetLike, assessment_year, bind_options, load_dataset, load_ruleset
 from qscore.plugins.manager import Catalog, load_plugins
-from qscore.reading.binding import Dataset, bind
+from qscore.reading.binding import Dataset
 from qscore.reading.layout import HiddenPolicy, MergedPolicy
 from qscore.reading.cells import EXEMPT
 from qscore.scoring.adjusters import Adjuster
@@ -76,7 +76,7 @@ class Case:
         return attrs.evolve(self.dataset, values=columns, codes=codes)
 
 
-def load_case(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, catalog: Catalog | None = None,
+def load_case(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, catalog: Catalog | None = None,
               ignore_unknown: bool = False, encoding: str | None = None, sheet: str | None = None,
               limits: Limits = DEFAULT_LIMITS, partial: bool = False, units: RosterLike | None = None,
               hidden: HiddenPolicy = "refuse", merged: MergedPolicy = "refuse",
@@ -86,7 +86,8 @@ def load_case(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, 
     The dataset's notices end with the one saying which year was chosen.
 
     :param ruleset: an installed ruleset id, a ``.toml`` path, or a :class:`Ruleset`.
-    :param data: a data file or a :class:`~qscore.reading.table.RawTable`.
+    :param data: a data file or a :class:`~qscore.reading.table.RawTable`, or several
+        submissions to merge (:func:`qscore.pipeline.collect`).
     :param year: the assessment year (default: as :func:`qscore.score` chooses it).
     :param catalog: the plug-ins to use (default: :func:`qscore.load_plugins`).
     :param limits: how much reading may take on (:class:`qscore.limits.Limits`).
@@ -95,8 +96,8 @@ def load_case(ruleset: RulesetLike, data: DataLike, *, year: int | None = None, 
     loaded = load_ruleset(ruleset, catalog=catalog)
     options = bind_options(loaded, ignore_unknown=ignore_unknown, partial=partial, units=units, hidden=hidden,
                            merged=merged, percent_fractions=percent_fractions, encoding=encoding)
-    table = read_table(data, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits)
-    dataset = bind(table, loaded, options=options)
+    dataset = load_dataset(loaded, data, options, catalog=catalog, encoding=encoding, sheet=sheet, limits=limits,
+                           year=year)
     year, said = assessment_year(loaded, year, dataset)
     if said is not None:
         dataset = attrs.evolve(dataset, notices=(*dataset.notices, said))

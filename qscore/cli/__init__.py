@@ -4,7 +4,8 @@
 beside it adds one family of commands to it.
 """
 
-from qscore.cli import analysis, authoring, rounds, rulesets, scoring  # noqa: F401  (each adds its commands to main)
+# Each adds its commands to main.
+from qscore.cli import analysis, authoring, collect, report, rounds, rulesets, scoring  # noqa: F401
 from qscore.cli.app import main
 
 __all__ = ["main"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import _check_year, catalog, check_output, data_options, echo, emit, main
+from qscore.cli.app import _check_year, catalog, check_output, data_inputs, data_options, data_paths, echo, emit, main
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -20,26 +20,24 @@ if TYPE_CHECKING:
 RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
 
 
-def _case(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
+def _case(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: int | None, encoding: str | None,
           sheet: str | None, ignore_unknown: bool, limits: Limits, units: str | None = None, partial: bool = False,
-          hidden: str | None = None, fill_merged: bool = False, percent_fractions: bool = False) -> Case:
+          hidden: str | None = None, fill_merged: bool = False, percent_fractions: bool = False,
+          quiet: bool = False) -> Case:
     """The data bound once, read with the data options as ``rank`` reads it; its notices
-    (rows skipped, the year chosen …) printed on stderr."""
+    (rows skipped, the year chosen …) printed on stderr unless ``quiet`` (the caller
+    printed them)."""
     from qscore.analysis.case import load_case
-    from qscore.pipeline import is_file
 
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
     _check_year(ruleset, year)
-    if not is_file(Path(data)):
-        raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
-    if units is not None and not is_file(Path(units)):
-        raise click.BadParameter(f"no such file: {units}", param_hint="'--units'")
-    case = load_case(ruleset, data, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,
+    paths = data_paths(data, units)
+    case = load_case(ruleset, paths[0] if len(paths) == 1 else paths, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,
                      sheet=sheet, limits=limits, units=units, partial=partial,
                      hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
                      percent_fractions=percent_fractions)
-    for notice in case.dataset.notices:
+    for notice in () if quiet else case.dataset.notices:
         echo(f"notice: {notice}", err=True)
     return case
 
@@ -77,7 +75,7 @@ def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...]
     if name not in case.dataset.units:
         close = difflib.get_close_matches(name, case.dataset.units, n=3, cutoff=0.3)
         hint = f"; did you mean {' / '.join(close)}?" if close else ""
-        raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
+        raise click.BadParameter(f"no unit '{unit}' in {' + '.join(options['data'])}{hint}", param_hint="UNIT")
     result = ask(case, name, to=_goal(goal), fix=fix, limit=proposals)
     if fmt == "json":
         emit(whatif_json(result), None, inputs={})
@@ -135,7 +133,7 @@ def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | 
 
     points = _range(points_range, relative=True, name="points")
     cutoffs = _range(cutoffs_range, relative=False, name="cutoffs")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"])}
+    inputs = {**data_inputs(options["data"]), "ruleset": _file_or_none(options["ruleset_name"])}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     case = _case(ctx, **options)

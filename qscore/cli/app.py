@@ -338,10 +338,11 @@ def echo_table(rows: list[list[Any]], headers: list[str]) -> None:
 
 
 def data_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The options shared by commands that read a data file."""
+    """The options shared by commands that read data: one file, or several submissions
+    (``DATA...``) merged first as ``qscore merge`` merges them."""
     for decorator in reversed((
         click.argument("ruleset_name", metavar="RULESET"),
-        click.argument("data", type=click.Path(dir_okay=False)),
+        click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False)),
         click.option("--year", type=int, help="Assessment year (default: the year the sheet title or file name "
                                                "states, else the ruleset's default year, else its horizon year)."),
         click.option("--encoding", callback=_check_encoding,
@@ -400,28 +401,56 @@ def _parse_limits(ctx: click.Context, param: click.Parameter, values: tuple[str,
         raise click.BadParameter(str(exc)) from None
 
 
-def score(ctx: click.Context, ruleset_name: str, data: str, year: int | None, encoding: str | None,
+def score(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: int | None, encoding: str | None,
           sheet: str | None, ignore_unknown: bool, explain: bool, limits: Limits, units: str | None = None,
           partial: bool = False, hidden: str | None = None, fill_merged: bool = False,
           percent_fractions: bool = False, progress: Progress | None = None) -> BatchResult:
-    """Run the public pipeline (:func:`qscore.score`) with the command's options.  The
-    command prints the batch's notices (:func:`echo_notices`)."""
-    from qscore.pipeline import is_file, score as score_data, steps
+    """Run the public pipeline (:func:`qscore.score`) with the command's options, on the
+    one data file or the several submissions of ``data``.  The command prints the
+    batch's notices (:func:`echo_notices`)."""
+    from qscore.pipeline import score as score_data, steps
 
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
     _check_year(ruleset, year)
-    path = Path(data)
-    if not is_file(path):
-        raise click.BadParameter(f"no such file: {data}", param_hint="DATA")
+    paths = data_paths(data, units)
+    progress = progress or Progress(None)
+    progress.start(paths[0], steps(ruleset) + 1)  # and writing
+    # By its name, as the user gave it: the result's provenance names a ruleset file, or
+    # the id of an installed one.
+    return score_data(ruleset_name, paths[0] if len(paths) == 1 else paths, year=year, explain=explain,
+                      catalog=found, ignore_unknown=ignore_unknown, encoding=encoding, sheet=sheet,
+                      progress=progress.update, limits=limits, units=units, partial=partial,
+                      hidden=hidden or "refuse",  # type: ignore[arg-type]
+                      merged="fill" if fill_merged else "refuse", percent_fractions=percent_fractions)
+
+
+def data_paths(data: tuple[str, ...], units: str | None = None) -> list[Path]:
+    """The data files as paths, each a file (and the ``--units`` file).
+
+    :raises click.BadParameter: naming a file that is not there, or one given twice.
+    """
+    from qscore.pipeline import is_file
+
+    paths = [Path(name) for name in data]
+    seen: dict[str, str] = {}
+    for name, path in zip(data, paths):
+        if not is_file(path):
+            raise click.BadParameter(f"no such file: {name}", param_hint="DATA")
+        real = os.path.realpath(path)
+        if real in seen:
+            raise click.BadParameter(f"{name} is given twice; give each submission once", param_hint="DATA")
+        seen[real] = name
     if units is not None and not is_file(Path(units)):
         raise click.BadParameter(f"no such file: {units}", param_hint="'--units'")
-    progress = progress or Progress(None)
-    progress.start(path, steps(ruleset) + 1)  # and writing
-    return score_data(ruleset, path, year=year, explain=explain, catalog=found, ignore_unknown=ignore_unknown,
-                      encoding=encoding, sheet=sheet, progress=progress.update, limits=limits, units=units,
-                      partial=partial, hidden=hidden or "refuse",  # type: ignore[arg-type]
-                      merged="fill" if fill_merged else "refuse", percent_fractions=percent_fractions)
+    return paths
+
+
+def data_inputs(data: tuple[str, ...]) -> dict[str, str]:
+    """The data files as :data:`Inputs`: ``-o`` is never one of them."""
+    if len(data) == 1:
+        return {"data file": data[0]}
+    return {f"data file {name}": name for name in data}
 
 
 def echo_notices(batch: BatchResult) -> None:

@@ -20,18 +20,14 @@ if TYPE_CHECKING:
 COMPARE_FORMATS = ("table", "csv", "json", "xlsx")
 
 
-def record_round(batch: BatchResult, archive: str, *, replace: bool, data: str, encoding: str | None,
-                 sheet: str | None, ignore_unknown: bool) -> None:
-    """Record ``batch`` (scored from ``data``) in the archive file ``archive``, and say
-    what was done on stderr."""
-    from qscore.provenance import ScoringOptions, provenance_of
+def record_round(batch: BatchResult, archive: str, *, replace: bool) -> None:
+    """Record ``batch`` (scored from the files its provenance names) in the archive file
+    ``archive``, and say what was done on stderr."""
     from qscore.rounds.archive import Archive, RoundExists
 
-    provenance = provenance_of(batch, [data], ScoringOptions(encoding=encoding, sheet=sheet,
-                                                             ignore_unknown=ignore_unknown))
     with Archive.open(archive, create=True) as opened:
         try:
-            recorded = opened.record(batch, provenance, replace=replace)
+            recorded = opened.record(batch, replace=replace)
         except RoundExists as exc:
             raise click.ClickException(f"{exc}; give --replace to record this round and keep the recorded one "
                                        "as superseded") from None
@@ -71,14 +67,14 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     from qscore.rounds.compare import compare as compare_years
     from qscore.rounds.report import COMPARISON_FORMATS
 
-    fmt = fmt or _format_from_suffix(output) or "table"
-    to_terminal = output in (None, "-") and sys.stdout.isatty()
-    if fmt == "xlsx" and to_terminal:
-        raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
     inputs = {"ruleset": ruleset_name if Path(ruleset_name).is_file() else None,
               "old year's file": _file_of(old), "new year's file": _file_of(new)}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
+    fmt = fmt or _format_from_suffix(output) or "table"
+    to_terminal = output in (None, "-") and sys.stdout.isatty()
+    if fmt == "xlsx" and to_terminal:
+        raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
     options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown)
@@ -99,10 +95,21 @@ def _file_of(source: str) -> str:
 
 
 def _format_from_suffix(output: str | None) -> str | None:
+    """The format ``-o output``'s suffix names (``None``: none, or the table).
+
+    :raises click.BadParameter: for a suffix no format takes (.pdf, .docx).
+    """
     from qscore.rounds.report import COMPARISON_FORMATS
 
-    suffix = Path(output).suffix.lower() if output else ""
-    return next((name for name, (_, known) in COMPARISON_FORMATS.items() if known == suffix and name != "table"), None)
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    if not suffix:
+        return None
+    found = next((name for name, (_, known) in COMPARISON_FORMATS.items() if known == suffix), None)
+    if found is None:
+        known = ", ".join(f"{name} ({known})" for name, (_, known) in COMPARISON_FORMATS.items())
+        raise click.BadParameter(f"no output format writes {suffix} files; compare writes {known}: give -o a file "
+                                 "with one of these suffixes, or --format", param_hint="'-o'")
+    return None if found == "table" else found
 
 
 def _source(ruleset: Ruleset, text: str, year: int | None, option: str, name: str, options: ScoringOptions,

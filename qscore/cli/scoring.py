@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_options, echo, echo_notices, emit, main,
-                            score)
+from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices,
+                            emit, main, score)
 from qscore.cli.rounds import record_round
 
 
@@ -26,9 +27,15 @@ from qscore.cli.rounds import record_round
 @click.pass_context
 def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
          **options: Any) -> None:
-    """Score every unit in DATA and rank them, with tiers."""
+    """Score every unit in DATA and rank them, with tiers.
+
+    DATA is one file, or several submissions (one per township, one per department …)
+    merged first as qscore merge merges them."""
     if replace and archive is None:
         raise click.UsageError("--replace needs --record ARCHIVE")
+    inputs = {**data_inputs(options["data"]), "ruleset": _file_or_none(options["ruleset_name"]), "archive": archive}
+    if output not in (None, "-"):
+        check_output(output, inputs)  # before the work, not after
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
@@ -37,9 +44,9 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     to_terminal = output in (None, "-") and _stdout_is_terminal()
     if writer.suffix == ".xlsx" and to_terminal:
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
-    inputs = {"data file": options["data"], "ruleset": _file_or_none(options["ruleset_name"]), "archive": archive}
-    if output not in (None, "-"):
-        check_output(output, inputs)  # before the work, not after
+    beside = _sidecar(output, fmt)
+    if beside is not None:
+        check_output(str(beside), {**inputs, "result": output})
     progress = Progress(None if quiet else sys.stderr)
     try:
         with batch_work():
@@ -47,12 +54,34 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
             data = writer.write(batch)
             progress.update(1)
             if archive is not None:
-                record_round(batch, archive, replace=replace, data=options["data"], encoding=options["encoding"],
-                             sheet=options["sheet"], ignore_unknown=options["ignore_unknown"])
+                record_round(batch, archive, replace=replace)
     finally:
         progress.finish()
     echo_notices(batch)
-    emit(data, output, inputs={**inputs, "ruleset file": batch.ruleset.file}, escape=fmt == "table" or to_terminal)
+    inputs = {**inputs, "ruleset file": batch.ruleset.file}
+    emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+    if beside is not None:
+        from qscore.verify import sidecar_document
+
+        emit(sidecar_document(fmt, str(output), batch.provenance), str(beside), inputs={**inputs, "result": output})
+
+
+#: The formats that say inside themselves what they were scored from; any other written
+#: to a file gets a FILE.provenance.json beside it.
+CARRY_PROVENANCE = ("json", "xlsx", "html")
+
+
+def _sidecar(output: str | None, fmt: str) -> Path | None:
+    """Where the provenance of ``output`` goes beside it, ``None`` when the format holds
+    it, or when the output is not a file (stdout, a device, a pipe)."""
+    if output in (None, "-") or fmt in CARRY_PROVENANCE:
+        return None
+    try:
+        if os.path.exists(output) and not os.path.isfile(output):
+            return None
+    except OSError:
+        return None
+    return Path(output + ".provenance.json")
 
 
 def _file_or_none(name: str) -> str | None:
@@ -68,10 +97,22 @@ def _stdout_is_terminal() -> bool:
 
 
 def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | None:
-    if not output:
+    """The format ``-o output``'s suffix names (``None``: no output, no suffix or the
+    table's ``.txt``: the default table).
+
+    :raises click.BadParameter: for a suffix no writer takes (.pdf, .docx).
+    """
+    if not output or output == "-":
         return None
     suffix = Path(output).suffix.lower()
-    return next((name for name, w in writers.items() if w.suffix == suffix and name != "table"), None)
+    if not suffix:
+        return None
+    found = next((name for name, w in writers.items() if w.suffix == suffix), None)
+    if found is None:
+        known = ", ".join(f"{name} ({w.suffix})" for name, w in writers.items())
+        raise click.BadParameter(f"no output format writes {suffix} files; qscore writes {known}: give -o a file "
+                                 "with one of these suffixes, or --format", param_hint="'-o'")
+    return None if found == "table" else found
 
 
 @main.command()
@@ -79,20 +120,23 @@ def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | No
 @click.argument("unit")
 @click.pass_context
 def explain(ctx: click.Context, unit: str, **options: Any) -> None:
-    """Show how UNIT's points, total, rank and tier were worked out."""
+    """Show how UNIT's points, total, rank and tier were worked out, and (for merged
+    submissions) which file and cell each figure came from."""
     import difflib
+
+    import attrs
 
     from qscore.cli.analysis import _case
     from qscore.writing.explain import explain_unit
 
     case = _case(ctx, **options)  # read and bound once, for the batch and the closing proposal
-    batch = case.score()
+    batch = attrs.evolve(case.score(), sources=case.dataset.sources)  # merged submissions: each figure's cell
     echo_notices(batch)
     name = unit.strip()
     if name not in case.dataset.units:
         close = difflib.get_close_matches(unit, case.dataset.units, n=3, cutoff=0.3)
         hint = f"; did you mean {' / '.join(close)}?" if close else ""
-        raise click.BadParameter(f"no unit '{unit}' in {options['data']}{hint}", param_hint="UNIT")
+        raise click.BadParameter(f"no unit '{unit}' in {' + '.join(options['data'])}{hint}", param_hint="UNIT")
     result = case.explained(batch, name)
     closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes

@@ -35,9 +35,10 @@ def qscore_register_readers(register: ReaderRegister) -> None:
 
 @hookimpl
 def qscore_register_writers(register: WriterRegister) -> None:
-    from qscore.writing import text, xlsx
+    from qscore.writing import report, text, xlsx
 
     register("table", text.write_table, suffix=".txt")
     register("csv", text.write_csv, suffix=".csv")
     register("json", text.write_json, suffix=".json", explained=True)
     register("xlsx", xlsx.write_xlsx, suffix=".xlsx", explained=True)
+    register("html", report.write_html, suffix=".html", explained=True)

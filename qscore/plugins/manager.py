@@ -67,6 +67,9 @@ class Catalog:
     def __init__(self, manager: pluggy.PluginManager, infos: Sequence[PluginInfo]) -> None:
         self.manager = manager
         self.infos = tuple(infos)
+        # Each registered file is loaded once, whether alone or with the others: the
+        # catalog hands out one object per installed ruleset.
+        self._loaded: dict[int, RulesetEntry] = {}
 
     def _each_impl(self, hook: str) -> Iterator[tuple[str, Callable[..., Any]]]:
         # One call per plug-in, so that what it registers is credited to it by name.
@@ -112,7 +115,19 @@ class Catalog:
         return registry.entries
 
     def _load(self, pending: PendingRuleset) -> RulesetEntry:
-        return RulesetEntry(load_ruleset(pending.source, self.rule_types, self.target_kinds), pending.plugin)
+        entry = self._loaded.get(id(pending))  # the pending files live as long as the catalog
+        if entry is None:
+            entry = RulesetEntry(load_ruleset(pending.source, self.rule_types, self.target_kinds), pending.plugin)
+            self._loaded[id(pending)] = entry
+        return entry
+
+    def is_installed(self, ruleset: Ruleset) -> bool:
+        """Whether ``ruleset`` is the one a plug-in registered under its id, as this
+        catalog handed it out (not a copy loaded from the same file)."""
+        entry = self._registered_alone(ruleset.id)
+        if entry is None:
+            entry = self.rulesets.get(ruleset.id)
+        return entry is not None and entry.ruleset is ruleset
 
     def _registered_alone(self, ruleset_id: str) -> RulesetEntry | None:
         """The ruleset ``ruleset_id`` loaded without loading the others, when every file's

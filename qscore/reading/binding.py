@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 
 from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
-from qscore.model import Indicator, Item, Notice, Roster, Ruleset
+from qscore.model import Indicator, Item, Notice, Roster, Ruleset, Source, Sources
 from qscore.reading.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
     parse_number
 from qscore.reading.layout import (HEADER_SEARCH, MEASURE_WORDS, Layout, LayoutOptions, StatedYear, find_column,
@@ -78,6 +78,10 @@ class BindOptions:
     :param percent_fractions: accept a percent column written as fractions (0.975 for
         97.5%) and multiply it by 100, with a notice.
     :param layout: what to do with hidden and merged cells.
+    :param complete: every indicator must have a column; ``False`` for a submission that
+        gives some of them (one department's columns), merged with others.
+    :param sources: record the cell each non-blank value came from
+        (:attr:`Dataset.sources`), for merging submissions.
     """
 
     ignore_unknown: bool = False
@@ -85,6 +89,8 @@ class BindOptions:
     roster: Roster | None = None
     percent_fractions: bool = False
     layout: LayoutOptions = LayoutOptions()
+    complete: bool = True
+    sources: bool = False
 
 
 @attrs.frozen
@@ -107,6 +113,9 @@ class Dataset:
         converted: what the examiner must be told.
     :param sheet: the workbook sheet the data came from, ``None`` for other files.
     :param stated_year: the assessment year the title, sheet or file name states.
+    :param sources: each non-blank value's cell, by ``(unit, column)`` (the keys of
+        ``columns``): made only when asked (:attr:`BindOptions.sources`) or when
+        submissions are merged; ``None`` otherwise.
     """
 
     file: str
@@ -120,6 +129,7 @@ class Dataset:
     notices: tuple[Notice, ...] = ()
     sheet: str | None = None
     stated_year: StatedYear | None = None
+    sources: Sources | None = None
 
 
 def one_unit(data: Dataset, position: int) -> Dataset:
@@ -256,6 +266,7 @@ class _Binder:
         # figure written as a fraction can be told from one written with its % sign.
         self.texts: dict[tuple[str, str], tuple[Sequence[int | None], list[str], list[Cell] | None]] = {}
         self.meant: set[str] = set()  # ids a refused header seems to mean (did you mean …?)
+        self.sources: dict[tuple[str, str], Source] | None = {} if options.sources else None
 
     # -- where -------------------------------------------------------------------------
 
@@ -349,7 +360,9 @@ class _Binder:
 
     def check_complete(self) -> None:
         """Every indicator has a column (unless a refused column seems to mean it: its
-        problem already says so)."""
+        problem already says so), unless the table is one submission of several."""
+        if not self.options.complete:
+            return
         for indicator in self.ruleset.indicators:
             if indicator.id not in self.values and indicator.id not in self.seen | self.meant:
                 self.problem(f"no column for indicator {indicator.id} ({indicator.name}); add it, leaving "
@@ -550,7 +563,12 @@ class _Binder:
         return Dataset(file=self.table.file, units=tuple(self.units), rows=tuple(self.rows),
                        values=self.values, figures=self.figures, items=self.items, columns=self.columns,
                        codes=self.codes, notices=(*before, *self.notices), sheet=self.table.sheet,
-                       stated_year=year)
+                       stated_year=year, sources=self.sources)
+
+    def record(self, unit: str, key: str, row: int, column: int) -> None:
+        """Note the cell a non-blank value of ``unit`` came from (when sources are kept)."""
+        if self.sources is not None:
+            self.sources[(unit, key)] = Source(self.table.file, f"{column_letter(column)}{row}", self.table.sheet)
 
 
 class _WideBinder(_Binder):
@@ -633,12 +651,20 @@ class _WideBinder(_Binder):
                 continue
             cells = list(map(parsed.distinct.__getitem__, codes))
             self.columns.setdefault(thing if field == "value" else f"{thing}@{field}", header[number])
+            if self.sources is not None:
+                self.record_column(thing if field == "value" else f"{thing}@{field}", texts, numbers, number)
             store, key, _ = self.column_of(thing, field)
             store[key] = cells
             if store is self.values:
                 self.codes[thing] = (codes, parsed.distinct)
             if thing in self.index.indicators and self.index.indicators[thing].unit in PERCENT_UNITS:
                 self.texts[(thing, field)] = (codes, list(parsed), parsed.distinct)
+
+    def record_column(self, key: str, texts: Sequence[str], numbers: Sequence[int], column: int) -> None:
+        """Note the cell of each non-blank text of a column (the units in row order)."""
+        for name, text, row in zip(self.units, texts, numbers):
+            if text.strip():
+                self.record(name, key, row, column)
 
     def check_unnamed(self, cells: Sequence[str], unnamed: list[int], row: int) -> bool:
         """A figure under a column without a header would be dropped unseen; refuse it."""
@@ -719,6 +745,8 @@ class _LongBinder(_Binder):
             return
         seen[key] = row
         self.store(self.unit_index(name, row), target[0], target[1], cells[value_column], row, value_column)
+        if cells[value_column].strip():
+            self.record(name, target[0] if target[1] == "value" else f"{target[0]}@{target[1]}", row, value_column)
 
     def store(self, unit: int, thing: str, field: str, text: str, row: int, column: int) -> None:
         # Examiners' sheets repeat the same few figures; parse each distinct text once.

@@ -136,13 +136,28 @@ JOIN rounds ON rounds.id = units.round_id
 JOIN indicators ON indicators.round_id = units.round_id""",
         "INSERT INTO schema_version (version) VALUES (0)",
     ),
+    # 2: the rest of a result's provenance — the ruleset file given, the year given and
+    # the reading options added since (roster, partial batch, hidden rows, merged cells,
+    # fractions).
+    (
+        "ALTER TABLE rounds ADD COLUMN ruleset_file TEXT",
+        "ALTER TABLE rounds ADD COLUMN given_year INTEGER",
+        "ALTER TABLE rounds ADD COLUMN partial INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE rounds ADD COLUMN roster_file TEXT",
+        "ALTER TABLE rounds ADD COLUMN roster_sha256 TEXT",
+        "ALTER TABLE rounds ADD COLUMN hidden TEXT NOT NULL DEFAULT 'refuse'",
+        "ALTER TABLE rounds ADD COLUMN merged TEXT NOT NULL DEFAULT 'refuse'",
+        "ALTER TABLE rounds ADD COLUMN percent_fractions INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 #: The schema version this qscore writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 _UNIT_COLUMNS = ("position, unit, row, rank, total, tier, vetoed, bonus, deductions, gap_to_next, subtotals, "
                  "indicator_values, indicator_targets, indicator_points, indicator_met, figures")
 _ROUND_COLUMNS = ("id, ruleset, title, year, base_year, horizon_year, ruleset_sha256, qscore_version, encoding, "
-                  "sheet, ignore_unknown, unit_count, fingerprint, superseded_by")
+                  "sheet, ignore_unknown, unit_count, fingerprint, superseded_by, ruleset_file, given_year, partial, "
+                  "roster_file, roster_sha256, hidden, merged, percent_fractions")
+_ROUND_WIDTH = len(_ROUND_COLUMNS.split(","))
 
 
 @attrs.frozen
@@ -162,6 +177,8 @@ class Round:
     :param unit_count: how many units were ranked.
     :param fingerprint: the SHA-256 of the round's inputs and results: equal rounds have equal ones.
     :param superseded_by: the id of the round that replaced it, ``None`` for the current one.
+    :param ruleset_file: the ruleset file given, ``None`` for an installed ruleset (or a
+        round recorded before the archive kept it).
     """
 
     id: int
@@ -177,10 +194,17 @@ class Round:
     unit_count: int
     fingerprint: str
     superseded_by: int | None
+    ruleset_file: str | None = None
 
     @property
     def current(self) -> bool:
         return self.superseded_by is None
+
+    @property
+    def provenance(self) -> Provenance:
+        """What the round was scored from, as recorded."""
+        return Provenance(ruleset=self.ruleset, ruleset_sha256=self.ruleset_sha256, year=self.year, data=self.sources,
+                          options=self.options, qscore_version=self.qscore_version, ruleset_file=self.ruleset_file)
 
 
 @attrs.frozen
@@ -362,7 +386,8 @@ class Archive:
         """``round`` as the batch it was recorded from (without explanations)."""
         from qscore.model import BatchResult
 
-        return BatchResult(ruleset=ruleset, year=round.year, units=self.units(round, ruleset))
+        return BatchResult(ruleset=ruleset, year=round.year, units=self.units(round, ruleset),
+                           provenance=round.provenance)
 
     def history(self, unit: str, ruleset: str | None = None) -> list[Standing]:
         """``unit``'s place in every round that has it (of ``ruleset``, when given), by
@@ -374,10 +399,10 @@ class Archive:
             f"FROM units JOIN rounds ON rounds.id = units.round_id WHERE {where} "
             "ORDER BY rounds.ruleset, rounds.year, rounds.id",
             (unit,) if ruleset is None else (unit, ruleset)).fetchall()
-        rounds = self._rounds([row[:14] for row in rows])
+        rounds = self._rounds([row[:_ROUND_WIDTH] for row in rows])
         flags = self._target_flags([r.id for r in rounds])
         standings = []
-        for round, (rank, total, tier, values, met) in zip(rounds, (row[14:] for row in rows)):
+        for round, (rank, total, tier, values, met) in zip(rounds, (row[_ROUND_WIDTH:] for row in rows)):
             targeted = [(value, reached) for (has_target, _), value, reached
                         in zip(flags[round.id], json.loads(values), json.loads(met)) if has_target]
             assessed = [reached for value, reached in targeted if value != EXEMPT_VALUE]
@@ -400,9 +425,12 @@ class Archive:
             sources.setdefault(round_id, []).append(SourceFile(name=file, sha256=sha256))
         return [Round(id=row[0], ruleset=row[1], title=row[2], year=row[3], base_year=row[4], horizon_year=row[5],
                       ruleset_sha256=row[6], qscore_version=row[7],
-                      options=ScoringOptions(encoding=row[8], sheet=row[9], ignore_unknown=bool(row[10])),
+                      options=ScoringOptions(encoding=row[8], sheet=row[9], ignore_unknown=bool(row[10]),
+                                             year=row[15], partial=bool(row[16]),
+                                             roster=None if row[17] is None else SourceFile(row[17], row[18]),
+                                             hidden=row[19], merged=row[20], percent_fractions=bool(row[21])),
                       sources=tuple(sources.get(row[0], ())), unit_count=row[11], fingerprint=row[12],
-                      superseded_by=row[13]) for row in rows]
+                      superseded_by=row[13], ruleset_file=row[14]) for row in rows]
 
     def _target_flags(self, round_ids: list[int]) -> dict[int, list[tuple[bool, bool]]]:
         flags: dict[int, list[tuple[bool, bool]]] = {round_id: [] for round_id in round_ids}
@@ -448,16 +476,22 @@ class Archive:
 
     # -- recording ---------------------------------------------------------------------------
 
-    def record(self, batch: BatchResult, provenance: Provenance, *, replace: bool = False) -> Recorded:
-        """Record ``batch``, scored from what ``provenance`` says, as the round of its
-        ruleset and year.
+    def record(self, batch: BatchResult, provenance: Provenance | None = None, *, replace: bool = False) -> Recorded:
+        """Record ``batch``, scored from what ``provenance`` says (by default its own,
+        ``batch.provenance``), as the round of its ruleset and year.
 
         :param replace: record it even when a round with other results is there, which
             is then kept as superseded.
         :raises RoundExists: when a round with other results is there and ``replace`` is false.
+        :raises ValueError: for a batch that names no provenance (scored from a table
+            already read), when none is given.
         """
         from qscore.rounds.stored import stored_units
 
+        provenance = provenance or batch.provenance
+        if provenance is None:
+            raise ValueError("the batch does not say what it was scored from (it was not scored from a file); "
+                             "give its provenance")
         ruleset = batch.ruleset
         if (provenance.ruleset, provenance.year) != (ruleset.id, batch.year):
             raise ValueError(f"the provenance is of {provenance.ruleset} {provenance.year}, the batch of "
@@ -484,10 +518,14 @@ class Archive:
 
         execute, many = self._connection.execute, self._connection.executemany
         options = provenance.options
-        cursor = execute(f"INSERT INTO rounds ({_ROUND_COLUMNS}) VALUES (NULL{', ?' * 13})",
+        roster = options.roster
+        cursor = execute(f"INSERT INTO rounds ({_ROUND_COLUMNS}) VALUES (NULL{', ?' * (_ROUND_WIDTH - 1)})",
                          (ruleset.id, ruleset.title, provenance.year, ruleset.base_year, ruleset.horizon_year,
                           provenance.ruleset_sha256, provenance.qscore_version, options.encoding, options.sheet,
-                          int(options.ignore_unknown), len(units), fingerprint, None))
+                          int(options.ignore_unknown), len(units), fingerprint, None, provenance.ruleset_file,
+                          options.year, int(options.partial), None if roster is None else roster.name,
+                          None if roster is None else roster.sha256, options.hidden, options.merged,
+                          int(options.percent_fractions)))
         round_id = cursor.lastrowid
         assert round_id is not None
         many("INSERT INTO sources VALUES (?, ?, ?, ?)",
@@ -513,7 +551,7 @@ class Archive:
         if [s.sha256 for s in current.sources] != [s.sha256 for s in provenance.data]:
             differences.append(f"the data differs ({_files(current.sources)} then, "
                                f"{_files(provenance.data)} now)")
-        if current.options != provenance.options:
+        if attrs.evolve(current.options, year=None) != attrs.evolve(provenance.options, year=None):
             differences.append("the reading options differ")
         recorded = {unit.unit: unit.result() for unit in self._stored(current.id)}
         new = {unit.unit: unit.result() for unit in units}
@@ -531,9 +569,15 @@ def _fingerprint(provenance: Provenance, units: list[StoredUnit]) -> str:
     options, the year and every unit's row (not the files' names or the qscore version)."""
     digest = hashlib.sha256()
     options = provenance.options
+    read: list[object] = [options.encoding, options.sheet, options.ignore_unknown]
+    # The options added in schema 2, when not their defaults (a round recorded before
+    # keeps its fingerprint); the year given is not one: the same year, the same round.
+    added = attrs.evolve(options, encoding=None, sheet=None, ignore_unknown=False, year=None)
+    if added != ScoringOptions():
+        read.append([added.partial, None if added.roster is None else added.roster.sha256, added.hidden,
+                     added.merged, added.percent_fractions])
     digest.update(json.dumps([provenance.ruleset, provenance.year, provenance.ruleset_sha256,
-                              [source.sha256 for source in provenance.data],
-                              [options.encoding, options.sheet, options.ignore_unknown]]).encode())
+                              [source.sha256 for source in provenance.data], read]).encode())
     for column in zip(*units):  # a field at a time: a national round has 40,000 rows
         digest.update(b"\x1e" + "\x1f".join(map(repr, column)).encode())
     return digest.hexdigest()

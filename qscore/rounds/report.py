@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # `qscore history` imports this module: it starts without the
     from qscore.model import Indicator
     from qscore.rounds.archive import Round, Standing
     from qscore.rounds.compare import Comparison, IndicatorChange, IndicatorFigures, Place, UnitChange
+    from qscore.writing.report import YearOverYear
 
 #: Rows a worksheet holds under its header (Excel's limit, 1,048,576, less one).
 SHEET_ROWS = 1_048_575
@@ -90,16 +91,8 @@ def comparison_table(comparison: Comparison) -> bytes:
              f"{old}：{comparison.old_source}；{new}：{comparison.new_source}",
              f"数据影响 = {new}数据按{old}目标计分 − {old}得分；目标影响 = {new}得分 − {new}数据按{old}目标计分；"
              "两者之和即变化。", ""]
-    tiered = ruleset.classification is not None
-    header = ["单位", f"{old}总分", f"{new}总分", "变化", "数据影响", "目标影响", f"{old}排名", f"{new}排名", "名次变化"]
-    header += ["等次"] if tiered else []
     units = list(comparison)
-    rows = []
-    for unit in units:
-        row = [unit.unit, _text(_total(unit.old)), _text(_total(unit.new)), _signed(unit.change),
-               _signed(unit.data_effect), _signed(unit.target_effect), _rank(unit.old), _rank(unit.new),
-               _rank_change(unit.old, unit.new)]
-        rows.append(row + ([_tier_change(unit.old, unit.new)] if tiered else []))
+    header, rows = _summary_rows(comparison, units)
     lines += [tabulate(rows, headers=header, disable_numparse=True), ""]
     names = {indicator.id: indicator for indicator in ruleset.indicators}
     for unit in units:
@@ -108,6 +101,39 @@ def comparison_table(comparison: Comparison) -> bytes:
             headers=["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
                      "变化", "数据影响", "目标影响"], disable_numparse=True), ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _summary_rows(comparison: Comparison, units: Sequence[UnitChange]) -> tuple[list[str], list[list[str]]]:
+    """Per unit: both years' totals, the change and its two effects, both ranks and the
+    move, and the tiers."""
+    old, new = _years(comparison)
+    tiered = comparison.ruleset.classification is not None
+    header = ["单位", f"{old}总分", f"{new}总分", "变化", "数据影响", "目标影响", f"{old}排名", f"{new}排名", "名次变化"]
+    header += ["等次"] if tiered else []
+    rows = []
+    for unit in units:
+        row = [unit.unit, _text(_total(unit.old)), _text(_total(unit.new)), _signed(unit.change),
+               _signed(unit.data_effect), _signed(unit.target_effect), _rank(unit.old), _rank(unit.new),
+               _rank_change(unit.old, unit.new)]
+        rows.append(row + ([_tier_change(unit.old, unit.new)] if tiered else []))
+    return header, rows
+
+
+def year_over_year(comparison: Comparison) -> YearOverYear:
+    """The comparison as the report's year-over-year view
+    (:func:`qscore.writing.report.html_report`): the table, and each unit's change in a line."""
+    from qscore.writing.report import YearOverYear
+
+    old, new = _years(comparison)
+    units = list(comparison)
+    header, rows = _summary_rows(comparison, units)
+    return YearOverYear(old_year=comparison.old_year, old_source=comparison.old_source, notes=comparison.notes,
+                        header=header, rows=rows, changes={unit.unit: _change_line(unit, old, new) for unit in units})
+
+
+def _change_line(unit: UnitChange, old: str, new: str) -> str:
+    moved = _rank_change(unit.old, unit.new)
+    return _unit_heading(unit, old, new) + (f"；名次 {_rank(unit.old)} → {_rank(unit.new)}（{moved}）" if moved else "")
 
 
 def _total(place: Place | None) -> Decimal | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from qscore.model import BatchResult, Indicator, IndicatorResult, UnitResult
+from qscore.model import NOT_APPLICABLE, BatchResult, Indicator, IndicatorResult, Source, UnitResult
 from qscore.numbers import ZERO, fmt, plain
 from qscore.scoring import formulas
 from qscore.targets import Figures
@@ -58,6 +58,7 @@ def explain_unit(batch: BatchResult, unit: UnitResult, closing: Sequence[str] = 
              f"单位：{unit.unit}    排名：第 {unit.rank} 名 / {len(batch.units)}"
              + (f"    等次：{unit.tier}" if unit.tier else "") + f"    总分：{plain(unit.total)}", ""]
     by_id = {i.id: i for i in ruleset.indicators}
+    sources = _unit_sources(batch, unit)
     category_names = {c.id: c.name for c in ruleset.categories}
     current = object()
     for number, result in enumerate(unit.indicators, 1):
@@ -69,6 +70,8 @@ def explain_unit(batch: BatchResult, unit: UnitResult, closing: Sequence[str] = 
         lines.append(f"{number:>3}. {indicator.name}{unit_text}  [{indicator.id}]  满分 {fmt(indicator.points)}")
         on_path = interim and follows_path(indicator)
         lines.append(f"     实际值：{_value(result, indicator)}{_status(result, on_path)}")
+        if sources is not None and (result.value != NOT_APPLICABLE or indicator.id in sources):
+            lines.append(f"     来源：{_sources(indicator, result, sources)}")
         lines.append(f"     {result.explanation}")
         lines.append(f"     得分：{plain(result.points)}")
     lines.append("")
@@ -77,13 +80,35 @@ def explain_unit(batch: BatchResult, unit: UnitResult, closing: Sequence[str] = 
                 for c in ruleset.categories}
         table = [[c.name, plain(unit.subtotals[c.id]), fmt(full[c.id])] for c in ruleset.categories]
         lines += [tabulate(table, headers=["类别", "得分", "满分"], disable_numparse=True), ""]
-    lines += _adjustment_lines(batch, unit)
+    lines += _adjustment_lines(batch, unit, sources)
     lines += closing
     return "\n".join(lines) + "\n"
 
 
-def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
+#: How a figure's field is named in a 来源 line.
+_FIELDS = {"previous": "上年值", "baseline": "基期值"}
+
+
+def _unit_sources(batch: BatchResult, unit: UnitResult) -> dict[str, Source] | None:
+    """The unit's sources by column, when the batch was merged from submissions."""
+    if batch.sources is None:
+        return None
+    return {key: source for (name, key), source in batch.sources.items() if name == unit.unit}
+
+
+def _sources(indicator: Indicator, result: IndicatorResult, sources: dict[str, Source]) -> str:
+    """Where the value and each figure of an indicator came from: ``西沱镇.xlsx 填报!D5；上年值 …``."""
+    own = sources.get(indicator.id)
+    parts = [str(own) if own is not None else "未填报"]
+    prefix = f"{indicator.id}@"
+    parts += [f"{_FIELDS.get(key[len(prefix):], key[len(prefix):])} {source}" for key, source in sources.items()
+              if key.startswith(prefix)]
+    return "；".join(parts)
+
+
+def _adjustment_lines(batch: BatchResult, unit: UnitResult, sources: dict[str, Source] | None = None) -> list[str]:
     adjust = batch.ruleset.adjustments
+    sources = sources or {}
     out = []
     for kind, label, cap, applied in (("bonus", "加分", adjust.bonus_cap, unit.bonus),
                                       ("deduction", "扣分", adjust.deduction_cap, unit.deductions)):
@@ -91,11 +116,13 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult) -> list[str]:
         if not items:
             out.append(f"{label}：无")
             continue
-        parts = [f"{a.name} {fmt(a.count)} 次 → {fmt(a.points)}" for a in items]
+        parts = [f"{a.name} {fmt(a.count)} 次 → {fmt(a.points)}"
+                 + (f"（来源：{sources[a.item]}）" if a.item in sources else "") for a in items]
         raw = sum((a.points for a in items), ZERO)
         capped = f"，超过上限 {fmt(cap)}，按 {fmt(applied)} 计" if raw != applied else ""
         out.append(f"{label}：{'；'.join(parts)}；合计 {fmt(raw)}{capped}")
-    vetoes = [a.name for a in unit.adjustments if a.kind == "veto"]
+    vetoes = [a.name + (f"（来源：{sources[a.item]}）" if a.item in sources else "")
+              for a in unit.adjustments if a.kind == "veto"]
     out.append(f"一票否决：{'；'.join(vetoes)} → 等次定为 {batch.ruleset.classification.lowest}"
                if vetoes and batch.ruleset.classification else
                f"一票否决：{'；'.join(vetoes)}" if vetoes else "一票否决：无")

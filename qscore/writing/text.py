@@ -283,6 +283,14 @@ def unit_json(batch: BatchResult, unit: UnitResult) -> dict[str, Any]:
     }
 
 
+def provenance_json(batch: BatchResult) -> dict[str, Any] | None:
+    """What ``batch`` was scored from, as JSON outputs write it (``None``: scored from a
+    table already read, with no file to name)."""
+    from qscore.provenance import provenance_document
+
+    return None if batch.provenance is None else provenance_document(batch.provenance)
+
+
 def notice_json(notice: Notice) -> dict[str, Any]:
     return {"kind": notice.kind, "message": notice.message, "file": notice.file, "sheet": notice.sheet,
             "row": notice.row, "column": notice.column, "cell": notice.cell}
@@ -295,7 +303,7 @@ def write_json(batch: BatchResult) -> bytes:
     (rows skipped, the year chosen …)."""
     ruleset = batch.ruleset
     head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year,
-            "notices": [notice_json(notice) for notice in batch.notices]}
+            "provenance": provenance_json(batch), "notices": [notice_json(notice) for notice in batch.notices]}
     if not batch.units:
         return (json_text({**head, "units": []}) + "\n").encode("utf-8")
     # A unit sits two levels deep: its lines start four spaces in.  Each is encoded on

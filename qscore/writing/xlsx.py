@@ -1,4 +1,4 @@
-"""Writing results as an Excel workbook (XLSX).
+"""Writing results as an Excel workbook (XLSX) that explains itself.
 
 XlsxWriter fixes zip entry dates; the document's creation date is fixed too, so the
 same batch gives the same bytes.
@@ -8,36 +8,48 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from qscore.errors import QscoreError
 from qscore.model import BatchResult
+from qscore.writing import notes
 from qscore.writing.text import FORMULA_STARTS, summary_table
 
 # Workbook metadata must not carry the time of the run, or outputs would differ byte-wise.
 FIXED_CREATED = datetime.datetime(2000, 1, 1)
-#: What one Excel sheet holds: rows (the header is one of them), columns, characters in a cell.
+#: What one Excel sheet holds: rows (the title and header are two of them), columns, characters in a cell.
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 EXCEL_MAX_TEXT = 32_767
+#: Rows above a table's figures: the title, then the header.
+TITLE_ROWS = 2
+#: The totals chart shows the first this many units (a chart of 40,000 bars shows nothing).
+CHART_MAX_UNITS = 1_000
+#: XlsxWriter's number for A4 paper.
+A4 = 9
+#: Colours of the classes in the totals chart, best first (the last repeats).
+CLASS_COLOURS = ("#1F4E79", "#2E75B6", "#9DC3E6", "#F4B183", "#C55A11", "#7F7F7F")
 
 
-#: A notice's kind as the 说明 sheet names it.
-NOTICE_KINDS = {"sheet": "工作表", "title": "标题行", "header": "表头", "column": "列", "row": "行", "hidden": "隐藏行列",
-                "merged": "合并单元格", "unit": "单位名称", "fractions": "小数形式的百分比", "year": "考核年度",
-                "roster": "单位名单", "figure": "基期、上年等数据"}
+#: The sheet of what was done with the data.
+NOTICES = "数据提示"
 
 
 def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
-    """A workbook with a ranking sheet (排名), a per-indicator detail sheet (指标明细) and
-    a sheet (说明) stating the ruleset, the assessment year and every notice.
+    """A workbook that explains itself: the ranking (排名), a chart of the totals (总分图),
+    the per-indicator detail (指标明细), the bonus, deduction and veto items applied to
+    each unit (加减分), what was done with the data (数据提示: rows skipped, the year
+    chosen …), the rules and assumptions (说明) and where the result comes from (来源).
 
-    Points are numbers shown to the ruleset's places; values and targets are numbers in
-    Excel's general format; texts from the data are written as text, never formulas.
-    A table longer than a sheet (``max_rows`` rows with its header) goes on as many
-    sheets as it needs, 指标明细, 指标明细(2) …, each with the header: nothing is dropped.
+    Each table has a title row (the ruleset's title and year) above its header, a
+    filter on the header, and prints on A4 landscape, as wide as a page, with the title
+    and header on every page.  Points are numbers shown to the ruleset's places; values
+    and targets are numbers in Excel's general format; texts from the data are written
+    as text, never formulas.  A table longer than a sheet (``max_rows`` rows with its
+    title and header) goes on as many sheets as it needs, 指标明细, 指标明细(2) …, each
+    with the title and header: nothing is dropped.
 
     :raises QscoreError: for a ranking wider than a sheet, or a text longer than a cell.
     """
@@ -46,20 +58,34 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})
-    workbook.set_properties({"title": f"{batch.ruleset.title}（{batch.year}年度）", "created": FIXED_CREATED})
+    workbook.set_properties({"title": notes.title(batch), "created": FIXED_CREATED})
     styles = _styles(workbook, batch.ruleset.rounding.places)
+    title = notes.title(batch)
     header, rows = summary_table(batch, detail=True)
-    write_table(workbook, "排名", header, rows, styles, general=set(), max_rows=max_rows)
+    ranking = write_table(workbook, "排名", header, rows, styles, general=set(), max_rows=max_rows, title=title)
+    charted = min(len(rows), max_rows - TITLE_ROWS, CHART_MAX_UNITS)
+    if charted:
+        _totals_chart(workbook, batch, ranking[0], charted)
     header, rows = _detail(batch)
-    write_table(workbook, "指标明细", header, rows, styles, general={5, 6}, max_rows=max_rows)
-    _write_notes(workbook.add_worksheet("说明"), batch, styles)
+    write_table(workbook, "指标明细", header, rows, styles, general={5, 6}, max_rows=max_rows, title=title)
+    write_table(workbook, "加减分", notes.ADJUSTMENT_HEADER, notes.adjustment_rows(batch), styles, general={5},
+                max_rows=max_rows, title=title)
+    write_table(workbook, NOTICES, notes.NOTICE_HEADER, notes.notice_rows(batch), styles, general=set(),
+                max_rows=max_rows, title=title)
+    _notes_sheet(workbook, batch, styles)
+    _provenance_sheet(workbook, batch, styles)
+    if charted and batch.ruleset.classification is not None:
+        _chart_data(workbook, batch, charted, styles)
     workbook.close()
     return buffer.getvalue()
 
 
 def _styles(workbook: Any, places: int) -> dict[str, Any]:
     return {
-        "header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
+        "title": workbook.add_format({"bold": True, "font_size": 14, "valign": "vcenter"}),
+        "header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
+                                       "border": 1}),
+        "wrapped": workbook.add_format({"text_wrap": True, "valign": "top"}),
         "points": workbook.add_format({"num_format": "0." + "0" * places if places else "0"}),
         # Excel's own mark for "typed with a leading apostrophe": shown as written, kept
         # as text if the cell is edited, never run as a formula.
@@ -67,23 +93,52 @@ def _styles(workbook: Any, places: int) -> dict[str, Any]:
     }
 
 
-def write_table(workbook: Any, name: str, header: list[str], rows: list[list[Any]], styles: dict[str, Any], *,
-                general: set[int], max_rows: int = EXCEL_MAX_ROWS) -> list[Any]:
+def write_table(workbook: Any, name: str, header: list[str], rows: Sequence[Sequence[Any]], styles: dict[str, Any],
+                *, general: set[int], max_rows: int = EXCEL_MAX_ROWS, title: str | None = None) -> list[Any]:
     """``rows`` under ``header`` on sheet ``name``, and on ``name(2)``, ``name(3)`` …
     when they are more than a sheet holds; the sheets made, in order (to set up further).
+
+    Each sheet has ``title`` in its first row (the header in the second), a filter on
+    the header, its title and header frozen, and prints on A4 landscape, a page wide,
+    with the title and header repeated on every page.
 
     :raises QscoreError: for more columns than a sheet holds.
     """
     if len(header) > EXCEL_MAX_COLUMNS:
         raise QscoreError(f"the sheet {name} would have {len(header):,} columns, and an XLSX sheet holds at most "
                           f"{EXCEL_MAX_COLUMNS:,}; write CSV or JSON instead")
-    per_sheet = max_rows - 1
+    top = TITLE_ROWS if title is not None else 1
+    per_sheet = max_rows - top
     sheets = []
     for number, start in enumerate(range(0, max(len(rows), 1), per_sheet), 1):
         sheet = workbook.add_worksheet(name if number == 1 else f"{name}({number})")
-        _write_sheet(sheet, header, rows[start:start + per_sheet], styles, general=general)
+        if title is not None:
+            _write_title(sheet, title, len(header), styles)
+        part = rows[start:start + per_sheet]
+        _write_sheet(sheet, header, part, styles, general=general, top=top)
+        sheet.autofilter(top - 1, 0, top - 1 + len(part), len(header) - 1)
+        _print_setup(sheet, top)
         sheets.append(sheet)
     return sheets
+
+
+def _write_title(sheet: Any, title: str, width: int, styles: dict[str, Any]) -> None:
+    if width > 1:
+        _written(sheet.merge_range(0, 0, 0, min(width, 12) - 1, title, styles["title"]), sheet, 0, 0)
+    else:
+        _written(sheet.write_string(0, 0, title, styles["title"]), sheet, 0, 0)
+    sheet.set_row(0, 24)
+
+
+def _print_setup(sheet: Any, top: int) -> None:
+    """A4 landscape, a page wide, the rows above the figures on every page, page numbers."""
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, top - 1)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+    sheet.hide_gridlines(0)  # shown on screen and printed
 
 
 def _detail(batch: BatchResult) -> tuple[list[str], list[list[Any]]]:
@@ -101,37 +156,13 @@ def _detail(batch: BatchResult) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def _write_notes(sheet: Any, batch: BatchResult, styles: dict[str, Any]) -> None:
-    """The ruleset and the assessment year, then one row per notice."""
-    ruleset = batch.ruleset
-    lines: list[list[Any]] = [["规则", f"{ruleset.title}（{ruleset.id}）"], ["考核年度", f"{batch.year}年度"], []]
-    lines.append(["提示", "文件", "工作表", "位置", "内容"])
-    for notice in batch.notices:
-        place = notice.cell or (f"第{notice.row}行" if notice.row is not None else "")
-        if notice.column:
-            place = f"{place} {notice.column}".strip()
-        lines.append([NOTICE_KINDS.get(notice.kind, notice.kind), notice.file or "", notice.sheet or "", place,
-                      notice.message])
-    if not batch.notices:
-        lines.append(["（无）"])
-    for number, line in enumerate(lines):
-        for column, text in enumerate(line):
-            if text == "":
-                continue
-            _write_text(sheet, number, column, str(text), styles, styles["header"] if number == 3 or column == 0 and
-                        number < 2 else None)
-    sheet.set_column(0, 0, 18)
-    sheet.set_column(1, 3, 24)
-    sheet.set_column(4, 4, 80)
-
-
-def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: dict[str, Any], *,
-                 general: set[int]) -> None:
-    """Write ``rows`` under ``header``; Decimal cells in columns ``general`` are plain
-    numbers, other Decimal cells are points."""
+def _write_sheet(sheet: Any, header: list[str], rows: Sequence[Sequence[Any]], styles: dict[str, Any], *,
+                 general: set[int], top: int = 1) -> None:
+    """Write ``header`` in the row above ``top`` and ``rows`` from ``top`` on; Decimal
+    cells in columns ``general`` are plain numbers, other Decimal cells are points."""
     for column, name in enumerate(header):
-        _write_text(sheet, 0, column, name, styles, styles["header"])
-    for number, row in enumerate(rows, 1):
+        _write_text(sheet, top - 1, column, name, styles, styles["header"])
+    for number, row in enumerate(rows, top):
         for column, cell in enumerate(row):
             if cell is None or cell == "":
                 continue
@@ -144,7 +175,7 @@ def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: d
                 _written(sheet.write_number(number, column, cell), sheet, number, column)
             else:
                 _write_text(sheet, number, column, str(cell), styles, None)
-    sheet.freeze_panes(1, 2)
+    sheet.freeze_panes(top, min(2, len(header)))
     for column, width in enumerate(_widths(header, rows)):
         sheet.set_column(column, column, width)
 
@@ -166,7 +197,7 @@ def _written(status: int, sheet: Any, row: int, column: int) -> None:
                           "holds; write CSV or JSON instead")
 
 
-def _widths(header: list[str], rows: list[list[Any]]) -> Iterator[int]:
+def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
     """Column widths in Excel's character units, from the widest of the first rows."""
     from wcwidth import wcswidth
 
@@ -177,3 +208,100 @@ def _widths(header: list[str], rows: list[list[Any]]) -> Iterator[int]:
 
 def _shown(value: Any) -> str:
     return "" if value is None else f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+
+# -- the totals chart -----------------------------------------------------------------------
+
+def _totals_chart(workbook: Any, batch: BatchResult, ranking: Any, count: int) -> None:
+    """A chartsheet 总分图: the first ``count`` units' totals in rank order, a bar per
+    unit, coloured by grade or tier (a series per class, from the hidden sheet
+    :data:`CHART_DATA`); the title says when not every unit is shown."""
+    units, ruleset = batch.units, batch.ruleset
+    chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
+    if ruleset.classification is None:
+        last = TITLE_ROWS + count - 1
+        chart.add_series({"name": "总分", "categories": [ranking.name, TITLE_ROWS, 1, last, 1],
+                          "values": [ranking.name, TITLE_ROWS, 2, last, 2], "gap": 40,
+                          "fill": {"color": CLASS_COLOURS[0]}})
+        chart.set_legend({"none": True})
+    else:
+        for number, grade in enumerate(ruleset.classification.grades, 1):
+            chart.add_series({"name": grade.name, "categories": [CHART_DATA, 1, 0, count, 0],
+                              "values": [CHART_DATA, 1, number, count, number], "gap": 40,
+                              "fill": {"color": CLASS_COLOURS[min(number, len(CLASS_COLOURS)) - 1]}})
+        chart.set_legend({"position": "top"})
+    more = f"（前 {count} 名，共 {len(units)} 个单位）" if count < len(units) else ""
+    chart.set_title({"name": f"{notes.title(batch)}各单位总分{more}", "name_font": {"size": 14}})
+    chart.set_x_axis({"name": ruleset.unit_kind or "单位", "num_font": {"rotation": -45}})
+    chart.set_y_axis({"name": "总分", "major_gridlines": {"visible": True}})
+    sheet = workbook.add_chartsheet("总分图")
+    sheet.set_chart(chart)
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+
+
+#: The hidden sheet the totals chart draws its classes from.
+CHART_DATA = "图表数据"
+
+
+def _chart_data(workbook: Any, batch: BatchResult, count: int, styles: dict[str, Any]) -> None:
+    """The hidden sheet of the chart's series: each unit's total in its class's column."""
+    units = batch.units
+    names = [grade.name for grade in batch.ruleset.classification.grades]  # type: ignore[union-attr]
+    sheet = workbook.add_worksheet(CHART_DATA)
+    _write_sheet(sheet, ["单位", *names], [
+        [unit, *(total if tier == name else None for name in names)]
+        for unit, total, tier in zip(units.column("unit")[:count], units.column("total")[:count],
+                                     units.column("tier")[:count])], styles, general=set())
+    sheet.hide()
+
+
+# -- what the figures rest on ---------------------------------------------------------------
+
+def _notes_sheet(workbook: Any, batch: BatchResult, styles: dict[str, Any]) -> None:
+    """说明: how the ruleset scores, the assumptions its authors made where the plan is
+    silent, and every indicator with its target, points, rule and source."""
+    ruleset = batch.ruleset
+    sheet = workbook.add_worksheet("说明")
+    _write_title(sheet, f"{notes.title(batch)}：规则与假设说明", 2, styles)
+    row = 1
+    for label, text in notes.ruleset_notes(ruleset):
+        _write_text(sheet, row, 0, label, styles, styles["header"])
+        _write_text(sheet, row, 1, text, styles, styles["wrapped"])
+        row += 1
+    row += 1
+    _write_text(sheet, row, 0, "规则集作者的假设", styles, styles["header"])
+    _write_text(sheet, row, 1, "规划文件没有规定、由规则集作者选定的做法及理由（结果依赖于这些假设）", styles,
+                styles["wrapped"])
+    row += 1
+    for number, assumption in enumerate(ruleset.assumptions or ("无",), 1):
+        _write_text(sheet, row, 0, f"假设 {number}", styles, None)
+        _write_text(sheet, row, 1, assumption, styles, styles["wrapped"])
+        row += 1
+    row += 1
+    _write_text(sheet, row, 0, "指标与计分方法", styles, styles["header"])
+    row += 1
+    rows = notes.indicator_rows(ruleset)
+    for column, name in enumerate(notes.INDICATOR_HEADER):
+        _write_text(sheet, row, column, name, styles, styles["header"])
+    for number, values in enumerate(rows, row + 1):
+        for column, text in enumerate(values):
+            if text:
+                _write_text(sheet, number, column, text, styles, styles["wrapped"])
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 90)
+    sheet.set_column(2, len(notes.INDICATOR_HEADER) - 1, 14)
+    _print_setup(sheet, 1)
+
+
+def _provenance_sheet(workbook: Any, batch: BatchResult, styles: dict[str, Any]) -> None:
+    """来源: the qscore version, the ruleset and data files by their SHA-256, the year
+    and the reading options (read back by ``qscore verify``)."""
+    sheet = workbook.add_worksheet("来源")
+    _write_title(sheet, f"{notes.title(batch)}：结果来源", len(notes.PROVENANCE_HEADER), styles)
+    rows = notes.provenance_rows(batch.provenance)
+    _write_sheet(sheet, notes.PROVENANCE_HEADER, rows, styles, general=set(), top=TITLE_ROWS)
+    _write_text(sheet, TITLE_ROWS + len(rows) + 1, 0, notes.VERIFY_NOTE, styles, None)
+    sheet.set_column(1, 1, 50)
+    sheet.set_column(2, 2, 68)
+    _print_setup(sheet, TITLE_ROWS)

@@ -37,7 +37,11 @@ def test_rank_csv_to_file_opens_in_excel(cli, tmp_path):
                              "the data nor the ruleset names one\n")
     text = out.read_bytes().decode("utf-8")
     assert text.startswith("\ufeff排名,单位,总分,等次")
-    assert [p.name for p in tmp_path.iterdir()] == ["ranked.csv"]
+    # Beside the CSV, what it was scored from (CSV has no room for it: qscore verify reads it there).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ranked.csv", "ranked.csv.provenance.json"]
+    sidecar = json.loads((tmp_path / "ranked.csv.provenance.json").read_text(encoding="utf-8"))
+    assert (sidecar["result"], sidecar["format"], sidecar["provenance"]["data"][0]["file"]) == (
+        "ranked.csv", "csv", str(UNITS))
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -371,7 +371,8 @@ def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
     indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇"]},
                   {"id": "b", "name": "乙\n（备注）", "points": 3, "target": 1, "rule": "pass_fail"}]
     batch = small_batch(indicators, [["东镇", "0.5", "1"], ["西镇", "1", "不适用"]])
-    document = {"ruleset": "small", "title": "测试", "year": 2027, "notices": [],
+    # Scored from a table already read: no file to name, the provenance is null.
+    document = {"ruleset": "small", "title": "测试", "year": 2027, "provenance": None, "notices": [],
                 "units": [unit_json(batch, unit) for unit in batch.units]}
     assert write_json(batch) == (json_text(document) + "\n").encode("utf-8")
     assert json.loads(write_json(batch), parse_float=Decimal) == document

@@ -28,7 +28,8 @@ def test_each_seed_is_a_top_level_package_and_nothing_else_is():
     top = {name.split("/")[0] for name in installed_files() if not name.startswith("..") and "/" in name}
     assert not top & {"plugins", "rulesets", "tests", "examples"}
     assert {"qscore", *(seed.name for seed in SEEDS)} <= top
-    assert {"qscore/py.typed", "qscore/authoring/templates/plugin/__init__.py.tmpl"} <= set(installed_files())
+    assert {"qscore/py.typed", "qscore/authoring/templates/plugin/__init__.py.tmpl",
+            "qscore/writing/templates/report.html.j2"} <= set(installed_files())
 
 
 def test_every_ruleset_in_the_repository_ships_in_the_wheel(allow_plugins):

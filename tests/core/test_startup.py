@@ -23,6 +23,6 @@ def test_help_imports_only_the_command_line() -> None:
     loaded = set(json.loads(done.stderr))
     ours = {name for name in loaded if name.startswith("qscore")}
     assert ours == {"qscore", "qscore.plugins", "qscore.plugins.hookspecs", "qscore.cli", "qscore.cli.app",
-                    "qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.rounds", "qscore.cli.rulesets",
-                    "qscore.cli.scoring"}
+                    "qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.collect", "qscore.cli.report",
+                    "qscore.cli.rounds", "qscore.cli.rulesets", "qscore.cli.scoring"}
     assert not loaded & {"attr", "attrs", "tabulate", "decimal", "csv", "importlib.metadata"}

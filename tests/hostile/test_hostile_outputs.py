@@ -19,7 +19,7 @@ import pytest
 
 from hostile_kit import RULESET, UNITS, check_cli, copy_inputs, environment, files, run_qscore
 
-USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA\nTry 'qscore rank --help' for help.\n\n"
+USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA...\nTry 'qscore rank --help' for help.\n\n"
 
 
 @pytest.fixture
@@ -231,24 +231,31 @@ def test_the_xlsx_detail_goes_on_as_many_sheets_as_it_needs(tmp_path):
     from qscore.writing.xlsx import write_xlsx
 
     batch = qscore.score(str(RULESET), str(UNITS), explain=True)
-    # 4 units × 3 indicators = 12 detail rows; sheets of 5 rows hold a header and 4.
+    # 4 units × 3 indicators = 12 detail rows; sheets of 6 rows hold a title, a header and 4.
     path = tmp_path / "split.xlsx"
-    path.write_bytes(write_xlsx(batch, max_rows=5))
+    path.write_bytes(write_xlsx(batch, max_rows=6))
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["排名", "指标明细", "指标明细(2)", "指标明细(3)", "说明"]
-    details = workbook.sheetnames[1:4]
-    detail = [row for name in details for row in workbook[name].iter_rows(min_row=2, values_only=True)]
-    assert all(next(workbook[name].iter_rows(values_only=True))[:3] == ("排名", "单位", "指标代码")
-               for name in details)
+    details = ["指标明细", "指标明细(2)", "指标明细(3)"]
+    assert workbook.sheetnames == ["排名", "总分图", *details, "加减分", "数据提示", "说明", "来源", "图表数据"]
+    detail = [row for name in details for row in workbook[name].iter_rows(min_row=3, values_only=True)]
+    title = f"{batch.ruleset.title}（{batch.year}年度）"
+    for name in details:  # each sheet with the title, the header, a filter and both on every printed page
+        sheet = workbook[name]
+        assert (sheet["A1"].value, [cell.value for cell in sheet[2]][:3]) == (title, ["排名", "单位", "指标代码"])
+        assert (sheet.auto_filter.ref, sheet.print_title_rows) == (f"A2:K{sheet.max_row}", "$1:$2")
     expected = [(u.rank, u.unit, r.indicator, float(r.points)) for u in batch.units for r in u.indicators]
     assert [(row[0], row[1], row[2], row[7]) for row in detail] == expected
-    # And the ranking too, when the units are more than a sheet holds.
+    # And the ranking too, when the units are more than a sheet holds: 3 rows hold one unit.
     path.write_bytes(write_xlsx(batch, max_rows=3))
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames[:2] == ["排名", "排名(2)"]
-    ranked = [row[1] for name in ("排名", "排名(2)") for row in workbook[name].iter_rows(min_row=2, values_only=True)]
+    assert workbook.sheetnames[:5] == ["排名", "排名(2)", "排名(3)", "排名(4)", "总分图"]
+    rankings = workbook.sheetnames[:4]
+    ranked = [row[1] for name in rankings for row in workbook[name].iter_rows(min_row=3, values_only=True)]
     assert ranked == [u.unit for u in batch.units]
-    assert sum(1 for name in workbook.sheetnames if name.startswith("指标明细")) == 6
+    assert sum(1 for name in workbook.sheetnames if name.startswith("指标明细")) == 12
+    # The chart draws the units of the first sheet (its series name the rows it reads).
+    series = workbook["图表数据"]
+    assert [row[0] for row in series.iter_rows(min_row=2, values_only=True)] == [batch.units[0].unit]
 
 
 def test_a_text_longer_than_an_xlsx_cell_is_refused_not_cut(cli, tmp_path):
@@ -258,7 +265,7 @@ def test_a_text_longer_than_an_xlsx_cell_is_refused_not_cut(cli, tmp_path):
     output = tmp_path / "out.xlsx"
     result = cli("rank", str(RULESET), str(data), "--limit", "cell_length=50000", "-o", str(output))
     assert result.exit_code == 1
-    assert result.output == ("Error: the text in sheet 排名, row 2, column 2 is longer than the 32,767 characters "
+    assert result.output == ("Error: the text in sheet 排名, row 3, column 2 is longer than the 32,767 characters "
                              "an XLSX cell holds; write CSV or JSON instead\n")
     assert not output.exists() and [p.name for p in tmp_path.iterdir()] == ["long.csv"]
 

@@ -61,7 +61,7 @@ def test_explain_shows_the_unit_escaped(cli, tmp_path, hostile):
 def test_did_you_mean_shows_the_names_escaped(cli, tmp_path, hostile):
     ruleset, data = hostile
     check_cli(cli, tmp_path, "explain", str(ruleset), str(data), "南宾街", "--year", "2027", code=2,
-              output=("Usage: qscore explain [OPTIONS] RULESET DATA UNIT\nTry 'qscore explain --help' for help.\n\n"
+              output=("Usage: qscore explain [OPTIONS] RULESET DATA... UNIT\nTry 'qscore explain --help' for help.\n\n"
                       f"Error: Invalid value for UNIT: no unit '南宾街' in {data}; did you mean "
                       f"{SHOWN['南宾街道']}?\n"))
 

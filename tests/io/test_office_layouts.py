@@ -625,10 +625,11 @@ def test_json_and_xlsx_outputs_record_the_year_and_every_notice(cli, tmp_path):
          "column": None, "cell": None}]
     output = tmp_path / "ranked.xlsx"
     assert cli("rank", RULESET, str(path), "-o", str(output)).exit_code == 0
-    notes = [[cell for cell in row if cell is not None]
-             for row in openpyxl.load_workbook(output)["说明"].iter_rows(values_only=True)]
-    assert notes == [["规则", "测试县乡镇质量工作考核（test-township）"], ["考核年度", "2025年度"], [],
-                     ["提示", "文件", "工作表", "位置", "内容"],
+    book = openpyxl.load_workbook(output)
+    # The year heads every sheet; the notices have a sheet of their own (数据提示).
+    assert book["说明"]["A1"].value == "测试县乡镇质量工作考核（2025年度）：规则与假设说明"
+    notes = [[cell for cell in row if cell is not None] for row in book["数据提示"].iter_rows(values_only=True)]
+    assert notes == [["测试县乡镇质量工作考核（2025年度）"], ["提示", "文件", "工作表", "位置", "内容"],
                      ["标题行", str(path), "第1行", f"skipped a title row above the header: '{TITLE}'"],
                      ["行", str(path), "第7行", "skipped a summary row, not a unit: '合计'"],
                      ["考核年度", str(path), f"assessment year 2025, as the title in row 1 ('{TITLE}') says (give "

@@ -72,15 +72,15 @@ def test_xlsx_writes_hostile_text_as_quoted_text_and_points_as_numbers(cli, host
     output = tmp_path / "result.xlsx"
     run(cli, "rank", str(ruleset), str(data), "--year", "2025", "-o", str(output))
     workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == ["排名", "指标明细", "说明"]
+    assert workbook.sheetnames == ["排名", "总分图", "指标明细", "加减分", "数据提示", "说明", "来源", "图表数据"]
     sheet = workbook["排名"]
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):  # below the title and the header
         unit, total = row[1], row[2]
         assert unit.data_type == "s" and unit.value in HOSTILE_UNITS
         assert unit.quotePrefix == unit.value.startswith(("=", "+", "-", "@"))
         assert total.data_type == "n" and total.number_format == "0.00"
     # No cell of any sheet is a formula.
-    assert all(cell.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for cell in row)
+    assert all(cell.data_type != "f" for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -127,7 +127,7 @@ def test_output_round_trip_xlsx_and_csv_hold_the_json_totals(cli, tmp_path):
     run(cli, "rank", TOWNSHIP, str(TOWNSHIPS), "--year", "2025", "-o", str(xlsx))
     run(cli, "rank", TOWNSHIP, str(TOWNSHIPS), "--year", "2025", "-o", str(csv_file))
     sheet = openpyxl.load_workbook(xlsx)["排名"]
-    from_xlsx = {row[1]: f"{row[2]:.2f}" for row in sheet.iter_rows(min_row=2, values_only=True)}
+    from_xlsx = {row[1]: f"{row[2]:.2f}" for row in sheet.iter_rows(min_row=3, values_only=True)}
     with csv_file.open(encoding="utf-8-sig", newline="") as stream:
         from_csv = {row["单位"]: row["总分"] for row in csv.DictReader(stream)}
     assert from_xlsx == from_csv == expected
@@ -139,7 +139,7 @@ def test_xlsx_detail_sheet_adds_up_to_the_totals(cli, tmp_path):
     document = json.loads(run(cli, "rank", TOWNSHIP, str(TOWNSHIPS), "--year", "2025", "--format", "json"))
     output = tmp_path / "r.xlsx"
     run(cli, "rank", TOWNSHIP, str(TOWNSHIPS), "--year", "2025", "-o", str(output))
-    rows = list(openpyxl.load_workbook(output)["指标明细"].iter_rows(min_row=2, values_only=True))
+    rows = list(openpyxl.load_workbook(output)["指标明细"].iter_rows(min_row=3, values_only=True))
     assert len(rows) == 4 * 3  # four townships, three indicators
     for unit in document["units"]:
         points = [r[7] for r in rows if r[1] == unit["unit"]]

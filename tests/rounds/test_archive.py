@@ -8,6 +8,7 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,9 +48,12 @@ def archive(tmp_path: Path):
 def test_a_round_reads_back_as_the_batch_it_was(archive):
     # townships.csv has a bonus, a veto, a missing value and completion levels.
     batch = qscore.score(TOWNSHIP, TOWNSHIPS, year=2025)
-    recorded = archive.record(batch, provenance_of(batch, [TOWNSHIPS]))
+    recorded = archive.record(batch)  # with what the batch says it was scored from
     back = archive.batch(recorded.round, batch.ruleset)
-    assert back == batch
+    assert attrs.evolve(back, provenance=None) == attrs.evolve(batch, provenance=None)
+    # The round names the files by their SHA-256, the year given and the options, as the batch does.
+    assert back.provenance == batch.provenance
+    assert batch.provenance.ruleset_file == str(TOWNSHIP) and batch.provenance.options.year == 2025
     assert [u.adjustments for u in back.units] == [u.adjustments for u in batch.units]
     assert back.units.column("total") == batch.units.column("total")
     assert list(back.units.points_rows(str)) == [tuple(row) for row in batch.units.points_rows(str)]
@@ -67,9 +71,10 @@ def test_any_round_reads_back_equal_and_scores_again_the_same(tmp_path_factory, 
     data = path.parent / "data.csv"
     data.write_text("generated", encoding="utf-8")
     with Archive.open(path, create=True) as archive:
-        recorded = archive.record(batch, provenance_of(batch, [data]))
+        provenance = provenance_of(batch, [data])
+        recorded = archive.record(batch, provenance)
         units = archive.units(recorded.round, ALL_RULES)
-        assert archive.batch(recorded.round, ALL_RULES) == batch
+        assert archive.batch(recorded.round, ALL_RULES) == attrs.evolve(batch, provenance=provenance)
         assert units.figures() == {key: column for key, column in batch.units.figures().items()
                                    if any(figure is not None for figure in column)}
         # The stored values and figures are the data: scored again, the same results.
@@ -161,7 +166,7 @@ def test_a_ruleset_with_other_indicators_cannot_read_a_round(archive):
 
 def test_a_new_file_has_the_current_schema_version(tmp_path):
     with Archive.open(tmp_path / "new.db", create=True) as opened:
-        assert opened.schema_version() == SCHEMA_VERSION == 1
+        assert opened.schema_version() == SCHEMA_VERSION == 2
 
 
 def test_without_create_a_missing_file_is_a_usage_error(tmp_path):
@@ -191,7 +196,7 @@ def test_a_newer_schema_is_refused(tmp_path):
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE schema_version SET version = 7")
     with pytest.raises(DataError, match="the archive has schema version 7, which a newer qscore wrote; this qscore "
-                                        "reads up to version 1"):
+                                        "reads up to version 2"):
         Archive.open(path)
 
 
@@ -199,12 +204,48 @@ def test_an_older_file_is_migrated_step_by_step(tmp_path, monkeypatch):
     path = tmp_path / "rounds.db"
     with Archive.open(path, create=True) as opened:
         record(opened, TOWNSHIPS)
-    # A later qscore adds a step; the version-1 file, with its round, is brought to version 2.
+    # A later qscore adds a step; the version-2 file, with its round, is brought to version 3.
     step = ("ALTER TABLE rounds ADD COLUMN note TEXT",)
     monkeypatch.setattr(archive_module, "MIGRATIONS", (*archive_module.MIGRATIONS, step))
-    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(archive_module, "SCHEMA_VERSION", 3)
     with Archive.open(path) as opened:
-        assert opened.schema_version() == 2
+        assert opened.schema_version() == 3
         assert [r.year for r in opened.rounds()] == [2025]
     with sqlite3.connect(path) as connection:
         assert "note" in [row[1] for row in connection.execute("PRAGMA table_info(rounds)")]
+
+
+def test_a_version_1_file_gains_the_rest_of_the_provenance_and_keeps_its_rounds(tmp_path):
+    # A file as schema 1 made it: schema 2's columns dropped again, its version set back.
+    path = tmp_path / "rounds.db"
+    batch = qscore.score(TOWNSHIP, TOWNSHIPS, year=2025)
+    with Archive.open(path, create=True) as opened:
+        first = opened.record(batch).round
+    added = ("ruleset_file", "given_year", "partial", "roster_file", "roster_sha256", "hidden", "merged",
+             "percent_fractions")
+    with sqlite3.connect(path) as connection:
+        for column in added:
+            connection.execute(f"ALTER TABLE rounds DROP COLUMN {column}")
+        connection.execute("UPDATE schema_version SET version = 1")
+    with Archive.open(path) as opened:
+        assert opened.schema_version() == 2
+        (round,) = opened.rounds()
+        # What schema 1 did not keep reads as the defaults; the round is the same round.
+        assert round.options == ScoringOptions() and round.ruleset_file is None
+        assert round.fingerprint == first.fingerprint
+        assert opened.record(batch).outcome == "unchanged"
+
+
+def test_the_options_that_change_results_are_recorded(archive, tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("南宾街道\n西沱镇\n黄水镇\n悦崃镇\n", encoding="utf-8")
+    batch = qscore.score(TOWNSHIP, TOWNSHIPS, year=2025, units=roster, hidden="skip", percent_fractions=True)
+    recorded = archive.record(batch).round
+    assert recorded.provenance == batch.provenance
+    assert recorded.options == ScoringOptions(year=2025, roster=SourceFile(str(roster), file_sha256(roster)),
+                                              hidden="skip", percent_fractions=True)
+    # Recorded without the options, the same results are another round (the options are part of it).
+    plain = qscore.score(TOWNSHIP, TOWNSHIPS, year=2025)
+    assert plain.units == batch.units
+    with pytest.raises(RoundExists, match="the reading options differ"):
+        archive.record(plain)

@@ -1,0 +1,112 @@
+"""The report for leadership and the reviewer's check: ``report`` and ``verify``."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from qscore.cli.app import batch_work, catalog, check_output, data_inputs, data_options, echo, emit, main, score
+
+if TYPE_CHECKING:
+    from qscore.model import BatchResult
+    from qscore.writing.report import YearOverYear
+
+REPORT_SUFFIXES = (".html", ".htm")
+
+
+@main.command()
+@data_options
+@click.option("--compare", "old", metavar="OLD",
+              help="Add the year-over-year view against OLD: last year's data file (with --compare-year) or a "
+                   "round recorded with `rank --record`, written ARCHIVE:YEAR (rounds.db:2024).")
+@click.option("--compare-year", type=int, help="OLD's assessment year, for a data file.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The report to write, an .html file (- for stdout).")
+@click.pass_context
+def report(ctx: click.Context, old: str | None, compare_year: int | None, output: str, **options: Any) -> None:
+    """Write a printable report of DATA ranked by RULESET: one HTML file in Chinese that
+    opens offline (everything it needs is inside it) and prints on A4 — the headline,
+    charts, the table of every unit, the rules and their assumptions, where the result
+    comes from, then a page per unit with its full explanation."""
+    from qscore.cli.rounds import _file_of
+
+    if compare_year is not None and old is None:
+        raise click.UsageError("--compare-year needs --compare OLD")
+    if output == "-" and sys.stdout.isatty():
+        raise click.UsageError("the report is a web page of several megabytes; give -o FILE.html")
+    if old is not None and len(options["data"]) > 1:
+        raise click.UsageError("--compare compares one data file with last year's: merge the submissions first "
+                               "(qscore merge) and report on the merged workbook")
+    inputs = {**data_inputs(options["data"]), "ruleset": _file_or_none(options["ruleset_name"]),
+              "old year's file": None if old is None else _file_of(old)}
+    if output != "-":
+        check_output(output, inputs)  # before the work, not after
+        if Path(output).suffix.lower() not in REPORT_SUFFIXES:
+            raise click.BadParameter(f"the report is an HTML page: give a file ending in .html, not {output}",
+                                     param_hint="'-o'")
+    from qscore.writing.report import html_report
+
+    with batch_work():
+        batch = score(ctx, explain=True, **options)
+        year_over_year = None if old is None else _year_over_year(ctx, batch, old, compare_year, options)
+        data = html_report(batch, year_over_year=year_over_year)
+    emit(data, output, inputs={**inputs, "ruleset file": batch.ruleset.file})
+
+
+def _year_over_year(ctx: click.Context, batch: BatchResult, old: str, year: int | None,
+                    options: dict[str, Any]) -> YearOverYear:
+    """Last year against this one, by ``qscore compare``'s comparison."""
+    from qscore.cli.rounds import _source
+    from qscore.provenance import ScoringOptions
+    from qscore.rounds.compare import DataSource, compare
+    from qscore.rounds.report import year_over_year
+
+    reading = ScoringOptions(encoding=options["encoding"], sheet=options["sheet"],
+                             ignore_unknown=options["ignore_unknown"])
+    with contextlib.ExitStack() as archives:
+        old_source = _source(batch.ruleset, old, year, "--compare-year", "OLD", reading, archives)
+        comparison = compare(batch.ruleset, old_source, DataSource(options["data"][0], batch.year, reading),
+                             catalog=catalog(ctx))
+        for note in comparison.notes:
+            echo(f"note: {note}", err=True)
+        return year_over_year(comparison)
+
+
+def _file_or_none(name: str) -> str | None:
+    try:
+        return name if Path(name).is_file() else None
+    except OSError:
+        return None
+
+
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False),
+              help="A data file RESULT was scored from, when it is no longer where RESULT names it "
+                   "(repeatable; found by its SHA-256).")
+@click.option("--ruleset", "ruleset_name", metavar="RULESET",
+              help="The ruleset file (or installed id) RESULT was scored with, when it is not found where RESULT "
+                   "names it (checked by its SHA-256).")
+@click.pass_context
+def verify(ctx: click.Context, result: str, data: tuple[str, ...], ruleset_name: str | None) -> None:
+    """Recompute RESULT from the ruleset and data it names and check every figure (a
+    复核 in one command): exit 0 when all match, 1 naming the first figure that does
+    not, or a file that has changed since.
+
+    RESULT is a JSON, XLSX or HTML result, or a CSV (or table) with the
+    FILE.provenance.json that `rank -o FILE` writes beside it.
+    """
+    from qscore.verify import verify as verify_result
+
+    checked = verify_result(result, data=data, ruleset=ruleset_name, catalog=catalog(ctx))
+    for note in checked.notes:
+        echo(f"note: {note}", err=True)
+    if checked.difference is not None:
+        raise click.ClickException(f"{result} does not match the recomputed result: {checked.difference}")
+    provenance = checked.provenance
+    echo(f"一致：{result} 的每个数字都与重新计算的结果相同（{checked.units} 个单位；规则集 {checked.ruleset}，"
+         f"{provenance.year}年度；数据 {'、'.join(checked.data)}；SHA-256 均相符）")

@@ -1,0 +1,216 @@
+"""A reviewer's 复核 in one call: recompute a result file from the ruleset and data its
+provenance names, and compare it figure by figure.
+
+A result says what it was scored from (:mod:`qscore.provenance`): a JSON result in its
+``provenance`` object, a workbook in its 来源 sheet, a report in its 结果来源 section, any
+other format (a CSV) in the sidecar ``FILE.provenance.json`` written beside it.
+:func:`verify` finds the ruleset (the file the result names, or the installed ruleset
+of that id) and the data files (where the result names them, or among the files given
+when they have moved), each checked by its SHA-256, scores them again through the
+pipeline, writes the result again in the file's format and names the first cell that
+differs::
+
+    checked = verify("ranked.xlsx")
+    checked.difference      # None: every figure matches
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from qscore.errors import QscoreError, UsageError
+from qscore.model import Ruleset
+from qscore.pipeline import load_ruleset, score
+from qscore.plugins.manager import Catalog, load_plugins
+from qscore.provenance import Provenance, file_sha256, qscore_version, ruleset_sha256
+from qscore.writing import reread
+
+#: The suffix of the file that says where a result without room for it (CSV, the
+#: table, a plug-in's format) comes from: ``ranked.csv.provenance.json``.
+SIDECAR_SUFFIX = ".provenance.json"
+#: Formats that carry their provenance inside the file, by suffix.
+INSIDE = {".json": "json", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+
+
+@attrs.frozen
+class Verified:
+    """What :func:`verify` found.
+
+    :param result: the result file.
+    :param format: its format.
+    :param provenance: what it says it was scored from.
+    :param ruleset: the ruleset file or installed id it was recomputed with.
+    :param data: the data files it was recomputed from.
+    :param units: how many units the recomputed result has.
+    :param difference: the first cell that differs, ``None`` when every one matches.
+    :param notes: what the reviewer should know (another qscore version, a section not
+        recomputed).
+    """
+
+    result: str
+    format: str
+    provenance: Provenance
+    ruleset: str
+    data: tuple[str, ...]
+    units: int
+    difference: reread.Difference | None
+    notes: tuple[str, ...] = ()
+
+
+def sidecar(result: str | os.PathLike[str]) -> Path:
+    """The provenance file written beside ``result``."""
+    return Path(os.fspath(result) + SIDECAR_SUFFIX)
+
+
+def sidecar_document(fmt: str, result: str | os.PathLike[str], provenance: Provenance | None) -> bytes:
+    """The sidecar of ``result``, written in format ``fmt``: the format and the provenance."""
+    from qscore.provenance import provenance_document
+    from qscore.writing.text import json_text
+
+    document = {"result": Path(result).name, "format": fmt,
+                "provenance": None if provenance is None else provenance_document(provenance)}
+    return (json_text(document) + "\n").encode("utf-8")
+
+
+def verify(result: str | os.PathLike[str], *, data: Sequence[str | os.PathLike[str]] = (),
+           ruleset: str | None = None, catalog: Catalog | None = None) -> Verified:
+    """Recompute ``result`` and compare it cell by cell.
+
+    :param data: the data files, when they are no longer where the result names them
+        (each is matched by its SHA-256).
+    :param ruleset: the ruleset (an installed id or a file) when the one the result
+        names is not found; it must have the SHA-256 the result names.
+    :param catalog: the plug-ins (default: :func:`load_plugins`).
+    :raises UsageError: for a result or data file that is not there.
+    :raises QscoreError: for a result without provenance, a data or ruleset file whose
+        SHA-256 differs from the one the result names, or a file given that matches none.
+    """
+    path = Path(result)
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    catalog = catalog or load_plugins()
+    fmt, provenance = _provenance(path)
+    notes = []
+    if provenance.qscore_version != qscore_version():
+        notes.append(f"{path} was written by qscore {provenance.qscore_version or '(not installed)'}; "
+                     f"recomputed with qscore {qscore_version() or '(not installed)'}")
+    found_ruleset, named = _ruleset(provenance, ruleset, catalog, path)
+    options = provenance.options
+    files = _files(provenance, [Path(p) for p in data], path)
+    writer = catalog.writers.get(fmt)
+    if writer is None:
+        raise QscoreError(f"{path} is in the format '{fmt}', which no active plug-in writes")
+    scored = files[:len(provenance.data)]  # then the roster file, when it names one
+    batch = score(found_ruleset, scored[0] if len(scored) == 1 else scored, year=options.year,
+                  explain=writer.explained, catalog=catalog, encoding=options.encoding, sheet=options.sheet,
+                  ignore_unknown=options.ignore_unknown, partial=options.partial,
+                  units=files[-1] if options.roster is not None else None,
+                  hidden=options.hidden, merged=options.merged,
+                  percent_fractions=options.percent_fractions)
+    if batch.year != provenance.year:
+        raise QscoreError(f"{path} is of {provenance.year}, but its data scores for {batch.year} now")
+    given = path.read_bytes()
+    difference = reread.first_difference(fmt, given, writer.write(batch))
+    if fmt == "html" and b'id="year-over-year"' in given:
+        notes.append(f"{path}'s year-over-year section is not recomputed (the result does not name last year's data)")
+    return Verified(result=str(path), format=fmt, provenance=provenance, ruleset=named,
+                    data=tuple(str(file) for file in scored), units=len(batch.units), difference=difference,
+                    notes=tuple(notes))
+
+
+def _provenance(path: Path) -> tuple[str, Provenance]:
+    """The result's format and what it says it was scored from."""
+    fmt = INSIDE.get(path.suffix.lower())
+    where = str(path)
+    if fmt is None:
+        beside = sidecar(path)
+        if not beside.is_file():
+            raise QscoreError(f"{path} does not say what it was scored from: its provenance file {beside} is not "
+                              "there (qscore writes it beside a CSV or table written with -o)")
+        document = beside.read_bytes()
+        try:
+            fmt = json.loads(document.decode("utf-8")).get("format")
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            fmt = None
+        if not isinstance(fmt, str):
+            raise QscoreError(f"{beside} is not a provenance file qscore wrote: it names no format")
+        provenance = reread.provenance_of_json(document, str(beside))
+        where = str(beside)
+    elif fmt == "json":
+        provenance = reread.provenance_of_json(path.read_bytes(), where)
+    elif fmt == "xlsx":
+        provenance = reread.provenance_of_xlsx(path.read_bytes(), where)
+    else:
+        provenance = reread.provenance_of_html(path.read_bytes(), where)
+    if provenance is None:
+        raise QscoreError(f"{where} does not name the files it was scored from (it was scored from a table "
+                          "already read), so it cannot be recomputed")
+    if not provenance.data:
+        raise QscoreError(f"{where} names no data file it was scored from, so it cannot be recomputed")
+    return fmt, provenance
+
+
+def _ruleset(provenance: Provenance, given: str | None, catalog: Catalog, result: Path) -> tuple[Ruleset, str]:
+    """The ruleset the result was scored with, checked by its SHA-256, and how it was found."""
+    if provenance.ruleset_sha256 is None:
+        raise QscoreError(f"{result} was scored with a ruleset built in code, which has no file to find again")
+    candidates = [given] if given is not None else []
+    if provenance.ruleset_file is not None and Path(provenance.ruleset_file).is_file():
+        candidates.append(provenance.ruleset_file)
+    if provenance.ruleset in catalog.rulesets:
+        candidates.append(provenance.ruleset)
+    if not candidates:
+        gone = f" and its file {provenance.ruleset_file} is not there" if provenance.ruleset_file else ""
+        raise UsageError(f"the ruleset '{provenance.ruleset}' that {result} names is not installed{gone}; "
+                         "give it with --ruleset")
+    differs = []
+    for candidate in candidates:
+        ruleset = load_ruleset(candidate, catalog=catalog)
+        fingerprint = ruleset_sha256(ruleset)
+        if fingerprint == provenance.ruleset_sha256 and ruleset.id == provenance.ruleset:
+            return ruleset, candidate
+        differs.append(f"{candidate} (ruleset '{ruleset.id}', SHA-256 {fingerprint})")
+    raise QscoreError(f"the ruleset has changed since {result} was written: it names ruleset '{provenance.ruleset}' "
+                      f"with SHA-256 {provenance.ruleset_sha256}, but found {'; '.join(differs)}; give the ruleset "
+                      "file it was scored with with --ruleset")
+
+
+def _files(provenance: Provenance, given: list[Path], result: Path) -> list[Path]:
+    """The data files the result names, and its roster file when it names one, each found
+    by its SHA-256 among ``given`` or where the result names it."""
+    from qscore.pipeline import ROSTER_IN_CODE
+
+    for path in given:
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+    by_hash = {file_sha256(path): path for path in given}
+    wanted = [(source, "data file") for source in provenance.data]
+    roster = provenance.options.roster
+    if roster is not None:
+        if roster.name == ROSTER_IN_CODE:
+            raise QscoreError(f"{result} was scored with a roster given in code, which has no file to find again")
+        wanted.append((roster, "roster file"))
+    files, used = [], set()
+    for source, what in wanted:
+        if source.sha256 in by_hash:
+            files.append(by_hash[source.sha256])
+            used.add(source.sha256)
+            continue
+        named = Path(source.name)
+        if not named.is_file():
+            raise UsageError(f"the {what} {source.name} that {result} names is not there; give it with --data FILE "
+                             "(found by its SHA-256)")
+        now = file_sha256(named)
+        if now != source.sha256:
+            raise QscoreError(f"the {what} {source.name} has changed since {result} was written: its SHA-256 is "
+                              f"{now}, the result names {source.sha256}; give the file it was scored from with --data")
+        files.append(named)
+    for sha256, path in by_hash.items():
+        if sha256 not in used:
+            raise QscoreError(f"--data {path}: its SHA-256 {sha256} is that of no file {result} names")
+    return files
