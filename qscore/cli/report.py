@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import batch_work, catalog, check_output, data_inputs, data_options, echo, emit, main, score
+from qscore.cli.app import (batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices, emit, main,
+                            score)
 
 if TYPE_CHECKING:
     from qscore.model import BatchResult
@@ -52,6 +53,7 @@ def report(ctx: click.Context, old: str | None, compare_year: int | None, output
 
     with batch_work():
         batch = score(ctx, explain=True, **options)
+        echo_notices(batch)
         year_over_year = None if old is None else _year_over_year(ctx, batch, old, compare_year, options)
         data = html_report(batch, year_over_year=year_over_year)
     emit(data, output, inputs={**inputs, "ruleset file": batch.ruleset.file})
@@ -66,11 +68,16 @@ def _year_over_year(ctx: click.Context, batch: BatchResult, old: str, year: int 
     from qscore.rounds.report import year_over_year
 
     reading = ScoringOptions(encoding=options["encoding"], sheet=options["sheet"],
-                             ignore_unknown=options["ignore_unknown"])
+                             ignore_unknown=options["ignore_unknown"], partial=options["partial"],
+                             hidden=options["hidden"] or "refuse", merged="fill" if options["fill_merged"] else "refuse",
+                             percent_fractions=options["percent_fractions"])
     with contextlib.ExitStack() as archives:
         old_source = _source(batch.ruleset, old, year, "--compare-year", "OLD", reading, archives)
         comparison = compare(batch.ruleset, old_source, DataSource(options["data"][0], batch.year, reading),
                              catalog=catalog(ctx))
+        for notice in comparison.notices:
+            if notice.file != options["data"][0]:  # this year's file's notices are printed already
+                echo(f"notice: {notice}", err=True)
         for note in comparison.notes:
             echo(f"note: {note}", err=True)
         return year_over_year(comparison)

@@ -51,17 +51,26 @@ def record_round(batch: BatchResult, archive: str, *, replace: bool) -> None:
               help="Output format (default: from -o's suffix, else table).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("--encoding", callback=_check_encoding, help="Force the text encoding of CSV or JSON data files.")
-@click.option("--sheet", help="Sheet of XLSX data files to read (default: the first).")
+@click.option("--sheet", help="Sheet of workbook data files to read (default: the active sheet, if visible).")
 @click.option("--ignore-unknown", is_flag=True, help="Skip columns that name nothing in the ruleset.")
+@click.option("--partial", is_flag=True, help="The data may hold only some units of the roster (and units off it).")
+@click.option("--hidden", type=click.Choice(("read", "skip")),
+              help="Workbook rows and columns hidden in Excel that hold data: read or skip them (default: refuse).")
+@click.option("--fill-merged", is_flag=True,
+              help="Fill each cell of a merged range in a workbook's data with its value (default: refuse).")
+@click.option("--percent-fractions", is_flag=True,
+              help="Accept a % column written as fractions (0.975 for 97.5%) and multiply it by 100.")
 @click.pass_context
 def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old: int | None, year_new: int | None,
             fmt: str | None, output: str | None, encoding: str | None, sheet: str | None,
-            ignore_unknown: bool) -> None:
+            ignore_unknown: bool, partial: bool, hidden: str | None, fill_merged: bool,
+            percent_fractions: bool) -> None:
     """Compare two years of RULESET unit by unit, and split each change of a total into
     what the unit's data did and what the year's targets did.
 
-    OLD and NEW are data files (give --year-old and --year-new) or rounds recorded with
-    `rank --record`, written ARCHIVE:YEAR (rounds.db:2024).
+    OLD and NEW are data files (each scored for the year its title, sheet or file name
+    states, else give --year-old and --year-new) or rounds recorded with `rank --record`,
+    written ARCHIVE:YEAR (rounds.db:2024).
     """
     from qscore.provenance import ScoringOptions
     from qscore.rounds.compare import compare as compare_years
@@ -77,12 +86,16 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
         raise click.UsageError("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx")
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
-    options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown)
+    options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown, partial=partial,
+                             hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
+                             percent_fractions=percent_fractions)
     with contextlib.ExitStack() as archives, batch_work():
         old_source = _source(ruleset, old, year_old, "--year-old", "OLD", options, archives)
         new_source = _source(ruleset, new, year_new, "--year-new", "NEW", options, archives)
         comparison = compare_years(ruleset, old_source, new_source, catalog=found)
         data = COMPARISON_FORMATS[fmt][0](comparison)
+    for notice in comparison.notices:
+        echo(f"notice: {notice}", err=True)
     for note in comparison.notes:
         echo(f"note: {note}", err=True)
     emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
@@ -127,13 +140,10 @@ def _source(ruleset: Ruleset, text: str, year: int | None, option: str, name: st
         if year is not None and year != round.year:
             raise click.BadParameter(f"{year}, but {text} is the round of {round.year}", param_hint=f"'{option}'")
         return RoundSource(opened, round)
-    if year is None:
-        raise click.UsageError(f"give {option} for the data file {text}: the targets it is scored against depend "
-                               "on the year")
-    if not ruleset.base_year <= year <= ruleset.horizon_year + 50:
+    if year is not None and not ruleset.base_year <= year <= ruleset.horizon_year + 50:
         raise click.BadParameter(f"{year} is outside the plan ({ruleset.base_year} → {ruleset.horizon_year})",
                                  param_hint=f"'{option}'")
-    return DataSource(text, year, options)
+    return DataSource(text, year, options, option)
 
 
 @main.command()

@@ -26,11 +26,11 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import UsageError
-from qscore.model import BatchResult, IndicatorResult, Ruleset
-from qscore.pipeline import read_table
+from qscore.model import BatchResult, IndicatorResult, Notice, Ruleset
+from qscore.pipeline import assessment_year, bind_options, load_dataset
 from qscore.plugins.manager import Catalog
 from qscore.provenance import ScoringOptions, ruleset_sha256
-from qscore.reading.binding import Dataset, bind
+from qscore.reading.binding import Dataset
 from qscore.rounds.archive import Archive, Round
 from qscore.scoring.engine import score_batch
 
@@ -40,13 +40,16 @@ class DataSource:
     """A year's data file.
 
     :param path: the file.
-    :param year: the assessment year it is scored for.
+    :param year: the assessment year it is scored for; ``None``: the year the data
+        states (its title, sheet or file name), as ``qscore rank`` takes it.
     :param options: how it is read.
+    :param option: the option that gives its year, named when the data states none.
     """
 
     path: str
-    year: int
+    year: int | None
     options: ScoringOptions = ScoringOptions()
+    option: str = "--year"
 
     @property
     def label(self) -> str:
@@ -214,12 +217,15 @@ class Comparison:
     :param old_source: where last year's results come from (a file, ``rounds.db:2024``).
     :param new_source: where this year's come from.
     :param notes: what the reader must know (rounds scored with another ruleset file).
+    :param notices: what was done reading the data files (rows skipped, the year taken …).
     """
 
     def __init__(self, ruleset: Ruleset, old: BatchResult, new: BatchResult, at_old_targets: BatchResult, *,
-                 old_source: str, new_source: str, notes: Sequence[str] = ()) -> None:
+                 old_source: str, new_source: str, notes: Sequence[str] = (),
+                 notices: Sequence[Notice] = ()) -> None:
         self.ruleset, self.old, self.new, self.at_old_targets = ruleset, old, new, at_old_targets
         self.old_source, self.new_source, self.notes = old_source, new_source, tuple(notes)
+        self.notices = tuple(notices)
         old_names, new_names = old.units.column("unit"), new.units.column("unit")
         old_at = {name: n for n, name in enumerate(old_names)}
         new_at = {name: n for n, name in enumerate(new_names)}
@@ -359,27 +365,42 @@ def compare(ruleset: Ruleset, old: Source, new: Source, *, catalog: Catalog) -> 
     adjusters = catalog.adjusters(ruleset.id)
     notes = [note for source, effect in ((old, "data"), (new, "target"))
              if (note := _ruleset_note(ruleset, source, effect))]
+    notices: list[Notice] = []
     if isinstance(old, RoundSource):
-        old_batch = old.archive.batch(old.round, ruleset)
+        old_batch, old_year = old.archive.batch(old.round, ruleset), old.year
     else:
-        old_batch = score_batch(ruleset, _bound(ruleset, old, catalog), year=old.year, adjusters=adjusters)
+        old_data, old_year = _bound(ruleset, old, catalog, notices)
+        old_batch = score_batch(ruleset, old_data, year=old_year, adjusters=adjusters)
     if isinstance(new, RoundSource):
         units = new.archive.units(new.round, ruleset)
         new_batch = BatchResult(ruleset=ruleset, year=new.year, units=units)
         dataset = units.dataset(new.label)
     else:
-        dataset = _bound(ruleset, new, catalog)
-        new_batch = score_batch(ruleset, dataset, year=new.year, adjusters=adjusters)
-    at_old_targets = score_batch(ruleset, dataset, year=old.year, adjusters=adjusters)
+        dataset, new_year = _bound(ruleset, new, catalog, notices)
+        new_batch = score_batch(ruleset, dataset, year=new_year, adjusters=adjusters)
+    at_old_targets = score_batch(ruleset, dataset, year=old_year, adjusters=adjusters)
     return Comparison(ruleset, old_batch, new_batch, at_old_targets, old_source=old.label, new_source=new.label,
-                      notes=notes)
+                      notes=notes, notices=notices)
 
 
-def _bound(ruleset: Ruleset, source: DataSource, catalog: Catalog) -> Dataset:
-    """A data file read and bound as the pipeline reads and binds it."""
+def _bound(ruleset: Ruleset, source: DataSource, catalog: Catalog, notices: list[Notice]) -> tuple[Dataset, int]:
+    """A data file read and bound as the pipeline reads and binds it, and its year: the
+    one given, else the one the data states; what was done reading it added to ``notices``.
+
+    :raises UsageError: when no year is given and the data states none.
+    """
     options = source.options
-    table = read_table(source.path, catalog=catalog, encoding=options.encoding, sheet=options.sheet)
-    return bind(table, ruleset, ignore_unknown=options.ignore_unknown)
+    binding = bind_options(ruleset, ignore_unknown=options.ignore_unknown, partial=options.partial,
+                           hidden=options.hidden, merged=options.merged, percent_fractions=options.percent_fractions,
+                           encoding=options.encoding)
+    dataset = load_dataset(ruleset, source.path, binding, catalog=catalog, encoding=options.encoding,
+                           sheet=options.sheet, year=source.year)
+    if source.year is None and dataset.stated_year is None:
+        raise UsageError(f"give {source.option} for the data file {source.path}: it states no year (in its title, "
+                         "sheet or file name), and the targets it is scored against depend on the year")
+    year, said = assessment_year(ruleset, source.year, dataset)
+    notices += [*dataset.notices, *([said] if said else [])]
+    return dataset, year
 
 
 def _ruleset_note(ruleset: Ruleset, source: Source, effect: str) -> str | None:

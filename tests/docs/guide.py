@@ -7,8 +7,6 @@ The convention, stated for maintainers at the end of docs/zh/README.md:
   shows them); a line ``…`` stands for any number of lines, a line ending in ``…`` for a
   line that begins so; no lines under a command means it prints nothing;
 - ``# 退出码 N`` at the end of a command says it exits N (else 0);
-- a ```` ```console pending ```` block uses commands still being built: it is run once
-  every command it names exists, and skipped until then;
 - every other block (``powershell``, ``bat``, ``sh``, ``text`` …) is illustrative; an
   ``sh`` block under ``<!-- test: NAME -->`` is run by the install tests under that name.
 """
@@ -37,7 +35,7 @@ class Block:
     :param page: the page's file name.
     :param line: the 1-based line of its opening fence.
     :param language: the info string's first word (``console``, ``sh`` …).
-    :param flag: the info string's second word (``pending``), if any.
+    :param flag: the info string's second word (none is used: every console block runs), if any.
     :param mark: the name of an ``<!-- test: NAME -->`` line just above it, if any.
     :param lines: its lines.
     """
@@ -103,10 +101,10 @@ def commands(block: Block) -> list[Command]:
     return out
 
 
-def console_blocks(*, pending: bool) -> Iterator[Block]:
+def console_blocks() -> Iterator[Block]:
     for page in PAGES:
         for block in blocks(page):
-            if block.language == "console" and (block.flag == "pending") == pending:
+            if block.language == "console":
                 yield block
 
 

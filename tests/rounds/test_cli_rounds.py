@@ -123,12 +123,24 @@ def test_compare_prints_the_table_in_chinese(cli, county_rounds):
                              "0.00", "0.00"]
 
 
-def test_compare_of_files_needs_their_years(cli, allow_plugins):
+def test_compare_of_files_takes_the_years_they_state_else_needs_them(cli, allow_plugins, tmp_path):
     allow_plugins("shizhu")
-    result = cli("compare", "shizhu-county", COUNTY_2024, COUNTY_2025, "--year-new", "2025")
+    stated = cli("compare", "shizhu-county", COUNTY_2024, COUNTY_2025, "--format", "json")
+    given = cli("compare", "shizhu-county", COUNTY_2024, COUNTY_2025, "--year-old", "2024", "--year-new", "2025",
+                "--format", "json")
+    assert stated.exit_code == given.exit_code == 0
+    assert stated.stdout == given.stdout
+    assert stated.stderr == (f"notice: {COUNTY_2024}: assessment year 2024, as the file name 'county-2024.csv' says "
+                             "(give --year to score for another)\n"
+                             f"notice: {COUNTY_2025}: assessment year 2025, as the file name 'county-2025.csv' says "
+                             "(give --year to score for another)\n")
+    unnamed = tmp_path / "old.csv"
+    unnamed.write_bytes(Path(COUNTY_2024).read_bytes())
+    result = cli("compare", "shizhu-county", str(unnamed), COUNTY_2025, "--year-new", "2025")
     assert result.exit_code == 2
-    assert result.stderr.endswith(f"Error: give --year-old for the data file {COUNTY_2024}: the targets it is "
-                                  "scored against depend on the year\n")
+    assert result.stderr.endswith(f"Error: give --year-old for the data file {unnamed}: it states no year (in its "
+                                  "title, sheet or file name), and the targets it is scored against depend on the "
+                                  "year\n")
 
 
 def test_compare_of_files_equals_compare_of_their_rounds(cli, county_rounds):
