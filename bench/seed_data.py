@@ -160,8 +160,8 @@ class Column:
         number = max(self.rng.gauss(float(centre), float(spread)), 0.0)
         if self.count:
             return Decimal(round(number))
-        if self.percent:
-            number = min(number, 100.0)
+        if self.percent:  # below 2, a figure without its % sign reads as a fraction (0.2 for 20 %), refused
+            number = min(max(number, 2.0), 100.0)
         return round(Decimal(number), places(centre))
 
     def _text(self, number: Decimal) -> str:

@@ -14,13 +14,13 @@ import attrs
 from qscore.errors import UsageError
 from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
-from qscore.model import BatchResult, HiddenPolicy, MergedPolicy, Ruleset
+from qscore.model import BatchResult, HiddenPolicy, MergedPolicy, Ruleset, UnitResult
 from qscore.pipeline import DataFiles, RosterLike, RulesetLike, assessment_year, bind_options, load_dataset, load_ruleset
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import Dataset
 from qscore.cells import EXEMPT
 from qscore.scoring.adjusters import Adjuster
-from qscore.scoring.engine import score_batch
+from qscore.scoring.engine import explain_one, score_batch
 
 
 @attrs.frozen
@@ -43,6 +43,15 @@ class Case:
         values for the same units)."""
         return score_batch(self.ruleset, self.dataset if dataset is None else dataset, year=self.year,
                            adjusters=self.adjusters)
+
+    def explained(self, batch: BatchResult, unit: str) -> UnitResult:
+        """The unit's result in ``batch`` (this case scored), each indicator with its
+        explanation, worked out for that unit alone."""
+        result = batch.unit(unit)
+        assert result is not None
+        texts = explain_one(self.ruleset, self.dataset, batch.year, self.unit_index(unit))
+        indicators = tuple(attrs.evolve(r, explanation=text) for r, text in zip(result.indicators, texts))
+        return attrs.evolve(result, indicators=indicators)
 
     def unit_index(self, unit: str) -> int:
         """The position of the unit called ``unit`` in the data.

@@ -37,7 +37,7 @@ from qscore.errors import UsageError
 from qscore.i18n import _
 from qscore.model import BatchResult, Indicator, UnitResult
 from qscore.numbers import ZERO
-from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS, Dataset
+from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS, Dataset, one_unit
 from qscore.cells import EXEMPT
 from qscore.rules.base import Value
 from qscore.scoring import formulas
@@ -166,7 +166,7 @@ class WhatIf:
 
 
 def whatif(case: Case, unit: str, *, to: str | int | None = None, fix: Iterable[str] = (),
-           limit: int = 3) -> WhatIf:
+           limit: int = 3, batch: BatchResult | None = None) -> WhatIf:
     """The smallest sets of value improvements that get ``unit`` to a grade, tier or rank.
 
     :param case: the ruleset and data (:func:`~qscore.analysis.case.load_case`).
@@ -174,10 +174,11 @@ def whatif(case: Case, unit: str, *, to: str | int | None = None, fix: Iterable[
     :param to: a grade or tier name, or a rank (``int``); default: the next class up.
     :param fix: indicator ids or names the unit cannot change.
     :param limit: at most this many proposals, each with a different set of indicators.
+    :param batch: the case as it is scored, where the caller has it (else scored here).
     :raises UsageError: for an unknown unit, class or indicator, or a ruleset without
         classes and no rank given.
     """
-    batch = case.score()
+    batch = case.score() if batch is None else batch
     position = case.unit_index(unit)
     result = batch.unit(case.dataset.units[position])
     assert result is not None
@@ -356,7 +357,8 @@ class _Search:
                 target: Decimal | None) -> _Ladder:
         column = self.case.dataset.values[indicator.id]
         others: list[Value] = [v for n, v in enumerate(column)  # type: ignore[misc]
-                               if n != self.position and v is not None and v is not EXEMPT]
+                               if n != self.position and v is not None and v is not EXEMPT] \
+            if indicator.rule.batch else []  # only a batch rule places a unit among the others
         baseline = self.probe.baseline(indicator)
         breakpoints = indicator.rule.breakpoints(target, baseline, others)
         score: Callable[[Value], Decimal] = lambda candidate: self.probe.points(indicator, candidate)  # noqa: E731
@@ -366,7 +368,8 @@ class _Search:
             top = max((p for _, p in steps), default=points)
             rungs = [self._rung(v, p, points, float((p - points) / (top - points))) for v, p in steps]
             return _Ladder(number, tuple(rungs))
-        grid = _Grid.of(indicator, value, present(column), breakpoints, (target, baseline))
+        coded = self.case.dataset.codes.get(indicator.id)  # each distinct cell once, where binding has them
+        grid = _Grid.of(indicator, value, present(coded[1] if coded else column), breakpoints, (target, baseline))
         climb = _Climb(grid, indicator.direction, value, score, breakpoints)
         scale = _scale(indicator, value, target, baseline, breakpoints)
         climbed: list[tuple[Decimal, Decimal]] = []
@@ -522,12 +525,9 @@ class _Probe:
 
     def __init__(self, case: Case, position: int, year: int) -> None:
         self.case, self.position, self.year = case, position, year
-        data = case.dataset
-        self.alone = Dataset(file=data.file, units=(data.units[position],), rows=(data.rows[position],),
-                             values={key: [column[position]] for key, column in data.values.items()},
-                             figures={key: [column[position]] for key, column in data.figures.items()},
-                             items={}, columns=data.columns)
+        self.alone = one_unit(case.dataset, position)
         self.memo: dict[tuple[str, Value], Decimal] = {}
+        self.among: dict[str, Callable[[Value], Decimal] | None] = {}
 
     def baseline(self, indicator: Indicator) -> Decimal | None:
         own = self.alone.figures.get((indicator.id, "baseline"))
@@ -536,15 +536,32 @@ class _Probe:
     def points(self, indicator: Indicator, value: Value) -> Decimal:
         key = (indicator.id, value)
         if key not in self.memo:
-            if indicator.rule.batch or (indicator.target is not None and indicator.target.batch):
-                data = self.case.with_values(self.position, {indicator.id: value})
-                column = score_indicator(self.case.ruleset, indicator, data, self.year, False)
-                self.memo[key] = column.points[self.position]
+            if indicator.target is not None and indicator.target.batch:
+                self.memo[key] = self._in_batch(indicator, value)
+            elif indicator.rule.batch:
+                among = self._among(indicator)
+                self.memo[key] = self._in_batch(indicator, value) if among is None else self._rounded(among(value))
             else:
                 self.alone.values[indicator.id][0] = value
                 column = score_indicator(self.case.ruleset, indicator, self.alone, self.year, False)
                 self.memo[key] = column.points[0]
         return self.memo[key]
+
+    def _in_batch(self, indicator: Indicator, value: Value) -> Decimal:
+        data = self.case.with_values(self.position, {indicator.id: value})
+        return score_indicator(self.case.ruleset, indicator, data, self.year, False).points[self.position]
+
+    def _among(self, indicator: Indicator) -> Callable[[Value], Decimal] | None:
+        """The batch rule's points for this unit among the others as they stand."""
+        if indicator.id not in self.among:
+            values = score_indicator(self.case.ruleset, indicator, self.case.dataset, self.year, False).values
+            others = [v for n, v in enumerate(values) if n != self.position and v is not None and v is not EXEMPT]
+            self.among[indicator.id] = indicator.rule.among(others)  # type: ignore[arg-type]
+        return self.among[indicator.id]
+
+    def _rounded(self, points: Decimal) -> Decimal:
+        rounding = self.case.ruleset.rounding
+        return rounding.apply(points) if rounding.stage == "indicator" else points
 
 
 def _level_steps(value: Value, points: Decimal, levels: Sequence[Value],
@@ -578,7 +595,7 @@ class _Grid:
         """:param figures: the target and baseline: with the data's values, they tell how
             far a rule that does not give its breakpoints is searched (ten times the
             largest of them)."""
-        numbers = [v for v in column if isinstance(v, Decimal)] + [value]
+        numbers = {v for v in column if isinstance(v, Decimal)} | {value}  # equal numbers have equal places
         places = max(map(_places, numbers))
         if indicator.unit not in COUNT_UNITS:
             # A target of 99.5 is proposed as 99.5 even where units report whole numbers.

@@ -128,22 +128,25 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     submissions) which file and cell each figure came from."""
     import difflib
 
+    import attrs
+
+    from qscore.cli.analysis import _case
     from qscore.writing.explain import explain_unit
 
-    batch = score(ctx, explain=True, **options)
+    case = _case(ctx, **options)  # read and bound once, for the batch and the closing proposal
+    batch = attrs.evolve(case.score(), sources=case.dataset.sources)  # merged submissions: each figure's cell
     echo_notices(batch)
-    result = batch.unit(unit.strip())
-    if result is None:
-        names = [u.unit for u in batch.units]
-        close = difflib.get_close_matches(unit, names, n=3, cutoff=0.3)
+    name = unit.strip()
+    if name not in case.dataset.units:
+        close = difflib.get_close_matches(unit, case.dataset.units, n=3, cutoff=0.3)
         hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
         raise click.BadParameter(_("no unit '{unit}' in {data}{hint}").format(
                 unit=unit, data=' + '.join(options['data']), hint=hint), param_hint="UNIT")
+    result = case.explained(batch, name)
     closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
         from qscore.analysis.report import closing_line
         from qscore.analysis.whatif import whatif
-        from qscore.cli.analysis import _case
 
-        closing = (closing_line(whatif(_case(ctx, quiet=True, **options), result.unit, limit=1)),)
+        closing = (closing_line(whatif(case, result.unit, limit=1, batch=batch)),)
     echo(explain_unit(batch, result, closing), nl=False)

@@ -133,6 +133,16 @@ class Dataset:
     sources: Sources | None = None
 
 
+def one_unit(data: Dataset, position: int) -> Dataset:
+    """A copy of ``data`` holding only the unit at ``position``, with its own lists (a
+    rule that scores a unit on its own gives it the same points there)."""
+    return Dataset(file=data.file, units=(data.units[position],), rows=(data.rows[position],),
+                   values={key: [column[position]] for key, column in data.values.items()},
+                   figures={key: [column[position]] for key, column in data.figures.items()},
+                   items={key: [column[position]] for key, column in data.items.items()},
+                   columns=data.columns, sheet=data.sheet, stated_year=data.stated_year)
+
+
 def unit_headers(ruleset: Ruleset) -> tuple[str, ...]:
     """The unit column's headers for ``ruleset``: its ``unit_kind`` (and ``unit_kind名称``)
     first, then the common ones."""

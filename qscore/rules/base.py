@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -86,6 +86,15 @@ class Rule(abc.ABC):
         :return: the values, or ``None`` when the rule does not say (the default): the
             search then bisects :meth:`points` and assumes only that points never fall
             as the value gets better.
+        """
+        return None
+
+    def among(self, others: Sequence[Value]) -> Callable[[Value], Decimal] | None:
+        """For a batch rule: one unit's points (unrounded) at any value of its own, the
+        other units' values (``others``, each present) staying as they are.
+
+        A what-if search asks this for many values of one unit; ``None`` (the default)
+        has it score the whole column again for each.
         """
         return None
 

@@ -6,7 +6,8 @@ Each is registered through the same ``qscore_register_rules`` hook a plug-in use
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import ClassVar, Literal
 
@@ -400,6 +401,13 @@ class RankPoints(Rule):
     def explain(self, value: Value, target: Decimal | None, baseline: Decimal | None) -> str:
         raise TypeError("排序赋分 needs the whole batch: use explain_batch()")
 
+    def among(self, others: Sequence[Value]) -> Callable[[Value], Decimal]:
+        # A unit's place is one more than the number of others strictly better.
+        numbers = sorted(map(_number, others))
+        if self.direction == "higher":
+            return lambda value: self._for_place(len(numbers) - bisect.bisect_right(numbers, _number(value)) + 1)
+        return lambda value: self._for_place(bisect.bisect_left(numbers, _number(value)) + 1)
+
     def points_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                      baselines: Sequence[Decimal | None]) -> list[Decimal]:
         # A national column has far fewer places than units (ties, and every place at
@@ -410,13 +418,19 @@ class RankPoints(Rule):
 
     def explain_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                       baselines: Sequence[Decimal | None]) -> list[str]:
+        # Units with equal values share a place, and so one sentence.
+        sentences: dict[tuple[Decimal, int], str] = {}
         lines = []
-        for value, place in zip(values, self.places(values)):
-            raw = self.full - (place - 1) * self.step
-            floor = f"，不低于 {fmt(self.floor)}" if raw < self.floor else ""
-            lines.append(f"{fmt(_number(value))} 列第 {place} 名（共 {len(values)} 个有数据的单位）："
-                         f"{fmt(self.full)} − ({place} − 1) × {fmt(self.step)} = {fmt(raw)}{floor}"
-                         f" → {fmt(self._for_place(place))}")
+        for number, place in zip(map(_number, values), self.places(values)):
+            line = sentences.get((number, place))
+            if line is None:
+                raw = self.full - (place - 1) * self.step
+                floor = f"，不低于 {fmt(self.floor)}" if raw < self.floor else ""
+                line = sentences[number, place] = (
+                    f"{fmt(number)} 列第 {place} 名（共 {len(values)} 个有数据的单位）："
+                    f"{fmt(self.full)} − ({place} − 1) × {fmt(self.step)} = {fmt(raw)}{floor}"
+                    f" → {fmt(self._for_place(place))}")
+            lines.append(line)
         return lines
 
 

@@ -24,7 +24,7 @@ from qscore.i18n import _
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
 from qscore.numbers import ZERO
-from qscore.reading.binding import Cell, Dataset
+from qscore.reading.binding import Cell, Dataset, one_unit
 from qscore.cells import EXEMPT, Exempt
 from qscore.rules.base import Rule, Value
 from qscore.scoring import formulas
@@ -195,6 +195,21 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
         explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
                               f"（缺失值规则：{indicator.missing or ruleset.missing}）")
     return attrs.evolve(column, explanations=explanations)
+
+
+def explain_one(ruleset: Ruleset, data: Dataset, year: int, position: int) -> list[str]:
+    """Each indicator's explanation for the unit at ``position``, as :func:`score_batch`
+    with ``explain`` words it, worked out for that unit alone: an indicator scored unit by
+    unit on a one-unit copy of the data, one that needs the batch (排序赋分, a target
+    from the batch) on the whole column."""
+    alone = one_unit(data, position)
+    texts = []
+    for indicator in ruleset.indicators:
+        whole = indicator.rule.batch or (indicator.target is not None and indicator.target.batch)
+        column = score_indicator(ruleset, indicator, data if whole else alone, year, True)
+        assert column.explanations is not None
+        texts.append(column.explanations[position if whole else 0])
+    return texts
 
 
 def _score_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],

@@ -114,11 +114,26 @@ def write_table(batch: BatchResult) -> bytes:
     """The ranking laid out for people to read.  Each text stays on its line: control
     characters in it (an escape sequence, a line break) are shown escaped (``\\x1b``),
     here as on a terminal; CSV, JSON and XLSX keep the text as read."""
-    from tabulate import tabulate
-
-    header, rows = summary_rows(batch, detail=False, text=_one_line)
+    header, columns = _summary_columns(batch, False, _one_line)
     title = f"{batch.ruleset.title}（{batch.year}年度）"
-    return (title + "\n" + tabulate(rows, headers=header, disable_numparse=True) + "\n").encode("utf-8")
+    return "\n".join([title, *plain_table(header, columns), ""]).encode("utf-8")
+
+
+def plain_table(header: Sequence[str], columns: Sequence[Sequence[str]]) -> list[str]:
+    """The lines of a table of texts as tabulate lays it out in its ``simple`` format
+    (``disable_numparse``): each column left-aligned, as wide as its widest cell and two
+    more than its header (wide characters count two), two spaces apart, no trailing
+    spaces.  Made a column at a time, each distinct text measured and padded once."""
+    from wcwidth import wcswidth
+
+    padded = []
+    for name, column in zip(header, columns):
+        texts = {text: text.strip() for text in column}
+        width = {text: wcswidth(shown) for text, shown in texts.items()}
+        most = max([wcswidth(name) + 2, *width.values()])
+        pad = {text: shown + " " * (most - width[text]) for text, shown in texts.items()}
+        padded.append([name + " " * (most - wcswidth(name)), "-" * most, *map(pad.__getitem__, column)])
+    return [line.rstrip() for line in map("  ".join, zip(*padded))]
 
 
 def _one_line(text: str) -> str:

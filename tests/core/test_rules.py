@@ -87,6 +87,16 @@ def test_rank_points_share_places_on_ties():
     assert points == [D("4.5"), D(5), D("4.5"), D("3.5")]
 
 
+def test_rank_points_among_others_as_they_stand():
+    # The others 95, 90, 90, 80: at 92 a unit is 2nd (4.5), at 90 it shares 2nd, at 70 it is 5th (3)
+    rule = RankPoints(full=D(5), step=D("0.5"))
+    points = rule.among([D(95), D(90), D(90), D(80)])
+    assert [points(v) for v in (D(99), D(95), D(92), D(90), D(85), D(70))] == \
+        [D(5), D(5), D("4.5"), D("4.5"), D("3.5"), D(3)]
+    lower = RankPoints(full=D(5), step=D("0.5"), direction="lower").among([D(95), D(90), D(90), D(80)])
+    assert [lower(v) for v in (D(70), D(80), D(90), D(99))] == [D(5), D(5), D("4.5"), D(3)]
+
+
 def test_levels_map_to_shares():
     rule = Levels(full=D(20), levels={"完成": 1, "基本完成": D("0.6"), "未完成": 0})
     assert [rule.points(x, None, None) for x in ("完成", "基本完成", "未完成")] == [20, 12, 0]
@@ -177,6 +187,13 @@ def test_rank_points_ignore_input_order_and_share_ties(raw, rnd):
     places = rule.places(raw)
     for value, place in zip(raw, places):
         assert place == 1 + sum(1 for other in raw if other > value)
+
+
+@given(st.lists(values, max_size=30), values, directions, st.decimals(min_value=0, max_value=4, places=1))
+def test_rank_points_among_others_is_the_place_in_the_whole_column(others, value, direction, floor):
+    rule = RankPoints(full=D(10), step=D("0.5"), floor=floor, direction=direction)
+    column = [value, *others]
+    assert rule.among(others)(value) == rule.points_batch(column, [None] * len(column), [None] * len(column))[0]
 
 
 @given(st.lists(values, min_size=1, max_size=6, unique=True), fulls, values)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA
 
@@ -186,3 +188,30 @@ def test_table_columns_line_up_with_chinese_names(cli):
         # Leading cells are all filled (rank, unit, total, tier): they sit on the rule's starts.
         assert positions[:4] == starts[:4], line
     assert [line.split()[1] for line in rows] == ["南宾街道", "悦崃镇", "西沱镇", "黄水镇"]
+
+
+# -- the table on a terminal --------------------------------------------------------------
+
+_TEXTS = st.text(st.sampled_from(list("ab1.-石柱镇合格 \u3000\t０％")), max_size=8)
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 4).flatmap(lambda width: st.tuples(
+    st.lists(_TEXTS, min_size=width, max_size=width),
+    st.lists(st.lists(_TEXTS, min_size=width, max_size=width), max_size=5))))
+def test_plain_table_lays_out_texts_as_tabulate_does(case: tuple[list[str], list[list[str]]]) -> None:
+    from tabulate import tabulate
+
+    from qscore.writing.text import plain_table
+
+    header, rows = case
+    columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in header]
+    assert "\n".join(plain_table(header, columns)) == tabulate(rows, headers=header, disable_numparse=True)
+
+
+def test_plain_table_counts_chinese_characters_twice() -> None:
+    from qscore.writing.text import plain_table
+
+    # 排名 is 4 columns wide (+2 under the header), 石柱镇 6: the column is 6 wide.
+    assert plain_table(["排名", "单位"], [["1", "10"], ["石柱镇", "ab"]]) == [
+        "排名    单位", "------  ------", "1       石柱镇", "10      ab"]
