@@ -468,7 +468,7 @@ class UnitResult:
 RankedField = Literal["unit", "row", "rank", "total", "tier", "vetoed", "bonus", "deductions", "gap_to_next",
                       "adjustments"]
 #: The :class:`IndicatorResult` fields :meth:`RankedUnits.result_rows` reads.
-ResultField = Literal["value", "target", "points", "max_points", "met", "previous"]
+ResultField = Literal["value", "target", "points", "max_points", "met", "previous", "explanation"]
 T = TypeVar("T")
 
 

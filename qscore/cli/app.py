@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -184,8 +184,9 @@ def list_format(function: Callable[..., Any]) -> Callable[..., Any]:
 Inputs = Mapping[str, str | os.PathLike[str] | None]
 
 
-def emit(data: bytes, output: str | None, *, inputs: Inputs, escape: bool = False) -> None:
-    """Write ``data`` to stdout, or to ``output``.
+def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, escape: bool = False) -> None:
+    """Write ``data`` (bytes, or pieces of bytes made as they are written) to stdout, or
+    to ``output``.
 
     A regular file is written through a temporary file in the same folder, renamed into
     place once complete, with the mode the file had; a signal (SIGTERM, SIGHUP, SIGINT)
@@ -199,6 +200,8 @@ def emit(data: bytes, output: str | None, *, inputs: Inputs, escape: bool = Fals
     :raises click.ClickException: for a file that cannot be written, naming it (exit 1).
     """
     if output is None or output == "-":
+        if not isinstance(data, bytes):
+            data = b"".join(data)
         if escape:
             with contextlib.suppress(UnicodeDecodeError):
                 data = terminal_text(data.decode("utf-8")).encode("utf-8")
@@ -257,7 +260,7 @@ def _same_file(one: str, other: Path) -> bool:
         return False
 
 
-def _write_into(target: Path, data: bytes, output: str) -> None:
+def _write_into(target: Path, data: bytes | Iterable[bytes], output: str) -> None:
     """Write into a device or FIFO as it is (``-o /dev/null``)."""
     try:
         with open(target, "wb") as stream:
@@ -267,8 +270,9 @@ def _write_into(target: Path, data: bytes, output: str) -> None:
             file=output, reason=exc.strerror or exc)) from None
 
 
-def _replace(target: Path, data: bytes, output: str, existing: os.stat_result | None) -> None:
-    """Write a temporary file beside ``target`` and rename it into place."""
+def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing: os.stat_result | None) -> None:
+    """Write a temporary file beside ``target`` and rename it into place (once every
+    piece of ``data`` is written: an error while one is made leaves nothing behind)."""
     temporary: list[str] = []  # filled once made: the signal handlers remove it
     with _removed_on_signal(temporary):
         try:
@@ -307,11 +311,12 @@ def _keep_mode(temporary: str, existing: os.stat_result | None) -> None:
             os.chown(temporary, existing.st_uid, existing.st_gid)
 
 
-def _write_all(stream: Any, data: bytes) -> None:
+def _write_all(stream: Any, data: bytes | Iterable[bytes]) -> None:
     # In pieces, so that a signal is handled while a large output is written.
-    view = memoryview(data)
-    for start in range(0, len(view), WRITE_CHUNK):
-        stream.write(view[start:start + WRITE_CHUNK])
+    for piece in [data] if isinstance(data, bytes) else data:
+        view = memoryview(piece)
+        for start in range(0, len(view), WRITE_CHUNK):
+            stream.write(view[start:start + WRITE_CHUNK])
 
 
 @contextlib.contextmanager

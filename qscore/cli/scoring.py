@@ -25,9 +25,11 @@ from qscore.i18n import N_, _
               help=_("Also record the round in this archive of rounds (an SQLite file; see docs/data.md)."))
 @click.option("--replace", is_flag=True,
               help=_("With --record: replace a recorded round with other results, keeping it as superseded."))
+@click.option("--no-explain", is_flag=True,
+              help=_("JSON: write null for each indicator's explanation instead of working it out (faster)."))
 @click.pass_context
 def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, archive: str | None, replace: bool,
-         **options: Any) -> None:
+         no_explain: bool, **options: Any) -> None:
     """Score every unit in DATA and rank them, with tiers.
 
     DATA is one file, or several submissions (one per township, one per department …)
@@ -44,6 +46,9 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
         raise click.BadParameter(_("'{format}' is not one of {formats}").format(format=fmt, formats=", ".join(writers)),
                                  param_hint="'--format'")
     writer = writers[fmt]
+    if no_explain and writer.explained and fmt != "json":
+        raise click.UsageError(_("--no-explain is for JSON output; the {format} format shows the explanations").format(
+            format=fmt))
     to_terminal = output in (None, "-") and _stdout_is_terminal()
     if writer.suffix == ".xlsx" and to_terminal:
         raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
@@ -53,8 +58,9 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     progress = Progress(None if quiet else sys.stderr)
     try:
         with batch_work():
-            batch = score(ctx, explain=writer.explained, progress=progress, **options)
-            data = writer.write(batch)
+            batch = score(ctx, explain=writer.explained and not no_explain, progress=progress, **options)
+            # A file is written a piece at a time where the format allows (below, by emit).
+            data = writer.write(batch) if writer.stream is None or output in (None, "-") else writer.stream(batch)
             progress.update(1)
             if archive is not None:
                 record_round(batch, archive, replace=replace)
@@ -62,7 +68,8 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
         progress.finish()
     echo_notices(batch)
     inputs = {**inputs, N_("ruleset file"): batch.ruleset.file}
-    emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+    with batch_work():
+        emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
     if beside is not None:
         from qscore.verify import sidecar_document
 

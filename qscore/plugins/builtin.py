@@ -39,6 +39,6 @@ def qscore_register_writers(register: WriterRegister) -> None:
 
     register("table", text.write_table, suffix=".txt")
     register("csv", text.write_csv, suffix=".csv")
-    register("json", text.write_json, suffix=".json", explained=True)
+    register("json", text.write_json, suffix=".json", explained=True, stream=text.json_chunks)
     register("xlsx", xlsx.write_xlsx, suffix=".xlsx", explained=True)
     register("html", report.write_html, suffix=".html", explained=True)

@@ -8,7 +8,7 @@ a time) and are pure: the same batch gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -17,6 +17,9 @@ from qscore.registry import Registry
 
 #: ``write(batch)``: the whole output as bytes.
 WriteFunction = Callable[[BatchResult], bytes]
+#: ``stream(batch)``: the same bytes as ``write(batch)``, in pieces made as they are
+#: written, so that a national batch's output is never held whole.
+StreamFunction = Callable[[BatchResult], Iterable[bytes]]
 
 
 @attrs.frozen
@@ -28,6 +31,8 @@ class Writer:
     :param suffix: the file suffix that selects this format for ``-o``.
     :param explained: whether the engine must build each indicator's explanation first.
     :param plugin: the plug-in that registered it.
+    :param stream: the same output in pieces, when the format can be written a piece
+        at a time (``qscore rank -o`` writes them as they come).
     """
 
     name: str
@@ -35,6 +40,7 @@ class Writer:
     suffix: str
     explained: bool
     plugin: str
+    stream: StreamFunction | None = None
 
 
 class WriterRegister:
@@ -43,5 +49,6 @@ class WriterRegister:
     def __init__(self, registry: Registry[Writer], plugin: str) -> None:
         self._registry, self.plugin = registry, plugin
 
-    def __call__(self, name: str, write: WriteFunction, *, suffix: str, explained: bool = False) -> None:
-        self._registry.add(name, Writer(name, write, suffix, explained, self.plugin), self.plugin)
+    def __call__(self, name: str, write: WriteFunction, *, suffix: str, explained: bool = False,
+                 stream: StreamFunction | None = None) -> None:
+        self._registry.add(name, Writer(name, write, suffix, explained, self.plugin, stream), self.plugin)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, islice
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -302,18 +302,73 @@ def notice_json(notice: Notice) -> dict[str, Any]:
 
 def write_json(batch: BatchResult) -> bytes:
     """The document :func:`json_text` writes (``json.dumps(..., indent=2)``'s layout,
-    figures with their exact digits), made one unit at a time: a national batch as one
-    nested structure takes gigabytes.  It states the assessment year and every notice
-    (rows skipped, the year chosen …)."""
+    figures with their exact digits), as :func:`json_chunks` makes it.  It states the
+    assessment year and every notice (rows skipped, the year chosen …)."""
+    return b"".join(json_chunks(batch))
+
+
+#: Units per piece of :func:`json_chunks`: large enough that joining costs nothing,
+#: small enough that a piece is a few megabytes.
+UNITS_PER_CHUNK = 500
+
+
+def json_chunks(batch: BatchResult) -> Iterator[bytes]:
+    """:func:`write_json`'s bytes in pieces of :data:`UNITS_PER_CHUNK` units, each made
+    when it is asked for: a national batch's document is never held whole.
+
+    The units are laid out as :func:`json_text` lays out :func:`unit_json`, read a
+    column at a time (each distinct figure encoded once)."""
     ruleset = batch.ruleset
     head = {"ruleset": ruleset.id, "title": ruleset.title, "year": batch.year,
             "provenance": provenance_json(batch), "notices": [notice_json(notice) for notice in batch.notices]}
     if not batch.units:
-        return (json_text({**head, "units": []}) + "\n").encode("utf-8")
-    # A unit sits two levels deep: its lines start four spaces in.  Each is encoded on
-    # its own, so the whole document is never held as (wider) text as well.
-    units = b",\n".join(("    " + json_text(unit_json(batch, unit), "    ")).encode("utf-8") for unit in batch.units)
+        yield (json_text({**head, "units": []}) + "\n").encode("utf-8")
+        return
     opening = json_text(head).removesuffix("\n}")
-    return b"".join((f'{opening},\n  "units": [\n'.encode("utf-8"), units, b"\n  ]\n}\n"))
+    yield f'{opening},\n  "units": [\n'.encode("utf-8")
+    texts = _unit_texts(batch)
+    for start in range(0, len(batch.units), UNITS_PER_CHUNK):
+        piece = ",\n".join(islice(texts, UNITS_PER_CHUNK))
+        yield (piece if start == 0 else ",\n" + piece).encode("utf-8")
+    yield b"\n  ]\n}\n"
 
 
+def _unit_texts(batch: BatchResult) -> Iterator[str]:
+    """Each unit as ``json_text(unit_json(batch, unit), "    ")`` writes it, four spaces
+    in: the fixed parts (keys, indicator ids and names) written once, the figures of
+    each column encoded once per distinct figure, each explanation when its unit is."""
+    units, ruleset = batch.units, batch.ruleset
+    subtotals = [(f'\n        {json_string(c.id)}: ', list(map(json_text, units.subtotals(c.id))))
+                 for c in ruleset.categories]
+    heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "value": '
+             for i in ruleset.indicators]
+    fields = [units.result_rows(field, json_text) for field in ("value", "target", "points", "max_points", "met")]
+    explanations = units.result_rows("explanation", _same)
+    tiers = {tier: json_text(tier) for tier in set(units.column("tier"))}
+    columns = zip(units.column("unit"), units.column("rank"), units.column("total"), units.column("tier"),
+                  units.column("vetoed"), units.column("gap_to_next"), units.column("bonus"),
+                  units.column("deductions"), units.column("adjustments"))
+    for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments) in enumerate(columns):
+        if subtotals:
+            shares = ",".join([key + column[n] for key, column in subtotals])
+            subtotal = f"{{{shares}\n      }}"
+        else:
+            subtotal = "{}"
+        if heads:
+            results = ",\n        ".join([
+                f'{head}{value},\n          "target": {target},\n          "points": {points},\n'
+                f'          "max_points": {full},\n          "met": {met},\n'
+                f'          "explanation": {"null" if explanation is None else json_string(explanation)}\n        }}'
+                for head, value, target, points, full, met, explanation
+                in zip(heads, *(rows[n] for rows in fields), explanations[n])])
+            indicators = f"[\n        {results}\n      ]"
+        else:
+            indicators = "[]"
+        adjusted = json_text([{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
+                              for a in adjustments], "      ")
+        yield (f'    {{\n      "unit": {json_string(unit)},\n      "rank": {json_text(rank)},\n'
+               f'      "total": {json_text(total)},\n      "tier": {tiers[tier]},\n'
+               f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
+               f'      "subtotals": {subtotal},\n      "bonus": {json_text(bonus)},\n'
+               f'      "deductions": {json_text(deductions)},\n      "adjustments": {adjusted},\n'
+               f'      "indicators": {indicators}\n    }}')

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -290,13 +291,14 @@ def test_lazy_results_read_like_a_tuple() -> None:
     assert again.units == batch.units
 
 
-def small_batch(indicators: list[dict], rows: list[list[str]], **extra: object):  # noqa: ANN201
+def small_batch(indicators: list[dict], rows: list[list[str]], *, explain: bool = False,  # noqa: ANN201
+                **extra: object):
     data = {"id": "small", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
             "indicators": indicators, **extra}
     ruleset = parse_ruleset(data, RULE_TYPES)
     header = ("单位", *(i["name"] for i in indicators))
     table = RawTable(file="data.csv", header=header, rows=rows, row_numbers=list(range(2, len(rows) + 2)))
-    return score_batch(ruleset, bind(table, ruleset))
+    return score_batch(ruleset, bind(table, ruleset), explain=explain)
 
 
 def test_inexact_sums_are_added_in_sheet_order() -> None:
@@ -380,3 +382,30 @@ def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
     west = json.loads(write_json(batch), parse_float=Decimal)["units"][1]
     assert [(r["value"], str(r["points"]), r["max_points"]) for r in west["indicators"]] == [
         ("不适用", "0.00", 0), ("不适用", "0.00", 0)]
+
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_json_in_pieces_is_the_document_unit_by_unit(monkeypatch, explain) -> None:
+    from qscore.writing import text
+    from qscore.writing.text import json_chunks, json_text, unit_json
+
+    indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇", "南镇"]},
+                  {"id": "b", "name": "乙", "points": 3, "target": 1, "rule": "pass_fail", "category": "quality"}]
+    rows = [["东镇", "0.5", "1"], ["西镇", "1", "不适用"], ["南镇", "0.5", "1"]]
+    batch = small_batch(indicators, rows, explain=explain,
+                        categories=[{"id": "quality", "name": "质量"}])
+    document = {"ruleset": "small", "title": "测试", "year": 2027, "provenance": None, "notices": [],
+                "units": [unit_json(batch, unit) for unit in batch.units]}
+    monkeypatch.setattr(text, "UNITS_PER_CHUNK", 2)
+    pieces = list(json_chunks(batch))
+    assert len(pieces) == 4  # the head, units 1–2, unit 3, the end
+    assert b"".join(pieces) == (json_text(document) + "\n").encode("utf-8")
+    written = json.loads(b"".join(pieces), parse_float=Decimal)
+    explanations = {unit["unit"]: [r["explanation"] for r in unit["indicators"]] for unit in written["units"]}
+    if explain:
+        # 东镇 and 南镇 have the same figures, so the same sentences; 西镇 is exempt from both.
+        assert explanations["东镇"] == explanations["南镇"]
+        assert explanations["东镇"][0] == "目标：1；完成率：0.5 ÷ 1 = 0.5；2 × 0.5 = 1；保留2位小数 → 1.00"
+        assert explanations["西镇"] == ["不适用：本指标只考核 东镇、南镇", "不适用：数据标为不适用，不计分也不计满分"]
+    else:
+        assert list(explanations.values()) == [[None, None]] * 3

@@ -302,3 +302,27 @@ def test_points_of_minus_zero_are_written_as_zero_everywhere(cli, write, tmp_pat
     sheet = openpyxl.load_workbook(tmp_path / "z.xlsx")["指标明细"]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "甲镇")
     assert (row[5], row[7]) == (0, 0) and str(row[7]) == "0"
+
+
+def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, tmp_path, monkeypatch):
+    # The JSON is written a piece at a time: a failure after the first pieces reached the
+    # temporary file must still leave the earlier result as it was, and no temporary file.
+    from qscore.writing import text
+
+    ruleset, data = copy_inputs(tmp_path, RULESET, UNITS)
+    (tmp_path / "result.json").write_bytes(b"earlier result\n")
+    before = files(tmp_path)
+    made = text._unit_texts
+
+    def failing(batch):  # noqa: ANN001, ANN202
+        units = made(batch)
+        yield next(units)
+        raise RuntimeError("made to fail after one unit")
+
+    monkeypatch.setattr(text, "UNITS_PER_CHUNK", 1)
+    monkeypatch.setattr(text, "_unit_texts", failing)
+    monkeypatch.chdir(tmp_path)
+    result = cli("rank", ruleset.name, data.name, "--year", "2027", "-o", "result.json")
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError: made to fail after one unit" in result.output
+    assert files(tmp_path) == before
