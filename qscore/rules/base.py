@@ -105,7 +105,18 @@ class Rule(abc.ABC):
 
     def explain_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                       baselines: Sequence[Decimal | None]) -> list[str]:
-        return [self.explain(*case) for case in zip(values, targets, baselines)]
+        """Every unit's :meth:`explain`, one sentence per distinct case: binding hands
+        equal cells one object, so units with the same figures share their sentence
+        (an explanation, like the points, depends on the figures alone)."""
+        said: dict[tuple[int, int, int], tuple[str, tuple[Any, ...]]] = {}
+        lines = []
+        for case in zip(values, targets, baselines):
+            key = (id(case[0]), id(case[1]), id(case[2]))
+            known = said.get(key)
+            if known is None:  # the case is kept beside its sentence, so no id is reused
+                known = said[key] = (self.explain(*case), case)
+            lines.append(known[0])
+        return lines
 
     def _comparison(self) -> str:
         if self.direction == "higher":

@@ -190,7 +190,8 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     if not explain:
         return column
     explanations = _explain(ruleset, indicator, scored, column.targets, [f.baseline for f in figures],
-                            figures, timing, column.points)
+                            figures, timing, column.points,
+                            by_value=not indicator.rule.batch and not _own_figures(indicator, data))
     for unit, missing in lacking.items():
         explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
                               f"（缺失值规则：{indicator.missing or ruleset.missing}）")
@@ -471,28 +472,63 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
 
 def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
              baselines: list[Decimal | None], figures: list[Figures], timing: Timing,
-             points: Sequence[Decimal]) -> list[str]:
-    rule, rounding = indicator.rule, ruleset.rounding
-    present, scored = _present(values)
-    lines = rule.explain_batch(scored, [targets[n] for n in present], [baselines[n] for n in present])
-    missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
-    limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
-    exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
-    texts = [exempt if value is EXEMPT else missing for value in values]
+             points: Sequence[Decimal], *, by_value: bool) -> list[str]:
+    """Every unit's explanation of the indicator.
+
+    :param by_value: a unit's sentence depends on its value alone (a rule that needs no
+        batch and no per-unit figures: one target, points by value), so one unit of each
+        distinct value is explained and the others share its sentence.
+    """
     shared = ""
-    if rule.uses_target and indicator.target is not None and indicator.target.batch:
+    if indicator.rule.uses_target and indicator.target is not None and indicator.target.batch:
         numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
         shared = indicator.target.describe_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
                                                  timing)
+    if not by_value:
+        return _sentences(ruleset, indicator, values, targets, baselines, figures, timing, points, shared,
+                          range(len(values)))
+    keys = list(map(id, values))  # equal cells are one object; ``values`` keeps them alive
+    first = dict(zip(keys, range(len(keys))))
+    said = dict(zip(first, _sentences(ruleset, indicator, values, targets, baselines, figures, timing, points,
+                                      shared, list(first.values()))))
+    return list(map(said.__getitem__, keys))
+
+
+def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
+               baselines: list[Decimal | None], figures: list[Figures], timing: Timing, points: Sequence[Decimal],
+               shared: str, units: Sequence[int]) -> list[str]:
+    """The explanations of the units at ``units`` (positions in the columns), in that order."""
+    rule, rounding = indicator.rule, ruleset.rounding
+    present = [n for n in units if values[n] is not None and not isinstance(values[n], Exempt)]
+    lines = rule.explain_batch([values[n] for n in present],  # type: ignore[misc]
+                               [targets[n] for n in present], [baselines[n] for n in present])
+    missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
+    limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
+    exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
+    texts = {n: exempt if values[n] is EXEMPT else missing for n in units}
+    # Each distinct sentence is made once and shared by the units it explains: a target
+    # once per distinct set of figures (once for the batch when there are no per-unit
+    # figures), a sentence once per target, line and points (equal figures are one object).
+    described: dict[tuple[object, ...], tuple[str, Figures]] = {}
+    sentences: dict[tuple[int, int, int], tuple[str, tuple[str, str, Decimal]]] = {}
+    whole = f"目标：{shared}；" if shared else ""
     for n, line in zip(present, lines):
-        target = ""
-        if rule.uses_target and indicator.target is not None:
-            target = f"目标：{shared or indicator.target.describe(figures[n], timing)}；"
-        rounded = ""
-        if rounding.stage == "indicator":
-            rounded = f"；保留{rounding.places}位小数 → {points[n]:f}"
-        texts[n] = f"{target}{rule.label}：{line}{rounded}"
-    return texts
+        target = whole
+        if not shared and rule.uses_target and indicator.target is not None:
+            unit = figures[n]
+            key = (id(unit.baseline), id(unit.previous), *((name, id(figure)) for name, figure in unit.references))
+            known = described.get(key)
+            if known is None:  # the figures are kept beside the text, so no id is reused
+                known = described[key] = (f"目标：{indicator.target.describe(unit, timing)}；", unit)
+            target = known[0]
+        point = points[n]
+        said = sentences.get((id(target), id(line), id(point)))
+        if said is None:
+            rounded = f"；保留{rounding.places}位小数 → {point:f}" if rounding.stage == "indicator" else ""
+            said = sentences[id(target), id(line), id(point)] = (f"{target}{rule.label}：{line}{rounded}",
+                                                                 (target, line, point))
+        texts[n] = said[0]
+    return list(texts.values())
 
 
 def _item_counts(ruleset: Ruleset, data: Dataset) -> list[tuple[str, Item, list[Decimal]]]:
