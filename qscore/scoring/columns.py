@@ -198,9 +198,9 @@ class ResultColumns:
         if field == "max_points":
             full, nothing = shown(self.max_points[position]), shown(ZERO)
             return [nothing if value is EXEMPT else full for value in values]
-        if field == "explanation":  # each unit's own sentence, or None when not asked for
+        if field == "explanation":  # units with the same figures share one sentence (one object)
             explanations = self.explanations[position]
-            return list(map(shown, [None] * len(values) if explanations is None else explanations))
+            return _per_object([None] * len(values) if explanations is None else explanations, shown)
         if field == "previous":
             previous = self.figures.get((self.indicators[position], "previous"))
             return _per_object([None] * len(values) if previous is None else previous, shown)

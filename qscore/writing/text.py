@@ -336,19 +336,24 @@ def json_chunks(batch: BatchResult) -> Iterator[bytes]:
 def _unit_texts(batch: BatchResult) -> Iterator[str]:
     """Each unit as ``json_text(unit_json(batch, unit), "    ")`` writes it, four spaces
     in: the fixed parts (keys, indicator ids and names) written once, the figures of
-    each column encoded once per distinct figure, each explanation when its unit is."""
+    each column encoded once per distinct figure or sentence."""
     units, ruleset = batch.units, batch.ruleset
     subtotals = [(f'\n        {json_string(c.id)}: ', list(map(json_text, units.subtotals(c.id))))
                  for c in ruleset.categories]
     heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "value": '
              for i in ruleset.indicators]
     fields = [units.result_rows(field, json_text) for field in ("value", "target", "points", "max_points", "met")]
+    # Units with the same figures share one sentence (one object): each is encoded once
+    # per piece, and only a piece's are held encoded (a batch's may all differ).
     explanations = units.result_rows("explanation", _same)
+    encoded: dict[int, str] = {}
     tiers = {tier: json_text(tier) for tier in set(units.column("tier"))}
     columns = zip(units.column("unit"), units.column("rank"), units.column("total"), units.column("tier"),
                   units.column("vetoed"), units.column("gap_to_next"), units.column("bonus"),
                   units.column("deductions"), units.column("adjustments"))
     for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments) in enumerate(columns):
+        if n % UNITS_PER_CHUNK == 0:
+            encoded.clear()
         if subtotals:
             shares = ",".join([key + column[n] for key, column in subtotals])
             subtotal = f"{{{shares}\n      }}"
@@ -358,7 +363,7 @@ def _unit_texts(batch: BatchResult) -> Iterator[str]:
             results = ",\n        ".join([
                 f'{head}{value},\n          "target": {target},\n          "points": {points},\n'
                 f'          "max_points": {full},\n          "met": {met},\n'
-                f'          "explanation": {"null" if explanation is None else json_string(explanation)}\n        }}'
+                f'          "explanation": {_encoded(explanation, encoded)}\n        }}'
                 for head, value, target, points, full, met, explanation
                 in zip(heads, *(rows[n] for rows in fields), explanations[n])])
             indicators = f"[\n        {results}\n      ]"
@@ -372,3 +377,12 @@ def _unit_texts(batch: BatchResult) -> Iterator[str]:
                f'      "subtotals": {subtotal},\n      "bonus": {json_text(bonus)},\n'
                f'      "deductions": {json_text(deductions)},\n      "adjustments": {adjusted},\n'
                f'      "indicators": {indicators}\n    }}')
+
+
+def _encoded(text: str | None, known: dict[int, str]) -> str:
+    """``json_text(text)``, looked up in ``known`` by the text's identity (the caller
+    keeps every text it asks for alive while ``known`` holds its encoding)."""
+    found = known.get(id(text))
+    if found is None:
+        found = known[id(text)] = "null" if text is None else json_string(text)
+    return found
