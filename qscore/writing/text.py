@@ -347,6 +347,9 @@ def _unit_texts(batch: BatchResult) -> Iterator[str]:
     # per piece, and only a piece's are held encoded (a batch's may all differ).
     explanations = units.result_rows("explanation", _same)
     encoded: dict[int, str] = {}
+    # An indicator's result repeats wherever the figures do (a coded column has a few
+    # distinct values): each distinct one is laid out once per piece.
+    blocks: dict[tuple[Any, ...], str] = {}
     tiers = {tier: json_text(tier) for tier in set(units.column("tier"))}
     columns = zip(units.column("unit"), units.column("rank"), units.column("total"), units.column("tier"),
                   units.column("vetoed"), units.column("gap_to_next"), units.column("bonus"),
@@ -354,18 +357,15 @@ def _unit_texts(batch: BatchResult) -> Iterator[str]:
     for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments) in enumerate(columns):
         if n % UNITS_PER_CHUNK == 0:
             encoded.clear()
+            blocks.clear()
         if subtotals:
             shares = ",".join([key + column[n] for key, column in subtotals])
             subtotal = f"{{{shares}\n      }}"
         else:
             subtotal = "{}"
         if heads:
-            results = ",\n        ".join([
-                f'{head}{value},\n          "target": {target},\n          "points": {points},\n'
-                f'          "max_points": {full},\n          "met": {met},\n'
-                f'          "explanation": {_encoded(explanation, encoded)}\n        }}'
-                for head, value, target, points, full, met, explanation
-                in zip(heads, *(rows[n] for rows in fields), explanations[n])])
+            results = ",\n        ".join([blocks.get(case) or _indicator_block(case, blocks, encoded)
+                                           for case in zip(heads, *(rows[n] for rows in fields), explanations[n])])
             indicators = f"[\n        {results}\n      ]"
         else:
             indicators = "[]"
@@ -386,3 +386,14 @@ def _encoded(text: str | None, known: dict[int, str]) -> str:
     if found is None:
         found = known[id(text)] = "null" if text is None else json_string(text)
     return found
+
+
+def _indicator_block(case: tuple[Any, ...], blocks: dict[tuple[Any, ...], str], known: dict[int, str]) -> str:
+    """One indicator's result of a unit, laid out, and kept in ``blocks`` under ``case``:
+    the indicator's opening lines, the encoded value, target, points, full marks and met
+    flag, and the explanation."""
+    head, value, target, points, full, met, explanation = case
+    text = blocks[case] = (f'{head}{value},\n          "target": {target},\n          "points": {points},\n'
+                           f'          "max_points": {full},\n          "met": {met},\n'
+                           f'          "explanation": {_encoded(explanation, known)}\n        }}')
+    return text
