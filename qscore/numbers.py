@@ -15,6 +15,14 @@ SHOWN_PLACES = 4
 EXTENT = 40
 
 
+def exact(value: object) -> object:
+    """A key that tells apart whatever may be written differently: a decimal by its sign,
+    digits and exponent (``98.5`` and ``98.50`` are two keys, as a sentence may show
+    either), anything else as itself.  Units whose figures have equal keys share one
+    explanation."""
+    return value.as_tuple() if isinstance(value, Decimal) else value
+
+
 def fmt(number: Decimal | None) -> str:
     """``number`` as an examiner would write it: no exponent, no trailing zeros.
 

@@ -12,7 +12,7 @@ from attrs import validators as v
 
 from qscore.errors import PluginError
 from qscore.i18n import _
-from qscore.numbers import ZERO, meets, to_decimal
+from qscore.numbers import ZERO, exact, meets, to_decimal
 from qscore.registry import Registry
 
 Value = Decimal | str
@@ -105,17 +105,16 @@ class Rule(abc.ABC):
 
     def explain_batch(self, values: Sequence[Value], targets: Sequence[Decimal | None],
                       baselines: Sequence[Decimal | None]) -> list[str]:
-        """Every unit's :meth:`explain`, one sentence per distinct case: binding hands
-        equal cells one object, so units with the same figures share their sentence
-        (an explanation, like the points, depends on the figures alone)."""
-        said: dict[tuple[int, int, int], tuple[str, tuple[Any, ...]]] = {}
+        """Every unit's :meth:`explain`, one sentence per distinct case (an explanation,
+        like the points, depends on the figures alone)."""
+        said: dict[tuple[object, ...], str] = {}
         lines = []
         for case in zip(values, targets, baselines):
-            key = (id(case[0]), id(case[1]), id(case[2]))
-            known = said.get(key)
-            if known is None:  # the case is kept beside its sentence, so no id is reused
-                known = said[key] = (self.explain(*case), case)
-            lines.append(known[0])
+            key = (exact(case[0]), exact(case[1]), exact(case[2]))
+            line = said.get(key)
+            if line is None:
+                line = said[key] = self.explain(*case)
+            lines.append(line)
         return lines
 
     def _comparison(self) -> str:

@@ -23,7 +23,7 @@ from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, Q
 from qscore.i18n import _
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
-from qscore.numbers import ZERO
+from qscore.numbers import ZERO, exact
 from qscore.reading.binding import Cell, Dataset, one_unit
 from qscore.cells import EXEMPT, Exempt
 from qscore.rules.base import Rule, Value
@@ -487,7 +487,7 @@ def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets
     if not by_value:
         return _sentences(ruleset, indicator, values, targets, baselines, figures, timing, points, shared,
                           range(len(values)))
-    keys = list(map(id, values))  # equal cells are one object; ``values`` keeps them alive
+    keys = list(map(exact, values))
     first = dict(zip(keys, range(len(keys))))
     said = dict(zip(first, _sentences(ruleset, indicator, values, targets, baselines, figures, timing, points,
                                       shared, list(first.values()))))
@@ -507,27 +507,26 @@ def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targe
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
     texts = {n: exempt if values[n] is EXEMPT else missing for n in units}
     # Each distinct sentence is made once and shared by the units it explains: a target
-    # once per distinct set of figures (once for the batch when there are no per-unit
-    # figures), a sentence once per target, line and points (equal figures are one object).
-    described: dict[tuple[object, ...], tuple[str, Figures]] = {}
-    sentences: dict[tuple[int, int, int], tuple[str, tuple[str, str, Decimal]]] = {}
+    # once per distinct set of figures, a sentence once per target, line and points.
+    described: dict[tuple[object, ...], str] = {}
+    sentences: dict[tuple[str, str, object], str] = {}
     whole = f"目标：{shared}；" if shared else ""
     for n, line in zip(present, lines):
         target = whole
         if not shared and rule.uses_target and indicator.target is not None:
             unit = figures[n]
-            key = (id(unit.baseline), id(unit.previous), *((name, id(figure)) for name, figure in unit.references))
+            key = (exact(unit.baseline), exact(unit.previous),
+                   *((name, exact(figure)) for name, figure in unit.references))
             known = described.get(key)
-            if known is None:  # the figures are kept beside the text, so no id is reused
-                known = described[key] = (f"目标：{indicator.target.describe(unit, timing)}；", unit)
-            target = known[0]
+            if known is None:
+                known = described[key] = f"目标：{indicator.target.describe(unit, timing)}；"
+            target = known
         point = points[n]
-        said = sentences.get((id(target), id(line), id(point)))
+        said = sentences.get((target, line, exact(point)))
         if said is None:
             rounded = f"；保留{rounding.places}位小数 → {point:f}" if rounding.stage == "indicator" else ""
-            said = sentences[id(target), id(line), id(point)] = (f"{target}{rule.label}：{line}{rounded}",
-                                                                 (target, line, point))
-        texts[n] = said[0]
+            said = sentences[target, line, exact(point)] = f"{target}{rule.label}：{line}{rounded}"
+        texts[n] = said
     return list(texts.values())
 
 
