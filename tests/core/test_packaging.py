@@ -57,4 +57,4 @@ def test_the_chinese_catalogs_ship_compiled_in_the_wheel_and_are_used(monkeypatc
     monkeypatch.setenv("QSCORE_LANG", "zh")
     shown = subprocess.run([sys.executable, "-m", "qscore", "rank", "--help"], capture_output=True, text=True,
                            check=True, cwd=Path.home()).stdout
-    assert shown.startswith("用法： qscore rank [OPTIONS] RULESET DATA\n\n  为 DATA（数据）中的每个单位计分、排名并确定等次。\n")
+    assert shown.startswith("用法： qscore rank [OPTIONS] RULESET DATA...\n\n  为 DATA（数据）中的每个单位计分、排名并确定等次。\n")
