@@ -6,8 +6,10 @@ same batch gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import chain, islice
@@ -65,8 +67,22 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
+    with tempfile.TemporaryDirectory(prefix="qscore-xlsx-") as scratch:
+        workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "tmpdir": scratch,
+                                                "strings_to_formulas": False, "strings_to_numbers": False,
+                                                "strings_to_urls": False})
+        try:
+            _write_workbook(workbook, batch, max_rows)
+        except BaseException:
+            # Closed only to close the sheets' temporary files; what it writes is dropped.
+            with contextlib.suppress(Exception):
+                workbook.close()
+            raise
+        workbook.close()
+    return buffer.getvalue()
+
+
+def _write_workbook(workbook: Any, batch: BatchResult, max_rows: int) -> None:
     workbook.set_properties({"title": notes.title(batch), "created": FIXED_CREATED})
     styles = _styles(workbook, batch.ruleset.rounding.places)
     title = notes.title(batch)
@@ -86,8 +102,6 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     _provenance_sheet(workbook, batch, styles)
     if charted and batch.ruleset.classification is not None:
         _chart_data(workbook, batch, charted, styles)
-    workbook.close()
-    return buffer.getvalue()
 
 
 def _styles(workbook: Any, places: int) -> dict[str, Any]:
