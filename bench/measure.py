@@ -8,6 +8,7 @@ the same run of the benchmark.
 
 from __future__ import annotations
 
+import csv
 import os
 import statistics
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 MiB = 2**20
@@ -142,3 +144,12 @@ def available_memory() -> int:
             return int(next(line for line in handle if line.startswith("MemAvailable")).split()[1]) * 1024
     except (OSError, StopIteration, ValueError):
         return 0
+
+
+def read_totals(path: Path) -> dict[str, Decimal]:
+    """Each unit's total in a results CSV qscore (or a peer writing its columns) wrote."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        unit, total = header.index("单位"), header.index("总分")
+        return {row[unit]: Decimal(row[total]) for row in reader}

@@ -26,8 +26,9 @@ import time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from measure import MiB, Runs, compile_packages, median_of, qscore_command, run_process
+from measure import MiB, Runs, compile_packages, median_of, qscore_command, read_totals, run_process
 from measure import best_of  # noqa: F401  (bench/analysis.py takes it from here)
+from zen_peer import decision
 
 HERE = Path(__file__).resolve().parent
 LEVELS = {"完成": Decimal(1), "基本完成": Decimal("0.6"), "未完成": Decimal(0)}
@@ -241,13 +242,7 @@ def zen_graph(specs: list[dict]) -> str:
         {"id": "total", "key": "total", "value": f"max([{indicators} + $.bonus - $.deduction, 0])"},
         {"id": "veto", "key": "vetoed", "value": "x0 > 0"},
     ]
-    nodes = [{"id": "in", "type": "inputNode", "name": "request", "position": {"x": 0, "y": 0}},
-             {"id": "score", "type": "expressionNode", "name": "score", "position": {"x": 300, "y": 0},
-              "content": {"expressions": expressions}},
-             {"id": "out", "type": "outputNode", "name": "response", "position": {"x": 600, "y": 0}}]
-    edges = [{"id": "a", "sourceId": "in", "targetId": "score", "type": "edge"},
-             {"id": "b", "sourceId": "score", "targetId": "out", "type": "edge"}]
-    return json.dumps({"nodes": nodes, "edges": edges})
+    return decision(expressions)
 
 
 def zen_contexts(data: Path, specs: list[dict]) -> tuple[list[str], list[dict]]:
@@ -303,14 +298,6 @@ def zen_version() -> str:
     from importlib import metadata
 
     return metadata.version("zen-engine")
-
-
-def read_totals(path: Path) -> dict[str, Decimal]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        unit, total = header.index("单位"), header.index("总分")
-        return {row[unit]: Decimal(row[total]) for row in reader}
 
 
 def interleaved(times: int, ours: list[str], theirs: list[str]) -> tuple[Runs, Runs]:

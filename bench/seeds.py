@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from measure import (MiB, Runs, available_memory, command_options, compile_packages, machine, median_of,
+from measure import (MiB, Runs, available_memory, command_options, compile_packages, machine, median_of, read_totals,
                      qscore_command, run_process)
 
 HERE = Path(__file__).resolve().parent
@@ -271,14 +271,6 @@ def checked(ours: Path, theirs: Path, sample: int) -> dict[str, Any]:
     _, out = run_process([sys.executable, str(Path(__file__).resolve()), "--role", "agree", str(ours),
                           str(theirs), str(sample)])
     return json.loads(out)  # type: ignore[no-any-return]
-
-
-def read_totals(path: Path) -> dict[str, Decimal]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        unit, total = header.index("单位"), header.index("总分")
-        return {row[unit]: Decimal(row[total]) for row in reader}
 
 
 def agreement(ours: Path, theirs: Path, sample: int) -> dict[str, Any]:

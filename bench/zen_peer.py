@@ -121,6 +121,11 @@ def graph(plan: dict[str, Any], names: dict[str, str]) -> str:
     expressions.append({"id": "total", "key": "total", "value": f"round({total}, {places})"})
     vetoes = " or ".join(f"{names[h]} > 0" for h in plan["vetoes"]) or "false"
     expressions.append({"id": "vetoed", "key": "vetoed", "value": vetoes})
+    return decision(expressions)
+
+
+def decision(expressions: list[dict[str, str]]) -> str:
+    """A ZEN decision graph: the request, one expression node of ``expressions``, the response."""
     nodes = [{"id": "in", "type": "inputNode", "name": "request", "position": {"x": 0, "y": 0}},
              {"id": "score", "type": "expressionNode", "name": "score", "position": {"x": 300, "y": 0},
               "content": {"expressions": expressions}},

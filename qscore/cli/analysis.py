@@ -13,12 +13,29 @@ from qscore.cli.app import _check_year, catalog, check_output, data_inputs, data
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from decimal import Decimal
 
     from qscore.analysis.case import Case
     from qscore.limits import Limits
 
 RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
+
+
+def unit_named(case: Case, unit: str, data: Sequence[str]) -> str:
+    """The unit of ``case`` called ``unit`` (spaces around it ignored).
+
+    :raises click.BadParameter: naming the data and the closest names, when there is none.
+    """
+    import difflib
+
+    name = unit.strip()
+    if name not in case.dataset.units:
+        close = difflib.get_close_matches(name, case.dataset.units, n=3, cutoff=0.3)
+        hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
+        raise click.BadParameter(_("no unit '{unit}' in {data}{hint}").format(
+                unit=unit, data=" + ".join(data), hint=hint), param_hint="UNIT")
+    return name
 
 
 def _case(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: int | None, encoding: str | None,
@@ -66,18 +83,11 @@ def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...]
            **options: Any) -> None:
     """What UNIT must achieve to reach the next grade or tier: the smallest sets of value
     improvements, best first, each re-scored with the whole batch."""
-    import difflib
-
     from qscore.analysis.report import whatif_json, whatif_text
     from qscore.analysis.whatif import whatif as ask
 
     case = _case(ctx, **options)
-    name = unit.strip()
-    if name not in case.dataset.units:
-        close = difflib.get_close_matches(name, case.dataset.units, n=3, cutoff=0.3)
-        hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
-        raise click.BadParameter(_("no unit '{unit}' in {data}{hint}").format(
-                unit=unit, data=' + '.join(options['data']), hint=hint), param_hint="UNIT")
+    name = unit_named(case, unit, options["data"])
     result = ask(case, name, to=_goal(goal), fix=fix, limit=proposals)
     if fmt == "json":
         emit(whatif_json(result), None, inputs={})

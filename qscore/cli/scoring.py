@@ -126,23 +126,15 @@ def _format_from_suffix(output: str | None, writers: dict[str, Any]) -> str | No
 def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     """Show how UNIT's points, total, rank and tier were worked out, and (for merged
     submissions) which file and cell each figure came from."""
-    import difflib
-
     import attrs
 
-    from qscore.cli.analysis import _case
+    from qscore.cli.analysis import _case, unit_named
     from qscore.writing.explain import explain_unit
 
     case = _case(ctx, **options)  # read and bound once, for the batch and the closing proposal
     batch = attrs.evolve(case.score(), sources=case.dataset.sources)  # merged submissions: each figure's cell
     echo_notices(batch)
-    name = unit.strip()
-    if name not in case.dataset.units:
-        close = difflib.get_close_matches(unit, case.dataset.units, n=3, cutoff=0.3)
-        hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
-        raise click.BadParameter(_("no unit '{unit}' in {data}{hint}").format(
-                unit=unit, data=' + '.join(options['data']), hint=hint), param_hint="UNIT")
-    result = case.explained(batch, name)
+    result = case.explained(batch, unit_named(case, unit, options["data"]))
     closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
         from qscore.analysis.report import closing_line
