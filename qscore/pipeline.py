@@ -16,12 +16,11 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from qscore.collect.forms import SOURCES_SHEET, own_notice, own_workbook
-from qscore.collect.merge import Collection, merge, stated_year
-from qscore.collect.workbook import merged_workbook, missing_notice
 from qscore.errors import DataError, DataProblem, UsageError
 from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
@@ -33,6 +32,9 @@ from qscore.reading.layout import LayoutOptions, StatedYear
 from qscore.reading.roster import read_roster
 from qscore.reading.table import RawTable, ReadOptions
 from qscore.scoring.engine import score_batch
+
+if TYPE_CHECKING:
+    from qscore.collect.merge import Collection
 
 #: A ruleset as callers name it: an installed id, a ``.toml`` path, or the object itself.
 RulesetLike = str | os.PathLike[str] | Ruleset
@@ -183,6 +185,8 @@ def load_dataset(ruleset: Ruleset, data: DataFiles, options: BindOptions, *, cat
         progress(2)
     dataset = collection.dataset
     if collection.missing:
+        from qscore.collect.workbook import missing_notice
+
         dataset = attrs.evolve(dataset, notices=(*dataset.notices, missing_notice(collection.missing, dataset.file,
                                                                                   _("none of the files gives"))))
     return dataset
@@ -226,6 +230,8 @@ def collect(ruleset: Ruleset, files: Sequence[DataLike], options: BindOptions, *
     :raises DataError: carrying every problem of every file (up to 50), then every
         conflict between files.
     """
+    from qscore.collect.merge import merge, stated_year
+
     each = attrs.evolve(options, partial=True, complete=False, sources=True)
     submissions: list[Dataset] = []
     problems: list[DataProblem] = []
@@ -264,6 +270,8 @@ def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, 
         recorded = None
         if table.sheet is not None and SOURCES_SHEET in {name.split(" (")[0] for name in table.sheets}:
             recorded = read_table(table.file, catalog=catalog, sheet=SOURCES_SHEET, limits=limits)
+        from qscore.collect.workbook import merged_workbook
+
         dataset = merged_workbook(dataset, recorded, ruleset, own.year)
     return dataset
 

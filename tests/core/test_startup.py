@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from qscore.plugins.manager import ALLOW_ENV
 
 SCRIPT = """
 import json, sys
@@ -26,3 +31,28 @@ def test_help_imports_only_the_command_line() -> None:
                     "qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.collect", "qscore.cli.report",
                     "qscore.cli.rounds", "qscore.cli.rulesets", "qscore.cli.scoring"}
     assert not loaded & {"attr", "attrs", "tabulate", "decimal", "csv", "importlib.metadata"}
+
+
+RANK = """
+import json, sys
+from qscore.cli import main
+try:
+    main(["rank", "shizhu-township", "examples/shizhu/townships-2025.csv", "--year", "2025"])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_plain_run_imports_only_what_it_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's 33-unit run reads a CSV and prints a table: the other formats'
+    readers and writers, merging submissions and the analysis are not imported."""
+    monkeypatch.delenv(ALLOW_ENV)  # every installed plug-in, as a user's run loads them
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", RANK], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout.startswith("石柱县乡镇（街道）质量强县工作考核（2025年度）\n排名")
+    loaded = set(json.loads(done.stderr.splitlines()[-1]))
+    assert "qscore.reading.text" in loaded and "qscore.writing.text" in loaded  # the check sees imports at all
+    assert not loaded & {"qscore.reading.xlsx", "qscore.reading.xls", "qscore.writing.xlsx", "qscore.writing.report",
+                         "qscore.writing.explain", "qscore.collect.merge", "qscore.collect.workbook",
+                         "qscore.analysis", "openpyxl", "xlrd", "xlsxwriter", "jinja2", "plotly", "numpy"}
