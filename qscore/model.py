@@ -523,6 +523,12 @@ class RankedUnits(Sequence[UnitResult]):
         :meth:`result_rows` gives, a column at a time."""
         return [list(column) for column in zip(*self.result_rows(field, _same))]
 
+    def explanation_rows(self) -> Sequence[Sequence[str]]:
+        """Each unit's explanations per indicator (ruleset order), in rank order, ``""``
+        where none was built.  This reads every unit's results; the engine's units read
+        their columns instead."""
+        return [[result.explanation or "" for result in unit.indicators] for unit in self]
+
     @overload
     def __getitem__(self, index: int) -> UnitResult: ...
     @overload

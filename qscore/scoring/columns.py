@@ -307,6 +307,12 @@ class EngineUnits(RankedUnits):
             rows = [()] * len(self)
         return list(map(rows.__getitem__, self._positions))
 
+    def explanation_rows(self) -> list[tuple[str, ...]]:
+        table = self._table
+        columns = [[""] * len(table.values[n]) if texts is None else texts for n, texts in enumerate(table.explanations)]
+        rows = list(zip(*columns)) or [()] * len(self)
+        return list(map(rows.__getitem__, self._positions))
+
     def result_columns(self, field: ResultField) -> list[list[Any]]:
         table, positions = self._table, self._positions
         return [list(map(table.mapped(field, n, _same).__getitem__, positions)) for n in range(len(table.indicators))]

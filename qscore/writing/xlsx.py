@@ -6,10 +6,13 @@ same batch gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import chain, islice
 from typing import Any
 
 from qscore.errors import QscoreError
@@ -28,6 +31,8 @@ EXCEL_MAX_TEXT = 32_767
 TITLE_ROWS = 2
 #: The totals chart shows the first this many units (a chart of 40,000 bars shows nothing).
 CHART_MAX_UNITS = 1_000
+#: Column widths are worked out from a sheet's first this many rows.
+WIDTH_ROWS = 200
 #: XlsxWriter's number for A4 paper.
 A4 = 9
 #: Colours of the classes in the totals chart, best first (the last repeats).
@@ -52,23 +57,43 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     title and header) goes on as many sheets as it needs, 指标明细, 指标明细(2) …, each
     with the title and header: nothing is dropped.
 
+    The workbook is written in XlsxWriter's constant-memory mode: each sheet's rows go
+    to disk in order as they are written (texts inline, not in a shared table), and the
+    per-indicator detail is made a unit at a time from the batch's columns, so a
+    national batch is never held as cells.
+
     :raises QscoreError: for a ranking wider than a sheet, or a text longer than a cell.
     """
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
+    with tempfile.TemporaryDirectory(prefix="qscore-xlsx-") as scratch:
+        workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "tmpdir": scratch,
+                                                "strings_to_formulas": False, "strings_to_numbers": False,
+                                                "strings_to_urls": False})
+        try:
+            _write_workbook(workbook, batch, max_rows)
+        except BaseException:
+            # Closed only to close the sheets' temporary files; what it writes is dropped.
+            with contextlib.suppress(Exception):
+                workbook.close()
+            raise
+        workbook.close()
+    return buffer.getvalue()
+
+
+def _write_workbook(workbook: Any, batch: BatchResult, max_rows: int) -> None:
     workbook.set_properties({"title": notes.title(batch), "created": FIXED_CREATED})
     styles = _styles(workbook, batch.ruleset.rounding.places)
     title = notes.title(batch)
     header, rows = summary_table(batch, detail=True)
     ranking = write_table(workbook, "排名", header, rows, styles, general=set(), max_rows=max_rows, title=title)
     charted = min(len(rows), max_rows - TITLE_ROWS, CHART_MAX_UNITS)
+    del rows
     if charted:
         _totals_chart(workbook, batch, ranking[0], charted)
-    header, rows = _detail(batch)
-    write_table(workbook, "指标明细", header, rows, styles, general={5, 6}, max_rows=max_rows, title=title)
+    write_table(workbook, "指标明细", DETAIL_HEADER, _detail_rows(batch), styles, general={5, 6}, max_rows=max_rows,
+                title=title)
     write_table(workbook, "加减分", notes.ADJUSTMENT_HEADER, notes.adjustment_rows(batch), styles, general={5},
                 max_rows=max_rows, title=title)
     write_table(workbook, NOTICES, notes.NOTICE_HEADER, notes.notice_rows(batch), styles, general=set(),
@@ -77,8 +102,6 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     _provenance_sheet(workbook, batch, styles)
     if charted and batch.ruleset.classification is not None:
         _chart_data(workbook, batch, charted, styles)
-    workbook.close()
-    return buffer.getvalue()
 
 
 def _styles(workbook: Any, places: int) -> dict[str, Any]:
@@ -94,10 +117,12 @@ def _styles(workbook: Any, places: int) -> dict[str, Any]:
     }
 
 
-def write_table(workbook: Any, name: str, header: list[str], rows: Sequence[Sequence[Any]], styles: dict[str, Any],
+def write_table(workbook: Any, name: str, header: list[str], rows: Iterable[Sequence[Any]], styles: dict[str, Any],
                 *, general: set[int], max_rows: int = EXCEL_MAX_ROWS, title: str | None = None) -> list[Any]:
     """``rows`` under ``header`` on sheet ``name``, and on ``name(2)``, ``name(3)`` …
     when they are more than a sheet holds; the sheets made, in order (to set up further).
+    The rows are read once, in order (a generator will do): a sheet is written as its
+    rows come.
 
     Each sheet has ``title`` in its first row (the header in the second), a filter on
     the header, its title and header frozen, and prints on A4 landscape, a page wide,
@@ -111,16 +136,20 @@ def write_table(workbook: Any, name: str, header: list[str], rows: Sequence[Sequ
                 name=name, count=len(header), EXCEL_MAX_COLUMNS=EXCEL_MAX_COLUMNS))
     top = TITLE_ROWS if title is not None else 1
     per_sheet = max_rows - top
-    sheets = []
-    for number, start in enumerate(range(0, max(len(rows), 1), per_sheet), 1):
+    rows = iter(rows)
+    first = list(islice(rows, min(per_sheet, WIDTH_ROWS)))  # a sheet's first rows set its column widths
+    sheets: list[Any] = []
+    while first or not sheets:
+        number = len(sheets) + 1
         sheet = workbook.add_worksheet(name if number == 1 else f"{name}({number})")
         if title is not None:
             _write_title(sheet, title, len(header), styles)
-        part = rows[start:start + per_sheet]
-        _write_sheet(sheet, header, part, styles, general=general, top=top)
-        sheet.autofilter(top - 1, 0, top - 1 + len(part), len(header) - 1)
+        count = _write_sheet(sheet, header, chain(first, islice(rows, per_sheet - len(first))), styles,
+                             general=general, top=top, first=first)
+        sheet.autofilter(top - 1, 0, top - 1 + count, len(header) - 1)
         _print_setup(sheet, top)
         sheets.append(sheet)
+        first = list(islice(rows, min(per_sheet, WIDTH_ROWS)))
     return sheets
 
 
@@ -143,27 +172,41 @@ def _print_setup(sheet: Any, top: int) -> None:
     sheet.hide_gridlines(0)  # shown on screen and printed
 
 
-def _detail(batch: BatchResult) -> tuple[list[str], list[list[Any]]]:
-    """One row per unit and indicator, in rank order then ruleset order."""
-    indicators = {i.id: i for i in batch.ruleset.indicators}
-    header = ["排名", "单位", "指标代码", "指标", "计量单位", "完成值", "目标值", "得分", "分值", "是否达标",
-              "计算说明"]
-    rows = []
-    for unit in batch.units:
-        for result in unit.indicators:
-            indicator = indicators[result.indicator]
-            met = "" if result.met is None else ("是" if result.met else "否")
-            rows.append([unit.rank, unit.unit, indicator.id, indicator.name, indicator.unit, result.value,
-                         result.target, result.points, result.max_points, met, result.explanation or ""])
-    return header, rows
+#: The header of 指标明细.
+DETAIL_HEADER = ["排名", "单位", "指标代码", "指标", "计量单位", "完成值", "目标值", "得分", "分值", "是否达标",
+                 "计算说明"]
+_MET = {None: "", True: "是", False: "否"}
 
 
-def _write_sheet(sheet: Any, header: list[str], rows: Sequence[Sequence[Any]], styles: dict[str, Any], *,
-                 general: set[int], top: int = 1) -> None:
-    """Write ``header`` in the row above ``top`` and ``rows`` from ``top`` on; Decimal
-    cells in columns ``general`` are plain numbers, other Decimal cells are points."""
+def _detail_rows(batch: BatchResult) -> Iterator[tuple[Any, ...]]:
+    """One row per unit and indicator, in rank order then ruleset order, made a unit at a
+    time from the batch's columns (each unit's rows are dropped once written)."""
+    units, indicators = batch.units, batch.ruleset.indicators
+    labels = [(indicator.id, indicator.name, indicator.unit) for indicator in indicators]
+    fields = [units.result_rows(field, _same) for field in ("value", "target", "points", "max_points")]
+    met = units.result_rows("met", _MET.__getitem__)
+    for rank, unit, *results in zip(units.column("rank"), units.column("unit"), *fields, met,
+                                    units.explanation_rows()):
+        for label, cells in zip(labels, zip(*results)):
+            yield (rank, unit, *label, *cells)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], styles: dict[str, Any], *,
+                 general: set[int], top: int = 1, first: Sequence[Sequence[Any]] | None = None) -> int:
+    """Write ``header`` in the row above ``top`` and ``rows`` from ``top`` on, in order;
+    Decimal cells in columns ``general`` are plain numbers, other Decimal cells are
+    points.  Column widths come from ``first``, the first rows (``rows`` when not
+    given, a sequence then).  Returns how many rows were written."""
+    if first is None:
+        first = rows = list(rows)
+    points = styles["points"]
     for column, name in enumerate(header):
         _write_text(sheet, top - 1, column, name, styles, styles["header"])
+    number = top - 1
     for number, row in enumerate(rows, top):
         for column, cell in enumerate(row):
             if cell is None or cell == "":
@@ -172,14 +215,15 @@ def _write_sheet(sheet: Any, header: list[str], rows: Sequence[Sequence[Any]], s
                 # Our figures are rounded or short; a float keeps their 15 significant
                 # digits.  Adding 0.0 turns -0.0 into 0.0.
                 _written(sheet.write_number(number, column, float(cell) + 0.0,
-                                            None if column in general else styles["points"]), sheet, number, column)
+                                            None if column in general else points), sheet, number, column)
             elif isinstance(cell, int) and not isinstance(cell, bool):
                 _written(sheet.write_number(number, column, cell), sheet, number, column)
             else:
                 _write_text(sheet, number, column, str(cell), styles, None)
     sheet.freeze_panes(top, min(2, len(header)))
-    for column, width in enumerate(_widths(header, rows)):
+    for column, width in enumerate(_widths(header, first)):
         sheet.set_column(column, column, width)
+    return number - top + 1
 
 
 def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, Any], style: Any) -> None:
@@ -206,7 +250,7 @@ def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
     from wcwidth import wcswidth
 
     for column, name in enumerate(header):
-        texts = [name] + [_shown(row[column]) for row in rows[:200]]
+        texts = [name] + [_shown(row[column]) for row in rows[:WIDTH_ROWS]]
         yield min(60, max(6, max(max(wcswidth(t), len(t)) for t in texts) + 2))
 
 
@@ -219,20 +263,31 @@ def _shown(value: Any) -> str:
 def _totals_chart(workbook: Any, batch: BatchResult, ranking: Any, count: int) -> None:
     """A chartsheet 总分图: the first ``count`` units' totals in rank order, a bar per
     unit, coloured by grade or tier (a series per class, from the hidden sheet
-    :data:`CHART_DATA`); the title says when not every unit is shown."""
+    :data:`CHART_DATA`); the title says when not every unit is shown.
+
+    A chart keeps a copy of the cells it draws (shown by a reader that does not
+    recalculate).  In constant-memory mode XlsxWriter cannot read written cells back,
+    so the copy is given here, as it would have read them: names, and totals as
+    Excel's 16 significant digits."""
     units, ruleset = batch.units, batch.ruleset
+    names = list(units.column("unit")[:count])
+    totals = [_cached(total) for total in units.column("total")[:count]]
     chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
     if ruleset.classification is None:
         last = TITLE_ROWS + count - 1
         chart.add_series({"name": "总分", "categories": [ranking.name, TITLE_ROWS, 1, last, 1],
                           "values": [ranking.name, TITLE_ROWS, 2, last, 2], "gap": 40,
-                          "fill": {"color": CLASS_COLOURS[0]}})
+                          "fill": {"color": CLASS_COLOURS[0]}, "categories_data": names, "values_data": totals})
         chart.set_legend({"none": True})
     else:
+        tiers = units.column("tier")[:count]
         for number, grade in enumerate(ruleset.classification.grades, 1):
             chart.add_series({"name": grade.name, "categories": [CHART_DATA, 1, 0, count, 0],
                               "values": [CHART_DATA, 1, number, count, number], "gap": 40,
-                              "fill": {"color": CLASS_COLOURS[min(number, len(CLASS_COLOURS)) - 1]}})
+                              "fill": {"color": CLASS_COLOURS[min(number, len(CLASS_COLOURS)) - 1]},
+                              "categories_data": names,
+                              "values_data": [total if tier == grade.name else None
+                                              for total, tier in zip(totals, tiers)]})
         chart.set_legend({"position": "top"})
     more = f"（前 {count} 名，共 {len(units)} 个单位）" if count < len(units) else ""
     chart.set_title({"name": f"{notes.title(batch)}各单位总分{more}", "name_font": {"size": 14}})
@@ -242,6 +297,11 @@ def _totals_chart(workbook: Any, batch: BatchResult, ranking: Any, count: int) -
     sheet.set_chart(chart)
     sheet.set_paper(A4)
     sheet.set_landscape()
+
+
+def _cached(total: Decimal) -> str:
+    """A total as a chart's copy of its cell holds it (the cell holds the float)."""
+    return f"{float(total) + 0.0:.16g}"
 
 
 #: The hidden sheet the totals chart draws its classes from.

@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from decimal import Decimal
@@ -268,6 +269,19 @@ def test_a_text_longer_than_an_xlsx_cell_is_refused_not_cut(cli, tmp_path):
     assert result.output == ("Error: the text in sheet 排名, row 3, column 2 is longer than the 32,767 characters "
                              "an XLSX cell holds; write CSV or JSON instead\n")
     assert not output.exists() and [p.name for p in tmp_path.iterdir()] == ["long.csv"]
+
+
+def test_a_refused_workbook_leaves_no_temporary_file(cli, tmp_path, monkeypatch):
+    # The workbook's sheets are written through temporary files: a refusal halfway closes
+    # and removes them.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    data = tmp_path / "long.csv"
+    data.write_text(UNITS.read_text(encoding="utf-8").replace("悦崃镇", "镇" * 40_000), encoding="utf-8")
+    result = cli("rank", str(RULESET), str(data), "--limit", "cell_length=50000", "-o", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == 1 and "longer than the 32,767 characters" in result.output
+    assert list(scratch.iterdir()) == []
 
 
 def test_points_of_minus_zero_are_written_as_zero_everywhere(cli, write, tmp_path):

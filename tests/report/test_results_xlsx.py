@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 import qscore
+from qscore.model import UnitTuple
 from qscore.writing import xlsx
 from qscore.writing.xlsx import write_xlsx
 from report_kit import EXAMPLES, TOWNSHIP, TOWNSHIPS
@@ -60,6 +61,31 @@ def test_the_chart_of_totals_is_a_native_excel_chart(workbook):
     assert [list(row) for row in data.iter_rows(values_only=True)] == [
         ["单位", "优秀", "良好", "合格", "不合格"], ["南宾街道", 105, None, None, None], ["悦崃镇", 100, None, None, None],
         ["西沱镇", None, 78, None, None], ["黄水镇", None, None, None, 0]]
+
+
+def test_the_chart_keeps_a_copy_of_the_names_and_totals_it_draws(workbook):
+    # What a reader that does not recalculate shows: the units' names as text (a category
+    # axis of names, not numbers) and each grade's totals where its units stand.
+    chart = zipfile.ZipFile(workbook).read("xl/charts/chart1.xml").decode("utf-8")
+    names = ('<c:strCache><c:ptCount val="4"/><c:pt idx="0"><c:v>南宾街道</c:v></c:pt><c:pt idx="1"><c:v>悦崃镇</c:v>'
+             '</c:pt><c:pt idx="2"><c:v>西沱镇</c:v></c:pt><c:pt idx="3"><c:v>黄水镇</c:v></c:pt></c:strCache>')
+    assert chart.count(names) == 4  # one series per grade
+    caches = [part.split("</c:numCache>")[0] for part in chart.split("<c:numCache>")[1:]]
+    assert caches == ['<c:formatCode>General</c:formatCode><c:ptCount val="4"/><c:pt idx="0"><c:v>105</c:v></c:pt>'
+                      '<c:pt idx="1"><c:v>100</c:v></c:pt>',
+                      '<c:formatCode>General</c:formatCode><c:ptCount val="4"/><c:pt idx="2"><c:v>78</c:v></c:pt>',
+                      '<c:formatCode>General</c:formatCode><c:ptCount val="4"/>',
+                      '<c:formatCode>General</c:formatCode><c:ptCount val="4"/><c:pt idx="3"><c:v>0</c:v></c:pt>']
+
+
+def test_each_units_explanations_are_read_as_rows_in_rank_order():
+    batch = qscore.score(TOWNSHIP, TOWNSHIPS, year=2025, explain=True)
+    by_unit = [[result.explanation for result in unit.indicators] for unit in batch.units]
+    assert all(text for row in by_unit for text in row)
+    assert [list(row) for row in batch.units.explanation_rows()] == by_unit
+    assert [list(row) for row in UnitTuple(list(batch.units)).explanation_rows()] == by_unit
+    unexplained = qscore.score(TOWNSHIP, TOWNSHIPS, year=2025).units
+    assert [list(row) for row in unexplained.explanation_rows()] == [[""] * len(row) for row in by_unit]
 
 
 def test_the_chart_shows_the_first_units_and_says_so(monkeypatch):
