@@ -157,6 +157,7 @@ def test_each_change_is_its_data_effect_plus_its_target_effect(tmp_path_factory,
     new_at_old = _totals(ruleset, new, old_year)
     points_before, points_after = _points(ruleset, old, old_year), _points(ruleset, new, new_year)
     points_new_at_old = _points(ruleset, new, old_year)
+    assert [unit.unit for unit in comparison] == [*after, *(name for name in before if name not in after)]
     with decimal.localcontext(EXACT):
         _check_split(comparison, before, after, new_at_old, points_before, points_after, points_new_at_old)
 
