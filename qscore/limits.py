@@ -106,18 +106,22 @@ def shown(text: str) -> str:
 
 def number_problem(number: Decimal, text: str, what: str) -> str | None:
     """Why ``number`` (written ``text``) cannot be ``what``, or ``None`` when it is within
-    the bounds.  One definition for data cells and ruleset figures."""
+    the bounds.  One definition for data cells and ruleset figures.
+
+    :param what: a text marked with :func:`~qscore.i18n.N_`, translated only when a
+        message is made (a national file checks thousands of figures).
+    """
     if not number.is_finite():
         return _("{text} is not a finite number; expected {what}").format(
-                text=shown(text), what=what)
+                text=shown(text), what=_(what))
     # adjusted() is the power of ten of the leading digit; unlike abs() it cannot overflow.
     if not number.is_zero() and number.adjusted() >= NUMBER_LIMIT.adjusted():
         return _("{text} is too large to be {what} (limit {NUMBER_LIMIT:,.0f})").format(
-                text=shown(text), what=what, NUMBER_LIMIT=NUMBER_LIMIT)
+                text=shown(text), what=_(what), NUMBER_LIMIT=NUMBER_LIMIT)
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_PLACES:
         return _("{text} has more than {MAX_PLACES} decimal places; expected {what}").format(
-                text=shown(text), MAX_PLACES=MAX_PLACES, what=what)
+                text=shown(text), MAX_PLACES=MAX_PLACES, what=_(what))
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from qscore.i18n import _
+from qscore.i18n import N_, _
 from qscore.limits import number_problem
 
 ZERO = Decimal(0)
@@ -67,7 +67,7 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise TypeError(_("expected a number, got {value!r}").format(value=value))
     number = Decimal(value)
-    problem = number_problem(number, str(number), _("a ruleset figure"))
+    problem = number_problem(number, str(number), N_("a ruleset figure"))
     if problem:
         raise ValueError(problem)
     return number

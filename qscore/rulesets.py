@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 import attrs
 
 from qscore.errors import Problem, RulesetError
-from qscore.i18n import _
+from qscore.i18n import N_, _
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
@@ -682,7 +682,7 @@ class _Reader:
             return "是" if value else "否"
         if isinstance(value, Decimal):
             # Bounded first: 1e999999999 written out is a gigabyte.
-            problem = number_problem(value, str(value), _("a ruleset figure"))
+            problem = number_problem(value, str(value), N_("a ruleset figure"))
             return self.problem(problem, table, field) if problem else f"{value:f}"
         if isinstance(value, (int, str)):
             return str(value)

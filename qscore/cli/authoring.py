@@ -44,7 +44,7 @@ def _full_marks(ctx: click.Context, param: click.Parameter, value: str) -> Decim
     except InvalidOperation:
         raise click.BadParameter(_("expected a number of points, such as 100, got {value!r}").format(
             value=value)) from None
-    problem = number_problem(number, value.strip(), _("full marks"))
+    problem = number_problem(number, value.strip(), N_("full marks"))
     if problem or number <= 0:
         raise click.BadParameter(problem or _("expected more than 0 points, got {value}").format(value=value.strip()))
     return number

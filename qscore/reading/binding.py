@@ -28,8 +28,8 @@ import attrs
 from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
 from qscore.i18n import N_, _
 from qscore.model import Indicator, Item, Notice, Roster, Ruleset, Source, Sources
-from qscore.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, parse_count, \
-    parse_number
+from qscore.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, normalise_all, \
+    parse_count, parse_number
 from qscore.reading.layout import (HEADER_SEARCH, MEASURE_WORDS, Layout, LayoutOptions, StatedYear, find_column,
                                    header_key, recognise, stated_year)
 from qscore.reading.sheets import column_letter
@@ -550,7 +550,7 @@ class _Binder:
         """With a roster, every unit of the data is on it and every unit on it is in the data."""
         if roster is None:
             return
-        listed = {normalise(name): name for name in roster.units}
+        listed = dict(zip(normalise_all(roster.units), roster.units))
         described = (_("the roster of {count} units ({source})") if roster.source else _("the roster of {count} units")).format(
             count=len(listed), source=roster.source)
         strangers = [name for name in self.units if name not in listed]
@@ -644,7 +644,7 @@ class _WideBinder(_Binder):
         if any(len(cells) != width for cells in rows):
             return False
         raw = list(map(itemgetter(self.unit_column), rows))
-        names = list(map(normalise, raw))
+        names = normalise_all(raw)
         units = dict(zip(names, range(len(names))))
         if len(units) != len(names) or "" in units:
             return False

@@ -15,7 +15,7 @@ from pathlib import Path
 from qscore.errors import DataError, DataProblem, DataProblems
 from qscore.i18n import _
 from qscore.model import Roster
-from qscore.cells import normalise
+from qscore.cells import normalise_all
 from qscore.reading.layout import header_key
 from qscore.reading.table import ReadOptions
 from qscore.reading.text import decode_text
@@ -41,6 +41,7 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
         lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise DataError(_("malformed CSV: {exc}").format(exc=exc), file=str(path)) from None
+    listed: list[tuple[int, str]] = []
     for number, cells in enumerate(lines, 1):
         filled = [cell for cell in cells if cell.strip()]
         if not filled:
@@ -50,7 +51,8 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
                     count=len(filled)), file=str(path),
                                  row=number))
             continue
-        name = normalise(filled[0])
+        listed.append((number, filled[0]))
+    for (number, _text), name in zip(listed, normalise_all([text for _number, text in listed])):
         if not names and header_key(name).lower() in folded:
             continue
         if name in names:
