@@ -174,12 +174,14 @@ class StoredUnits(RankedUnits):
         return [_typed(field, indicator.rule.value_kind, column)
                 for indicator, column in zip(indicators, self._texts(field))]
 
-    def _texts(self, field: ResultField) -> list[Sequence[str | None]]:
+    def _texts(self, field: ResultField, order: Sequence[int] | None = None) -> list[Sequence[str | None]]:
         """Per indicator, every unit's ``field`` as the text the archive holds (not kept:
-        a national round's texts are millions of strings)."""
-        width = len(self._ruleset.indicators)
-        arrays = [_array(text, width) for text in self._stored(_ATTRIBUTES[field])]
-        return list(zip(*arrays)) or [()] * width
+        a national round's texts are millions of strings), the units in rank order or
+        at the positions ``order`` gives."""
+        rows = self._stored(_ATTRIBUTES[field])
+        if order is not None:
+            rows = list(map(rows.__getitem__, order))  # a row per unit: cheaper than reordering every column
+        return _columns(rows, len(self._ruleset.indicators))
 
     def figures(self) -> dict[tuple[str, str], list[Decimal | None]]:
         if "figures" not in self._decoded:
@@ -212,10 +214,9 @@ class StoredUnits(RankedUnits):
         """
         order = sorted(range(len(self)), key=lambda n: (self._units[n].row is None, self._units[n].row or 0, n))
         values, codes = {}, {}
-        for indicator, texts in zip(self._ruleset.indicators, self._texts("value")):
+        for indicator, texts in zip(self._ruleset.indicators, self._texts("value", order)):
             coded = _Codes(str if indicator.rule.value_kind == "level" else Decimal)
-            # Coded in the stored order, where the texts lie in memory, then put in the file's.
-            unit_codes = list(map(list(map(coded.__getitem__, texts)).__getitem__, order))
+            unit_codes = list(map(coded.__getitem__, texts))
             values[indicator.id] = list(map(coded.distinct.__getitem__, unit_codes))
             codes[indicator.id] = (unit_codes, coded.distinct)
         figures = {key: [column[n] for n in order] for key, column in self.figures().items()}
@@ -264,6 +265,23 @@ def _typed(field: str, kind: str, texts: Sequence[Any]) -> list[Any]:
         return list(texts)
     convert = _Converted(str if field == "value" and kind == "level" else Decimal)
     return list(map(convert.__getitem__, texts))
+
+
+def _columns(rows: Sequence[str], width: int) -> list[Sequence[Any]]:
+    """The cells of JSON arrays of ``width`` cells (one per unit), a column per position.
+
+    When every array holds strings only, no backslash, each its ``2 × width`` quotes, no
+    string holds a quote, and the arrays joined by ``","`` split into the columns' cells
+    at once (each array gives at most ``width`` cells, so a total of ``width`` per array
+    means each gave exactly ``width``).  Otherwise each array is read on its own.
+    """
+    quotes = 2 * width
+    if width and all(row.startswith('["') and row.endswith('"]') and row.count('"') == quotes for row in rows):
+        joined = '","'.join([row[2:-2] for row in rows])
+        cells = joined.split('","') if "\\" not in joined else []
+        if len(cells) == width * len(rows):
+            return [cells[n::width] for n in range(width)]
+    return list(zip(*(_array(row, width) for row in rows))) or [()] * width
 
 
 def _array(text: str, width: int) -> list[Any]:
