@@ -169,15 +169,14 @@ def comparison_csv(comparison: Comparison) -> bytes:
     """One row per unit, as ``qscore rank``'s CSV: both years' rank, tier and total, the
     change and its two effects, then each indicator's data and target effects.  UTF-8
     with a BOM and CRLF line ends, for Excel."""
-    from qscore.writing.text import csv_text, safe_text
+    from qscore.writing.text import csv_columns, safe_text
 
     header, columns = _summary_columns(comparison, safe_text)
     for position, indicator in enumerate(comparison.ruleset.indicators):
         effects = comparison.indicator_effect(position)
         header += [safe_text(f"{indicator.name}（数据影响）"), safe_text(f"{indicator.name}（目标影响）")]
         columns += [_texts(effects.data_effect), _texts(effects.target_effect)]
-    rows = [header, *map(list, zip(*columns))] if columns else [header]
-    return ("\ufeff" + csv_text(rows)).encode("utf-8")
+    return ("\ufeff" + csv_columns(header, columns)).encode("utf-8")
 
 
 def _summary_columns(comparison: Comparison, text: Callable[[str], str]) -> tuple[list[str], list[list[Any]]]:
