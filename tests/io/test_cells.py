@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qscore.cells import CellError, parse_count, parse_number
+from qscore.cells import CellError, normalise, normalise_all, parse_count, parse_number
 from qscore.reading.xlsx import cell_text
 
 
@@ -82,3 +84,15 @@ def test_invisible_characters_are_removed_by_the_one_normalisation():
 ])
 def test_a_number_reads_as_its_format_shows_it(number_format, value, shown):
     assert cell_text(value, number_format) == shown
+
+
+def test_a_column_of_names_is_normalised_as_each_name_is():
+    names = [" 南宾街道 ", "西沱\u200b镇", "ＡＢ镇", "悦崃镇"]
+    assert normalise_all(names) == ["南宾街道", "西沱镇", "AB镇", "悦崃镇"]
+    assert normalise_all(["南宾街道 ", "西沱镇"]) == ["南宾街道", "西沱镇"]  # in normal form: only stripped
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("镇街 ａ１a1\u200b\ufeff\u3000\u00a0-½①"), max_size=8), max_size=6))
+@settings(max_examples=60)
+def test_normalise_all_is_normalise_of_each_text(texts):
+    assert normalise_all(texts) == [normalise(text) for text in texts]

@@ -217,3 +217,23 @@ def test_plain_table_counts_chinese_characters_twice() -> None:
     # 排名 is 4 columns wide (+2 under the header), 石柱镇 6: the column is 6 wide.
     assert plain_table(["排名", "单位"], [["1", "10"], ["石柱镇", "ab"]]) == [
         "排名    单位", "------  ------", "1       石柱镇", "10      ab"]
+
+
+def test_csv_from_columns_quotes_only_the_cells_that_need_it():
+    from qscore.writing.text import csv_columns
+
+    assert csv_columns(["单位", "总分"], [["甲镇", "乙,镇"], ["98.5", "97"]]) == \
+        '单位,总分\r\n甲镇,98.5\r\n"乙,镇",97\r\n'
+    assert csv_columns(["单位"], []) == "单位\r\n"
+
+
+@given(st.integers(1, 3).flatmap(lambda width: st.tuples(
+        st.lists(st.text(alphabet='a,"\r\n镇1', max_size=3), min_size=width, max_size=width),
+        st.lists(st.lists(st.text(alphabet='a,"\r\n镇1', max_size=3), min_size=width, max_size=width), max_size=4))))
+@settings(max_examples=80)
+def test_csv_from_columns_is_the_csv_of_the_rows(case):
+    from qscore.writing.text import csv_columns, csv_text
+
+    header, rows = case
+    columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in header]
+    assert csv_columns(header, columns) == csv_text([header, *rows])
