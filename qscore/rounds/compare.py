@@ -262,6 +262,13 @@ class Comparison:
         columns = list(zip(units.column("total"), units.column("rank"), units.column("tier")))
         return [None if n is None else Place(*columns[n]) for n in positions]
 
+    def column(self, year: Literal["old", "new"], field: Literal["total", "rank", "tier"]) -> list[Any]:
+        """Every shown unit's ``field`` in the ``old`` or ``new`` year, ``None`` for a
+        unit not in that year's batch (:meth:`places` without a :class:`Place` per unit)."""
+        batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
+        figures = batch.units.column(field)
+        return [None if n is None else figures[n] for n in positions]
+
     def totals(self) -> Effects:
         """Every shown unit's change of total, data effect and target effect."""
         if "totals" not in self._cache:

@@ -182,18 +182,19 @@ def comparison_csv(comparison: Comparison) -> bytes:
 def _summary_columns(comparison: Comparison, text: Callable[[str], str]) -> tuple[list[str], list[list[Any]]]:
     """Header and columns of the units' summary: CSV and the XLSX 单位对比 sheet."""
     old, new = _years(comparison)
-    olds, news = comparison.places("old"), comparison.places("new")
+    ranks = {year: comparison.column(year, "rank") for year in ("old", "new")}
     totals = comparison.totals()
     header = ["单位", f"{old}排名", f"{new}排名", "名次变化"]
     columns: list[list[Any]] = [
         list(map(text, comparison.units)),
-        ["" if p is None else str(p.rank) for p in olds], ["" if p is None else str(p.rank) for p in news],
-        ["" if a is None or b is None else str(a.rank - b.rank) for a, b in zip(olds, news)]]
+        *(["" if rank is None else str(rank) for rank in ranks[year]] for year in ("old", "new")),
+        ["" if a is None or b is None else str(a - b) for a, b in zip(ranks["old"], ranks["new"])]]
     if comparison.ruleset.classification is not None:
         header += [f"{old}等次", f"{new}等次"]
-        columns += [[text(p.tier or "") if p else "" for p in olds], [text(p.tier or "") if p else "" for p in news]]
+        columns += [["" if rank is None else text(tier or "") for rank, tier in
+                     zip(ranks[year], comparison.column(year, "tier"))] for year in ("old", "new")]
     header += [f"{old}总分", f"{new}总分", "变化", "数据影响", "目标影响"]
-    columns += [[_text(_total(p)) for p in olds], [_text(_total(p)) for p in news],
+    columns += [_texts(comparison.column("old", "total")), _texts(comparison.column("new", "total")),
                 _texts(totals.change), _texts(totals.data_effect), _texts(totals.target_effect)]
     return [text(h) for h in header], columns
 
