@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from qscore.cli import main
+from qscore.cli.app import COMMAND_MODULES
 from qscore.plugins.manager import ALLOW_ENV
 
 SCRIPT = """
@@ -31,6 +34,15 @@ def test_help_imports_only_the_command_line() -> None:
                     "qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.collect", "qscore.cli.report",
                     "qscore.cli.rounds", "qscore.cli.rulesets", "qscore.cli.scoring"}
     assert not loaded & {"attr", "attrs", "tabulate", "decimal", "csv", "importlib.metadata"}
+
+
+def test_each_command_is_in_the_module_named_for_it() -> None:
+    context = click.Context(main)
+    for name in main.list_commands(context):
+        command = main.get_command(context, name)
+        assert command is not None and command.callback is not None, name
+        assert command.callback.__module__ == COMMAND_MODULES[name], name
+    assert set(main.commands) == set(COMMAND_MODULES)  # none added outside the table
 
 
 RANK = """
