@@ -6,10 +6,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 
+from conftest import DATA
 from qscore.cli import main
 from qscore.cli.app import COMMAND_MODULES
 from qscore.plugins.manager import ALLOW_ENV
@@ -30,10 +32,10 @@ def test_help_imports_only_the_command_line() -> None:
     assert "Score, rank and tier" in done.stdout
     loaded = set(json.loads(done.stderr))
     ours = {name for name in loaded if name.startswith("qscore")}
-    assert ours == {"qscore", "qscore.i18n", "qscore.plugins", "qscore.plugins.hookspecs", "qscore.cli", "qscore.cli.app",
-                    "qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.collect", "qscore.cli.report",
-                    "qscore.cli.rounds", "qscore.cli.rulesets", "qscore.cli.scoring"}
-    assert not loaded & {"attr", "attrs", "tabulate", "decimal", "csv", "importlib.metadata"}
+    assert ours == {"qscore", "qscore.i18n", "qscore.cli", "qscore.cli.app", "qscore.cli.analysis", "qscore.cli.authoring",
+                    "qscore.cli.collect", "qscore.cli.report", "qscore.cli.rounds", "qscore.cli.rulesets",
+                    "qscore.cli.scoring"}
+    assert not loaded & {"attr", "attrs", "pluggy", "tabulate", "decimal", "csv", "importlib.metadata"}
 
 
 def test_each_command_is_in_the_module_named_for_it() -> None:
@@ -68,3 +70,34 @@ def test_a_plain_run_imports_only_what_it_uses(monkeypatch: pytest.MonkeyPatch) 
     assert not loaded & {"qscore.reading.xlsx", "qscore.reading.xls", "qscore.writing.xlsx", "qscore.writing.report",
                          "qscore.writing.explain", "qscore.collect.merge", "qscore.collect.workbook",
                          "qscore.analysis", "openpyxl", "xlrd", "xlsxwriter", "jinja2", "plotly", "numpy"}
+    # Nor the other commands' modules, nor tabulate (the ranking's table is laid out by
+    # qscore.writing.text).
+    assert "qscore.cli.scoring" in loaded
+    assert not loaded & {"qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.collect", "qscore.cli.report",
+                         "qscore.cli.rulesets", "tabulate"}
+
+
+HISTORY = """
+import json, sys
+from qscore.cli import main
+try:
+    main(["history", sys.argv[1], "西沱镇"])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_history_reads_the_archive_without_plugins_or_the_engine(cli: Any, tmp_path: Path) -> None:
+    """``history`` reads what was recorded: no plug-ins (nor importlib.metadata), no
+    ruleset loading or scoring, and no tabulate."""
+    archive = tmp_path / "rounds.db"
+    recorded = cli("rank", str(DATA / "township.toml"), str(DATA / "townships.csv"), "--year", "2025", "--record",
+                   str(archive), "--format", "csv")
+    assert recorded.exit_code == 0, recorded.output
+    done = subprocess.run([sys.executable, "-c", HISTORY, str(archive)], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith(f"西沱镇 的历年考核结果（{archive}）\n")
+    loaded = set(json.loads(done.stderr.splitlines()[-1]))
+    assert "qscore.rounds.archive" in loaded  # the check sees imports at all
+    assert not loaded & {"qscore.plugins.manager", "qscore.pipeline", "qscore.rulesets", "qscore.scoring.engine",
+                         "qscore.reading.binding", "pluggy", "importlib.metadata", "tabulate"}
