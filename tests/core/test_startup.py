@@ -70,11 +70,11 @@ def test_a_plain_run_imports_only_what_it_uses(monkeypatch: pytest.MonkeyPatch) 
     assert not loaded & {"qscore.reading.xlsx", "qscore.reading.xls", "qscore.writing.xlsx", "qscore.writing.report",
                          "qscore.writing.explain", "qscore.collect.merge", "qscore.collect.workbook",
                          "qscore.analysis", "openpyxl", "xlrd", "xlsxwriter", "jinja2", "plotly", "numpy"}
-    # Nor the other commands' modules, nor tabulate (the ranking's table is laid out by
-    # qscore.writing.text).
+    # Nor the other commands' modules, nor the hints for a ruleset that is not valid TOML,
+    # nor tabulate (the ranking's table is laid out by qscore.writing.text).
     assert "qscore.cli.scoring" in loaded
     assert not loaded & {"qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.collect", "qscore.cli.report",
-                         "qscore.cli.rulesets", "tabulate"}
+                         "qscore.cli.rulesets", "qscore.toml_hints", "tabulate"}
 
 
 HISTORY = """
