@@ -20,9 +20,7 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -133,6 +131,8 @@ class QscoreGroup(click.Group):
 def _internal_error(ctx: click.Context, exc: BaseException) -> str:
     """What to say about an exception nothing caught: the plug-in whose code raised it,
     when plug-in code did (the innermost frame in a plug-in's files)."""
+    import traceback
+
     plugin = None
     found = (ctx.obj or {}).get("catalog")
     if found is not None:
@@ -305,6 +305,8 @@ def _write_into(target: Path, data: bytes | Iterable[bytes], output: str) -> Non
 def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing: os.stat_result | None) -> None:
     """Write a temporary file beside ``target`` and rename it into place (once every
     piece of ``data`` is written: an error while one is made leaves nothing behind)."""
+    import tempfile
+
     temporary: list[str] = []  # filled once made: the signal handlers remove it
     with _removed_on_signal(temporary):
         try:
