@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -75,6 +76,26 @@ def test_a_plain_run_imports_only_what_it_uses(monkeypatch: pytest.MonkeyPatch) 
     assert "qscore.cli.scoring" in loaded
     assert not loaded & {"qscore.cli.analysis", "qscore.cli.authoring", "qscore.cli.collect", "qscore.cli.report",
                          "qscore.cli.rulesets", "qscore.toml_hints", "tabulate"}
+
+
+LOAD = """
+import json, sys
+from qscore.plugins.manager import load_plugins
+found = load_plugins()
+read = "email.parser" in sys.modules  # what importlib.metadata parses METADATA with
+shown = {info.name: [info.source, info.version] for info in found.infos}
+print(json.dumps([read, "email.parser" in sys.modules, shown]))
+"""
+
+
+def test_loading_the_plugins_reads_their_metadata_only_when_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALLOW_ENV)
+    done = subprocess.run([sys.executable, "-c", LOAD], capture_output=True, text=True, check=True)
+    read, read_when_shown, shown = json.loads(done.stdout)
+    assert not read and read_when_shown
+    version = importlib.metadata.version("qscore")
+    assert shown["qscore.builtin"] == ["qscore", version]
+    assert shown["shizhu"] == ["qscore", version]  # the seeds ship in qscore's distribution
 
 
 HISTORY = """
