@@ -14,7 +14,8 @@ import decimal
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
 from functools import partial
-from operator import add
+from itertools import repeat
+from operator import add, mul
 from typing import TypeVar
 
 import attrs
@@ -190,7 +191,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     if not explain:
         return column
     explanations = _explain(ruleset, indicator, scored, column.targets, figures, timing, column.points,
-                            _explained_alike(indicator, scored, figures))
+                            _explained_alike(indicator, data, scored, figures))
     for unit, missing in lacking.items():
         explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
                               f"（缺失值规则：{indicator.missing or ruleset.missing}）")
@@ -218,7 +219,7 @@ def _score_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values:
         target = _constant_target(indicator, data, values, figures, timing)
         _check_missing(ruleset, indicator, data, values)
         return _constant_column(ruleset, indicator, data, values, target, figures)
-    cases = _cases(values, figures)
+    cases = _cases(indicator, data, values, figures)
     targets = _targets(indicator, data, values, figures, cases, timing)
     _check_missing(ruleset, indicator, data, values)
     if indicator.rule.batch:
@@ -359,11 +360,11 @@ def _case_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: 
             points_of[unit] = _nothing(rounding)
             continue
         try:
-            points = rule.points(value, targets[unit], figures[unit].baseline)
+            points = rule.points(value, targets[unit], figures.baseline_at(unit))
         except MissingFigure as exc:
             # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
             present = _present(values)[0]
-            units = [n for n in present if figures[n].baseline is None]
+            units = [n for n in present if figures.baseline_at(n) is None]
             raise _Lacking(dict.fromkeys(units, exc),
                            _missing_figure(indicator, data, units[0] if units else present[0], exc)) from None
         points_of[unit] = rounding.apply(points) if rounding.stage == "indicator" else points
@@ -402,27 +403,44 @@ class UnitFigures:
         self.baseline = indicator.baseline
         self.columns = {field: column for (ident, field), column in data.figures.items() if ident == indicator.id}
 
+    def baseline_at(self, unit: int) -> Decimal | None:
+        """The unit's baseline: its own, else the plan's."""
+        own = self.columns["baseline"][unit] if "baseline" in self.columns else None
+        return self.baseline if own is None else own
+
     def __getitem__(self, unit: int) -> Figures:
         own = self.columns
         if not own:
             return Figures(baseline=self.baseline)
-        baseline = own["baseline"][unit] if "baseline" in own else None
-        return Figures(baseline=self.baseline if baseline is None else baseline,
+        return Figures(baseline=self.baseline_at(unit),
                        previous=own["previous"][unit] if "previous" in own else None,
                        references=tuple((name, figure) for name, column in own.items()
                                         if name not in STANDARD_FIELDS and (figure := column[unit]) is not None))
 
 
-def _cases(values: list[Cell], figures: UnitFigures) -> list[int]:
+def _cases(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures) -> list[int]:
     """Each unit's case, a value with its figures, named by the position of one unit of
-    it: units of one case have the same target and points.
-
-    Binding hands equal cells one object, so the cells' identities tell the cases apart
-    without hashing a Decimal; every cell is alive in its column while they are taken.
-    """
-    keys = list(zip(map(id, values), *(map(id, column) for column in figures.columns.values())))
+    it: units of one case have the same target and points.  A case is the combination of
+    the unit's codes in the value column and each figure column, numbered as digits are,
+    each column a digit of its own base."""
+    coded = data.codes.get(indicator.id) if values is data.values.get(indicator.id) else None
+    keys, _count = _column_codes(values, coded)
+    for field, column in figures.columns.items():
+        codes, count = _column_codes(column, data.figure_codes.get((indicator.id, field)))
+        keys = list(map(add, map(mul, keys, repeat(count)), codes))  # key × count + code
     unit_of = dict(zip(keys, range(len(keys))))
     return list(map(unit_of.__getitem__, keys))
+
+
+def _column_codes(column: Sequence[object], coded: tuple[list[int], list[Cell]] | None) -> tuple[list[int], int]:
+    """Each unit's code in a column, and how many codes there are: binding's, else the
+    cells' identities (binding hands equal cells one object; every cell is alive in the
+    column while they are taken)."""
+    if coded is not None and len(coded[0]) == len(column):
+        return coded[0], len(coded[1])
+    ids = list(map(id, column))
+    code_of = {ident: code for code, ident in enumerate(dict.fromkeys(ids))}
+    return list(map(code_of.__getitem__, ids)), len(code_of)
 
 
 def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures,
@@ -456,7 +474,7 @@ def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: U
         of_case[unit] = None
         if values[unit] is None or values[unit] is EXEMPT:
             continue
-        key = tuple(id(column[unit]) for column in columns)  # alive in the columns, as in _cases
+        key = tuple(id(column[unit]) for column in columns)  # alive in the columns, as in _column_codes
         if key not in resolved:
             try:
                 resolved[key] = target.resolve(figures[unit], timing)
@@ -510,7 +528,8 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
                     column=data.columns.get(indicator.id, indicator.name))
 
 
-def _explained_alike(indicator: Indicator, values: list[Cell], figures: UnitFigures) -> Sequence[Hashable] | None:
+def _explained_alike(indicator: Indicator, data: Dataset, values: list[Cell],
+                     figures: UnitFigures) -> Sequence[Hashable] | None:
     """Keys on which units share an explanation: a rule that needs no batch explains a
     unit from its value and figures alone, which are the plan's (the key is the value)
     or its case's; ``None`` for a batch rule, whose every unit is explained."""
@@ -518,11 +537,12 @@ def _explained_alike(indicator: Indicator, values: list[Cell], figures: UnitFigu
         return None
     if not figures.columns:
         return list(map(exact, values))
-    return _cases(values, figures)
+    return _cases(indicator, data, values, figures)
 
 
 def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
-             figures: UnitFigures, timing: Timing, points: Sequence[Decimal], alike: Sequence[Hashable] | None) -> list[str]:
+             figures: UnitFigures, timing: Timing, points: Sequence[Decimal],
+             alike: Sequence[Hashable] | None) -> list[str]:
     """Every unit's explanation of the indicator.
 
     :param alike: each unit's key (:func:`_explained_alike`): one unit of each key is
