@@ -551,8 +551,9 @@ def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets
     shared = ""
     if indicator.rule.uses_target and indicator.target is not None and indicator.target.batch:
         numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
-        shared = indicator.target.describe_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
-                                                 timing)
+        if numbers:  # else no unit's sentence shows the target
+            shared = indicator.target.describe_batch([value for _, value in numbers],
+                                                     [figures[n] for n, _ in numbers], timing)
     if alike is None:
         return _sentences(ruleset, indicator, values, targets, figures, timing, points, shared, range(len(values)))
     first = dict(zip(alike, range(len(alike))))
