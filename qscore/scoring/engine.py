@@ -353,21 +353,19 @@ def _case_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: 
     ``@上年``, a reference): each case, a value with its figures, is scored once, as a
     column with the plan's figures scores each distinct value once."""
     rule, rounding = indicator.rule, ruleset.rounding
-    points_of: dict[int, Decimal] = {}
-    for unit in dict.fromkeys(cases):
-        value = values[unit]
-        if value is None or isinstance(value, Exempt):
-            points_of[unit] = _nothing(rounding)
-            continue
-        try:
-            points = rule.points(value, targets[unit], figures.baseline_at(unit))
-        except MissingFigure as exc:
-            # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
-            present = _present(values)[0]
-            units = [n for n in present if figures.baseline_at(n) is None]
-            raise _Lacking(dict.fromkeys(units, exc),
-                           _missing_figure(indicator, data, units[0] if units else present[0], exc)) from None
-        points_of[unit] = rounding.apply(points) if rounding.stage == "indicator" else points
+    distinct = list(dict.fromkeys(cases))
+    present = [unit for unit in distinct if values[unit] is not None and not isinstance(values[unit], Exempt)]
+    try:
+        raw = rule.points_batch([values[unit] for unit in present],  # type: ignore[misc]
+                                [targets[unit] for unit in present], list(map(figures.baseline_at, present)))
+    except MissingFigure as exc:
+        # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
+        scored = _present(values)[0]
+        units = [n for n in scored if figures.baseline_at(n) is None]
+        raise _Lacking(dict.fromkeys(units, exc),
+                       _missing_figure(indicator, data, units[0] if units else scored[0], exc)) from None
+    points_of = dict.fromkeys(distinct, _nothing(rounding))
+    points_of.update(zip(present, map(rounding.apply, raw) if rounding.stage == "indicator" else raw))
     return Column(values=values, points=CodedColumn(cases, points_of), targets=targets, explanations=None,
                   met=OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
 
