@@ -324,7 +324,7 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
     """Points when the rule needs the whole batch (排序赋分)."""
     rule, rounding = indicator.rule, ruleset.rounding
     present, scored = _present(values)
-    baselines = [figures[n].baseline for n in present]
+    baselines = list(map(figures.baseline_at, present))
     try:
         raw = rule.points_batch(scored, [targets[n] for n in present], baselines)
     except MissingFigure as exc:
