@@ -180,7 +180,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     while True:
         scored: list[Cell] = values if not lacking else [None if n in lacking else v for n, v in enumerate(values)]
         try:
-            column = _score_column(ruleset, indicator, data, scored, figures, timing)
+            column = _score_column(ruleset, indicator, data, scored, figures, timing, values)
             break
         except _Lacking as exc:
             if (indicator.missing or ruleset.missing) != "zero" or not set(exc.units) - set(lacking):
@@ -214,13 +214,16 @@ def explain_one(ruleset: Ruleset, data: Dataset, year: int, position: int) -> li
 
 
 def _score_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures,
-                  timing: Timing) -> Column:
+                  timing: Timing, observed: list[Cell]) -> Column:
+    """The column scored from ``values``: the units' values, less those of units that
+    lack a figure (scored 0); a batch target (进入前列) is set by every value ``observed``,
+    theirs too, as the batch's ranking is."""
     if not indicator.rule.batch and not figures.columns:
-        target = _constant_target(indicator, data, values, figures, timing)
+        target = _constant_target(indicator, data, values, figures, timing, observed)
         _check_missing(ruleset, indicator, data, values)
         return _constant_column(ruleset, indicator, data, values, target, figures)
     cases = _cases(indicator, data, values, figures)
-    targets = _targets(indicator, data, values, figures, cases, timing)
+    targets = _targets(indicator, data, values, figures, cases, timing, observed)
     _check_missing(ruleset, indicator, data, values)
     if indicator.rule.batch:
         return _varying_column(ruleset, indicator, data, values, targets, figures)
@@ -269,13 +272,13 @@ def _first_present(values: list[Cell]) -> int:
 
 
 def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures,
-                     timing: Timing) -> Decimal | None:
+                     timing: Timing, observed: list[Cell]) -> Decimal | None:
     """The target when every unit has the plan's figures: resolved once."""
     first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
     if first is None or indicator.target is None or not indicator.rule.uses_target:
         return None
     if indicator.target.batch:
-        return _batch_target(indicator, data, values, figures, timing)
+        return _batch_target(indicator, data, observed, figures, timing)
     try:
         return indicator.target.resolve(figures[first], timing)
     except MissingFigure as exc:  # every unit has these figures
@@ -455,14 +458,14 @@ def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figur
 
 
 def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures, cases: list[int],
-             timing: Timing) -> list[Decimal | None]:
+             timing: Timing, observed: list[Cell]) -> list[Decimal | None]:
     """Each unit's target (``None`` where its value is missing or exempt), resolved once
     per distinct set of figures."""
     target = indicator.target
     if target is None or not indicator.rule.uses_target:
         return [None] * len(values)
     if target.batch:
-        shared = _batch_target(indicator, data, values, figures, timing)
+        shared = _batch_target(indicator, data, observed, figures, timing)
         return [None if value is None or value is EXEMPT else shared for value in values]
     columns = tuple(figures.columns.values())
     resolved: dict[tuple[int, ...], Decimal | MissingFigure] = {}

@@ -65,10 +65,7 @@ def target_of(draw: st.DrawFn, shape: str) -> dict[str, Any]:
 def indicator_with_figures(draw: st.DrawFn, number: int, shape: str) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """An indicator whose target has ``shape``, and its columns: value, 基期 and what the
     target reads, each a pool of cells."""
-    # Under the 'zero' policy a unit lacking the 基期 its rule reads (进度, 计件 of the
-    # increase) is left out of the batch that sets a 进入前列 target, which the reference
-    # does not do: that difference is main's, not the cases', and is left to its own issue.
-    rules = ["pass_fail", "ratio", "deduction", "bands"] + ([] if shape == "top" else ["progress", "count"])
+    rules = ["pass_fail", "ratio", "deduction", "bands", "progress", "count"]
     rule = draw(st.sampled_from(rules))
     direction = "higher" if rule == "count" else draw(st.sampled_from(["higher", "lower"]))
     name = f"指标{number}"
@@ -158,3 +155,22 @@ def test_units_of_one_case_share_it_whatever_the_order() -> None:
         assert [n.message for n in batch.notices if n.kind == "figure"] == [
             "1 unit(s) lack the figure 甲指标@基期 that the target or rule needs (戊): scored 0 under the "
             "missing-value policy 'zero'"]
+
+
+def test_a_unit_scored_0_for_a_missing_figure_still_counts_in_the_ranking_that_sets_a_top_target() -> None:
+    # 进入前1名 (top, place 1), 进度 from the unit's 基期 (none in the plan), 10 points.  甲 (100)
+    # has no 基期: 0 points under the 'zero' policy; its 100 is still the batch's best value,
+    # so the target is 100: 乙 (90, 基期 80) scores (90 − 80) ÷ (100 − 80) × 10 = 5.00 and
+    # 丙 (85, 基期 80) (85 − 80) ÷ 20 × 10 = 2.50.  (Leaving 甲 out would set the target at 90
+    # and give 乙 10.00 and 丙 5.00.)
+    data = {"id": "top-lacking", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
+            "missing": "zero",
+            "indicators": [{"id": "a", "name": "甲指标", "points": 10, "rule": "progress",
+                            "target": {"kind": "top", "place": 1}}]}
+    ruleset = parse_ruleset(data, CATALOG.rule_types)
+    rows = [{"单位": "甲", "甲指标": "100", "甲指标@基期": ""}, {"单位": "乙", "甲指标": "90", "甲指标@基期": "80"},
+            {"单位": "丙", "甲指标": "85", "甲指标@基期": "80"}]
+    batch = score_rows(ruleset, rows, year=2027, catalog=CATALOG)
+    shown = {u.unit: (str(u.indicators[0].target), str(u.indicators[0].points)) for u in batch.units}
+    assert shown == {"甲": ("None", "0.00"), "乙": ("100", "5.00"), "丙": ("100", "2.50")}
+    check_same_as_reference(batch, reference_batch(ruleset, rows, year=2027, catalog=CATALOG))
