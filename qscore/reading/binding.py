@@ -120,6 +120,9 @@ class Dataset:
     :param sources: each non-blank value's cell, by ``(unit, column)`` (the keys of
         ``columns``): made only when asked (:attr:`BindOptions.sources`) or when
         submissions are merged; ``None`` otherwise.
+    :param origins: for submissions merged, each unit's own file, sheet and row (the
+        first that names it), where a message about the unit points; ``None`` when every
+        unit's row is in ``file``.
     """
 
     file: str
@@ -135,6 +138,14 @@ class Dataset:
     sheet: str | None = None
     stated_year: StatedYear | None = None
     sources: Sources | None = None
+    origins: tuple[tuple[str, str | None, int], ...] | None = None
+
+    def where(self, unit: int) -> dict[str, Any]:
+        """Where the unit at ``unit`` is, as a message names it: ``file``, ``sheet``, ``row``."""
+        if self.origins is not None:
+            file, sheet, row = self.origins[unit]
+            return {"file": file, "sheet": sheet, "row": row}
+        return {"file": self.file, "sheet": self.sheet, "row": self.rows[unit]}
 
 
 def one_unit(data: Dataset, position: int) -> Dataset:
@@ -144,7 +155,8 @@ def one_unit(data: Dataset, position: int) -> Dataset:
                    values={key: [column[position]] for key, column in data.values.items()},
                    figures={key: [column[position]] for key, column in data.figures.items()},
                    items={key: [column[position]] for key, column in data.items.items()},
-                   columns=data.columns, sheet=data.sheet, stated_year=data.stated_year)
+                   columns=data.columns, sheet=data.sheet, stated_year=data.stated_year,
+                   origins=None if data.origins is None else (data.origins[position],))
 
 
 def unit_headers(ruleset: Ruleset) -> tuple[str, ...]:

@@ -499,8 +499,7 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
                      "({name}); supply it in a column '{name}@{field}' (or set the "
                      "missing-value policy to 'zero' to score such a unit 0)").format(
             units=data.units[unit], what=exc.what, id=indicator.id, name=indicator.name,
-            field=field), file=data.file, sheet=data.sheet, row=data.rows[unit],
-                     column=f"{indicator.name}@{field}")
+            field=field), column=f"{indicator.name}@{field}", **data.where(unit))
 
 
 def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
@@ -513,8 +512,8 @@ def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
             if value is None:
                 problems.add(DataProblem(_("unit '{units}' has no value for {name}, and the "
                                      "ruleset's missing-value policy is 'error'").format(
-                        units=data.units[unit], name=indicator.name), file=data.file, sheet=data.sheet,
-                                     row=data.rows[unit], column=data.columns.get(indicator.id, indicator.name)),
+                        units=data.units[unit], name=indicator.name),
+                                     column=data.columns.get(indicator.id, indicator.name), **data.where(unit)),
                              number)
     problems.raise_any()
 
@@ -525,8 +524,8 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
     unit = next(n for n, value in enumerate(values) if value is None)
     raise DataError(_("unit '{units}' has no value for {name}, and the ruleset's "
                     "missing-value policy is 'error'").format(
-            units=data.units[unit], name=indicator.name), file=data.file, row=data.rows[unit],
-                    column=data.columns.get(indicator.id, indicator.name))
+            units=data.units[unit], name=indicator.name),
+                    column=data.columns.get(indicator.id, indicator.name), **data.where(unit))
 
 
 def _explained_alike(indicator: Indicator, data: Dataset, values: list[Cell],
