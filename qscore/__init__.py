@@ -9,7 +9,8 @@ The public face.  A notebook or a script calls :func:`score`::
     print(best.unit, best.total, best.rank, best.tier)
 
 A jurisdiction plug-in starts with ``from qscore import hookimpl`` (``docs/plugins.md``).
-Everything else here is imported on first use, so that ``qscore --help`` starts fast.
+Every name here is imported on first use (``hookimpl`` too), so that ``qscore --help``
+starts fast.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from qscore.plugins.hookspecs import hookimpl
-
 #: name → the module that defines it, imported when the name is first used.
 _LAZY = {
+    "hookimpl": "qscore.plugins.hookspecs",
     "score": "qscore.pipeline", "load_ruleset": "qscore.pipeline", "read_table": "qscore.pipeline",
     "load_plugins": "qscore.plugins.manager", "Catalog": "qscore.plugins.manager",
     "Ruleset": "qscore.model", "Indicator": "qscore.model", "BatchResult": "qscore.model",
@@ -32,7 +32,7 @@ _LAZY = {
     "PluginError": "qscore.errors", "UsageError": "qscore.errors",
 }
 
-__all__ = ["hookimpl", *_LAZY]
+__all__ = [*_LAZY]
 
 if TYPE_CHECKING:
     from qscore.errors import DataError, PluginError, QscoreError, RulesetError, UsageError
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from qscore.model import (AdjustmentResult, BatchResult, Indicator, IndicatorResult, RankedUnits, Ruleset,
                               UnitResult)
     from qscore.pipeline import load_ruleset, read_table, score
+    from qscore.plugins.hookspecs import hookimpl
     from qscore.plugins.manager import Catalog, load_plugins
     from qscore.reading.table import RawTable, ReadOptions
     from qscore.rules.base import Rule

@@ -328,50 +328,52 @@ def check_year(ruleset: Ruleset, year: int) -> None:
                 year=year, base_year=ruleset.base_year, horizon_year=ruleset.horizon_year))
 
 
-def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset) -> tuple[int, Notice | None]:
+def assessment_year(ruleset: Ruleset, year: int | None, dataset: Dataset,
+                    option: str = "--year") -> tuple[int, Notice | None]:
     """The year to score for, and a notice saying where it came from: ``year`` when given
     (a notice only when the data states another), else the year the data states (its
     title, sheet or file name), else the ruleset's ``default_year``, else the horizon year.
+    ``option`` is the command's option that gives the year, as the notices name it.
 
     :raises DataError: when the data names several years, or one outside the plan.
     """
-    return choose_year(ruleset, year, dataset.stated_year, dataset.file, dataset.sheet)
+    return choose_year(ruleset, year, dataset.stated_year, dataset.file, dataset.sheet, option)
 
 
 def choose_year(ruleset: Ruleset, year: int | None, stated: StatedYear | None, file: str,
-                sheet: str | None) -> tuple[int, Notice | None]:
+                sheet: str | None, option: str = "--year") -> tuple[int, Notice | None]:
     """:func:`assessment_year` for data that states ``stated``, read from ``file``."""
     if year is not None:
         if stated is not None and stated.year is not None and stated.year != year:
-            return year, Notice("year", _("scored for {year}, as --year says, though {source} says "
+            return year, Notice("year", _("scored for {year}, as {option} says, though {source} says "
                                         "{stated_year}").format(
-                    year=year, source=stated.source, stated_year=stated.year), file=file)
+                    year=year, option=option, source=stated.source, stated_year=stated.year), file=file)
         if stated is not None and stated.year is None:
-            return year, Notice("year", _("scored for {year}, as --year says, though {source} names the years "
+            return year, Notice("year", _("scored for {year}, as {option} says, though {source} names the years "
                                         "{years}").format(
-                    year=year, source=stated.source, years=', '.join(map(str, stated.years))), file=file)
+                    year=year, option=option, source=stated.source, years=', '.join(map(str, stated.years))), file=file)
         return year, None
     if stated is not None:
         if stated.year is None:
-            raise DataError(_("{source} names the years {years}; give --year "
+            raise DataError(_("{source} names the years {years}; give {option} "
                             "with the assessment year").format(
-                    source=stated.source, years=', '.join(map(str, stated.years))), file=file, sheet=sheet)
+                    option=option, source=stated.source, years=', '.join(map(str, stated.years))), file=file, sheet=sheet)
         if not ruleset.base_year <= stated.year <= ruleset.horizon_year:
             raise DataError(_("{source} says {year}, outside the plan ({base_year} → "
-                            "{horizon_year}); give --year if the file is for a year of the plan").format(
-                    source=stated.source, year=stated.year, base_year=ruleset.base_year,
+                            "{horizon_year}); give {option} if the file is for a year of the plan").format(
+                    option=option, source=stated.source, year=stated.year, base_year=ruleset.base_year,
                     horizon_year=ruleset.horizon_year), file=file,
                             sheet=sheet)
-        return stated.year, Notice("year", _("assessment year {year}, as {source} says (give --year "
+        return stated.year, Notice("year", _("assessment year {year}, as {source} says (give {option} "
                                            "to score for another)").format(
-                year=stated.year, source=stated.source), file=file)
+                option=option, year=stated.year, source=stated.source), file=file)
     if ruleset.default_year is not None:
         return ruleset.default_year, Notice("year", _("assessment year {default_year}: the ruleset's default "
-                                                    "year, as neither --year nor the data names one").format(
-                default_year=ruleset.default_year), file=file)
+                                                    "year, as neither {option} nor the data names one").format(
+                default_year=ruleset.default_year, option=option), file=file)
     return ruleset.horizon_year, Notice("year", _("assessment year {horizon_year}: the plan's horizon year, as "
-                                                "neither --year, the data nor the ruleset names one").format(
-            horizon_year=ruleset.horizon_year), file=file)
+                                                "neither {option}, the data nor the ruleset names one").format(
+            horizon_year=ruleset.horizon_year, option=option), file=file)
 
 
 def steps(ruleset: Ruleset) -> int:

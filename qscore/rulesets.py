@@ -42,7 +42,6 @@ from qscore.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
 from qscore.targets import TARGET_KINDS, Absolute, Interim, Target, TargetKinds
-from qscore.toml_hints import decode_message, syntax_message
 
 T = TypeVar("T")
 
@@ -94,8 +93,12 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         text = raw.decode("utf-8-sig")
         data = tomllib.loads(text, parse_float=Decimal)
     except UnicodeDecodeError as exc:
+        from qscore.toml_hints import decode_message  # the hints are read only for a file that fails
+
         raise RulesetError(decode_message(raw, exc), file=file) from None
     except tomllib.TOMLDecodeError as exc:
+        from qscore.toml_hints import syntax_message
+
         raise RulesetError(syntax_message(text, exc, _INDICATOR_ONLY), file=file) from None
     except ValueError:  # int() refuses a whole number of thousands of digits
         raise RulesetError(_("a whole number has thousands of digits; figures are below {NUMBER_LIMIT:,.0f}").format(

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
@@ -18,6 +19,11 @@ os.environ["QSCORE_LANG"] = "en"
 
 from qscore.cli import main  # noqa: E402
 from qscore.plugins.manager import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
+
+# A command's module is imported when the command is first asked for: make them all now,
+# in English, rather than in whatever language the first test to run one asks for.
+for _command in main.list_commands(click.Context(main)):
+    main.get_command(click.Context(main), _command)
 
 DATA = Path(__file__).parent / "data"
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import inspect
 import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,9 +55,24 @@ class QscoreCommand(click.Command):
             self.help = _(inspect.cleandoc(self.help))
 
 
+#: Each command by the module that defines it, imported when the command is run (or
+#: when ``qscore --help`` lists them all): a run imports its own command's module only.
+COMMAND_MODULES = {
+    "rank": "qscore.cli.scoring", "explain": "qscore.cli.scoring",
+    "whatif": "qscore.cli.analysis", "robustness": "qscore.cli.analysis",
+    "new-plugin": "qscore.cli.authoring", "import-table": "qscore.cli.authoring",
+    "template": "qscore.cli.collect", "merge": "qscore.cli.collect",
+    "report": "qscore.cli.report", "verify": "qscore.cli.report",
+    "compare": "qscore.cli.rounds", "history": "qscore.cli.rounds",
+    "rulesets": "qscore.cli.rulesets", "plugins": "qscore.cli.rulesets", "show": "qscore.cli.rulesets",
+    "validate": "qscore.cli.rulesets",
+}
+
+
 class QscoreGroup(click.Group):
     """Turns qscore's errors into clean messages with the documented exit codes; its
-    commands are :class:`QscoreCommand`, its own help in qscore's language too."""
+    commands are :class:`QscoreCommand`, its own help in qscore's language too.  A
+    command named in :data:`COMMAND_MODULES` is added by its module when first asked for."""
 
     command_class = QscoreCommand
 
@@ -66,6 +80,22 @@ class QscoreGroup(click.Group):
         super().__init__(*args, **kwargs)
         if self.help:
             self.help = _(inspect.cleandoc(self.help))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])  # its decorators add it to this group
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                            list[str]]:
+        if args and self.get_command(ctx, args[0]) is None:
+            # A name no command has: the close names offered are looked for among them all.
+            for module in sorted(set(COMMAND_MODULES.values())):
+                importlib.import_module(module)
+        return super().resolve_command(ctx, args)
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         try:
@@ -101,6 +131,8 @@ class QscoreGroup(click.Group):
 def _internal_error(ctx: click.Context, exc: BaseException) -> str:
     """What to say about an exception nothing caught: the plug-in whose code raised it,
     when plug-in code did (the innermost frame in a plug-in's files)."""
+    import traceback
+
     plugin = None
     found = (ctx.obj or {}).get("catalog")
     if found is not None:
@@ -273,6 +305,8 @@ def _write_into(target: Path, data: bytes | Iterable[bytes], output: str) -> Non
 def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing: os.stat_result | None) -> None:
     """Write a temporary file beside ``target`` and rename it into place (once every
     piece of ``data`` is written: an error while one is made leaves nothing behind)."""
+    import tempfile
+
     temporary: list[str] = []  # filled once made: the signal handlers remove it
     with _removed_on_signal(temporary):
         try:

@@ -239,10 +239,15 @@ class _Merger:
         kept = set(units)
         sources = {(unit, key): source for (unit, key), source in self.sources.items() if unit in kept}
         files = [data.file for data in self.submissions]
-        return Dataset(file=described(files), units=tuple(units), rows=tuple(range(3, len(units) + 3)),
+        # A message about a unit points to its own row in the first file naming it (an
+        # absent unit kept for the merged workbook, to its row there).
+        merged = described(files)
+        origins = tuple((found[0].file, found[0].sheet, found[1]) if (found := self.seen.get(unit)) is not None
+                        else (merged, None, row) for row, unit in enumerate(units, 3))
+        return Dataset(file=merged, units=tuple(units), rows=tuple(range(3, len(units) + 3)),
                        values=values, figures=figures, items=items,
                        columns={column.key: column.header for column in columns}, notices=tuple(self.notices),
-                       stated_year=stated_year(self.submissions), sources=sources)
+                       stated_year=stated_year(self.submissions), sources=sources, origins=origins)
 
 
 def _value(data: Dataset, position: int, key: str) -> Cell:

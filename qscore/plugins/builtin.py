@@ -41,7 +41,8 @@ def qscore_register_writers(register: WriterRegister) -> None:
     register("csv", _on_call("qscore.writing.text", "write_csv"), suffix=".csv")
     register("json", _on_call("qscore.writing.text", "write_json"), suffix=".json", explained=True,
              stream=_on_call("qscore.writing.text", "json_chunks"))
-    register("xlsx", _on_call("qscore.writing.xlsx", "write_xlsx"), suffix=".xlsx", explained=True)
+    register("xlsx", _on_call("qscore.writing.xlsx", "write_xlsx"), suffix=".xlsx", explained=True,
+             stream=_on_call("qscore.writing.xlsx", "xlsx_chunks"))
     register("html", _on_call("qscore.writing.report", "write_html"), suffix=".html", explained=True)
 
 

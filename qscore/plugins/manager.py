@@ -51,15 +51,25 @@ class PluginInfo:
     """An active plug-in, for ``qscore plugins``.
 
     :param name: entry-point name, file stem, or ``qscore.builtin``.
-    :param version: its distribution's version, ``None`` for a folder plug-in.
-    :param source: the distribution or the file it came from.
+    :param origin: the installed distribution that ships it, or the file (or caller) it
+        came from.  A distribution's name and version are read from its metadata when
+        shown (:attr:`source`, :attr:`version`), not by every run that loads it.
     :param hooks: the hooks it implements.
     """
 
     name: str
-    version: str | None
-    source: str
+    origin: metadata.Distribution | str
     hooks: tuple[str, ...]
+
+    @property
+    def version(self) -> str | None:
+        """Its distribution's version, ``None`` for a folder plug-in."""
+        return None if isinstance(self.origin, str) else self.origin.version
+
+    @property
+    def source(self) -> str:
+        """The distribution or the file it came from."""
+        return self.origin if isinstance(self.origin, str) else self.origin.name
 
 
 class Catalog:
@@ -258,14 +268,14 @@ def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_po
 
     manager = pluggy.PluginManager("qscore")
     manager.add_hookspecs(hookspecs)
-    infos = [_register(manager, builtin, BUILTIN, version=_own_version(), source="qscore")]
+    infos = [_register(manager, builtin, BUILTIN, origin=_own_distribution())]
     if entry_points:
         infos += _load_entry_points(manager)
     folders = [*plugin_dirs, *_env_dirs()]
     for folder in folders:
         infos += _load_folder(manager, Path(folder), trusted=trust_dirs)
     for name, plugin in extra:
-        infos.append(_register(manager, plugin, name, version=None, source="registered by caller"))
+        infos.append(_register(manager, plugin, name, origin="registered by caller"))
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -273,8 +283,8 @@ def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_po
     return Catalog(manager, infos)
 
 
-def _register(manager: pluggy.PluginManager, plugin: object, name: str, *, version: str | None,
-              source: str) -> PluginInfo:
+def _register(manager: pluggy.PluginManager, plugin: object, name: str, *,
+              origin: metadata.Distribution | str) -> PluginInfo:
     if manager.has_plugin(name):
         raise PluginError(_("a plug-in named '{name}' is already loaded").format(
                 name=name), plugin=name)
@@ -283,7 +293,7 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str, *, versi
     except (pluggy.PluginValidationError, ValueError) as exc:
         raise PluginError(str(exc), plugin=name) from None
     hooks = tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or ()))
-    return PluginInfo(name=name, version=version, source=source, hooks=hooks)
+    return PluginInfo(name=name, origin=origin, hooks=hooks)
 
 
 def _allowed() -> set[str] | None:
@@ -315,8 +325,7 @@ def _load_entry_points(manager: pluggy.PluginManager) -> list[PluginInfo]:
             raise PluginError(_("cannot import '{value}'{source}: {__name__}: {exc}").format(
                     value=entry.value, source=source, __name__=type(exc).__name__, exc=exc),
                               plugin=entry.name) from None
-        infos.append(_register(manager, plugin, entry.name, version=dist.version if dist else None,
-                               source=dist.name if dist else entry.value))
+        infos.append(_register(manager, plugin, entry.name, origin=dist or entry.value))
     return infos
 
 
@@ -347,7 +356,7 @@ def _load_folder(manager: pluggy.PluginManager, folder: Path, *, trusted: bool) 
             line = next((f" (line {tb.tb_lineno})" for tb in _last_frame(exc.__traceback__, path)), "")
             raise PluginError(_("cannot import {path}{line}: {__name__}: {exc}").format(
                     path=path, line=line, __name__=type(exc).__name__, exc=exc), plugin=path.stem) from None
-        infos.append(_register(manager, module, path.stem, version=None, source=str(path)))
+        infos.append(_register(manager, module, path.stem, origin=str(path)))
     return infos
 
 
@@ -375,8 +384,8 @@ def _last_frame(tb: Any, path: Path) -> Iterator[Any]:
     return iter(frames[-1:])
 
 
-def _own_version() -> str | None:
+def _own_distribution() -> metadata.Distribution | str:
     try:
-        return metadata.version("qscore")
+        return metadata.distribution("qscore")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        return None
+        return "qscore"

@@ -110,6 +110,9 @@ class Dataset:
     :param codes: indicator id → each unit's code and each code's value, such that
         ``values[id][n] is distinct[codes[n]]``: equal cells share a code, so the engine
         scores each code once.  Made by the column-wise binding; optional.
+    :param figure_codes: ``(indicator id, field)`` → each unit's code and each code's
+        figure, as ``codes`` for a column of ``figures``.  Made by the column-wise
+        binding; optional.
     :param notices: rows and columns skipped, layouts recognised, names cleaned, figures
         converted: what the examiner must be told.
     :param sheet: the workbook sheet the data came from, ``None`` for other files.
@@ -117,6 +120,9 @@ class Dataset:
     :param sources: each non-blank value's cell, by ``(unit, column)`` (the keys of
         ``columns``): made only when asked (:attr:`BindOptions.sources`) or when
         submissions are merged; ``None`` otherwise.
+    :param origins: for submissions merged, each unit's own file, sheet and row (the
+        first that names it), where a message about the unit points; ``None`` when every
+        unit's row is in ``file``.
     """
 
     file: str
@@ -127,10 +133,19 @@ class Dataset:
     items: dict[str, list[Decimal]]
     columns: dict[str, str]
     codes: dict[str, tuple[list[int], list[Cell]]] = attrs.field(factory=dict)
+    figure_codes: dict[tuple[str, str], tuple[list[int], list[Cell]]] = attrs.field(factory=dict)
     notices: tuple[Notice, ...] = ()
     sheet: str | None = None
     stated_year: StatedYear | None = None
     sources: Sources | None = None
+    origins: tuple[tuple[str, str | None, int], ...] | None = None
+
+    def where(self, unit: int) -> dict[str, Any]:
+        """Where the unit at ``unit`` is, as a message names it: ``file``, ``sheet``, ``row``."""
+        if self.origins is not None:
+            file, sheet, row = self.origins[unit]
+            return {"file": file, "sheet": sheet, "row": row}
+        return {"file": self.file, "sheet": self.sheet, "row": self.rows[unit]}
 
 
 def one_unit(data: Dataset, position: int) -> Dataset:
@@ -140,7 +155,8 @@ def one_unit(data: Dataset, position: int) -> Dataset:
                    values={key: [column[position]] for key, column in data.values.items()},
                    figures={key: [column[position]] for key, column in data.figures.items()},
                    items={key: [column[position]] for key, column in data.items.items()},
-                   columns=data.columns, sheet=data.sheet, stated_year=data.stated_year)
+                   columns=data.columns, sheet=data.sheet, stated_year=data.stated_year,
+                   origins=None if data.origins is None else (data.origins[position],))
 
 
 def unit_headers(ruleset: Ruleset) -> tuple[str, ...]:
@@ -263,6 +279,7 @@ class _Binder:
         self.columns: dict[str, str] = {}
         self.cache: dict[tuple[str, str, str], object] = {}
         self.codes: dict[str, tuple[list[int], list[Cell]]] = {}
+        self.figure_codes: dict[tuple[str, str], tuple[list[int], list[Cell]]] = {}
         self.notices: list[Notice] = []
         self.seen: set[str] = set()  # the indicators and items the header names
         # (indicator, field) of a % column → each unit's code and each code's text, so that a
@@ -531,6 +548,10 @@ class _Binder:
                 self.codes.pop(indicator.id, None)
         else:
             self.figures[(indicator.id, field)] = cells  # type: ignore[assignment]
+            if (indicator.id, field) in self.figure_codes and all(code is not None for code in codes):
+                self.figure_codes[(indicator.id, field)] = (list(codes), scaled)  # type: ignore[arg-type]
+            else:
+                self.figure_codes.pop((indicator.id, field), None)
         changed = sorted(value for code in suspect if isinstance(value := distinct[code], Decimal))
         over = [value for value in changed if _hundred(value) > 100]
         if over:
@@ -586,7 +607,7 @@ class _Binder:
     def dataset(self, year: StatedYear | None, before: Iterable[Notice]) -> Dataset:
         return Dataset(file=self.table.file, units=tuple(self.units), rows=tuple(self.rows),
                        values=self.values, figures=self.figures, items=self.items, columns=self.columns,
-                       codes=self.codes, notices=(*before, *self.notices), sheet=self.table.sheet,
+                       codes=self.codes, figure_codes=self.figure_codes, notices=(*before, *self.notices), sheet=self.table.sheet,
                        stated_year=year, sources=self.sources)
 
     def record(self, unit: str, key: str, row: int, column: int) -> None:
@@ -683,6 +704,8 @@ class _WideBinder(_Binder):
             store[key] = cells
             if store is self.values:
                 self.codes[thing] = (codes, parsed.distinct)
+            elif store is self.figures:
+                self.figure_codes[(thing, field)] = (codes, parsed.distinct)
             if thing in self.index.indicators and self.index.indicators[thing].unit in PERCENT_UNITS:
                 self.texts[(thing, field)] = (codes, list(parsed), parsed.distinct)
 

@@ -407,7 +407,7 @@ def _bound(ruleset: Ruleset, source: DataSource, catalog: Catalog, notices: list
         raise UsageError(_("give {option} for the data file {path}: it states no year (in its title, "
                          "sheet or file name), and the targets it is scored against depend on the year").format(
                 option=source.option, path=source.path))
-    year, said = assessment_year(ruleset, source.year, dataset)
+    year, said = assessment_year(ruleset, source.year, dataset, source.option)
     notices += [*dataset.notices, *([said] if said else [])]
     return dataset, year
 

@@ -11,10 +11,11 @@ apply to (``applies_to``, or a cell marked 不适用) has ``EXEMPT`` in its valu
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
 from functools import partial
-from operator import add
+from itertools import repeat
+from operator import add, mul
 from typing import TypeVar
 
 import attrs
@@ -174,12 +175,12 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     its explanation, ``error`` refuses it."""
     values = _applicable_values(indicator, data)
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
-    figures = _figures(indicator, data)
+    figures = UnitFigures(indicator, data)
     lacking: dict[int, MissingFigure] = {}
     while True:
         scored: list[Cell] = values if not lacking else [None if n in lacking else v for n, v in enumerate(values)]
         try:
-            column = _score_column(ruleset, indicator, data, scored, figures, timing)
+            column = _score_column(ruleset, indicator, data, scored, figures, timing, values)
             break
         except _Lacking as exc:
             if (indicator.missing or ruleset.missing) != "zero" or not set(exc.units) - set(lacking):
@@ -189,9 +190,8 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
         column = attrs.evolve(column, values=values, notice=_lacking_notice(indicator, data, lacking))
     if not explain:
         return column
-    explanations = _explain(ruleset, indicator, scored, column.targets, [f.baseline for f in figures],
-                            figures, timing, column.points,
-                            by_value=not indicator.rule.batch and not _own_figures(indicator, data))
+    explanations = _explain(ruleset, indicator, scored, column.targets, figures, timing, column.points,
+                            _explained_alike(indicator, data, scored, figures))
     for unit, missing in lacking.items():
         explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
                               f"（缺失值规则：{indicator.missing or ruleset.missing}）")
@@ -213,15 +213,21 @@ def explain_one(ruleset: Ruleset, data: Dataset, year: int, position: int) -> li
     return texts
 
 
-def _score_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
-                  timing: Timing) -> Column:
-    if not indicator.rule.batch and not _own_figures(indicator, data):
-        target = _constant_target(indicator, data, values, figures, timing)
+def _score_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures,
+                  timing: Timing, observed: list[Cell]) -> Column:
+    """The column scored from ``values``: the units' values, less those of units that
+    lack a figure (scored 0); a batch target (进入前列) is set by every value ``observed``,
+    theirs too, as the batch's ranking is."""
+    if not indicator.rule.batch and not figures.columns:
+        target = _constant_target(indicator, data, values, figures, timing, observed)
         _check_missing(ruleset, indicator, data, values)
         return _constant_column(ruleset, indicator, data, values, target, figures)
-    targets = _targets(indicator, data, values, figures, timing)
+    cases = _cases(indicator, data, values, figures)
+    targets = _targets(indicator, data, values, figures, cases, timing, observed)
     _check_missing(ruleset, indicator, data, values)
-    return _varying_column(ruleset, indicator, data, values, targets, figures)
+    if indicator.rule.batch:
+        return _varying_column(ruleset, indicator, data, values, targets, figures)
+    return _case_column(ruleset, indicator, data, values, targets, figures, cases)
 
 
 def _field_name(missing: MissingFigure) -> str:
@@ -265,14 +271,14 @@ def _first_present(values: list[Cell]) -> int:
     return next(n for n, value in enumerate(values) if value is not None and value is not EXEMPT)
 
 
-def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
-                     timing: Timing) -> Decimal | None:
+def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures,
+                     timing: Timing, observed: list[Cell]) -> Decimal | None:
     """The target when every unit has the plan's figures: resolved once."""
     first = next((n for n, value in enumerate(values) if value is not None and value is not EXEMPT), None)
     if first is None or indicator.target is None or not indicator.rule.uses_target:
         return None
     if indicator.target.batch:
-        return _batch_target(indicator, data, values, figures, timing)
+        return _batch_target(indicator, data, observed, figures, timing)
     try:
         return indicator.target.resolve(figures[first], timing)
     except MissingFigure as exc:  # every unit has these figures
@@ -280,11 +286,11 @@ def _constant_target(indicator: Indicator, data: Dataset, values: list[Cell], fi
 
 
 def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
-                     target: Decimal | None, figures: list[Figures]) -> Column:
+                     target: Decimal | None, figures: UnitFigures) -> Column:
     """Points when the target and baseline are the same for every unit: each distinct
     value is scored once (a missing or exempt one scores nothing)."""
     rule, rounding = indicator.rule, ruleset.rounding
-    baseline = figures[0].baseline if figures else None
+    baseline = figures.baseline  # the plan's: the column has no figures of its own
     codes, distinct = _codes(indicator, data, values)
     points_of: dict[int, Decimal] = {}
     for code, value in distinct:
@@ -317,11 +323,11 @@ def _codes(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[lis
 
 
 def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
-                    targets: list[Decimal | None], figures: list[Figures]) -> Column:
-    """Points when targets or baselines differ by unit, or the rule needs the whole batch."""
+                    targets: list[Decimal | None], figures: UnitFigures) -> Column:
+    """Points when the rule needs the whole batch (排序赋分)."""
     rule, rounding = indicator.rule, ruleset.rounding
     present, scored = _present(values)
-    baselines = [figures[n].baseline for n in present]
+    baselines = list(map(figures.baseline_at, present))
     try:
         raw = rule.points_batch(scored, [targets[n] for n in present], baselines)
     except MissingFigure as exc:
@@ -344,6 +350,29 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
                   met=OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
 
 
+def _case_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: list[Cell],
+                 targets: list[Decimal | None], figures: UnitFigures, cases: list[int]) -> Column:
+    """Points when a unit's target or baseline comes from its own figures (``@基期``,
+    ``@上年``, a reference): each case, a value with its figures, is scored once, as a
+    column with the plan's figures scores each distinct value once."""
+    rule, rounding = indicator.rule, ruleset.rounding
+    distinct = list(dict.fromkeys(cases))
+    present = [unit for unit in distinct if values[unit] is not None and not isinstance(values[unit], Exempt)]
+    try:
+        raw = rule.points_batch([values[unit] for unit in present],  # type: ignore[misc]
+                                [targets[unit] for unit in present], list(map(figures.baseline_at, present)))
+    except MissingFigure as exc:
+        # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
+        scored = _present(values)[0]
+        units = [n for n in scored if figures.baseline_at(n) is None]
+        raise _Lacking(dict.fromkeys(units, exc),
+                       _missing_figure(indicator, data, units[0] if units else scored[0], exc)) from None
+    points_of = dict.fromkeys(distinct, _nothing(rounding))
+    points_of.update(zip(present, map(rounding.apply, raw) if rounding.stage == "indicator" else raw))
+    return Column(values=values, points=CodedColumn(cases, points_of), targets=targets, explanations=None,
+                  met=OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
+
+
 # Module-level, so that a batch's lazy columns can be pickled.
 def _same(target: Decimal | None, value: Cell) -> Decimal | None:
     return target
@@ -362,26 +391,60 @@ def _nothing(rounding: Rounding) -> Decimal:
     return rounding.apply(ZERO) if rounding.stage == "indicator" else ZERO
 
 
-def _own_figures(indicator: Indicator, data: Dataset) -> bool:
-    return any(ident == indicator.id for ident, _ in data.figures)
+class UnitFigures:
+    """Each unit's figures for one indicator, made when read: its own ``@基期`` from the
+    data (else the plan's baseline), its ``@上年`` and its references (全国平均 …).
+
+    :param columns: the indicator's figure columns in the data, field → each unit's figure.
+    """
+
+    __slots__ = ("baseline", "columns")
+
+    def __init__(self, indicator: Indicator, data: Dataset) -> None:
+        self.baseline = indicator.baseline
+        self.columns = {field: column for (ident, field), column in data.figures.items() if ident == indicator.id}
+
+    def baseline_at(self, unit: int) -> Decimal | None:
+        """The unit's baseline: its own, else the plan's."""
+        own = self.columns["baseline"][unit] if "baseline" in self.columns else None
+        return self.baseline if own is None else own
+
+    def __getitem__(self, unit: int) -> Figures:
+        own = self.columns
+        if not own:
+            return Figures(baseline=self.baseline)
+        return Figures(baseline=self.baseline_at(unit),
+                       previous=own["previous"][unit] if "previous" in own else None,
+                       references=tuple((name, figure) for name, column in own.items()
+                                        if name not in STANDARD_FIELDS and (figure := column[unit]) is not None))
 
 
-def _figures(indicator: Indicator, data: Dataset) -> list[Figures]:
-    count = len(data.units)
-    own = {field: column for (ident, field), column in data.figures.items() if ident == indicator.id}
-    if not own:
-        return [Figures(baseline=indicator.baseline)] * count
-    baselines = own.get("baseline", [None] * count)
-    previous = own.get("previous", [None] * count)
-    references = {name: column for name, column in own.items() if name not in STANDARD_FIELDS}
-    return [Figures(baseline=indicator.baseline if baselines[n] is None else baselines[n],
-                    previous=previous[n],
-                    references=tuple((name, figure) for name, col in references.items()
-                                     if (figure := col[n]) is not None))
-            for n in range(count)]
+def _cases(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures) -> list[int]:
+    """Each unit's case, a value with its figures, named by the position of one unit of
+    it: units of one case have the same target and points.  A case is the combination of
+    the unit's codes in the value column and each figure column, numbered as digits are,
+    each column a digit of its own base."""
+    coded = data.codes.get(indicator.id) if values is data.values.get(indicator.id) else None
+    keys, _count = _column_codes(values, coded)
+    for field, column in figures.columns.items():
+        codes, count = _column_codes(column, data.figure_codes.get((indicator.id, field)))
+        keys = list(map(add, map(mul, keys, repeat(count)), codes))  # key × count + code
+    unit_of = dict(zip(keys, range(len(keys))))
+    return list(map(unit_of.__getitem__, keys))
 
 
-def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
+def _column_codes(column: Sequence[object], coded: tuple[list[int], list[Cell]] | None) -> tuple[list[int], int]:
+    """Each unit's code in a column, and how many codes there are: binding's, else the
+    cells' identities (binding hands equal cells one object; every cell is alive in the
+    column while they are taken)."""
+    if coded is not None and len(coded[0]) == len(column):
+        return coded[0], len(coded[1])
+    ids = list(map(id, column))
+    code_of = {ident: code for code, ident in enumerate(dict.fromkeys(ids))}
+    return list(map(code_of.__getitem__, ids)), len(code_of)
+
+
+def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures,
                   timing: Timing) -> Decimal | None:
     """A batch shape's one target (进入全市前列), from the values of the units that have one."""
     numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
@@ -394,44 +457,40 @@ def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figur
         raise _missing_figure(indicator, data, numbers[0][0], exc) from None
 
 
-def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: list[Figures],
-             timing: Timing) -> list[Decimal | None]:
+def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures, cases: list[int],
+             timing: Timing, observed: list[Cell]) -> list[Decimal | None]:
+    """Each unit's target (``None`` where its value is missing or exempt), resolved once
+    per distinct set of figures."""
     target = indicator.target
-    if target is None:
-        return [None] * len(figures)
+    if target is None or not indicator.rule.uses_target:
+        return [None] * len(values)
     if target.batch:
-        shared = _batch_target(indicator, data, values, figures, timing) if indicator.rule.uses_target else None
+        shared = _batch_target(indicator, data, observed, figures, timing)
         return [None if value is None or value is EXEMPT else shared for value in values]
-    resolved: dict[tuple[str, ...], Decimal | MissingFigure] = {}
-    out: list[Decimal | None] = []
-    lacking: dict[int, MissingFigure] = {}
-    for n, (fig, value) in enumerate(zip(figures, values)):
-        if value is None or value is EXEMPT or not indicator.rule.uses_target:
-            out.append(None)
+    columns = tuple(figures.columns.values())
+    resolved: dict[tuple[int, ...], Decimal | MissingFigure] = {}
+    of_case: dict[int, Decimal | None] = {}
+    lacking: dict[int, MissingFigure] = {}  # case → what its figures lack
+    for unit in dict.fromkeys(cases):
+        of_case[unit] = None
+        if values[unit] is None or values[unit] is EXEMPT:
             continue
-        key = _written(fig)
+        key = tuple(id(column[unit]) for column in columns)  # alive in the columns, as in _column_codes
         if key not in resolved:
             try:
-                resolved[key] = target.resolve(fig, timing)
+                resolved[key] = target.resolve(figures[unit], timing)
             except MissingFigure as exc:
                 resolved[key] = exc
         found = resolved[key]
         if isinstance(found, MissingFigure):
-            lacking[n] = found
-            out.append(None)
+            lacking[unit] = found
         else:
-            out.append(found)
+            of_case[unit] = found
     if lacking:
-        first = min(lacking)
-        raise _Lacking(lacking, _missing_figure(indicator, data, first, lacking[first]))
-    return out
-
-
-def _written(figures: Figures) -> tuple[str, ...]:
-    """Figures as they are written, to key the targets worked out from them: 80 and 80.00
-    are equal Decimals, but 80 + 2 is 82 and 80.00 + 2 is 82.00, and each unit's target
-    keeps the digits of its own figures."""
-    return (str(figures.baseline), str(figures.previous), *(f"{name}={value}" for name, value in figures.references))
+        units = {n: lacking[case] for n, case in enumerate(cases) if case in lacking}
+        first = min(units)
+        raise _Lacking(units, _missing_figure(indicator, data, first, units[first]))
+    return list(map(of_case.__getitem__, cases))
 
 
 def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: MissingFigure) -> DataError:
@@ -440,8 +499,7 @@ def _missing_figure(indicator: Indicator, data: Dataset, unit: int, exc: Missing
                      "({name}); supply it in a column '{name}@{field}' (or set the "
                      "missing-value policy to 'zero' to score such a unit 0)").format(
             units=data.units[unit], what=exc.what, id=indicator.id, name=indicator.name,
-            field=field), file=data.file, sheet=data.sheet, row=data.rows[unit],
-                     column=f"{indicator.name}@{field}")
+            field=field), column=f"{indicator.name}@{field}", **data.where(unit))
 
 
 def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
@@ -454,8 +512,8 @@ def _check_all_missing(ruleset: Ruleset, data: Dataset) -> None:
             if value is None:
                 problems.add(DataProblem(_("unit '{units}' has no value for {name}, and the "
                                      "ruleset's missing-value policy is 'error'").format(
-                        units=data.units[unit], name=indicator.name), file=data.file, sheet=data.sheet,
-                                     row=data.rows[unit], column=data.columns.get(indicator.id, indicator.name)),
+                        units=data.units[unit], name=indicator.name),
+                                     column=data.columns.get(indicator.id, indicator.name), **data.where(unit)),
                              number)
     problems.raise_any()
 
@@ -466,42 +524,53 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
     unit = next(n for n, value in enumerate(values) if value is None)
     raise DataError(_("unit '{units}' has no value for {name}, and the ruleset's "
                     "missing-value policy is 'error'").format(
-            units=data.units[unit], name=indicator.name), file=data.file, row=data.rows[unit],
-                    column=data.columns.get(indicator.id, indicator.name))
+            units=data.units[unit], name=indicator.name),
+                    column=data.columns.get(indicator.id, indicator.name), **data.where(unit))
+
+
+def _explained_alike(indicator: Indicator, data: Dataset, values: list[Cell],
+                     figures: UnitFigures) -> Sequence[Hashable] | None:
+    """Keys on which units share an explanation: a rule that needs no batch explains a
+    unit from its value and figures alone, which are the plan's (the key is the value)
+    or its case's; ``None`` for a batch rule, whose every unit is explained."""
+    if indicator.rule.batch:
+        return None
+    if not figures.columns:
+        return list(map(exact, values))
+    return _cases(indicator, data, values, figures)
 
 
 def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
-             baselines: list[Decimal | None], figures: list[Figures], timing: Timing,
-             points: Sequence[Decimal], *, by_value: bool) -> list[str]:
+             figures: UnitFigures, timing: Timing, points: Sequence[Decimal],
+             alike: Sequence[Hashable] | None) -> list[str]:
     """Every unit's explanation of the indicator.
 
-    :param by_value: a unit's sentence depends on its value alone (a rule that needs no
-        batch and no per-unit figures: one target, points by value), so one unit of each
-        distinct value is explained and the others share its sentence.
+    :param alike: each unit's key (:func:`_explained_alike`): one unit of each key is
+        explained and the others share its sentence; ``None``: every unit is explained.
     """
     shared = ""
     if indicator.rule.uses_target and indicator.target is not None and indicator.target.batch:
         numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
-        shared = indicator.target.describe_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
-                                                 timing)
-    if not by_value:
-        return _sentences(ruleset, indicator, values, targets, baselines, figures, timing, points, shared,
-                          range(len(values)))
-    keys = list(map(exact, values))
-    first = dict(zip(keys, range(len(keys))))
-    said = dict(zip(first, _sentences(ruleset, indicator, values, targets, baselines, figures, timing, points,
-                                      shared, list(first.values()))))
-    return list(map(said.__getitem__, keys))
+        if numbers:  # else no unit's sentence shows the target
+            shared = indicator.target.describe_batch([value for _, value in numbers],
+                                                     [figures[n] for n, _ in numbers], timing)
+    if alike is None:
+        return _sentences(ruleset, indicator, values, targets, figures, timing, points, shared, range(len(values)))
+    first = dict(zip(alike, range(len(alike))))
+    said = dict(zip(first, _sentences(ruleset, indicator, values, targets, figures, timing, points, shared,
+                                      list(first.values()))))
+    return list(map(said.__getitem__, alike))
 
 
 def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
-               baselines: list[Decimal | None], figures: list[Figures], timing: Timing, points: Sequence[Decimal],
-               shared: str, units: Sequence[int]) -> list[str]:
+               figures: UnitFigures, timing: Timing, points: Sequence[Decimal], shared: str,
+               units: Sequence[int]) -> list[str]:
     """The explanations of the units at ``units`` (positions in the columns), in that order."""
     rule, rounding = indicator.rule, ruleset.rounding
     present = [n for n in units if values[n] is not None and not isinstance(values[n], Exempt)]
+    own = [figures[n] for n in present]
     lines = rule.explain_batch([values[n] for n in present],  # type: ignore[misc]
-                               [targets[n] for n in present], [baselines[n] for n in present])
+                               [targets[n] for n in present], [unit.baseline for unit in own])
     missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
@@ -511,10 +580,9 @@ def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targe
     described: dict[tuple[object, ...], str] = {}
     sentences: dict[tuple[str, str, object], str] = {}
     whole = f"目标：{shared}；" if shared else ""
-    for n, line in zip(present, lines):
+    for n, unit, line in zip(present, own, lines):
         target = whole
         if not shared and rule.uses_target and indicator.target is not None:
-            unit = figures[n]
             key = (exact(unit.baseline), exact(unit.previous),
                    *((name, exact(figure)) for name, figure in unit.references))
             known = described.get(key)

@@ -9,24 +9,28 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
+import shutil
 import tempfile
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import chain, islice
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import attrs
 
 from qscore.errors import QscoreError
 from qscore.i18n import _
 from qscore.model import BatchResult
 from qscore.writing import notes
+from qscore.writing.sheetrows import EXCEL_MAX_ROWS, RowWriter, SheetRows, column_name, outside, pack, too_long
 from qscore.writing.text import FORMULA_STARTS, summary_table
 
 # Workbook metadata must not carry the time of the run, or outputs would differ byte-wise.
 FIXED_CREATED = datetime.datetime(2000, 1, 1)
-#: What one Excel sheet holds: rows (the title and header are two of them), columns, characters in a cell.
-EXCEL_MAX_ROWS = 1_048_576
+#: What one Excel sheet holds in columns (its rows and a cell's characters: :mod:`~qscore.writing.sheetrows`).
 EXCEL_MAX_COLUMNS = 16_384
-EXCEL_MAX_TEXT = 32_767
 #: Rows above a table's figures: the title, then the header.
 TITLE_ROWS = 2
 #: The totals chart shows the first this many units (a chart of 40,000 bars shows nothing).
@@ -37,6 +41,8 @@ WIDTH_ROWS = 200
 A4 = 9
 #: Colours of the classes in the totals chart, best first (the last repeats).
 CLASS_COLOURS = ("#1F4E79", "#2E75B6", "#9DC3E6", "#F4B183", "#C55A11", "#7F7F7F")
+#: The pieces :func:`xlsx_chunks` gives.
+CHUNK = 1 << 20
 
 
 #: The sheet of what was done with the data.
@@ -57,51 +63,115 @@ def write_xlsx(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
     title and header) goes on as many sheets as it needs, 指标明细, 指标明细(2) …, each
     with the title and header: nothing is dropped.
 
-    The workbook is written in XlsxWriter's constant-memory mode: each sheet's rows go
-    to disk in order as they are written (texts inline, not in a shared table), and the
-    per-indicator detail is made a unit at a time from the batch's columns, so a
-    national batch is never held as cells.
+    XlsxWriter writes the workbook but the rows of its tables, which go to disk as they
+    are made (:mod:`~qscore.writing.sheetrows`); the per-indicator detail is made a unit
+    at a time from the batch's columns, so a national batch is never held as cells.
 
     :raises QscoreError: for a ranking wider than a sheet, or a text longer than a cell.
     """
-    import xlsxwriter
-
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="qscore-xlsx-") as scratch:
-        workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "tmpdir": scratch,
-                                                "strings_to_formulas": False, "strings_to_numbers": False,
-                                                "strings_to_urls": False})
-        try:
-            _write_workbook(workbook, batch, max_rows)
-        except BaseException:
-            # Closed only to close the sheets' temporary files; what it writes is dropped.
-            with contextlib.suppress(Exception):
-                workbook.close()
-            raise
-        workbook.close()
+        _write(batch, max_rows, Path(scratch), buffer)
     return buffer.getvalue()
 
 
-def _write_workbook(workbook: Any, batch: BatchResult, max_rows: int) -> None:
+def xlsx_chunks(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> Iterator[bytes]:
+    """The bytes of :func:`write_xlsx`, in pieces read from the workbook packed on disk,
+    so that a national workbook is never held whole.  The workbook is written (or
+    refused) before this returns; the pieces are read as they are asked for.
+
+    :raises QscoreError: as :func:`write_xlsx`.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="qscore-xlsx-"))
+    try:
+        with (scratch / PACKED).open("wb") as out:
+            _write(batch, max_rows, scratch, out)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    pieces = _pieces(scratch)
+    # The folder goes once the pieces are read, or when they are dropped unread.
+    weakref.finalize(pieces, shutil.rmtree, scratch, ignore_errors=True)
+    return pieces
+
+
+#: The workbook :func:`xlsx_chunks` packs, in its folder.
+PACKED = "packed.xlsx"
+
+
+def _pieces(scratch: Path) -> Iterator[bytes]:
+    try:
+        with (scratch / PACKED).open("rb") as workbook:
+            while chunk := workbook.read(CHUNK):
+                yield chunk
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@attrs.define
+class _Book:
+    """A workbook being written: XlsxWriter's, its styles, and the rows written apart.
+
+    :param workbook: the XlsxWriter workbook.
+    :param styles: its formats by name (:func:`_styles`).
+    :param scratch: the folder of the files of rows.
+    :param rows: each sheet's rows written apart, by the sheet's name.
+    """
+
+    workbook: Any
+    styles: dict[str, Any]
+    scratch: Path
+    rows: dict[str, SheetRows] = attrs.Factory(dict)
+
+    def row_writer(self, sheet: Any, columns: int, general: set[int], out: Any) -> RowWriter:
+        # XlsxWriter numbers a format when a cell of its own first uses it; these two are
+        # used in rows it does not write.  (The method is XlsxWriter's, not public: see
+        # pyproject.toml.)
+        points, quoted = self.styles["points"]._get_xf_index(), self.styles["quoted"]._get_xf_index()
+        return RowWriter(out, sheet.name, columns, general, points, quoted)
+
+
+def _write(batch: BatchResult, max_rows: int, scratch: Path, out: BinaryIO) -> None:
+    import xlsxwriter
+
+    package = io.BytesIO()
+    workbook = xlsxwriter.Workbook(package, {"constant_memory": True, "tmpdir": str(scratch),
+                                             "strings_to_formulas": False, "strings_to_numbers": False,
+                                             "strings_to_urls": False})
+    book = _Book(workbook, _styles(workbook, batch.ruleset.rounding.places), scratch)
+    try:
+        _write_workbook(book, batch, max_rows)
+    except BaseException:
+        # Closed only to close the sheets' temporary files; what it writes is dropped.
+        with contextlib.suppress(Exception):
+            workbook.close()
+        raise
+    workbook.close()
+    package.seek(0)
+    pack(package, book.rows, out)
+    for written in book.rows.values():
+        written.path.unlink()
+
+
+def _write_workbook(book: _Book, batch: BatchResult, max_rows: int) -> None:
+    workbook = book.workbook
     workbook.set_properties({"title": notes.title(batch), "created": FIXED_CREATED})
-    styles = _styles(workbook, batch.ruleset.rounding.places)
     title = notes.title(batch)
     header, rows = summary_table(batch, detail=True)
-    ranking = write_table(workbook, "排名", header, rows, styles, general=set(), max_rows=max_rows, title=title)
+    ranking = write_table(book, "排名", header, rows, general=set(), max_rows=max_rows, title=title)
     charted = min(len(rows), max_rows - TITLE_ROWS, CHART_MAX_UNITS)
     del rows
     if charted:
         _totals_chart(workbook, batch, ranking[0], charted)
-    write_table(workbook, "指标明细", DETAIL_HEADER, _detail_rows(batch), styles, general={5, 6}, max_rows=max_rows,
+    write_table(book, "指标明细", DETAIL_HEADER, _detail_rows(batch), general={5, 6}, max_rows=max_rows, title=title)
+    write_table(book, "加减分", notes.ADJUSTMENT_HEADER, notes.adjustment_rows(batch), general={5}, max_rows=max_rows,
                 title=title)
-    write_table(workbook, "加减分", notes.ADJUSTMENT_HEADER, notes.adjustment_rows(batch), styles, general={5},
-                max_rows=max_rows, title=title)
-    write_table(workbook, NOTICES, notes.NOTICE_HEADER, notes.notice_rows(batch), styles, general=set(),
-                max_rows=max_rows, title=title)
-    _notes_sheet(workbook, batch, styles)
-    _provenance_sheet(workbook, batch, styles)
+    write_table(book, NOTICES, notes.NOTICE_HEADER, notes.notice_rows(batch), general=set(), max_rows=max_rows,
+                title=title)
+    _notes_sheet(workbook, batch, book.styles)
+    _provenance_sheet(book, batch)
     if charted and batch.ruleset.classification is not None:
-        _chart_data(workbook, batch, charted, styles)
+        _chart_data(book, batch, charted)
 
 
 def _styles(workbook: Any, places: int) -> dict[str, Any]:
@@ -117,8 +187,8 @@ def _styles(workbook: Any, places: int) -> dict[str, Any]:
     }
 
 
-def write_table(workbook: Any, name: str, header: list[str], rows: Iterable[Sequence[Any]], styles: dict[str, Any],
-                *, general: set[int], max_rows: int = EXCEL_MAX_ROWS, title: str | None = None) -> list[Any]:
+def write_table(book: _Book, name: str, header: list[str], rows: Iterable[Sequence[Any]], *, general: set[int],
+                max_rows: int = EXCEL_MAX_ROWS, title: str | None = None) -> list[Any]:
     """``rows`` under ``header`` on sheet ``name``, and on ``name(2)``, ``name(3)`` …
     when they are more than a sheet holds; the sheets made, in order (to set up further).
     The rows are read once, in order (a generator will do): a sheet is written as its
@@ -141,10 +211,10 @@ def write_table(workbook: Any, name: str, header: list[str], rows: Iterable[Sequ
     sheets: list[Any] = []
     while first or not sheets:
         number = len(sheets) + 1
-        sheet = workbook.add_worksheet(name if number == 1 else f"{name}({number})")
+        sheet = book.workbook.add_worksheet(name if number == 1 else f"{name}({number})")
         if title is not None:
-            _write_title(sheet, title, len(header), styles)
-        count = _write_sheet(sheet, header, chain(first, islice(rows, per_sheet - len(first))), styles,
+            _write_title(sheet, title, len(header), book.styles)
+        count = _write_sheet(book, sheet, header, chain(first, islice(rows, per_sheet - len(first))),
                              general=general, top=top, first=first)
         sheet.autofilter(top - 1, 0, top - 1 + count, len(header) - 1)
         _print_setup(sheet, top)
@@ -195,35 +265,33 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], styles: dict[str, Any], *,
-                 general: set[int], top: int = 1, first: Sequence[Sequence[Any]] | None = None) -> int:
-    """Write ``header`` in the row above ``top`` and ``rows`` from ``top`` on, in order;
-    Decimal cells in columns ``general`` are plain numbers, other Decimal cells are
-    points.  Column widths come from ``first``, the first rows (``rows`` when not
-    given, a sequence then).  Returns how many rows were written."""
+def _write_sheet(book: _Book, sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], *, general: set[int],
+                 top: int = 1, first: Sequence[Sequence[Any]] | None = None,
+                 after: Sequence[Sequence[Any]] = ()) -> int:
+    """Write ``header`` in the row above ``top`` and ``rows`` from ``top`` on, in order,
+    then, a row apart, the rows ``after``; Decimal cells in columns ``general`` are
+    plain numbers, other Decimal cells are points.  Column widths come from ``first``,
+    the first rows (``rows`` when not given, a sequence then).  Returns how many of
+    ``rows`` were written."""
     if first is None:
         first = rows = list(rows)
-    points = styles["points"]
     for column, name in enumerate(header):
-        _write_text(sheet, top - 1, column, name, styles, styles["header"])
-    number = top - 1
-    for number, row in enumerate(rows, top):
-        for column, cell in enumerate(row):
-            if cell is None or cell == "":
-                continue
-            if isinstance(cell, Decimal):
-                # Our figures are rounded or short; a float keeps their 15 significant
-                # digits.  Adding 0.0 turns -0.0 into 0.0.
-                _written(sheet.write_number(number, column, float(cell) + 0.0,
-                                            None if column in general else points), sheet, number, column)
-            elif isinstance(cell, int) and not isinstance(cell, bool):
-                _written(sheet.write_number(number, column, cell), sheet, number, column)
-            else:
-                _write_text(sheet, number, column, str(cell), styles, None)
+        _write_text(sheet, top - 1, column, name, book.styles, book.styles["header"])
+    path = book.scratch / f"rows-{len(book.rows) + 1}.xml"
+    with path.open("w", encoding="utf-8", newline="", buffering=CHUNK) as out:
+        writer = book.row_writer(sheet, len(header), general, out)
+        number = top - 1
+        for number, row in enumerate(rows, top):
+            writer.write(number, row)
+        count = number - top + 1
+        for number, row in enumerate(after, top + count + 1):
+            writer.write(number, row)
+    if writer.last >= top:
+        book.rows[sheet.name] = SheetRows(path, f"A1:{column_name(len(header) - 1)}{writer.last + 1}")
     sheet.freeze_panes(top, min(2, len(header)))
     for column, width in enumerate(_widths(header, first)):
         sheet.set_column(column, column, width)
-    return number - top + 1
+    return count
 
 
 def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, Any], style: Any) -> None:
@@ -236,13 +304,9 @@ def _written(status: int, sheet: Any, row: int, column: int) -> None:
     """XlsxWriter returns -1 for a cell outside the sheet and -2 for a text it cut to
     32,767 characters, and writes on: refuse both rather than drop or cut a cell."""
     if status == -2:
-        raise QscoreError(_("the text in sheet {name}, row {row}, column {column} is longer than the "
-                          "{EXCEL_MAX_TEXT:,} characters an XLSX cell holds; write CSV or JSON instead").format(
-                name=sheet.name, row=row + 1, column=column + 1, EXCEL_MAX_TEXT=EXCEL_MAX_TEXT))
+        raise too_long(sheet.name, row, column)
     if status:
-        raise QscoreError(_("sheet {name}, row {row}, column {column} is outside what an XLSX sheet "
-                          "holds; write CSV or JSON instead").format(
-                name=sheet.name, row=row + 1, column=column + 1))
+        raise outside(sheet.name, row, column)
 
 
 def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
@@ -308,15 +372,15 @@ def _cached(total: Decimal) -> str:
 CHART_DATA = "图表数据"
 
 
-def _chart_data(workbook: Any, batch: BatchResult, count: int, styles: dict[str, Any]) -> None:
+def _chart_data(book: _Book, batch: BatchResult, count: int) -> None:
     """The hidden sheet of the chart's series: each unit's total in its class's column."""
     units = batch.units
     names = [grade.name for grade in batch.ruleset.classification.grades]  # type: ignore[union-attr]
-    sheet = workbook.add_worksheet(CHART_DATA)
-    _write_sheet(sheet, ["单位", *names], [
+    sheet = book.workbook.add_worksheet(CHART_DATA)
+    _write_sheet(book, sheet, ["单位", *names], [
         [unit, *(total if tier == name else None for name in names)]
         for unit, total, tier in zip(units.column("unit")[:count], units.column("total")[:count],
-                                     units.column("tier")[:count])], styles, general=set())
+                                     units.column("tier")[:count])], general=set())
     sheet.hide()
 
 
@@ -358,14 +422,13 @@ def _notes_sheet(workbook: Any, batch: BatchResult, styles: dict[str, Any]) -> N
     _print_setup(sheet, 1)
 
 
-def _provenance_sheet(workbook: Any, batch: BatchResult, styles: dict[str, Any]) -> None:
+def _provenance_sheet(book: _Book, batch: BatchResult) -> None:
     """来源: the qscore version, the ruleset and data files by their SHA-256, the year
     and the reading options (read back by ``qscore verify``)."""
-    sheet = workbook.add_worksheet("来源")
-    _write_title(sheet, f"{notes.title(batch)}：结果来源", len(notes.PROVENANCE_HEADER), styles)
-    rows = notes.provenance_rows(batch.provenance)
-    _write_sheet(sheet, notes.PROVENANCE_HEADER, rows, styles, general=set(), top=TITLE_ROWS)
-    _write_text(sheet, TITLE_ROWS + len(rows) + 1, 0, notes.VERIFY_NOTE, styles, None)
+    sheet = book.workbook.add_worksheet("来源")
+    _write_title(sheet, f"{notes.title(batch)}：结果来源", len(notes.PROVENANCE_HEADER), book.styles)
+    _write_sheet(book, sheet, notes.PROVENANCE_HEADER, notes.provenance_rows(batch.provenance), general=set(),
+                 top=TITLE_ROWS, after=[[notes.VERIFY_NOTE]])
     sheet.set_column(1, 1, 50)
     sheet.set_column(2, 2, 68)
     _print_setup(sheet, TITLE_ROWS)

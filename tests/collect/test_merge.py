@@ -252,3 +252,20 @@ def test_the_townships_split_any_way_into_files_merge_back_to_the_example(cli, a
     merged = tmp_path / "汇总.xlsx"
     assert cli("merge", "shizhu-township", *files, "--year", "2025", "-o", str(merged)).exit_code == 0
     assert cli("rank", "shizhu-township", str(merged), "--format", "csv").stdout_bytes == plain
+
+
+def test_a_unit_missing_a_figure_in_files_scored_together_is_pointed_to_in_its_own_file(cli, tmp_path, monkeypatch):
+    # Two files scored together: the error for a missing value names the file and row
+    # where the unit's line is (西沱镇 is row 2 of b.csv's data, line 3), not a row of the
+    # merged table, which exists in no file.
+    monkeypatch.chdir(tmp_path)
+    ruleset = (ROOT / "tests" / "data" / "township.toml").read_text(encoding="utf-8")
+    Path("strict.toml").write_text(ruleset.replace('base_year = 2023', 'base_year = 2023\nmissing = "error"', 1),
+                                   encoding="utf-8")
+    header = "单位,食品抽检合格率（%）,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖,发生重大质量安全事故\n"
+    Path("a.csv").write_text(header + "南宾街道,97.5,99.2,完成,,\n", encoding="utf-8")
+    Path("b.csv").write_text(header + "万安街道,96.1,99.0,完成,,\n西沱镇,,98.5,基本完成,,\n", encoding="utf-8")
+    result = cli("rank", "strict.toml", "a.csv", "b.csv", "--year", "2025", "--partial")
+    assert result.exit_code == 1
+    assert result.stderr.endswith("Error: b.csv, row 3, column '食品抽检合格率（%）': unit '西沱镇' has no value for "
+                                  "食品抽检合格率, and the ruleset's missing-value policy is 'error'\n")

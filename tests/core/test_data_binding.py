@@ -63,6 +63,45 @@ def test_wide_layout_with_baseline_reference_and_previous_columns(cli, ruleset, 
     assert totals(cli, ruleset, write("wide.csv", WIDE)) == {"贵阳市": 30.0, "遵义市": 10.0}
 
 
+def test_wide_binding_codes_each_figure_column_as_it_codes_a_value_column(ruleset, write, catalog):
+    from decimal import Decimal
+
+    from qscore import read_table
+    from qscore.reading.binding import bind
+
+    # Both units' 基期 is 0.5: one code, one object; 上年 0.025 and 0.030: two.
+    data = bind(read_table(write("wide.csv", WIDE)), catalog.ruleset(ruleset))
+    codes, distinct = data.figure_codes[("energy", "baseline")]
+    assert (codes, distinct) == ([0, 0], [Decimal("0.5")])
+    assert all(figure is distinct[code] for figure, code in zip(data.figures[("energy", "baseline")], codes))
+    assert data.figure_codes[("deaths", "previous")] == ([0, 1], [Decimal("0.025"), Decimal("0.030")])
+    assert set(data.figure_codes) == set(data.figures)
+
+
+def test_figure_codes_follow_a_figure_column_multiplied_by_100(write, catalog):
+    from decimal import Decimal
+
+    from qscore import read_table
+    from qscore.reading.binding import BindOptions, bind
+
+    # 合格率 (%) to reach 98 from each unit's 基期, written as fractions (0.9 for 90%);
+    # --percent-fractions: the column becomes 90, 90, 95, and its codes stay with it.
+    ruleset = catalog.ruleset(str(write("pct.toml", HEAD.split("[[indicators]]")[0] + """
+[[indicators]]
+id = "pass_rate"
+name = "合格率"
+unit = "%"
+target = 98
+points = 10
+rule = "pass_fail"
+""")))
+    table = read_table(write("pct.csv", "市州,合格率,合格率@基期\n甲,93,0.9\n乙,91,0.9\n丙,96,0.95\n"))
+    data = bind(table, ruleset, options=BindOptions(percent_fractions=True))
+    codes, distinct = data.figure_codes[("pass_rate", "baseline")]
+    assert data.figures[("pass_rate", "baseline")] == [Decimal(90), Decimal(90), Decimal(95)]
+    assert codes == [0, 0, 1] and [distinct[code] for code in codes] == data.figures[("pass_rate", "baseline")]
+
+
 def test_long_layout_gives_the_same_result(cli, ruleset, write):
     rows = ["unit,indicator,value,field"]
     header, *lines = WIDE.strip().splitlines()

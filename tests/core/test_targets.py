@@ -297,6 +297,17 @@ def test_a_top_target_in_the_engine_worked_by_hand(race, catalog):
         "目标：4个单位中前40%（4 × 40% = 1.6，取前2名）的最高值 = 2.8；达标：")
 
 
+def test_a_top_target_with_no_value_in_the_batch_is_explained(write, catalog):
+    from qscore.pipeline import score
+
+    # No unit reports 万人投诉量: no batch to take the 前40% from, and nothing to explain
+    # but the missing values (each scores 0 under the default 'zero' policy).
+    data = write("race.csv", "区县,公共服务质量满意度,万人投诉量\n甲区,80.1,-\n乙区,83.5,-\n")
+    batch = score(catalog.ruleset(str(write("race.toml", RACE))), data, year=2025, explain=True)
+    assert [(u.indicators[1].target, u.indicators[1].points) for u in batch.units] == [(None, D("0.00"))] * 2
+    assert {u.indicators[1].explanation for u in batch.units} == {"无数据，按0分计（缺失值规则：zero）"}
+
+
 def test_explain_shows_how_the_top_target_was_worked_out(race, cli, write):
     ruleset_path, data = race
     result = cli("explain", str(ruleset_path), str(data), "丙区", "--year", "2025")

@@ -4,7 +4,9 @@ written; XLSX tables go on as many sheets as they need."""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -259,6 +261,28 @@ def test_the_xlsx_detail_goes_on_as_many_sheets_as_it_needs(tmp_path):
     assert [row[0] for row in series.iter_rows(min_row=2, values_only=True)] == [batch.units[0].unit]
 
 
+def test_each_sheet_of_a_split_table_spans_its_own_rows(tmp_path):
+    import zipfile
+
+    import qscore
+    from qscore.writing.xlsx import write_xlsx, xlsx_chunks
+
+    batch = qscore.score(str(RULESET), str(UNITS), explain=True)
+    data = write_xlsx(batch, max_rows=7)
+    # 12 detail rows, 5 to a sheet under the title and header: rows 3–7, 3–7 and 3–4.
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    parts = {name: f"xl/worksheets/sheet{number}.xml"
+             for number, name in enumerate((n for n in book.sheetnames if n != "总分图"), 1)}
+    dimensions = [re.search(r'<dimension ref="([A-Z0-9:]+)"/>', archive.read(parts[name]).decode()).group(1)
+                  for name in ("指标明细", "指标明细(2)", "指标明细(3)")]
+    assert dimensions == ["A1:K7", "A1:K7", "A1:K4"]
+    assert [book[name].auto_filter.ref for name in ("指标明细", "指标明细(2)", "指标明细(3)")] == [
+        "A2:K7", "A2:K7", "A2:K4"]
+    # Written in pieces, the same bytes, and the same again.
+    assert b"".join(xlsx_chunks(batch, max_rows=7)) == data == write_xlsx(batch, max_rows=7)
+
+
 def test_a_text_longer_than_an_xlsx_cell_is_refused_not_cut(cli, tmp_path):
     name = "镇" * 40_000
     data = tmp_path / "long.csv"
@@ -281,6 +305,29 @@ def test_a_refused_workbook_leaves_no_temporary_file(cli, tmp_path, monkeypatch)
     data.write_text(UNITS.read_text(encoding="utf-8").replace("悦崃镇", "镇" * 40_000), encoding="utf-8")
     result = cli("rank", str(RULESET), str(data), "--limit", "cell_length=50000", "-o", str(tmp_path / "out.xlsx"))
     assert result.exit_code == 1 and "longer than the 32,767 characters" in result.output
+    assert list(scratch.iterdir()) == []
+
+
+def test_an_xlsx_stream_dropped_unread_leaves_no_temporary_file(tmp_path, monkeypatch):
+    # As when recording the round fails after the workbook was made: its pieces are never read.
+    import gc
+
+    import qscore
+    from qscore.writing.xlsx import xlsx_chunks
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    batch = qscore.score(str(RULESET), str(UNITS), explain=True)
+    pieces = xlsx_chunks(batch)
+    assert len(list(scratch.iterdir())) == 1  # the packed workbook's folder
+    del pieces
+    gc.collect()
+    assert list(scratch.iterdir()) == []
+    read = xlsx_chunks(batch)
+    next(read)  # read part of the way, then dropped (a closed pipe)
+    del read
+    gc.collect()
     assert list(scratch.iterdir()) == []
 
 

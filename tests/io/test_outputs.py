@@ -83,6 +83,22 @@ def test_xlsx_writes_hostile_text_as_quoted_text_and_points_as_numbers(cli, host
     assert all(cell.data_type != "f" for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row)
 
 
+def test_xlsx_writes_names_that_look_like_xml_as_text(cli, tmp_path):
+    # A name that is a piece of SpreadsheetML (a rich text run) is a name, not markup.
+    names = {"悦崃镇": "<r><t>悦崃镇</t></r>", "西沱镇": "<r>&</r>", "黄水镇": "_x0041_镇"}
+    text = TOWNSHIPS.read_text(encoding="utf-8")
+    for old, new in names.items():
+        text = text.replace(old, new)
+    data = tmp_path / "names.csv"
+    data.write_text(text, encoding="utf-8")
+    output = tmp_path / "result.xlsx"
+    run(cli, "rank", TOWNSHIP, str(data), "--year", "2025", "--partial", "-o", str(output))
+    sheet = openpyxl.load_workbook(output)["排名"]
+    written = {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    # openpyxl gives the text as stored: _x005F_ is Excel's escape of an underscore.
+    assert written == {"<r><t>悦崃镇</t></r>", "<r>&</r>", "_x005F_x0041_镇", "南宾街道"}
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_same_input_gives_byte_identical_output_across_processes(tmp_path, fmt):
     outputs = []

@@ -131,9 +131,9 @@ def test_compare_of_files_takes_the_years_they_state_else_needs_them(cli, allow_
     assert stated.exit_code == given.exit_code == 0
     assert stated.stdout == given.stdout
     assert stated.stderr == (f"notice: {COUNTY_2024}: assessment year 2024, as the file name 'county-2024.csv' says "
-                             "(give --year to score for another)\n"
+                             "(give --year-old to score for another)\n"
                              f"notice: {COUNTY_2025}: assessment year 2025, as the file name 'county-2025.csv' says "
-                             "(give --year to score for another)\n")
+                             "(give --year-new to score for another)\n")
     unnamed = tmp_path / "old.csv"
     unnamed.write_bytes(Path(COUNTY_2024).read_bytes())
     result = cli("compare", "shizhu-county", str(unnamed), COUNTY_2025, "--year-new", "2025")

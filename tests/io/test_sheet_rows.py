@@ -1,0 +1,148 @@
+"""The rows of the workbook's tables, written as sheet XML a row at a time
+(:mod:`qscore.writing.sheetrows`): every text reads back as written, numbers as the
+rest of the workbook writes them, and what a cell cannot hold is refused."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Collection
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qscore.errors import QscoreError
+from qscore.writing.sheetrows import RowWriter, SheetRows, column_name, escaped, pack
+
+HEADER = ["单位", "完成值", "得分", "说明"]
+
+
+def workbook(folder: Path, rows: list[list[Any]], *, general: Collection[int] = (1,)) -> Path:
+    """A workbook of one sheet 表: ``HEADER`` written by XlsxWriter in row 1, ``rows``
+    by the row writer under it, packed as the results workbook is."""
+    package = folder / "package.xlsx"
+    book = xlsxwriter.Workbook(str(package), {"constant_memory": True})
+    sheet = book.add_worksheet("表")
+    for column, name in enumerate(HEADER):
+        sheet.write_string(0, column, name)
+    points, quoted = book.add_format({"num_format": "0.00"}), book.add_format({"quote_prefix": True})
+    path = folder / "rows.xml"
+    try:
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = RowWriter(out, "表", len(HEADER), general, points._get_xf_index(), quoted._get_xf_index())
+            for number, row in enumerate(rows, 1):
+                writer.write(number, row)
+    finally:
+        book.close()
+    result = folder / "out.xlsx"
+    with package.open("rb") as source, result.open("wb") as out:
+        pack(source, {"表": SheetRows(path, f"A1:D{len(rows) + 1}")}, out)
+    return result
+
+
+def read_back(text: str) -> str:
+    """A cell's text as Excel reads it: openpyxl gives the text as stored, where
+    _xHHHH_ is the character HHHH (ECMA-376 ST_Xstring)."""
+    return re.sub("_x([0-9A-Fa-f]{4})_", lambda match: chr(int(match.group(1), 16)), text)
+
+
+# Texts made of the hard parts: XML's reserved characters, every character XML 1.0 forbids,
+# the escape form itself, spaces at the ends, formula starts and any other character.
+PIECES = st.sampled_from(["&", "<", ">", "&amp;", "]]>", "\"", "'", " ", "\t", "\n", "\r", "\r\n", "\u3000", "_",
+                          "_x0041_", "_x005F_", "_x005f_x0041_", "_xABCD_", "_X0041_", "x0041_", "<r>", "</r>", "=", "+", "-", "@",
+                          "\ufffe", "\uffff", "\x00", "\x0b", "\x1f", "\x7f", "镇", "😀"])
+TEXTS = st.lists(st.one_of(PIECES, st.characters(exclude_categories=("Cs",)),
+                           st.text(st.characters(exclude_categories=("Cs",)), max_size=5)),
+                 min_size=1, max_size=12).map("".join).filter(bool)  # "" makes no cell
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(TEXTS, min_size=1, max_size=8))
+def test_any_text_reads_back_as_written(tmp_path, texts):
+    path = workbook(tmp_path, [["甲镇", None, None, text] for text in texts])
+    sheet = openpyxl.load_workbook(path)["表"]
+    for number, text in enumerate(texts, 2):
+        cell = sheet.cell(number, 4)
+        assert (cell.data_type, read_back(cell.value)) == ("s", text)
+        # Kept as text, never run, behind Excel's leading apostrophe when it starts like a formula.
+        assert cell.quotePrefix == text.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_the_escapes_excel_reads():
+    assert escaped("甲 & 乙 <丙> \"丁\"") == "甲 &amp; 乙 &lt;丙&gt; \"丁\""
+    assert escaped("a\x00b\x1fc\rd\ne\tf\ufffe") == "a_x0000_b_x001F_c_x000D_d\ne\tf_xFFFE_"
+    # A text that looks like an escape keeps its underscore: _x005F_ is "_".
+    assert escaped("_x0041_") == "_x005F_x0041_" and escaped("_x00") == "_x00" and escaped("_X0041_") == "_X0041_"
+    # Each underscore that starts the form, where two forms share one.
+    assert escaped("_x0041_x0042_") == "_x005F_x0041_x005F_x0042_"
+    assert read_back(escaped("_x0041_x0042_")) == "_x0041_x0042_"
+
+
+def test_spaces_at_either_end_are_kept_in_the_xml(tmp_path):
+    path = workbook(tmp_path, [[" 甲镇", None, None, "说明 "], ["乙镇", None, None, "中 间"]])
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert '<c r="A2" t="inlineStr"><is><t xml:space="preserve"> 甲镇</t></is></c>' in xml
+    assert '<c r="D2" t="inlineStr"><is><t xml:space="preserve">说明 </t></is></c>' in xml
+    assert '<c r="D3" t="inlineStr"><is><t>中 间</t></is></c>' in xml
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert (sheet["A2"].value, sheet["D2"].value) == (" 甲镇", "说明 ")
+
+
+def test_numbers_as_the_workbook_writes_them(tmp_path):
+    # Column 2 (完成值) is in Excel's general format, column 3 (得分) shows points to 2 places.
+    rows = [["甲镇", Decimal("98.50"), Decimal("4.5"), 3], ["乙镇", Decimal("-0"), Decimal("-0.00"), None],
+            ["丙镇", Decimal("0.1"), Decimal("12345678901234.5"), Decimal("1E+3")]]
+    path = workbook(tmp_path, rows)
+    sheet = openpyxl.load_workbook(path)["表"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert values == [["甲镇", 98.5, 4.5, 3], ["乙镇", 0, 0, None], ["丙镇", 0.1, 12345678901234.5, 1000]]
+    assert [[cell.number_format for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["General", "General", "0.00", "General"], ["General", "General", "0.00", "General"],
+        ["General", "General", "0.00", "0.00"]]
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    # No sign on zero; an int is a number in the general format, as is a decimal in a general column.
+    assert '<c r="B3"><v>0</v></c>' in xml and "-0" not in xml and '<c r="D2"><v>3</v></c>' in xml
+
+
+def test_none_and_empty_texts_make_no_cell(tmp_path):
+    path = workbook(tmp_path, [["甲镇", None, "", "说明"], ["", None, None, None], ["乙镇"]])
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    rows = re.findall(r'<row r="(\d+)">(.*?)</row>', xml)
+    assert [(number, re.findall(r'<c r="([A-Z]+\d+)"', cells)) for number, cells in rows] == [
+        ("1", ["A1", "B1", "C1", "D1"]), ("2", ["A2", "D2"]), ("3", []), ("4", ["A4"])]
+    assert '<dimension ref="A1:D4"/>' in xml
+
+
+def test_a_text_longer_than_a_cell_is_refused_naming_its_cell(tmp_path):
+    with pytest.raises(QscoreError) as refused:
+        workbook(tmp_path, [["甲镇", None, None, "说明"], ["乙镇", None, None, "镇" * 32_768]])
+    assert str(refused.value) == ("the text in sheet 表, row 3, column 4 is longer than the 32,767 characters an XLSX "
+                                  "cell holds; write CSV or JSON instead")
+    # Excel counts UTF-16 units: 16,384 characters beyond the BMP are 32,768 of them.
+    with pytest.raises(QscoreError, match="row 2, column 1 is longer than the 32,767"):
+        workbook(tmp_path, [["😀" * 16_384]])
+    # As long as a cell holds is written whole.
+    path = workbook(tmp_path, [["镇" * 32_767, None, None, "😀" * 16_383 + "镇"]])
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert (sheet["A2"].value, sheet["D2"].value) == ("镇" * 32_767, "😀" * 16_383 + "镇")
+
+
+def test_a_row_past_the_last_of_a_sheet_is_refused(tmp_path):
+    with (tmp_path / "rows.xml").open("w", encoding="utf-8") as out:
+        writer = RowWriter(out, "表", 1, set(), 1, 2)
+        writer.write(1_048_575, ["最后一行"])  # row 1,048,576, Excel's last
+        with pytest.raises(QscoreError) as refused:
+            writer.write(1_048_576, ["甲镇"])
+    assert str(refused.value) == ("sheet 表, row 1048577, column 1 is outside what an XLSX sheet holds; write CSV "
+                                  "or JSON instead")
+
+
+def test_column_names():
+    assert [column_name(n) for n in (0, 1, 25, 26, 27, 51, 52, 701, 702, 16_383)] == [
+        "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]
