@@ -515,9 +515,19 @@ def data_paths(data: tuple[str, ...], units: str | None = None) -> list[Path]:
             raise click.BadParameter(_("{name} is given twice; give each submission once").format(
                     name=name), param_hint="DATA")
         seen[real] = name
+    check_units(units)
+    return paths
+
+
+def check_units(units: str | None) -> None:
+    """Make sure the ``--units`` roster file, when given, is a file.
+
+    :raises click.BadParameter: naming the file that is not there.
+    """
+    from qscore.pipeline import is_file
+
     if units is not None and not is_file(Path(units)):
         raise click.BadParameter(_("no such file: {units}").format(units=units), param_hint="'--units'")
-    return paths
 
 
 def data_inputs(data: tuple[str, ...]) -> dict[str, str]:

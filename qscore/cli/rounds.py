@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import _check_encoding, batch_work, catalog, check_output, echo, emit, list_format, main
+from qscore.cli.app import (_check_encoding, batch_work, catalog, check_output, check_units, echo, emit, list_format,
+                           main)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -54,6 +55,9 @@ def record_round(batch: BatchResult, archive: str, *, replace: bool) -> None:
 @click.option("--encoding", callback=_check_encoding, help=_("Force the text encoding of CSV or JSON data files."))
 @click.option("--sheet", help=_("Sheet of workbook data files to read (default: the active sheet, if visible)."))
 @click.option("--ignore-unknown", is_flag=True, help=_("Skip columns that name nothing in the ruleset."))
+@click.option("--units", "units", type=click.Path(dir_okay=False),
+              help=_("Roster file, one unit name per line: check the units against it instead of the "
+                     "ruleset's roster."))
 @click.option("--partial", is_flag=True, help=_("The data may hold only some units of the roster (and units off it)."))
 @click.option("--hidden", type=click.Choice(("read", "skip")),
               help=_("Workbook rows and columns hidden in Excel that hold data: read or skip them (default: refuse)."))
@@ -64,7 +68,7 @@ def record_round(batch: BatchResult, archive: str, *, replace: bool) -> None:
 @click.pass_context
 def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old: int | None, year_new: int | None,
             fmt: str | None, output: str | None, encoding: str | None, sheet: str | None,
-            ignore_unknown: bool, partial: bool, hidden: str | None, fill_merged: bool,
+            ignore_unknown: bool, units: str | None, partial: bool, hidden: str | None, fill_merged: bool,
             percent_fractions: bool) -> None:
     """Compare two years of RULESET unit by unit, and split each change of a total into
     what the unit's data did and what the year's targets did.
@@ -73,12 +77,13 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     states, else give --year-old and --year-new) or rounds recorded with `rank --record`,
     written ARCHIVE:YEAR (rounds.db:2024).
     """
-    from qscore.model import ScoringOptions
+    from qscore.model import ScoringOptions, SourceFile
+    from qscore.provenance import file_sha256
     from qscore.rounds.compare import compare as compare_years
     from qscore.rounds.report import COMPARISON_FORMATS
 
     inputs = {N_("ruleset"): ruleset_name if Path(ruleset_name).is_file() else None,
-              N_("old year's file"): _file_of(old), N_("new year's file"): _file_of(new)}
+              N_("old year's file"): _file_of(old), N_("new year's file"): _file_of(new), N_("roster file"): units}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     fmt = fmt or _format_from_suffix(output) or "table"
@@ -87,8 +92,10 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
         raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
     found = catalog(ctx)
     ruleset = found.ruleset(ruleset_name)
+    check_units(units)
+    roster = None if units is None else SourceFile(name=units, sha256=file_sha256(units))
     options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown, partial=partial,
-                             hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
+                             roster=roster, hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
                              percent_fractions=percent_fractions)
     with contextlib.ExitStack() as archives, batch_work():
         old_source = _source(ruleset, old, year_old, "--year-old", "OLD", options, archives)

@@ -43,7 +43,8 @@ class DataSource:
     :param path: the file.
     :param year: the assessment year it is scored for; ``None``: the year the data
         states (its title, sheet or file name), as ``qscore rank`` takes it.
-    :param options: how it is read.
+    :param options: how it is read; its ``roster``, when given, names the roster file the
+        units are checked against instead of the ruleset's (``--units``).
     :param option: the option that gives its year, named when the data states none.
     """
 
@@ -399,6 +400,7 @@ def _bound(ruleset: Ruleset, source: DataSource, catalog: Catalog, notices: list
     """
     options = source.options
     binding = bind_options(ruleset, ignore_unknown=options.ignore_unknown, partial=options.partial,
+                           units=None if options.roster is None else options.roster.name,
                            hidden=options.hidden, merged=options.merged, percent_fractions=options.percent_fractions,
                            encoding=options.encoding)
     dataset = load_dataset(ruleset, source.path, binding, catalog=catalog, encoding=options.encoding,

@@ -197,6 +197,50 @@ def test_compare_writes_xlsx_to_a_file(cli, county_rounds, tmp_path):
     assert again.read_bytes() == output.read_bytes()
 
 
+@pytest.fixture
+def renamed(allow_plugins, write) -> tuple[str, str]:
+    """The county examples with the county renamed: a unit off shizhu-county's roster."""
+    allow_plugins("shizhu")
+    return tuple(str(write(f"pengshui-{year}.csv", Path(data).read_text(encoding="utf-8-sig")
+                           .replace("\n石柱县,", "\n彭水县,")))
+                 for year, data in (("2024", COUNTY_2024), ("2025", COUNTY_2025)))  # type: ignore[return-value]
+
+
+def test_compare_checks_the_units_against_the_roster_given(cli, renamed, write):
+    old, new = renamed
+    roster = write("roster.txt", "彭水县\n")
+    result = cli("compare", "shizhu-county", old, new, "--units", str(roster), "--format", "json")
+    assert result.exit_code == 0, result.output
+    # The county's figures, as the table of the examples above shows them, under its new name.
+    [unit] = json.loads(result.stdout)["units"]
+    assert unit["unit"] == "彭水县"
+    assert (unit["old"]["total"], unit["new"]["total"], unit["change"], unit["data_effect"],
+            unit["target_effect"]) == (81.21, 93.60, 12.39, 18.79, -6.40)
+    assert '"change": 12.39,' in result.stdout
+
+
+def test_compare_of_units_off_the_roster_without_units_is_refused(cli, renamed):
+    old, new = renamed
+    result = cli("compare", "shizhu-county", old, new)
+    assert result.exit_code == 1
+    roster = "the roster of 1 units (石柱府发〔2024〕14号：本规则集评价石柱县全县一个单位)"
+    assert result.stderr == (
+        f"Error: {old}: 2 problems:\n"
+        f"  row 2, column '单位': unit '彭水县' is not on {roster} (a new or renamed unit: update the roster, "
+        "or give --units FILE)\n"
+        f"  unit '石柱县' of {roster} is not in the data (add its row, with empty cells where there is no data, "
+        "or give --partial)\n")
+
+
+def test_compare_of_a_missing_roster_file_says_what_rank_says(cli, renamed):
+    old, new = renamed
+    compared = cli("compare", "shizhu-county", old, new, "--units", "roster.txt")
+    ranked = cli("rank", "shizhu-county", old, "--units", "roster.txt")
+    assert compared.exit_code == ranked.exit_code == 2
+    message = "Error: Invalid value for '--units': no such file: roster.txt\n"
+    assert compared.stderr.endswith(message) and ranked.stderr.endswith(message)
+
+
 def test_compare_of_a_round_not_recorded(cli, county_rounds):
     result = cli("compare", "shizhu-county", f"{county_rounds}:2023", f"{county_rounds}:2025")
     assert result.exit_code == 2
