@@ -80,7 +80,7 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     from qscore.model import ScoringOptions, SourceFile
     from qscore.provenance import file_sha256
     from qscore.rounds.compare import compare as compare_years
-    from qscore.rounds.report import COMPARISON_FORMATS
+    from qscore.rounds.report import COMPARISON_FORMATS, COMPARISON_STREAMS
 
     inputs = {N_("ruleset"): ruleset_name if Path(ruleset_name).is_file() else None,
               N_("old year's file"): _file_of(old), N_("new year's file"): _file_of(new), N_("roster file"): units}
@@ -101,12 +101,15 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
         old_source = _source(ruleset, old, year_old, "--year-old", "OLD", options, archives)
         new_source = _source(ruleset, new, year_new, "--year-new", "NEW", options, archives)
         comparison = compare_years(ruleset, old_source, new_source, catalog=found)
-        data = COMPARISON_FORMATS[fmt][0](comparison)
-    for notice in comparison.notices:
-        echo(_("notice: {notice}").format(notice=notice), err=True)
-    for note in comparison.notes:
-        echo(_("note: {note}").format(note=note), err=True)
-    emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+        # A file is written a piece at a time where the format allows (by emit, while the
+        # archives are open).
+        stream = COMPARISON_STREAMS.get(fmt) if output not in (None, "-") else None
+        data = stream(comparison) if stream is not None else COMPARISON_FORMATS[fmt][0](comparison)
+        for notice in comparison.notices:
+            echo(_("notice: {notice}").format(notice=notice), err=True)
+        for note in comparison.notes:
+            echo(_("note: {note}").format(note=note), err=True)
+        emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
 
 
 def _file_of(source: str) -> str:

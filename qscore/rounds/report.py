@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import islice
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -203,20 +204,55 @@ def _summary_columns(comparison: Comparison, text: Callable[[str], str]) -> tupl
 
 def comparison_json(comparison: Comparison) -> bytes:
     """Every unit with ``unit``, ``old``, ``new`` (each ``total``, ``rank``, ``tier``),
-    ``change``, ``data_effect``, ``target_effect`` and ``indicators``."""
+    ``change``, ``data_effect``, ``target_effect`` and ``indicators``: the bytes of
+    :func:`comparison_json_chunks`, joined."""
+    return b"".join(comparison_json_chunks(comparison))
+
+
+#: Units per piece of :func:`comparison_json_chunks`: a national comparison's piece is a
+#: megabyte or two.
+UNITS_PER_CHUNK = 500
+
+
+def comparison_json_chunks(comparison: Comparison) -> Iterator[bytes]:
+    """:func:`comparison_json`'s document in pieces of :data:`UNITS_PER_CHUNK` units, each
+    made when it is asked for, so that a national comparison is never held whole: the
+    units are laid out as :func:`~qscore.writing.text.json_text` lays out the whole
+    document (``json.dumps(..., indent=2)``'s layout, figures with their exact digits)."""
+    from qscore.writing.text import json_text  # imported when used: it brings the result model
+
     ruleset = comparison.ruleset
-    names = {indicator.id: indicator.name for indicator in ruleset.indicators}
-    document: dict[str, Any] = {
+    head: dict[str, Any] = {
         "ruleset": ruleset.id, "title": ruleset.title,
         "old": {"year": comparison.old_year, "source": comparison.old_source},
         "new": {"year": comparison.new_year, "source": comparison.new_source},
         "notes": list(comparison.notes),
-        "units": [_unit_json(unit, names) for unit in comparison],
     }
-    return _json(document)
+    if not len(comparison):
+        yield _json({**head, "units": []})
+        return
+    opening = json_text(head).removesuffix("\n}")
+    yield f'{opening},\n  "units": [\n'.encode("utf-8")
+    texts = _unit_texts(comparison)
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        piece = ",\n".join(islice(texts, UNITS_PER_CHUNK))
+        yield (piece if start == 0 else ",\n" + piece).encode("utf-8")
+    yield b"\n  ]\n}\n"
 
 
-def _unit_json(unit: UnitChange, names: dict[str, str]) -> dict[str, Any]:
+def _unit_texts(comparison: Comparison) -> Iterator[str]:
+    """Each unit as ``json_text(unit_change_json(unit, names), "    ")`` writes it, four
+    spaces in."""
+    from qscore.writing.text import json_text
+
+    names = {indicator.id: indicator.name for indicator in comparison.ruleset.indicators}
+    for unit in comparison:
+        yield "    " + json_text(unit_change_json(unit, names), "    ")
+
+
+def unit_change_json(unit: UnitChange, names: dict[str, str]) -> dict[str, Any]:
+    """One unit of :func:`comparison_json`'s ``units``, figures as Decimals; ``names``:
+    the indicators' names by id."""
     return {"unit": unit.unit, "old": _place_json(unit.old), "new": _place_json(unit.new),
             "change": unit.change, "data_effect": unit.data_effect, "target_effect": unit.target_effect,
             "indicators": [{"id": change.indicator, "name": names[change.indicator],
@@ -320,6 +356,9 @@ COMPARISON_FORMATS: dict[str, tuple[Callable[[Comparison], bytes], str]] = {
     "table": (comparison_table, ".txt"), "csv": (comparison_csv, ".csv"), "json": (comparison_json, ".json"),
     "xlsx": (comparison_xlsx, ".xlsx"),
 }
+#: The formats ``compare`` writes to a file a piece at a time: name → the same bytes as
+#: its writer's, in pieces.
+COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {"json": comparison_json_chunks}
 
 
 # -- history ---------------------------------------------------------------------------------
