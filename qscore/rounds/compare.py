@@ -21,7 +21,7 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from operator import sub
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -34,6 +34,8 @@ from qscore.provenance import ruleset_sha256
 from qscore.reading.binding import Dataset
 from qscore.rounds.archive import Archive, Round
 from qscore.scoring.engine import score_batch
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -269,6 +271,16 @@ class Comparison:
         batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
         figures = batch.units.column(field)
         return [None if n is None else figures[n] for n in positions]
+
+    def result_rows(self, year: Literal["old", "new"], field: Literal["value", "target", "points"],
+                    shown: Callable[[Any], T]) -> list[Sequence[T] | None]:
+        """Every shown unit's per-indicator ``field`` (ruleset order) in the ``old`` or
+        ``new`` year, passed through ``shown`` (a pure function, applied once per distinct
+        figure where the batch allows: :meth:`~qscore.model.RankedUnits.result_rows`),
+        ``None`` for a unit not in that year's batch."""
+        batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
+        rows = batch.units.result_rows(field, shown)
+        return [None if n is None else rows[n] for n in positions]
 
     def totals(self) -> Effects:
         """Every shown unit's change of total, data effect and target effect."""

@@ -12,7 +12,7 @@ import re
 from itertools import islice
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from typing import TYPE_CHECKING
 
@@ -242,12 +242,58 @@ def comparison_json_chunks(comparison: Comparison) -> Iterator[bytes]:
 
 def _unit_texts(comparison: Comparison) -> Iterator[str]:
     """Each unit as ``json_text(unit_change_json(unit, names), "    ")`` writes it, four
-    spaces in."""
+    spaces in, read a column at a time: the keys and the indicators' ids and names
+    written once, each indicator's value, target and points encoded once per distinct
+    figure where the batch allows, and no unit's objects made."""
+    from qscore.writing.text import json_string, json_text
+
+    heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "old": '
+             for i in comparison.ruleset.indicators]
+    places = {year: list(zip(*(comparison.column(year, field) for field in ("total", "rank", "tier"))))
+              for year in ("old", "new")}
+    tiers = {tier: json_text(tier) for year in ("old", "new") for tier in set(comparison.column(year, "tier"))}
+    figures = {year: list(zip(*(comparison.result_rows(year, field, json_text)
+                                for field in ("value", "target", "points")))) for year in ("old", "new")}
+    nulls = ["null"] * len(heads)  # the figures of a unit not in that year's batch
+    totals, effects = comparison.totals(), comparison.indicator_effects()
+    for n, name in enumerate(comparison.units):
+        old, new = (_place_text(places[year][n], tiers) for year in ("old", "new"))
+        if heads:
+            olds, news = (nulls if row[0] is None else _figures_texts(*row)
+                          for row in (figures["old"][n], figures["new"][n]))
+            blocks = ",\n        ".join([
+                f'{head}{olds[i]},\n          "new": {news[i]},'
+                f'\n          "change": {json_text(effects[i].change[n])},'
+                f'\n          "data_effect": {json_text(effects[i].data_effect[n])},'
+                f'\n          "target_effect": {json_text(effects[i].target_effect[n])}\n        }}'
+                for i, head in enumerate(heads)])
+            indicators = f"[\n        {blocks}\n      ]"
+        else:
+            indicators = "[]"
+        yield (f'    {{\n      "unit": {json_string(name)},\n      "old": {old},\n      "new": {new},\n'
+               f'      "change": {json_text(totals.change[n])},\n'
+               f'      "data_effect": {json_text(totals.data_effect[n])},\n'
+               f'      "target_effect": {json_text(totals.target_effect[n])},\n      "indicators": {indicators}\n    }}')
+
+
+def _place_text(place: tuple[Decimal | None, int | None, str | None], tiers: dict[str | None, str]) -> str:
+    """A unit's ``old`` or ``new`` object (total, rank, tier) laid out as in
+    :func:`_unit_texts`, ``null`` for a unit not in that year's batch; ``tiers``: each
+    tier's name encoded."""
     from qscore.writing.text import json_text
 
-    names = {indicator.id: indicator.name for indicator in comparison.ruleset.indicators}
-    for unit in comparison:
-        yield "    " + json_text(unit_change_json(unit, names), "    ")
+    total, rank, tier = place
+    if rank is None:
+        return "null"
+    return (f'{{\n        "total": {json_text(total)},\n        "rank": {json_text(rank)},\n'
+            f'        "tier": {tiers[tier]}\n      }}')
+
+
+def _figures_texts(values: Sequence[str], targets: Sequence[str], points: Sequence[str]) -> list[str]:
+    """A unit's figures of each indicator in one year (value, target, points, each
+    encoded) laid out as in :func:`_unit_texts`."""
+    return [f'{{\n            "value": {value},\n            "target": {target},\n            "points": {point}'
+            '\n          }' for value, target, point in zip(values, targets, points)]
 
 
 def unit_change_json(unit: UnitChange, names: dict[str, str]) -> dict[str, Any]:
