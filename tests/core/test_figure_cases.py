@@ -134,23 +134,30 @@ def test_cases_of_figures_score_as_each_unit_alone(case: tuple[dict[str, Any], l
         assert [result.explanation for result in unit.indicators] == alone, unit.unit
 
 
+def one_indicator(rule: str, target: dict[str, Any]) -> Any:
+    """A ruleset of one indicator, 甲指标, 10 points, 2 places, missing figures scored 0."""
+    data = {"id": "one", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
+            "missing": "zero", "indicators": [{"id": "a", "name": "甲指标", "points": 10, "rule": rule,
+                                               "target": target}]}
+    return parse_ruleset(data, CATALOG.rule_types)
+
+
+def targets_and_points(batch: Any) -> dict[str, tuple[str, str]]:
+    return {u.unit: (str(u.indicators[0].target), str(u.indicators[0].points)) for u in batch.units}
+
+
 def test_units_of_one_case_share_it_whatever_the_order() -> None:
     # 较基期提升2个百分点 (change, points = 2), 完成率, 2 places.  Four units on two cases of
     # (value, 基期): 甲 and 丙 (90, 84 → target 86; 90 ÷ 86 ≥ 1 → 10.00), 乙 and 丁
     # (80, 84.0 → target 86.0; 80 ÷ 86.0 = 0.9302… → 9.30).  A unit without a 基期 and
     # none in the plan (戊) scores 0 under the 'zero' policy and is named in a notice.
-    data = {"id": "shared", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
-            "missing": "zero",
-            "indicators": [{"id": "a", "name": "甲指标", "points": 10, "rule": "ratio",
-                            "target": {"kind": "change", "points": 2}}]}
-    ruleset = parse_ruleset(data, CATALOG.rule_types)
+    ruleset = one_indicator("ratio", {"kind": "change", "points": 2})
     rows = [{"单位": "甲", "甲指标": "90", "甲指标@基期": "84"}, {"单位": "乙", "甲指标": "80", "甲指标@基期": "84.0"},
             {"单位": "丙", "甲指标": "90", "甲指标@基期": "84"}, {"单位": "丁", "甲指标": "80", "甲指标@基期": "84.0"},
             {"单位": "戊", "甲指标": "90", "甲指标@基期": ""}]
     for order in (rows, rows[::-1]):
         batch = score_rows(ruleset, order, catalog=CATALOG)
-        shown = {u.unit: (str(u.indicators[0].target), str(u.indicators[0].points)) for u in batch.units}
-        assert shown == {"甲": ("86", "10.00"), "丙": ("86", "10.00"), "乙": ("86.0", "9.30"), "丁": ("86.0", "9.30"),
+        assert targets_and_points(batch) == {"甲": ("86", "10.00"), "丙": ("86", "10.00"), "乙": ("86.0", "9.30"), "丁": ("86.0", "9.30"),
                          "戊": ("None", "0.00")}
         assert [n.message for n in batch.notices if n.kind == "figure"] == [
             "1 unit(s) lack the figure 甲指标@基期 that the target or rule needs (戊): scored 0 under the "
@@ -163,14 +170,9 @@ def test_a_unit_scored_0_for_a_missing_figure_still_counts_in_the_ranking_that_s
     # so the target is 100: 乙 (90, 基期 80) scores (90 − 80) ÷ (100 − 80) × 10 = 5.00 and
     # 丙 (85, 基期 80) (85 − 80) ÷ 20 × 10 = 2.50.  (Leaving 甲 out would set the target at 90
     # and give 乙 10.00 and 丙 5.00.)
-    data = {"id": "top-lacking", "title": "测试", "jurisdiction": "测试县", "base_year": 2023, "horizon_year": 2027,
-            "missing": "zero",
-            "indicators": [{"id": "a", "name": "甲指标", "points": 10, "rule": "progress",
-                            "target": {"kind": "top", "place": 1}}]}
-    ruleset = parse_ruleset(data, CATALOG.rule_types)
+    ruleset = one_indicator("progress", {"kind": "top", "place": 1})
     rows = [{"单位": "甲", "甲指标": "100", "甲指标@基期": ""}, {"单位": "乙", "甲指标": "90", "甲指标@基期": "80"},
             {"单位": "丙", "甲指标": "85", "甲指标@基期": "80"}]
     batch = score_rows(ruleset, rows, year=2027, catalog=CATALOG)
-    shown = {u.unit: (str(u.indicators[0].target), str(u.indicators[0].points)) for u in batch.units}
-    assert shown == {"甲": ("None", "0.00"), "乙": ("100", "5.00"), "丙": ("100", "2.50")}
+    assert targets_and_points(batch) == {"甲": ("None", "0.00"), "乙": ("100", "5.00"), "丙": ("100", "2.50")}
     check_same_as_reference(batch, reference_batch(ruleset, rows, year=2027, catalog=CATALOG))
