@@ -95,8 +95,8 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     check_units(units)
     roster = None if units is None else SourceFile(name=units, sha256=file_sha256(units))
     options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown, partial=partial,
-                             roster=roster, hidden=hidden or "refuse", merged="fill" if fill_merged else "refuse",  # type: ignore[arg-type]
-                             percent_fractions=percent_fractions)
+                             roster=roster, hidden=hidden or "refuse",  # type: ignore[arg-type]
+                             merged="fill" if fill_merged else "refuse", percent_fractions=percent_fractions)
     with contextlib.ExitStack() as archives, batch_work():
         old_source = _source(ruleset, old, year_old, "--year-old", "OLD", options, archives)
         new_source = _source(ruleset, new, year_new, "--year-new", "NEW", options, archives)

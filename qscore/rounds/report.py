@@ -273,7 +273,8 @@ def _unit_texts(comparison: Comparison) -> Iterator[str]:
         yield (f'    {{\n      "unit": {json_string(name)},\n      "old": {old},\n      "new": {new},\n'
                f'      "change": {json_text(totals.change[n])},\n'
                f'      "data_effect": {json_text(totals.data_effect[n])},\n'
-               f'      "target_effect": {json_text(totals.target_effect[n])},\n      "indicators": {indicators}\n    }}')
+               f'      "target_effect": {json_text(totals.target_effect[n])},\n'
+               f'      "indicators": {indicators}\n    }}')
 
 
 def _place_text(place: tuple[Decimal | None, int | None, str | None], tiers: dict[str | None, str]) -> str:
