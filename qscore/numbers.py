@@ -17,10 +17,10 @@ EXTENT = 40
 
 def exact(value: object) -> object:
     """A key that tells apart whatever may be written differently: a decimal by its sign,
-    digits and exponent (``98.5`` and ``98.50`` are two keys, as a sentence may show
-    either), anything else as itself.  Units whose figures have equal keys share one
-    explanation."""
-    return value.as_tuple() if isinstance(value, Decimal) else value
+    digits and exponent, which its text spells out one to one (``98.5`` and ``98.50`` are
+    two keys, as a sentence may show either), anything else as itself.  Units whose
+    figures have equal keys share one explanation."""
+    return (Decimal, str(value)) if isinstance(value, Decimal) else value
 
 
 def fmt(number: Decimal | None) -> str:
