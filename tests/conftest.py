@@ -78,3 +78,20 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding=encoding)
         return path
     return write_file
+
+
+@pytest.fixture
+def fail_after_one_unit(monkeypatch: pytest.MonkeyPatch) -> Callable[[object], None]:
+    """Make a streamed writer (a module with ``_unit_texts`` and ``UNITS_PER_CHUNK``)
+    write one unit as a piece of its own and then fail, as a disk or a bug would."""
+    def arrange(module: object) -> None:
+        made = module._unit_texts  # type: ignore[attr-defined]
+
+        def failing(*args: object) -> Iterator[str]:
+            units = made(*args)
+            yield next(units)
+            raise RuntimeError("made to fail after one unit")
+
+        monkeypatch.setattr(module, "UNITS_PER_CHUNK", 1)
+        monkeypatch.setattr(module, "_unit_texts", failing)
+    return arrange

@@ -365,7 +365,8 @@ def test_points_of_minus_zero_are_written_as_zero_everywhere(cli, write, tmp_pat
     assert (row[5], row[7]) == (0, 0) and str(row[7]) == "0"
 
 
-def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, tmp_path, monkeypatch):
+def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, tmp_path, monkeypatch,
+                                                                          fail_after_one_unit):
     # The JSON is written a piece at a time: a failure after the first pieces reached the
     # temporary file must still leave the earlier result as it was, and no temporary file.
     from qscore.writing import text
@@ -373,15 +374,7 @@ def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, t
     ruleset, data = copy_inputs(tmp_path, RULESET, UNITS)
     (tmp_path / "result.json").write_bytes(b"earlier result\n")
     before = files(tmp_path)
-    made = text._unit_texts
-
-    def failing(batch):  # noqa: ANN001, ANN202
-        units = made(batch)
-        yield next(units)
-        raise RuntimeError("made to fail after one unit")
-
-    monkeypatch.setattr(text, "UNITS_PER_CHUNK", 1)
-    monkeypatch.setattr(text, "_unit_texts", failing)
+    fail_after_one_unit(text)
     monkeypatch.chdir(tmp_path)
     result = cli("rank", ruleset.name, data.name, "--year", "2027", "-o", "result.json")
     assert result.exit_code == 1

@@ -92,7 +92,8 @@ def test_the_county_examples_in_pieces_are_the_whole_document(allow_plugins, mon
     assert b"".join(comparison_json_chunks(comparison)) == whole_document(comparison)
 
 
-def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, tmp_path, monkeypatch):
+def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, tmp_path, monkeypatch,
+                                                                          fail_after_one_unit):
     # Written a piece at a time: a failure after the first pieces reached the temporary
     # file leaves the earlier result as it was, and no temporary file.
     data = (DATA / "townships.csv").read_text(encoding="utf-8")
@@ -100,15 +101,7 @@ def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, t
     (tmp_path / "new.csv").write_text(data.replace("西沱镇,９６．８,98.5", "西沱镇,９６．８,99.2"), encoding="utf-8")
     (tmp_path / "result.json").write_bytes(b"earlier result\n")
     before = sorted(path.name for path in tmp_path.iterdir())
-    made = report._unit_texts
-
-    def failing(comparison):  # noqa: ANN001, ANN202
-        units = made(comparison)
-        yield next(units)
-        raise RuntimeError("made to fail after one unit")
-
-    monkeypatch.setattr(report, "UNITS_PER_CHUNK", 1)
-    monkeypatch.setattr(report, "_unit_texts", failing)
+    fail_after_one_unit(report)
     monkeypatch.chdir(tmp_path)
     result = cli("compare", str(TOWNSHIP), "old.csv", "new.csv", "--year-old", "2024", "--year-new", "2025",
                  "-o", "result.json")
