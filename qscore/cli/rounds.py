@@ -100,6 +100,7 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     with contextlib.ExitStack() as archives, batch_work():
         old_source = _source(ruleset, old, year_old, "--year-old", "OLD", options, archives)
         new_source = _source(ruleset, new, year_new, "--year-new", "NEW", options, archives)
+        _check_reading_options(ctx, old_source, new_source)
         comparison = compare_years(ruleset, old_source, new_source, catalog=found)
         # A file is written a piece at a time where the format allows (by emit, while the
         # archives are open).
@@ -110,6 +111,32 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
         for note in comparison.notes:
             echo(_("note: {note}").format(note=note), err=True)
         emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+
+
+#: The options that say how a data file is read.
+READING_OPTIONS = ("encoding", "sheet", "ignore_unknown", "units", "partial", "hidden", "fill_merged",
+                   "percent_fractions")
+
+
+def _check_reading_options(ctx: click.Context, old: Source, new: Source) -> None:
+    """Refuse options that say how a data file is read when OLD and NEW are both
+    recorded rounds: a round keeps the data and units it was recorded with, and an
+    option that does nothing must not look as if it did.
+
+    :raises click.UsageError: naming the options given.
+    """
+    from click.core import ParameterSource
+
+    from qscore.rounds.compare import DataSource
+
+    if isinstance(old, DataSource) or isinstance(new, DataSource):
+        return
+    given = [f"--{name.replace('_', '-')}" for name in READING_OPTIONS
+             if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)]
+    if given:
+        raise click.UsageError(_("{options} say how a data file is read, and OLD and NEW are recorded rounds, "
+                                 "which keep the data they were recorded with: leave them out").format(
+            options=", ".join(given)))
 
 
 def _file_of(source: str) -> str:

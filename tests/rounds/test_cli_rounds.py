@@ -153,6 +153,20 @@ def test_compare_of_files_equals_compare_of_their_rounds(cli, county_rounds):
     assert (one["old"], one["new"]) == ({"year": 2024, "source": COUNTY_2024}, {"year": 2025, "source": COUNTY_2025})
 
 
+def test_options_for_reading_data_files_are_refused_when_both_years_are_recorded_rounds(cli, county_rounds,
+                                                                                        write):
+    rounds = (f"{county_rounds}:2024", f"{county_rounds}:2025")
+    roster = write("roster.txt", "西沱镇\n")
+    result = cli("compare", "shizhu-county", *rounds, "--units", str(roster), "--partial", "--sheet", "Sheet1")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: --sheet, --units, --partial say how a data file is read, and OLD and NEW "
+                                  "are recorded rounds, which keep the data they were recorded with: leave them "
+                                  "out\n")
+    # With one data file they read it.
+    mixed = cli("compare", "shizhu-county", COUNTY_2024, rounds[1], "--partial", "--year-old", "2024")
+    assert mixed.exit_code == 0, mixed.output
+
+
 def test_compare_json_has_the_fields_of_the_issue(cli, county_rounds):
     result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--format", "json")
     document = json.loads(result.stdout)
