@@ -265,10 +265,15 @@ def check_output(output: str, inputs: Inputs) -> Path:
     it is none of ``inputs`` (by its real path, or as a hard link).
 
     :raises click.BadParameter: for an empty name or one of the inputs.
+    :raises click.FileError: for a file in a folder that does not exist (exit 1, as when
+        it cannot be written; said before the work, not after it).
     """
     if not output:
         raise click.BadParameter(_("the file name is empty; give a file to write"), param_hint="'-o'")
     target = Path(os.path.realpath(output))
+    if not target.parent.is_dir():
+        raise click.FileError(output, hint=_("the folder {folder} does not exist").format(
+            folder=os.path.dirname(output) or "."))
     for role, given in inputs.items():
         if given is None:
             continue

@@ -163,11 +163,17 @@ def test_an_xlsx_value_beyond_the_header_is_refused(cli, tmp_path):
                    "header; name the column or clear it")
 
 
-def test_output_into_a_missing_folder_is_a_clean_error(cli, tmp_path):
+def test_output_into_a_missing_folder_is_a_clean_error_said_before_the_data_is_read(cli, tmp_path):
     output = tmp_path / "no" / "such" / "result.csv"
+    refused = f"Error: Could not open file '{output}': the folder {output.parent} does not exist\n"
     result = cli("rank", RULESET, str(IO / "awkward.csv"), "--year", "2027", "-o", str(output))
-    assert result.exit_code == 1
-    assert result.output == f"Error: Could not open file '{output}': No such file or directory\n"
+    assert (result.exit_code, result.output) == (1, refused)
+    # Before the work: a data file that is no table is not what the examiner hears first.
+    broken = tmp_path / "broken.csv"
+    broken.write_text("not a table", encoding="utf-8")
+    result = cli("rank", RULESET, str(broken), "--year", "2027", "-o", str(output))
+    assert (result.exit_code, result.output) == (1, refused)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken.csv"]
 
 
 def test_a_json_key_given_twice_is_refused(cli, tmp_path):
