@@ -190,8 +190,10 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
         column = attrs.evolve(column, values=values, notice=_lacking_notice(indicator, data, lacking))
     if not explain:
         return column
-    explanations = _explain(ruleset, indicator, scored, column.targets, figures, timing, column.points,
-                            _explained_alike(indicator, data, scored, figures))
+    # A rule that needs no batch explains a unit from its value and figures alone, as it
+    # scores it: units of one code of the points (one value, or one case) share a sentence.
+    alike = None if indicator.rule.batch else column.points.codes
+    explanations = _explain(ruleset, indicator, scored, column.targets, figures, timing, column.points, alike)
     for unit, missing in lacking.items():
         explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
                               f"（缺失值规则：{indicator.missing or ruleset.missing}）")
@@ -528,24 +530,12 @@ def _check_missing(ruleset: Ruleset, indicator: Indicator, data: Dataset, values
                     column=data.columns.get(indicator.id, indicator.name), **data.where(unit))
 
 
-def _explained_alike(indicator: Indicator, data: Dataset, values: list[Cell],
-                     figures: UnitFigures) -> Sequence[Hashable] | None:
-    """Keys on which units share an explanation: a rule that needs no batch explains a
-    unit from its value and figures alone, which are the plan's (the key is the value)
-    or its case's; ``None`` for a batch rule, whose every unit is explained."""
-    if indicator.rule.batch:
-        return None
-    if not figures.columns:
-        return list(map(exact, values))
-    return _cases(indicator, data, values, figures)
-
-
 def _explain(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targets: Sequence[Decimal | None],
              figures: UnitFigures, timing: Timing, points: Sequence[Decimal],
              alike: Sequence[Hashable] | None) -> list[str]:
     """Every unit's explanation of the indicator.
 
-    :param alike: each unit's key (:func:`_explained_alike`): one unit of each key is
+    :param alike: each unit's key: one unit of each key is
         explained and the others share its sentence; ``None``: every unit is explained.
     """
     shared = ""
@@ -590,10 +580,11 @@ def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targe
                 known = described[key] = f"目标：{indicator.target.describe(unit, timing)}；"
             target = known
         point = points[n]
-        said = sentences.get((target, line, exact(point)))
+        wording = (target, line, exact(point))
+        said = sentences.get(wording)
         if said is None:
             rounded = f"；保留{rounding.places}位小数 → {point:f}" if rounding.stage == "indicator" else ""
-            said = sentences[target, line, exact(point)] = f"{target}{rule.label}：{line}{rounded}"
+            said = sentences[wording] = f"{target}{rule.label}：{line}{rounded}"
         texts[n] = said
     return list(texts.values())
 
