@@ -344,17 +344,18 @@ def json_chunks(batch: BatchResult) -> Iterator[bytes]:
     yield f'{opening},\n  "units": [\n'.encode("utf-8")
     texts = _unit_texts(batch)
     for start in range(0, len(batch.units), UNITS_PER_CHUNK):
-        piece = ",\n".join(islice(texts, UNITS_PER_CHUNK))
-        yield (piece if start == 0 else ",\n" + piece).encode("utf-8")
+        piece = b",\n".join(islice(texts, UNITS_PER_CHUNK))
+        yield piece if start == 0 else b",\n" + piece
     yield b"\n  ]\n}\n"
 
 
-def _unit_texts(batch: BatchResult) -> Iterator[str]:
+def _unit_texts(batch: BatchResult) -> Iterator[bytes]:
     """Each unit as ``json_text(unit_json(batch, unit), "    ")`` writes it, four spaces
-    in: the fixed parts (keys, indicator ids and names) written once, the figures of
-    each column encoded once per distinct figure or sentence."""
+    in, in UTF-8: the fixed parts (keys, indicator ids and names) written once, the
+    figures of each column encoded once per distinct figure or sentence, and each
+    distinct indicator result encoded to UTF-8 once per piece."""
     units, ruleset = batch.units, batch.ruleset
-    subtotals = [(f'\n        {json_string(c.id)}: ', list(map(json_text, units.subtotals(c.id))))
+    subtotals = [(f'\n        {json_string(c.id)}: ', list(map(json_figure, units.subtotals(c.id))))
                  for c in ruleset.categories]
     heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "value": '
              for i in ruleset.indicators]
@@ -365,7 +366,7 @@ def _unit_texts(batch: BatchResult) -> Iterator[str]:
     encoded: dict[int, str] = {}
     # An indicator's result repeats wherever the figures do (a coded column has a few
     # distinct values): each distinct one is laid out once per piece.
-    blocks: dict[tuple[Any, ...], str] = {}
+    blocks: dict[tuple[Any, ...], bytes] = {}
     tiers = {tier: json_text(tier) for tier in set(units.column("tier"))}
     columns = zip(units.column("unit"), units.column("rank"), units.column("total"), units.column("tier"),
                   units.column("vetoed"), units.column("gap_to_next"), units.column("bonus"),
@@ -380,19 +381,21 @@ def _unit_texts(batch: BatchResult) -> Iterator[str]:
         else:
             subtotal = "{}"
         if heads:
-            results = ",\n        ".join([blocks.get(case) or _indicator_block(case, blocks, encoded)
-                                           for case in zip(heads, *(rows[n] for rows in fields), explanations[n])])
-            indicators = f"[\n        {results}\n      ]"
+            results = b",\n        ".join([blocks.get(case) or _indicator_block(case, blocks, encoded)
+                                            for case in zip(heads, *(rows[n] for rows in fields), explanations[n])])
+            indicators: tuple[bytes, ...] = (b"[\n        ", results, b"\n      ]")
         else:
-            indicators = "[]"
-        adjusted = json_text([{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
-                              for a in adjustments], "      ")
-        yield (f'    {{\n      "unit": {json_string(unit)},\n      "rank": {json_text(rank)},\n'
-               f'      "total": {json_text(total)},\n      "tier": {tiers[tier]},\n'
-               f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
-               f'      "subtotals": {subtotal},\n      "bonus": {json_text(bonus)},\n'
-               f'      "deductions": {json_text(deductions)},\n      "adjustments": {adjusted},\n'
-               f'      "indicators": {indicators}\n    }}')
+            indicators = (b"[]",)
+        adjusted = "[]" if not adjustments else json_text(
+            [{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
+             for a in adjustments], "      ")
+        opening = (f'    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
+                   f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
+                   f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
+                   f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
+                   f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
+                   f'      "indicators": ').encode("utf-8")
+        yield b"".join((opening, *indicators, b"\n    }"))
 
 
 def _encoded(text: str | None, known: dict[int, str]) -> str:
@@ -404,12 +407,12 @@ def _encoded(text: str | None, known: dict[int, str]) -> str:
     return found
 
 
-def _indicator_block(case: tuple[Any, ...], blocks: dict[tuple[Any, ...], str], known: dict[int, str]) -> str:
-    """One indicator's result of a unit, laid out, and kept in ``blocks`` under ``case``:
+def _indicator_block(case: tuple[Any, ...], blocks: dict[tuple[Any, ...], bytes], known: dict[int, str]) -> bytes:
+    """One indicator's result of a unit, laid out in UTF-8, and kept in ``blocks`` under ``case``:
     the indicator's opening lines, the encoded value, target, points, full marks and met
     flag, and the explanation."""
     head, value, target, points, full, met, explanation = case
     text = blocks[case] = (f'{head}{value},\n          "target": {target},\n          "points": {points},\n'
                            f'          "max_points": {full},\n          "met": {met},\n'
-                           f'          "explanation": {_encoded(explanation, known)}\n        }}')
+                           f'          "explanation": {_encoded(explanation, known)}\n        }}').encode("utf-8")
     return text
