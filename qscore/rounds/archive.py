@@ -385,7 +385,7 @@ class Archive:
         from qscore.rounds.stored import StoredUnits
 
         self._check_ruleset(round, ruleset)
-        return StoredUnits(ruleset, functools.partial(self._field, round.id))
+        return StoredUnits(ruleset, functools.partial(self._fields, round.id))
 
     def batch(self, round: Round, ruleset: Ruleset) -> BatchResult:
         """``round`` as the batch it was recorded from (without explanations)."""
@@ -466,15 +466,17 @@ class Archive:
             adjustments.setdefault(unit, []).append(tuple(line))
         return adjustments
 
-    def _field(self, round_id: int, field: str) -> list[Any]:
-        """One field (a :class:`StoredUnit` attribute) of a round's rows, in rank order."""
+    def _fields(self, round_id: int, fields: Sequence[str]) -> list[list[Any]]:
+        """Some fields (:class:`StoredUnit` attributes) of a round's rows, a column per
+        field, the rows in rank order."""
         from qscore.rounds.stored import COLUMNS
 
-        if field == "adjustments":
+        if tuple(fields) == ("adjustments",):  # from their own table, by unit
             adjustments = self._adjustments(round_id)
-            return [tuple(adjustments.get(unit, ())) for unit in self._field(round_id, "unit")]
-        return [text for (text,) in self._connection.execute(
-            f"SELECT {COLUMNS.get(field, field)} FROM units WHERE round_id = ? ORDER BY position", (round_id,))]
+            return [[tuple(adjustments.get(unit, ())) for unit in self._fields(round_id, ("unit",))[0]]]
+        rows = self._connection.execute(f"SELECT {', '.join(COLUMNS.get(field, field) for field in fields)} "
+                                        "FROM units WHERE round_id = ? ORDER BY position", (round_id,)).fetchall()
+        return list(map(list, zip(*rows))) if rows else [[] for _ in fields]
 
     def _check_ruleset(self, round: Round, ruleset: Ruleset) -> None:
         recorded = [name for (name,) in self._connection.execute(

@@ -115,24 +115,26 @@ class StoredUnits(RankedUnits):
     first asked for; figures are decoded a field at a time, each distinct text once.
 
     :param ruleset: the ruleset the round is read with (its indicators, in the round's order).
-    :param fetch: reads one field (a :class:`StoredUnit` attribute: ``unit``, ``total``,
-        ``values`` …) of every row, in rank order.
+    :param fetch: reads some fields (:class:`StoredUnit` attributes: ``unit``, ``total``,
+        ``values`` …) of every row, a column per field, the rows in rank order.
     """
 
     __slots__ = ("_ruleset", "_fetch", "_read", "_decoded")
 
-    def __init__(self, ruleset: Ruleset, fetch: Callable[[str], list[Any]]) -> None:
+    def __init__(self, ruleset: Ruleset, fetch: Callable[[Sequence[str]], list[list[Any]]]) -> None:
         self._ruleset, self._fetch = ruleset, fetch
         self._read: dict[str, list[Any]] = {}
         self._decoded: dict[str, Any] = {}
 
     def _stored(self, field: str) -> list[Any]:
         """The rows' ``field``; a JSON array column is read afresh each time (a national
-        round's arrays are millions of strings), any other is kept once read."""
+        round's arrays are millions of strings), any other is kept once read (the
+        :data:`_STANDING` fields together)."""
         if field in COLUMNS:
-            return self._fetch(field)
+            return self._fetch((field,))[0]
         if field not in self._read:
-            self._read[field] = self._fetch(field)
+            fields = _STANDING if field in _STANDING else (field,)
+            self._read.update(zip(fields, self._fetch(fields)))
         return self._read[field]
 
     def __len__(self) -> int:
@@ -140,7 +142,9 @@ class StoredUnits(RankedUnits):
 
     def column(self, field: RankedField) -> list[Any]:
         if field in ("total", "bonus", "deductions", "gap_to_next"):
-            return _decimals(self._stored(field))
+            if field not in self._decoded:
+                self._decoded[field] = _decimals(self._stored(field))
+            return list(self._decoded[field])
         if field == "adjustments":
             return list(map(_adjustments, self._stored("adjustments")))
         if field == "vetoed":
@@ -258,6 +262,8 @@ def _per_object(column: Sequence[Any], function: Callable[[Any], T]) -> list[T]:
     return list(map(done.__getitem__, keys))
 
 
+#: The fields every reader of a round reads (compare, the writers), read in one query.
+_STANDING = ("unit", "row", "rank", "total", "tier")
 #: The :class:`StoredUnit` fields :meth:`StoredUnits.unit_at` reads besides the JSON arrays.
 _SCALARS = ("unit", "row", "rank", "total", "tier", "vetoed", "bonus", "deductions", "gap_to_next", "subtotals",
             "adjustments")
