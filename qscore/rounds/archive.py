@@ -385,7 +385,7 @@ class Archive:
         from qscore.rounds.stored import StoredUnits
 
         self._check_ruleset(round, ruleset)
-        return StoredUnits(ruleset, self._stored(round.id, arrays=False), functools.partial(self._column, round.id))
+        return StoredUnits(ruleset, functools.partial(self._fields, round.id))
 
     def batch(self, round: Round, ruleset: Ruleset) -> BatchResult:
         """``round`` as the batch it was recorded from (without explanations)."""
@@ -445,29 +445,38 @@ class Archive:
             flags[round_id].append((bool(has_target), bool(on_path)))
         return flags
 
-    def _stored(self, round_id: int, *, arrays: bool = True) -> list[StoredUnit]:
-        """A round's rows, with their JSON arrays or (``arrays=False``) with empty ones,
-        read later a column at a time by :meth:`_column`."""
-        from qscore.rounds.stored import COLUMNS, StoredUnit
+    def _stored(self, round_id: int) -> list[StoredUnit]:
+        """A round's rows."""
+        from qscore.rounds.stored import StoredUnit
 
-        adjustments: dict[str, list[tuple[str, str, str, str, str]]] = {}
-        for unit, *line in self._connection.execute(
-                "SELECT unit, kind, item, name, count, points FROM adjustments WHERE round_id = ? "
-                "ORDER BY unit, position", (round_id,)):
-            adjustments.setdefault(unit, []).append(tuple(line))
-        columns = _UNIT_COLUMNS if arrays else ", ".join(
-            "''" if column.strip() in COLUMNS.values() else column for column in _UNIT_COLUMNS.split(","))
-        rows = self._connection.execute(f"SELECT {columns} FROM units WHERE round_id = ? ORDER BY position",
+        adjustments = self._adjustments(round_id)
+        rows = self._connection.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE round_id = ? ORDER BY position",
                                         (round_id,))
         return [StoredUnit(position, unit, row, rank, total, tier, bool(vetoed), bonus, deductions, gap, subtotals,
                            values, targets, points, met, figures, tuple(adjustments.get(unit, ())))
                 for (position, unit, row, rank, total, tier, vetoed, bonus, deductions, gap, subtotals, values,
                      targets, points, met, figures) in rows]
 
-    def _column(self, round_id: int, column: str) -> list[str | None]:
-        """One column of a round's rows, in rank order."""
-        return [text for (text,) in self._connection.execute(
-            f"SELECT {column} FROM units WHERE round_id = ? ORDER BY position", (round_id,))]
+    def _adjustments(self, round_id: int) -> dict[str, list[tuple[str, str, str, str, str]]]:
+        """A round's adjustment lines (``kind, item, name, count, points``) by unit."""
+        adjustments: dict[str, list[tuple[str, str, str, str, str]]] = {}
+        for unit, *line in self._connection.execute(
+                "SELECT unit, kind, item, name, count, points FROM adjustments WHERE round_id = ? "
+                "ORDER BY unit, position", (round_id,)):
+            adjustments.setdefault(unit, []).append(tuple(line))
+        return adjustments
+
+    def _fields(self, round_id: int, fields: Sequence[str]) -> list[list[Any]]:
+        """Some fields (:class:`StoredUnit` attributes) of a round's rows, a column per
+        field, the rows in rank order."""
+        from qscore.rounds.stored import COLUMNS
+
+        if tuple(fields) == ("adjustments",):  # from their own table, by unit
+            adjustments = self._adjustments(round_id)
+            return [[tuple(adjustments.get(unit, ())) for unit in self._fields(round_id, ("unit",))[0]]]
+        rows = self._connection.execute(f"SELECT {', '.join(COLUMNS.get(field, field) for field in fields)} "
+                                        "FROM units WHERE round_id = ? ORDER BY position", (round_id,)).fetchall()
+        return list(map(list, zip(*rows))) if rows else [[] for _ in fields]
 
     def _check_ruleset(self, round: Round, ruleset: Ruleset) -> None:
         recorded = [name for (name,) in self._connection.execute(

@@ -83,8 +83,8 @@ def _years(comparison: Comparison) -> tuple[str, str]:
 
 def comparison_table(comparison: Comparison) -> bytes:
     """The units' totals, ranks and tiers in both years with what moved each total, then
-    each unit's indicators."""
-    from tabulate import tabulate
+    each unit's indicators; a unit's name on one line, its line breaks written out."""
+    from qscore.controls import escape_controls
 
     old, new = _years(comparison)
     ruleset = comparison.ruleset
@@ -94,14 +94,28 @@ def comparison_table(comparison: Comparison) -> bytes:
              "两者之和即变化。", ""]
     units = list(comparison)
     header, rows = _summary_rows(comparison, units)
-    lines += [tabulate(rows, headers=header, disable_numparse=True), ""]
+    lines += [*_table(header, rows), ""]
     names = {indicator.id: indicator for indicator in ruleset.indicators}
+    indicator_header = ["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
+                        "变化", "数据影响", "目标影响"]
     for unit in units:
-        lines += [_unit_heading(unit, old, new), tabulate(
-            [_indicator_row(change, names[change.indicator]) for change in unit.indicators],
-            headers=["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
-                     "变化", "数据影响", "目标影响"], disable_numparse=True), ""]
+        lines += [escape_controls(_unit_heading(unit, old, new), one_line=True),
+                  *_table(indicator_header,
+                          [_indicator_row(change, names[change.indicator]) for change in unit.indicators]), ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """The lines of ``rows`` under ``header``, laid out as ``qscore rank``'s table is: a
+    row a line, the names in its first column (a unit's, an indicator's) with their
+    line breaks and other control characters written out."""
+    from qscore.controls import escape_controls
+    from qscore.writing.text import plain_table
+
+    if not rows:
+        return plain_table(header, [[] for _ in header])
+    names, *figures = zip(*rows)
+    return plain_table(header, [[escape_controls(name, one_line=True) for name in names], *figures])
 
 
 def _summary_rows(comparison: Comparison, units: Sequence[UnitChange]) -> tuple[list[str], list[list[str]]]:

@@ -111,42 +111,49 @@ def _figure_texts(units: RankedUnits) -> list[str | None]:
 
 class StoredUnits(RankedUnits):
     """A recorded round's units, read back from its rows: the archive's implementation
-    of :class:`~qscore.model.RankedUnits`.  Figures are decoded a field at a time, when
-    first read, each distinct text once.
+    of :class:`~qscore.model.RankedUnits`.  The rows are read a column at a time, when
+    first asked for; figures are decoded a field at a time, each distinct text once.
 
     :param ruleset: the ruleset the round is read with (its indicators, in the round's order).
-    :param units: the rows, in rank order.
-    :param fetch: reads one JSON column (``indicator_points`` …) of every row, in rank
-        order, when the rows were read without it (a national round's arrays are read
-        only when asked for); ``None`` when the rows hold them.
+    :param fetch: reads some fields (:class:`StoredUnit` attributes: ``unit``, ``total``,
+        ``values`` …) of every row, a column per field, the rows in rank order.
     """
 
-    __slots__ = ("_ruleset", "_units", "_fetch", "_decoded")
+    __slots__ = ("_ruleset", "_fetch", "_read", "_decoded")
 
-    def __init__(self, ruleset: Ruleset, units: Sequence[StoredUnit],
-                 fetch: Callable[[str], list[str | None]] | None = None) -> None:
-        self._ruleset, self._units, self._fetch = ruleset, units, fetch
+    def __init__(self, ruleset: Ruleset, fetch: Callable[[Sequence[str]], list[list[Any]]]) -> None:
+        self._ruleset, self._fetch = ruleset, fetch
+        self._read: dict[str, list[Any]] = {}
         self._decoded: dict[str, Any] = {}
 
     def _stored(self, field: str) -> list[Any]:
-        """The rows' ``field`` (an attribute of :class:`StoredUnit`), fetched if need be."""
-        if self._fetch is not None and field in COLUMNS:
-            return self._fetch(COLUMNS[field])
-        return [getattr(unit, field) for unit in self._units]
+        """The rows' ``field``; a JSON array column is read afresh each time (a national
+        round's arrays are millions of strings), any other is kept once read (the
+        :data:`_STANDING` fields together)."""
+        if field in COLUMNS:
+            return self._fetch((field,))[0]
+        if field not in self._read:
+            fields = _STANDING if field in _STANDING else (field,)
+            self._read.update(zip(fields, self._fetch(fields)))
+        return self._read[field]
 
     def __len__(self) -> int:
-        return len(self._units)
+        return len(self._stored("unit"))
 
     def column(self, field: RankedField) -> list[Any]:
         if field in ("total", "bonus", "deductions", "gap_to_next"):
-            return _decimals(getattr(unit, field) for unit in self._units)
+            if field not in self._decoded:
+                self._decoded[field] = _decimals(self._stored(field))
+            return list(self._decoded[field])
         if field == "adjustments":
-            return [_adjustments(unit) for unit in self._units]
-        return [getattr(unit, field) for unit in self._units]
+            return list(map(_adjustments, self._stored("adjustments")))
+        if field == "vetoed":
+            return list(map(bool, self._stored(field)))
+        return list(self._stored(field))
 
     def subtotals(self, category: str) -> list[Decimal]:
         if "subtotals" not in self._decoded:
-            self._decoded["subtotals"] = [json.loads(unit.subtotals) for unit in self._units]
+            self._decoded["subtotals"] = list(map(json.loads, self._stored("subtotals")))
         return _decimals(subtotals[category] for subtotals in self._decoded["subtotals"])
 
     def points_rows(self, shown: Callable[[Decimal], T]) -> list[tuple[T, ...]]:
@@ -193,18 +200,19 @@ class StoredUnits(RankedUnits):
         return dict(self._decoded["figures"])
 
     def unit_at(self, position: int) -> UnitResult:
-        stored, ruleset = self._units[position], self._ruleset
+        ruleset = self._ruleset
         columns = {field: self.result_columns(field) for field in _RESULT_FIELDS}
         indicators = tuple(IndicatorResult(indicator=indicator.id,
                                            **{field: columns[field][n][position] for field in _RESULT_FIELDS})
                            for n, indicator in enumerate(ruleset.indicators))
-        subtotals = {key: Decimal(text) for key, text in json.loads(stored.subtotals).items()}
-        return UnitResult(unit=stored.unit, indicators=indicators, subtotals=subtotals,
-                          adjustments=_adjustments(stored), bonus=Decimal(stored.bonus),
-                          deductions=Decimal(stored.deductions), vetoed=stored.vetoed, total=Decimal(stored.total),
-                          rank=stored.rank, tier=stored.tier,
-                          gap_to_next=None if stored.gap_to_next is None else Decimal(stored.gap_to_next),
-                          row=stored.row)
+        stored = {field: self._stored(field)[position] for field in _SCALARS}
+        subtotals = {key: Decimal(text) for key, text in json.loads(stored["subtotals"]).items()}
+        gap = stored["gap_to_next"]
+        return UnitResult(unit=stored["unit"], indicators=indicators, subtotals=subtotals,
+                          adjustments=_adjustments(stored["adjustments"]), bonus=Decimal(stored["bonus"]),
+                          deductions=Decimal(stored["deductions"]), vetoed=bool(stored["vetoed"]),
+                          total=Decimal(stored["total"]), rank=stored["rank"], tier=stored["tier"],
+                          gap_to_next=None if gap is None else Decimal(gap), row=stored["row"])
 
     def dataset(self, file: str) -> Dataset:
         """The data this round was scored from, bound to the ruleset as binding binds a
@@ -212,7 +220,8 @@ class StoredUnits(RankedUnits):
 
         :param file: how messages name the round (``rounds.db:2024``).
         """
-        order = sorted(range(len(self)), key=lambda n: (self._units[n].row is None, self._units[n].row or 0, n))
+        names, rows = self._stored("unit"), self._stored("row")
+        order = sorted(range(len(self)), key=lambda n: (rows[n] is None, rows[n] or 0, n))
         values, codes = {}, {}
         for indicator, texts in zip(self._ruleset.indicators, self._texts("value", order)):
             coded = _Codes(str if indicator.rule.value_kind == "level" else Decimal)
@@ -220,8 +229,8 @@ class StoredUnits(RankedUnits):
             values[indicator.id] = list(map(coded.distinct.__getitem__, unit_codes))
             codes[indicator.id] = (unit_codes, coded.distinct)
         figures = {key: [column[n] for n in order] for key, column in self.figures().items()}
-        return Dataset(file=file, units=tuple(self._units[n].unit for n in order),
-                       rows=tuple(self._units[n].row or n + 2 for n in order), values=values, figures=figures,
+        return Dataset(file=file, units=tuple(names[n] for n in order),
+                       rows=tuple(rows[n] or n + 2 for n in order), values=values, figures=figures,
                        items=self._item_counts(order), columns={i.id: i.name for i in self._ruleset.indicators},
                        codes=codes)
 
@@ -230,8 +239,8 @@ class StoredUnits(RankedUnits):
         (lines a plug-in's adjuster made are made again when the round is scored)."""
         items = {item.id: [ZERO] * len(order) for item in self._ruleset.adjustments.items}
         place = {unit: n for n, unit in enumerate(order)}
-        for n, stored in enumerate(self._units):
-            for kind, item, _, count, _ in stored.adjustments:
+        for n, lines in enumerate(self._stored("adjustments")):
+            for kind, item, _, count, _ in lines:
                 if item in items and kind in ("bonus", "deduction", "veto"):
                     items[item][place[n]] = Decimal(count)
         return {item: counts for item, counts in items.items() if any(counts)}
@@ -253,8 +262,14 @@ def _per_object(column: Sequence[Any], function: Callable[[Any], T]) -> list[T]:
     return list(map(done.__getitem__, keys))
 
 
+#: The fields every reader of a round reads (compare, the writers), read in one query.
+_STANDING = ("unit", "row", "rank", "total", "tier")
+#: The :class:`StoredUnit` fields :meth:`StoredUnits.unit_at` reads besides the JSON arrays.
+_SCALARS = ("unit", "row", "rank", "total", "tier", "vetoed", "bonus", "deductions", "gap_to_next", "subtotals",
+            "adjustments")
 _ATTRIBUTES = {"value": "values", "target": "targets", "points": "points", "met": "met"}
-#: The :class:`StoredUnit` fields read only when asked for, and their columns in ``units``.
+#: The :class:`StoredUnit` fields held as JSON arrays (and figures as an object), and their
+#: columns in ``units``.
 COLUMNS = {"values": "indicator_values", "targets": "indicator_targets", "points": "indicator_points",
            "met": "indicator_met", "figures": "figures"}
 
@@ -331,6 +346,6 @@ def _decimals(texts: Iterable[str | None]) -> list[Any]:
     return list(map(_Converted(Decimal).__getitem__, texts))
 
 
-def _adjustments(unit: StoredUnit) -> tuple[AdjustmentResult, ...]:
+def _adjustments(lines: Sequence[tuple[str, str, str, str, str]]) -> tuple[AdjustmentResult, ...]:
     return tuple(AdjustmentResult(kind=kind, item=item, name=name, count=Decimal(count), points=Decimal(points))
-                 for kind, item, name, count, points in unit.adjustments)
+                 for kind, item, name, count, points in lines)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from wcwidth import wcswidth
 
 from conftest import DATA
 from qscore.provenance import file_sha256
@@ -354,3 +355,21 @@ def test_compare_json_figures_keep_their_digits(cli, county_rounds):
     # 93.60 and 4.00 as written on the sheet, not 93.6 and 4.0.
     assert '"total": 93.60,' in result.stdout and '"points": 3.20' in result.stdout
     assert '"data_effect": 0.00,' in result.stdout
+
+
+def test_compare_table_keeps_a_unit_name_with_a_line_break_on_one_line(cli, tmp_path):
+    # The table is laid out a row a line: a name's line break is written out, as in
+    # rank's table, and every row keeps its columns.
+    data = Path(TOWNSHIPS).read_text(encoding="utf-8").replace("西沱镇,", '"西沱\n镇",', 1)
+    for name in ("old.csv", "new.csv"):
+        (tmp_path / name).write_text(data, encoding="utf-8")
+    result = cli("compare", TOWNSHIP, str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--year-old", "2024",
+                 "--year-new", "2025")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("西沱"))
+    assert row.split() == ["西沱\\x0a镇", "78.00", "78.00", "0.00", "0.00", "0.00", "3", "3", "持平", "良好"]
+    assert "【西沱\\x0a镇】总分 2024年 78.00 → 2025年 78.00，变化 0.00（数据影响 0.00，目标影响 0.00）" in lines
+    header = next(line for line in lines if line.startswith("单位"))
+    # The totals start in the same screen column as their header (wide characters count two).
+    assert wcswidth(row[:row.index("78.00")]) == wcswidth(header[:header.index("2024年总分")]) == 12
