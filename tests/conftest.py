@@ -26,6 +26,17 @@ for _command in main.list_commands(click.Context(main)):
     main.get_command(click.Context(main), _command)
 
 DATA = Path(__file__).parent / "data"
+#: (ruleset, data file under examples/, year): every seed example (examples/README.md).
+SEED_EXAMPLES = [("shizhu-township", "shizhu/townships-2025.csv", 2025),
+                 ("shizhu-county", "shizhu/county-2025.csv", 2025), ("shizhu-county", "shizhu/county-2024.csv", 2024),
+                 ("shizhu-members", "shizhu/members-2025.csv", 2025),
+                 ("chongqing-districts", "chongqing/districts-2025.csv", 2025),
+                 ("guizhou-prefectures", "guizhou/prefectures-2025.csv", 2025),
+                 ("kaizhou-towns", "kaizhou/towns-2027.csv", 2027),
+                 ("kaizhou-departments", "kaizhou/departments-2027.csv", 2027),
+                 ("lixian-departments", "lixian/departments-2027.csv", 2027),
+                 ("yongchuan-towns", "yongchuan/towns-2027.csv", 2027),
+                 ("yongchuan-departments", "yongchuan/departments-2027.csv", 2027)]
 
 # Properties are about values, not speed: a busy CI machine must not fail a test on
 # Hypothesis's per-example deadline (speed is measured by bench/, not by tests).

@@ -13,18 +13,10 @@ from pathlib import Path
 import pytest
 
 import qscore
+from conftest import SEED_EXAMPLES
 
 ROOT = Path(__file__).parent.parent
 API_DOC = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-SEED_EXAMPLES = [("shizhu-township", "shizhu/townships-2025.csv", 2025), ("shizhu-county", "shizhu/county-2025.csv", 2025),
-                 ("shizhu-county", "shizhu/county-2024.csv", 2024), ("shizhu-members", "shizhu/members-2025.csv", 2025),
-                 ("chongqing-districts", "chongqing/districts-2025.csv", 2025),
-                 ("guizhou-prefectures", "guizhou/prefectures-2025.csv", 2025),
-                 ("kaizhou-towns", "kaizhou/towns-2027.csv", 2027),
-                 ("lixian-departments", "lixian/departments-2027.csv", 2027),
-                 ("yongchuan-towns", "yongchuan/towns-2027.csv", 2027),
-                 ("kaizhou-departments", "kaizhou/departments-2027.csv", 2027),
-                 ("yongchuan-departments", "yongchuan/departments-2027.csv", 2027)]
 
 
 @pytest.mark.parametrize(("ruleset", "data", "year"), SEED_EXAMPLES, ids=lambda v: str(v))

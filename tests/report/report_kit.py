@@ -15,17 +15,6 @@ EXAMPLES = ROOT / "examples"
 DATA = ROOT / "tests" / "data"
 TOWNSHIP, TOWNSHIPS = DATA / "township.toml", DATA / "townships.csv"
 SEED_PLUGINS = "chongqing,guizhou,kaizhou,lixian,shizhu,yongchuan"
-#: (ruleset, data file under examples/, year): every seed example (examples/README.md).
-SEED_EXAMPLES = [("shizhu-township", "shizhu/townships-2025.csv", 2025),
-                 ("shizhu-county", "shizhu/county-2025.csv", 2025), ("shizhu-county", "shizhu/county-2024.csv", 2024),
-                 ("shizhu-members", "shizhu/members-2025.csv", 2025),
-                 ("chongqing-districts", "chongqing/districts-2025.csv", 2025),
-                 ("guizhou-prefectures", "guizhou/prefectures-2025.csv", 2025),
-                 ("kaizhou-towns", "kaizhou/towns-2027.csv", 2027),
-                 ("kaizhou-departments", "kaizhou/departments-2027.csv", 2027),
-                 ("lixian-departments", "lixian/departments-2027.csv", 2027),
-                 ("yongchuan-towns", "yongchuan/towns-2027.csv", 2027),
-                 ("yongchuan-departments", "yongchuan/departments-2027.csv", 2027)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: How the tests start Chromium: headless, and quiet on the network by itself.

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 import qscore
 from qscore.writing import reread
 from qscore.writing.text import write_csv, write_json
-from report_kit import EXAMPLES, SEED_EXAMPLES, TOWNSHIP, TOWNSHIPS
+from conftest import SEED_EXAMPLES
+from report_kit import EXAMPLES, TOWNSHIP, TOWNSHIPS
 
 SEEDS = ("chongqing", "guizhou", "kaizhou", "lixian", "shizhu", "yongchuan")
 FORMATS = ("csv", "json", "xlsx", "html", "txt")
