@@ -434,12 +434,8 @@ def _on_track(standing: Standing) -> str:
 
 
 def history_table(archive: str, unit: str, standings: Sequence[Standing]) -> bytes:
-    """A unit's totals, ranks and tiers across the recorded years, one block per ruleset.
-
-    Laid out as tabulate's ``simple`` format by :func:`~qscore.writing.text.plain_table`
-    (every cell here is one line of text), which spares the command tabulate's import."""
-    from qscore.writing.text import plain_table
-
+    """A unit's totals, ranks and tiers across the recorded years, one block per ruleset,
+    laid out by :func:`_table` (without tabulate's import)."""
     lines = [f"{unit} 的历年考核结果（{archive}）", ""]
     for ruleset in dict.fromkeys(s.round.ruleset for s in standings):
         mine = [s for s in standings if s.round.ruleset == ruleset]
@@ -449,7 +445,7 @@ def history_table(archive: str, unit: str, standings: Sequence[Standing]) -> byt
         rows = [[str(s.round.year), _text(s.total), f"{s.rank} / {s.round.unit_count}"]
                 + ([s.tier or ""] if tiered else []) + ([_on_track(s)] if tracked else [])
                 + [str(s.round.id), _status(s.round)] for s in mine]
-        lines += [f"{mine[0].round.title}（{ruleset}）", *plain_table(header, list(zip(*rows))), ""]
+        lines += [f"{mine[0].round.title}（{ruleset}）", *_table(header, rows), ""]
     return "\n".join(lines).encode("utf-8")
 
 
