@@ -205,12 +205,14 @@ def _missing(case: Case, missing: Missing | None) -> tuple[Case, tuple[str, ...]
     keep = [n for n in range(len(data.units)) if all(column[n] is not None for column in data.values.values())]
     if not keep:
         raise UsageError(_("every unit has a missing value; with missing 'drop' none is left to rank"))
-    dropped = tuple(unit for n, unit in enumerate(data.units) if n not in set(keep))
+    kept_positions = set(keep)
+    dropped = tuple(unit for n, unit in enumerate(data.units) if n not in kept_positions)
     pick = _picker(keep)
     kept = Dataset(file=data.file, units=tuple(pick(data.units)), rows=tuple(pick(data.rows)),
                    values={k: pick(c) for k, c in data.values.items()},
                    figures={k: pick(c) for k, c in data.figures.items()},
-                   items={k: pick(c) for k, c in data.items.items()}, columns=data.columns)
+                   items={k: pick(c) for k, c in data.items.items()}, columns=data.columns, sheet=data.sheet,
+                   origins=None if data.origins is None else tuple(pick(data.origins)))
     return attrs.evolve(case, dataset=kept), dropped
 
 
