@@ -523,6 +523,15 @@ class RankedUnits(Sequence[UnitResult]):
         :meth:`result_rows` gives, a column at a time."""
         return [list(column) for column in zip(*self.result_rows(field, _same))]
 
+    def result_cases(self) -> Sequence[Sequence[int]]:
+        """Per indicator (ruleset order), each unit's case, in rank order: units of one
+        case have the same result for that indicator (every :class:`IndicatorResult`
+        field), so a writer lays each case out once.  A case is named by the rank
+        position of its first unit.  This gives every unit a case of its own; the
+        engine's units share them."""
+        count = len(self.unit_at(0).indicators) if len(self) else 0
+        return [range(len(self))] * count
+
     def explanation_rows(self) -> Sequence[Sequence[str]]:
         """Each unit's explanations per indicator (ruleset order), in rank order, ``""``
         where none was built.  This reads every unit's results; the engine's units read

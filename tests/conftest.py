@@ -7,6 +7,7 @@ import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -106,3 +107,14 @@ def fail_after_one_unit(monkeypatch: pytest.MonkeyPatch) -> Callable[[object], N
         monkeypatch.setattr(module, "UNITS_PER_CHUNK", 1)
         monkeypatch.setattr(module, "_unit_texts", failing)
     return arrange
+
+
+def assert_cases_share_results(units: Any) -> None:
+    """``units.result_cases()`` names each unit's case by the rank position of the case's
+    first unit, and the units of one case have the same result for that indicator, with
+    the same digits (``98.0`` and ``98`` are equal figures written differently)."""
+    for position, cases in enumerate(units.result_cases()):
+        assert len(cases) == len(units)
+        for rank, case in enumerate(cases):
+            assert case <= rank and cases[case] == case, (position, rank, case)
+            assert repr(units[rank].indicators[position]) == repr(units[case].indicators[position]), (position, rank, case)

@@ -163,6 +163,8 @@ class ResultColumns:
     :param explanations: per indicator, each unit's explanation, or ``None`` when not asked for.
     :param figures: ``(indicator id, field)`` → each unit's per-unit figure from the data
         (``@上年`` is field ``previous``).
+    :param cases: per indicator, each unit's case where the engine knows it (units of one
+        case have the same result), else ``None``.
     """
 
     indicators: tuple[str, ...]
@@ -173,6 +175,7 @@ class ResultColumns:
     met: tuple[Sequence[bool | None], ...]
     explanations: tuple[Sequence[str] | None, ...]
     figures: Mapping[tuple[str, str], Sequence[Decimal | None]]
+    cases: tuple[Sequence[int] | None, ...]
 
     def result(self, position: int, unit: int) -> IndicatorResult:
         """The ``position``-th indicator's result for the ``unit``-th unit."""
@@ -312,6 +315,18 @@ class EngineUnits(RankedUnits):
         columns = [[""] * len(table.values[n]) if texts is None else texts for n, texts in enumerate(table.explanations)]
         rows = list(zip(*columns)) or [()] * len(self)
         return list(map(rows.__getitem__, self._positions))
+
+    def result_cases(self) -> list[Sequence[int]]:
+        positions, count = self._positions, len(self._positions)
+        named: list[Sequence[int]] = []
+        for cases in self._table.cases:
+            if cases is None:
+                named.append(range(count))
+                continue
+            ranked = list(map(cases.__getitem__, positions))
+            first = dict(zip(reversed(ranked), range(count - 1, -1, -1)))  # the last written is the first in rank
+            named.append(list(map(first.__getitem__, ranked)))
+        return named
 
     def result_columns(self, field: ResultField) -> list[list[Any]]:
         table, positions = self._table, self._positions

@@ -50,6 +50,9 @@ class Column:
     met: Sequence[bool | None]
     explanations: list[str] | None
     notice: Notice | None = None
+    #: Each unit's case, where the column knows it: units of one case have the same
+    #: value, figures, target, points and explanation.
+    cases: Sequence[int] | None = None
 
 
 class _Lacking(Exception):
@@ -124,7 +127,7 @@ def _result_columns(ruleset: Ruleset, columns: list[Column], data: Dataset) -> R
                          values=tuple(c.values for c in columns),
                          targets=tuple(c.targets for c in columns), points=tuple(c.points for c in columns),
                          met=tuple(c.met for c in columns), explanations=tuple(c.explanations for c in columns),
-                         figures=data.figures)
+                         figures=data.figures, cases=tuple(c.cases for c in columns))
 
 
 def _sums(ruleset: Ruleset, table: ResultColumns, count: int) -> tuple[list[Decimal], dict[str, list[Decimal]]]:
@@ -187,7 +190,8 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
                 raise exc.error from None
             lacking.update(exc.units)
     if lacking:
-        column = attrs.evolve(column, values=values, notice=_lacking_notice(indicator, data, lacking))
+        # The units scored 0 for a lacking figure keep their values: the codes no longer tell cases.
+        column = attrs.evolve(column, values=values, notice=_lacking_notice(indicator, data, lacking), cases=None)
     if not explain:
         return column
     # A rule that needs no batch explains a unit from its value and figures alone, as it
@@ -307,7 +311,7 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
     return Column(values=values, points=CodedColumn(codes, points_of),
                   targets=PerValue(values, partial(_same, target)),
-                  met=PerValue(values, partial(_met_one, rule, target)), explanations=None)
+                  met=PerValue(values, partial(_met_one, rule, target)), explanations=None, cases=codes)
 
 
 def _codes(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[list[int], Iterable[tuple[int, Cell]]]:
@@ -372,7 +376,7 @@ def _case_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: 
     points_of = dict.fromkeys(distinct, _nothing(rounding))
     points_of.update(zip(present, map(rounding.apply, raw) if rounding.stage == "indicator" else raw))
     return Column(values=values, points=CodedColumn(cases, points_of), targets=targets, explanations=None,
-                  met=OnRead(values, partial(_met_each, rule, values, targets)))  # type: ignore[arg-type]
+                  met=OnRead(values, partial(_met_each, rule, values, targets)), cases=cases)  # type: ignore[arg-type]
 
 
 # Module-level, so that a batch's lazy columns can be pickled.

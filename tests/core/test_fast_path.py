@@ -26,7 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qscore import hookimpl
+from conftest import assert_cases_share_results
+
+from qscore import hookimpl, score
 from qscore.model import AdjustmentResult, Ruleset, RankedUnits, UnitResult, UnitTuple
 from qscore.plugins.manager import load_plugins
 from qscore.reading.binding import bind
@@ -34,7 +36,7 @@ from qscore.reading.table import RawTable
 from qscore.rulesets import parse_ruleset
 from qscore.scoring.columns import EngineUnits, IndicatorView
 from qscore.scoring.engine import score_batch
-from qscore.testing import check_same_as_reference, long_rows, reference_batch, score_rows
+from qscore.testing import check_same_as_reference, long_rows, reference_batch, score_rows, table
 from qscore.writing.text import csv_text, summary_rows, summary_table, write_csv
 
 LEVELS = {"完成": 1, "基本完成": Decimal("0.6"), "未完成": 0}
@@ -235,6 +237,8 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[dict[str, 
     assert all(isinstance(unit.indicators, tuple) for unit in expected.units)
     check_same_as_reference(batch, expected)
     assert batch.units == expected.units  # rows, adjustment lines and all
+    assert_cases_share_results(batch.units)
+    assert_cases_share_results(score(ruleset, table(rows), year=year, catalog=CATALOG, partial=True, explain=True).units)
     # The same data in the long layout (单位, 指标, 字段, 数值) is the same batch.
     check_same_as_reference(score_rows(ruleset, long_rows(rows), year=year, catalog=CATALOG), batch,
                             what="the same data in the wide layout")

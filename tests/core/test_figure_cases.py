@@ -18,6 +18,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from conftest import assert_cases_share_results
+
 from qscore.errors import DataError
 from qscore.plugins.manager import load_plugins
 from qscore.reading.binding import bind
@@ -128,6 +130,7 @@ def test_cases_of_figures_score_as_each_unit_alone(case: tuple[dict[str, Any], l
     check_same_as_reference(score_rows(ruleset, rows, year=year, catalog=CATALOG), expected)
     data = bind(table(rows), ruleset)
     explained = score_batch(ruleset, data, year=year, explain=True).units
+    assert_cases_share_results(explained)
     positions = {unit: n for n, unit in enumerate(data.units)}
     for unit in explained:
         alone = explain_one(ruleset, data, year, positions[unit.unit])
