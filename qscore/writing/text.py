@@ -10,13 +10,13 @@ import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from qscore.controls import escape_controls
 from qscore.i18n import _
-from qscore.model import BatchResult, Notice, UnitResult
+from qscore.model import BatchResult, Notice, RankedUnits, UnitResult
 from qscore.numbers import plain
 
 
@@ -351,68 +351,65 @@ def json_chunks(batch: BatchResult) -> Iterator[bytes]:
 
 def _unit_texts(batch: BatchResult) -> Iterator[bytes]:
     """Each unit as ``json_text(unit_json(batch, unit), "    ")`` writes it, four spaces
-    in, in UTF-8: the fixed parts (keys, indicator ids and names) written once, the
-    figures of each column encoded once per distinct figure or sentence, and each
-    distinct indicator result encoded to UTF-8 once per piece."""
+    in, in UTF-8: the fixed parts (keys, indicator ids and names) written once, and each
+    indicator's result laid out once per case (:meth:`~qscore.model.RankedUnits.result_cases`)."""
     units, ruleset = batch.units, batch.ruleset
     subtotals = [(f'\n        {json_string(c.id)}: ', list(map(json_figure, units.subtotals(c.id))))
                  for c in ruleset.categories]
     heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "value": '
              for i in ruleset.indicators]
-    fields = [units.result_rows(field, json_text) for field in ("value", "target", "points", "max_points", "met")]
-    # Units with the same figures share one sentence (one object): each is encoded once
-    # per piece, and only a piece's are held encoded (a batch's may all differ).
-    explanations = units.result_rows("explanation", _same)
-    encoded: dict[int, str] = {}
-    # An indicator's result repeats wherever the figures do (a coded column has a few
-    # distinct values): each distinct one is laid out once per piece.
-    blocks: dict[tuple[Any, ...], bytes] = {}
+    cases = units.result_cases()
+    # Each indicator's results laid out so far, by case; forgotten past LAID_CASES (a
+    # batch's cases may all differ, each with its own sentence).
+    laid: list[dict[int, bytes]] = [{} for _ in heads]
     tiers = {tier: json_text(tier) for tier in set(units.column("tier"))}
     columns = zip(units.column("unit"), units.column("rank"), units.column("total"), units.column("tier"),
                   units.column("vetoed"), units.column("gap_to_next"), units.column("bonus"),
                   units.column("deductions"), units.column("adjustments"))
-    for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments) in enumerate(columns):
-        if n % UNITS_PER_CHUNK == 0:
-            encoded.clear()
-            blocks.clear()
-        if subtotals:
-            shares = ",".join([key + column[n] for key, column in subtotals])
-            subtotal = f"{{{shares}\n      }}"
-        else:
-            subtotal = "{}"
-        if heads:
-            results = b",\n        ".join([blocks.get(case) or _indicator_block(case, blocks, encoded)
-                                            for case in zip(heads, *(rows[n] for rows in fields), explanations[n])])
-            indicators: tuple[bytes, ...] = (b"[\n        ", results, b"\n      ]")
-        else:
-            indicators = (b"[]",)
-        adjusted = "[]" if not adjustments else json_text(
-            [{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
-             for a in adjustments], "      ")
-        opening = (f'    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
-                   f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
-                   f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
-                   f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
-                   f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
-                   f'      "indicators": ').encode("utf-8")
-        yield b"".join((opening, *indicators, b"\n    }"))
+    for start in range(0, len(units), UNITS_PER_CHUNK):
+        piece = [column[start:start + UNITS_PER_CHUNK] for column in cases]
+        results = [list(map(_laid(units, position, heads[position], laid[position], named).__getitem__, named))
+                   for position, named in enumerate(piece)]
+        for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments), own in zip(
+                range(start, len(units)), islice(columns, UNITS_PER_CHUNK), zip(*results) if heads else repeat(())):
+            if subtotals:
+                shares = ",".join([key + column[n] for key, column in subtotals])
+                subtotal = f"{{{shares}\n      }}"
+            else:
+                subtotal = "{}"
+            indicators = (b"[\n        ", b",\n        ".join(own), b"\n      ]") if own else (b"[]",)
+            adjusted = "[]" if not adjustments else json_text(
+                [{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
+                 for a in adjustments], "      ")
+            opening = (f'    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
+                       f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
+                       f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
+                       f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
+                       f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
+                       f'      "indicators": ').encode("utf-8")
+            yield b"".join((opening, *indicators, b"\n    }"))
 
 
-def _encoded(text: str | None, known: dict[int, str]) -> str:
-    """``json_text(text)``, looked up in ``known`` by the text's identity (the caller
-    keeps every text it asks for alive while ``known`` holds its encoding)."""
-    found = known.get(id(text))
-    if found is None:
-        found = known[id(text)] = "null" if text is None else json_string(text)
-    return found
+#: How many laid-out results of one indicator :func:`_unit_texts` keeps.
+LAID_CASES = 4096
 
 
-def _indicator_block(case: tuple[Any, ...], blocks: dict[tuple[Any, ...], bytes], known: dict[int, str]) -> bytes:
-    """One indicator's result of a unit, laid out in UTF-8, and kept in ``blocks`` under ``case``:
-    the indicator's opening lines, the encoded value, target, points, full marks and met
-    flag, and the explanation."""
-    head, value, target, points, full, met, explanation = case
-    text = blocks[case] = (f'{head}{value},\n          "target": {target},\n          "points": {points},\n'
-                           f'          "max_points": {full},\n          "met": {met},\n'
-                           f'          "explanation": {_encoded(explanation, known)}\n        }}').encode("utf-8")
-    return text
+def _laid(units: RankedUnits, position: int, head: str, laid: dict[int, bytes],
+          cases: Sequence[int]) -> dict[int, bytes]:
+    """``laid`` with the ``position``-th indicator's result of each of ``cases`` laid out
+    in UTF-8 (the indicator's opening lines ``head``, value, target, points, full marks,
+    met flag and explanation), read from the case's first unit."""
+    if len(laid) > LAID_CASES:
+        laid.clear()
+    # Cases share figures and flags (one object each): each is encoded once here.
+    known: dict[int, tuple[object, str]] = {}  # id → the object, kept alive while its id is a key, and its text
+    for case in set(cases).difference(laid):
+        result = units.result_at(case, position)
+        value, target, points, full, met, explanation = (
+            known.get(id(field)) or known.setdefault(id(field), (field, json_text(field)))
+            for field in (result.value, result.target, result.points, result.max_points, result.met,
+                          result.explanation))
+        laid[case] = (f'{head}{value[1]},\n          "target": {target[1]},\n          "points": {points[1]},\n'
+                      f'          "max_points": {full[1]},\n          "met": {met[1]},\n'
+                      f'          "explanation": {explanation[1]}\n        }}').encode("utf-8")
+    return laid
