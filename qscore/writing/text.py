@@ -342,22 +342,24 @@ def json_chunks(batch: BatchResult) -> Iterator[bytes]:
         return
     opening = json_text(head).removesuffix("\n}")
     yield f'{opening},\n  "units": [\n'.encode("utf-8")
-    texts = _unit_texts(batch)
-    for start in range(0, len(batch.units), UNITS_PER_CHUNK):
-        piece = b",\n".join(islice(texts, UNITS_PER_CHUNK))
-        yield piece if start == 0 else b",\n" + piece
+    yield from _unit_pieces(batch)
     yield b"\n  ]\n}\n"
 
 
-def _unit_texts(batch: BatchResult) -> Iterator[bytes]:
-    """Each unit as ``json_text(unit_json(batch, unit), "    ")`` writes it, four spaces
-    in, in UTF-8: the fixed parts (keys, indicator ids and names) written once, and each
-    indicator's result laid out once per case (:meth:`~qscore.model.RankedUnits.result_cases`)."""
+def _unit_pieces(batch: BatchResult) -> Iterator[bytes]:
+    """The units, :data:`UNITS_PER_CHUNK` at a time, each as ``json_text(unit_json(batch,
+    unit), "    ")`` writes it, four spaces in, in UTF-8, after a comma but the first: the
+    fixed parts (keys, indicator ids and names) written once, and each indicator's result
+    laid out once per case (:meth:`~qscore.model.RankedUnits.result_cases`) with what
+    goes before it in a unit's list.  A piece is joined once."""
     units, ruleset = batch.units, batch.ruleset
     subtotals = [(f'\n        {json_string(c.id)}: ', list(map(json_figure, units.subtotals(c.id))))
                  for c in ruleset.categories]
-    heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "value": '
-             for i in ruleset.indicators]
+    heads = [f'{"[" if position == 0 else ","}\n        {{\n          "id": {json_string(i.id)},\n'
+             f'          "name": {json_string(i.name)},\n          "value": '
+             for position, i in enumerate(ruleset.indicators)]
+    closing = b"\n      ]\n    }" if heads else b"[]\n    }"
+    after = ",\n"  # the end of the unit before
     cases = units.result_cases()
     # Each indicator's results laid out so far, by case; forgotten past LAID_CASES (a
     # batch's cases may all differ, each with its own sentence).
@@ -370,6 +372,7 @@ def _unit_texts(batch: BatchResult) -> Iterator[bytes]:
         piece = [column[start:start + UNITS_PER_CHUNK] for column in cases]
         results = [list(map(_laid(units, position, heads[position], laid[position], named).__getitem__, named))
                    for position, named in enumerate(piece)]
+        parts: list[bytes] = []
         for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments), own in zip(
                 range(start, len(units)), islice(columns, UNITS_PER_CHUNK), zip(*results) if heads else repeat(())):
             if subtotals:
@@ -377,20 +380,21 @@ def _unit_texts(batch: BatchResult) -> Iterator[bytes]:
                 subtotal = f"{{{shares}\n      }}"
             else:
                 subtotal = "{}"
-            indicators = (b"[\n        ", b",\n        ".join(own), b"\n      ]") if own else (b"[]",)
             adjusted = "[]" if not adjustments else json_text(
                 [{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
                  for a in adjustments], "      ")
-            opening = (f'    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
-                       f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
-                       f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
-                       f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
-                       f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
-                       f'      "indicators": ').encode("utf-8")
-            yield b"".join((opening, *indicators, b"\n    }"))
+            parts.append((f'{after if n else ""}    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
+                          f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
+                          f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
+                          f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
+                          f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
+                          f'      "indicators": ').encode("utf-8"))
+            parts += own
+            parts.append(closing)
+        yield b"".join(parts)
 
 
-#: How many laid-out results of one indicator :func:`_unit_texts` keeps.
+#: How many laid-out results of one indicator :func:`_unit_pieces` keeps.
 LAID_CASES = 4096
 
 
