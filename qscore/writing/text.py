@@ -370,7 +370,8 @@ def _unit_pieces(batch: BatchResult) -> Iterator[bytes]:
                   units.column("deductions"), units.column("adjustments"))
     for start in range(0, len(units), UNITS_PER_CHUNK):
         piece = [column[start:start + UNITS_PER_CHUNK] for column in cases]
-        results = [list(map(_laid(units, position, heads[position], laid[position], named).__getitem__, named))
+        known: dict[int, tuple[object, str]] = {}  # the piece's texts of shared objects (_text_of)
+        results = [list(map(_laid(units, position, heads[position], laid[position], named, known).__getitem__, named))
                    for position, named in enumerate(piece)]
         parts: list[bytes] = []
         for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments), own in zip(
@@ -380,12 +381,13 @@ def _unit_pieces(batch: BatchResult) -> Iterator[bytes]:
                 subtotal = f"{{{shares}\n      }}"
             else:
                 subtotal = "{}"
-            adjusted = "[]" if not adjustments else json_text(
-                [{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
-                 for a in adjustments], "      ")
+            adjusted = "[]" if not adjustments else "[" + ",".join([
+                f'\n        {{\n          "kind": {_text_of(a.kind, known)},\n          "item": {_text_of(a.item, known)},\n'
+                f'          "name": {_text_of(a.name, known)},\n          "count": {_text_of(a.count, known)},\n'
+                f'          "points": {_text_of(a.points, known)}\n        }}' for a in adjustments]) + "\n      ]"
             parts.append((f'{after if n else ""}    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
                           f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
-                          f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
+                          f'      "vetoed": {_text_of(vetoed, known)},\n      "gap_to_next": {_text_of(gap, known)},\n'
                           f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
                           f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
                           f'      "indicators": ').encode("utf-8"))
@@ -398,22 +400,28 @@ def _unit_pieces(batch: BatchResult) -> Iterator[bytes]:
 LAID_CASES = 4096
 
 
-def _laid(units: RankedUnits, position: int, head: str, laid: dict[int, bytes],
-          cases: Sequence[int]) -> dict[int, bytes]:
+def _laid(units: RankedUnits, position: int, head: str, laid: dict[int, bytes], cases: Sequence[int],
+          known: dict[int, tuple[object, str]]) -> dict[int, bytes]:
     """``laid`` with the ``position``-th indicator's result of each of ``cases`` laid out
     in UTF-8 (the indicator's opening lines ``head``, value, target, points, full marks,
     met flag and explanation), read from the case's first unit."""
     if len(laid) > LAID_CASES:
         laid.clear()
-    # Cases share figures and flags (one object each): each is encoded once here.
-    known: dict[int, tuple[object, str]] = {}  # id → the object, kept alive while its id is a key, and its text
     for case in set(cases).difference(laid):
         result = units.result_at(case, position)
-        value, target, points, full, met, explanation = (
-            known.get(id(field)) or known.setdefault(id(field), (field, json_text(field)))
-            for field in (result.value, result.target, result.points, result.max_points, result.met,
-                          result.explanation))
-        laid[case] = (f'{head}{value[1]},\n          "target": {target[1]},\n          "points": {points[1]},\n'
-                      f'          "max_points": {full[1]},\n          "met": {met[1]},\n'
-                      f'          "explanation": {explanation[1]}\n        }}').encode("utf-8")
+        laid[case] = (f'{head}{_text_of(result.value, known)},\n          "target": {_text_of(result.target, known)},\n'
+                      f'          "points": {_text_of(result.points, known)},\n'
+                      f'          "max_points": {_text_of(result.max_points, known)},\n'
+                      f'          "met": {_text_of(result.met, known)},\n'
+                      f'          "explanation": {_text_of(result.explanation, known)}\n        }}').encode("utf-8")
     return laid
+
+
+def _text_of(value: Any, known: dict[int, tuple[object, str]]) -> str:
+    """``json_text(value)``, made once per object: results and adjustments share figures,
+    flags and sentences.  ``known`` maps an object's identity to the object, kept alive
+    while its identity is a key, and its text."""
+    found = known.get(id(value))
+    if found is None:
+        found = known[id(value)] = (value, json_text(value))
+    return found[1]
