@@ -15,6 +15,7 @@ results, all worked out by the engine (:func:`~qscore.scoring.engine.score_batch
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import decimal
 import functools
@@ -298,15 +299,23 @@ class Comparison:
             self._cache["indicators"] = [self.indicator_effect(n) for n in range(len(self.ruleset.indicators))]
         return self._cache["indicators"]
 
-    def indicator_effect(self, position: int) -> Effects:
-        """The ``position``-th indicator's effects, worked out afresh (a national CSV
-        writes them one indicator at a time rather than holding millions of figures)."""
+    def indicator_effect(self, position: int, units: slice = slice(None)) -> Effects:
+        """The ``position``-th indicator's effects on the shown units ``units`` (a slice of
+        :attr:`units`, all of them by default), worked out afresh: a national CSV writes
+        them a piece of units at a time rather than holding millions of figures.
+
+        :raises ValueError: for a slice with a step.
+        """
+        start, stop, step = units.indices(len(self.units))
+        if step != 1:
+            raise ValueError("the units' effects are worked out for a run of units, not a slice with a step")
         if "points" not in self._cache:
             self._cache["points"] = [self._points(batch, positions) for batch, positions in
                                      zip(self._batches(), (self._in_old, self._in_mid, self._in_new))]
-        old, mid, new = (side[position] for side in self._cache["points"])
-        return Effects(_Changes(self._shown, old, new), self._shown(data_effects(old, mid)),
-                       self._shown(target_effects(mid, new)))
+        both = slice(bisect.bisect_left(self._both, start), bisect.bisect_left(self._both, stop))
+        old, mid, new = (side[position][both] for side in self._cache["points"])
+        shown = functools.partial(self._shown, start=start, stop=max(start, stop))
+        return Effects(_Changes(shown, old, new), shown(data_effects(old, mid)), shown(target_effects(mid, new)))
 
     def _batches(self) -> tuple[BatchResult, BatchResult, BatchResult]:
         return self.old, self.at_old_targets, self.new
@@ -321,14 +330,17 @@ class Comparison:
             return column
         return list(map(column.__getitem__, positions))
 
-    def _shown(self, figures: list[Decimal]) -> list[Decimal | None]:
-        """Figures of the units in both years, spread over every shown unit (``None``
-        for a unit in one year only)."""
-        if len(figures) == len(self.units):
+    def _shown(self, figures: list[Decimal], start: int = 0, stop: int | None = None) -> list[Decimal | None]:
+        """Figures of the units in both years among the shown units ``start`` to
+        ``stop`` (all of them by default), spread over those shown units (``None`` for a
+        unit in one year only)."""
+        stop = len(self.units) if stop is None else stop
+        if len(figures) == stop - start:
             return figures  # type: ignore[return-value]
-        out: list[Decimal | None] = [None] * len(self.units)
-        for n, figure in zip(self._both, figures):
-            out[n] = figure
+        out: list[Decimal | None] = [None] * (stop - start)
+        first = bisect.bisect_left(self._both, start)
+        for n, figure in zip(self._both[first:first + len(figures)], figures):
+            out[n - start] = figure
         return out
 
     # -- units -----------------------------------------------------------------------------

@@ -183,15 +183,28 @@ def _indicator_row(change: IndicatorChange, indicator: Indicator) -> list[str]:
 def comparison_csv(comparison: Comparison) -> bytes:
     """One row per unit, as ``qscore rank``'s CSV: both years' rank, tier and total, the
     change and its two effects, then each indicator's data and target effects.  UTF-8
-    with a BOM and CRLF line ends, for Excel."""
-    from qscore.writing.text import csv_columns, safe_text
+    with a BOM and CRLF line ends, for Excel: the bytes of :func:`comparison_csv_chunks`,
+    joined."""
+    return b"".join(comparison_csv_chunks(comparison))
+
+
+def comparison_csv_chunks(comparison: Comparison) -> Iterator[bytes]:
+    """:func:`comparison_csv`'s file in pieces: the header, then the rows of
+    :data:`UNITS_PER_CHUNK` units at a time, each piece's effects worked out when it is
+    asked for, so that a national comparison's millions of figures are never held whole
+    (each row is written as :func:`~qscore.writing.text.csv_text` writes it on its own)."""
+    from qscore.writing.text import csv_text, safe_text
 
     header, columns = _summary_columns(comparison, safe_text)
-    for position, indicator in enumerate(comparison.ruleset.indicators):
-        effects = comparison.indicator_effect(position)
+    indicators = comparison.ruleset.indicators
+    for indicator in indicators:
         header += [safe_text(f"{indicator.name}（数据影响）"), safe_text(f"{indicator.name}（目标影响）")]
-        columns += [_texts(effects.data_effect), _texts(effects.target_effect)]
-    return ("\ufeff" + csv_columns(header, columns)).encode("utf-8")
+    yield ("\ufeff" + csv_text([header])).encode("utf-8")
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        units = slice(start, start + UNITS_PER_CHUNK)
+        effects = [comparison.indicator_effect(position, units) for position in range(len(indicators))]
+        figures = [texts for effect in effects for texts in (_texts(effect.data_effect), _texts(effect.target_effect))]
+        yield csv_text(list(map(list, zip(*(column[units] for column in columns), *figures)))).encode("utf-8")
 
 
 def _summary_columns(comparison: Comparison, text: Callable[[str], str]) -> tuple[list[str], list[list[Any]]]:
@@ -223,8 +236,8 @@ def comparison_json(comparison: Comparison) -> bytes:
     return b"".join(comparison_json_chunks(comparison))
 
 
-#: Units per piece of :func:`comparison_json_chunks`: a national comparison's piece is a
-#: megabyte or two.
+#: Units per piece of :func:`comparison_csv_chunks` and :func:`comparison_json_chunks`: a
+#: national comparison's piece is a third of a megabyte of CSV, a megabyte or two of JSON.
 UNITS_PER_CHUNK = 500
 
 
@@ -419,7 +432,8 @@ COMPARISON_FORMATS: dict[str, tuple[Callable[[Comparison], bytes], str]] = {
 }
 #: The formats ``compare`` writes to a file a piece at a time: name → the same bytes as
 #: its writer's, in pieces.
-COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {"json": comparison_json_chunks}
+COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {"csv": comparison_csv_chunks,
+                                                                          "json": comparison_json_chunks}
 
 
 # -- history ---------------------------------------------------------------------------------
