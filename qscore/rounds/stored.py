@@ -178,17 +178,24 @@ class StoredUnits(RankedUnits):
         if field == "previous":
             figures = self.figures()
             return [figures.get((i.id, "previous"), [None] * len(self)) for i in indicators]
-        return [_typed(field, indicator.rule.value_kind, column)
-                for indicator, column in zip(indicators, self._texts(field))]
+        return self._converted(field, [_typed(field, indicator.rule.value_kind) for indicator in indicators])
 
-    def _texts(self, field: ResultField, order: Sequence[int] | None = None) -> list[Sequence[str | None]]:
-        """Per indicator, every unit's ``field`` as the text the archive holds (not kept:
-        a national round's texts are millions of strings), the units in rank order or
-        at the positions ``order`` gives."""
+    def _converted(self, field: ResultField, converters: Sequence[Callable[[Any], Any] | None],
+              order: Sequence[int] | None = None) -> list[list[Any]]:
+        """Per indicator, every unit's ``field`` passed through the indicator's converter
+        (``None``: kept as decoded), the units in rank order or at the positions ``order``
+        gives.  The arrays are decoded :data:`_ROWS_PER_BLOCK` rows at a time, each
+        block's cells converted while they are fresh: a national round's millions of
+        texts are never held at once (and reading is twice as fast)."""
         rows = self._stored(_ATTRIBUTES[field])
         if order is not None:
             rows = list(map(rows.__getitem__, order))  # a row per unit: cheaper than reordering every column
-        return _columns(rows, len(self._ruleset.indicators))
+        columns: list[list[Any]] = [[] for _ in converters]
+        for start in range(0, len(rows), _ROWS_PER_BLOCK):
+            cells = _columns(rows[start:start + _ROWS_PER_BLOCK], len(converters))
+            for column, convert, texts in zip(columns, converters, cells):
+                column += texts if convert is None else map(convert, texts)
+        return columns
 
     def figures(self) -> dict[tuple[str, str], list[Decimal | None]]:
         if "figures" not in self._decoded:
@@ -223,12 +230,13 @@ class StoredUnits(RankedUnits):
         """
         names, rows = self._stored("unit"), self._stored("row")
         order = sorted(range(len(self)), key=lambda n: (rows[n] is None, rows[n] or 0, n))
+        indicators = self._ruleset.indicators
+        coded = [_Codes(str if indicator.rule.value_kind == "level" else Decimal) for indicator in indicators]
         values, codes = {}, {}
-        for indicator, texts in zip(self._ruleset.indicators, self._texts("value", order)):
-            coded = _Codes(str if indicator.rule.value_kind == "level" else Decimal)
-            unit_codes = list(map(coded.__getitem__, texts))
-            values[indicator.id] = list(map(coded.distinct.__getitem__, unit_codes))
-            codes[indicator.id] = (unit_codes, coded.distinct)
+        unit_codes = self._converted("value", [column.__getitem__ for column in coded], order)
+        for indicator, column, column_codes in zip(indicators, coded, unit_codes):
+            values[indicator.id] = list(map(column.distinct.__getitem__, column_codes))
+            codes[indicator.id] = (column_codes, column.distinct)
         figures = {key: [column[n] for n in order] for key, column in self.figures().items()}
         return Dataset(file=file, units=tuple(names[n] for n in order),
                        rows=tuple(rows[n] or n + 2 for n in order), values=values, figures=figures,
@@ -275,12 +283,18 @@ COLUMNS = {"values": "indicator_values", "targets": "indicator_targets", "points
            "met": "indicator_met", "figures": "figures"}
 
 
-def _typed(field: str, kind: str, texts: Sequence[Any]) -> list[Any]:
-    """A decoded column as results hold it: decimals, level names, 不适用, flags."""
+#: Rows of JSON arrays decoded at a time (:meth:`StoredUnits._converted`): a block's cells
+#: stay in the processor's cache while they are converted.
+_ROWS_PER_BLOCK = 250
+
+
+def _typed(field: str, kind: str) -> Callable[[Any], Any] | None:
+    """How a decoded cell of an indicator's column becomes what results hold: decimals,
+    level names, 不适用, flags (as decoded: ``None``).  Equal texts of the column become
+    one object."""
     if field == "met":
-        return list(texts)
-    convert = _Converted(str if field == "value" and kind == "level" else Decimal)
-    return list(map(convert.__getitem__, texts))
+        return None
+    return _Converted(str if field == "value" and kind == "level" else Decimal).__getitem__
 
 
 def _columns(rows: Sequence[str], width: int) -> list[Sequence[Any]]:
