@@ -518,10 +518,12 @@ class RankedUnits(Sequence[UnitResult]):
         This reads every unit's results; implementations read their columns instead."""
         return [[shown(getattr(result, field)) for result in unit.indicators] for unit in self]
 
-    def result_columns(self, field: ResultField) -> Sequence[Sequence[Any]]:
-        """Per indicator (ruleset order), every unit's ``field`` in rank order: what
+    def result_columns(self, field: ResultField, order: Sequence[int] | None = None) -> Sequence[Sequence[Any]]:
+        """Per indicator (ruleset order), every unit's ``field`` in rank order, or that of
+        the units at the rank positions ``order`` gives, in its order: what
         :meth:`result_rows` gives, a column at a time."""
-        return [list(column) for column in zip(*self.result_rows(field, _same))]
+        columns = [list(column) for column in zip(*self.result_rows(field, _same))]
+        return columns if order is None else [list(map(column.__getitem__, order)) for column in columns]
 
     def result_cases(self) -> Sequence[Sequence[int]]:
         """Per indicator (ruleset order), each unit's case, in rank order: units of one

@@ -320,9 +320,11 @@ class Comparison:
     def _batches(self) -> tuple[BatchResult, BatchResult, BatchResult]:
         return self.old, self.at_old_targets, self.new
 
-    def _points(self, batch: BatchResult, positions: list[int]) -> list[Sequence[Decimal]]:
+    def _points(self, batch: BatchResult, positions: list[int]) -> Sequence[Sequence[Decimal]]:
         """Per indicator, the points of the units in both years, in shown order."""
-        return [self._aligned(column, positions) for column in batch.units.result_columns("points")]
+        if positions is self._in_new and self._new_in_order:
+            return batch.units.result_columns("points")
+        return batch.units.result_columns("points", positions)
 
     def _aligned(self, column: Sequence[Decimal], positions: list[int]) -> Sequence[Decimal]:
         """``column``'s figures at ``positions`` (this year's are usually all of them, in order)."""

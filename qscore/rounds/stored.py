@@ -163,12 +163,20 @@ class StoredUnits(RankedUnits):
         columns = [_per_object(column, shown) for column in self.result_columns(field)]
         return list(zip(*columns)) if columns else [()] * len(self)
 
-    def result_columns(self, field: ResultField) -> list[list[Any]]:
-        """Per indicator (ruleset order), every unit's ``field`` in rank order, as
-        :class:`~qscore.model.IndicatorResult` holds it."""
+    def result_columns(self, field: ResultField, order: Sequence[int] | None = None) -> list[list[Any]]:
+        """Per indicator (ruleset order), every unit's ``field`` in rank order, or that of
+        the units at the rank positions ``order`` gives, in its order, as
+        :class:`~qscore.model.IndicatorResult` holds it.  The columns in rank order are
+        kept once read; a field not yet read is read straight in ``order``."""
+        if field not in self._decoded and order is not None and field in _ATTRIBUTES:
+            return self._converted(field, self._converters(field), order)
         if field not in self._decoded:
             self._decoded[field] = self._decode(field)
-        return self._decoded[field]
+        columns = self._decoded[field]
+        return columns if order is None else [list(map(column.__getitem__, order)) for column in columns]
+
+    def _converters(self, field: ResultField) -> list[Callable[[Any], Any] | None]:
+        return [_typed(field, indicator.rule.value_kind) for indicator in self._ruleset.indicators]
 
     def _decode(self, field: ResultField) -> list[list[Any]]:
         indicators = self._ruleset.indicators
@@ -178,7 +186,7 @@ class StoredUnits(RankedUnits):
         if field == "previous":
             figures = self.figures()
             return [figures.get((i.id, "previous"), [None] * len(self)) for i in indicators]
-        return self._converted(field, [_typed(field, indicator.rule.value_kind) for indicator in indicators])
+        return self._converted(field, self._converters(field))
 
     def _converted(self, field: ResultField, converters: Sequence[Callable[[Any], Any] | None],
               order: Sequence[int] | None = None) -> list[list[Any]]:

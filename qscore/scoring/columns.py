@@ -328,8 +328,9 @@ class EngineUnits(RankedUnits):
             named.append(list(map(first.__getitem__, ranked)))
         return named
 
-    def result_columns(self, field: ResultField) -> list[list[Any]]:
-        table, positions = self._table, self._positions
+    def result_columns(self, field: ResultField, order: Sequence[int] | None = None) -> list[list[Any]]:
+        table = self._table
+        positions = self._positions if order is None else list(map(self._positions.__getitem__, order))
         return [list(map(table.mapped(field, n, _same).__getitem__, positions)) for n in range(len(table.indicators))]
 
     def result_at(self, position: int, indicator: int) -> IndicatorResult:

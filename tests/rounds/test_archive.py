@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import qscore
 from conftest import DATA
 from qscore.errors import DataError, UsageError
-from qscore.model import NOT_APPLICABLE, ScoringOptions, SourceFile
+from qscore.model import NOT_APPLICABLE, ScoringOptions, SourceFile, UnitTuple
 from qscore.provenance import file_sha256, provenance_of
 from qscore.rounds import archive as archive_module
 from qscore.rounds.archive import SCHEMA_VERSION, Archive, RoundExists
@@ -85,6 +85,31 @@ def test_any_round_reads_back_equal_and_scores_again_the_same(tmp_path_factory, 
         # The stored values and figures are the data: scored again, the same results.
         again = score_batch(ALL_RULES, units.dataset("rounds.db:test"), year=year)
         assert again.units == batch.units
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(rows=unit_rows(ALL_RULES, max_units=6), year=st.integers(min_value=2023, max_value=2027), data=st.data())
+def test_result_columns_are_read_for_units_in_any_order(tmp_path_factory, rows, year, data):
+    # The engine's units, a recorded round's (read straight in that order, or from the
+    # columns read in rank order) and units held one by one give the same columns.
+    batch = score_rows(ALL_RULES, rows, year=year)
+    order = data.draw(st.lists(st.sampled_from(range(len(batch.units))), max_size=8) if len(batch.units)
+                      else st.just([]))
+    path = tmp_path_factory.mktemp("rounds") / "rounds.db"
+    plain = UnitTuple(attrs.evolve(u, indicators=tuple(u.indicators)) for u in batch.units)
+    data = path.parent / "data.csv"
+    data.write_text("generated", encoding="utf-8")
+    with Archive.open(path, create=True) as archive:
+        recorded = archive.record(batch, provenance_of(batch, [data]))
+        for field in ("value", "target", "points", "max_points", "met", "previous"):
+            expected = repr([[column[n] for n in order] for column in batch.units.result_columns(field)])
+            stored = archive.units(recorded.round, ALL_RULES)
+            assert repr(stored.result_columns(field, order)) == expected
+            assert repr(stored.result_columns(field)) == repr(batch.units.result_columns(field))
+            assert repr(stored.result_columns(field, order)) == expected
+            assert repr(batch.units.result_columns(field, order)) == expected
+            assert repr(plain.result_columns(field, order)) == expected
 
 
 def test_recording_the_same_round_twice_changes_nothing(archive, tmp_path):
