@@ -311,7 +311,8 @@ def _columns(rows: Sequence[str], width: int) -> list[Sequence[Any]]:
     When every array holds strings only, no backslash, each its ``2 × width`` quotes, no
     string holds a quote, and the arrays joined by ``","`` split into the columns' cells
     at once (each array gives at most ``width`` cells, so a total of ``width`` per array
-    means each gave exactly ``width``).  Otherwise each array is read on its own.
+    means each gave exactly ``width``): faster than the JSON decoder.  Otherwise (a
+    null, a flag, an escape) the arrays are read by the decoder, as one array of them.
     """
     quotes = 2 * width
     if width and all(row.startswith('["') and row.endswith('"]') and row.count('"') == quotes for row in rows):
@@ -319,22 +320,7 @@ def _columns(rows: Sequence[str], width: int) -> list[Sequence[Any]]:
         cells = joined.split('","') if "\\" not in joined else []
         if len(cells) == width * len(rows):
             return [cells[n::width] for n in range(width)]
-    return list(zip(*(_array(row, width) for row in rows))) or [()] * width
-
-
-def _array(text: str, width: int) -> list[Any]:
-    """A JSON array of ``width`` cells, as the archive writes them.
-
-    An array of strings only, without a backslash, is split where its strings meet (no
-    string can hold a quote unescaped, so none holds the ``","`` between two): five
-    times faster than the JSON decoder on a national round.  Anything else (a null, a
-    flag, an escape) goes through the decoder.
-    """
-    if text.startswith('["') and text.endswith('"]') and "\\" not in text and text.count('"') == 2 * width:
-        cells = text[2:-2].split('","')
-        if len(cells) == width:
-            return cells
-    return json.loads(text)
+    return list(zip(*json.loads("[" + ",".join(rows) + "]"))) or [()] * width
 
 
 class _Converted(dict):
