@@ -189,7 +189,7 @@ class StoredUnits(RankedUnits):
         return self._converted(field, self._converters(field))
 
     def _converted(self, field: ResultField, converters: Sequence[Callable[[Any], Any] | None],
-              order: Sequence[int] | None = None) -> list[list[Any]]:
+                   order: Sequence[int] | None = None) -> list[list[Any]]:
         """Per indicator, every unit's ``field`` passed through the indicator's converter
         (``None``: kept as decoded), the units in rank order or at the positions ``order``
         gives.  The arrays are decoded :data:`_ROWS_PER_BLOCK` rows at a time, each

@@ -183,13 +183,18 @@ def test_compare_json_has_the_fields_of_the_issue(cli, county_rounds):
         "change": -0.23, "data_effect": 0.57, "target_effect": -0.8}
 
 
-def test_compare_csv_is_one_row_per_unit_with_each_indicators_effects(cli, county_rounds):
+def test_compare_csv_is_one_row_per_unit_with_each_indicators_effects(cli, county_rounds, tmp_path):
     result = cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "--format", "csv")
     assert result.stdout.startswith("\ufeff单位,2024年排名,2025年排名,名次变化,2024年总分,2025年总分,变化,数据影响,"
                                     "目标影响,制造业质量竞争力指数（数据影响）,制造业质量竞争力指数（目标影响）,")
     rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
     assert len(rows) == 2 and len(rows[0]) == 9 + 2 * 31
     assert rows[1][:11] == ["石柱县", "1", "1", "0", "81.21", "93.60", "12.39", "18.79", "-6.40", "0.57", "-0.80"]
+    # Written to a file a piece at a time, the same bytes.
+    output = tmp_path / "compare.csv"
+    assert cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "-o",
+               str(output)).exit_code == 0
+    assert output.read_bytes() == result.stdout_bytes
 
 
 def test_compare_writes_xlsx_to_a_file(cli, county_rounds, tmp_path):
