@@ -146,3 +146,22 @@ def test_a_row_past_the_last_of_a_sheet_is_refused(tmp_path):
 def test_column_names():
     assert [column_name(n) for n in (0, 1, 25, 26, 27, 51, 52, 701, 702, 16_383)] == [
         "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]
+
+
+def test_packing_keeps_each_parts_place_date_and_mode(tmp_path):
+    rows = [[f"镇{number}", Decimal(number), Decimal("1.5"), "说明" * number] for number in range(300)]
+    path = workbook(tmp_path, rows)
+    package, packed = zipfile.ZipFile(tmp_path / "package.xlsx"), zipfile.ZipFile(path)
+    assert [(part.filename, part.date_time, part.external_attr, part.compress_type) for part in packed.infolist()] == [
+        (part.filename, part.date_time, part.external_attr, part.compress_type) for part in package.infolist()]
+    # XlsxWriter dates its parts 1980-01-31 and writes them from files of mode 600.
+    assert {(part.date_time, part.external_attr >> 16) for part in packed.infolist()} == {
+        ((1980, 1, 31, 0, 0, 0), 0o100600)}
+    # The rows' part is put together on disk and dropped once packed: only the rows are left.
+    assert sorted(file.name for file in tmp_path.iterdir()) == ["out.xlsx", "package.xlsx", "rows.xml"]
+    # Packed again, the same bytes.
+    again = tmp_path / "again.xlsx"
+    with (tmp_path / "package.xlsx").open("rb") as source, again.open("wb") as out:
+        pack(source, {"表": SheetRows(tmp_path / "rows.xml", f"A1:D{len(rows) + 1}")}, out)
+    assert again.read_bytes() == path.read_bytes()
+    assert openpyxl.load_workbook(path)["表"]["D301"].value == "说明" * 299
