@@ -184,8 +184,8 @@ class RowWriter:
             raise outside(self.sheet, number, 0)
         assert number > self.last, "rows are written in order"
         self.last = number
-        reference = str(number + 1)
         if type(row) is not Runs:
+            reference = str(number + 1)
             self.out.write(f'<row r="{reference}">{self._cells(row, 0, number, reference)}</row>'.encode())
             return
         column, laid = 0, [_ROW_START]
@@ -196,7 +196,7 @@ class RowWriter:
             laid.append(xml[2])
             column += len(run.cells)
         laid.append(_ROW_END)
-        self.out.write(b"".join(laid).replace(_ROW_NUMBER_HELD, reference.encode()))
+        self.out.write(b"".join(laid).replace(_ROW_NUMBER_HELD, b"%d" % (number + 1)))
 
     def _cells(self, cells: Sequence[Any], start: int, number: int, reference: str) -> str:
         """The XML of ``cells`` from column ``start`` on, in the row ``number`` (for
