@@ -532,6 +532,11 @@ class RankedUnits(Sequence[UnitResult]):
         count = len(self.unit_at(0).indicators) if len(self) else 0
         return [range(len(self))] * count
 
+    def result_at(self, position: int, indicator: int) -> IndicatorResult:
+        """The result of the ``indicator``-th indicator (ruleset order) of the unit ranked
+        at ``position``."""
+        return self.unit_at(position).indicators[indicator]
+
     def explanation_rows(self) -> Sequence[Sequence[str]]:
         """Each unit's explanations per indicator (ruleset order), in rank order, ``""``
         where none was built.  This reads every unit's results; the engine's units read

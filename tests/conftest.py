@@ -117,4 +117,5 @@ def assert_cases_share_results(units: Any) -> None:
         assert len(cases) == len(units)
         for rank, case in enumerate(cases):
             assert case <= rank and cases[case] == case, (position, rank, case)
-            assert repr(units[rank].indicators[position]) == repr(units[case].indicators[position]), (position, rank, case)
+            shared = units[case].indicators[position]
+            assert repr(units[rank].indicators[position]) == repr(shared), (position, rank, case)

@@ -199,12 +199,13 @@ class StoredUnits(RankedUnits):
                 for key in dict.fromkeys(key for figures in given for key in figures)}
         return dict(self._decoded["figures"])
 
+    def result_at(self, position: int, indicator: int) -> IndicatorResult:
+        n = range(len(self._ruleset.indicators))[indicator]
+        return IndicatorResult(indicator=self._ruleset.indicators[n].id,
+                               **{field: self.result_columns(field)[n][position] for field in _RESULT_FIELDS})
+
     def unit_at(self, position: int) -> UnitResult:
-        ruleset = self._ruleset
-        columns = {field: self.result_columns(field) for field in _RESULT_FIELDS}
-        indicators = tuple(IndicatorResult(indicator=indicator.id,
-                                           **{field: columns[field][n][position] for field in _RESULT_FIELDS})
-                           for n, indicator in enumerate(ruleset.indicators))
+        indicators = tuple(self.result_at(position, n) for n in range(len(self._ruleset.indicators)))
         stored = {field: self._stored(field)[position] for field in _SCALARS}
         subtotals = {key: Decimal(text) for key, text in json.loads(stored["subtotals"]).items()}
         gap = stored["gap_to_next"]

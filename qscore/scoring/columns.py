@@ -332,6 +332,9 @@ class EngineUnits(RankedUnits):
         table, positions = self._table, self._positions
         return [list(map(table.mapped(field, n, _same).__getitem__, positions)) for n in range(len(table.indicators))]
 
+    def result_at(self, position: int, indicator: int) -> IndicatorResult:
+        return self._table.result(range(len(self._table.indicators))[indicator], self._positions[position])
+
     def unit_at(self, position: int) -> UnitResult:
         ranked, engine = self._ranked, self._positions[position]
         return UnitResult(unit=ranked.unit[position], indicators=IndicatorView(self._table, engine),

@@ -10,13 +10,13 @@ import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from qscore.controls import escape_controls
 from qscore.i18n import _
-from qscore.model import BatchResult, Notice, UnitResult
+from qscore.model import BatchResult, Notice, RankedUnits, UnitResult
 from qscore.numbers import plain
 
 
@@ -342,77 +342,87 @@ def json_chunks(batch: BatchResult) -> Iterator[bytes]:
         return
     opening = json_text(head).removesuffix("\n}")
     yield f'{opening},\n  "units": [\n'.encode("utf-8")
-    texts = _unit_texts(batch)
-    for start in range(0, len(batch.units), UNITS_PER_CHUNK):
-        piece = b",\n".join(islice(texts, UNITS_PER_CHUNK))
-        yield piece if start == 0 else b",\n" + piece
+    yield from _unit_pieces(batch)
     yield b"\n  ]\n}\n"
 
 
-def _unit_texts(batch: BatchResult) -> Iterator[bytes]:
-    """Each unit as ``json_text(unit_json(batch, unit), "    ")`` writes it, four spaces
-    in, in UTF-8: the fixed parts (keys, indicator ids and names) written once, the
-    figures of each column encoded once per distinct figure or sentence, and each
-    distinct indicator result encoded to UTF-8 once per piece."""
+def _unit_pieces(batch: BatchResult) -> Iterator[bytes]:
+    """The units, :data:`UNITS_PER_CHUNK` at a time, each as ``json_text(unit_json(batch,
+    unit), "    ")`` writes it, four spaces in, in UTF-8, after a comma but the first: the
+    fixed parts (keys, indicator ids and names) written once, and each indicator's result
+    laid out once per case (:meth:`~qscore.model.RankedUnits.result_cases`) with what
+    goes before it in a unit's list.  A piece is joined once."""
     units, ruleset = batch.units, batch.ruleset
     subtotals = [(f'\n        {json_string(c.id)}: ', list(map(json_figure, units.subtotals(c.id))))
                  for c in ruleset.categories]
-    heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "value": '
-             for i in ruleset.indicators]
-    fields = [units.result_rows(field, json_text) for field in ("value", "target", "points", "max_points", "met")]
-    # Units with the same figures share one sentence (one object): each is encoded once
-    # per piece, and only a piece's are held encoded (a batch's may all differ).
-    explanations = units.result_rows("explanation", _same)
-    encoded: dict[int, str] = {}
-    # An indicator's result repeats wherever the figures do (a coded column has a few
-    # distinct values): each distinct one is laid out once per piece.
-    blocks: dict[tuple[Any, ...], bytes] = {}
+    heads = [f'{"[" if position == 0 else ","}\n        {{\n          "id": {json_string(i.id)},\n'
+             f'          "name": {json_string(i.name)},\n          "value": '
+             for position, i in enumerate(ruleset.indicators)]
+    closing = b"\n      ]\n    }" if heads else b"[]\n    }"
+    after = ",\n"  # the end of the unit before
+    cases = units.result_cases()
+    # Each indicator's results laid out so far, by case; forgotten past LAID_CASES (a
+    # batch's cases may all differ, each with its own sentence).
+    laid: list[dict[int, bytes]] = [{} for _ in heads]
     tiers = {tier: json_text(tier) for tier in set(units.column("tier"))}
     columns = zip(units.column("unit"), units.column("rank"), units.column("total"), units.column("tier"),
                   units.column("vetoed"), units.column("gap_to_next"), units.column("bonus"),
                   units.column("deductions"), units.column("adjustments"))
-    for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments) in enumerate(columns):
-        if n % UNITS_PER_CHUNK == 0:
-            encoded.clear()
-            blocks.clear()
-        if subtotals:
-            shares = ",".join([key + column[n] for key, column in subtotals])
-            subtotal = f"{{{shares}\n      }}"
-        else:
-            subtotal = "{}"
-        if heads:
-            results = b",\n        ".join([blocks.get(case) or _indicator_block(case, blocks, encoded)
-                                            for case in zip(heads, *(rows[n] for rows in fields), explanations[n])])
-            indicators: tuple[bytes, ...] = (b"[\n        ", results, b"\n      ]")
-        else:
-            indicators = (b"[]",)
-        adjusted = "[]" if not adjustments else json_text(
-            [{"kind": a.kind, "item": a.item, "name": a.name, "count": a.count, "points": a.points}
-             for a in adjustments], "      ")
-        opening = (f'    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
-                   f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
-                   f'      "vetoed": {json_text(vetoed)},\n      "gap_to_next": {json_text(gap)},\n'
-                   f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
-                   f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
-                   f'      "indicators": ').encode("utf-8")
-        yield b"".join((opening, *indicators, b"\n    }"))
+    for start in range(0, len(units), UNITS_PER_CHUNK):
+        piece = [column[start:start + UNITS_PER_CHUNK] for column in cases]
+        known: dict[int, tuple[object, str]] = {}  # the piece's texts of shared objects (_text_of)
+        results = [list(map(_laid(units, position, heads[position], laid[position], named, known).__getitem__, named))
+                   for position, named in enumerate(piece)]
+        parts: list[bytes] = []
+        for n, (unit, rank, total, tier, vetoed, gap, bonus, deductions, adjustments), own in zip(
+                range(start, len(units)), islice(columns, UNITS_PER_CHUNK), zip(*results) if heads else repeat(())):
+            if subtotals:
+                shares = ",".join([key + column[n] for key, column in subtotals])
+                subtotal = f"{{{shares}\n      }}"
+            else:
+                subtotal = "{}"
+            adjusted = "[]" if not adjustments else "[" + ",".join([
+                f'\n        {{\n          "kind": {_text_of(a.kind, known)},\n'
+                f'          "item": {_text_of(a.item, known)},\n'
+                f'          "name": {_text_of(a.name, known)},\n          "count": {_text_of(a.count, known)},\n'
+                f'          "points": {_text_of(a.points, known)}\n        }}' for a in adjustments]) + "\n      ]"
+            parts.append((f'{after if n else ""}    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
+                          f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
+                          f'      "vetoed": {_text_of(vetoed, known)},\n      "gap_to_next": {_text_of(gap, known)},\n'
+                          f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
+                          f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
+                          f'      "indicators": ').encode("utf-8"))
+            parts += own
+            parts.append(closing)
+        yield b"".join(parts)
 
 
-def _encoded(text: str | None, known: dict[int, str]) -> str:
-    """``json_text(text)``, looked up in ``known`` by the text's identity (the caller
-    keeps every text it asks for alive while ``known`` holds its encoding)."""
-    found = known.get(id(text))
+#: How many laid-out results of one indicator :func:`_unit_pieces` keeps.
+LAID_CASES = 4096
+
+
+def _laid(units: RankedUnits, position: int, head: str, laid: dict[int, bytes], cases: Sequence[int],
+          known: dict[int, tuple[object, str]]) -> dict[int, bytes]:
+    """``laid`` with the ``position``-th indicator's result of each of ``cases`` laid out
+    in UTF-8 (the indicator's opening lines ``head``, value, target, points, full marks,
+    met flag and explanation), read from the case's first unit."""
+    if len(laid) > LAID_CASES:
+        laid.clear()
+    for case in set(cases).difference(laid):
+        result = units.result_at(case, position)
+        laid[case] = (f'{head}{_text_of(result.value, known)},\n          "target": {_text_of(result.target, known)},\n'
+                      f'          "points": {_text_of(result.points, known)},\n'
+                      f'          "max_points": {_text_of(result.max_points, known)},\n'
+                      f'          "met": {_text_of(result.met, known)},\n'
+                      f'          "explanation": {_text_of(result.explanation, known)}\n        }}').encode("utf-8")
+    return laid
+
+
+def _text_of(value: Any, known: dict[int, tuple[object, str]]) -> str:
+    """``json_text(value)``, made once per object: results and adjustments share figures,
+    flags and sentences.  ``known`` maps an object's identity to the object, kept alive
+    while its identity is a key, and its text."""
+    found = known.get(id(value))
     if found is None:
-        found = known[id(text)] = "null" if text is None else json_string(text)
-    return found
-
-
-def _indicator_block(case: tuple[Any, ...], blocks: dict[tuple[Any, ...], bytes], known: dict[int, str]) -> bytes:
-    """One indicator's result of a unit, laid out in UTF-8, and kept in ``blocks`` under ``case``:
-    the indicator's opening lines, the encoded value, target, points, full marks and met
-    flag, and the explanation."""
-    head, value, target, points, full, met, explanation = case
-    text = blocks[case] = (f'{head}{value},\n          "target": {target},\n          "points": {points},\n'
-                           f'          "max_points": {full},\n          "met": {met},\n'
-                           f'          "explanation": {_encoded(explanation, known)}\n        }}').encode("utf-8")
-    return text
+        found = known[id(value)] = (value, json_text(value))
+    return found[1]

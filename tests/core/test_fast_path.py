@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +38,7 @@ from qscore.rulesets import parse_ruleset
 from qscore.scoring.columns import EngineUnits, IndicatorView
 from qscore.scoring.engine import score_batch
 from qscore.testing import check_same_as_reference, long_rows, reference_batch, score_rows, table
+from qscore.writing.text import json_text, notice_json, unit_json, write_json
 from qscore.writing.text import csv_text, summary_rows, summary_table, write_csv
 
 LEVELS = {"完成": 1, "基本完成": Decimal("0.6"), "未完成": 0}
@@ -238,7 +240,16 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[dict[str, 
     check_same_as_reference(batch, expected)
     assert batch.units == expected.units  # rows, adjustment lines and all
     assert_cases_share_results(batch.units)
-    assert_cases_share_results(score(ruleset, table(rows), year=year, catalog=CATALOG, partial=True, explain=True).units)
+    assert_cases_share_results(expected.units)  # each unit its own case
+    # The reference's plain units are written as JSON with the same bytes too.
+    assert write_json(attrs.evolve(expected, notices=batch.notices, provenance=batch.provenance)) == write_json(batch)
+    explained = score(ruleset, table(rows), year=year, catalog=CATALOG, partial=True, explain=True)
+    assert_cases_share_results(explained.units)
+    # JSON lays each case out once: the document is still each unit's results, unit by unit.
+    document = {"ruleset": ruleset.id, "title": ruleset.title, "year": explained.year, "provenance": None,
+                "notices": [notice_json(notice) for notice in explained.notices],
+                "units": [unit_json(explained, unit) for unit in explained.units]}
+    assert write_json(explained) == (json_text(document) + "\n").encode("utf-8")
     # The same data in the long layout (单位, 指标, 字段, 数值) is the same batch.
     check_same_as_reference(score_rows(ruleset, long_rows(rows), year=year, catalog=CATALOG), batch,
                             what="the same data in the wide layout")
@@ -388,8 +399,9 @@ def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
         ("不适用", "0.00", 0), ("不适用", "0.00", 0)]
 
 
+@pytest.mark.parametrize("laid", [0, 4096])
 @pytest.mark.parametrize("explain", [True, False])
-def test_json_in_pieces_is_the_document_unit_by_unit(monkeypatch, explain) -> None:
+def test_json_in_pieces_is_the_document_unit_by_unit(monkeypatch, explain, laid) -> None:
     from qscore.writing import text
     from qscore.writing.text import json_chunks, json_text, unit_json
 
@@ -401,6 +413,7 @@ def test_json_in_pieces_is_the_document_unit_by_unit(monkeypatch, explain) -> No
     document = {"ruleset": "small", "title": "测试", "year": 2027, "provenance": None, "notices": [],
                 "units": [unit_json(batch, unit) for unit in batch.units]}
     monkeypatch.setattr(text, "UNITS_PER_CHUNK", 2)
+    monkeypatch.setattr(text, "LAID_CASES", laid)  # 0: each piece lays its cases out afresh
     pieces = list(json_chunks(batch))
     assert len(pieces) == 4  # the head, units 1–2, unit 3, the end
     assert b"".join(pieces) == (json_text(document) + "\n").encode("utf-8")

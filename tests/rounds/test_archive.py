@@ -22,6 +22,7 @@ from qscore.rounds import archive as archive_module
 from qscore.rounds.archive import SCHEMA_VERSION, Archive, RoundExists
 from qscore.scoring.engine import score_batch
 from qscore.testing import score_rows, unit_rows
+from qscore.writing.text import write_json
 
 TOWNSHIP = DATA / "township.toml"
 TOWNSHIPS = DATA / "townships.csv"
@@ -75,6 +76,11 @@ def test_any_round_reads_back_equal_and_scores_again_the_same(tmp_path_factory, 
         recorded = archive.record(batch, provenance)
         units = archive.units(recorded.round, ALL_RULES)
         assert archive.batch(recorded.round, ALL_RULES) == attrs.evolve(batch, provenance=provenance)
+        assert [[repr(units.result_at(p, n)) for n in range(len(ALL_RULES.indicators))] for p in range(len(units))] \
+            == [[repr(result) for result in unit.indicators] for unit in batch.units]
+        # Written from its rows, the round is the JSON document of the batch it records.
+        assert write_json(archive.batch(recorded.round, ALL_RULES)) == \
+            write_json(attrs.evolve(batch, provenance=provenance))
         assert units.figures() == {key: column for key, column in batch.units.figures().items()
                                    if any(figure is not None for figure in column)}
         # The stored values and figures are the data: scored again, the same results.
