@@ -270,7 +270,7 @@ def _detail_rows(batch: BatchResult) -> Iterator[Runs]:
             if results is None:
                 if len(laid) == CASES_KEPT:  # the units' results may all differ: hold a few only
                     laid.clear()
-                result = units[case].indicators[indicator]
+                result = units.result_at(case, indicator)
                 results = laid[case] = Run(result.value, result.target, result.points, result.max_points,
                                            _MET[result.met], result.explanation)
             yield Runs(named, label, results)
