@@ -10,11 +10,8 @@ workbook is packed (:func:`pack`).
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
-import stat
-import time
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
@@ -260,15 +257,20 @@ _COPY_BUFFER = 1 << 20
 #: and zlib's fastest level deflates it about three times as fast as its default (6), for
 #: a file about two fifths larger.
 ROWS_LEVEL = 1
+#: The size from which a part needs ZIP64 (zipfile's ``ZIP64_LIMIT``), said when the part
+#: is opened, as it is written in one pass.
+ZIP64_FROM = (1 << 31) - 1
 
 
 def pack(package: BinaryIO, rows: Mapping[str, SheetRows], out: BinaryIO) -> None:
     """Write to ``out`` the workbook ``package`` (as XlsxWriter wrote it) with each sheet
     named in ``rows`` given its rows: they go at the end of its ``<sheetData>``, after
     the rows XlsxWriter wrote (the title and header), and its ``<dimension>`` spans them.
-    Each part keeps its place, name, date and mode; the sheets given rows are deflated
-    at :data:`ROWS_LEVEL`, the other parts as XlsxWriter deflated them."""
-    with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+    Each part keeps its place and name; the other parts keep their date, mode and
+    compression, and the sheets given rows are deflated at :data:`ROWS_LEVEL`, dated
+    1980-01-01 as zipfile dates a part opened by name."""
+    with zipfile.ZipFile(package) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=ROWS_LEVEL) as packed:
         parts = _sheet_parts(source)
         spliced = {parts[name]: written for name, written in rows.items()}
         for info in source.infolist():
@@ -279,25 +281,12 @@ def pack(package: BinaryIO, rows: Mapping[str, SheetRows], out: BinaryIO) -> Non
                 continue
             written = spliced[info.filename]
             head, tail = _around_rows(source.read(info).decode("utf-8"), written.dimension)
-            # The part is put together on disk, where ZipFile.write deflates it at a level of
-            # its own (and ZIP64 when it needs to be), taking its date and mode from the file.
-            whole = written.path.with_name(f"{written.path.stem}-part.xml")
-            with whole.open("wb") as part, written.path.open("rb") as sheet_rows:
+            size = len(head) + written.path.stat().st_size + len(tail)
+            with packed.open(info.filename, "w", force_zip64=size >= ZIP64_FROM) as part, \
+                    written.path.open("rb") as sheet_rows:
                 part.write(head)
                 shutil.copyfileobj(sheet_rows, part, _COPY_BUFFER)
                 part.write(tail)
-            _date_and_mode(whole, info)
-            packed.write(whole, info.filename, info.compress_type, ROWS_LEVEL)
-            whole.unlink()
-
-
-def _date_and_mode(path: Path, info: zipfile.ZipInfo) -> None:
-    """Give the file at ``path`` the date and mode of the part ``info``, as
-    :meth:`zipfile.ZipInfo.from_file` reads them back (the date in local time, as
-    XlsxWriter sets its parts' files)."""
-    os.chmod(path, stat.S_IMODE(info.external_attr >> 16))
-    moment = time.mktime((*info.date_time, 0, 0, -1))
-    os.utime(path, (moment, moment))
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:

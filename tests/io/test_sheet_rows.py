@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qscore.errors import QscoreError
-from qscore.writing.sheetrows import RowWriter, Run, Runs, SheetRows, column_name, escaped, pack
+from qscore.writing.sheetrows import ROWS_LEVEL, RowWriter, Run, Runs, SheetRows, column_name, escaped, pack
 
 HEADER = ["单位", "完成值", "得分", "说明"]
 
@@ -149,16 +150,23 @@ def test_column_names():
         "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]
 
 
-def test_packing_keeps_each_parts_place_date_and_mode(tmp_path):
+def test_packing_keeps_each_parts_place_and_deflates_the_rows_at_their_level(tmp_path):
     rows = [[f"镇{number}", Decimal(number), Decimal("1.5"), "说明" * number] for number in range(300)]
     path = workbook(tmp_path, rows)
     package, packed = zipfile.ZipFile(tmp_path / "package.xlsx"), zipfile.ZipFile(path)
-    assert [(part.filename, part.date_time, part.external_attr, part.compress_type) for part in packed.infolist()] == [
-        (part.filename, part.date_time, part.external_attr, part.compress_type) for part in package.infolist()]
-    # XlsxWriter dates its parts 1980-01-31 and writes them from files of mode 600.
-    assert {(part.date_time, part.external_attr >> 16) for part in packed.infolist()} == {
-        ((1980, 1, 31, 0, 0, 0), 0o100600)}
-    # The rows' part is put together on disk and dropped once packed: only the rows are left.
+    assert [part.filename for part in packed.infolist()] == [part.filename for part in package.infolist()]
+    # XlsxWriter dates its parts 1980-01-31 and writes them from files of mode 600: the
+    # parts copied keep that; the sheet given rows is dated as zipfile dates a part
+    # opened by name, and deflated at ROWS_LEVEL.
+    sheet = "xl/worksheets/sheet1.xml"
+    assert {(part.filename, part.date_time, part.external_attr >> 16, part.compress_type)
+            for part in packed.infolist()} == {
+        *((part.filename, (1980, 1, 31, 0, 0, 0), 0o100600, zipfile.ZIP_DEFLATED)
+          for part in package.infolist() if part.filename != sheet),
+        (sheet, (1980, 1, 1, 0, 0, 0), 0o600, zipfile.ZIP_DEFLATED)}
+    deflate = zlib.compressobj(ROWS_LEVEL, zlib.DEFLATED, -15)  # a zip part's raw deflate stream
+    assert packed.getinfo(sheet).compress_size == len(deflate.compress(packed.read(sheet)) + deflate.flush())
+    # Nothing but the rows is left on disk.
     assert sorted(file.name for file in tmp_path.iterdir()) == ["out.xlsx", "package.xlsx", "rows.xml"]
     # Packed again, the same bytes.
     again = tmp_path / "again.xlsx"
