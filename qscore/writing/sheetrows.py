@@ -266,16 +266,17 @@ def pack(package: BinaryIO, rows: Mapping[str, SheetRows], out: BinaryIO) -> Non
     """Write to ``out`` the workbook ``package`` (as XlsxWriter wrote it) with each sheet
     named in ``rows`` given its rows: they go at the end of its ``<sheetData>``, after
     the rows XlsxWriter wrote (the title and header), and its ``<dimension>`` spans them.
-    Each part keeps its place and name; the other parts keep their date, mode and
-    compression, and the sheets given rows are deflated at :data:`ROWS_LEVEL`, dated
-    1980-01-01 as zipfile dates a part opened by name."""
+    Each part keeps its place and name, and is dated 1980-01-01, the first date a zip
+    holds (zipfile dates a part opened by name so), whatever the day of the run; the
+    other parts keep their mode and compression, and the sheets given rows are deflated
+    at :data:`ROWS_LEVEL`."""
     with zipfile.ZipFile(package) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=ROWS_LEVEL) as packed:
         parts = _sheet_parts(source)
         spliced = {parts[name]: written for name, written in rows.items()}
         for info in source.infolist():
             if info.filename not in spliced:
-                copied = zipfile.ZipInfo(info.filename, info.date_time)
+                copied = zipfile.ZipInfo(info.filename)
                 copied.compress_type, copied.external_attr = info.compress_type, info.external_attr
                 packed.writestr(copied, source.read(info))
                 continue

@@ -155,13 +155,12 @@ def test_packing_keeps_each_parts_place_and_deflates_the_rows_at_their_level(tmp
     path = workbook(tmp_path, rows)
     package, packed = zipfile.ZipFile(tmp_path / "package.xlsx"), zipfile.ZipFile(path)
     assert [part.filename for part in packed.infolist()] == [part.filename for part in package.infolist()]
-    # XlsxWriter dates its parts 1980-01-31 and writes them from files of mode 600: the
-    # parts copied keep that; the sheet given rows is dated as zipfile dates a part
-    # opened by name, and deflated at ROWS_LEVEL.
+    # Every part is dated 1980-01-01, the first date a zip holds; the parts copied keep
+    # XlsxWriter's mode (its files' 600) and the sheet given rows is deflated at ROWS_LEVEL.
     sheet = "xl/worksheets/sheet1.xml"
     assert {(part.filename, part.date_time, part.external_attr >> 16, part.compress_type)
             for part in packed.infolist()} == {
-        *((part.filename, (1980, 1, 31, 0, 0, 0), 0o100600, zipfile.ZIP_DEFLATED)
+        *((part.filename, (1980, 1, 1, 0, 0, 0), 0o100600, zipfile.ZIP_DEFLATED)
           for part in package.infolist() if part.filename != sheet),
         (sheet, (1980, 1, 1, 0, 0, 0), 0o600, zipfile.ZIP_DEFLATED)}
     deflate = zlib.compressobj(ROWS_LEVEL, zlib.DEFLATED, -15)  # a zip part's raw deflate stream
