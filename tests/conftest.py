@@ -93,19 +93,20 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
 
 
 @pytest.fixture
-def fail_after_one_unit(monkeypatch: pytest.MonkeyPatch) -> Callable[[object], None]:
-    """Make a streamed writer (a module with ``_unit_texts`` and ``UNITS_PER_CHUNK``)
-    write one unit as a piece of its own and then fail, as a disk or a bug would."""
-    def arrange(module: object) -> None:
-        made = module._unit_texts  # type: ignore[attr-defined]
+def fail_after_one_unit(monkeypatch: pytest.MonkeyPatch) -> Callable[[object, str], None]:
+    """Make a streamed writer (a module with ``UNITS_PER_CHUNK`` and the generator
+    ``units``, which it makes its units' texts with) write one unit as a piece of its own
+    and then fail, as a disk or a bug would."""
+    def arrange(module: object, units: str) -> None:
+        made = getattr(module, units)
 
         def failing(*args: object) -> Iterator[str]:
-            units = made(*args)
-            yield next(units)
+            texts = made(*args)
+            yield next(texts)
             raise RuntimeError("made to fail after one unit")
 
         monkeypatch.setattr(module, "UNITS_PER_CHUNK", 1)
-        monkeypatch.setattr(module, "_unit_texts", failing)
+        monkeypatch.setattr(module, units, failing)
     return arrange
 
 
@@ -117,4 +118,5 @@ def assert_cases_share_results(units: Any) -> None:
         assert len(cases) == len(units)
         for rank, case in enumerate(cases):
             assert case <= rank and cases[case] == case, (position, rank, case)
-            assert repr(units[rank].indicators[position]) == repr(units[case].indicators[position]), (position, rank, case)
+            shared = units[case].indicators[position]
+            assert repr(units[rank].indicators[position]) == repr(shared), (position, rank, case)

@@ -382,7 +382,8 @@ def _unit_pieces(batch: BatchResult) -> Iterator[bytes]:
             else:
                 subtotal = "{}"
             adjusted = "[]" if not adjustments else "[" + ",".join([
-                f'\n        {{\n          "kind": {_text_of(a.kind, known)},\n          "item": {_text_of(a.item, known)},\n'
+                f'\n        {{\n          "kind": {_text_of(a.kind, known)},\n'
+                f'          "item": {_text_of(a.item, known)},\n'
                 f'          "name": {_text_of(a.name, known)},\n          "count": {_text_of(a.count, known)},\n'
                 f'          "points": {_text_of(a.points, known)}\n        }}' for a in adjustments]) + "\n      ]"
             parts.append((f'{after if n else ""}    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'

@@ -24,7 +24,8 @@ from qscore.errors import QscoreError
 from qscore.i18n import _
 from qscore.model import BatchResult
 from qscore.writing import notes
-from qscore.writing.sheetrows import EXCEL_MAX_ROWS, RowWriter, SheetRows, column_name, outside, pack, too_long
+from qscore.writing.sheetrows import (EXCEL_MAX_ROWS, RowWriter, Run, Runs, SheetRows, column_name, outside, pack,
+                                      too_long)
 from qscore.writing.text import FORMULA_STARTS, summary_table
 
 # Workbook metadata must not carry the time of the run, or outputs would differ byte-wise.
@@ -248,21 +249,31 @@ DETAIL_HEADER = ["排名", "单位", "指标代码", "指标", "计量单位", "
 _MET = {None: "", True: "是", False: "否"}
 
 
-def _detail_rows(batch: BatchResult) -> Iterator[tuple[Any, ...]]:
-    """One row per unit and indicator, in rank order then ruleset order, made a unit at a
-    time from the batch's columns (each unit's rows are dropped once written)."""
+#: The detail lays out each case's results once; an indicator's are dropped when it has this many.
+CASES_KEPT = 1_024
+
+
+def _detail_rows(batch: BatchResult) -> Iterator[Runs]:
+    """One row per unit and indicator, in rank order then ruleset order.  A row is three
+    runs of cells (:class:`Runs`), each laid out once by the sheet's writer: the unit's
+    rank and name, the indicator's code, name and measure, and the results of the unit's
+    case for the indicator (units of a case have the same results: they are read from
+    its first unit)."""
     units, indicators = batch.units, batch.ruleset.indicators
-    labels = [(indicator.id, indicator.name, indicator.unit) for indicator in indicators]
-    fields = [units.result_rows(field, _same) for field in ("value", "target", "points", "max_points")]
-    met = units.result_rows("met", _MET.__getitem__)
-    for rank, unit, *results in zip(units.column("rank"), units.column("unit"), *fields, met,
-                                    units.explanation_rows()):
-        for label, cells in zip(labels, zip(*results)):
-            yield (rank, unit, *label, *cells)
-
-
-def _same(value: Any) -> Any:
-    return value
+    labels = [Run(indicator.id, indicator.name, indicator.unit) for indicator in indicators]
+    kept: list[dict[int, Run]] = [{} for _ in indicators]
+    cases = zip(*units.result_cases())
+    for rank, unit, unit_cases in zip(units.column("rank"), units.column("unit"), cases):
+        named = Run(rank, unit)
+        for indicator, (label, case, laid) in enumerate(zip(labels, unit_cases, kept)):
+            results = laid.get(case)
+            if results is None:
+                if len(laid) == CASES_KEPT:  # the units' results may all differ: hold a few only
+                    laid.clear()
+                result = units.result_at(case, indicator)
+                results = laid[case] = Run(result.value, result.target, result.points, result.max_points,
+                                           _MET[result.met], result.explanation)
+            yield Runs(named, label, results)
 
 
 def _write_sheet(book: _Book, sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], *, general: set[int],
@@ -278,7 +289,7 @@ def _write_sheet(book: _Book, sheet: Any, header: list[str], rows: Iterable[Sequ
     for column, name in enumerate(header):
         _write_text(sheet, top - 1, column, name, book.styles, book.styles["header"])
     path = book.scratch / f"rows-{len(book.rows) + 1}.xml"
-    with path.open("w", encoding="utf-8", newline="", buffering=CHUNK) as out:
+    with path.open("wb", buffering=CHUNK) as out:
         writer = book.row_writer(sheet, len(header), general, out)
         number = top - 1
         for number, row in enumerate(rows, top):

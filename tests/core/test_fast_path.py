@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -239,6 +240,9 @@ def test_engine_matches_unit_by_unit_reference(case: tuple[dict, list[dict[str, 
     check_same_as_reference(batch, expected)
     assert batch.units == expected.units  # rows, adjustment lines and all
     assert_cases_share_results(batch.units)
+    assert_cases_share_results(expected.units)  # each unit its own case
+    # The reference's plain units are written as JSON with the same bytes too.
+    assert write_json(attrs.evolve(expected, notices=batch.notices, provenance=batch.provenance)) == write_json(batch)
     explained = score(ruleset, table(rows), year=year, catalog=CATALOG, partial=True, explain=True)
     assert_cases_share_results(explained.units)
     # JSON lays each case out once: the document is still each unit's results, unit by unit.

@@ -374,7 +374,7 @@ def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, t
     ruleset, data = copy_inputs(tmp_path, RULESET, UNITS)
     (tmp_path / "result.json").write_bytes(b"earlier result\n")
     before = files(tmp_path)
-    fail_after_one_unit(text)
+    fail_after_one_unit(text, "_unit_pieces")
     monkeypatch.chdir(tmp_path)
     result = cli("rank", ruleset.name, data.name, "--year", "2027", "-o", "result.json")
     assert result.exit_code == 1

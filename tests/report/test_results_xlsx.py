@@ -9,6 +9,7 @@ import io
 import zipfile
 from decimal import Decimal
 
+import attrs
 import openpyxl
 import pytest
 
@@ -168,3 +169,29 @@ def test_points_are_still_numbers_under_the_title(workbook):
     total = rows["西沱镇"][2]
     assert (total.value, total.data_type, total.number_format) == (78, "n", "0.00")
     assert Decimal(str(rows["南宾街道"][2].value)) == Decimal("105")
+
+
+def test_units_sharing_a_case_each_read_back_their_own_detail_rows(tmp_path, monkeypatch):
+    # The detail lays out a case's results once; kept two at a time here, they are
+    # dropped and laid out again as the units go on.
+    monkeypatch.setattr(xlsx, "CASES_KEPT", 2)
+    header, *rows = TOWNSHIPS.read_text(encoding="utf-8").splitlines()
+    data = tmp_path / "many.csv"
+    data.write_text("\n".join([header] + [f"第{n:02}镇," + rows[n % len(rows)].split(",", 1)[1] for n in range(40)]),
+                    encoding="utf-8")
+    batch = qscore.score(TOWNSHIP, data, year=2025, explain=True)
+    # 40 units with the figures of the file's four rows: four foods, four drugs, three tasks (完成 twice).
+    assert [len(set(cases)) for cases in batch.units.result_cases()] == [4, 4, 3]
+    shared = write_xlsx(batch)
+    # The same units, each a case of its own, give the same sheets.
+    own = write_xlsx(attrs.evolve(batch, units=UnitTuple(list(batch.units))))
+    books = zipfile.ZipFile(io.BytesIO(shared)), zipfile.ZipFile(io.BytesIO(own))
+    assert [books[0].read(part) for part in books[0].namelist()] == [books[1].read(part) for part in books[1].namelist()]
+    detail = openpyxl.load_workbook(io.BytesIO(shared))["指标明细"]
+    shown = {True: "是", False: "否", None: None}
+    assert list(detail.iter_rows(min_row=3, values_only=True)) == [
+        (unit.rank, unit.unit, indicator.id, indicator.name, indicator.unit or None,
+         *(None if figure is None else figure if isinstance(figure, str) else float(figure)
+           for figure in (result.value, result.target, result.points, result.max_points)),
+         shown[result.met], result.explanation)
+        for unit in batch.units for indicator, result in zip(batch.ruleset.indicators, unit.indicators)]

@@ -79,7 +79,8 @@ def test_any_round_reads_back_equal_and_scores_again_the_same(tmp_path_factory, 
         assert [[repr(units.result_at(p, n)) for n in range(len(ALL_RULES.indicators))] for p in range(len(units))] \
             == [[repr(result) for result in unit.indicators] for unit in batch.units]
         # Written from its rows, the round is the JSON document of the batch it records.
-        assert write_json(archive.batch(recorded.round, ALL_RULES)) == write_json(attrs.evolve(batch, provenance=provenance))
+        assert write_json(archive.batch(recorded.round, ALL_RULES)) == \
+            write_json(attrs.evolve(batch, provenance=provenance))
         assert units.figures() == {key: column for key, column in batch.units.figures().items()
                                    if any(figure is not None for figure in column)}
         # The stored values and figures are the data: scored again, the same results.

@@ -101,7 +101,7 @@ def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, t
     (tmp_path / "new.csv").write_text(data.replace("西沱镇,９６．８,98.5", "西沱镇,９６．８,99.2"), encoding="utf-8")
     (tmp_path / "result.json").write_bytes(b"earlier result\n")
     before = sorted(path.name for path in tmp_path.iterdir())
-    fail_after_one_unit(report)
+    fail_after_one_unit(report, "_unit_texts")
     monkeypatch.chdir(tmp_path)
     result = cli("compare", str(TOWNSHIP), "old.csv", "new.csv", "--year-old", "2024", "--year-new", "2025",
                  "-o", "result.json")
