@@ -18,6 +18,7 @@ every unit's value at once; the engine calls its :meth:`Target.resolve_batch` in
 from __future__ import annotations
 
 import abc
+import heapq
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import ClassVar, Literal
@@ -389,8 +390,13 @@ class Top(Target):
         return min(max(place, 1), count)
 
     def _cut(self, values: Sequence[Decimal]) -> Decimal:
-        ordered = sorted(values, reverse=self.direction == "higher")
-        return ordered[self._place(len(ordered)) - 1]
+        """The value at the place, as ``sorted`` orders the batch (the first of equal
+        values); heapq's n largest or smallest are that order's first n, found faster
+        for a few places."""
+        place = self._place(len(values))
+        if place * 8 > len(values):
+            return sorted(values, reverse=self.direction == "higher")[place - 1]
+        return (heapq.nlargest if self.direction == "higher" else heapq.nsmallest)(place, values)[-1]
 
     def _stricter(self, cut: Decimal) -> Decimal:
         if self.value is None:

@@ -404,11 +404,13 @@ class UnitFigures:
     :param columns: the indicator's figure columns in the data, field → each unit's figure.
     """
 
-    __slots__ = ("baseline", "columns")
+    __slots__ = ("baseline", "columns", "plan")
 
     def __init__(self, indicator: Indicator, data: Dataset) -> None:
         self.baseline = indicator.baseline
         self.columns = {field: column for (ident, field), column in data.figures.items() if ident == indicator.id}
+        #: The figures of a unit without figures of its own: the plan's, one object for all.
+        self.plan = Figures(baseline=self.baseline)
 
     def baseline_at(self, unit: int) -> Decimal | None:
         """The unit's baseline: its own, else the plan's."""
@@ -418,7 +420,7 @@ class UnitFigures:
     def __getitem__(self, unit: int) -> Figures:
         own = self.columns
         if not own:
-            return Figures(baseline=self.baseline)
+            return self.plan
         return Figures(baseline=self.baseline_at(unit),
                        previous=own["previous"][unit] if "previous" in own else None,
                        references=tuple((name, figure) for name, column in own.items()
@@ -453,14 +455,18 @@ def _column_codes(column: Sequence[object], coded: tuple[list[int], list[Cell]] 
 def _batch_target(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures,
                   timing: Timing) -> Decimal | None:
     """A batch shape's one target (进入全市前列), from the values of the units that have one."""
-    numbers = [(n, value) for n, value in enumerate(values) if isinstance(value, Decimal)]
+    numbers = [value for value in values if isinstance(value, Decimal)]
     if not numbers or indicator.target is None:
         return None
+    if figures.columns:
+        each = [figures[n] for n, value in enumerate(values) if isinstance(value, Decimal)]
+    else:
+        each = [figures.plan] * len(numbers)
     try:
-        return indicator.target.resolve_batch([value for _, value in numbers], [figures[n] for n, _ in numbers],
-                                              timing)
+        return indicator.target.resolve_batch(numbers, each, timing)
     except MissingFigure as exc:
-        raise _missing_figure(indicator, data, numbers[0][0], exc) from None
+        first = next(n for n, value in enumerate(values) if isinstance(value, Decimal))
+        raise _missing_figure(indicator, data, first, exc) from None
 
 
 def _targets(indicator: Indicator, data: Dataset, values: list[Cell], figures: UnitFigures, cases: list[int],

@@ -197,6 +197,22 @@ def test_top_lower_is_better_and_ties_and_a_short_batch():
         "2个单位中前13名（只有2个单位有数据，取全部）的最低值 = 85"
 
 
+LEVEL_VALUES = st.sampled_from([D("90"), D("90.0"), D("90.00"), D("85"), D("85.0"), D("80"), D("99.9")])
+
+
+@given(data=st.data(), place=st.integers(1, 12), direction=st.sampled_from(["higher", "lower"]),
+       few=st.booleans())
+def test_top_place_is_the_first_of_equal_values_in_sorted_order_digits_and_all(data, place, direction, few):
+    # The value at the place is the object sorted() puts there, so a target shows the
+    # digits of that unit's cell (90 and 90.0 are level, and written differently).  A few
+    # places among many values (few) are found with a heap, which must pick the same object.
+    size = st.integers(8 * place, 8 * place + 40) if few else st.integers(1, 8 * place)
+    values = data.draw(st.lists(LEVEL_VALUES, min_size=data.draw(size), max_size=8 * place + 40))
+    expected = sorted(values, reverse=direction == "higher")[min(place, len(values)) - 1]
+    found = top(place=place, direction=direction).resolve_batch(values, [Figures()] * len(values), SHIZHU_2025)
+    assert (found, str(found)) == (expected, str(expected))
+
+
 def test_top_is_not_resolved_unit_by_unit():
     with pytest.raises(MissingFigure) as caught:
         top(place=3).resolve(Figures(), SHIZHU_2025)
