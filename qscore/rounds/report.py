@@ -269,9 +269,9 @@ def comparison_json_chunks(comparison: Comparison) -> Iterator[bytes]:
 
 def _unit_texts(comparison: Comparison) -> Iterator[str]:
     """Each unit as ``json_text(unit_change_json(unit, names), "    ")`` writes it, four
-    spaces in, read a column at a time: the keys and the indicators' ids and names
-    written once, each indicator's value, target and points encoded once per distinct
-    figure where the batch allows, and no unit's objects made."""
+    spaces in, read a column at a time, :data:`UNITS_PER_CHUNK` units at a time: the keys
+    and the indicators' ids and names written once, each indicator's value, target and
+    points encoded once per distinct figure, and no unit's objects made."""
     from qscore.writing.text import json_string, json_text
 
     heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "old": '
@@ -279,29 +279,33 @@ def _unit_texts(comparison: Comparison) -> Iterator[str]:
     places = {year: list(zip(*(comparison.column(year, field) for field in ("total", "rank", "tier"))))
               for year in ("old", "new")}
     tiers = {tier: json_text(tier) for year in ("old", "new") for tier in set(comparison.column(year, "tier"))}
-    figures = {year: list(zip(*(comparison.result_rows(year, field, json_text)
-                                for field in ("value", "target", "points")))) for year in ("old", "new")}
     nulls = ["null"] * len(heads)  # the figures of a unit not in that year's batch
-    totals, effects = comparison.totals(), comparison.indicator_effects()
-    for n, name in enumerate(comparison.units):
-        old, new = (_place_text(places[year][n], tiers) for year in ("old", "new"))
-        if heads:
-            olds, news = (nulls if row[0] is None else _figures_texts(*row)
-                          for row in (figures["old"][n], figures["new"][n]))
-            blocks = ",\n        ".join([
-                f'{head}{olds[i]},\n          "new": {news[i]},'
-                f'\n          "change": {json_text(effects[i].change[n])},'
-                f'\n          "data_effect": {json_text(effects[i].data_effect[n])},'
-                f'\n          "target_effect": {json_text(effects[i].target_effect[n])}\n        }}'
-                for i, head in enumerate(heads)])
-            indicators = f"[\n        {blocks}\n      ]"
-        else:
-            indicators = "[]"
-        yield (f'    {{\n      "unit": {json_string(name)},\n      "old": {old},\n      "new": {new},\n'
-               f'      "change": {json_text(totals.change[n])},\n'
-               f'      "data_effect": {json_text(totals.data_effect[n])},\n'
-               f'      "target_effect": {json_text(totals.target_effect[n])},\n'
-               f'      "indicators": {indicators}\n    }}')
+    totals = comparison.totals()
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        run = slice(start, start + UNITS_PER_CHUNK)
+        figures = {year: list(zip(*(comparison.result_rows(year, field, json_text, run)
+                                    for field in ("value", "target", "points")))) for year in ("old", "new")}
+        effects = [comparison.indicator_effect(n, run) for n in range(len(heads))]
+        for k, name in enumerate(comparison.units[run]):
+            n = start + k
+            old, new = (_place_text(places[year][n], tiers) for year in ("old", "new"))
+            if heads:
+                olds, news = (nulls if row[0] is None else _figures_texts(*row)
+                              for row in (figures["old"][k], figures["new"][k]))
+                blocks = ",\n        ".join([
+                    f'{head}{olds[i]},\n          "new": {news[i]},'
+                    f'\n          "change": {json_text(effects[i].change[k])},'
+                    f'\n          "data_effect": {json_text(effects[i].data_effect[k])},'
+                    f'\n          "target_effect": {json_text(effects[i].target_effect[k])}\n        }}'
+                    for i, head in enumerate(heads)])
+                indicators = f"[\n        {blocks}\n      ]"
+            else:
+                indicators = "[]"
+            yield (f'    {{\n      "unit": {json_string(name)},\n      "old": {old},\n      "new": {new},\n'
+                   f'      "change": {json_text(totals.change[n])},\n'
+                   f'      "data_effect": {json_text(totals.data_effect[n])},\n'
+                   f'      "target_effect": {json_text(totals.target_effect[n])},\n'
+                   f'      "indicators": {indicators}\n    }}')
 
 
 def _place_text(place: tuple[Decimal | None, int | None, str | None], tiers: dict[str | None, str]) -> str:
