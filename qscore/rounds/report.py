@@ -83,7 +83,16 @@ def _years(comparison: Comparison) -> tuple[str, str]:
 
 def comparison_table(comparison: Comparison) -> bytes:
     """The units' totals, ranks and tiers in both years with what moved each total, then
-    each unit's indicators; a unit's name on one line, its line breaks written out."""
+    each unit's indicators; a unit's name on one line, its line breaks written out: the
+    bytes of :func:`comparison_table_chunks`, joined."""
+    return b"".join(comparison_table_chunks(comparison))
+
+
+def comparison_table_chunks(comparison: Comparison) -> Iterator[bytes]:
+    """:func:`comparison_table`'s text in pieces of :data:`UNITS_PER_CHUNK` units, each
+    made when it is asked for.  The units' table is as wide as its widest cells: a first
+    pass over the pieces keeps its columns' widths only, and the second lays out each
+    piece's rows at those widths."""
     from qscore.controls import escape_controls
 
     old, new = _years(comparison)
@@ -92,17 +101,46 @@ def comparison_table(comparison: Comparison) -> bytes:
              f"{old}：{comparison.old_source}；{new}：{comparison.new_source}",
              f"数据影响 = {new}数据按{old}目标计分 − {old}得分；目标影响 = {new}得分 − {new}数据按{old}目标计分；"
              "两者之和即变化。", ""]
-    units = list(comparison)
-    header, rows = _summary_rows(comparison, units)
-    lines += [*_table(header, rows), ""]
+    runs = [slice(start, start + UNITS_PER_CHUNK) for start in range(0, len(comparison), UNITS_PER_CHUNK)]
+    header = _summary_header(comparison)
+    widths = [wcswidth(name) + 2 for name in header]
+    for run in runs:
+        widths = list(map(max, widths, _widest(_summary_rows(comparison, run))))
+    # A header as wide as its column, less the two columns every header gets: each piece
+    # is then laid out as the whole table would be.
+    wide = [name + " " * (width - 2 - wcswidth(name)) for name, width in zip(header, widths)]
+    yield "\n".join(lines + _table(wide, [])).encode("utf-8")
+    for run in runs:
+        yield "".join("\n" + line for line in _table(wide, _summary_rows(comparison, run))[2:]).encode("utf-8")
     names = {indicator.id: indicator for indicator in ruleset.indicators}
     indicator_header = ["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
                         "变化", "数据影响", "目标影响"]
-    for unit in units:
-        lines += [escape_controls(_unit_heading(unit, old, new), one_line=True),
-                  *_table(indicator_header,
-                          [_indicator_row(change, names[change.indicator]) for change in unit.indicators]), ""]
-    return "\n".join(lines).encode("utf-8")
+    yield b"\n"  # the line between the units' table and the first unit
+    for run in runs:
+        lines = []
+        for unit in comparison.unit_changes(run):
+            lines += [escape_controls(_unit_heading(unit, old, new), one_line=True),
+                      *_table(indicator_header,
+                              [_indicator_row(change, names[change.indicator]) for change in unit.indicators]), ""]
+        yield "".join("\n" + line for line in lines).encode("utf-8")
+
+
+def wcswidth(text: str) -> int:
+    """Columns ``text`` takes on a terminal (wide characters count two)."""
+    from wcwidth import wcswidth as width
+
+    return int(width(text))
+
+
+def _widest(rows: list[list[str]]) -> list[int]:
+    """Per column, the width of its widest cell as :func:`_table` lays it out."""
+    from qscore.controls import escape_controls
+
+    if not rows:
+        return []
+    names, *figures = zip(*rows)
+    columns = [[escape_controls(name, one_line=True) for name in names], *figures]
+    return [max(map(wcswidth, {text.strip() for text in column})) for column in columns]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -118,20 +156,26 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return plain_table(header, [[escape_controls(name, one_line=True) for name in names], *figures])
 
 
-def _summary_rows(comparison: Comparison, units: Sequence[UnitChange]) -> tuple[list[str], list[list[str]]]:
-    """Per unit: both years' totals, the change and its two effects, both ranks and the
-    move, and the tiers."""
+def _summary_header(comparison: Comparison) -> list[str]:
     old, new = _years(comparison)
-    tiered = comparison.ruleset.classification is not None
     header = ["单位", f"{old}总分", f"{new}总分", "变化", "数据影响", "目标影响", f"{old}排名", f"{new}排名", "名次变化"]
-    header += ["等次"] if tiered else []
+    return header + (["等次"] if comparison.ruleset.classification is not None else [])
+
+
+def _summary_rows(comparison: Comparison, run: slice) -> list[list[str]]:
+    """Per unit of the run ``run`` of shown units: both years' totals, the change and its
+    two effects, both ranks and the move, and the tiers."""
+    tiered = comparison.ruleset.classification is not None
+    places = {year: comparison.places(year, run) for year in ("old", "new")}
+    totals = comparison.totals()
     rows = []
-    for unit in units:
-        row = [unit.unit, _text(_total(unit.old)), _text(_total(unit.new)), _signed(unit.change),
-               _signed(unit.data_effect), _signed(unit.target_effect), _rank(unit.old), _rank(unit.new),
-               _rank_change(unit.old, unit.new)]
-        rows.append(row + ([_tier_change(unit.old, unit.new)] if tiered else []))
-    return header, rows
+    for k, n in enumerate(range(*run.indices(len(comparison)))):
+        old, new = places["old"][k], places["new"][k]
+        row = [comparison.units[n], _text(_total(old)), _text(_total(new)), _signed(totals.change[n]),
+               _signed(totals.data_effect[n]), _signed(totals.target_effect[n]), _rank(old), _rank(new),
+               _rank_change(old, new)]
+        rows.append(row + ([_tier_change(old, new)] if tiered else []))
+    return rows
 
 
 def year_over_year(comparison: Comparison) -> YearOverYear:
@@ -140,10 +184,9 @@ def year_over_year(comparison: Comparison) -> YearOverYear:
     from qscore.writing.report import YearOverYear
 
     old, new = _years(comparison)
-    units = list(comparison)
-    header, rows = _summary_rows(comparison, units)
     return YearOverYear(old_year=comparison.old_year, old_source=comparison.old_source, notes=comparison.notes,
-                        header=header, rows=rows, changes={unit.unit: _change_line(unit, old, new) for unit in units})
+                        header=_summary_header(comparison), rows=_summary_rows(comparison, slice(None)),
+                        changes={unit.unit: _change_line(unit, old, new) for unit in comparison})
 
 
 def _change_line(unit: UnitChange, old: str, new: str) -> str:
@@ -436,8 +479,8 @@ COMPARISON_FORMATS: dict[str, tuple[Callable[[Comparison], bytes], str]] = {
 }
 #: The formats ``compare`` writes to a file a piece at a time: name → the same bytes as
 #: its writer's, in pieces.
-COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {"csv": comparison_csv_chunks,
-                                                                          "json": comparison_json_chunks}
+COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {
+    "table": comparison_table_chunks, "csv": comparison_csv_chunks, "json": comparison_json_chunks}
 
 
 # -- history ---------------------------------------------------------------------------------
