@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import re
-from itertools import islice
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
 
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # `qscore history` imports this module: it starts without the
     from qscore.rounds.archive import Round, Standing
     from qscore.rounds.compare import Comparison, IndicatorChange, IndicatorFigures, Place, UnitChange
     from qscore.writing.report import YearOverYear
+    from qscore.writing.sheetrows import Runs, SheetRows
 
 #: Rows a worksheet holds under its header (Excel's limit, 1,048,576, less one).
 SHEET_ROWS = 1_048_575
@@ -93,8 +95,6 @@ def comparison_table_chunks(comparison: Comparison) -> Iterator[bytes]:
     made when it is asked for.  The units' table is as wide as its widest cells: a first
     pass over the pieces keeps its columns' widths only, and the second lays out each
     piece's rows at those widths."""
-    from qscore.controls import escape_controls
-
     old, new = _years(comparison)
     ruleset = comparison.ruleset
     lines = [f"{ruleset.title}：{comparison.old_year}年度 → {comparison.new_year}年度",
@@ -112,17 +112,27 @@ def comparison_table_chunks(comparison: Comparison) -> Iterator[bytes]:
     yield "\n".join(lines + _table(wide, [])).encode("utf-8")
     for run in runs:
         yield "".join("\n" + line for line in _table(wide, _summary_rows(comparison, run))[2:]).encode("utf-8")
-    names = {indicator.id: indicator for indicator in ruleset.indicators}
-    indicator_header = ["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
-                        "变化", "数据影响", "目标影响"]
     yield b"\n"  # the line between the units' table and the first unit
-    for run in runs:
-        lines = []
-        for unit in comparison.unit_changes(run):
-            lines += [escape_controls(_unit_heading(unit, old, new), one_line=True),
-                      *_table(indicator_header,
-                              [_indicator_row(change, names[change.indicator]) for change in unit.indicators]), ""]
-        yield "".join("\n" + line for line in lines).encode("utf-8")
+    sections = _unit_sections(comparison)
+    for _run in runs:
+        yield "".join(islice(sections, UNITS_PER_CHUNK)).encode("utf-8")
+
+
+def _unit_sections(comparison: Comparison) -> Iterator[str]:
+    """Each unit's heading and table of indicators, each line after a line break, then a
+    blank line; made :data:`UNITS_PER_CHUNK` units at a time."""
+    from qscore.controls import escape_controls
+
+    old, new = _years(comparison)
+    names = {indicator.id: indicator for indicator in comparison.ruleset.indicators}
+    header = ["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
+              "变化", "数据影响", "目标影响"]
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        for unit in comparison.unit_changes(slice(start, start + UNITS_PER_CHUNK)):
+            lines = [escape_controls(_unit_heading(unit, old, new), one_line=True),
+                     *_table(header, [_indicator_row(change, names[change.indicator]) for change in unit.indicators]),
+                     ""]
+            yield "".join("\n" + line for line in lines)
 
 
 def wcswidth(text: str) -> int:
@@ -405,56 +415,118 @@ def _figures_json(figures: IndicatorFigures | None) -> dict[str, Any] | None:
 
 def comparison_xlsx(comparison: Comparison) -> bytes:
     """A workbook with the units' summary (单位对比) and every unit's indicators (指标对比,
-    continued on further sheets past Excel's row limit)."""
+    continued on further sheets past Excel's row limit): the bytes of
+    :func:`comparison_xlsx_chunks`, joined."""
+    return b"".join(comparison_xlsx_chunks(comparison))
+
+
+def comparison_xlsx_chunks(comparison: Comparison) -> Iterator[bytes]:
+    """:func:`comparison_xlsx`'s workbook in pieces read from disk.  XlsxWriter writes the
+    workbook but the rows under each header, which go to disk as they are made
+    (:mod:`~qscore.writing.sheetrows`): the indicators' rows :data:`UNITS_PER_CHUNK`
+    units at a time, so a national comparison is never held as cells.  The workbook is
+    written (or fails, leaving nothing) before this returns."""
+    from qscore.writing.xlsx import packed_chunks
+
+    return packed_chunks(lambda scratch, out: _write_workbook(comparison, scratch, out))
+
+
+#: The columns of 指标对比 after the unit and the indicator's code, name and measure.
+FIGURES: tuple[Literal["value", "target", "points"], ...] = ("value", "target", "points")
+
+
+def _write_workbook(comparison: Comparison, scratch: Path, out: BinaryIO) -> None:
+    import contextlib
+
     import xlsxwriter
 
+    from qscore.writing.sheetrows import pack
     from qscore.writing.xlsx import FIXED_CREATED
 
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
+    package = io.BytesIO()
+    workbook = xlsxwriter.Workbook(package, {"in_memory": True, "strings_to_formulas": False,
+                                             "strings_to_numbers": False, "strings_to_urls": False})
     workbook.set_properties({"title": comparison.ruleset.title, "created": FIXED_CREATED})
     styles = {"header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
               "quoted": workbook.add_format({"quote_prefix": True})}
-    header, columns = _summary_columns(comparison, str)
-    _write_sheet(workbook.add_worksheet("单位对比"), header, list(map(list, zip(*columns))), styles)
-    header, rows = _detail(comparison)
-    for number, start in enumerate(range(0, max(len(rows), 1), SHEET_ROWS)):
-        name = "指标对比" if number == 0 else f"指标对比（{number + 1}）"
-        _write_sheet(workbook.add_worksheet(name), header, rows[start:start + SHEET_ROWS], styles)
+    rows: dict[str, SheetRows] = {}
+    try:
+        header, columns = _summary_columns(comparison, str)
+        summary = list(zip(*columns))
+        _write_sheet(workbook.add_worksheet("单位对比"), header, summary, summary, styles, scratch, rows)
+        del summary, columns
+        header = _detail_header(comparison)
+        detail = chain.from_iterable(_detail_units(comparison))
+        number = 0
+        first = list(islice(detail, min(SHEET_ROWS, WIDTH_ROWS)))
+        while first or not number:
+            name = "指标对比" if number == 0 else f"指标对比（{number + 1}）"
+            sheet_rows = chain(first, islice(detail, SHEET_ROWS - len(first)))
+            _write_sheet(workbook.add_worksheet(name), header, sheet_rows, first, styles, scratch, rows)
+            number += 1
+            first = list(islice(detail, min(SHEET_ROWS, WIDTH_ROWS)))
+    except BaseException:
+        # Closed only to close its files; what it writes is dropped.
+        with contextlib.suppress(Exception):
+            workbook.close()
+        raise
     workbook.close()
-    return buffer.getvalue()
+    package.seek(0)
+    pack(package, rows, out)
 
 
-def _detail(comparison: Comparison) -> tuple[list[str], list[list[Any]]]:
+def _detail_header(comparison: Comparison) -> list[str]:
     old, new = _years(comparison)
-    header = ["单位", "指标代码", "指标", "计量单位", f"{old}实际值", f"{old}目标", f"{old}得分",
-              f"{new}实际值", f"{new}目标", f"{new}得分", "变化", "数据影响", "目标影响"]
-    indicators = comparison.ruleset.indicators
-    rows = []
-    for unit in comparison:
-        for indicator, change in zip(indicators, unit.indicators):
-            row: list[Any] = [unit.unit, indicator.id, indicator.name, indicator.unit]
-            for figures in (change.old, change.new):
-                row += [None, None, None] if figures is None else [figures.value, figures.target, figures.points]
-            rows.append(row + [change.change, change.data_effect, change.target_effect])
-    return header, rows
+    return ["单位", "指标代码", "指标", "计量单位", f"{old}实际值", f"{old}目标", f"{old}得分",
+            f"{new}实际值", f"{new}目标", f"{new}得分", "变化", "数据影响", "目标影响"]
 
 
-def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: dict[str, Any]) -> None:
+def _detail_units(comparison: Comparison) -> Iterator[list[Runs]]:
+    """Each unit's rows of 指标对比, one per indicator, made :data:`UNITS_PER_CHUNK` units at
+    a time from the comparison's columns.  A row is three runs of cells (:class:`Runs`):
+    the unit's name, the indicator's code, name and measure (laid out once each), and
+    the figures."""
+    from qscore.writing.sheetrows import Run, Runs
+
+    labels = [Run(indicator.id, indicator.name, indicator.unit) for indicator in comparison.ruleset.indicators]
+    absent = (None, None, None)
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        run = slice(start, start + UNITS_PER_CHUNK)
+        figures = {year: list(zip(*(comparison.result_rows(year, field, None, run) for field in FIGURES)))
+                   for year in ("old", "new")}
+        effects = [comparison.indicator_effect(n, run) for n in range(len(labels))]
+        for k, name in enumerate(comparison.units[run]):
+            named = Run(name)
+            old, new = figures["old"][k], figures["new"][k]
+            yield [Runs(named, label, Run(*(absent if old[0] is None else (old[0][i], old[1][i], old[2][i])),
+                                          *(absent if new[0] is None else (new[0][i], new[1][i], new[2][i])),
+                                          effect.change[k], effect.data_effect[k], effect.target_effect[k]))
+                   for i, (label, effect) in enumerate(zip(labels, effects))]
+
+
+#: Column widths are worked out from a sheet's first this many rows.
+WIDTH_ROWS = 200
+
+
+def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], first: Sequence[Sequence[Any]],
+                 styles: dict[str, Any], scratch: Path, written: dict[str, SheetRows]) -> None:
+    """``header`` in the sheet's first row, then ``rows`` (to a file of rows in
+    ``scratch``, put in ``written`` under the sheet's name); every figure a number in
+    Excel's general format.  Column widths come from ``first``, the first rows."""
+    from qscore.writing.sheetrows import RowWriter, SheetRows, column_name
+
     for column, name in enumerate(header):
         _write_text(sheet, 0, column, name, styles, styles["header"])
-    for number, row in enumerate(rows, 1):
-        for column, cell in enumerate(row):
-            if cell is None or cell == "":
-                continue
-            if isinstance(cell, Decimal):
-                # Our figures are rounded or short; a float keeps their 15 significant digits.
-                sheet.write_number(number, column, float(cell))
-            else:
-                _write_text(sheet, number, column, str(cell), styles, None)
+    path = scratch / f"rows-{len(written) + 1}.xml"
+    with path.open("wb", buffering=1 << 20) as out:
+        writer = RowWriter(out, sheet.name, len(header), general=range(len(header)), points=0,
+                           quoted=styles["quoted"]._get_xf_index())  # XlsxWriter's, not public: see pyproject.toml
+        for number, row in enumerate(rows, 1):
+            writer.write(number, row)
+    if writer.last >= 1:
+        written[sheet.name] = SheetRows(path, f"A1:{column_name(len(header) - 1)}{writer.last + 1}")
     sheet.freeze_panes(1, 1)
-    for column, width in enumerate(_widths(header, rows)):
+    for column, width in enumerate(_widths(header, first)):
         sheet.set_column(column, column, width)
 
 
@@ -464,7 +536,7 @@ def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, 
     sheet.write_string(row, column, text, styles["quoted"] if text.startswith(FORMULA_STARTS) else style)
 
 
-def _widths(header: list[str], rows: list[list[Any]]) -> Iterator[int]:
+def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
     from wcwidth import wcswidth
 
     for column, name in enumerate(header):
@@ -480,7 +552,8 @@ COMPARISON_FORMATS: dict[str, tuple[Callable[[Comparison], bytes], str]] = {
 #: The formats ``compare`` writes to a file a piece at a time: name → the same bytes as
 #: its writer's, in pieces.
 COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {
-    "table": comparison_table_chunks, "csv": comparison_csv_chunks, "json": comparison_json_chunks}
+    "table": comparison_table_chunks, "csv": comparison_csv_chunks, "json": comparison_json_chunks,
+    "xlsx": comparison_xlsx_chunks}
 
 
 # -- history ---------------------------------------------------------------------------------
