@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from qscore.analysis.robustness import RobustnessResult, UnitRobustness
 from qscore.analysis.whatif import Change, Proposal, Standing, WhatIf
 from qscore.model import Ruleset
 from qscore.numbers import fmt
 from qscore.writing.text import json_text
+
+if TYPE_CHECKING:  # explain's closing line needs no robustness study
+    from qscore.analysis.robustness import RobustnessResult, UnitRobustness
 
 NUMERALS = "一二三四五六七八九十"
 

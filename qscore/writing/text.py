@@ -389,8 +389,8 @@ def _unit_pieces(batch: BatchResult) -> Iterator[bytes]:
             parts.append((f'{after if n else ""}    {{\n      "unit": {json_string(unit)},\n      "rank": {rank:d},\n'
                           f'      "total": {json_figure(total)},\n      "tier": {tiers[tier]},\n'
                           f'      "vetoed": {_text_of(vetoed, known)},\n      "gap_to_next": {_text_of(gap, known)},\n'
-                          f'      "subtotals": {subtotal},\n      "bonus": {json_figure(bonus)},\n'
-                          f'      "deductions": {json_figure(deductions)},\n      "adjustments": {adjusted},\n'
+                          f'      "subtotals": {subtotal},\n      "bonus": {_text_of(bonus, known)},\n'
+                          f'      "deductions": {_text_of(deductions, known)},\n      "adjustments": {adjusted},\n'
                           f'      "indicators": ').encode("utf-8"))
             parts += own
             parts.append(closing)
