@@ -28,7 +28,7 @@ import attrs
 
 from qscore.errors import UsageError
 from qscore.i18n import N_, _
-from qscore.model import BatchResult, IndicatorResult, Notice, Ruleset, ScoringOptions
+from qscore.model import BatchResult, Notice, Ruleset, ScoringOptions
 from qscore.pipeline import assessment_year, bind_options, load_dataset
 from qscore.plugins.manager import Catalog
 from qscore.provenance import ruleset_sha256
@@ -244,7 +244,7 @@ class Comparison:
         self._in_mid = [mid_at[self.units[n]] for n in self._both]
         self._in_new = [new_at[self.units[n]] for n in self._both]
         self._new_in_order = self._in_new == list(range(len(new_names)))
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Any, Any] = {}
 
     @property
     def old_year(self) -> int:
@@ -259,12 +259,12 @@ class Comparison:
 
     # -- columns ---------------------------------------------------------------------------
 
-    def places(self, year: Literal["old", "new"]) -> list[Place | None]:
-        """Every shown unit's place in the ``old`` or ``new`` year."""
-        batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
-        units = batch.units
-        columns = list(zip(units.column("total"), units.column("rank"), units.column("tier")))
-        return [None if n is None else Place(*columns[n]) for n in positions]
+    def places(self, year: Literal["old", "new"], units: slice = slice(None)) -> list[Place | None]:
+        """The place in the ``old`` or ``new`` year of the shown units ``units`` (a run of
+        :attr:`units`, all of them by default)."""
+        start, stop = self._run(units)
+        columns = list(zip(*(self.column(year, field)[start:stop] for field in ("total", "rank", "tier"))))
+        return [None if rank is None else Place(total, rank, tier) for total, rank, tier in columns]
 
     def column(self, year: Literal["old", "new"], field: Literal["total", "rank", "tier"]) -> list[Any]:
         """Every shown unit's ``field`` in the ``old`` or ``new`` year, ``None`` for a
@@ -274,14 +274,27 @@ class Comparison:
         return [None if n is None else figures[n] for n in positions]
 
     def result_rows(self, year: Literal["old", "new"], field: Literal["value", "target", "points"],
-                    shown: Callable[[Any], T]) -> list[Sequence[T] | None]:
-        """Every shown unit's per-indicator ``field`` (ruleset order) in the ``old`` or
-        ``new`` year, passed through ``shown`` (a pure function, applied once per distinct
-        figure where the batch allows: :meth:`~qscore.model.RankedUnits.result_rows`),
-        ``None`` for a unit not in that year's batch."""
-        batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
-        rows = batch.units.result_rows(field, shown)
-        return [None if n is None else rows[n] for n in positions]
+                    shown: Callable[[Any], T] | None = None, units: slice = slice(None)) -> list[Sequence[T] | None]:
+        """The per-indicator ``field`` (ruleset order) in the ``old`` or ``new`` year of the
+        shown units ``units`` (a run of :attr:`units`, all of them by default), passed
+        through ``shown`` (a pure function, applied once per distinct figure; ``None``:
+        as results hold them), ``None`` for a unit not in that year's batch.  The batch's
+        columns are read once and kept; a national writer asks for a run of units at a
+        time, so that the rows are never all made."""
+        start, stop = self._run(units)
+        key = ("results", year, field)
+        if key not in self._cache:
+            batch = self.old if year == "old" else self.new
+            self._cache[key] = batch.units.result_columns(field)
+        positions = (self._old if year == "old" else self._new)[start:stop]
+        present = [n for n in positions if n is not None]
+        columns = [[column[n] for n in present] for column in self._cache[key]]
+        if shown is not None:
+            # Texts by the figure's identity: the figures stay alive in the columns kept above.
+            done: dict[int, T] = self._cache.setdefault(("shown", year, field, shown), {})
+            columns = [_once(column, shown, done) for column in columns]
+        rows = iter(list(zip(*columns)) if columns else [()] * len(present))
+        return [None if n is None else next(rows) for n in positions]
 
     def totals(self) -> Effects:
         """Every shown unit's change of total, data effect and target effect."""
@@ -306,16 +319,24 @@ class Comparison:
 
         :raises ValueError: for a slice with a step.
         """
-        start, stop, step = units.indices(len(self.units))
-        if step != 1:
-            raise ValueError("the units' effects are worked out for a run of units, not a slice with a step")
+        start, stop = self._run(units)
         if "points" not in self._cache:
             self._cache["points"] = [self._points(batch, positions) for batch, positions in
                                      zip(self._batches(), (self._in_old, self._in_mid, self._in_new))]
         both = slice(bisect.bisect_left(self._both, start), bisect.bisect_left(self._both, stop))
         old, mid, new = (side[position][both] for side in self._cache["points"])
-        shown = functools.partial(self._shown, start=start, stop=max(start, stop))
+        shown = functools.partial(self._shown, start=start, stop=stop)
         return Effects(_Changes(shown, old, new), shown(data_effects(old, mid)), shown(target_effects(mid, new)))
+
+    def _run(self, units: slice) -> tuple[int, int]:
+        """Where the run of shown units ``units`` starts and stops.
+
+        :raises ValueError: for a slice with a step.
+        """
+        start, stop, step = units.indices(len(self.units))
+        if step != 1:
+            raise ValueError("the units' effects are worked out for a run of units, not a slice with a step")
+        return start, max(start, stop)
 
     def _batches(self) -> tuple[BatchResult, BatchResult, BatchResult]:
         return self.old, self.at_old_targets, self.new
@@ -348,7 +369,9 @@ class Comparison:
     # -- units -----------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[UnitChange]:
-        return (self.unit_at(n) for n in range(len(self.units)))
+        """Every shown unit's change, made :data:`UNITS_PER_RUN` units at a time."""
+        for start in range(0, len(self.units), UNITS_PER_RUN):
+            yield from self.unit_changes(slice(start, start + UNITS_PER_RUN))
 
     def unit(self, name: str) -> UnitChange | None:
         """The change of the unit called ``name``, ``None`` when it is in neither year."""
@@ -356,36 +379,56 @@ class Comparison:
 
     def unit_at(self, position: int) -> UnitChange:
         """The ``position``-th shown unit's change, with its indicators."""
-        totals, effects = self.totals(), self.indicator_effects()
-        old_place, new_place = self._place(self.old, self._old[position]), self._place(self.new, self._new[position])
-        old_results = self._results(self.old, self._old[position])
-        new_results = self._results(self.new, self._new[position])
-        indicators = tuple(
-            IndicatorChange(indicator=indicator.id, old=_figures(old_results, n), new=_figures(new_results, n),
-                            change=effects[n].change[position], data_effect=effects[n].data_effect[position],
-                            target_effect=effects[n].target_effect[position])
-            for n, indicator in enumerate(self.ruleset.indicators))
-        return UnitChange(unit=self.units[position], old=old_place, new=new_place, change=totals.change[position],
-                          data_effect=totals.data_effect[position], target_effect=totals.target_effect[position],
-                          indicators=indicators)
+        return self.unit_changes(slice(position, position + 1))[0]
 
-    @staticmethod
-    def _place(batch: BatchResult, position: int | None) -> Place | None:
-        if position is None:
-            return None
-        unit = batch.units[position]
-        return Place(total=unit.total, rank=unit.rank, tier=unit.tier)
+    def unit_changes(self, units: slice = slice(None)) -> list[UnitChange]:
+        """The changes of the shown units ``units`` (a run of :attr:`units`, all of them
+        by default), with their indicators, made from the columns of that run only."""
+        start, stop = self._run(units)
+        run = slice(start, stop)
+        totals = self.totals()
+        ids = [indicator.id for indicator in self.ruleset.indicators]
+        effects = [self.indicator_effect(n, run) for n in range(len(ids))]
+        places = {year: self.places(year, run) for year in ("old", "new")}
+        figures = {year: list(zip(*(self.result_rows(year, field, None, run)
+                                    for field in ("value", "target", "points")))) for year in ("old", "new")}
+        changes = []
+        for k, n in enumerate(range(start, stop)):
+            olds, news = (_unit_figures(figures[year][k], len(ids)) for year in ("old", "new"))
+            indicators = tuple(
+                IndicatorChange(indicator=id, old=olds[i], new=news[i], change=effect.change[k],
+                                data_effect=effect.data_effect[k], target_effect=effect.target_effect[k])
+                for i, (id, effect) in enumerate(zip(ids, effects)))
+            changes.append(UnitChange(unit=self.units[n], old=places["old"][k], new=places["new"][k],
+                                      change=totals.change[n], data_effect=totals.data_effect[n],
+                                      target_effect=totals.target_effect[n], indicators=indicators))
+        return changes
 
-    @staticmethod
-    def _results(batch: BatchResult, position: int | None) -> Sequence[IndicatorResult] | None:
-        return None if position is None else batch.units[position].indicators
+
+#: Units per run of :meth:`Comparison.__iter__`.
+UNITS_PER_RUN = 500
 
 
-def _figures(results: Sequence[IndicatorResult] | None, position: int) -> IndicatorFigures | None:
-    if results is None:
-        return None
-    result = results[position]
-    return IndicatorFigures(value=result.value, target=result.target, points=result.points)
+def _unit_figures(rows: tuple[Sequence[Any] | None, ...], count: int) -> Sequence[IndicatorFigures | None]:
+    """A unit's figures per indicator in one year, from its rows of values, targets and
+    points; ``None`` for each of the ``count`` indicators when the unit is not in that
+    year's batch."""
+    values, targets, points = rows
+    if values is None or targets is None or points is None:
+        return [None] * count
+    return [IndicatorFigures(value=v, target=t, points=p) for v, t, p in zip(values, targets, points)]
+
+
+def _once(column: Sequence[Any], shown: Callable[[Any], T], done: dict[int, T]) -> list[T]:
+    """``shown`` of every cell, worked out once per distinct object (``done``: the texts
+    already worked out, by the object's identity)."""
+    texts = []
+    for cell in column:
+        key = id(cell)
+        if key not in done:
+            done[key] = shown(cell)
+        texts.append(done[key])
+    return texts
 
 
 # -- the two years, from files or rounds ---------------------------------------------------

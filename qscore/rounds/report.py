@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import re
-from itertools import islice
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
 
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # `qscore history` imports this module: it starts without the
     from qscore.rounds.archive import Round, Standing
     from qscore.rounds.compare import Comparison, IndicatorChange, IndicatorFigures, Place, UnitChange
     from qscore.writing.report import YearOverYear
+    from qscore.writing.sheetrows import Runs, SheetRows
 
 #: Rows a worksheet holds under its header (Excel's limit, 1,048,576, less one).
 SHEET_ROWS = 1_048_575
@@ -83,26 +85,72 @@ def _years(comparison: Comparison) -> tuple[str, str]:
 
 def comparison_table(comparison: Comparison) -> bytes:
     """The units' totals, ranks and tiers in both years with what moved each total, then
-    each unit's indicators; a unit's name on one line, its line breaks written out."""
-    from qscore.controls import escape_controls
+    each unit's indicators; a unit's name on one line, its line breaks written out: the
+    bytes of :func:`comparison_table_chunks`, joined."""
+    return b"".join(comparison_table_chunks(comparison))
 
+
+def comparison_table_chunks(comparison: Comparison) -> Iterator[bytes]:
+    """:func:`comparison_table`'s text in pieces of :data:`UNITS_PER_CHUNK` units, each
+    made when it is asked for.  The units' table is as wide as its widest cells: a first
+    pass over the pieces keeps its columns' widths only, and the second lays out each
+    piece's rows at those widths."""
     old, new = _years(comparison)
     ruleset = comparison.ruleset
     lines = [f"{ruleset.title}：{comparison.old_year}年度 → {comparison.new_year}年度",
              f"{old}：{comparison.old_source}；{new}：{comparison.new_source}",
              f"数据影响 = {new}数据按{old}目标计分 − {old}得分；目标影响 = {new}得分 − {new}数据按{old}目标计分；"
              "两者之和即变化。", ""]
-    units = list(comparison)
-    header, rows = _summary_rows(comparison, units)
-    lines += [*_table(header, rows), ""]
-    names = {indicator.id: indicator for indicator in ruleset.indicators}
-    indicator_header = ["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
-                        "变化", "数据影响", "目标影响"]
-    for unit in units:
-        lines += [escape_controls(_unit_heading(unit, old, new), one_line=True),
-                  *_table(indicator_header,
-                          [_indicator_row(change, names[change.indicator]) for change in unit.indicators]), ""]
-    return "\n".join(lines).encode("utf-8")
+    runs = [slice(start, start + UNITS_PER_CHUNK) for start in range(0, len(comparison), UNITS_PER_CHUNK)]
+    header = _summary_header(comparison)
+    widths = [wcswidth(name) + 2 for name in header]
+    for run in runs:
+        widths = list(map(max, widths, _widest(_summary_rows(comparison, run))))
+    # A header as wide as its column, less the two columns every header gets: each piece
+    # is then laid out as the whole table would be.
+    wide = [name + " " * (width - 2 - wcswidth(name)) for name, width in zip(header, widths)]
+    yield "\n".join(lines + _table(wide, [])).encode("utf-8")
+    for run in runs:
+        yield "".join("\n" + line for line in _table(wide, _summary_rows(comparison, run))[2:]).encode("utf-8")
+    yield b"\n"  # the line between the units' table and the first unit
+    sections = _unit_sections(comparison)
+    for _run in runs:
+        yield "".join(islice(sections, UNITS_PER_CHUNK)).encode("utf-8")
+
+
+def _unit_sections(comparison: Comparison) -> Iterator[str]:
+    """Each unit's heading and table of indicators, each line after a line break, then a
+    blank line; made :data:`UNITS_PER_CHUNK` units at a time."""
+    from qscore.controls import escape_controls
+
+    old, new = _years(comparison)
+    names = {indicator.id: indicator for indicator in comparison.ruleset.indicators}
+    header = ["指标", f"{old}实际值", f"{old}目标", f"{old}得分", f"{new}实际值", f"{new}目标", f"{new}得分",
+              "变化", "数据影响", "目标影响"]
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        for unit in comparison.unit_changes(slice(start, start + UNITS_PER_CHUNK)):
+            lines = [escape_controls(_unit_heading(unit, old, new), one_line=True),
+                     *_table(header, [_indicator_row(change, names[change.indicator]) for change in unit.indicators]),
+                     ""]
+            yield "".join("\n" + line for line in lines)
+
+
+def wcswidth(text: str) -> int:
+    """Columns ``text`` takes on a terminal (wide characters count two)."""
+    from wcwidth import wcswidth as width
+
+    return int(width(text))
+
+
+def _widest(rows: list[list[str]]) -> list[int]:
+    """Per column, the width of its widest cell as :func:`_table` lays it out."""
+    from qscore.controls import escape_controls
+
+    if not rows:
+        return []
+    names, *figures = zip(*rows)
+    columns = [[escape_controls(name, one_line=True) for name in names], *figures]
+    return [max(map(wcswidth, {text.strip() for text in column})) for column in columns]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -118,20 +166,26 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return plain_table(header, [[escape_controls(name, one_line=True) for name in names], *figures])
 
 
-def _summary_rows(comparison: Comparison, units: Sequence[UnitChange]) -> tuple[list[str], list[list[str]]]:
-    """Per unit: both years' totals, the change and its two effects, both ranks and the
-    move, and the tiers."""
+def _summary_header(comparison: Comparison) -> list[str]:
     old, new = _years(comparison)
-    tiered = comparison.ruleset.classification is not None
     header = ["单位", f"{old}总分", f"{new}总分", "变化", "数据影响", "目标影响", f"{old}排名", f"{new}排名", "名次变化"]
-    header += ["等次"] if tiered else []
+    return header + (["等次"] if comparison.ruleset.classification is not None else [])
+
+
+def _summary_rows(comparison: Comparison, run: slice) -> list[list[str]]:
+    """Per unit of the run ``run`` of shown units: both years' totals, the change and its
+    two effects, both ranks and the move, and the tiers."""
+    tiered = comparison.ruleset.classification is not None
+    places = {year: comparison.places(year, run) for year in ("old", "new")}
+    totals = comparison.totals()
     rows = []
-    for unit in units:
-        row = [unit.unit, _text(_total(unit.old)), _text(_total(unit.new)), _signed(unit.change),
-               _signed(unit.data_effect), _signed(unit.target_effect), _rank(unit.old), _rank(unit.new),
-               _rank_change(unit.old, unit.new)]
-        rows.append(row + ([_tier_change(unit.old, unit.new)] if tiered else []))
-    return header, rows
+    for k, n in enumerate(range(*run.indices(len(comparison)))):
+        old, new = places["old"][k], places["new"][k]
+        row = [comparison.units[n], _text(_total(old)), _text(_total(new)), _signed(totals.change[n]),
+               _signed(totals.data_effect[n]), _signed(totals.target_effect[n]), _rank(old), _rank(new),
+               _rank_change(old, new)]
+        rows.append(row + ([_tier_change(old, new)] if tiered else []))
+    return rows
 
 
 def year_over_year(comparison: Comparison) -> YearOverYear:
@@ -140,10 +194,9 @@ def year_over_year(comparison: Comparison) -> YearOverYear:
     from qscore.writing.report import YearOverYear
 
     old, new = _years(comparison)
-    units = list(comparison)
-    header, rows = _summary_rows(comparison, units)
     return YearOverYear(old_year=comparison.old_year, old_source=comparison.old_source, notes=comparison.notes,
-                        header=header, rows=rows, changes={unit.unit: _change_line(unit, old, new) for unit in units})
+                        header=_summary_header(comparison), rows=_summary_rows(comparison, slice(None)),
+                        changes={unit.unit: _change_line(unit, old, new) for unit in comparison})
 
 
 def _change_line(unit: UnitChange, old: str, new: str) -> str:
@@ -269,9 +322,9 @@ def comparison_json_chunks(comparison: Comparison) -> Iterator[bytes]:
 
 def _unit_texts(comparison: Comparison) -> Iterator[str]:
     """Each unit as ``json_text(unit_change_json(unit, names), "    ")`` writes it, four
-    spaces in, read a column at a time: the keys and the indicators' ids and names
-    written once, each indicator's value, target and points encoded once per distinct
-    figure where the batch allows, and no unit's objects made."""
+    spaces in, read a column at a time, :data:`UNITS_PER_CHUNK` units at a time: the keys
+    and the indicators' ids and names written once, each indicator's value, target and
+    points encoded once per distinct figure, and no unit's objects made."""
     from qscore.writing.text import json_string, json_text
 
     heads = [f'{{\n          "id": {json_string(i.id)},\n          "name": {json_string(i.name)},\n          "old": '
@@ -279,29 +332,33 @@ def _unit_texts(comparison: Comparison) -> Iterator[str]:
     places = {year: list(zip(*(comparison.column(year, field) for field in ("total", "rank", "tier"))))
               for year in ("old", "new")}
     tiers = {tier: json_text(tier) for year in ("old", "new") for tier in set(comparison.column(year, "tier"))}
-    figures = {year: list(zip(*(comparison.result_rows(year, field, json_text)
-                                for field in ("value", "target", "points")))) for year in ("old", "new")}
     nulls = ["null"] * len(heads)  # the figures of a unit not in that year's batch
-    totals, effects = comparison.totals(), comparison.indicator_effects()
-    for n, name in enumerate(comparison.units):
-        old, new = (_place_text(places[year][n], tiers) for year in ("old", "new"))
-        if heads:
-            olds, news = (nulls if row[0] is None else _figures_texts(*row)
-                          for row in (figures["old"][n], figures["new"][n]))
-            blocks = ",\n        ".join([
-                f'{head}{olds[i]},\n          "new": {news[i]},'
-                f'\n          "change": {json_text(effects[i].change[n])},'
-                f'\n          "data_effect": {json_text(effects[i].data_effect[n])},'
-                f'\n          "target_effect": {json_text(effects[i].target_effect[n])}\n        }}'
-                for i, head in enumerate(heads)])
-            indicators = f"[\n        {blocks}\n      ]"
-        else:
-            indicators = "[]"
-        yield (f'    {{\n      "unit": {json_string(name)},\n      "old": {old},\n      "new": {new},\n'
-               f'      "change": {json_text(totals.change[n])},\n'
-               f'      "data_effect": {json_text(totals.data_effect[n])},\n'
-               f'      "target_effect": {json_text(totals.target_effect[n])},\n'
-               f'      "indicators": {indicators}\n    }}')
+    totals = comparison.totals()
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        run = slice(start, start + UNITS_PER_CHUNK)
+        figures = {year: list(zip(*(comparison.result_rows(year, field, json_text, run)
+                                    for field in ("value", "target", "points")))) for year in ("old", "new")}
+        effects = [comparison.indicator_effect(n, run) for n in range(len(heads))]
+        for k, name in enumerate(comparison.units[run]):
+            n = start + k
+            old, new = (_place_text(places[year][n], tiers) for year in ("old", "new"))
+            if heads:
+                olds, news = (nulls if row[0] is None else _figures_texts(*row)
+                              for row in (figures["old"][k], figures["new"][k]))
+                blocks = ",\n        ".join([
+                    f'{head}{olds[i]},\n          "new": {news[i]},'
+                    f'\n          "change": {json_text(effects[i].change[k])},'
+                    f'\n          "data_effect": {json_text(effects[i].data_effect[k])},'
+                    f'\n          "target_effect": {json_text(effects[i].target_effect[k])}\n        }}'
+                    for i, head in enumerate(heads)])
+                indicators = f"[\n        {blocks}\n      ]"
+            else:
+                indicators = "[]"
+            yield (f'    {{\n      "unit": {json_string(name)},\n      "old": {old},\n      "new": {new},\n'
+                   f'      "change": {json_text(totals.change[n])},\n'
+                   f'      "data_effect": {json_text(totals.data_effect[n])},\n'
+                   f'      "target_effect": {json_text(totals.target_effect[n])},\n'
+                   f'      "indicators": {indicators}\n    }}')
 
 
 def _place_text(place: tuple[Decimal | None, int | None, str | None], tiers: dict[str | None, str]) -> str:
@@ -358,56 +415,118 @@ def _figures_json(figures: IndicatorFigures | None) -> dict[str, Any] | None:
 
 def comparison_xlsx(comparison: Comparison) -> bytes:
     """A workbook with the units' summary (单位对比) and every unit's indicators (指标对比,
-    continued on further sheets past Excel's row limit)."""
+    continued on further sheets past Excel's row limit): the bytes of
+    :func:`comparison_xlsx_chunks`, joined."""
+    return b"".join(comparison_xlsx_chunks(comparison))
+
+
+def comparison_xlsx_chunks(comparison: Comparison) -> Iterator[bytes]:
+    """:func:`comparison_xlsx`'s workbook in pieces read from disk.  XlsxWriter writes the
+    workbook but the rows under each header, which go to disk as they are made
+    (:mod:`~qscore.writing.sheetrows`): the indicators' rows :data:`UNITS_PER_CHUNK`
+    units at a time, so a national comparison is never held as cells.  The workbook is
+    written (or fails, leaving nothing) before this returns."""
+    from qscore.writing.xlsx import packed_chunks
+
+    return packed_chunks(lambda scratch, out: _write_workbook(comparison, scratch, out))
+
+
+#: The columns of 指标对比 after the unit and the indicator's code, name and measure.
+FIGURES: tuple[Literal["value", "target", "points"], ...] = ("value", "target", "points")
+
+
+def _write_workbook(comparison: Comparison, scratch: Path, out: BinaryIO) -> None:
+    import contextlib
+
     import xlsxwriter
 
+    from qscore.writing.sheetrows import pack
     from qscore.writing.xlsx import FIXED_CREATED
 
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
+    package = io.BytesIO()
+    workbook = xlsxwriter.Workbook(package, {"in_memory": True, "strings_to_formulas": False,
+                                             "strings_to_numbers": False, "strings_to_urls": False})
     workbook.set_properties({"title": comparison.ruleset.title, "created": FIXED_CREATED})
     styles = {"header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
               "quoted": workbook.add_format({"quote_prefix": True})}
-    header, columns = _summary_columns(comparison, str)
-    _write_sheet(workbook.add_worksheet("单位对比"), header, list(map(list, zip(*columns))), styles)
-    header, rows = _detail(comparison)
-    for number, start in enumerate(range(0, max(len(rows), 1), SHEET_ROWS)):
-        name = "指标对比" if number == 0 else f"指标对比（{number + 1}）"
-        _write_sheet(workbook.add_worksheet(name), header, rows[start:start + SHEET_ROWS], styles)
+    rows: dict[str, SheetRows] = {}
+    try:
+        header, columns = _summary_columns(comparison, str)
+        summary = list(zip(*columns))
+        _write_sheet(workbook.add_worksheet("单位对比"), header, summary, summary, styles, scratch, rows)
+        del summary, columns
+        header = _detail_header(comparison)
+        detail = chain.from_iterable(_detail_units(comparison))
+        number = 0
+        first = list(islice(detail, min(SHEET_ROWS, WIDTH_ROWS)))
+        while first or not number:
+            name = "指标对比" if number == 0 else f"指标对比（{number + 1}）"
+            sheet_rows = chain(first, islice(detail, SHEET_ROWS - len(first)))
+            _write_sheet(workbook.add_worksheet(name), header, sheet_rows, first, styles, scratch, rows)
+            number += 1
+            first = list(islice(detail, min(SHEET_ROWS, WIDTH_ROWS)))
+    except BaseException:
+        # Closed only to close its files; what it writes is dropped.
+        with contextlib.suppress(Exception):
+            workbook.close()
+        raise
     workbook.close()
-    return buffer.getvalue()
+    package.seek(0)
+    pack(package, rows, out)
 
 
-def _detail(comparison: Comparison) -> tuple[list[str], list[list[Any]]]:
+def _detail_header(comparison: Comparison) -> list[str]:
     old, new = _years(comparison)
-    header = ["单位", "指标代码", "指标", "计量单位", f"{old}实际值", f"{old}目标", f"{old}得分",
-              f"{new}实际值", f"{new}目标", f"{new}得分", "变化", "数据影响", "目标影响"]
-    indicators = comparison.ruleset.indicators
-    rows = []
-    for unit in comparison:
-        for indicator, change in zip(indicators, unit.indicators):
-            row: list[Any] = [unit.unit, indicator.id, indicator.name, indicator.unit]
-            for figures in (change.old, change.new):
-                row += [None, None, None] if figures is None else [figures.value, figures.target, figures.points]
-            rows.append(row + [change.change, change.data_effect, change.target_effect])
-    return header, rows
+    return ["单位", "指标代码", "指标", "计量单位", f"{old}实际值", f"{old}目标", f"{old}得分",
+            f"{new}实际值", f"{new}目标", f"{new}得分", "变化", "数据影响", "目标影响"]
 
 
-def _write_sheet(sheet: Any, header: list[str], rows: list[list[Any]], styles: dict[str, Any]) -> None:
+def _detail_units(comparison: Comparison) -> Iterator[list[Runs]]:
+    """Each unit's rows of 指标对比, one per indicator, made :data:`UNITS_PER_CHUNK` units at
+    a time from the comparison's columns.  A row is three runs of cells (:class:`Runs`):
+    the unit's name, the indicator's code, name and measure (laid out once each), and
+    the figures."""
+    from qscore.writing.sheetrows import Run, Runs
+
+    labels = [Run(indicator.id, indicator.name, indicator.unit) for indicator in comparison.ruleset.indicators]
+    absent = (None, None, None)
+    for start in range(0, len(comparison), UNITS_PER_CHUNK):
+        run = slice(start, start + UNITS_PER_CHUNK)
+        figures = {year: list(zip(*(comparison.result_rows(year, field, None, run) for field in FIGURES)))
+                   for year in ("old", "new")}
+        effects = [comparison.indicator_effect(n, run) for n in range(len(labels))]
+        for k, name in enumerate(comparison.units[run]):
+            named = Run(name)
+            old, new = figures["old"][k], figures["new"][k]
+            yield [Runs(named, label, Run(*(absent if old[0] is None else (old[0][i], old[1][i], old[2][i])),
+                                          *(absent if new[0] is None else (new[0][i], new[1][i], new[2][i])),
+                                          effect.change[k], effect.data_effect[k], effect.target_effect[k]))
+                   for i, (label, effect) in enumerate(zip(labels, effects))]
+
+
+#: Column widths are worked out from a sheet's first this many rows.
+WIDTH_ROWS = 200
+
+
+def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], first: Sequence[Sequence[Any]],
+                 styles: dict[str, Any], scratch: Path, written: dict[str, SheetRows]) -> None:
+    """``header`` in the sheet's first row, then ``rows`` (to a file of rows in
+    ``scratch``, put in ``written`` under the sheet's name); every figure a number in
+    Excel's general format.  Column widths come from ``first``, the first rows."""
+    from qscore.writing.sheetrows import RowWriter, SheetRows, column_name
+
     for column, name in enumerate(header):
         _write_text(sheet, 0, column, name, styles, styles["header"])
-    for number, row in enumerate(rows, 1):
-        for column, cell in enumerate(row):
-            if cell is None or cell == "":
-                continue
-            if isinstance(cell, Decimal):
-                # Our figures are rounded or short; a float keeps their 15 significant digits.
-                sheet.write_number(number, column, float(cell))
-            else:
-                _write_text(sheet, number, column, str(cell), styles, None)
+    path = scratch / f"rows-{len(written) + 1}.xml"
+    with path.open("wb", buffering=1 << 20) as out:
+        writer = RowWriter(out, sheet.name, len(header), general=range(len(header)), points=0,
+                           quoted=styles["quoted"]._get_xf_index())  # XlsxWriter's, not public: see pyproject.toml
+        for number, row in enumerate(rows, 1):
+            writer.write(number, row)
+    if writer.last >= 1:
+        written[sheet.name] = SheetRows(path, f"A1:{column_name(len(header) - 1)}{writer.last + 1}")
     sheet.freeze_panes(1, 1)
-    for column, width in enumerate(_widths(header, rows)):
+    for column, width in enumerate(_widths(header, first)):
         sheet.set_column(column, column, width)
 
 
@@ -417,7 +536,7 @@ def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, 
     sheet.write_string(row, column, text, styles["quoted"] if text.startswith(FORMULA_STARTS) else style)
 
 
-def _widths(header: list[str], rows: list[list[Any]]) -> Iterator[int]:
+def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
     from wcwidth import wcswidth
 
     for column, name in enumerate(header):
@@ -432,8 +551,9 @@ COMPARISON_FORMATS: dict[str, tuple[Callable[[Comparison], bytes], str]] = {
 }
 #: The formats ``compare`` writes to a file a piece at a time: name → the same bytes as
 #: its writer's, in pieces.
-COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {"csv": comparison_csv_chunks,
-                                                                          "json": comparison_json_chunks}
+COMPARISON_STREAMS: dict[str, Callable[[Comparison], Iterator[bytes]]] = {
+    "table": comparison_table_chunks, "csv": comparison_csv_chunks, "json": comparison_json_chunks,
+    "xlsx": comparison_xlsx_chunks}
 
 
 # -- history ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import io
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import chain, islice
 from pathlib import Path
@@ -83,10 +83,18 @@ def xlsx_chunks(batch: BatchResult, *, max_rows: int = EXCEL_MAX_ROWS) -> Iterat
 
     :raises QscoreError: as :func:`write_xlsx`.
     """
+    return packed_chunks(lambda scratch, out: _write(batch, max_rows, scratch, out))
+
+
+def packed_chunks(write: Callable[[Path, BinaryIO], None]) -> Iterator[bytes]:
+    """The bytes of the workbook ``write`` writes to its second argument, in pieces
+    read from disk (:func:`xlsx_chunks`); ``write`` is given a folder of its own for
+    its files of rows (:func:`~qscore.writing.sheetrows.pack`).  The workbook is
+    written (or refused, leaving nothing behind) before this returns."""
     scratch = Path(tempfile.mkdtemp(prefix="qscore-xlsx-"))
     try:
         with (scratch / PACKED).open("wb") as out:
-            _write(batch, max_rows, scratch, out)
+            write(scratch, out)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
