@@ -14,13 +14,13 @@ import attrs
 from qscore.errors import UsageError
 from qscore.i18n import _
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits
-from qscore.model import BatchResult, HiddenPolicy, MergedPolicy, Ruleset, UnitResult
+from qscore.model import BatchResult, HiddenPolicy, Indicator, MergedPolicy, Ruleset, UnitResult
 from qscore.pipeline import DataFiles, RosterLike, RulesetLike, assessment_year, bind_options, load_dataset, load_ruleset
 from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import Dataset
 from qscore.cells import EXEMPT
 from qscore.scoring.adjusters import Adjuster
-from qscore.scoring.engine import explain_one, score_batch
+from qscore.scoring.engine import Column, explain_one, score_batch, score_indicator
 
 
 @attrs.frozen
@@ -37,12 +37,30 @@ class Case:
     dataset: Dataset
     year: int | None = None
     adjusters: tuple[Adjuster, ...] = ()
+    #: The indicators' columns scored from :attr:`dataset`, kept for the variants.
+    _columns: dict[str, Column] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def score(self, dataset: Dataset | None = None) -> BatchResult:
         """The batch scored, ranked and classified by the engine (``dataset``: other
         values for the same units)."""
-        return score_batch(self.ruleset, self.dataset if dataset is None else dataset, year=self.year,
-                           adjusters=self.adjusters)
+        if dataset is not None:
+            return score_batch(self.ruleset, dataset, year=self.year, adjusters=self.adjusters)
+        return score_batch(self.ruleset, self.dataset, year=self.year, adjusters=self.adjusters,
+                           scored={i.id: self._column(i) for i in self.ruleset.indicators})
+
+    def score_changed(self, unit: int, values: dict[str, object]) -> BatchResult:
+        """:meth:`score` of :meth:`with_values`: the batch with the unit at position
+        ``unit`` given other values (indicator id → value).  Only those indicators are
+        scored again; every other column is this case's own, scored once and kept."""
+        kept = {i.id: self._column(i) for i in self.ruleset.indicators if i.id not in values}
+        return score_batch(self.ruleset, self.with_values(unit, values), year=self.year, adjusters=self.adjusters,
+                           scored=kept)
+
+    def _column(self, indicator: Indicator) -> Column:
+        if indicator.id not in self._columns:
+            year = self.ruleset.horizon_year if self.year is None else self.year  # as score_batch takes it
+            self._columns[indicator.id] = score_indicator(self.ruleset, indicator, self.dataset, year, False)
+        return self._columns[indicator.id]
 
     def explained(self, batch: BatchResult, unit: str) -> UnitResult:
         """The unit's result in ``batch`` (this case scored), each indicator with its

@@ -438,8 +438,7 @@ class _Search:
         """The proposal re-scored with the engine, or ``None`` and the quanta to ask for."""
         rungs = {self.ladders[ladder].indicator: self.ladders[ladder].rungs[rung] for ladder, rung in choice.items()}
         indicators = self.ruleset.indicators
-        changed = self.case.with_values(self.position, {indicators[n].id: rung.value for n, rung in rungs.items()})
-        batch = self.case.score(changed)
+        batch = self.case.score_changed(self.position, {indicators[n].id: rung.value for n, rung in rungs.items()})
         result = batch.unit(self.unit.unit)
         assert result is not None
         reached = Standing.of(result)

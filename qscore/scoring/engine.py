@@ -11,7 +11,7 @@ apply to (``applies_to``, or a cell marked 不适用) has ``EXEMPT`` in its valu
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
@@ -70,7 +70,8 @@ class YearError(QscoreError):
 
 
 def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, explain: bool = False,
-                adjusters: Sequence[Adjuster] = (), progress: Callable[[int], None] | None = None) -> BatchResult:
+                adjusters: Sequence[Adjuster] = (), progress: Callable[[int], None] | None = None,
+                scored: Mapping[str, Column] | None = None) -> BatchResult:
     """Score, total, rank and classify every unit in ``data``.
 
     :param year: the assessment year (default: the horizon year); before the horizon,
@@ -78,6 +79,10 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     :param explain: build each indicator's explanation text.
     :param adjusters: the plug-in adjusters registered for this ruleset.
     :param progress: called with 1 after each indicator is scored (a progress bar's update).
+    :param scored: columns already scored for some indicators (id → column), as
+        :func:`score_indicator` scores them from the same cells, year and ``explain``:
+        taken as they are (what-if scores variants of a batch that differ in a few
+        columns).
     """
     year = ruleset.horizon_year if year is None else year
     if year < ruleset.base_year:
@@ -86,7 +91,8 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
     _check_all_missing(ruleset, data)
     columns = []
     for indicator in ruleset.indicators:
-        columns.append(score_indicator(ruleset, indicator, data, year, explain))
+        column = scored.get(indicator.id) if scored else None
+        columns.append(score_indicator(ruleset, indicator, data, year, explain) if column is None else column)
         if progress is not None:
             progress(1)
     table = _result_columns(ruleset, columns, data)

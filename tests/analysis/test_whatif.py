@@ -18,6 +18,7 @@ from qscore.errors import UsageError
 from qscore.plugins.manager import load_plugins
 from qscore.reading.binding import bind
 from qscore.rulesets import parse_ruleset
+from qscore.scoring.engine import score_batch
 from qscore.testing import table, unit_rows
 
 ROOT = Path(__file__).parent.parent.parent
@@ -176,6 +177,25 @@ def _rescored(case: Case, unit: str, changes) -> qscore.BatchResult:  # type: ig
     """The batch scored again from cells, as an examiner's edited file would be."""
     position = case.dataset.units.index(unit)
     return case.score(case.with_values(position, {c.indicator: c.new_value for c in changes}))
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_variant_scored_from_the_kept_columns_is_the_variant_scored_whole(data):
+    # Every rule type and target shape (排序赋分 and 进入前列 read the whole column): a unit
+    # given other units' values in some indicators, the other columns taken as the case
+    # scored them, is the batch the engine makes of the edited data.
+    rows = data.draw(unit_rows(ALL_RULES, min_units=2, max_units=6))
+    case = Case(ruleset=ALL_RULES, dataset=bind(table(rows), ALL_RULES), year=data.draw(st.sampled_from([2024, 2025])))
+    first = case.score()
+    assert first == score_batch(ALL_RULES, case.dataset, year=case.year)
+    position = data.draw(st.integers(0, len(rows) - 1))
+    ids = [indicator.id for indicator in ALL_RULES.indicators]
+    changed = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
+    values = {id: case.dataset.values[id][data.draw(st.integers(0, len(rows) - 1))] for id in changed}
+    whole = case.score(case.with_values(position, values))
+    assert case.score_changed(position, values) == whole
+    assert case.score() == first  # the kept columns are the case's own, whatever was asked between
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
