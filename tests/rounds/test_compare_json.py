@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from compare_kit import compared
 from conftest import DATA
-from qscore import load_ruleset
-from qscore.model import ScoringOptions
 from qscore.plugins.manager import load_plugins
 from qscore.rounds import report
 from qscore.rounds.compare import Comparison, DataSource, compare
 from qscore.rounds.report import comparison_json, comparison_json_chunks, unit_change_json
 from qscore.writing.text import json_text
 
-TOWNSHIP = DATA / "township.toml"
-HEADER = "单位,食品抽检合格率（%）,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖,发生重大质量安全事故\n"
 
 
 def whole_document(comparison: Comparison) -> bytes:
@@ -34,14 +31,6 @@ def whole_document(comparison: Comparison) -> bytes:
                 "notes": list(comparison.notes),
                 "units": [unit_change_json(unit, names) for unit in comparison]}
     return (json_text(document) + "\n").encode("utf-8")
-
-
-def compared(folder: Path, old_rows: str, new_rows: str) -> Comparison:
-    (folder / "old.csv").write_text(HEADER + old_rows, encoding="utf-8")
-    (folder / "new.csv").write_text(HEADER + new_rows, encoding="utf-8")
-    catalog = load_plugins()
-    return compare(load_ruleset(TOWNSHIP, catalog=catalog), DataSource(str(folder / "old.csv"), 2024, ScoringOptions()),
-                   DataSource(str(folder / "new.csv"), 2025, ScoringOptions()), catalog=catalog)
 
 
 def test_json_in_pieces_is_the_whole_document(tmp_path, monkeypatch):
@@ -90,22 +79,3 @@ def test_the_county_examples_in_pieces_are_the_whole_document(allow_plugins, mon
                          DataSource(str(examples / "county-2025.csv"), None), catalog=catalog)
     monkeypatch.setattr(report, "UNITS_PER_CHUNK", 1)
     assert b"".join(comparison_json_chunks(comparison)) == whole_document(comparison)
-
-
-def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, tmp_path, monkeypatch,
-                                                                          fail_after_one_unit):
-    # Written a piece at a time: a failure after the first pieces reached the temporary
-    # file leaves the earlier result as it was, and no temporary file.
-    data = (DATA / "townships.csv").read_text(encoding="utf-8")
-    (tmp_path / "old.csv").write_text(data, encoding="utf-8")
-    (tmp_path / "new.csv").write_text(data.replace("西沱镇,９６．８,98.5", "西沱镇,９６．８,99.2"), encoding="utf-8")
-    (tmp_path / "result.json").write_bytes(b"earlier result\n")
-    before = sorted(path.name for path in tmp_path.iterdir())
-    fail_after_one_unit(report, "_unit_texts")
-    monkeypatch.chdir(tmp_path)
-    result = cli("compare", str(TOWNSHIP), "old.csv", "new.csv", "--year-old", "2024", "--year-new", "2025",
-                 "-o", "result.json")
-    assert result.exit_code == 1
-    assert "internal error: RuntimeError: made to fail after one unit" in result.output
-    assert sorted(path.name for path in tmp_path.iterdir()) == before
-    assert (tmp_path / "result.json").read_bytes() == b"earlier result\n"

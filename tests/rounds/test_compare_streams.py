@@ -13,25 +13,12 @@ import pytest
 from wcwidth import wcswidth
 from hypothesis import given, settings, strategies as st
 
+from compare_kit import TOWNSHIP, compared
 from conftest import DATA
-from qscore import load_ruleset
-from qscore.model import ScoringOptions
-from qscore.plugins.manager import load_plugins
 from qscore.rounds import report
-from qscore.rounds.compare import Comparison, DataSource, compare
 from qscore.rounds.report import comparison_table, comparison_xlsx
 
-TOWNSHIP = DATA / "township.toml"
-HEADER = "单位,食品抽检合格率（%）,流通领域药品抽检合格率,重点任务完成情况,获市长质量管理奖,发生重大质量安全事故\n"
 WHOLE = 100_000  # units per piece: every comparison here in one piece
-
-
-def compared(folder: Path, old_rows: str, new_rows: str) -> Comparison:
-    (folder / "old.csv").write_text(HEADER + old_rows, encoding="utf-8")
-    (folder / "new.csv").write_text(HEADER + new_rows, encoding="utf-8")
-    catalog = load_plugins()
-    return compare(load_ruleset(TOWNSHIP, catalog=catalog), DataSource(str(folder / "old.csv"), 2024, ScoringOptions()),
-                   DataSource(str(folder / "new.csv"), 2025, ScoringOptions()), catalog=catalog)
 
 
 def cells(workbook: bytes) -> dict[str, list[list[tuple[object, str, str, bool]]]]:
@@ -106,39 +93,28 @@ def test_workbook_splits_its_indicators_over_sheets_past_the_row_limit(tmp_path,
     assert all(sheets[name][0] == sheets["指标对比"][0] for name in detail)  # each with the header
 
 
-def test_workbook_failing_part_way_through_its_units_leaves_the_earlier_file(cli, tmp_path, monkeypatch,
-                                                                             fail_after_one_unit):
+@pytest.mark.parametrize("suffix, units", [("json", "_unit_texts"), ("xlsx", "_detail_units"),
+                                            ("txt", "_unit_sections")])
+def test_a_comparison_failing_part_way_through_its_units_leaves_the_earlier_file(cli, tmp_path, monkeypatch,
+                                                                                 fail_after_one_unit, suffix, units):
+    # Written a piece of units at a time: a failure after the first pieces reached the
+    # temporary file leaves the earlier result as it was, no temporary file, and none of
+    # the workbook's rows written so far.
     data = (DATA / "townships.csv").read_text(encoding="utf-8")
     (tmp_path / "old.csv").write_text(data, encoding="utf-8")
-    (tmp_path / "new.csv").write_text(data, encoding="utf-8")
-    (tmp_path / "result.xlsx").write_bytes(b"earlier result\n")
+    (tmp_path / "new.csv").write_text(data.replace("西沱镇,９６．８,98.5", "西沱镇,９６．８,99.2"), encoding="utf-8")
+    output = tmp_path / f"result.{suffix}"
+    output.write_bytes(b"earlier result\n")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     before = sorted(path.name for path in tmp_path.iterdir())
-    fail_after_one_unit(report, "_detail_units")
+    fail_after_one_unit(report, units)
     monkeypatch.chdir(tmp_path)
     result = cli("compare", str(TOWNSHIP), "old.csv", "new.csv", "--year-old", "2024", "--year-new", "2025",
-                 "-o", "result.xlsx")
+                 "-o", output.name)
     assert result.exit_code == 1
     assert "internal error: RuntimeError: made to fail after one unit" in result.output
     assert sorted(path.name for path in tmp_path.iterdir()) == before
-    assert (tmp_path / "result.xlsx").read_bytes() == b"earlier result\n"
-    assert list(scratch.iterdir()) == []  # the rows written so far are gone too
-
-
-def test_table_failing_part_way_through_its_units_leaves_the_earlier_file(cli, tmp_path, monkeypatch,
-                                                                          fail_after_one_unit):
-    data = (DATA / "townships.csv").read_text(encoding="utf-8")
-    (tmp_path / "old.csv").write_text(data, encoding="utf-8")
-    (tmp_path / "new.csv").write_text(data, encoding="utf-8")
-    (tmp_path / "result.txt").write_bytes(b"earlier result\n")
-    before = sorted(path.name for path in tmp_path.iterdir())
-    fail_after_one_unit(report, "_unit_sections")
-    monkeypatch.chdir(tmp_path)
-    result = cli("compare", str(TOWNSHIP), "old.csv", "new.csv", "--year-old", "2024", "--year-new", "2025",
-                 "-o", "result.txt")
-    assert result.exit_code == 1
-    assert "internal error: RuntimeError: made to fail after one unit" in result.output
-    assert sorted(path.name for path in tmp_path.iterdir()) == before
-    assert (tmp_path / "result.txt").read_bytes() == b"earlier result\n"
+    assert output.read_bytes() == b"earlier result\n"
+    assert list(scratch.iterdir()) == []
