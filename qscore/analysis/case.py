@@ -20,7 +20,7 @@ from qscore.plugins.manager import Catalog, load_plugins
 from qscore.reading.binding import Dataset
 from qscore.cells import EXEMPT
 from qscore.scoring.adjusters import Adjuster
-from qscore.scoring.engine import Column, explain_one, score_batch, score_indicator
+from qscore.scoring.engine import Column, assessed_year, explain_one, score_batch, score_indicator
 
 
 @attrs.frozen
@@ -58,7 +58,7 @@ class Case:
 
     def _column(self, indicator: Indicator) -> Column:
         if indicator.id not in self._columns:
-            year = self.ruleset.horizon_year if self.year is None else self.year  # as score_batch takes it
+            year = assessed_year(self.ruleset, self.year)
             self._columns[indicator.id] = score_indicator(self.ruleset, indicator, self.dataset, year, False)
         return self._columns[indicator.id]
 

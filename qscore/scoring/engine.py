@@ -37,7 +37,7 @@ from qscore.targets import Figures, Timing
 
 STANDARD_FIELDS = ("baseline", "previous")
 T = TypeVar("T")
-__all__ = ["Column", "YearError", "score_batch", "score_indicator"]
+__all__ = ["Column", "YearError", "assessed_year", "score_batch", "score_indicator"]
 
 
 @attrs.frozen
@@ -84,10 +84,7 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
         taken as they are (what-if scores variants of a batch that differ in a few
         columns).
     """
-    year = ruleset.horizon_year if year is None else year
-    if year < ruleset.base_year:
-        raise YearError(_("year {year} is before the plan's base year {base_year}").format(
-                year=year, base_year=ruleset.base_year))
+    year = assessed_year(ruleset, year)
     _check_all_missing(ruleset, data)
     columns = []
     for indicator in ruleset.indicators:
@@ -112,6 +109,18 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
                            adjustments=_in_order(settled.adjustments, order))
     notices = [column.notice for column in columns if column.notice is not None]
     return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals), notices=notices)
+
+
+def assessed_year(ruleset: Ruleset, year: int | None) -> int:
+    """The year a batch is scored for: ``year``, else the plan's horizon year.
+
+    :raises YearError: for a year before the plan's base year.
+    """
+    year = ruleset.horizon_year if year is None else year
+    if year < ruleset.base_year:
+        raise YearError(_("year {year} is before the plan's base year {base_year}").format(
+                year=year, base_year=ruleset.base_year))
+    return year
 
 
 def _in_order(column: Sequence[T], order: list[int]) -> list[T]:

@@ -198,6 +198,22 @@ def test_a_variant_scored_from_the_kept_columns_is_the_variant_scored_whole(data
     assert case.score() == first  # the kept columns are the case's own, whatever was asked between
 
 
+def test_a_case_of_a_year_before_the_plan_is_refused_before_any_column_is_scored(township, monkeypatch):
+    import attrs
+
+    from qscore.analysis import case as case_module
+    from qscore.scoring.engine import YearError
+
+    def never(*args: object) -> None:
+        raise AssertionError("a column scored for a year outside the plan")
+
+    monkeypatch.setattr(case_module, "score_indicator", never)
+    early = attrs.evolve(township, year=2019)
+    for scored in (early.score, lambda: early.score_changed(0, {})):
+        with pytest.raises(YearError, match="year 2019 is before the plan's base year 2023"):
+            scored()
+
+
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_every_proposal_reaches_its_goal_for_every_rule_type(data):
