@@ -436,12 +436,9 @@ FIGURES: tuple[Literal["value", "target", "points"], ...] = ("value", "target", 
 
 
 def _write_workbook(comparison: Comparison, scratch: Path, out: BinaryIO) -> None:
-    import contextlib
-
     import xlsxwriter
 
-    from qscore.writing.sheetrows import pack
-    from qscore.writing.xlsx import FIXED_CREATED
+    from qscore.writing.xlsx import FIXED_CREATED, close_and_pack, sheets_of
 
     package = io.BytesIO()
     workbook = xlsxwriter.Workbook(package, {"in_memory": True, "strings_to_formulas": False,
@@ -450,29 +447,19 @@ def _write_workbook(comparison: Comparison, scratch: Path, out: BinaryIO) -> Non
     styles = {"header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
               "quoted": workbook.add_format({"quote_prefix": True})}
     rows: dict[str, SheetRows] = {}
-    try:
+
+    def write() -> None:
         header, columns = _summary_columns(comparison, str)
         summary = list(zip(*columns))
         _write_sheet(workbook.add_worksheet("单位对比"), header, summary, summary, styles, scratch, rows)
         del summary, columns
         header = _detail_header(comparison)
         detail = chain.from_iterable(_detail_units(comparison))
-        number = 0
-        first = list(islice(detail, min(SHEET_ROWS, WIDTH_ROWS)))
-        while first or not number:
+        for number, (first, sheet_rows) in enumerate(sheets_of(detail, SHEET_ROWS)):
             name = "指标对比" if number == 0 else f"指标对比（{number + 1}）"
-            sheet_rows = chain(first, islice(detail, SHEET_ROWS - len(first)))
             _write_sheet(workbook.add_worksheet(name), header, sheet_rows, first, styles, scratch, rows)
-            number += 1
-            first = list(islice(detail, min(SHEET_ROWS, WIDTH_ROWS)))
-    except BaseException:
-        # Closed only to close its files; what it writes is dropped.
-        with contextlib.suppress(Exception):
-            workbook.close()
-        raise
-    workbook.close()
-    package.seek(0)
-    pack(package, rows, out)
+
+    close_and_pack(workbook, package, write, rows, out)
 
 
 def _detail_header(comparison: Comparison) -> list[str]:
@@ -504,19 +491,16 @@ def _detail_units(comparison: Comparison) -> Iterator[list[Runs]]:
                    for i, (label, effect) in enumerate(zip(labels, effects))]
 
 
-#: Column widths are worked out from a sheet's first this many rows.
-WIDTH_ROWS = 200
-
-
 def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], first: Sequence[Sequence[Any]],
                  styles: dict[str, Any], scratch: Path, written: dict[str, SheetRows]) -> None:
     """``header`` in the sheet's first row, then ``rows`` (to a file of rows in
     ``scratch``, put in ``written`` under the sheet's name); every figure a number in
     Excel's general format.  Column widths come from ``first``, the first rows."""
     from qscore.writing.sheetrows import RowWriter, SheetRows, column_name
+    from qscore.writing.xlsx import write_text
 
     for column, name in enumerate(header):
-        _write_text(sheet, 0, column, name, styles, styles["header"])
+        write_text(sheet, 0, column, name, styles, styles["header"])
     path = scratch / f"rows-{len(written) + 1}.xml"
     with path.open("wb", buffering=1 << 20) as out:
         writer = RowWriter(out, sheet.name, len(header), general=range(len(header)), points=0,
@@ -528,12 +512,6 @@ def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], f
     sheet.freeze_panes(1, 1)
     for column, width in enumerate(_widths(header, first)):
         sheet.set_column(column, column, width)
-
-
-def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, Any], style: Any) -> None:
-    from qscore.writing.text import FORMULA_STARTS
-
-    sheet.write_string(row, column, text, styles["quoted"] if text.startswith(FORMULA_STARTS) else style)
 
 
 def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:

@@ -12,11 +12,11 @@ import io
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import attrs
 
@@ -27,6 +27,8 @@ from qscore.writing import notes
 from qscore.writing.sheetrows import (EXCEL_MAX_ROWS, RowWriter, Run, Runs, SheetRows, column_name, outside, pack,
                                       too_long)
 from qscore.writing.text import FORMULA_STARTS, summary_table
+
+T = TypeVar("T")
 
 # Workbook metadata must not carry the time of the run, or outputs would differ byte-wise.
 FIXED_CREATED = datetime.datetime(2000, 1, 1)
@@ -148,18 +150,27 @@ def _write(batch: BatchResult, max_rows: int, scratch: Path, out: BinaryIO) -> N
                                              "strings_to_formulas": False, "strings_to_numbers": False,
                                              "strings_to_urls": False})
     book = _Book(workbook, _styles(workbook, batch.ruleset.rounding.places), scratch)
+    close_and_pack(workbook, package, lambda: _write_workbook(book, batch, max_rows), book.rows, out)
+    for written in book.rows.values():
+        written.path.unlink()
+
+
+def close_and_pack(workbook: Any, package: io.BytesIO, write: Callable[[], None], rows: Mapping[str, SheetRows],
+                   out: BinaryIO) -> None:
+    """Run ``write``, which adds the sheets of the XlsxWriter ``workbook`` (writing into
+    ``package``) and puts the rows it writes apart in ``rows``; then close the workbook
+    and pack it with those rows into ``out`` (:func:`~qscore.writing.sheetrows.pack`).
+    When ``write`` fails, the workbook is closed only to close its temporary files, and
+    what it wrote is dropped."""
     try:
-        _write_workbook(book, batch, max_rows)
+        write()
     except BaseException:
-        # Closed only to close the sheets' temporary files; what it writes is dropped.
         with contextlib.suppress(Exception):
             workbook.close()
         raise
     workbook.close()
     package.seek(0)
-    pack(package, book.rows, out)
-    for written in book.rows.values():
-        written.path.unlink()
+    pack(package, rows, out)
 
 
 def _write_workbook(book: _Book, batch: BatchResult, max_rows: int) -> None:
@@ -214,22 +225,30 @@ def write_table(book: _Book, name: str, header: list[str], rows: Iterable[Sequen
                           "{EXCEL_MAX_COLUMNS:,}; write CSV or JSON instead").format(
                 name=name, count=len(header), EXCEL_MAX_COLUMNS=EXCEL_MAX_COLUMNS))
     top = TITLE_ROWS if title is not None else 1
-    per_sheet = max_rows - top
-    rows = iter(rows)
-    first = list(islice(rows, min(per_sheet, WIDTH_ROWS)))  # a sheet's first rows set its column widths
     sheets: list[Any] = []
-    while first or not sheets:
+    for first, sheet_rows in sheets_of(rows, max_rows - top):
         number = len(sheets) + 1
         sheet = book.workbook.add_worksheet(name if number == 1 else f"{name}({number})")
         if title is not None:
             _write_title(sheet, title, len(header), book.styles)
-        count = _write_sheet(book, sheet, header, chain(first, islice(rows, per_sheet - len(first))),
-                             general=general, top=top, first=first)
+        count = _write_sheet(book, sheet, header, sheet_rows, general=general, top=top, first=first)
         sheet.autofilter(top - 1, 0, top - 1 + count, len(header) - 1)
         _print_setup(sheet, top)
         sheets.append(sheet)
-        first = list(islice(rows, min(per_sheet, WIDTH_ROWS)))
     return sheets
+
+
+def sheets_of(rows: Iterable[T], per_sheet: int) -> Iterator[tuple[list[T], Iterator[T]]]:
+    """``rows`` split over sheets of at most ``per_sheet`` rows, one sheet when there are
+    none: each sheet's first :data:`WIDTH_ROWS` rows (which set its column widths) and
+    all its rows, to be read before the next sheet is asked for."""
+    rows = iter(rows)
+    first = list(islice(rows, min(per_sheet, WIDTH_ROWS)))
+    while True:
+        yield first, chain(first, islice(rows, per_sheet - len(first)))
+        first = list(islice(rows, min(per_sheet, WIDTH_ROWS)))
+        if not first:
+            return
 
 
 def _write_title(sheet: Any, title: str, width: int, styles: dict[str, Any]) -> None:
@@ -295,7 +314,7 @@ def _write_sheet(book: _Book, sheet: Any, header: list[str], rows: Iterable[Sequ
     if first is None:
         first = rows = list(rows)
     for column, name in enumerate(header):
-        _write_text(sheet, top - 1, column, name, book.styles, book.styles["header"])
+        write_text(sheet, top - 1, column, name, book.styles, book.styles["header"])
     path = book.scratch / f"rows-{len(book.rows) + 1}.xml"
     with path.open("wb", buffering=CHUNK) as out:
         writer = book.row_writer(sheet, len(header), general, out)
@@ -313,7 +332,9 @@ def _write_sheet(book: _Book, sheet: Any, header: list[str], rows: Iterable[Sequ
     return count
 
 
-def _write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, Any], style: Any) -> None:
+def write_text(sheet: Any, row: int, column: int, text: str, styles: dict[str, Any], style: Any) -> None:
+    """``text`` in a cell XlsxWriter writes, kept as text (the style ``styles["quoted"]``)
+    when it starts like a formula; a cell outside the sheet or a text too long is refused."""
     if text.startswith(FORMULA_STARTS):
         style = styles["quoted"]
     _written(sheet.write_string(row, column, text, style), sheet, row, column)
@@ -413,28 +434,28 @@ def _notes_sheet(workbook: Any, batch: BatchResult, styles: dict[str, Any]) -> N
     _write_title(sheet, f"{notes.title(batch)}：规则与假设说明", 2, styles)
     row = 1
     for label, text in notes.ruleset_notes(ruleset):
-        _write_text(sheet, row, 0, label, styles, styles["header"])
-        _write_text(sheet, row, 1, text, styles, styles["wrapped"])
+        write_text(sheet, row, 0, label, styles, styles["header"])
+        write_text(sheet, row, 1, text, styles, styles["wrapped"])
         row += 1
     row += 1
-    _write_text(sheet, row, 0, "规则集作者的假设", styles, styles["header"])
-    _write_text(sheet, row, 1, "规划文件没有规定、由规则集作者选定的做法及理由（结果依赖于这些假设）", styles,
+    write_text(sheet, row, 0, "规则集作者的假设", styles, styles["header"])
+    write_text(sheet, row, 1, "规划文件没有规定、由规则集作者选定的做法及理由（结果依赖于这些假设）", styles,
                 styles["wrapped"])
     row += 1
     for number, assumption in enumerate(ruleset.assumptions or ("无",), 1):
-        _write_text(sheet, row, 0, f"假设 {number}", styles, None)
-        _write_text(sheet, row, 1, assumption, styles, styles["wrapped"])
+        write_text(sheet, row, 0, f"假设 {number}", styles, None)
+        write_text(sheet, row, 1, assumption, styles, styles["wrapped"])
         row += 1
     row += 1
-    _write_text(sheet, row, 0, "指标与计分方法", styles, styles["header"])
+    write_text(sheet, row, 0, "指标与计分方法", styles, styles["header"])
     row += 1
     rows = notes.indicator_rows(ruleset)
     for column, name in enumerate(notes.INDICATOR_HEADER):
-        _write_text(sheet, row, column, name, styles, styles["header"])
+        write_text(sheet, row, column, name, styles, styles["header"])
     for number, values in enumerate(rows, row + 1):
         for column, text in enumerate(values):
             if text:
-                _write_text(sheet, number, column, text, styles, styles["wrapped"])
+                write_text(sheet, number, column, text, styles, styles["wrapped"])
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 1, 90)
     sheet.set_column(2, len(notes.INDICATOR_HEADER) - 1, 14)
