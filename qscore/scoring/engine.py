@@ -20,11 +20,11 @@ from typing import TypeVar
 
 import attrs
 
-from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, QscoreError
+from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, PluginError, QscoreError
 from qscore.i18n import _
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
-from qscore.numbers import ZERO, exact
+from qscore.numbers import ZERO, exact, fmt
 from qscore.reading.binding import Cell, Dataset, one_unit
 from qscore.cells import EXEMPT, Exempt
 from qscore.rules.base import Rule, Value
@@ -323,6 +323,7 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
         except MissingFigure as exc:  # 进度, 计件 of the increase: no baseline in the plan or the data
             raise _Lacking(dict.fromkeys(_present(values)[0], exc),
                            _missing_figure(indicator, data, _first_present(values), exc)) from None
+        _check_points(indicator, (value,), (points,))
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
     return Column(values=values, points=CodedColumn(codes, points_of),
                   targets=PerValue(values, partial(_same, target)),
@@ -356,6 +357,7 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
         units = [n for n, baseline in zip(present, baselines) if baseline is None]
         raise _Lacking(dict.fromkeys(units, exc),
                        _missing_figure(indicator, data, units[0] if units else present[0], exc)) from None
+    _check_points(indicator, scored, raw)
     if rounding.stage == "indicator":
         quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
         # A batch rule may give units with the same points one shared figure (排序赋分's
@@ -379,19 +381,44 @@ def _case_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: 
     rule, rounding = indicator.rule, ruleset.rounding
     distinct = list(dict.fromkeys(cases))
     present = [unit for unit in distinct if values[unit] is not None and not isinstance(values[unit], Exempt)]
+    given: list[Value] = [values[unit] for unit in present]  # type: ignore[misc]
     try:
-        raw = rule.points_batch([values[unit] for unit in present],  # type: ignore[misc]
-                                [targets[unit] for unit in present], list(map(figures.baseline_at, present)))
+        raw = rule.points_batch(given, [targets[unit] for unit in present], list(map(figures.baseline_at, present)))
     except MissingFigure as exc:
         # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
         scored = _present(values)[0]
         units = [n for n in scored if figures.baseline_at(n) is None]
         raise _Lacking(dict.fromkeys(units, exc),
                        _missing_figure(indicator, data, units[0] if units else scored[0], exc)) from None
+    _check_points(indicator, given, raw)
     points_of = dict.fromkeys(distinct, _nothing(rounding))
     points_of.update(zip(present, map(rounding.apply, raw) if rounding.stage == "indicator" else raw))
     return Column(values=values, points=CodedColumn(cases, points_of), targets=targets, explanations=None,
                   met=OnRead(values, partial(_met_each, rule, values, targets)), cases=cases)  # type: ignore[arg-type]
+
+
+def _check_points(indicator: Indicator, values: Sequence[Value], points: Sequence[object]) -> None:
+    """Make sure a rule gave each value a finite ``Decimal`` from 0 to the indicator's
+    full marks, as every rule must: a plug-in's rule that gives more, less, a float or
+    nothing would otherwise be totalled as it stands, or fail far from its cause.
+
+    :raises PluginError: naming the rule type, the indicator, the value and what it gave.
+    """
+    full = indicator.points
+    if len(points) != len(values):
+        raise PluginError(_("rule type '{type}' gave {given} figures for the {count} values of indicator {id} "
+                            "({name}); a rule gives one figure of points per value: the plug-in that registers '{type}' "
+                            "needs fixing").format(type=indicator.rule.type, given=len(points), count=len(values),
+                                                   id=indicator.id, name=indicator.name))
+    for value, given in zip(values, points):
+        if type(given) is Decimal and given.is_finite() and ZERO <= given <= full:
+            continue
+        raise PluginError(_("rule type '{type}' gave {points} points for the value {value} of indicator {id} "
+                            "({name}); a rule gives a Decimal from 0 to the indicator's full marks {full}: the "
+                            "plug-in that registers '{type}' needs fixing").format(
+            type=indicator.rule.type, points=repr(given) if type(given) is Decimal else f"{given!r} ({type(given).__name__})",
+            value=fmt(value) if isinstance(value, Decimal) else value,
+            id=indicator.id, name=indicator.name, full=fmt(full)))
 
 
 # Module-level, so that a batch's lazy columns can be pickled.

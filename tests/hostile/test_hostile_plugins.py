@@ -144,3 +144,70 @@ def test_sys_exit_in_a_plugin_rule_is_an_internal_error_naming_it(cli, tmp_path)
                        encoding="utf-8")
     check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
               output="Error: internal error in plug-in 'quitter': SystemExit: 3 (set QSCORE_DEBUG=1 to see where)\n")
+
+
+ODD_RULE = '''
+from decimal import Decimal
+from typing import ClassVar
+
+import attrs
+
+from qscore import Rule, hookimpl
+
+
+@attrs.frozen
+class Odd(Rule):
+    """A rule whose author got its points wrong."""
+    type: ClassVar[str] = "odd"
+    label: ClassVar[str] = "怪"
+    uses_target: ClassVar[bool] = False
+    batch: ClassVar[bool] = BATCH
+
+    def points(self, value, target, baseline):
+        return GIVEN
+
+    def explain(self, value, target, baseline):
+        return ""
+
+
+@hookimpl
+def qscore_register_rules(register):
+    register(Odd)
+'''
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["per-value", "batch"])
+@pytest.mark.parametrize(("given", "shown"), [
+    ("Decimal(-5)", "Decimal('-5')"),
+    ("self.full + 1", "Decimal('41')"),
+    ("Decimal('NaN')", "Decimal('NaN')"),
+    ("0.5", "0.5 (float)"),
+    ("40", "40 (int)"),
+    ("None", "None (NoneType)"),
+], ids=["negative", "above-full-marks", "nan", "float", "int", "none"])
+def test_a_plugin_rule_s_points_outside_0_to_full_marks_are_refused_naming_the_rule(cli, tmp_path, given, shown,
+                                                                                    batch):
+    # Totalled as given, -5 or 41 points would be a silently wrong score.
+    folder = plugin_folder(tmp_path, ODD_RULE.replace("GIVEN", given).replace("BATCH", str(batch)), name="odd")
+    (data,) = copy_inputs(tmp_path / "in", UNITS)
+    ruleset = tmp_path / "in" / "odd.toml"
+    ruleset.write_text(RULESET.read_text(encoding="utf-8").replace('rule = "progress"', 'rule = "odd"'),
+                       encoding="utf-8")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
+              output=f"Error: rule type 'odd' gave {shown} points for the value 97.5 of indicator food "
+                     "(食品抽检合格率); a rule gives a Decimal from 0 to the indicator's full marks 40: the plug-in "
+                     "that registers 'odd' needs fixing\n")
+
+
+def test_a_plugin_batch_rule_giving_too_few_points_is_refused(cli, tmp_path):
+    source = ODD_RULE.replace("BATCH", "True").replace("GIVEN", "Decimal(1)").replace(
+        "    def explain", "    def points_batch(self, values, targets, baselines):\n        return []\n\n"
+                          "    def explain")
+    folder = plugin_folder(tmp_path, source, name="odd")
+    (data,) = copy_inputs(tmp_path / "in", UNITS)
+    ruleset = tmp_path / "in" / "odd.toml"
+    ruleset.write_text(RULESET.read_text(encoding="utf-8").replace('rule = "progress"', 'rule = "odd"'),
+                       encoding="utf-8")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
+              output="Error: rule type 'odd' gave 0 figures for the 3 values of indicator food (食品抽检合格率); a "
+                     "rule gives one figure of points per value: the plug-in that registers 'odd' needs fixing\n")
