@@ -36,7 +36,7 @@ from qscore.reading.table import Reader, ReaderRegister
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleRegister
 from qscore.rulesets import PendingRuleset, RulesetEntry, RulesetRegister, load_ruleset
-from qscore.scoring.adjusters import Adjuster, AdjusterRegister
+from qscore.scoring.adjusters import Adjuster, AdjusterRegister, CheckedAdjuster
 from qscore.targets import Target, TargetRegister
 from qscore.writing import Writer, WriterRegister
 
@@ -179,8 +179,9 @@ class Catalog:
         return registry.entries
 
     def adjusters(self, ruleset: str) -> list[Adjuster]:
-        """The adjusters plug-ins registered for the ruleset with id ``ruleset``."""
-        return [adjust for _, adjust in self._adjusters.get(ruleset, ())]
+        """The adjusters plug-ins registered for the ruleset with id ``ruleset``, each
+        line they give checked (:class:`~qscore.scoring.adjusters.CheckedAdjuster`)."""
+        return [CheckedAdjuster(plugin, adjust) for plugin, adjust in self._adjusters.get(ruleset, ())]
 
     def ruleset(self, id_or_path: str | os.PathLike[str]) -> Ruleset:
         """A registered ruleset by id, or a ruleset file by path.

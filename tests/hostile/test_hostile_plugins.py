@@ -211,3 +211,39 @@ def test_a_plugin_batch_rule_giving_too_few_points_is_refused(cli, tmp_path):
     check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
               output="Error: rule type 'odd' gave 0 figures for the 3 values of indicator food (食品抽检合格率); a "
                      "rule gives one figure of points per value: the plug-in that registers 'odd' needs fixing\n")
+
+
+ODD_ADJUSTER = '''
+from decimal import Decimal
+
+from qscore import AdjustmentResult, hookimpl
+
+
+def adjust(ruleset, unit):
+    return [LINE]
+
+
+@hookimpl
+def qscore_register_adjusters(register):
+    register("test-township", adjust)
+'''
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("AdjustmentResult(kind='bonus', item='x', name='奖', count=Decimal(1), points=Decimal(-50))",
+     "the line 'x' with points Decimal('-50'); count and points are Decimals of 0 or more (a deduction's points are "
+     "taken away)"),
+    ("AdjustmentResult(kind='bonus', item='x', name='奖', count=1, points=Decimal(2))",
+     "the line 'x' with count 1 (int); count and points are Decimals of 0 or more (a deduction's points are taken "
+     "away)"),
+    ("AdjustmentResult(kind='gift', item='x', name='奖', count=Decimal(1), points=Decimal(5))",
+     "a line of kind 'gift'; the kind is 'bonus', 'deduction' or 'veto'"),
+    ("('bonus', 5)", "('bonus', 5), which is no AdjustmentResult; an adjuster returns AdjustmentResult lines, or None"),
+], ids=["negative-bonus", "int-count", "unknown-kind", "tuple"])
+def test_a_plugin_adjuster_s_line_that_cannot_count_as_given_is_refused_naming_it(cli, tmp_path, line, problem):
+    # A bonus of -50 was subtracted, a line of kind 'gift' dropped, both unseen.
+    folder = plugin_folder(tmp_path, ODD_ADJUSTER.replace("LINE", line), name="odd")
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
+              output=f"Error: plug-in 'odd': its adjuster for ruleset 'test-township' gave, for unit '南宾街道', "
+                     f"{problem}\n")
