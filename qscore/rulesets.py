@@ -36,7 +36,7 @@ from qscore.i18n import N_, _
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
-from qscore.numbers import to_decimal
+from qscore.numbers import ZERO, fmt, to_decimal
 from qscore.reading.binding import COUNT_UNITS
 from qscore.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
@@ -420,6 +420,8 @@ class _Reader:
         loaded = [i for i in indicators if i is not FAILED]
         if not raw_indicators and isinstance(data.get("indicators", []), list):
             self.problem(_("expected at least one [[indicators]] table"), None, "indicators")
+        if loaded and len(loaded) == len(indicators) and isinstance(adjustments, Adjustments):
+            self.total_floor(adjustments, fields.get("scale_to") or sum((i.points for i in loaded), ZERO))
         return self.construct(
             Ruleset, None, **top, **{key: value for key, value in parts.items() if value is not FAILED},
             categories=tuple(c for c in categories if c is not FAILED),
@@ -569,6 +571,15 @@ class _Reader:
         caps = {key: self.number(raw, key, "adjustments") for key in ("bonus_cap", "deduction_cap", "total_floor")
                 if key in raw}
         return self.construct(Adjustments, "adjustments", **items, **caps)
+
+    def total_floor(self, adjustments: Adjustments, full_marks: Any) -> None:
+        """A floor above the full marks would raise every unit's total to it: every unit
+        equal, whatever its data."""
+        floor = adjustments.total_floor
+        if floor is not None and isinstance(full_marks, Decimal) and floor > full_marks:
+            self.problem(_("total_floor {floor} is above the full marks {full}: every unit's total would be raised "
+                           "to it, whatever its data; the floor is the least a total may be after deductions, "
+                           "such as 0").format(floor=fmt(floor), full=fmt(full_marks)), "adjustments", "total_floor")
 
     def assumption_ranges(self, raw: Any, declared: _Declared,
                           data: Mapping[str, Any]) -> AssumptionRanges | None | Failed:
