@@ -29,3 +29,14 @@ def test_a_total_floor_above_full_marks_is_refused(cli, tmp_path):
               output=f"{ruleset}:44: error: {problem}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed "
                      "validation\n")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), code=1, output=f"Error: {ruleset}: {problem}\n")
+
+
+def test_two_classes_of_one_name_are_refused(cli, tmp_path):
+    # 60 points would be "优秀" as 90 is: a unit's class would not say which it is.
+    ruleset, data = hostile_ruleset(tmp_path, '{name="合格", min_score=60}', '{name="优秀", min_score=60}')
+    problem = ("classification: field 'grades': two classes are named '优秀'; each class needs its own name, or a "
+               "unit's class would not say which it is")
+    check_cli(cli, tmp_path, "validate", str(ruleset), code=1,
+              output=f"{ruleset}:10: error: {problem}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed "
+                     "validation\n")
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), code=1, output=f"Error: {ruleset}: {problem}\n")
