@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hostile_kit import RULESET, UNITS, check_cli, copy_inputs
 
 
@@ -40,3 +42,25 @@ def test_two_classes_of_one_name_are_refused(cli, tmp_path):
               output=f"{ruleset}:10: error: {problem}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed "
                      "validation\n")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), code=1, output=f"Error: {ruleset}: {problem}\n")
+
+
+@pytest.mark.parametrize(("target", "problem"), [
+    ('{ kind = "growth", annual_percent = -200 }',
+     "'annual_percent' is -200, a yearly fall of 100% or more, which leaves nothing or turns the baseline's sign "
+     "year by year: a yearly fall is less than 100"),
+    ('{ kind = "growth", annual_percent = -100 }',
+     "'annual_percent' is -100, a yearly fall of 100% or more, which leaves nothing or turns the baseline's sign "
+     "year by year: a yearly fall is less than 100"),
+    ('{ kind = "change", percent = -130 }',
+     "'percent' is -130, a fall of more than 100%, which would turn the baseline's sign: a fall is at most -100 "
+     "(to zero)"),
+], ids=["growth-minus-200", "growth-minus-100", "change-minus-130"])
+def test_a_fall_past_zero_is_refused(cli, tmp_path, target, problem):
+    # 95 × (1 − 200%)^1 = −95: every unit would meet 2024's target, whatever its value.
+    ruleset, data = hostile_ruleset(tmp_path, "target = 98", f"target = {target}")
+    located = f"indicators[1] (食品抽检合格率): field 'target': {problem}"
+    check_cli(cli, tmp_path, "validate", str(ruleset), code=1,
+              output=f"{ruleset}:22: error: {located}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed "
+                     "validation\n")
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2024", code=1,
+              output=f"Error: {ruleset}: {located}\n")
