@@ -65,6 +65,8 @@ TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset", "sha
 #: Keys that tell a block of keys is an indicator's (no other table has them).
 _INDICATOR_ONLY = INDICATOR_KEYS - TOP_KEYS - CATEGORY_KEYS - ITEM_KEYS - EXAMPLE_KEYS
 SCHEMA = 1
+#: The first and last year a plan's base and horizon years may be.
+PLAN_YEARS = (1949, 2100)
 #: The most problems one load reports; past it the search stops.
 PROBLEM_LIMIT = 50
 
@@ -383,6 +385,13 @@ class _Reader:
                                 None, "schema")
         top = {key: self.required(data, key, None, kind) for key, kind in
                (("id", str), ("title", str), ("jurisdiction", str), ("base_year", int), ("horizon_year", int))}
+        for key in ("base_year", "horizon_year"):
+            year = top[key]
+            if isinstance(year, int) and not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+                # 20277 for 2027 would stretch the path to the target over eighteen millennia.
+                top[key] = self.problem(_("{key} {year} is outside {first}–{last}, the years a plan can have; check "
+                                          "it for a typing error").format(key=key, year=year, first=PLAN_YEARS[0],
+                                                                          last=PLAN_YEARS[1]), None, key)
         base, horizon = top["base_year"], top["horizon_year"]
         if isinstance(base, int) and isinstance(horizon, int) and horizon < base:
             # Checked here, not left to the Ruleset, so that it is reported even where no

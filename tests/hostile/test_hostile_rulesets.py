@@ -64,3 +64,16 @@ def test_a_fall_past_zero_is_refused(cli, tmp_path, target, problem):
                      "validation\n")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2024", code=1,
               output=f"Error: {ruleset}: {located}\n")
+
+
+def test_a_year_typed_with_a_digit_too_many_is_refused(cli, tmp_path):
+    # A plan of 2023 → 20277 put 2025's target 2 ÷ 18254 of the way from the baseline: every
+    # unit near the baseline scored as on track.
+    ruleset, data = hostile_ruleset(tmp_path, "horizon_year = 2027", "horizon_year = 20277")
+    problem = "field 'horizon_year': horizon_year 20277 is outside 1949–2100, the years a plan can have; check it for " \
+              "a typing error"
+    check_cli(cli, tmp_path, "validate", str(ruleset), code=1,
+              output=f"{ruleset}:6: error: {problem}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed "
+                     "validation\n")
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=1,
+              output=f"Error: {ruleset}: {problem}\n")
