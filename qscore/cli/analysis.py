@@ -100,6 +100,8 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
     """``±20%``, ``20%``, ``0.2`` (relative) or ``±2``, ``2`` as a number."""
     from decimal import Decimal, InvalidOperation
 
+    from qscore.limits import number_problem
+
     if text is None:
         return None
     cleaned = text.strip().lstrip("±").removeprefix("+-").strip()
@@ -112,6 +114,9 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
     if not number.is_finite() or number < 0 or (percent and not relative):
         raise click.BadParameter(_("'{text}' is not a range such as {example}").format(
             text=text, example="±20%" if relative else "±2"), param_hint=f"'--{name}'")
+    problem = number_problem(number, text, N_("a range"))  # 1e999 would overflow the sampling
+    if problem:
+        raise click.BadParameter(problem, param_hint=f"'--{name}'")
     return number / 100 if percent else number
 
 
@@ -119,7 +124,7 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
 @data_options
 @click.option("--samples", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
               help=_("How many samples of the assumptions."))
-@click.option("--seed", type=int, default=0, show_default=True, help=_("The seed: the same seed, the same result."))
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help=_("The seed: the same seed, the same result."))
 @click.option("--points", "points_range", metavar="±20%",
               help=_("How far each indicator's full marks (and each bonus or deduction item's points) may be off "
                    "(default: the ruleset's [assumption_ranges], else ±20%)."))

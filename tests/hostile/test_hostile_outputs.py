@@ -380,3 +380,18 @@ def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, t
     assert result.exit_code == 1
     assert "internal error: RuntimeError: made to fail after one unit" in result.output
     assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--seed", "-1", "Error: Invalid value for '--seed': -1 is not in the range x>=0."),
+    ("--cutoffs", "1e999", "Error: Invalid value for '--cutoffs': 1e999 is too large to be a range (limit "
+                           "1,000,000,000,000,000)"),
+    ("--points", "1e-30", "Error: Invalid value for '--points': 1e-30 has more than 20 decimal places; expected a "
+                          "range"),
+], ids=["negative-seed", "cutoffs-past-any-number", "points-too-fine"])
+def test_robustness_refuses_a_seed_or_range_it_cannot_sample_with(cli, tmp_path, option, value, message):
+    # Each was an internal error (numpy's seed, a float overflow) after the data was read.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    result = check_cli(cli, tmp_path, "robustness", str(ruleset), str(data), "--samples", "2", option, value,
+                       code=2, output=None)
+    assert result.output.splitlines()[-1] == message
