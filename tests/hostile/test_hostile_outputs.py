@@ -395,3 +395,15 @@ def test_robustness_refuses_a_seed_or_range_it_cannot_sample_with(cli, tmp_path,
     result = check_cli(cli, tmp_path, "robustness", str(ruleset), str(data), "--samples", "2", option, value,
                        code=2, output=None)
     assert result.output.splitlines()[-1] == message
+
+
+@pytest.mark.parametrize(("command", "output"), [("template", "form.pdf"), ("merge", "merged.txt")],
+                         ids=["template-to-pdf", "merge-to-txt"])
+def test_template_and_merge_refuse_a_suffix_no_format_of_theirs_writes(cli, tmp_path, command, output):
+    # form.pdf got an XLSX workbook, merged.txt CSV text: files named for what they are not.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    args = (command, str(ruleset), *((str(data),) if command == "merge" else ()), "-o", str(tmp_path / output))
+    result = check_cli(cli, tmp_path, *args, code=2, output=None)
+    assert result.output.splitlines()[-1] == (
+        f"Error: Invalid value for '-o': no output format writes {Path(output).suffix} files; {command} writes xlsx "
+        "(.xlsx), csv (.csv): give -o a file with one of these suffixes, or --format")
