@@ -4,7 +4,8 @@ plug-ins, the data options, writing an output file, tables and JSON on stdout.
 Exit codes: 0 success; 1 bad data, ruleset or plug-in (the message names the file, row
 and column), a limit hit, an output that cannot be written, and any internal error; 2
 misuse.  No traceback reaches the user (``QSCORE_DEBUG=1`` shows one).  A reader that
-stops early (``qscore show … | head``) ends qscore quietly, with exit code 1.  Text for
+stops early (``qscore show … | head``) ends qscore quietly, with exit code 1; a standard output
+the shell closed (``>&-``) is an error when something is to be written there.  Text for
 people (messages, tables, explanations) has its control characters shown escaped
 (``\\x1b``), so a name read from a file cannot drive the terminal.  Heavy modules are
 imported inside commands so that ``qscore --help`` starts fast.
@@ -173,8 +174,32 @@ def main(ctx: click.Context, plugins_dirs: tuple[str, ...], trust_plugins_dir: b
     indicator (long), as offices lay it out; see docs/data.md.
     """
     ctx.obj = {"plugins_dirs": plugins_dirs, "trust_plugins_dir": trust_plugins_dir}
+    if sys.stdout is None:  # closed by the shell: `qscore rank … >&-`
+        sys.stdout = ClosedOutput()
     for stream in (sys.stdout, sys.stderr):
         text_for_every_character(stream)
+
+
+class ClosedOutput:
+    """Stands for a standard output the shell closed (``qscore rank … -o FILE >&-``):
+    it is no terminal, and writing to it is an error that says so, rather than a result
+    lost unseen or an internal error."""
+
+    encoding = "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, data: object) -> int:
+        raise click.ClickException(_("standard output is closed, so the result has nowhere to go; give -o FILE, or "
+                                     "leave standard output open"))
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def buffer(self) -> ClosedOutput:
+        return self
 
 
 #: Characters qscore's own text uses that legacy code pages (GBK on Chinese Windows) lack.

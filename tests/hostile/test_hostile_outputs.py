@@ -407,3 +407,25 @@ def test_template_and_merge_refuse_a_suffix_no_format_of_theirs_writes(cli, tmp_
     assert result.output.splitlines()[-1] == (
         f"Error: Invalid value for '-o': no output format writes {Path(output).suffix} files; {command} writes xlsx "
         "(.xlsx), csv (.csv): give -o a file with one of these suffixes, or --format")
+
+
+CLOSED_STDOUT = ("sh", "-c", 'exec "$@" >&-', "sh")  # runs qscore with its standard output closed
+
+
+@pytest.mark.parametrize("args", [("rank",), ("explain", "南宾街道"), ("show",)], ids=["rank", "explain", "show"])
+def test_a_closed_standard_output_is_an_error_saying_so(tmp_path, args):
+    # rank was an internal error (NoneType has no isatty); explain and show printed nothing, with exit 0.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    command, *unit = args
+    given = [command, str(ruleset), *([] if command == "show" else [str(data)]), *unit]
+    done = run_qscore(given, cwd=tmp_path, prefix=CLOSED_STDOUT)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == ("Error: standard output is closed, so the result has nowhere to go; "
+                                            "give -o FILE, or leave standard output open")
+
+
+def test_a_closed_standard_output_does_not_stop_a_result_written_to_a_file(tmp_path):
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    done = run_qscore(["rank", str(ruleset), str(data), "-o", "ranked.csv"], cwd=tmp_path, prefix=CLOSED_STDOUT)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ranked.csv").read_text(encoding="utf-8-sig").startswith("排名,单位,总分,等次")
