@@ -262,7 +262,7 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
         if escape:
             with contextlib.suppress(UnicodeDecodeError):
                 data = terminal_text(data.decode("utf-8")).encode("utf-8")
-        sys.stdout.buffer.write(data)
+        _write_all(sys.stdout.buffer, data)
         sys.stdout.buffer.flush()
         return
     target = check_output(output, inputs)
@@ -376,11 +376,15 @@ def _keep_mode(temporary: str, existing: os.stat_result | None) -> None:
 
 
 def _write_all(stream: Any, data: bytes | Iterable[bytes]) -> None:
-    # In pieces, so that a signal is handled while a large output is written.
+    # In pieces, so that a signal is handled while a large output is written.  A write
+    # may take part of a piece (a pipe whose reader has gone takes what fits): the rest
+    # is written again, and fails then if it cannot go.
     for piece in [data] if isinstance(data, bytes) else data:
         view = memoryview(piece)
         for start in range(0, len(view), WRITE_CHUNK):
-            stream.write(view[start:start + WRITE_CHUNK])
+            chunk = view[start:start + WRITE_CHUNK]
+            while chunk:
+                chunk = chunk[stream.write(chunk):]
 
 
 @contextlib.contextmanager

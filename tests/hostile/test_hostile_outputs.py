@@ -429,3 +429,19 @@ def test_a_closed_standard_output_does_not_stop_a_result_written_to_a_file(tmp_p
     done = run_qscore(["rank", str(ruleset), str(data), "-o", "ranked.csv"], cwd=tmp_path, prefix=CLOSED_STDOUT)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ranked.csv").read_text(encoding="utf-8-sig").startswith("排名,单位,总分,等次")
+
+
+def test_a_reader_that_stops_early_ends_qscore_with_exit_code_1(tmp_path):
+    # A write into the pipe took what fitted when the reader left, and the rest went unseen:
+    # exit 0 for a result nobody read to the end.
+    rows = "".join(f"第{n}镇,97.5%,99.2,完成,,\n" for n in range(3000))
+    (tmp_path / "many.csv").write_text(UNITS.read_text(encoding="utf-8").splitlines()[0] + "\n" + rows,
+                                       encoding="utf-8")
+    with subprocess.Popen([sys.executable, "-m", "qscore", "rank", str(RULESET), "many.csv"], cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment()) as qscore:
+        assert qscore.stdout is not None and qscore.stderr is not None
+        assert qscore.stdout.read(10)  # the table is far larger than the pipe holds
+        qscore.stdout.close()
+        errors = qscore.stderr.read().decode("utf-8")
+        assert qscore.wait(timeout=60) == 1
+    assert "Error" not in errors and "Traceback" not in errors
