@@ -780,9 +780,46 @@ def _default(attribute: attrs.Attribute) -> Any:
     return factory() if callable(factory) and not getattr(default, "takes_self", False) else default
 
 
+#: attrs' own messages for a number or a length out of bounds (it gives no parts for them).
+_ATTRS_BOUND = re.compile(r"^(?P<length>Length of )?'(?P<name>[^']+)' must be (?P<op><=|>=|<|>) (?P<bound>.+): "
+                          r"(?P<value>.*)$", re.DOTALL)
+_RELATIONS = {"<=": N_("at most"), ">=": N_("at least"), "<": N_("less than"), ">": N_("more than")}
+#: What each id pattern of the model allows, in words.
+_ID_FORMS = {r"^[A-Za-z][A-Za-z0-9_\-]*$": N_("an id is ASCII letters, digits, '_' or '-', starting with a letter, "
+                                               "such as food_pass_rate"),
+             r"^[a-z0-9][a-z0-9_.\-]*$": N_("a ruleset id is lower-case ASCII letters, digits, '.', '_' or '-', such "
+                                             "as shizhu-township")}
+
+
 def _attrs_message(exc: Exception) -> str:
-    # attrs validators put (message, attribute, expected, value) in args; the first is enough.
-    return str(exc.args[0]) if exc.args else str(exc)
+    """An attrs validator's complaint in qscore's words (and language).
+
+    attrs puts ``(message, attribute, expected, value)`` in the arguments of a choice, a
+    pattern or a type it refuses, and only an English sentence for a number or length
+    out of bounds, which is read back here.
+    """
+    message = str(exc.args[0]) if exc.args else str(exc)
+    if len(exc.args) == 4 and hasattr(exc.args[1], "name"):
+        name, expected, value = exc.args[1].name, exc.args[2], exc.args[3]
+        if isinstance(expected, re.Pattern):
+            form = _ID_FORMS.get(expected.pattern)
+            return (_("{value!r} is not allowed for '{name}': {form}").format(value=value, name=name, form=_(form))
+                    if form else message)
+        if " must be in " in message:
+            return _("'{name}' must be one of {options}, got {value!r}").format(
+                name=name, options=", ".join(map(repr, expected)), value=value)
+        return message
+    bound = _ATTRS_BOUND.match(message)
+    if bound is None:
+        return message
+    relation = _(_RELATIONS[bound["op"]])
+    if not bound["length"]:
+        return _("'{name}' must be {relation} {bound}, got {value}").format(
+            name=bound["name"], relation=relation, bound=bound["bound"], value=bound["value"])
+    if (bound["op"], bound["bound"]) == (">=", "1"):
+        return _("'{name}' must not be empty").format(name=bound["name"])
+    return _("'{name}' must hold {relation} {bound} entries, got {value}").format(
+        name=bound["name"], relation=relation, bound=bound["bound"], value=bound["value"])
 
 
 def _attrs_field(exc: Exception, prefix: str | None) -> str | None:
