@@ -22,7 +22,7 @@ import attrs
 
 from qscore.collect.forms import SOURCES_SHEET, own_notice, own_workbook
 from qscore.errors import DataError, DataProblem, UsageError
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, HiddenPolicy, MergedPolicy, Notice, Roster, Ruleset, ScoringOptions, SourceFile
 from qscore.plugins.manager import Catalog, load_plugins
@@ -92,7 +92,7 @@ def is_file(path: Path) -> bool:
         return path.is_file()
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
 
 
 def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, explain: bool = False,

@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 import attrs
 
 from qscore.errors import Problem, RulesetError
-from qscore.i18n import N_, _
+from qscore.i18n import N_, _, os_reason
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
@@ -89,7 +89,7 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         raw = source.read_bytes()
     except OSError as exc:
         raise RulesetError(_("cannot read the ruleset: {value}").format(
-                value=exc.strerror or exc), file=file) from None
+                value=os_reason(exc)), file=file) from None
     try:
         # utf-8-sig: a byte-order mark, as Windows Notepad saves UTF-8, is not part of the text.
         text = raw.decode("utf-8-sig")

@@ -194,6 +194,10 @@ ERRORS = [
      "Error: Invalid value for '--year': 2030 is outside the plan (2023 → 2027)\n",
      "用法： qscore rank [OPTIONS] RULESET DATA...\n可运行「qscore rank --help」查看帮助。\n\n"
      "错误：'--year' 取值无效：2030 年不在规划期内（2023 → 2027）\n"),
+    # the system's reason, in qscore's language
+    (("rank", RULESET, str(DATA / "townships.csv"), "--year", "2027", "-o", "/dev/full"), 1,
+     "Error: Could not write file '/dev/full': no space left on the disk\n",
+     "错误：无法写入文件「/dev/full」：磁盘空间已满\n"),
     # attrs' own checks (a pattern, a choice), in qscore's words and language
     (("validate", "fields.toml"), 1,
      "fields.toml:17: error: indicators[1] (食品抽检合格率): field 'id': '食品' is not allowed for 'id': an id is "

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.i18n import N_, _, translate_click
+from qscore.i18n import N_, _, os_reason, translate_click
 
 translate_click()  # before the commands are defined: click's decorators make some of its texts
 
@@ -271,7 +271,7 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
     except FileNotFoundError:
         existing = None
     except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+        raise click.FileError(output, hint=os_reason(exc)) from None
     if existing is not None and stat.S_ISBLK(existing.st_mode):
         raise click.BadParameter(_("{output} is a disk (a block device); give a file").format(output=output),
                                  param_hint="'-o'")
@@ -329,7 +329,7 @@ def _write_into(target: Path, data: bytes | Iterable[bytes], output: str) -> Non
             _write_all(stream, data)
     except OSError as exc:
         raise click.ClickException(_("Could not write file '{file}': {reason}").format(
-            file=output, reason=exc.strerror or exc)) from None
+            file=output, reason=os_reason(exc))) from None
 
 
 def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing: os.stat_result | None) -> None:
@@ -344,7 +344,7 @@ def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing:
                 handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
                 temporary.append(name)
         except OSError as exc:
-            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+            raise click.FileError(output, hint=os_reason(exc)) from None
         try:
             with os.fdopen(handle, "wb") as stream:
                 _keep_mode(name, existing)
@@ -356,7 +356,7 @@ def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing:
             Path(name).unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise click.ClickException(_("Could not write file '{file}': {reason}; nothing was written").format(
-                    file=output, reason=exc.strerror or exc)) from None
+                    file=output, reason=os_reason(exc))) from None
             raise
 
 

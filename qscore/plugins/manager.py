@@ -29,7 +29,7 @@ import attrs
 import pluggy
 
 from qscore.errors import PluginError, QscoreError, RulesetError, UsageError
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 from qscore.model import Ruleset
 from qscore.plugins import hookspecs
 from qscore.reading.table import Reader, ReaderRegister
@@ -251,7 +251,7 @@ def _is_file(text: str) -> bool:
         return Path(text).is_file()
     except OSError as exc:
         raise RulesetError(_("cannot read the ruleset: {value}").format(
-                value=exc.strerror or exc), file=text) from None
+                value=os_reason(exc)), file=text) from None
 
 
 def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_points: bool = True,

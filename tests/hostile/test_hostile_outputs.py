@@ -93,7 +93,7 @@ def test_a_device_is_written_into_not_replaced(cli, tmp_path, inputs):
 def test_a_full_device_names_the_output(cli, tmp_path, inputs):
     ruleset, data = inputs
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2027", "-o", "/dev/full", code=1,
-              output="Error: Could not write file '/dev/full': No space left on device\n")
+              output="Error: Could not write file '/dev/full': no space left on the disk\n")
 
 
 def test_a_fifo_is_written_into(cli, tmp_path, inputs):
@@ -207,7 +207,7 @@ def test_an_output_larger_than_the_file_size_limit_names_the_output(tmp_path):
                       cwd=tmp_path,
                       file_size=4096)
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == "Error: Could not write file 'result.json': File too large; nothing was written\n"
+    assert done.stderr == "Error: Could not write file 'result.json': the file is too large; nothing was written\n"
     assert files(tmp_path) == before
 
 
