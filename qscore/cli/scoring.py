@@ -60,7 +60,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
         with batch_work():
             batch = score(ctx, explain=writer.explained and not no_explain, progress=progress, **options)
             # A file is written a piece at a time where the format allows (below, by emit).
-            data = writer.write(batch) if writer.stream is None or output in (None, "-") else writer.stream(batch)
+            data = writer.output(batch, in_pieces=output not in (None, "-"))
             progress.update(1)
             if archive is not None:
                 record_round(batch, archive, replace=replace)

@@ -247,3 +247,24 @@ def test_a_plugin_adjuster_s_line_that_cannot_count_as_given_is_refused_naming_i
     check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
               output=f"Error: plug-in 'odd': its adjuster for ruleset 'test-township' gave, for unit '南宾街道', "
                      f"{problem}\n")
+
+
+@pytest.mark.parametrize(("registration", "args", "message"), [
+    ("register('md', lambda batch: 'text, not bytes', suffix='.md')", ("--format", "md"),
+     "its output format 'md' gave str where a writer gives bytes; encode text first (text.encode('utf-8'))"),
+    ("register('md', lambda batch: 'text, not bytes', suffix='.md')", ("-o", "ranked.md"),
+     "its output format 'md' gave str where a writer gives bytes; encode text first (text.encode('utf-8'))"),
+    ("register('sheet', lambda batch: b'', suffix='.csv')", ("--format", "sheet"),
+     "output format 'sheet' has the suffix .csv, which output format 'csv' of plug-in 'qscore.builtin' has "
+     "already; give it a suffix of its own"),
+    ("register('md', lambda batch: b'', suffix='md')", ("--format", "md"),
+     "output format 'md' has the suffix 'md'; a suffix is a dot and lower-case letters or digits, such as '.md'"),
+], ids=["str-to-stdout", "str-to-file", "suffix-of-csv", "suffix-without-dot"])
+def test_a_plugin_writer_that_breaks_its_contract_is_named(cli, tmp_path, registration, args, message):
+    # A str was an internal error naming nothing; a second .csv format was never picked by -o x.csv, and a
+    # suffix without its dot by no -o at all, both unseen.
+    source = f"from qscore import hookimpl\n\n\n@hookimpl\ndef qscore_register_writers(register):\n    {registration}\n"
+    folder = plugin_folder(tmp_path, source, name="writer")
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), "--year", "2027", *args,
+              code=1, output=f"Error: plug-in 'writer': {message}\n")
