@@ -31,7 +31,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 
 import attrs
 
-from qscore.errors import Problem, RulesetError
+from qscore.errors import PluginError, Problem, RulesetError
 from qscore.i18n import N_, _, os_reason
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
@@ -174,6 +174,9 @@ class RulesetRegister:
     def __call__(self, source: str | os.PathLike[str] | Traversable | Ruleset) -> None:
         if isinstance(source, Ruleset):
             self._registered.append(RulesetEntry(source, self.plugin))
+        elif not isinstance(source, (str, os.PathLike, Traversable)):
+            raise PluginError(_("register() takes a ruleset file's path or a qscore.Ruleset, got {source!r}").format(
+                source=source), plugin=self.plugin)
         else:
             self._registered.append(PendingRuleset(Path(source) if isinstance(source, (str, os.PathLike)) else source,
                                                    self.plugin))

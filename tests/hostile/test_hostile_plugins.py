@@ -268,3 +268,11 @@ def test_a_plugin_writer_that_breaks_its_contract_is_named(cli, tmp_path, regist
     (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
     check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), "--year", "2027", *args,
               code=1, output=f"Error: plug-in 'writer': {message}\n")
+
+
+def test_a_plugin_registering_something_other_than_a_ruleset_is_named(cli, tmp_path):
+    # register(12) was an internal error (int has no read_bytes) naming nothing.
+    source = "from qscore import hookimpl\n\n\n@hookimpl\ndef qscore_register_rulesets(register):\n    register(12)\n"
+    folder = plugin_folder(tmp_path, source, name="county")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rulesets", code=1,
+              output="Error: plug-in 'county': register() takes a ruleset file's path or a qscore.Ruleset, got 12\n")
