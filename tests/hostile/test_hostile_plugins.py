@@ -276,3 +276,21 @@ def test_a_plugin_registering_something_other_than_a_ruleset_is_named(cli, tmp_p
     folder = plugin_folder(tmp_path, source, name="county")
     check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rulesets", code=1,
               output="Error: plug-in 'county': register() takes a ruleset file's path or a qscore.Ruleset, got 12\n")
+
+
+@pytest.mark.parametrize(("made", "what"), [
+    ("'not a table'", "str"),
+    ("RawTable(file=str(path), header=('单位', '食品抽检合格率'), rows=[['南宾街道', 97.5]], row_numbers=[2])",
+     "the cell 97.5 (float) in row 2"),
+], ids=["str", "float-cell"])
+def test_a_plugin_reader_that_gives_no_table_of_strings_is_named(cli, tmp_path, made, what):
+    # Each was an internal error (str has no attribute file; expected str instance, float found) naming nothing.
+    source = ("from qscore import RawTable, hookimpl\n\n\ndef read(path, options):\n    return " + made
+              + "\n\n\n@hookimpl\ndef qscore_register_readers(register):\n    register('tsv', read, suffixes=('.tsv',))\n")
+    folder = plugin_folder(tmp_path, source, name="tsv")
+    (ruleset,) = copy_inputs(tmp_path / "in", RULESET)
+    data = tmp_path / "in" / "units.tsv"
+    data.write_text("单位\t食品抽检合格率\n南宾街道\t97.5\n", encoding="utf-8")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
+              output=f"Error: plug-in 'tsv': its reader 'tsv' gave {what} for {data}; a reader gives a "
+                     "qscore.RawTable whose header and cells are strings, as the file shows them\n")
