@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from qscore.errors import DataError, QscoreError, UsageError
-from qscore.i18n import _, ngettext
+from qscore.i18n import N_, _, ngettext, os_reason
 from qscore.model import Provenance, ScoringOptions, SourceFile
 
 if TYPE_CHECKING:  # imported when used: `qscore history` reads a unit's rows and starts fast
@@ -161,6 +161,12 @@ _ROUND_COLUMNS = ("id, ruleset, title, year, base_year, horizon_year, ruleset_sh
 _ROUND_WIDTH = len(_ROUND_COLUMNS.split(","))
 
 
+#: Seconds to wait for another program writing the archive to finish.
+LOCK_WAIT = 5.0
+#: Why an archive another program is writing cannot be opened or written now.
+LOCKED = N_("another program is writing to it; try again when it has finished")
+
+
 @attrs.frozen
 class Round:
     """A recorded round (a row of the ``rounds`` table).
@@ -283,7 +289,7 @@ class Archive:
         if not create and not path.is_file():
             raise UsageError(_("no such archive: {path}").format(path=path))
         try:
-            connection = sqlite3.connect(path, isolation_level=None)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT)
         except sqlite3.Error as exc:
             raise DataError(_("cannot open the archive: {exc}").format(exc=exc), file=str(path)) from None
         archive = cls(path, connection)
@@ -291,6 +297,9 @@ class Archive:
             archive._migrate()
         except sqlite3.DatabaseError as exc:
             connection.close()
+            if "locked" in str(exc):
+                raise DataError(_("cannot open the archive: {reason}").format(reason=_(LOCKED)),
+                                file=str(path)) from None
             raise DataError(_("not an archive of rounds ({exc})").format(exc=exc), file=str(path)) from None
         except QscoreError:
             connection.close()
@@ -514,7 +523,8 @@ class Archive:
                     ruleset=provenance.ruleset, year=provenance.year, id=ruleset.id, batch_year=batch.year))
         units = stored_units(batch.units, [c.id for c in ruleset.categories])
         fingerprint = _fingerprint(provenance, units)
-        with self._transaction():
+        self._check_writable()
+        with self._written(), self._transaction():
             current = self._current(ruleset.id, batch.year)
             if current is not None and current.fingerprint == fingerprint:
                 return Recorded("unchanged", current)
@@ -528,6 +538,29 @@ class Archive:
         if current is None:
             return Recorded("recorded", new)
         return Recorded("replaced", new, next(r for r in recorded if r.id == current.id))
+
+    def _check_writable(self) -> None:
+        """Refuse to record into a file made read-only (no write permission for anyone,
+        or none for this user): it is kept as it is, as an output file would be."""
+        try:
+            mode = self.path.stat().st_mode
+        except OSError as exc:
+            raise DataError(_("cannot record the round in the archive: {reason}").format(reason=os_reason(exc)),
+                            file=str(self.path)) from None
+        if not mode & 0o222 or not os.access(self.path, os.W_OK):
+            raise DataError(_("the archive is read-only, and qscore does not record into a read-only archive; make "
+                              "it writable or give another archive"), file=str(self.path))
+
+    @contextlib.contextmanager
+    def _written(self) -> Iterator[None]:
+        """Writing the archive: a failure of the file (locked by another program, a full
+        disk) is said, naming the archive; nothing is recorded."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            reason = _(LOCKED) if "locked" in str(exc) else str(exc)
+            raise DataError(_("cannot record the round in the archive: {reason}").format(reason=reason),
+                            file=str(self.path)) from None
 
     def _insert(self, ruleset: Ruleset, provenance: Provenance, units: list[StoredUnit], fingerprint: str) -> int:
         from qscore.writing.explain import follows_path

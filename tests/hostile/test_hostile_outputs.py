@@ -8,6 +8,7 @@ import io
 import os
 import re
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -445,3 +446,33 @@ def test_a_reader_that_stops_early_ends_qscore_with_exit_code_1(tmp_path):
         errors = qscore.stderr.read().decode("utf-8")
         assert qscore.wait(timeout=60) == 1
     assert "Error" not in errors and "Traceback" not in errors
+
+
+def test_a_read_only_archive_is_not_recorded_into(cli, tmp_path):
+    # Made read-only (chmod a-w) to keep last year's rounds: as root it was written all the
+    # same, and as a user it was an internal error (attempt to write a readonly database).
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    archive = tmp_path / "in" / "rounds.db"
+    assert cli("rank", str(ruleset), str(data), "--year", "2025", "--record", str(archive)).exit_code == 0
+    archive.chmod(0o444)
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2026", "--record", str(archive), code=1,
+              output=f"Error: {archive}: the archive is read-only, and qscore does not record into a read-only "
+                     "archive; make it writable or give another archive\n")
+
+
+def test_an_archive_another_program_is_writing_is_said_to_be_busy(cli, tmp_path, monkeypatch):
+    # It was "not an archive of rounds (database is locked)".
+    from qscore.rounds import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "LOCK_WAIT", 0.05)
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    archive = tmp_path / "in" / "rounds.db"
+    assert cli("rank", str(ruleset), str(data), "--year", "2025", "--record", str(archive)).exit_code == 0
+    other = sqlite3.connect(archive, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2026", "--record", str(archive),
+                  code=1, output=f"Error: {archive}: cannot open the archive: another program is writing to it; try "
+                                 "again when it has finished\n")
+    finally:
+        other.close()
