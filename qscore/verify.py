@@ -94,6 +94,10 @@ def verify(result: str | os.PathLike[str], *, data: Sequence[str | os.PathLike[s
     path = Path(result)
     if not path.is_file():
         raise UsageError(_("no such file: {path}").format(path=path))
+    if path.name.endswith(SIDECAR_SUFFIX) and len(path.name) > len(SIDECAR_SUFFIX):
+        owner = path.with_name(path.name[:-len(SIDECAR_SUFFIX)])
+        raise UsageError(_("{path} is the provenance file of {result}, not a result: give the result itself "
+                           "(qscore verify {result})").format(path=path, result=owner))
     catalog = catalog or load_plugins()
     fmt, provenance = _provenance(path)
     notes = []

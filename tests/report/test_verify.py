@@ -208,6 +208,16 @@ def test_a_ruleset_file_changed_so_that_it_no_longer_loads_is_said_to_have_chang
     assert checked.exit_code == 0, checked.output
 
 
+def test_the_provenance_file_given_for_its_result_names_the_result(cli, outputs):
+    # It was compared as a JSON result: "ruleset: the file says none, recomputed 'test-township'".
+    sidecar = outputs["csv"].with_name(outputs["csv"].name + ".provenance.json")
+    assert sidecar.is_file()
+    checked = cli("verify", str(sidecar))
+    assert (checked.exit_code, checked.output) == (2, (
+        f"Error: {sidecar} is the provenance file of {outputs['csv']}, not a result: give the result itself (qscore "
+        f"verify {outputs['csv']})\n"))
+
+
 def test_a_result_scored_with_a_roster_and_options_recomputes_with_them(cli, tmp_path):
     ruleset, data, roster = tmp_path / "township.toml", tmp_path / "townships.csv", tmp_path / "roster.txt"
     shutil.copy(TOWNSHIP, ruleset)
