@@ -198,6 +198,10 @@ ERRORS = [
     (("rank", RULESET, str(DATA / "townships.csv"), "--year", "2027", "-o", "/dev/full"), 1,
      "Error: Could not write file '/dev/full': no space left on the disk\n",
      "错误：无法写入文件「/dev/full」：磁盘空间已满\n"),
+    # SQLite's reason, in qscore's language
+    (("history", "quotes.toml"), 1,
+     "Error: quotes.toml: not an archive of rounds (the file is not an SQLite database)\n",
+     "错误：文件 quotes.toml：不是轮次档案库（该文件不是 SQLite 数据库）\n"),
     # attrs' own checks (a pattern, a choice), in qscore's words and language
     (("validate", "fields.toml"), 1,
      "fields.toml:17: error: indicators[1] (食品抽检合格率): field 'id': '食品' is not allowed for 'id': an id is "

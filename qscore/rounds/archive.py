@@ -161,6 +161,23 @@ _ROUND_COLUMNS = ("id, ruleset, title, year, base_year, horizon_year, ruleset_sh
 _ROUND_WIDTH = len(_ROUND_COLUMNS.split(","))
 
 
+#: SQLite's reasons an archive cannot be read or written, said in qscore's language
+#: (SQLite says them in English).
+_SQLITE_REASONS = {
+    "file is not a database": N_("the file is not an SQLite database"),
+    "database disk image is malformed": N_("the file is damaged"),
+    "disk I/O error": N_("input/output error (the disk or the network drive failed)"),
+    "database or disk is full": N_("no space left on the disk"),
+    "attempt to write a readonly database": N_("the file may not be written"),
+    "unable to open database file": N_("the file cannot be opened"),
+}
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    known = _SQLITE_REASONS.get(str(exc))
+    return _(known) if known else str(exc)
+
+
 #: Seconds to wait for another program writing the archive to finish.
 LOCK_WAIT = 5.0
 #: Why an archive another program is writing cannot be opened or written now.
@@ -291,7 +308,7 @@ class Archive:
         try:
             connection = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT)
         except sqlite3.Error as exc:
-            raise DataError(_("cannot open the archive: {exc}").format(exc=exc), file=str(path)) from None
+            raise DataError(_("cannot open the archive: {exc}").format(exc=_sqlite_reason(exc)), file=str(path)) from None
         archive = cls(path, connection)
         try:
             archive._migrate()
@@ -300,7 +317,8 @@ class Archive:
             if "locked" in str(exc):
                 raise DataError(_("cannot open the archive: {reason}").format(reason=_(LOCKED)),
                                 file=str(path)) from None
-            raise DataError(_("not an archive of rounds ({exc})").format(exc=exc), file=str(path)) from None
+            raise DataError(_("not an archive of rounds ({exc})").format(exc=_sqlite_reason(exc)),
+                            file=str(path)) from None
         except QscoreError:
             connection.close()
             raise
@@ -558,7 +576,7 @@ class Archive:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            reason = _(LOCKED) if "locked" in str(exc) else str(exc)
+            reason = _(LOCKED) if "locked" in str(exc) else _sqlite_reason(exc)
             raise DataError(_("cannot record the round in the archive: {reason}").format(reason=reason),
                             file=str(self.path)) from None
 
