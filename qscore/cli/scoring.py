@@ -40,6 +40,10 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
               N_("archive"): archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
+    if archive is not None:
+        from qscore.rounds.archive import check_writable
+
+        check_writable(archive)  # before the work too
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:

@@ -173,6 +173,29 @@ _SQLITE_REASONS = {
 }
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Make sure a round can be recorded in the archive ``path``: its folder is there, and
+    the file, when there is one, was not made read-only (no write permission for anyone,
+    or none for this user), which keeps it as it is, as an output file would be.
+
+    :raises DataError: naming the archive.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise DataError(_("cannot record the round in the archive: the folder {folder} does not exist").format(
+            folder=path.parent), file=str(path))
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return  # made on first use
+    except OSError as exc:
+        raise DataError(_("cannot record the round in the archive: {reason}").format(reason=os_reason(exc)),
+                        file=str(path)) from None
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        raise DataError(_("the archive is read-only, and qscore does not record into a read-only archive; make it "
+                          "writable or give another archive"), file=str(path))
+
+
 def _sqlite_reason(exc: sqlite3.Error) -> str:
     known = _SQLITE_REASONS.get(str(exc))
     return _(known) if known else str(exc)
@@ -541,7 +564,7 @@ class Archive:
                     ruleset=provenance.ruleset, year=provenance.year, id=ruleset.id, batch_year=batch.year))
         units = stored_units(batch.units, [c.id for c in ruleset.categories])
         fingerprint = _fingerprint(provenance, units)
-        self._check_writable()
+        check_writable(self.path)
         with self._written(), self._transaction():
             current = self._current(ruleset.id, batch.year)
             if current is not None and current.fingerprint == fingerprint:
@@ -556,18 +579,6 @@ class Archive:
         if current is None:
             return Recorded("recorded", new)
         return Recorded("replaced", new, next(r for r in recorded if r.id == current.id))
-
-    def _check_writable(self) -> None:
-        """Refuse to record into a file made read-only (no write permission for anyone,
-        or none for this user): it is kept as it is, as an output file would be."""
-        try:
-            mode = self.path.stat().st_mode
-        except OSError as exc:
-            raise DataError(_("cannot record the round in the archive: {reason}").format(reason=os_reason(exc)),
-                            file=str(self.path)) from None
-        if not mode & 0o222 or not os.access(self.path, os.W_OK):
-            raise DataError(_("the archive is read-only, and qscore does not record into a read-only archive; make "
-                              "it writable or give another archive"), file=str(self.path))
 
     @contextlib.contextmanager
     def _written(self) -> Iterator[None]:

@@ -476,3 +476,15 @@ def test_an_archive_another_program_is_writing_is_said_to_be_busy(cli, tmp_path,
                                  "again when it has finished\n")
     finally:
         other.close()
+
+
+def test_an_archive_in_a_folder_that_is_not_there_is_refused_before_the_work(cli, tmp_path):
+    # The batch was read and scored first; then the archive failed as "the file cannot be opened".
+    # Checked first, it is refused even before the data's own problem (97.5x) is found.
+    (ruleset,) = copy_inputs(tmp_path / "in", RULESET)
+    data = tmp_path / "in" / "townships.csv"
+    data.write_text(UNITS.read_text(encoding="utf-8").replace("97.5%", "97.5x"), encoding="utf-8")
+    archive = tmp_path / "gone" / "rounds.db"
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--record", str(archive), code=1,
+              output=f"Error: {archive}: cannot record the round in the archive: the folder {archive.parent} does "
+                     "not exist\n")
