@@ -150,7 +150,7 @@ def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | 
 
     points = _range(points_range, relative=True, name="points")
     cutoffs = _range(cutoffs_range, relative=False, name="cutoffs")
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
+    inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     case = _case(ctx, **options)

@@ -564,11 +564,12 @@ def check_units(units: str | None) -> None:
         raise click.BadParameter(_("no such file: {units}").format(units=units), param_hint="'--units'")
 
 
-def data_inputs(data: tuple[str, ...]) -> dict[str, str]:
-    """The data files as :data:`Inputs`: ``-o`` is never one of them."""
-    if len(data) == 1:
-        return {N_("data file"): data[0]}
-    return {_("data file {name}").format(name=name): name for name in data}
+def data_inputs(data: tuple[str, ...], units: str | None) -> dict[str, str | None]:
+    """The data files and the ``--units`` roster file as :data:`Inputs`: ``-o`` is
+    never one of them."""
+    files: dict[str, str | None] = {N_("data file"): data[0]} if len(data) == 1 else \
+        {_("data file {name}").format(name=name): name for name in data}
+    return {**files, N_("roster file"): units}
 
 
 def echo_notices(batch: BatchResult) -> None:

@@ -113,7 +113,7 @@ def merge(ctx: click.Context, fmt: str | None, output: str | None, **options: An
     _check_year(ruleset, options["year"])
     fmt = _format(fmt, output, "csv", "merge")
     _refuse_workbook_on_terminal(fmt, output)
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
+    inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
     if output not in (None, "-"):
         check_output(output, inputs)
     paths = data_paths(options["data"], options["units"])

@@ -36,7 +36,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     merged first as qscore merge merges them."""
     if replace and archive is None:
         raise click.UsageError(_("--replace needs --record ARCHIVE"))
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
+    inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
               N_("archive"): archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after

@@ -488,3 +488,17 @@ def test_an_archive_in_a_folder_that_is_not_there_is_refused_before_the_work(cli
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--record", str(archive), code=1,
               output=f"Error: {archive}: cannot record the round in the archive: the folder {archive.parent} does "
                      "not exist\n")
+
+
+@pytest.mark.parametrize(("command", "roster"), [
+    ("rank", "roster.txt"), ("robustness", "roster.txt"), ("merge", "roster.csv"), ("report", "roster.html"),
+], ids=["rank", "robustness", "merge", "report"])
+def test_the_units_roster_is_never_the_output(cli, tmp_path, command, roster):
+    # -o roster.txt with --units roster.txt replaced the roster with the ranking.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    units = tmp_path / "in" / roster
+    units.write_text("南宾街道\n西沱镇\n黄水镇\n", encoding="utf-8")
+    result = check_cli(cli, tmp_path, command, str(ruleset), str(data), "--units", str(units), "--partial", "-o",
+                       str(units), code=2, output=None)
+    assert result.output.splitlines()[-1] == (f"Error: Invalid value for '-o': {units} is the roster file, which this "
+                                              "command reads; writing there would destroy it: give another file")
