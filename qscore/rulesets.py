@@ -389,12 +389,8 @@ class _Reader:
         top = {key: self.required(data, key, None, kind) for key, kind in
                (("id", str), ("title", str), ("jurisdiction", str), ("base_year", int), ("horizon_year", int))}
         for key in ("base_year", "horizon_year"):
-            year = top[key]
-            if isinstance(year, int) and not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
-                # 20277 for 2027 would stretch the path to the target over eighteen millennia.
-                top[key] = self.problem(_("{key} {year} is outside {first}–{last}, the years a plan can have; check "
-                                          "it for a typing error").format(key=key, year=year, first=PLAN_YEARS[0],
-                                                                          last=PLAN_YEARS[1]), None, key)
+            # 20277 for 2027 would stretch the path to the target over eighteen millennia.
+            top[key] = self.plan_year(top[key], key, None)
         base, horizon = top["base_year"], top["horizon_year"]
         if isinstance(base, int) and isinstance(horizon, int) and horizon < base:
             # Checked here, not left to the Ruleset, so that it is reported even where no
@@ -493,8 +489,17 @@ class _Reader:
                     category=category, known=known), table, "category")
         return category
 
+    def plan_year(self, year: Any, key: str, table: str | None) -> Any:
+        """``year`` when it is one a plan can have (or was not read), else FAILED with the
+        problem noted as a typing error."""
+        if isinstance(year, int) and not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+            return self.problem(_("{key} {year} is outside {first}–{last}, the years a plan can have; check it for a "
+                                  "typing error").format(key=key, year=year, first=PLAN_YEARS[0], last=PLAN_YEARS[1]),
+                                table, key)
+        return year
+
     def baseline_year(self, raw: Mapping[str, Any], table: str, years: _Years) -> int | None | Failed:
-        year = self.optional(raw, "baseline_year", table, int)
+        year = self.plan_year(self.optional(raw, "baseline_year", table, int), "baseline_year", table)
         if isinstance(year, int) and isinstance(years.horizon, int) and year > years.horizon:
             return self.problem(_("baseline_year {year} comes after the horizon year {horizon}").format(
                     year=year, horizon=years.horizon),

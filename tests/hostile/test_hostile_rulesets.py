@@ -77,3 +77,15 @@ def test_a_year_typed_with_a_digit_too_many_is_refused(cli, tmp_path):
                      "validation\n")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=1,
               output=f"Error: {ruleset}: {problem}\n")
+
+
+def test_a_baseline_year_typed_wrong_is_refused_too(cli, tmp_path):
+    # 较2002年 typed as 202: a path from the year 202 put every year's target near the plan's own.
+    ruleset, data = hostile_ruleset(tmp_path, "baseline = 95\n", "baseline = 95\nbaseline_year = 202\n")
+    problem = ("indicators[1] (食品抽检合格率): field 'baseline_year': baseline_year 202 is outside 1949–2100, the years "
+               "a plan can have; check it for a typing error")
+    check_cli(cli, tmp_path, "validate", str(ruleset), code=1,
+              output=f"{ruleset}:22: error: {problem}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed "
+                     "validation\n")
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=1,
+              output=f"Error: {ruleset}: {problem}\n")
