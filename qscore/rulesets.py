@@ -37,7 +37,7 @@ from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import ZERO, fmt, to_decimal
-from qscore.reading.binding import COUNT_UNITS
+from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS
 from qscore.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
@@ -473,10 +473,15 @@ class _Reader:
         applies_to = self.units(raw, "applies_to", table)
         if isinstance(roster, Roster) and applies_to is not FAILED:
             self.on_roster(applies_to, roster, table)
+        baseline = self.number(raw, "baseline", table)
+        if raw.get("unit") in PERCENT_UNITS:
+            baseline = self.percentage(baseline, table, "baseline")
+            if isinstance(target, Target) and target.kind in ("value", "maintain", "top"):
+                self.percentage(getattr(target, "value", None), table, "target")
         return self.construct(
             Indicator, table, id=identifier, name=name, category=self.category_of(raw, table, declared),
             unit=self.optional(raw, "unit", table, str, ""), direction=direction,
-            baseline=self.number(raw, "baseline", table), baseline_year=self.baseline_year(raw, table, years),
+            baseline=baseline, baseline_year=self.baseline_year(raw, table, years),
             target=target, lead=self.optional(raw, "lead", table, str, ""), points=points, rule=rule,
             missing=raw.get("missing"), aliases=self.strings(raw, "aliases", table), applies_to=applies_to,
             notes=self.strings(raw, "notes", table), source=self.optional(raw, "source", table, str, ""))
@@ -488,6 +493,15 @@ class _Reader:
             return self.problem(_("category {category!r} is not among [[categories]] ({known})").format(
                     category=category, known=known), table, "category")
         return category
+
+    def percentage(self, figure: Any, table: str, field: str) -> Any:
+        """``figure`` when it lies in 0–100, as a % value in the data must (or was not
+        read), else FAILED with the problem noted: a target of 150 % no unit could reach."""
+        if isinstance(figure, Decimal) and not 0 <= figure <= 100:
+            return self.problem(_("{figure} is outside 0–100, where a percentage lies (as the data's % values must); "
+                                  "check it for a typing error (98.5, not 985)").format(
+                figure=fmt(figure)), table, field)
+        return figure
 
     def plan_year(self, year: Any, key: str, table: str | None) -> Any:
         """``year`` when it is one a plan can have (or was not read), else FAILED with the

@@ -89,3 +89,20 @@ def test_a_baseline_year_typed_wrong_is_refused_too(cli, tmp_path):
                      "validation\n")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=1,
               output=f"Error: {ruleset}: {problem}\n")
+
+
+@pytest.mark.parametrize(("old", "new", "line", "field", "figure"), [
+    ("target = 98", "target = 985", 22, "target", "985"),
+    ("baseline = 95", "baseline = -5", 21, "baseline", "-5"),
+    ("target = 98", 'target = { kind = "top", place = 1, value = 101 }', 22, "target", "101"),
+], ids=["target-985", "baseline-minus-5", "top-floor-101"])
+def test_a_percentage_outside_0_to_100_is_refused(cli, tmp_path, old, new, line, field, figure):
+    # A target of 985 % for 98.5 %: every unit scored by its share of an unreachable figure.
+    ruleset, data = hostile_ruleset(tmp_path, old, new)
+    problem = (f"indicators[1] (食品抽检合格率): field '{field}': {figure} is outside 0–100, where a percentage lies (as "
+               "the data's % values must); check it for a typing error (98.5, not 985)")
+    check_cli(cli, tmp_path, "validate", str(ruleset), code=1,
+              output=f"{ruleset}:{line}: error: {problem}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed "
+                     "validation\n")
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=1,
+              output=f"Error: {ruleset}: {problem}\n")
