@@ -108,7 +108,29 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
                            deductions=_in_order(settled.deductions, order), gap_to_next=gaps,
                            adjustments=_in_order(settled.adjustments, order))
     notices = [column.notice for column in columns if column.notice is not None]
+    notices += _absent_units(ruleset, data)
     return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals), notices=notices)
+
+
+def _absent_units(ruleset: Ruleset, data: Dataset) -> list[Notice]:
+    """A notice for each indicator whose ``applies_to`` names units the data does not
+    hold: a name typed wrong leaves the indicator assessed for no one, unseen."""
+    if not any(indicator.applies_to for indicator in ruleset.indicators):
+        return []
+    present = set(data.units)
+    notices = []
+    for indicator in ruleset.indicators:
+        absent = [unit for unit in indicator.applies_to if unit not in present]
+        if not absent:
+            continue
+        if len(absent) == len(indicator.applies_to):
+            message = _("indicator {id} ({name}) applies to {units}, none of which is in the data: no unit is "
+                        "assessed on it")
+        else:
+            message = _("indicator {id} ({name}) applies to {units} too, which the data does not hold")
+        notices.append(Notice("roster", message.format(id=indicator.id, name=indicator.name, units="、".join(absent)),
+                              file=data.file))
+    return notices
 
 
 def assessed_year(ruleset: Ruleset, year: int | None) -> int:

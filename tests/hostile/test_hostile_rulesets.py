@@ -106,3 +106,12 @@ def test_a_percentage_outside_0_to_100_is_refused(cli, tmp_path, old, new, line,
                      "validation\n")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=1,
               output=f"Error: {ruleset}: {problem}\n")
+
+
+def test_applies_to_naming_a_unit_the_data_does_not_hold_is_said(cli, tmp_path):
+    # A name typed wrong (西陀镇 for 西沱镇) left the indicator assessed for no unit: every unit's
+    # food points and full marks silently dropped.
+    ruleset, data = hostile_ruleset(tmp_path, 'rule = "progress"', 'rule = "progress"\napplies_to = ["西陀镇"]')
+    result = check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=0, output=None)
+    assert (f"notice: {data}: indicator food (食品抽检合格率) applies to 西陀镇, none of which is in the data: no unit "
+            "is assessed on it") in result.output.splitlines()
