@@ -502,3 +502,44 @@ def test_the_units_roster_is_never_the_output(cli, tmp_path, command, roster):
                        str(units), code=2, output=None)
     assert result.output.splitlines()[-1] == (f"Error: Invalid value for '-o': {units} is the roster file, which this "
                                               "command reads; writing there would destroy it: give another file")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_sigterm_during_robustness_leaves_no_worker_running(tmp_path):
+    # A kill of qscore ended it at once and left its two sampling workers waiting for work
+    # for ever, with the resource tracker.
+    rows = "".join(f"第{n}镇,{90 + n % 9}.5%,{97 + n % 3},完成,,\n" for n in range(100))
+    (tmp_path / "many.csv").write_text(UNITS.read_text(encoding="utf-8").splitlines()[0] + "\n" + rows,
+                                       encoding="utf-8")
+    args = [sys.executable, "-m", "qscore", "robustness", str(RULESET), "many.csv", "--year", "2025",
+            "--samples", "1000000", "--workers", "2"]
+    with subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env=environment()) as qscore:
+        deadline = time.monotonic() + 60
+        while len(_children(qscore.pid)) < 3 and time.monotonic() < deadline:  # two workers, the tracker
+            time.sleep(0.05)
+        workers = _children(qscore.pid)
+        assert len(workers) >= 3
+        qscore.send_signal(signal.SIGTERM)
+        assert qscore.wait(timeout=60) == -signal.SIGTERM
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
