@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import _check_year, catalog, check_output, data_inputs, data_options, data_paths, echo, emit, main
+from qscore.cli.app import (_check_year, catalog, check_format_suffix, check_output, data_inputs, data_options,
+                            data_paths, echo, emit, main)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from qscore.analysis.case import Case
     from qscore.limits import Limits
 
+#: robustness's formats and the suffix of each.
+ROBUSTNESS_SUFFIXES = {"table": ".txt", "json": ".json", "html": ".html"}
 RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
 
 
@@ -136,18 +139,22 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
                    "(default: as the ruleset says)."))
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help=_("Processes for large batches."))
-@click.option("--format", "fmt", type=click.Choice(("table", "json", "html")), default="table", show_default=True,
-              help=_("Output format (html: the table and each unit's rank interval drawn)."))
+@click.option("--format", "fmt", type=click.Choice(tuple(ROBUSTNESS_SUFFIXES)),
+              help=_("Output format (default: from -o's suffix, else table; html: the table and each unit's rank "
+                     "interval drawn)."))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help=_("Write to this file instead of stdout."))
 @click.pass_context
 def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | None, cutoffs_range: str | None,
-               missing: str | None, workers: int, fmt: str, output: str | None, **options: Any) -> None:
+               missing: str | None, workers: int, fmt: str | None, output: str | None, **options: Any) -> None:
     """How sure each unit's rank and tier are: a Monte-Carlo over the ruleset's assumed
     weights, cut-offs and bonus values; per unit the median rank, the 5–95 % interval,
     each tier's probability and the change of weights that flips its tier."""
     from qscore.analysis.report import robustness_html, robustness_json, robustness_text
     from qscore.analysis.robustness import robustness as study
 
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    fmt = fmt or next((name for name, known in ROBUSTNESS_SUFFIXES.items() if known == suffix), "table")
+    check_format_suffix(fmt, output, ROBUSTNESS_SUFFIXES)
     points = _range(points_range, relative=True, name="points")
     cutoffs = _range(cutoffs_range, relative=False, name="cutoffs")
     inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}

@@ -285,6 +285,23 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
     _replace(target, data, output, existing)
 
 
+def check_format_suffix(fmt: str, output: str | None, suffixes: Mapping[str, str]) -> None:
+    """Refuse ``--format FMT -o FILE`` where FILE's suffix is another format's (CSV text
+    in ``ranked.xlsx``, which Excel will not open).  A ``.txt`` file takes any text.
+
+    :param suffixes: each format's suffix, by name.
+    :raises click.UsageError: naming both.
+    """
+    if output in (None, "-"):
+        return
+    suffix = Path(output).suffix.lower()
+    named = next((name for name, known in suffixes.items() if known == suffix), None)
+    if named is not None and named != fmt and suffix != ".txt":
+        raise click.UsageError(_("-o {output} is named for the {named} format, but --format {fmt} was given: give "
+                                 "-o a file ending in {wanted}, or leave --format out").format(
+            output=output, named=named, fmt=fmt, wanted=suffixes.get(fmt, "")))
+
+
 def check_output(output: str, inputs: Inputs) -> Path:
     """The file ``-o output`` writes to (a symbolic link's target), after making sure
     it is none of ``inputs`` (by its real path, or as a hard link).

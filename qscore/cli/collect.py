@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import (_check_encoding, _check_year, catalog, check_output, data_inputs, data_options, data_paths,
-                            echo, emit, main)
+from qscore.cli.app import (_check_encoding, _check_year, catalog, check_format_suffix, check_output, data_inputs,
+                            data_options, data_paths, echo, emit, main)
 from qscore.i18n import N_, _
 
 FORMATS = ("xlsx", "csv")
@@ -24,6 +24,7 @@ def _format(fmt: str | None, output: str | None, default: str, command: str) -> 
         workbook must not land in a file named for something else.
     """
     if fmt is not None:
+        check_format_suffix(fmt, output, {name: f".{name}" for name in FORMATS})
         return fmt
     suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
     if suffix and suffix.lstrip(".") not in FORMATS:

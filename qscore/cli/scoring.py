@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices,
-                            emit, main, score)
+from qscore.cli.app import (Progress, batch_work, catalog, check_format_suffix, check_output, data_inputs,
+                            data_options, echo, echo_notices, emit, main, score)
 from qscore.cli.rounds import record_round
 from qscore.i18n import N_, _
 
@@ -49,6 +49,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     if fmt not in writers:
         raise click.BadParameter(_("'{format}' is not one of {formats}").format(format=fmt, formats=", ".join(writers)),
                                  param_hint="'--format'")
+    check_format_suffix(fmt, output, {name: w.suffix for name, w in writers.items()})
     writer = writers[fmt]
     if no_explain and writer.explained and fmt != "json":
         raise click.UsageError(_("--no-explain is for JSON output; the {format} format shows the explanations").format(

@@ -543,3 +543,31 @@ def test_sigterm_during_robustness_leaves_no_worker_running(tmp_path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+@pytest.mark.parametrize(("command", "fmt", "output", "named", "wanted"), [
+    ("rank", "csv", "ranked.xlsx", "xlsx", ".csv"),
+    ("rank", "json", "ranked.csv", "csv", ".json"),
+    ("template", "csv", "form.xlsx", "xlsx", ".csv"),
+    ("merge", "xlsx", "merged.csv", "csv", ".xlsx"),
+    ("robustness", "json", "robust.html", "html", ".json"),
+], ids=["rank-csv-to-xlsx", "rank-json-to-csv", "template-csv-to-xlsx", "merge-xlsx-to-csv",
+        "robustness-json-to-html"])
+def test_a_format_another_format_s_file_is_named_for_is_refused(cli, tmp_path, command, fmt, output, named, wanted):
+    # ranked.xlsx held CSV text, which Excel refuses to open; verify then read it as a workbook.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    args = (command, str(ruleset), *(() if command == "template" else (str(data),)), "--format", fmt,
+            "-o", output)
+    result = check_cli(cli, tmp_path, *args, code=2, output=None)
+    assert result.output.splitlines()[-1] == (f"Error: -o {output} is named for the {named} format, but --format "
+                                              f"{fmt} was given: give -o a file ending in {wanted}, or leave --format "
+                                              "out")
+
+
+def test_robustness_takes_its_format_from_the_output_s_suffix(cli, tmp_path):
+    # robust.html got the text table.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    page = tmp_path / "robust.html"
+    result = cli("robustness", str(ruleset), str(data), "--year", "2025", "--samples", "3", "-o", str(page))
+    assert result.exit_code == 0, result.output
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
