@@ -474,22 +474,44 @@ class _Binder:
         of itself: in a ``%`` column where the target is 10% or more (higher is better), a
         figure between 0 and 1.5 written without a % sign is refused, or multiplied by 100
         when the option says so.  A whole column of them says so once; a figure that
-        really is that small is written with its % sign (``1.2%``)."""
+        really is that small is written with its % sign (``1.2%``).
+
+        Where the ruleset gives no figure to go by (a target that is a reference, 省下达 or
+        全省平均, or last year's value), the indicator's other columns in the data do: a
+        fraction beside a column of percentages (``0.938`` under ``地表水水质优良比例`` while
+        ``地表水水质优良比例@省下达`` holds ``92.5``) would be compared with them as it is."""
         for indicator in self.ruleset.indicators:
-            if not looks_like_fractions(indicator, self.ruleset, [Decimal(1)]):
+            if indicator.unit not in PERCENT_UNITS or indicator.direction != "higher":
                 continue
-            magnitude = _magnitude(indicator, self.ruleset) or FRACTION_TARGET
-            fields = ["value", *(field for thing, field in self.figures if thing == indicator.id
-                                 and field in ("baseline", "previous"))]
-            for field in fields:
-                coded = self.coded((indicator.id, field))
-                if coded is None:
+            magnitude = _magnitude(indicator, self.ruleset)
+            if magnitude is not None and magnitude < FRACTION_TARGET:
+                continue  # a small target: a small figure may be just what it says
+            fields = ["value", *(field for thing, field in self.figures if thing == indicator.id)]
+            columns = {field: coded for field in fields if (coded := self.coded((indicator.id, field))) is not None}
+            targets = {field: self.fraction_target(indicator, field, magnitude, columns) for field in columns}
+            for field, (codes, distinct, texts) in columns.items():
+                target = targets[field]
+                if target is None:
                     continue
-                codes, distinct, texts = coded
                 suspect = {code for code, (value, text) in enumerate(zip(distinct, texts))
                            if isinstance(value, Decimal) and 0 < value <= FRACTION_CEILING and "%" not in normalise(text)}
                 if suspect:
-                    self.fractions(indicator, field, magnitude, codes, distinct, texts, suspect)
+                    self.fractions(indicator, field, target, codes, distinct, texts, suspect)
+
+    def fraction_target(self, indicator: Indicator, field: str, magnitude: Decimal | None,
+                        columns: dict[str, tuple[Sequence[int | None], list[Cell], list[str]]]) -> str | None:
+        """What a column's figures of ``indicator`` are measured against, in words: the
+        ruleset's target, else the largest figure of its other columns when that is a
+        percentage of 10 or more; ``None`` when there is nothing to go by."""
+        if magnitude is not None:
+            return _("the target is {magnitude:f}%").format(magnitude=magnitude)
+        others = [(max(numbers), other) for other, (_codes, distinct, _texts) in columns.items() if other != field
+                  and (numbers := [value for value in distinct if isinstance(value, Decimal)])]
+        if not others or max(others)[0] < FRACTION_TARGET:
+            return None
+        largest, other = max(others)
+        label = indicator.name if other == "value" else f"{indicator.name}@{FIELD_NAMES.get(other, other)}"
+        return _("the figures of {label} reach {largest:f}").format(label=label, largest=largest)
 
     def coded(self, key: tuple[str, str]) -> tuple[Sequence[int | None], list[Cell], list[str]] | None:
         """Each unit's code in a column, and each code's value and text (``None`` when the
@@ -509,13 +531,12 @@ class _Binder:
                 distinct[code] = column[unit]
         return codes, distinct, texts
 
-    def fractions(self, indicator: Indicator, field: str, magnitude: Decimal, codes: Sequence[int | None],
+    def fractions(self, indicator: Indicator, field: str, target: str, codes: Sequence[int | None],
                   distinct: list[Cell], texts: list[str], suspect: set[int]) -> None:
         header = self.columns.get(indicator.id if field == "value" else f"{indicator.id}@{field}", indicator.name)
         column = self.table.header.index(header) if header in self.table.header else None
         numbers = [value for value in distinct if isinstance(value, Decimal) and value != 0]
         whole = all(code in suspect for code, value in enumerate(distinct) if isinstance(value, Decimal) and value != 0)
-        target = _("the target is {magnitude:f}%").format(magnitude=magnitude)
         if not self.options.percent_fractions:
             if whole:
                 example = max(numbers)
@@ -858,15 +879,18 @@ def _check_range(indicator: Indicator, number: Decimal) -> None:
                 number=number, unit=indicator.unit))
 
 
-def looks_like_fractions(indicator: Indicator, ruleset: Ruleset, numbers: Sequence[Decimal]) -> bool:
+def looks_like_fractions(indicator: Indicator, ruleset: Ruleset, numbers: Sequence[Decimal],
+                         beside: Decimal | None = None) -> bool:
     """Whether a percent column's figures are fractions (0.975 for 97.5%): a higher-is-
     better ``%`` indicator whose target is at least 10 (%), with every figure between 0
-    and 1.5, not all 0."""
+    and 1.5, not all 0.  Where the ruleset gives no target figure, ``beside`` (the
+    largest figure of the indicator's other columns) stands for the target."""
     if indicator.unit not in PERCENT_UNITS or indicator.direction != "higher" or not numbers:
         return False
     if max(numbers) == 0 or max(numbers) > FRACTION_CEILING or min(numbers) < 0:
         return False
     magnitude = _magnitude(indicator, ruleset)
+    magnitude = beside if magnitude is None else magnitude
     return magnitude is not None and magnitude >= FRACTION_TARGET
 
 
