@@ -47,6 +47,8 @@ FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "pre
 FIELD_NAMES = {"baseline": "基期", "previous": "上年"}
 PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
+#: Words that count things alike: a header may say 个 for an indicator counted in 家.
+COUNT_WORDS = ("个", "家", "件", "项")
 #: A percent column whose figures all lie in [0, FRACTION_CEILING] while the target is at
 #: least FRACTION_TARGET looks like fractions (0.975 for 97.5%).
 FRACTION_CEILING = Decimal("1.5")
@@ -197,10 +199,26 @@ class HeaderIndex:
         return (thing, bracket or "") if thing is not None else None
 
     def is_unit(self, thing: str, text: str) -> bool:
-        text = text.removeprefix("单位:").removeprefix("单位").strip()
+        """Whether ``text`` (a bracket's content) is the unit ``thing`` is measured in: the
+        indicator's own unit (a plain count word for a count: 个, 家, 件, 项 alike), or any
+        unit of measure for an item or an indicator that states none.  Another unit is a
+        different scale (‰ for %, 万元 for 亿元), which the figures would be read in."""
+        text = _measure(text)
+        own = self.unit_of(thing)
+        if own is None:
+            return text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS
+        return text == own or (text in COUNT_WORDS and own in COUNT_WORDS)
+
+    def unit_of(self, thing: str) -> str | None:
+        """The unit an indicator states, folded as a header is; ``None`` for an item or an
+        indicator without one."""
         indicator = self.indicators.get(thing)
-        own = header_key(indicator.unit) if indicator is not None and indicator.unit else None
-        return text == own or text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS
+        return header_key(indicator.unit) if indicator is not None and indicator.unit else None
+
+    def other_unit(self, thing: str, text: str) -> bool:
+        """Whether ``text`` is a unit of measure, but not the one ``thing`` is measured in."""
+        text = _measure(text)
+        return (text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS) and not self.is_unit(thing, text)
 
     def knows(self, header: str) -> bool:
         return self.find(header.partition("@")[0]) is not None
@@ -213,6 +231,11 @@ class HeaderIndex:
         key = header_key(header.partition("@")[0])
         containing = [name for name in self.names if len(name) >= 2 and (name in key or (len(key) >= 2 and key in name))]
         return list(dict.fromkeys([*containing, *self.suggest(key, 0.6)]))[:3]
+
+
+def _measure(text: str) -> str:
+    """A bracket's content without a leading ``单位：``."""
+    return text.removeprefix("单位:").removeprefix("单位").strip()
 
 
 def split_bracket(key: str) -> tuple[str, str | None]:
@@ -328,13 +351,29 @@ class _Binder:
         name) an ignored column, which :meth:`ignored` reports."""
         ruleset, subject = self.ruleset.id, _(self.subject).format(header.strip())
         noted = self.index.noted(header.partition("@")[0])
+        if noted is not None and self.index.other_unit(*noted):
+            self.meant.add(noted[0])
+            measured = self.index.indicators[noted[0]]
+            self.problem(_("{value} would be {name}, which is measured in {unit}, but the bracket says '{noted}': "
+                           "figures in another unit would be read as {unit}; convert them to {unit} and head the "
+                           "column {name}（{unit}）").format(
+                    value=_("the column") if self.subject == "column" else subject, name=measured.name,
+                    unit=measured.unit, noted=noted[1]), row, column)
+            return
         if noted is not None:
             self.meant.add(noted[0])
-            name = self.index.indicators[noted[0]].name if noted[0] in self.index.indicators else noted[0]
-            self.problem(_("{value} would be {name}, but the bracket holds '{noted}', which is not a unit of "
-                         "measure; name this year's figures {name} (or {name}（%）) and last year's {name}@上年").format(
-                    value=_("the column") if self.subject == "column" else subject, name=name, noted=noted[1]),
-                         row, column)
+            indicator = self.index.indicators.get(noted[0])
+            name = indicator.name if indicator is not None else noted[0]
+            value = _("the column") if self.subject == "column" else subject
+            if indicator is not None and indicator.unit:
+                message = _("{value} would be {name}, but the bracket holds '{noted}', which is not a unit of "
+                            "measure; name this year's figures {name} (or {name}（{unit}）) and last year's "
+                            "{name}@上年").format(value=value, name=name, noted=noted[1], unit=indicator.unit)
+            else:
+                message = _("{value} would be {name}, but the bracket holds '{noted}', which is not a unit of "
+                            "measure; name this year's figures {name} and last year's {name}@上年").format(
+                        value=value, name=name, noted=noted[1])
+            self.problem(message, row, column)
             return
         if not self.options.ignore_unknown:
             close = self.index.suggest(header.partition("@")[0])
