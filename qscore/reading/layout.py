@@ -449,6 +449,9 @@ def _listing(texts: Sequence[str], limit: int = 4) -> str:
 _YEAR_ROUND = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d年月]|\.\d)")
+# A span of years written with one 年 (2023—2027年, 2023-2027年度, 2023至2027年): a plan's
+# period names both ends, as 2023年—2027年 does, not only the last.
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-‐‑–—―~〜至到]+)\s*((?:19|20)\d{2})(?=\s*年)")
 
 
 @attrs.frozen
@@ -468,7 +471,8 @@ class StatedYear:
 def stated_year(titles: Sequence[tuple[int, str]], sheet: str | None, file: str) -> StatedYear | None:
     """The year the title rows, else the sheet name, else the file name state: ``年度``
     first (``2024年度…（2025年3月填报）`` is 2024), a bare ``2025年`` (not a date such as
-    2025年3月) otherwise; in a file name, a bare year too (``townships-2025.csv``)."""
+    2025年3月) otherwise, a span (``2023—2027年``) naming both its years; in a file name, a
+    bare year too (``townships-2025.csv``)."""
     from pathlib import PurePath
 
     sources = [(text, _("the title in row {number} ({title})").format(number=number, title=_quote(text)), False) for number, text in titles]
@@ -478,7 +482,10 @@ def stated_year(titles: Sequence[tuple[int, str]], sheet: str | None, file: str)
     sources.append((name, _("the file name '{name}'").format(name=name), True))
     for text, source, bare in sources:
         folded = normalise(text)
-        years = sorted({int(y) for y in _YEAR_ROUND.findall(folded)}) or sorted({int(y) for y in _YEAR.findall(folded)})
+        spans = {int(y) for span in _YEAR_SPAN.findall(folded) for y in span}
+        folded = _YEAR_SPAN.sub(" ", folded)
+        years = sorted({int(y) for y in _YEAR_ROUND.findall(folded)}) or sorted(
+            {*spans, *(int(y) for y in _YEAR.findall(folded))})
         if not years and bare:
             years = sorted({int(y) for y in _BARE_YEAR.findall(PurePath(folded).stem)})
         if len(years) == 1:

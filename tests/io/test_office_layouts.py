@@ -222,6 +222,22 @@ def test_a_title_year_outside_the_plan_or_two_years_are_refused(cli, tmp_path):
                                   "2024, 2025; give --year with the assessment year\n")
 
 
+@pytest.mark.parametrize("title", ["乡镇质量工作考核数据表（2023—2027年）", "2023-2027年乡镇质量工作考核数据表",
+                                   "乡镇质量工作考核（2023至2027年度）"])
+def test_a_span_of_years_in_the_title_names_both_years(cli, tmp_path, title):
+    # The plan's period is not the year assessed: read as its last year, a 2025 file was
+    # scored against the 2027 targets.  Written 2023年—2027年, it was already refused.
+    path = write_csv(tmp_path / "data.csv", [[title], HEADER, *UNITS])
+    assert refused(cli, path) == (f"Error: {path}: the title in row 1 ({title!r}) names the years 2023, 2027; give "
+                                  "--year with the assessment year\n")
+
+
+def test_a_span_beside_the_year_assessed_leaves_the_year(cli, clean, tmp_path):
+    title = "2025年度乡镇质量工作考核数据表（2023—2027年）"
+    path = write_csv(tmp_path / "data.csv", [[title], HEADER, *UNITS])
+    assert ranked(cli, path)[0] == clean
+
+
 @pytest.mark.parametrize("year", ["2040", "2020"])
 def test_a_year_outside_the_plan_is_a_usage_error(cli, year):
     result = cli("rank", RULESET, str(DATA / "townships.csv"), "--year", year)
