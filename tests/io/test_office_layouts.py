@@ -282,6 +282,30 @@ def test_a_hidden_first_sheet_is_never_read_unasked(cli, clean, tmp_path, suffix
                              "cells empty or '-' where there is no data\n")
 
 
+def test_an_xls_written_by_a_program_opens_on_the_workbook_s_active_tab(cli, clean, tmp_path):
+    # Excel marks the active sheet twice: the workbook window's tab and the sheet's own
+    # "shown" flag.  Programs such as xlwt write only the tab; going by the sheets' flags
+    # alone read the first sheet, last year's, as if it were the one Excel opens on.
+    import xlwt
+
+    out = xlwt.Workbook(encoding="utf-8")
+    for name, rows in (("上年", [HEADER, *[[unit[0], 50, 50, "未完成", None, None] for unit in UNITS]]),
+                       ("数据", [HEADER, *UNITS])):
+        sheet = out.add_sheet(name)
+        for number, row in enumerate(rows):
+            for column, cell in enumerate(row):
+                if isinstance(cell, Formatted):
+                    sheet.write(number, column, cell.value, xlwt.easyxf(num_format_str=cell.number_format))
+                elif cell is not None:
+                    sheet.write(number, column, cell)
+    out.active_sheet = 1
+    path = tmp_path / "data.xls"
+    out.save(str(path))
+    assert ranked(cli, path, "--year", "2025") == (
+        clean, f"notice: {path}, sheet '数据': read the active sheet '数据'; the workbook's sheets are 上年, 数据 "
+               "(active) (give --sheet to read another)\n")
+
+
 def test_a_hidden_active_sheet_is_refused_listing_the_sheets(cli, tmp_path):
     path = write_xlsx(tmp_path / "data.xlsx", Book([Sheet("数据", [HEADER, *UNITS]),
                                                     Sheet("隐藏", OLD, state="veryHidden")]))
