@@ -149,7 +149,8 @@ def parse_count(text: str) -> Decimal:
     except CellError:
         raise CellError(_("expected a count of occurrences (0, 1, 2 … or 是/否), got {strip!r}").format(
                 strip=text.strip())) from None
-    if number is None or number < 0 or number != number.to_integral_value():
+    # 100% (a percent-formatted 1) is no count: read without its sign it would be 100 times.
+    if number is None or number < 0 or number != number.to_integral_value() or cleaned.endswith("%"):
         raise CellError(_("expected a count of occurrences (0, 1, 2 … or 是/否), got {strip!r}").format(
                 strip=text.strip()))
     return number

@@ -485,6 +485,7 @@ class _Binder:
         number = parse_number(text)
         if number is not None:
             _check_range(indicator, number)
+            _check_percent_sign(indicator, text)
         return number
 
     @staticmethod
@@ -916,6 +917,15 @@ def _check_range(indicator: Indicator, number: Decimal) -> None:
     if indicator.unit in COUNT_UNITS and number < 0:
         raise CellError(_("{number} is negative for a count ({unit})").format(
                 number=number, unit=indicator.unit))
+
+
+def _check_percent_sign(indicator: Indicator, text: str) -> None:
+    """A % sign on a figure of an indicator measured in something else (亿元, 家, 分) says
+    the figure is not in that unit; dropping the sign would read 12% as 12 亿元."""
+    if indicator.unit and indicator.unit not in PERCENT_UNITS and normalise(text).endswith("%"):
+        raise CellError(_("{strip} is written with a percent sign, but {name} is measured in {unit}; write the "
+                          "figure in {unit}, without the sign").format(
+                strip=text.strip(), name=indicator.name, unit=indicator.unit))
 
 
 def looks_like_fractions(indicator: Indicator, ruleset: Ruleset, numbers: Sequence[Decimal],
