@@ -45,17 +45,23 @@ MEASURE_WORDS = frozenset({"%", "‰", "个", "家", "件", "项", "次", "人",
 # What the label of a non-unit row says.  Matched on the label with spaces removed and
 # full-width forms folded, so 合　计 and 合计（33个） are summaries too.
 _BRACKET = r"(?:\([^()]*\))?"
-SUMMARY = re.compile(rf"^(?:(?:全|本)(?:县|区|市|省|州|盟|旗|乡|镇|级)|各(?:乡镇|街道|单位|部门))?"
-                     rf"(?:合计|小计|总计|共计|累计|汇总|总体|平均|平均值|平均数|均值|平均分|平均水平){_BRACKET}$"
-                     rf"|^全(?:县|区|市|省|州|盟|旗){_BRACKET}$|^其中[:,]?")
-NOTE = re.compile(r"^(?:注\d*|备注|附注|说明|填表说明|填报说明|填表人|填报人|制表人|统计人|审核人|审核|审定|负责人|"
-                  r"单位负责人|分管领导|主要领导|联系人|联系电话|电话|填报日期|填表日期|制表日期|报送日期|日期|填报单位|"
-                  r"报送单位|制表单位|数据来源|资料来源)[:.、]")
+SUMMARY = re.compile(rf"^(?:(?:全|本)?(?:国|县|区|市|省|州|盟|旗|乡|镇|级)|各(?:乡镇|街道|单位|部门))?"
+                     rf"(?:合计|小计|总计|共计|累计|汇总|总体|平均|平均值|平均数|均值|平均分|平均水平){_BRACKET}:?$"
+                     rf"|^全(?:国|县|区|市|省|州|盟|旗){_BRACKET}$|^其中[:,]?|^(?i:(?:sub)?total|sum|average|mean):?$")
+# Rows of the plan's figures, not of a unit: 目标值, 2025年目标, 基期值, 上年值.
+REFERENCE = re.compile(rf"^(?:(?:19|20)\d{{2}}年度?)?(?:年度目标|目标值|目标|目标任务|任务目标|计划值|基期值|基期|基准值|"
+                       rf"上年值|上年|上年同期){_BRACKET}:?$")
+NOTE = re.compile(r"^注\d*(?=[“‘\x22\x27(\[【《])|^(?:注\d*|备注|附注|说明|填表说明|填报说明|填表人|填报人|制表人|制表|统计人|统计员|审核人|审核|审定|"
+                  r"复核人|核对人|经办人|负责人|单位负责人|分管领导|主要领导|联系人|联系电话|联系方式|电话|签字|签名|"
+                  r"(?:单位)?\(?盖章\)?|填报日期|填表日期|制表日期|报送日期|填报时间|填表时间|报送时间|日期|填报单位|"
+                  r"报送单位|制表单位|数据来源|资料来源)(?:[:.、]|$)")
 SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+(?:组|类|部分|片区))"
                      r"|[:]$")
 # What a label must start with to be any of the above: one cheap match per row, so that a
 # national file's units are not folded and matched three times over.
-_MAYBE = re.compile(r"[全本各合小总共累汇平均其注备附说填制统审负分主联电日报数资一二三四五六七八九十(（]|第[一二三四五六七八九十]")
+_MAYBE = re.compile(r"[全本各合小总共累汇平均其注备附说填制统审负分主联电日报数资一二三四五六七八九十(（]|第[一二三四五六七八九十]"
+                    r"|[国县区市省州盟旗乡镇级][合小总共累汇平均]|目标|年度目标|基期|基准|计划值|上年|(?:19|20)\d\d年"
+                    r"|复核|核对|经办|签字|签名|盖章|单位[(（]盖章|sub|total|sum|average|mean", re.IGNORECASE)
 _NUMERIC = re.compile(r"^[+-]?[\d,.]+%?$")
 _SPACES = re.compile(r"\s+")
 
@@ -318,6 +324,8 @@ class _Recogniser:
         folded = header_key(label)
         if SUMMARY.match(folded):
             return N_("a summary row, not a unit")
+        if REFERENCE.match(folded):
+            return N_("a row of the plan's figures (目标值, 基期值 …), not a unit")
         if NOTE.match(header_key(lead)):
             return N_("a note row")
         label_columns = {self.key, *labels}

@@ -115,12 +115,31 @@ def test_a_summary_row_in_the_unit_column_is_never_ranked(cli, clean, tmp_path):
     assert said == f"notice: {path}, sheet '数据', row 4: skipped a summary row, not a unit: '合计'\n"
 
 
-@pytest.mark.parametrize("label", ["小计", "总计", "全县", "全县平均", "平均值", "合计（4个乡镇）", "其中：街道"])
+@pytest.mark.parametrize("label", ["小计", "总计", "全县", "全县平均", "平均值", "合计（4个乡镇）", "其中：街道",
+                                   "县平均", "区合计", "合计：", "全国平均", "Total"])
 def test_every_kind_of_summary_label_is_skipped(cli, clean, tmp_path, label):
+    # test-township has no roster: a row not recognised here would be ranked as a unit.
     path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label, 95, 98, None, None, None]])
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
     assert said == f"notice: {path}, row 6: skipped a summary row, not a unit: '{label}'\n"
+
+
+@pytest.mark.parametrize("label", ["目标值", "2025年目标", "年度目标", "基期值", "上年值"])
+def test_a_row_of_the_plans_figures_is_skipped(cli, clean, tmp_path, label):
+    path = write_csv(tmp_path / "data.csv", [HEADER, [label, 96.5, 99, None, None, None], *UNITS])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == f"notice: {path}, row 2: skipped a row of the plan's figures (目标值, 基期值 …), not a unit: '{label}'\n"
+
+
+@pytest.mark.parametrize("label", ["制表：王五", "填报时间：2025年12月", "经办人：赵六", "联系方式：138", "复核人：李四",
+                                   "签字：", "单位（盖章）", "注 “-”表示无数据"])
+def test_every_kind_of_note_is_skipped(cli, clean, tmp_path, label):
+    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n"
 
 
 def test_section_headings_and_subtotals_between_groups_are_skipped(cli, clean, tmp_path):
