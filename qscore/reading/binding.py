@@ -429,9 +429,12 @@ class _Binder:
             return
         for indicator in self.ruleset.indicators:
             if indicator.id not in self.values and indicator.id not in self.seen | self.meant:
-                self.problem(_("no column for indicator {id} ({name}); add it, leaving "
-                             "cells empty or '-' where there is no data").format(
-                        id=indicator.id, name=indicator.name), self.table.header_row, None)
+                self.problem(self.absent(indicator), self.table.header_row, None)
+
+    def absent(self, indicator: Indicator) -> str:
+        """What to say of an indicator the table does not give."""
+        return _("no column for indicator {id} ({name}); add it, leaving cells empty or '-' where there is "
+                 "no data").format(id=indicator.id, name=indicator.name)
 
     # -- rows and cells ----------------------------------------------------------------
 
@@ -831,13 +834,19 @@ class _LongBinder(_Binder):
         self.seen = {thing for _, thing, _ in seen}
         self.check_complete()
 
+    def absent(self, indicator: Indicator) -> str:
+        return _("no row gives indicator {id} ({name}); add one for each unit, leaving the value empty or '-' "
+                 "where there is no data").format(id=indicator.id, name=indicator.name)
+
     def bind_row(self, cells: Sequence[str], row: int, seen: dict[tuple[str, str, str], int]) -> None:
         indicator_column, value_column = self.indicator_column, self.value_column
         assert indicator_column is not None and value_column is not None
-        if not self.check_width(cells, row):
-            return
-        name = self.unit_name(cells, row)
-        if name is None:
+        if not self.check_width(cells, row) or (name := self.unit_name(cells, row)) is None:
+            # The row's own problem is said; the indicator it names is not missing.
+            label = cells[indicator_column].strip() if indicator_column < len(cells) else ""
+            thing = self.index.find(label) if label else None
+            if thing is not None:
+                self.meant.add(thing)
             return
         if not cells[indicator_column].strip():
             self.problem(_("the indicator name is empty; expected an indicator's id or name"), row, indicator_column)

@@ -509,15 +509,32 @@ def test_a_misspelled_figure_field_is_refused(cli, tmp_path):
         "@基期, @上年; did you mean @基期?\n")
 
 
+def test_a_long_layout_with_each_units_name_merged_down_its_rows(cli, tmp_path):
+    # Offices merge a unit's name down its indicator rows.  The rows under the first read
+    # no unit; the indicators they name are in the file, and were said to be missing.
+    rows = [["单位", "指标", "值"], ["南宾街道", "食品抽检合格率", 97.5], [None, "流通领域药品抽检合格率", 99.2],
+            [None, "重点任务完成情况", "完成"]]
+    path = write_xlsx(tmp_path / "long.xlsx", book(rows, merged=[(2, 0, 4, 0)]))
+    assert refused(cli, path, "--year", "2025") == (
+        f"Error: {path}: 3 problems:\n"
+        "  sheet '数据', cells A2:A4, column '单位': cells A2:A4 are merged: only the first holds the value ('南宾街道') "
+        "and the others would read as empty; unmerge them and fill each cell, or give --fill-merged\n"
+        "  sheet '数据', cell A3, column '单位': the unit name is empty\n"
+        "  sheet '数据', cell A4, column '单位': the unit name is empty\n")
+    output, said = ranked(cli, path, "--year", "2025", "--fill-merged")
+    # 南宾街道: 97.5 ≥ 96.5 → 40; 99.2 ≥ 99 → 30; 完成 → 30: 100
+    assert output.decode("utf-8-sig").splitlines()[1].split(",")[:3] == ["1", "南宾街道", "100.00"]
+
+
 def test_a_long_layout_refuses_columns_it_would_ignore(cli, tmp_path):
     rows = [["序号", "乡镇（街道）", "指标", "值", "备用"], [1, "南宾街道", "食品抽检合格率", 97.5, "x"]]
     path = write_csv(tmp_path / "long.csv", rows)
     assert refused(cli, path, "--year", "2025") == (
         f"Error: {path}: 3 problems:\n"
-        "  row 1: no column for indicator drug (流通领域药品抽检合格率); add it, leaving cells empty or '-' where there "
-        "is no data\n"
-        "  row 1: no column for indicator task (重点任务完成情况); add it, leaving cells empty or '-' where there is "
-        "no data\n"
+        "  row 1: no row gives indicator drug (流通领域药品抽检合格率); add one for each unit, leaving the value empty "
+        "or '-' where there is no data\n"
+        "  row 1: no row gives indicator task (重点任务完成情况); add one for each unit, leaving the value empty or '-' "
+        "where there is no data\n"
         "  row 1, column '备用': the long layout reads the unit, indicator, field and value columns only; this column "
         "would be ignored: remove it, or give the file one column per indicator\n")
 
