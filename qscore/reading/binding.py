@@ -221,16 +221,22 @@ class HeaderIndex:
         return (text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS) and not self.is_unit(thing, text)
 
     def knows(self, header: str) -> bool:
-        return self.find(header.partition("@")[0]) is not None
+        return self.find(split_field(header)[0]) is not None
 
     def suggest(self, header: str, cutoff: float = 0.5) -> list[str]:
         return difflib.get_close_matches(header_key(header), list(self.names), n=3, cutoff=cutoff)
 
     def near(self, header: str) -> list[str]:
         """Names the header comes close to: a near miss ``--ignore-unknown`` must not skip."""
-        key = header_key(header.partition("@")[0])
+        key = header_key(split_field(header)[0])
         containing = [name for name in self.names if len(name) >= 2 and (name in key or (len(key) >= 2 and key in name))]
         return list(dict.fromkeys([*containing, *self.suggest(key, 0.6)]))[:3]
+
+
+def split_field(header: str) -> tuple[str, str, str]:
+    """``名称@字段`` split at its ``@``, also when typed full-width (``＠``, as a Chinese
+    input method writes it): ``(name, "@", field)``, or ``(header, "", "")``."""
+    return header.replace("＠", "@").replace("﹫", "@").partition("@")
 
 
 def _measure(text: str) -> str:
@@ -332,7 +338,7 @@ class _Binder:
     def target_of(self, header: str, row: int, column: int | None) -> tuple[str, str] | None:
         """``(id, field)`` a header names; ``None`` (with a problem or a notice) for a
         header that names nothing usable."""
-        name, at, field = header.partition("@")
+        name, at, field = split_field(header)
         thing = self.index.find(name)
         if thing is None:
             self.unknown(header, row, column)
@@ -350,7 +356,7 @@ class _Binder:
         """A header that names nothing: a problem, or (``--ignore-unknown``, far from every
         name) an ignored column, which :meth:`ignored` reports."""
         ruleset, subject = self.ruleset.id, _(self.subject).format(header.strip())
-        noted = self.index.noted(header.partition("@")[0])
+        noted = self.index.noted(split_field(header)[0])
         if noted is not None and self.index.other_unit(*noted):
             self.meant.add(noted[0])
             measured = self.index.indicators[noted[0]]
@@ -376,7 +382,7 @@ class _Binder:
             self.problem(message, row, column)
             return
         if not self.options.ignore_unknown:
-            close = self.index.suggest(header.partition("@")[0])
+            close = self.index.suggest(split_field(header)[0])
             self.meant.update(self.index.names[key] for key in close[:1])
             hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
             self.problem(_("{subject} names no indicator or item of ruleset '{ruleset}'{hint}"
