@@ -264,8 +264,14 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False,
     """
     options = options or BindOptions(ignore_unknown=ignore_unknown)
     if not table.header:
-        raise DataError(_("the file is empty; expected a header row and one row per unit"), file=table.file,
-                        sheet=table.sheet)
+        if table.sheet is not None and len(table.sheets) > 1:
+            empty = _("the sheet is empty; the workbook's sheets are {sheets}; give --sheet with the sheet to "
+                      "read").format(sheets=", ".join(table.sheets))
+        elif table.sheet is not None:
+            empty = _("the sheet is empty; expected a header row and one row per unit")
+        else:
+            empty = _("the file is empty; expected a header row and one row per unit")
+        raise DataError(empty, file=table.file, sheet=table.sheet)
     index = HeaderIndex(ruleset)
     headers = unit_headers(ruleset)
     named = " / ".join(dict.fromkeys(h for h in (ruleset.unit_kind, "单位", "单位名称", "考核单位", "乡镇名称") if h))

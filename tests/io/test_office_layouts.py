@@ -345,6 +345,18 @@ def test_data_on_another_sheet_is_named_with_the_sheets(cli, clean, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_an_empty_active_sheet_names_the_sheets_not_an_empty_file(cli, clean, tmp_path, suffix):
+    # A new workbook's blank Sheet1 left active, the data on another sheet.
+    path = write(tmp_path / f"data{suffix}", Book([Sheet("Sheet1", []), Sheet("数据", [HEADER, *UNITS])]))
+    assert refused(cli, path) == (f"Error: {path}, sheet 'Sheet1': the sheet is empty; the workbook's sheets are "
+                                  "Sheet1 (active), 数据; give --sheet with the sheet to read\n")
+    assert ranked(cli, path, "--sheet", "数据", "--year", "2025") == (clean, "")
+    path = write(tmp_path / f"one{suffix}", Book([Sheet("Sheet1", [])]))
+    assert refused(cli, path) == (f"Error: {path}, sheet 'Sheet1': the sheet is empty; expected a header row and one "
+                                  "row per unit\n")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_a_hidden_row_is_refused_read_or_skipped_as_asked(cli, clean, tmp_path, suffix):
     path = write(tmp_path / f"data{suffix}", book([HEADER, *UNITS], hidden_rows=[4]))
     assert refused(cli, path, "--year", "2025") == (
