@@ -702,9 +702,25 @@ class _WideBinder(_Binder):
         targets = [None if n in skip or not h.strip() else self.target_of(h, row, n) for n, h in enumerate(header)]
         self.seen = {target[0] for target in targets if target is not None}
         self.check_duplicate_columns(targets)
+        self.check_hidden_skipped()
         self.check_complete()
         good = self.register_rows()
         self.store_columns(targets, good)
+
+    def check_hidden_skipped(self) -> None:
+        """An indicator whose only column ``--hidden skip`` leaves out has no value at all:
+        say so at the column, rather than that the file lacks one."""
+        if not self.options.complete:
+            return
+        header, row = self.table.header, self.table.header_row
+        for n in sorted(self.layout.skipped & self.table.hidden_columns):
+            name, at, _field = split_field(header[n]) if n < len(header) else ("", "", "")
+            thing = self.index.find(name) if name.strip() and not at else None
+            if thing in self.index.indicators and thing not in self.seen | self.meant:
+                self.meant.add(thing)
+                self.problem(_("this is the column of indicator {id} ({name}), hidden in Excel and left out as --hidden "
+                               "skip says, so the indicator has no values; unhide it, or give --hidden read").format(
+                        id=thing, name=self.index.indicators[thing].name), row, n)
 
     def register_rows(self) -> list[int] | None:
         """Register each row's unit; the positions of the rows that are well formed

@@ -386,6 +386,18 @@ def test_a_hidden_column_is_refused_or_skipped_as_asked(cli, clean, tmp_path, su
                "skipped as --hidden skip says\n")
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_an_indicator_column_left_out_by_hidden_skip_is_named(cli, clean, tmp_path, suffix):
+    # --hidden skip leaves the hidden 流通领域药品抽检合格率 out: the indicator then has no
+    # values, and the message points at its column, not at a column to add.
+    path = write(tmp_path / f"data{suffix}", book([HEADER, *UNITS], hidden_columns=[2]))
+    assert refused(cli, path, "--year", "2025", "--hidden", "skip") == (
+        f"Error: {path}, sheet '数据', cell C1, column '流通领域药品抽检合格率': this is the column of indicator drug "
+        "(流通领域药品抽检合格率), hidden in Excel and left out as --hidden skip says, so the indicator has no values; "
+        "unhide it, or give --hidden read\n")
+    assert ranked(cli, path, "--year", "2025", "--hidden", "read")[0] == clean
+
+
 MERGED_UNITS = [UNITS[0], ["西沱镇", "96.8", 98.5, "基本完成", None, None], ["黄水镇", "-", 98.5, "未完成", None, "是"],
                 UNITS[3]]
 
