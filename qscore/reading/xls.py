@@ -49,6 +49,10 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
         sheets = [SheetInfo(name=sheet.name, state=STATES.get(sheet.visibility, "hidden"),  # type: ignore[arg-type]
                             active=n == tab if tab is not None else bool(sheet.sheet_visible))
                   for n, sheet in enumerate(book.sheets())]
+        if tab == NOT_A_TABLE and options.sheet is None:
+            raise DataError(_("the workbook opens on a chart (or another sheet that is not a table); its "
+                              "worksheets are {listing}; give --sheet with a data sheet").format(
+                    listing=_(", ").join(sheet.describe(translated=True) for sheet in sheets)), file=str(path))
         if sheets and not any(sheet.active for sheet in sheets):
             sheets[0] = SheetInfo(name=sheets[0].name, state=sheets[0].state, active=True)
         chosen, notices = choose_sheet(path, sheets, options.sheet)
@@ -76,12 +80,14 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
 
 
 WINDOW1, EOF = 0x003D, 0x000A
+#: The active tab is a sheet xlrd does not load: a chart or macro sheet.
+NOT_A_TABLE = -1
 
 
 def _active_tab(book: Any) -> int | None:
     """The worksheet Excel shows on opening: the workbook window's active tab (WINDOW1's
-    itabCur), as an index into ``book.sheets()``; ``None`` when the stream does not say,
-    or the tab is a sheet xlrd does not load (a chart).
+    itabCur), as an index into ``book.sheets()``; :data:`NOT_A_TABLE` when the tab is a
+    sheet xlrd does not load (a chart); ``None`` when the stream does not say.
 
     Each sheet's own "shown" flag, which xlrd reports, is set by Excel but not by every
     program that writes .xls files; the window's tab is what Excel itself goes by."""
@@ -97,7 +103,7 @@ def _active_tab(book: Any) -> int | None:
         if code == WINDOW1 and length >= 12:
             (tab,) = struct.unpack_from("<H", mem, position + 4 + 10)
             tabs = getattr(book, "_all_sheets_map", [])
-            return tabs[tab] if tab < len(tabs) and tabs[tab] >= 0 else None
+            return (tabs[tab] if tabs[tab] >= 0 else NOT_A_TABLE) if tab < len(tabs) else None
         position += 4 + length
     return None
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from office import Book, Formatted, Sheet, book, rewrite_sheet_xml, row_xml, write, write_csv, write_xlsx
+from office import Book, Formatted, Sheet, book, rewrite_sheet_xml, row_xml, write, write_csv, write_xls, write_xlsx
 
 RULESET = str(DATA / "township.toml")
 HEADER = ["单位", "食品抽检合格率（%）", "流通领域药品抽检合格率", "重点任务完成情况", "获市长质量管理奖", "发生重大质量安全事故"]
@@ -323,6 +323,26 @@ def test_an_xls_written_by_a_program_opens_on_the_workbook_s_active_tab(cli, cle
     assert ranked(cli, path, "--year", "2025") == (
         clean, f"notice: {path}, sheet '数据': read the active sheet '数据'; the workbook's sheets are 上年, 数据 "
                "(active) (give --sheet to read another)\n")
+
+
+def test_an_xls_that_opens_on_a_chart_is_refused_as_an_xlsx_one_is(cli, clean, tmp_path):
+    # xlrd does not load chart sheets: with the chart's tab active, the first worksheet
+    # was read as "the active sheet".  The chart is made from a worksheet by setting
+    # its BOUNDSHEET record's sheet type to 2 (chart), which is all xlrd looks at.
+    import struct
+
+    path = write_xls(tmp_path / "data.xls", Book([Sheet("图表", [["图"]]), Sheet("数据", [HEADER, *UNITS])], active=0))
+    data = bytearray(path.read_bytes())
+    name = "图表".encode("utf-16-le")
+    at = data.find(b"\x85\x00")
+    while name not in data[at + 4:at + 4 + struct.unpack_from("<H", data, at + 2)[0]]:
+        at = data.find(b"\x85\x00", at + 1)
+    data[at + 4 + 5] = 2
+    path.write_bytes(bytes(data))
+    assert refused(cli, path, "--year", "2025") == (
+        f"Error: {path}: the workbook opens on a chart (or another sheet that is not a table); its worksheets are 数据; "
+        "give --sheet with a data sheet\n")
+    assert ranked(cli, path, "--year", "2025", "--sheet", "数据") == (clean, "")
 
 
 def test_a_hidden_active_sheet_is_refused_listing_the_sheets(cli, tmp_path):
