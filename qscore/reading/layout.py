@@ -123,15 +123,21 @@ def recognise(table: RawTable, key_names: Sequence[str], *, missing: str,
     """Find the header (under any title rows) and the data rows of ``table``.
 
     :param key_names: the headers of the key column, most specific first (the unit
-        column's names).  The header is the first of the top rows that has one.
+        column's names).  The header is the first of the top rows that has one and
+        names something ``known`` (else the first that has one).
     :param missing: what to say when no row has one (``no unit column; expected …``).
     :param known: whether a header names something of the caller's (an indicator):
         tells a second header row from a data row.
     :raises DataError: when no header is found; the message lists a workbook's sheets.
     """
     grid = _Grid(table)
-    found = next(((n, column) for n, (_, cells) in enumerate(grid[:HEADER_SEARCH])
-                  if (column := find_column(cells, key_names)) is not None), None)
+    top = grid[:HEADER_SEARCH]
+    candidates = [(n, column) for n, (_, cells) in enumerate(top) if (column := find_column(cells, key_names)) is not None]
+    # A form's particulars above the table (单位 | 县市场监管局) have a key cell too: the
+    # header is the first such row that also names something the caller knows.
+    found = next(((n, column) for n, column in candidates
+                  if any(known(cell) for m, cell in enumerate(top[n][1]) if m != column and cell.strip())),
+                 candidates[0] if candidates else None)
     if found is None:
         if len(table.sheets) > 1:
             missing = _("{problem}; the workbook's sheets are {sheets}; give --sheet").format(

@@ -176,6 +176,17 @@ def test_a_two_row_header_is_read_as_one(cli, clean, tmp_path, suffix):
                     f"notice: {where(path, 2, '序号', 'A2')}: skipped: row numbers, not scored\n")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_forms_particulars_above_the_table_are_not_its_header(cli, clean, tmp_path, suffix):
+    # 单位 | 县市场监管局 names a unit column too; the header is the row that also names
+    # indicators.  Taken for the header, it made every row of the table too long.
+    rows = [["单位", "县市场监管局"], ["日期", "2025-12-31"], HEADER, *UNITS]
+    path = write(tmp_path / f"data{suffix}", book(rows))
+    assert ranked(cli, path, "--year", "2025") == (
+        clean, f"notice: {where(path, 1)}: skipped a title row above the header: '单位 县市场监管局'\n"
+               f"notice: {where(path, 2)}: skipped a title row above the header: '日期 2025-12-31'\n")
+
+
 def test_a_category_row_above_the_header_is_skipped(cli, clean, tmp_path):
     rows = [[None, "产品质量水平", None, "重点任务", "加分项", "一票否决"], HEADER, *UNITS]
     path = write_csv(tmp_path / "data.csv", rows)
