@@ -266,7 +266,7 @@ rule = {{ type = "deduction", per_step = 2, partial = "{partial}" }}
 [[indicators]]
 id = "c"
 name = "丙"
-target = 5
+target = {target_c}
 points = 4
 rule = "{rule_c}"
 """
@@ -292,9 +292,12 @@ def test_the_first_proposal_is_as_small_as_brute_force_finds(data):
               else '[{ name = "前", count = 1 }, { name = "中", count = 2 }, { name = "后" }]')
     text = SMALL.format(by=by, grades=grades, rule_a=data.draw(st.sampled_from(["progress", "ratio", "pass_fail"])),
                         partial=data.draw(st.sampled_from(["proportional", "whole", "started"])),
-                        rule_c=data.draw(st.sampled_from(["ratio", "pass_fail"])))
+                        rule_c=data.draw(st.sampled_from(["ratio", "pass_fail"])),
+                        # 进入前列: the target moves with the unit's own value
+                        target_c=data.draw(st.sampled_from(["5", '{ kind = "top", place = 2 }',
+                                                            '{ kind = "top", share = 0.5, value = 4 }'])))
     import tomllib
-    ruleset = parse_ruleset(tomllib.loads(text), load_plugins(entry_points=False).rule_types)
+    ruleset = parse_ruleset(tomllib.loads(text, parse_float=Decimal), load_plugins(entry_points=False).rule_types)
     values = st.integers(min_value=0, max_value=8)
     rows = [{"单位": f"单位{n}", "甲": str(data.draw(values)), "乙": str(data.draw(values)), "丙": str(data.draw(values))}
             for n in range(1, 5)]
@@ -350,7 +353,7 @@ def test_a_plug_in_rule_without_breakpoints_is_bisected():
 
     import tomllib
     text = SMALL.format(by="score", grades='[{ name = "优", min_score = 16 }, { name = "差" }]', rule_a="pass_fail",
-                        partial="whole", rule_c="pass_fail").replace('rule = "pass_fail"\n"""', "")
+                        partial="whole", rule_c="pass_fail", target_c="5").replace('rule = "pass_fail"\n"""', "")
     text = text.replace('name = "丙"\ntarget = 5\npoints = 4\nrule = "pass_fail"',
                         'name = "丙"\npoints = 10\nrule = "steps"')
     types = {**load_plugins(entry_points=False).rule_types, "steps": Steps}
