@@ -129,7 +129,7 @@ def _parser(workbook: Any, worksheet: Any) -> Any:
 
     source = workbook._archive.open(worksheet._worksheet_path)
     return SheetParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                       date_formats=workbook._date_formats | _east_asian_dates(workbook),
+                       date_formats=set(workbook._date_formats) | _east_asian_dates(workbook),
                        timedelta_formats=workbook._timedelta_formats)
 
 
