@@ -54,6 +54,7 @@ COUNT_WORDS = ("个", "家", "件", "项")
 FRACTION_CEILING = Decimal("1.5")
 FRACTION_TARGET = Decimal(10)
 _TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]*)[)\]]$")
+_SPACES = re.compile(r"\s+")
 
 Cell = Decimal | str | Exempt | None
 ITEM_FIGURES = N_("bonus, deduction and veto items take one count per unit, not '@' figures")
@@ -509,10 +510,15 @@ class _Binder:
             return None
         cleaned = normalise(text)
         levels = getattr(indicator.rule, "levels", {})
-        if cleaned not in levels:
+        if cleaned in levels:
+            return cleaned
+        # 完　成: offices pad two-character words with a space to align them, as in 合　计.
+        spaced = {_SPACES.sub("", normalise(level)): level for level in levels}
+        level = spaced.get(_SPACES.sub("", cleaned))
+        if level is None:
             raise CellError(_("expected one of the levels {levels}, got {strip!r}").format(
                     levels=' / '.join(levels), strip=text.strip()))
-        return cleaned
+        return str(level)
 
     def column_of(self, thing: str, field: str) -> tuple[dict, object, object]:
         """Where the cells of ``(thing, field)`` go: the mapping, its key, the empty cell."""

@@ -187,6 +187,13 @@ def test_a_forms_particulars_above_the_table_are_not_its_header(cli, clean, tmp_
                f"notice: {where(path, 2)}: skipped a title row above the header: '日期 2025-12-31'\n")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_level_padded_with_spaces_is_the_level(cli, clean, tmp_path, suffix):
+    # 完　成 and 基本　完成: two-character words padded to line up, as 合　计 is.
+    rows = [HEADER, [*UNITS[0][:3], "完　成", *UNITS[0][4:]], [*UNITS[1][:3], "基本 完成", *UNITS[1][4:]], *UNITS[2:]]
+    assert ranked(cli, write(tmp_path / f"data{suffix}", book(rows)), "--year", "2025") == (clean, "")
+
+
 def test_a_category_row_above_the_header_is_skipped(cli, clean, tmp_path):
     rows = [[None, "产品质量水平", None, "重点任务", "加分项", "一票否决"], HEADER, *UNITS]
     path = write_csv(tmp_path / "data.csv", rows)
