@@ -21,7 +21,9 @@ from decimal import Decimal, InvalidOperation
 from qscore.i18n import N_, _
 from qscore.limits import MAX_PLACES, NUMBER_LIMIT, number_problem, shown
 
-MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "／", "无", "暂无", "n/a", "na", "null", "none"})
+# 未填报 and its kin say the unit sent no figure: the same as an empty cell, not text.
+MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "／", "无", "暂无", "未填报", "未报", "未上报", "未报送",
+                           "缺报", "n/a", "na", "null", "none"})
 EXEMPT_MARKS = frozenset({"不适用", "不考核", "免考核"})
 TRUE_MARKS = frozenset({"是", "有", "y", "yes", "true", "√", "✓", "✔"})
 FALSE_MARKS = frozenset({"否", "没有", "n", "no", "false", "×", "✗"})
@@ -149,7 +151,8 @@ def parse_count(text: str) -> Decimal:
     except CellError:
         raise CellError(_("expected a count of occurrences (0, 1, 2 … or 是/否), got {strip!r}").format(
                 strip=text.strip())) from None
-    if number is None or number < 0 or number != number.to_integral_value():
+    # 100% (a percent-formatted 1) is no count: read without its sign it would be 100 times.
+    if number is None or number < 0 or number != number.to_integral_value() or cleaned.endswith("%"):
         raise CellError(_("expected a count of occurrences (0, 1, 2 … or 是/否), got {strip!r}").format(
                 strip=text.strip()))
     return number

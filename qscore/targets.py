@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import abc
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import ClassVar, Literal
 
@@ -172,6 +172,15 @@ class Target(abc.ABC):
     def describe_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> str:
         """How :meth:`resolve_batch` got its value, in figures an examiner can redo."""
         raise TypeError(f"a '{self.kind}' target is resolved unit by unit: use describe()")
+
+    def among(self, others: Sequence[Decimal]) -> Callable[[Decimal], Decimal] | None:
+        """For a batch shape: the target at any value of one unit, the other units' values
+        (``others``, each present) staying as they are.
+
+        A what-if search asks this for many values of one unit; ``None`` (the default)
+        has it resolve the whole batch again for each.
+        """
+        return None
 
     @staticmethod
     def _require(value: Decimal | None, field: str, what: str) -> Decimal:
@@ -416,6 +425,15 @@ class Top(Target):
         if not values:
             raise MissingFigure("batch", _("at least one unit's value (a top target is worked out from the batch)"))
         return self._stricter(self._cut(values))
+
+    def among(self, others: Sequence[Decimal]) -> Callable[[Decimal], Decimal]:
+        # With one more value the place is worked out for one more unit, and the value at
+        # it is one of the two others around it, or the unit's own.
+        ordered = sorted(others, reverse=self.direction == "higher")
+        place = self._place(len(ordered) + 1)
+        around = ordered[max(place - 2, 0):place]
+        at = place - 1 - max(place - 2, 0)
+        return lambda value: self._stricter(sorted([*around, value], reverse=self.direction == "higher")[at])
 
     def describe_batch(self, values: Sequence[Decimal], figures: Sequence[Figures], timing: Timing) -> str:
         count = len(values)

@@ -33,7 +33,7 @@ import attrs
 import numpy as np
 
 from qscore.analysis.case import Case, present
-from qscore.errors import UsageError
+from qscore.errors import MissingFigure, UsageError
 from qscore.i18n import _
 from qscore.model import BatchResult, Indicator, UnitResult
 from qscore.numbers import ZERO
@@ -527,6 +527,7 @@ class _Probe:
         self.alone = one_unit(case.dataset, position)
         self.memo: dict[tuple[str, Value], Decimal] = {}
         self.among: dict[str, Callable[[Value], Decimal] | None] = {}
+        self.targets: dict[str, Callable[[Decimal], Decimal] | None] = {}
 
     def baseline(self, indicator: Indicator) -> Decimal | None:
         own = self.alone.figures.get((indicator.id, "baseline"))
@@ -536,7 +537,7 @@ class _Probe:
         key = (indicator.id, value)
         if key not in self.memo:
             if indicator.target is not None and indicator.target.batch:
-                self.memo[key] = self._in_batch(indicator, value)
+                self.memo[key] = self._with_batch_target(indicator, value)
             elif indicator.rule.batch:
                 among = self._among(indicator)
                 self.memo[key] = self._in_batch(indicator, value) if among is None else self._rounded(among(value))
@@ -549,6 +550,26 @@ class _Probe:
     def _in_batch(self, indicator: Indicator, value: Value) -> Decimal:
         data = self.case.with_values(self.position, {indicator.id: value})
         return score_indicator(self.case.ruleset, indicator, data, self.year, False).points[self.position]
+
+    def _with_batch_target(self, indicator: Indicator, value: Value) -> Decimal:
+        """Points under a target from the batch (进入全市前列): the rule asked at the target
+        the batch would have with this value, where the shape can tell it, as the engine
+        asks it; else the whole column scored again."""
+        target_at = self._target_among(indicator)
+        if target_at is None or indicator.rule.batch or not isinstance(value, Decimal):
+            return self._in_batch(indicator, value)
+        try:
+            return self._rounded(indicator.rule.points(value, target_at(value), self.baseline(indicator)))
+        except MissingFigure:  # the engine's missing-value policy decides
+            return self._in_batch(indicator, value)
+
+    def _target_among(self, indicator: Indicator) -> Callable[[Decimal], Decimal] | None:
+        """The batch target at any value of this unit, the others' values as they stand."""
+        if indicator.id not in self.targets:
+            values = score_indicator(self.case.ruleset, indicator, self.case.dataset, self.year, False).values
+            others = [v for n, v in enumerate(values) if n != self.position and isinstance(v, Decimal)]
+            self.targets[indicator.id] = indicator.target.among(others)  # type: ignore[union-attr]
+        return self.targets[indicator.id]
 
     def _among(self, indicator: Indicator) -> Callable[[Value], Decimal] | None:
         """The batch rule's points for this unit among the others as they stand."""

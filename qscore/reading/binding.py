@@ -47,11 +47,14 @@ FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "pre
 FIELD_NAMES = {"baseline": "基期", "previous": "上年"}
 PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
+#: Words that count things alike: a header may say 个 for an indicator counted in 家.
+COUNT_WORDS = ("个", "家", "件", "项")
 #: A percent column whose figures all lie in [0, FRACTION_CEILING] while the target is at
 #: least FRACTION_TARGET looks like fractions (0.975 for 97.5%).
 FRACTION_CEILING = Decimal("1.5")
 FRACTION_TARGET = Decimal(10)
 _TRAILING_BRACKET = re.compile(r"[(\[]([^()\[\]]*)[)\]]$")
+_SPACES = re.compile(r"\s+")
 
 Cell = Decimal | str | Exempt | None
 ITEM_FIGURES = N_("bonus, deduction and veto items take one count per unit, not '@' figures")
@@ -197,22 +200,49 @@ class HeaderIndex:
         return (thing, bracket or "") if thing is not None else None
 
     def is_unit(self, thing: str, text: str) -> bool:
-        text = text.removeprefix("单位:").removeprefix("单位").strip()
+        """Whether ``text`` (a bracket's content) is the unit ``thing`` is measured in: the
+        indicator's own unit (a plain count word for a count: 个, 家, 件, 项 alike), or any
+        unit of measure for an item or an indicator that states none.  Another unit is a
+        different scale (‰ for %, 万元 for 亿元), which the figures would be read in."""
+        text = _measure(text)
+        own = self.unit_of(thing)
+        if own is None:
+            return text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS
+        return text == own or (text in COUNT_WORDS and own in COUNT_WORDS)
+
+    def unit_of(self, thing: str) -> str | None:
+        """The unit an indicator states, folded as a header is; ``None`` for an item or an
+        indicator without one."""
         indicator = self.indicators.get(thing)
-        own = header_key(indicator.unit) if indicator is not None and indicator.unit else None
-        return text == own or text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS
+        return header_key(indicator.unit) if indicator is not None and indicator.unit else None
+
+    def other_unit(self, thing: str, text: str) -> bool:
+        """Whether ``text`` is a unit of measure, but not the one ``thing`` is measured in."""
+        text = _measure(text)
+        return (text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS) and not self.is_unit(thing, text)
 
     def knows(self, header: str) -> bool:
-        return self.find(header.partition("@")[0]) is not None
+        return self.find(split_field(header)[0]) is not None
 
     def suggest(self, header: str, cutoff: float = 0.5) -> list[str]:
         return difflib.get_close_matches(header_key(header), list(self.names), n=3, cutoff=cutoff)
 
     def near(self, header: str) -> list[str]:
         """Names the header comes close to: a near miss ``--ignore-unknown`` must not skip."""
-        key = header_key(header.partition("@")[0])
+        key = header_key(split_field(header)[0])
         containing = [name for name in self.names if len(name) >= 2 and (name in key or (len(key) >= 2 and key in name))]
         return list(dict.fromkeys([*containing, *self.suggest(key, 0.6)]))[:3]
+
+
+def split_field(header: str) -> tuple[str, str, str]:
+    """``名称@字段`` split at its ``@``, also when typed full-width (``＠``, as a Chinese
+    input method writes it): ``(name, "@", field)``, or ``(header, "", "")``."""
+    return header.replace("＠", "@").replace("﹫", "@").partition("@")
+
+
+def _measure(text: str) -> str:
+    """A bracket's content without a leading ``单位：``."""
+    return text.removeprefix("单位:").removeprefix("单位").strip()
 
 
 def split_bracket(key: str) -> tuple[str, str | None]:
@@ -235,8 +265,14 @@ def bind(table: RawTable, ruleset: Ruleset, *, ignore_unknown: bool = False,
     """
     options = options or BindOptions(ignore_unknown=ignore_unknown)
     if not table.header:
-        raise DataError(_("the file is empty; expected a header row and one row per unit"), file=table.file,
-                        sheet=table.sheet)
+        if table.sheet is not None and len(table.sheets) > 1:
+            empty = _("the sheet is empty; the workbook's sheets are {sheets}; give --sheet with the sheet to "
+                      "read").format(sheets=", ".join(table.sheets))
+        elif table.sheet is not None:
+            empty = _("the sheet is empty; expected a header row and one row per unit")
+        else:
+            empty = _("the file is empty; expected a header row and one row per unit")
+        raise DataError(empty, file=table.file, sheet=table.sheet)
     index = HeaderIndex(ruleset)
     headers = unit_headers(ruleset)
     named = " / ".join(dict.fromkeys(h for h in (ruleset.unit_kind, "单位", "单位名称", "考核单位", "乡镇名称") if h))
@@ -309,7 +345,7 @@ class _Binder:
     def target_of(self, header: str, row: int, column: int | None) -> tuple[str, str] | None:
         """``(id, field)`` a header names; ``None`` (with a problem or a notice) for a
         header that names nothing usable."""
-        name, at, field = header.partition("@")
+        name, at, field = split_field(header)
         thing = self.index.find(name)
         if thing is None:
             self.unknown(header, row, column)
@@ -327,17 +363,33 @@ class _Binder:
         """A header that names nothing: a problem, or (``--ignore-unknown``, far from every
         name) an ignored column, which :meth:`ignored` reports."""
         ruleset, subject = self.ruleset.id, _(self.subject).format(header.strip())
-        noted = self.index.noted(header.partition("@")[0])
+        noted = self.index.noted(split_field(header)[0])
+        if noted is not None and self.index.other_unit(*noted):
+            self.meant.add(noted[0])
+            measured = self.index.indicators[noted[0]]
+            self.problem(_("{value} would be {name}, which is measured in {unit}, but the bracket says '{noted}': "
+                           "figures in another unit would be read as {unit}; convert them to {unit} and head the "
+                           "column {name}（{unit}）").format(
+                    value=_("the column") if self.subject == "column" else subject, name=measured.name,
+                    unit=measured.unit, noted=noted[1]), row, column)
+            return
         if noted is not None:
             self.meant.add(noted[0])
-            name = self.index.indicators[noted[0]].name if noted[0] in self.index.indicators else noted[0]
-            self.problem(_("{value} would be {name}, but the bracket holds '{noted}', which is not a unit of "
-                         "measure; name this year's figures {name} (or {name}（%）) and last year's {name}@上年").format(
-                    value=_("the column") if self.subject == "column" else subject, name=name, noted=noted[1]),
-                         row, column)
+            indicator = self.index.indicators.get(noted[0])
+            name = indicator.name if indicator is not None else noted[0]
+            value = _("the column") if self.subject == "column" else subject
+            if indicator is not None and indicator.unit:
+                message = _("{value} would be {name}, but the bracket holds '{noted}', which is not a unit of "
+                            "measure; name this year's figures {name} (or {name}（{unit}）) and last year's "
+                            "{name}@上年").format(value=value, name=name, noted=noted[1], unit=indicator.unit)
+            else:
+                message = _("{value} would be {name}, but the bracket holds '{noted}', which is not a unit of "
+                            "measure; name this year's figures {name} and last year's {name}@上年").format(
+                        value=value, name=name, noted=noted[1])
+            self.problem(message, row, column)
             return
         if not self.options.ignore_unknown:
-            close = self.index.suggest(header.partition("@")[0])
+            close = self.index.suggest(split_field(header)[0])
             self.meant.update(self.index.names[key] for key in close[:1])
             hint = _("; did you mean {names}?").format(names=" / ".join(close)) if close else ""
             self.problem(_("{subject} names no indicator or item of ruleset '{ruleset}'{hint}"
@@ -390,9 +442,12 @@ class _Binder:
             return
         for indicator in self.ruleset.indicators:
             if indicator.id not in self.values and indicator.id not in self.seen | self.meant:
-                self.problem(_("no column for indicator {id} ({name}); add it, leaving "
-                             "cells empty or '-' where there is no data").format(
-                        id=indicator.id, name=indicator.name), self.table.header_row, None)
+                self.problem(self.absent(indicator), self.table.header_row, None)
+
+    def absent(self, indicator: Indicator) -> str:
+        """What to say of an indicator the table does not give."""
+        return _("no column for indicator {id} ({name}); add it, leaving cells empty or '-' where there is "
+                 "no data").format(id=indicator.id, name=indicator.name)
 
     # -- rows and cells ----------------------------------------------------------------
 
@@ -446,6 +501,7 @@ class _Binder:
         number = parse_number(text)
         if number is not None:
             _check_range(indicator, number)
+            _check_percent_sign(indicator, text)
         return number
 
     @staticmethod
@@ -454,10 +510,15 @@ class _Binder:
             return None
         cleaned = normalise(text)
         levels = getattr(indicator.rule, "levels", {})
-        if cleaned not in levels:
+        if cleaned in levels:
+            return cleaned
+        # 完　成: offices pad two-character words with a space to align them, as in 合　计.
+        spaced = {_SPACES.sub("", normalise(level)): level for level in levels}
+        level = spaced.get(_SPACES.sub("", cleaned))
+        if level is None:
             raise CellError(_("expected one of the levels {levels}, got {strip!r}").format(
                     levels=' / '.join(levels), strip=text.strip()))
-        return cleaned
+        return str(level)
 
     def column_of(self, thing: str, field: str) -> tuple[dict, object, object]:
         """Where the cells of ``(thing, field)`` go: the mapping, its key, the empty cell."""
@@ -474,22 +535,44 @@ class _Binder:
         of itself: in a ``%`` column where the target is 10% or more (higher is better), a
         figure between 0 and 1.5 written without a % sign is refused, or multiplied by 100
         when the option says so.  A whole column of them says so once; a figure that
-        really is that small is written with its % sign (``1.2%``)."""
+        really is that small is written with its % sign (``1.2%``).
+
+        Where the ruleset gives no figure to go by (a target that is a reference, 省下达 or
+        全省平均, or last year's value), the indicator's other columns in the data do: a
+        fraction beside a column of percentages (``0.938`` under ``地表水水质优良比例`` while
+        ``地表水水质优良比例@省下达`` holds ``92.5``) would be compared with them as it is."""
         for indicator in self.ruleset.indicators:
-            if not looks_like_fractions(indicator, self.ruleset, [Decimal(1)]):
+            if indicator.unit not in PERCENT_UNITS or indicator.direction != "higher":
                 continue
-            magnitude = _magnitude(indicator, self.ruleset) or FRACTION_TARGET
-            fields = ["value", *(field for thing, field in self.figures if thing == indicator.id
-                                 and field in ("baseline", "previous"))]
-            for field in fields:
-                coded = self.coded((indicator.id, field))
-                if coded is None:
+            magnitude = _magnitude(indicator, self.ruleset)
+            if magnitude is not None and magnitude < FRACTION_TARGET:
+                continue  # a small target: a small figure may be just what it says
+            fields = ["value", *(field for thing, field in self.figures if thing == indicator.id)]
+            columns = {field: coded for field in fields if (coded := self.coded((indicator.id, field))) is not None}
+            targets = {field: self.fraction_target(indicator, field, magnitude, columns) for field in columns}
+            for field, (codes, distinct, texts) in columns.items():
+                target = targets[field]
+                if target is None:
                     continue
-                codes, distinct, texts = coded
                 suspect = {code for code, (value, text) in enumerate(zip(distinct, texts))
                            if isinstance(value, Decimal) and 0 < value <= FRACTION_CEILING and "%" not in normalise(text)}
                 if suspect:
-                    self.fractions(indicator, field, magnitude, codes, distinct, texts, suspect)
+                    self.fractions(indicator, field, target, codes, distinct, texts, suspect)
+
+    def fraction_target(self, indicator: Indicator, field: str, magnitude: Decimal | None,
+                        columns: dict[str, tuple[Sequence[int | None], list[Cell], list[str]]]) -> str | None:
+        """What a column's figures of ``indicator`` are measured against, in words: the
+        ruleset's target, else the largest figure of its other columns when that is a
+        percentage of 10 or more; ``None`` when there is nothing to go by."""
+        if magnitude is not None:
+            return _("the target is {magnitude:f}%").format(magnitude=magnitude)
+        others = [(max(numbers), other) for other, (_codes, distinct, _texts) in columns.items() if other != field
+                  and (numbers := [value for value in distinct if isinstance(value, Decimal)])]
+        if not others or max(others)[0] < FRACTION_TARGET:
+            return None
+        largest, other = max(others)
+        label = indicator.name if other == "value" else f"{indicator.name}@{FIELD_NAMES.get(other, other)}"
+        return _("the figures of {label} reach {largest:f}").format(label=label, largest=largest)
 
     def coded(self, key: tuple[str, str]) -> tuple[Sequence[int | None], list[Cell], list[str]] | None:
         """Each unit's code in a column, and each code's value and text (``None`` when the
@@ -509,13 +592,12 @@ class _Binder:
                 distinct[code] = column[unit]
         return codes, distinct, texts
 
-    def fractions(self, indicator: Indicator, field: str, magnitude: Decimal, codes: Sequence[int | None],
+    def fractions(self, indicator: Indicator, field: str, target: str, codes: Sequence[int | None],
                   distinct: list[Cell], texts: list[str], suspect: set[int]) -> None:
         header = self.columns.get(indicator.id if field == "value" else f"{indicator.id}@{field}", indicator.name)
         column = self.table.header.index(header) if header in self.table.header else None
         numbers = [value for value in distinct if isinstance(value, Decimal) and value != 0]
         whole = all(code in suspect for code, value in enumerate(distinct) if isinstance(value, Decimal) and value != 0)
-        target = _("the target is {magnitude:f}%").format(magnitude=magnitude)
         if not self.options.percent_fractions:
             if whole:
                 example = max(numbers)
@@ -626,9 +708,25 @@ class _WideBinder(_Binder):
         targets = [None if n in skip or not h.strip() else self.target_of(h, row, n) for n, h in enumerate(header)]
         self.seen = {target[0] for target in targets if target is not None}
         self.check_duplicate_columns(targets)
+        self.check_hidden_skipped()
         self.check_complete()
         good = self.register_rows()
         self.store_columns(targets, good)
+
+    def check_hidden_skipped(self) -> None:
+        """An indicator whose only column ``--hidden skip`` leaves out has no value at all:
+        say so at the column, rather than that the file lacks one."""
+        if not self.options.complete:
+            return
+        header, row = self.table.header, self.table.header_row
+        for n in sorted(self.layout.skipped & self.table.hidden_columns):
+            name, at, _field = split_field(header[n]) if n < len(header) else ("", "", "")
+            thing = self.index.find(name) if name.strip() and not at else None
+            if thing in self.index.indicators and thing not in self.seen | self.meant:
+                self.meant.add(thing)
+                self.problem(_("this is the column of indicator {id} ({name}), hidden in Excel and left out as --hidden "
+                               "skip says, so the indicator has no values; unhide it, or give --hidden read").format(
+                        id=thing, name=self.index.indicators[thing].name), row, n)
 
     def register_rows(self) -> list[int] | None:
         """Register each row's unit; the positions of the rows that are well formed
@@ -770,13 +868,19 @@ class _LongBinder(_Binder):
         self.seen = {thing for _, thing, _ in seen}
         self.check_complete()
 
+    def absent(self, indicator: Indicator) -> str:
+        return _("no row gives indicator {id} ({name}); add one for each unit, leaving the value empty or '-' "
+                 "where there is no data").format(id=indicator.id, name=indicator.name)
+
     def bind_row(self, cells: Sequence[str], row: int, seen: dict[tuple[str, str, str], int]) -> None:
         indicator_column, value_column = self.indicator_column, self.value_column
         assert indicator_column is not None and value_column is not None
-        if not self.check_width(cells, row):
-            return
-        name = self.unit_name(cells, row)
-        if name is None:
+        if not self.check_width(cells, row) or (name := self.unit_name(cells, row)) is None:
+            # The row's own problem is said; the indicator it names is not missing.
+            label = cells[indicator_column].strip() if indicator_column < len(cells) else ""
+            thing = self.index.find(label) if label else None
+            if thing is not None:
+                self.meant.add(thing)
             return
         if not cells[indicator_column].strip():
             self.problem(_("the indicator name is empty; expected an indicator's id or name"), row, indicator_column)
@@ -858,15 +962,27 @@ def _check_range(indicator: Indicator, number: Decimal) -> None:
                 number=number, unit=indicator.unit))
 
 
-def looks_like_fractions(indicator: Indicator, ruleset: Ruleset, numbers: Sequence[Decimal]) -> bool:
+def _check_percent_sign(indicator: Indicator, text: str) -> None:
+    """A % sign on a figure of an indicator measured in something else (亿元, 家, 分) says
+    the figure is not in that unit; dropping the sign would read 12% as 12 亿元."""
+    if indicator.unit and indicator.unit not in PERCENT_UNITS and normalise(text).endswith("%"):
+        raise CellError(_("{strip} is written with a percent sign, but {name} is measured in {unit}; write the "
+                          "figure in {unit}, without the sign").format(
+                strip=text.strip(), name=indicator.name, unit=indicator.unit))
+
+
+def looks_like_fractions(indicator: Indicator, ruleset: Ruleset, numbers: Sequence[Decimal],
+                         beside: Decimal | None = None) -> bool:
     """Whether a percent column's figures are fractions (0.975 for 97.5%): a higher-is-
     better ``%`` indicator whose target is at least 10 (%), with every figure between 0
-    and 1.5, not all 0."""
+    and 1.5, not all 0.  Where the ruleset gives no target figure, ``beside`` (the
+    largest figure of the indicator's other columns) stands for the target."""
     if indicator.unit not in PERCENT_UNITS or indicator.direction != "higher" or not numbers:
         return False
     if max(numbers) == 0 or max(numbers) > FRACTION_CEILING or min(numbers) < 0:
         return False
     magnitude = _magnitude(indicator, ruleset)
+    magnitude = beside if magnitude is None else magnitude
     return magnitude is not None and magnitude >= FRACTION_TARGET
 
 

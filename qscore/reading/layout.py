@@ -45,17 +45,23 @@ MEASURE_WORDS = frozenset({"%", "‰", "个", "家", "件", "项", "次", "人",
 # What the label of a non-unit row says.  Matched on the label with spaces removed and
 # full-width forms folded, so 合　计 and 合计（33个） are summaries too.
 _BRACKET = r"(?:\([^()]*\))?"
-SUMMARY = re.compile(rf"^(?:(?:全|本)(?:县|区|市|省|州|盟|旗|乡|镇|级)|各(?:乡镇|街道|单位|部门))?"
-                     rf"(?:合计|小计|总计|共计|累计|汇总|总体|平均|平均值|平均数|均值|平均分|平均水平){_BRACKET}$"
-                     rf"|^全(?:县|区|市|省|州|盟|旗){_BRACKET}$|^其中[:,]?")
-NOTE = re.compile(r"^(?:注\d*|备注|附注|说明|填表说明|填报说明|填表人|填报人|制表人|统计人|审核人|审核|审定|负责人|"
-                  r"单位负责人|分管领导|主要领导|联系人|联系电话|电话|填报日期|填表日期|制表日期|报送日期|日期|填报单位|"
-                  r"报送单位|制表单位|数据来源|资料来源)[:.、]")
+SUMMARY = re.compile(rf"^(?:(?:全|本)?(?:国|县|区|市|省|州|盟|旗|乡|镇|级)|各(?:乡镇|街道|单位|部门))?"
+                     rf"(?:合计|小计|总计|共计|累计|汇总|总体|平均|平均值|平均数|均值|平均分|平均水平){_BRACKET}:?$"
+                     rf"|^全(?:国|县|区|市|省|州|盟|旗){_BRACKET}$|^其中[:,]?|^(?i:(?:sub)?total|sum|average|mean):?$")
+# Rows of the plan's figures, not of a unit: 目标值, 2025年目标, 基期值, 上年值.
+REFERENCE = re.compile(rf"^(?:(?:19|20)\d{{2}}年度?)?(?:年度目标|目标值|目标|目标任务|任务目标|计划值|基期值|基期|基准值|"
+                       rf"上年值|上年|上年同期){_BRACKET}:?$")
+NOTE = re.compile(r"^注\d*(?=[“‘\x22\x27(\[【《])|^(?:注\d*|备注|附注|说明|填表说明|填报说明|填表人|填报人|制表人|制表|统计人|统计员|审核人|审核|审定|"
+                  r"复核人|核对人|经办人|负责人|单位负责人|分管领导|主要领导|联系人|联系电话|联系方式|电话|签字|签名|"
+                  r"(?:单位)?\(?盖章\)?|填报日期|填表日期|制表日期|报送日期|填报时间|填表时间|报送时间|日期|填报单位|"
+                  r"报送单位|制表单位|数据来源|资料来源)(?:[:.、]|$)")
 SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+(?:组|类|部分|片区))"
                      r"|[:]$")
 # What a label must start with to be any of the above: one cheap match per row, so that a
 # national file's units are not folded and matched three times over.
-_MAYBE = re.compile(r"[全本各合小总共累汇平均其注备附说填制统审负分主联电日报数资一二三四五六七八九十(（]|第[一二三四五六七八九十]")
+_MAYBE = re.compile(r"[全本各合小总共累汇平均其注备附说填制统审负分主联电日报数资一二三四五六七八九十(（]|第[一二三四五六七八九十]"
+                    r"|[国县区市省州盟旗乡镇级][合小总共累汇平均]|目标|年度目标|基期|基准|计划值|上年|(?:19|20)\d\d年"
+                    r"|复核|核对|经办|签字|签名|盖章|单位[(（]盖章|sub|total|sum|average|mean", re.IGNORECASE)
 _NUMERIC = re.compile(r"^[+-]?[\d,.]+%?$")
 _SPACES = re.compile(r"\s+")
 
@@ -117,15 +123,21 @@ def recognise(table: RawTable, key_names: Sequence[str], *, missing: str,
     """Find the header (under any title rows) and the data rows of ``table``.
 
     :param key_names: the headers of the key column, most specific first (the unit
-        column's names).  The header is the first of the top rows that has one.
+        column's names).  The header is the first of the top rows that has one and
+        names something ``known`` (else the first that has one).
     :param missing: what to say when no row has one (``no unit column; expected …``).
     :param known: whether a header names something of the caller's (an indicator):
         tells a second header row from a data row.
     :raises DataError: when no header is found; the message lists a workbook's sheets.
     """
     grid = _Grid(table)
-    found = next(((n, column) for n, (_, cells) in enumerate(grid[:HEADER_SEARCH])
-                  if (column := find_column(cells, key_names)) is not None), None)
+    top = grid[:HEADER_SEARCH]
+    candidates = [(n, column) for n, (_, cells) in enumerate(top) if (column := find_column(cells, key_names)) is not None]
+    # A form's particulars above the table (单位 | 县市场监管局) have a key cell too: the
+    # header is the first such row that also names something the caller knows.
+    found = next(((n, column) for n, column in candidates
+                  if any(known(cell) for m, cell in enumerate(top[n][1]) if m != column and cell.strip())),
+                 candidates[0] if candidates else None)
     if found is None:
         if len(table.sheets) > 1:
             missing = _("{problem}; the workbook's sheets are {sheets}; give --sheet").format(
@@ -318,6 +330,8 @@ class _Recogniser:
         folded = header_key(label)
         if SUMMARY.match(folded):
             return N_("a summary row, not a unit")
+        if REFERENCE.match(folded):
+            return N_("a row of the plan's figures (目标值, 基期值 …), not a unit")
         if NOTE.match(header_key(lead)):
             return N_("a note row")
         label_columns = {self.key, *labels}
@@ -449,6 +463,9 @@ def _listing(texts: Sequence[str], limit: int = 4) -> str:
 _YEAR_ROUND = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d年月]|\.\d)")
+# A span of years written with one 年 (2023—2027年, 2023-2027年度, 2023至2027年): a plan's
+# period names both ends, as 2023年—2027年 does, not only the last.
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[-‐‑–—―~〜至到]+)\s*((?:19|20)\d{2})(?=\s*年)")
 
 
 @attrs.frozen
@@ -468,7 +485,8 @@ class StatedYear:
 def stated_year(titles: Sequence[tuple[int, str]], sheet: str | None, file: str) -> StatedYear | None:
     """The year the title rows, else the sheet name, else the file name state: ``年度``
     first (``2024年度…（2025年3月填报）`` is 2024), a bare ``2025年`` (not a date such as
-    2025年3月) otherwise; in a file name, a bare year too (``townships-2025.csv``)."""
+    2025年3月) otherwise, a span (``2023—2027年``) naming both its years; in a file name, a
+    bare year too (``townships-2025.csv``)."""
     from pathlib import PurePath
 
     sources = [(text, _("the title in row {number} ({title})").format(number=number, title=_quote(text)), False) for number, text in titles]
@@ -478,7 +496,10 @@ def stated_year(titles: Sequence[tuple[int, str]], sheet: str | None, file: str)
     sources.append((name, _("the file name '{name}'").format(name=name), True))
     for text, source, bare in sources:
         folded = normalise(text)
-        years = sorted({int(y) for y in _YEAR_ROUND.findall(folded)}) or sorted({int(y) for y in _YEAR.findall(folded)})
+        spans = {int(y) for span in _YEAR_SPAN.findall(folded) for y in span}
+        folded = _YEAR_SPAN.sub(" ", folded)
+        years = sorted({int(y) for y in _YEAR_ROUND.findall(folded)}) or sorted(
+            {*spans, *(int(y) for y in _YEAR.findall(folded))})
         if not years and bare:
             years = sorted({int(y) for y in _BARE_YEAR.findall(PurePath(folded).stem)})
         if len(years) == 1:

@@ -33,7 +33,9 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
     import xlrd  # type: ignore[import-untyped]
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
+        # on_demand keeps the workbook stream until release_resources, to read the tab
+        # Excel shows on opening (_active_tab); the sheets load as they are asked for.
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
                 value=exc.strerror or exc), file=str(path)) from None
@@ -43,8 +45,14 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
         raise DataError(_("not a readable .xls workbook ({__name__}); expected a file saved by Excel "
                         "as .xls").format(__name__=type(exc).__name__), file=str(path)) from None
     try:
+        tab = _active_tab(book)
         sheets = [SheetInfo(name=sheet.name, state=STATES.get(sheet.visibility, "hidden"),  # type: ignore[arg-type]
-                            active=bool(sheet.sheet_visible)) for sheet in book.sheets()]
+                            active=n == tab if tab is not None else bool(sheet.sheet_visible))
+                  for n, sheet in enumerate(book.sheets())]
+        if tab == NOT_A_TABLE and options.sheet is None:
+            raise DataError(_("the workbook opens on a chart (or another sheet that is not a table); its "
+                              "worksheets are {listing}; give --sheet with a data sheet").format(
+                    listing=_(", ").join(sheet.describe(translated=True) for sheet in sheets)), file=str(path))
         if sheets and not any(sheet.active for sheet in sheets):
             sheets[0] = SheetInfo(name=sheets[0].name, state=sheets[0].state, active=True)
         chosen, notices = choose_sheet(path, sheets, options.sheet)
@@ -69,6 +77,35 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
         book.release_resources()
     return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
                        merged=merged, notices=notices, cell_limit=options.limits.xlsx_cells)
+
+
+WINDOW1, EOF = 0x003D, 0x000A
+#: The active tab is a sheet xlrd does not load: a chart or macro sheet.
+NOT_A_TABLE = -1
+
+
+def _active_tab(book: Any) -> int | None:
+    """The worksheet Excel shows on opening: the workbook window's active tab (WINDOW1's
+    itabCur), as an index into ``book.sheets()``; :data:`NOT_A_TABLE` when the tab is a
+    sheet xlrd does not load (a chart); ``None`` when the stream does not say.
+
+    Each sheet's own "shown" flag, which xlrd reports, is set by Excel but not by every
+    program that writes .xls files; the window's tab is what Excel itself goes by."""
+    import struct
+
+    mem, position = getattr(book, "mem", None), getattr(book, "base", 0)
+    if not mem:
+        return None
+    while position + 4 <= len(mem):
+        code, length = struct.unpack_from("<HH", mem, position)
+        if code == EOF:
+            return None
+        if code == WINDOW1 and length >= 12:
+            (tab,) = struct.unpack_from("<H", mem, position + 4 + 10)
+            tabs = getattr(book, "_all_sheets_map", [])
+            return (tabs[tab] if tabs[tab] >= 0 else NOT_A_TABLE) if tab < len(tabs) else None
+        position += 4 + length
+    return None
 
 
 def _text(book: Any, cell: Any) -> str:

@@ -129,7 +129,20 @@ def _parser(workbook: Any, worksheet: Any) -> Any:
 
     source = workbook._archive.open(worksheet._worksheet_path)
     return SheetParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                       date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+                       date_formats=set(workbook._date_formats) | _east_asian_dates(workbook),
+                       timedelta_formats=workbook._timedelta_formats)
+
+
+#: Built-in number formats that Excel in Chinese (and Japanese, Korean) writes by number
+#: alone: all dates or times there (27 is 'yyyy"年"m"月"', 58 is 'm"月"d"日"' …).
+#: openpyxl knows only the formats common to every locale, so without this a date typed
+#: into a count column (3/1 becomes 3月1日) read as its serial number, 45717.
+EAST_ASIAN_DATES = frozenset({*range(27, 37), *range(50, 59)})
+
+
+def _east_asian_dates(workbook: Any) -> set[int]:
+    """The cell styles whose number format is one of :data:`EAST_ASIAN_DATES`."""
+    return {index for index, style in enumerate(workbook._cell_styles) if style.numFmtId in EAST_ASIAN_DATES}
 
 
 def _row_texts(path: Path, sheet: str, workbook: Any, worksheet: Any, number: int, row: list[dict[str, Any]],

@@ -99,12 +99,14 @@ def indicator_values(indicator: Indicator, ruleset: Ruleset | None = None) -> st
     0–100 for ``%``, whole numbers for counts, else decimals up to twice its figures.
 
     With ``ruleset``, a ``%`` column that qscore would refuse as fractions (every figure
-    at most 1.5 while the target is 10% or more) is not drawn: 0, or above 1.5.
+    at most 1.5 while the target, or where the ruleset has none the indicator's other
+    columns, reach 10% or more) is not drawn: 0, or above 1.5.
     """
     levels = getattr(indicator.rule, "levels", None)
     if indicator.rule.value_kind == "level" and levels:
         return st.sampled_from(sorted(levels))
-    if indicator.unit == "%" and ruleset is not None and looks_like_fractions(indicator, ruleset, [Decimal(1)]):
+    if indicator.unit == "%" and ruleset is not None and looks_like_fractions(indicator, ruleset, [Decimal(1)],
+                                                                             beside=Decimal(100)):
         return st.one_of(st.just(Decimal(0)), st.decimals(min_value=Decimal("1.51"), max_value=100, places=2))
     if indicator.unit == "%":
         return st.decimals(min_value=0, max_value=100, places=2)

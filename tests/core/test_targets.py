@@ -213,6 +213,22 @@ def test_top_place_is_the_first_of_equal_values_in_sorted_order_digits_and_all(d
     assert (found, str(found)) == (expected, str(expected))
 
 
+@given(others=st.lists(LEVEL_VALUES, max_size=30), value=LEVEL_VALUES, at=st.integers(0, 30),
+       place=st.one_of(st.integers(1, 12).map(lambda n: {"place": n}),
+                       st.sampled_from(["0.1", "0.3", "0.5", "1"]).map(lambda s: {"share": D(s)})),
+       stricter=st.sampled_from([None, D("88"), D("90")]), direction=st.sampled_from(["higher", "lower"]))
+def test_top_among_others_is_the_batch_target_with_the_unit_in_it(others, value, at, place, stricter, direction):
+    # A what-if search asks the target at many values of one unit: that target is the
+    # batch's, the unit's value put among the others wherever it stands in the data.
+    shape = top(**place, value=stricter, direction=direction)
+    batch = [*others[:at], value, *others[at:]]
+    assert shape.among(others)(value) == shape.resolve_batch(batch, [Figures()] * len(batch), SHIZHU_2025)
+
+
+def test_a_shape_resolved_unit_by_unit_has_no_target_among_others():
+    assert Absolute(value=D(1)).among([D(1), D(2)]) is None
+
+
 def test_top_is_not_resolved_unit_by_unit():
     with pytest.raises(MissingFigure) as caught:
         top(place=3).resolve(Figures(), SHIZHU_2025)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,9 +23,25 @@ def test_numbers_read_exactly_as_written(text, expected):
     assert number == Decimal(expected) and str(number) == expected
 
 
-@pytest.mark.parametrize("text", ["", "  ", "-", "--", "—", "——", "／", "/", "无", "暂无", "N/A", "null"])
+@pytest.mark.parametrize("text", ["", "  ", "-", "--", "—", "——", "／", "/", "无", "暂无", "N/A", "null",
+                                  "未填报", "未报", "未上报", "未报送", "缺报"])
 def test_no_data_marks_are_missing(text):
     assert parse_number(text) is None
+
+
+def test_a_unit_that_did_not_report_scores_as_a_missing_value(cli, allow_plugins, tmp_path):
+    # 洗新乡 left 每万户市场主体有效注册商标量 empty in shizhu-township's example; written
+    # 未填报 it was refused as text, though it says the same.
+    allow_plugins("shizhu")
+    example = Path(__file__).parents[2] / "examples" / "shizhu" / "townships-2025.csv"
+    text = example.read_text(encoding="utf-8-sig")
+    row = next(line for line in text.splitlines() if line.startswith("洗新乡,"))
+    assert row.split(",")[3] == ""
+    path = tmp_path / "townships-2025.csv"
+    path.write_text(text.replace(row, ",".join([*row.split(",")[:3], "未填报", *row.split(",")[4:]])), encoding="utf-8-sig")
+    written, empty = (cli("rank", "shizhu-township", str(file), "--format", "csv") for file in (path, example))
+    assert (written.exit_code, empty.exit_code) == (0, 0), written.output
+    assert written.stdout_bytes == empty.stdout_bytes
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from office import Book, Formatted, Sheet, book, rewrite_sheet_xml, row_xml, write, write_csv, write_xlsx
+from office import Book, Formatted, Sheet, book, rewrite_sheet_xml, row_xml, write, write_csv, write_xls, write_xlsx
 
 RULESET = str(DATA / "township.toml")
 HEADER = ["单位", "食品抽检合格率（%）", "流通领域药品抽检合格率", "重点任务完成情况", "获市长质量管理奖", "发生重大质量安全事故"]
@@ -115,12 +115,31 @@ def test_a_summary_row_in_the_unit_column_is_never_ranked(cli, clean, tmp_path):
     assert said == f"notice: {path}, sheet '数据', row 4: skipped a summary row, not a unit: '合计'\n"
 
 
-@pytest.mark.parametrize("label", ["小计", "总计", "全县", "全县平均", "平均值", "合计（4个乡镇）", "其中：街道"])
+@pytest.mark.parametrize("label", ["小计", "总计", "全县", "全县平均", "平均值", "合计（4个乡镇）", "其中：街道",
+                                   "县平均", "区合计", "合计：", "全国平均", "Total"])
 def test_every_kind_of_summary_label_is_skipped(cli, clean, tmp_path, label):
+    # test-township has no roster: a row not recognised here would be ranked as a unit.
     path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label, 95, 98, None, None, None]])
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
     assert said == f"notice: {path}, row 6: skipped a summary row, not a unit: '{label}'\n"
+
+
+@pytest.mark.parametrize("label", ["目标值", "2025年目标", "年度目标", "基期值", "上年值"])
+def test_a_row_of_the_plans_figures_is_skipped(cli, clean, tmp_path, label):
+    path = write_csv(tmp_path / "data.csv", [HEADER, [label, 96.5, 99, None, None, None], *UNITS])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == f"notice: {path}, row 2: skipped a row of the plan's figures (目标值, 基期值 …), not a unit: '{label}'\n"
+
+
+@pytest.mark.parametrize("label", ["制表：王五", "填报时间：2025年12月", "经办人：赵六", "联系方式：138", "复核人：李四",
+                                   "签字：", "单位（盖章）", "注 “-”表示无数据"])
+def test_every_kind_of_note_is_skipped(cli, clean, tmp_path, label):
+    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n"
 
 
 def test_section_headings_and_subtotals_between_groups_are_skipped(cli, clean, tmp_path):
@@ -155,6 +174,24 @@ def test_a_two_row_header_is_read_as_one(cli, clean, tmp_path, suffix):
                     f"notice: {where(path, 2)}: rows 2 and 3 read as one header: the lower row names the columns; "
                     "the upper row's groups (产品质量水平, 重点任务, 加分项, 一票否决) are not data\n"
                     f"notice: {where(path, 2, '序号', 'A2')}: skipped: row numbers, not scored\n")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_forms_particulars_above_the_table_are_not_its_header(cli, clean, tmp_path, suffix):
+    # 单位 | 县市场监管局 names a unit column too; the header is the row that also names
+    # indicators.  Taken for the header, it made every row of the table too long.
+    rows = [["单位", "县市场监管局"], ["日期", "2025-12-31"], HEADER, *UNITS]
+    path = write(tmp_path / f"data{suffix}", book(rows))
+    assert ranked(cli, path, "--year", "2025") == (
+        clean, f"notice: {where(path, 1)}: skipped a title row above the header: '单位 县市场监管局'\n"
+               f"notice: {where(path, 2)}: skipped a title row above the header: '日期 2025-12-31'\n")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_level_padded_with_spaces_is_the_level(cli, clean, tmp_path, suffix):
+    # 完　成 and 基本　完成: two-character words padded to line up, as 合　计 is.
+    rows = [HEADER, [*UNITS[0][:3], "完　成", *UNITS[0][4:]], [*UNITS[1][:3], "基本 完成", *UNITS[1][4:]], *UNITS[2:]]
+    assert ranked(cli, write(tmp_path / f"data{suffix}", book(rows)), "--year", "2025") == (clean, "")
 
 
 def test_a_category_row_above_the_header_is_skipped(cli, clean, tmp_path):
@@ -222,6 +259,22 @@ def test_a_title_year_outside_the_plan_or_two_years_are_refused(cli, tmp_path):
                                   "2024, 2025; give --year with the assessment year\n")
 
 
+@pytest.mark.parametrize("title", ["乡镇质量工作考核数据表（2023—2027年）", "2023-2027年乡镇质量工作考核数据表",
+                                   "乡镇质量工作考核（2023至2027年度）"])
+def test_a_span_of_years_in_the_title_names_both_years(cli, tmp_path, title):
+    # The plan's period is not the year assessed: read as its last year, a 2025 file was
+    # scored against the 2027 targets.  Written 2023年—2027年, it was already refused.
+    path = write_csv(tmp_path / "data.csv", [[title], HEADER, *UNITS])
+    assert refused(cli, path) == (f"Error: {path}: the title in row 1 ({title!r}) names the years 2023, 2027; give "
+                                  "--year with the assessment year\n")
+
+
+def test_a_span_beside_the_year_assessed_leaves_the_year(cli, clean, tmp_path):
+    title = "2025年度乡镇质量工作考核数据表（2023—2027年）"
+    path = write_csv(tmp_path / "data.csv", [[title], HEADER, *UNITS])
+    assert ranked(cli, path)[0] == clean
+
+
 @pytest.mark.parametrize("year", ["2040", "2020"])
 def test_a_year_outside_the_plan_is_a_usage_error(cli, year):
     result = cli("rank", RULESET, str(DATA / "townships.csv"), "--year", year)
@@ -266,6 +319,50 @@ def test_a_hidden_first_sheet_is_never_read_unasked(cli, clean, tmp_path, suffix
                              "cells empty or '-' where there is no data\n")
 
 
+def test_an_xls_written_by_a_program_opens_on_the_workbook_s_active_tab(cli, clean, tmp_path):
+    # Excel marks the active sheet twice: the workbook window's tab and the sheet's own
+    # "shown" flag.  Programs such as xlwt write only the tab; going by the sheets' flags
+    # alone read the first sheet, last year's, as if it were the one Excel opens on.
+    import xlwt
+
+    out = xlwt.Workbook(encoding="utf-8")
+    for name, rows in (("上年", [HEADER, *[[unit[0], 50, 50, "未完成", None, None] for unit in UNITS]]),
+                       ("数据", [HEADER, *UNITS])):
+        sheet = out.add_sheet(name)
+        for number, row in enumerate(rows):
+            for column, cell in enumerate(row):
+                if isinstance(cell, Formatted):
+                    sheet.write(number, column, cell.value, xlwt.easyxf(num_format_str=cell.number_format))
+                elif cell is not None:
+                    sheet.write(number, column, cell)
+    out.active_sheet = 1
+    path = tmp_path / "data.xls"
+    out.save(str(path))
+    assert ranked(cli, path, "--year", "2025") == (
+        clean, f"notice: {path}, sheet '数据': read the active sheet '数据'; the workbook's sheets are 上年, 数据 "
+               "(active) (give --sheet to read another)\n")
+
+
+def test_an_xls_that_opens_on_a_chart_is_refused_as_an_xlsx_one_is(cli, clean, tmp_path):
+    # xlrd does not load chart sheets: with the chart's tab active, the first worksheet
+    # was read as "the active sheet".  The chart is made from a worksheet by setting
+    # its BOUNDSHEET record's sheet type to 2 (chart), which is all xlrd looks at.
+    import struct
+
+    path = write_xls(tmp_path / "data.xls", Book([Sheet("图表", [["图"]]), Sheet("数据", [HEADER, *UNITS])], active=0))
+    data = bytearray(path.read_bytes())
+    name = "图表".encode("utf-16-le")
+    at = data.find(b"\x85\x00")
+    while name not in data[at + 4:at + 4 + struct.unpack_from("<H", data, at + 2)[0]]:
+        at = data.find(b"\x85\x00", at + 1)
+    data[at + 4 + 5] = 2
+    path.write_bytes(bytes(data))
+    assert refused(cli, path, "--year", "2025") == (
+        f"Error: {path}: the workbook opens on a chart (or another sheet that is not a table); its worksheets are 数据; "
+        "give --sheet with a data sheet\n")
+    assert ranked(cli, path, "--year", "2025", "--sheet", "数据") == (clean, "")
+
+
 def test_a_hidden_active_sheet_is_refused_listing_the_sheets(cli, tmp_path):
     path = write_xlsx(tmp_path / "data.xlsx", Book([Sheet("数据", [HEADER, *UNITS]),
                                                     Sheet("隐藏", OLD, state="veryHidden")]))
@@ -283,6 +380,18 @@ def test_data_on_another_sheet_is_named_with_the_sheets(cli, clean, tmp_path):
                                   "workbook's sheets are 填报说明 (active), 数据; give --sheet\n")
     output, said = ranked(cli, path, "--sheet", "数据", "--year", "2025")
     assert (output, said) == (clean, "")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_an_empty_active_sheet_names_the_sheets_not_an_empty_file(cli, clean, tmp_path, suffix):
+    # A new workbook's blank Sheet1 left active, the data on another sheet.
+    path = write(tmp_path / f"data{suffix}", Book([Sheet("Sheet1", []), Sheet("数据", [HEADER, *UNITS])]))
+    assert refused(cli, path) == (f"Error: {path}, sheet 'Sheet1': the sheet is empty; the workbook's sheets are "
+                                  "Sheet1 (active), 数据; give --sheet with the sheet to read\n")
+    assert ranked(cli, path, "--sheet", "数据", "--year", "2025") == (clean, "")
+    path = write(tmp_path / f"one{suffix}", Book([Sheet("Sheet1", [])]))
+    assert refused(cli, path) == (f"Error: {path}, sheet 'Sheet1': the sheet is empty; expected a header row and one "
+                                  "row per unit\n")
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
@@ -313,6 +422,18 @@ def test_a_hidden_column_is_refused_or_skipped_as_asked(cli, clean, tmp_path, su
     assert ranked(cli, path, "--year", "2025", "--hidden", "skip") == (
         clean, f"notice: {path}, sheet '数据', cells G1:G5, column '辅助列': column G ('辅助列') is hidden in Excel; "
                "skipped as --hidden skip says\n")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_an_indicator_column_left_out_by_hidden_skip_is_named(cli, clean, tmp_path, suffix):
+    # --hidden skip leaves the hidden 流通领域药品抽检合格率 out: the indicator then has no
+    # values, and the message points at its column, not at a column to add.
+    path = write(tmp_path / f"data{suffix}", book([HEADER, *UNITS], hidden_columns=[2]))
+    assert refused(cli, path, "--year", "2025", "--hidden", "skip") == (
+        f"Error: {path}, sheet '数据', cell C1, column '流通领域药品抽检合格率': this is the column of indicator drug "
+        "(流通领域药品抽检合格率), hidden in Excel and left out as --hidden skip says, so the indicator has no values; "
+        "unhide it, or give --hidden read\n")
+    assert ranked(cli, path, "--year", "2025", "--hidden", "read")[0] == clean
 
 
 MERGED_UNITS = [UNITS[0], ["西沱镇", "96.8", 98.5, "基本完成", None, None], ["黄水镇", "-", 98.5, "未完成", None, "是"],
@@ -450,15 +571,32 @@ def test_a_misspelled_figure_field_is_refused(cli, tmp_path):
         "@基期, @上年; did you mean @基期?\n")
 
 
+def test_a_long_layout_with_each_units_name_merged_down_its_rows(cli, tmp_path):
+    # Offices merge a unit's name down its indicator rows.  The rows under the first read
+    # no unit; the indicators they name are in the file, and were said to be missing.
+    rows = [["单位", "指标", "值"], ["南宾街道", "食品抽检合格率", 97.5], [None, "流通领域药品抽检合格率", 99.2],
+            [None, "重点任务完成情况", "完成"]]
+    path = write_xlsx(tmp_path / "long.xlsx", book(rows, merged=[(2, 0, 4, 0)]))
+    assert refused(cli, path, "--year", "2025") == (
+        f"Error: {path}: 3 problems:\n"
+        "  sheet '数据', cells A2:A4, column '单位': cells A2:A4 are merged: only the first holds the value ('南宾街道') "
+        "and the others would read as empty; unmerge them and fill each cell, or give --fill-merged\n"
+        "  sheet '数据', cell A3, column '单位': the unit name is empty\n"
+        "  sheet '数据', cell A4, column '单位': the unit name is empty\n")
+    output, said = ranked(cli, path, "--year", "2025", "--fill-merged")
+    # 南宾街道: 97.5 ≥ 96.5 → 40; 99.2 ≥ 99 → 30; 完成 → 30: 100
+    assert output.decode("utf-8-sig").splitlines()[1].split(",")[:3] == ["1", "南宾街道", "100.00"]
+
+
 def test_a_long_layout_refuses_columns_it_would_ignore(cli, tmp_path):
     rows = [["序号", "乡镇（街道）", "指标", "值", "备用"], [1, "南宾街道", "食品抽检合格率", 97.5, "x"]]
     path = write_csv(tmp_path / "long.csv", rows)
     assert refused(cli, path, "--year", "2025") == (
         f"Error: {path}: 3 problems:\n"
-        "  row 1: no column for indicator drug (流通领域药品抽检合格率); add it, leaving cells empty or '-' where there "
-        "is no data\n"
-        "  row 1: no column for indicator task (重点任务完成情况); add it, leaving cells empty or '-' where there is "
-        "no data\n"
+        "  row 1: no row gives indicator drug (流通领域药品抽检合格率); add one for each unit, leaving the value empty "
+        "or '-' where there is no data\n"
+        "  row 1: no row gives indicator task (重点任务完成情况); add one for each unit, leaving the value empty or '-' "
+        "where there is no data\n"
         "  row 1, column '备用': the long layout reads the unit, indicator, field and value columns only; this column "
         "would be ignored: remove it, or give the file one column per indicator\n")
 
