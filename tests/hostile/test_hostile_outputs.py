@@ -553,8 +553,10 @@ def test_sigterm_during_robustness_leaves_no_worker_running(tmp_path):
     ("robustness", "json", "robust.html", "html", ".json"),
 ], ids=["rank-csv-to-xlsx", "rank-json-to-csv", "template-csv-to-xlsx", "merge-xlsx-to-csv",
         "robustness-json-to-html"])
-def test_a_format_another_format_s_file_is_named_for_is_refused(cli, tmp_path, command, fmt, output, named, wanted):
+def test_a_format_another_format_s_file_is_named_for_is_refused(cli, tmp_path, monkeypatch, command, fmt, output,
+                                                                named, wanted):
     # ranked.xlsx held CSV text, which Excel refuses to open; verify then read it as a workbook.
+    monkeypatch.chdir(tmp_path)  # -o names a file here: check_cli finds it if one is written
     (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
     args = (command, str(ruleset), *(() if command == "template" else (str(data),)), "--format", fmt,
             "-o", output)
