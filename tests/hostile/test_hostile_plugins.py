@@ -294,3 +294,17 @@ def test_a_plugin_reader_that_gives_no_table_of_strings_is_named(cli, tmp_path, 
     check_cli(cli, tmp_path, "--plugins-dir", str(folder), "rank", str(ruleset), str(data), code=1,
               output=f"Error: plug-in 'tsv': its reader 'tsv' gave {what} for {data}; a reader gives a "
                      "qscore.RawTable whose header and cells are strings, as the file shows them\n")
+
+
+def test_a_plugin_rule_explaining_with_something_other_than_a_sentence_is_named(cli, tmp_path):
+    # explain() returning None was printed as "怪：None" where the examiner reads the arithmetic.
+    source = ODD_RULE.replace("BATCH", "False").replace("GIVEN", "Decimal(1)").replace('return ""', "return None")
+    folder = plugin_folder(tmp_path, source, name="odd")
+    (data,) = copy_inputs(tmp_path / "in", UNITS)
+    ruleset = tmp_path / "in" / "odd.toml"
+    ruleset.write_text(RULESET.read_text(encoding="utf-8").replace('rule = "progress"', 'rule = "odd"'),
+                       encoding="utf-8")
+    check_cli(cli, tmp_path, "--plugins-dir", str(folder), "explain", str(ruleset), str(data), "南宾街道", "--year",
+              "2027", code=1,
+              output="Error: rule type 'odd' explained indicator food (食品抽检合格率) with None (NoneType); a rule "
+                     "explains each value in a sentence (a str): the plug-in that registers 'odd' needs fixing\n")
