@@ -20,6 +20,7 @@ import enum
 import functools
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -65,10 +66,30 @@ TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset", "sha
 #: Keys that tell a block of keys is an indicator's (no other table has them).
 _INDICATOR_ONLY = INDICATOR_KEYS - TOP_KEYS - CATEGORY_KEYS - ITEM_KEYS - EXAMPLE_KEYS
 SCHEMA = 1
+#: The largest ruleset file read: a plan's rules fill kilobytes, never megabytes.
+RULESET_BYTES = 16 * 2**20
 #: The first and last year a plan's base and horizon years may be.
 PLAN_YEARS = (1949, 2100)
 #: The most problems one load reports; past it the search stops.
 PROBLEM_LIMIT = 50
+
+
+def check_ruleset_file(path: Path) -> None:
+    """Make sure ``path`` can be read whole as a ruleset: a regular file (a device such
+    as /dev/zero never ends, a named pipe may never begin), of at most
+    :data:`RULESET_BYTES`.
+
+    :raises RulesetError: naming the file.
+    :raises OSError: when it cannot be looked at.
+    """
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
+        raise RulesetError(_("cannot read the ruleset: it is not a regular file (a device or a named pipe); give a "
+                             ".toml file"), file=str(path))
+    if status.st_size > RULESET_BYTES:
+        raise RulesetError(_("cannot read the ruleset: it has {size:,} bytes, and a ruleset is at most {most:,}; give "
+                             "the .toml file of the ruleset").format(size=status.st_size, most=RULESET_BYTES),
+                           file=str(path))
 
 
 def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleTypes,
@@ -86,6 +107,8 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         source = Path(source)
     file = str(source)
     try:
+        if isinstance(source, Path):
+            check_ruleset_file(source)
         raw = source.read_bytes()
     except OSError as exc:
         raise RulesetError(_("cannot read the ruleset: {value}").format(

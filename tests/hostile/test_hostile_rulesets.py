@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile_kit import RULESET, UNITS, check_cli, copy_inputs
+from hostile_kit import RULESET, UNITS, check_cli, copy_inputs, run_qscore
 
 
 def hostile_ruleset(tmp_path: Path, old: str, new: str) -> tuple[Path, Path]:
@@ -115,3 +115,23 @@ def test_applies_to_naming_a_unit_the_data_does_not_hold_is_said(cli, tmp_path):
     result = check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2025", code=0, output=None)
     assert (f"notice: {data}: indicator food (食品抽检合格率) applies to 西陀镇, none of which is in the data: no unit "
             "is assessed on it") in result.output.splitlines()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero, a file that never ends")
+def test_validate_refuses_a_device_for_a_ruleset_without_reading_it(tmp_path):
+    # validate read /dev/zero (through a link named like a ruleset) until memory ran out.
+    ruleset = tmp_path / "rules.toml"
+    ruleset.symlink_to("/dev/zero")
+    done = run_qscore(["validate", "rules.toml"], cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == ("rules.toml: error: cannot read the ruleset: it is not a regular file (a device or a named "
+                           "pipe); give a .toml file\n✗ rules.toml: 1 error(s)\nError: 1 of 1 file(s) failed "
+                           "validation\n")
+
+
+def test_a_ruleset_file_of_megabytes_is_refused_unread(cli, tmp_path):
+    ruleset, data = hostile_ruleset(tmp_path, "[classification]", "# " + "注" * 6_000_000 + "\n[classification]")
+    size = ruleset.stat().st_size
+    message = (f"cannot read the ruleset: it has {size:,} bytes, and a ruleset is at most 16,777,216; give the .toml "
+               "file of the ruleset")
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), code=1, output=f"Error: {ruleset}: {message}\n")
