@@ -15,6 +15,7 @@ text is marked with :func:`N_` and translated with :func:`_` where it is shown.
 
 from __future__ import annotations
 
+import errno
 import functools
 import gettext
 import os
@@ -85,6 +86,30 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def N_(message: str) -> str:
     """Mark a text made at import time for the catalog; :func:`_` translates it where shown."""
     return message
+
+
+#: The system's reasons a file cannot be read or written, by error number: the system
+#: gives them in its own language (English on most machines), not the user's.
+_REASONS = {getattr(errno, name): text for name, text in (
+    ("ENOSPC", N_("no space left on the disk")),
+    ("EDQUOT", N_("the disk quota is used up")),
+    ("EACCES", N_("permission denied")),
+    ("EPERM", N_("operation not permitted")),
+    ("EROFS", N_("the disk is read-only")),
+    ("ENOENT", N_("no such file or folder")),
+    ("ENOTDIR", N_("a part of the path is not a folder")),
+    ("EISDIR", N_("it is a folder")),
+    ("EFBIG", N_("the file is too large")),
+    ("ENAMETOOLONG", N_("the file name is too long")),
+    ("EIO", N_("input/output error (the disk or the network drive failed)")),
+) if hasattr(errno, name)}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operation on a file failed, in qscore's language where the error number is
+    a common one, else as the system says it."""
+    known = _REASONS.get(exc.errno) if exc.errno is not None else None
+    return _(known) if known else exc.strerror or str(exc)
 
 
 def translate_click() -> None:

@@ -199,6 +199,11 @@ def _check_grades(instance: Classification, attribute: attrs.Attribute, grades: 
         raise ValueError(_("needs at least one class"))
     key = {"score": "min_score", "rank": "count", "share": "share"}[instance.by]
     others = {"min_score", "count", "share"} - {key}
+    names = [grade.name.strip() for grade in grades]
+    twice = next((name for n, name in enumerate(names) if name in names[:n]), None)
+    if twice is not None:
+        raise ValueError(_("two classes are named '{name}'; each class needs its own name, or a unit's class "
+                           "would not say which it is").format(name=twice))
     for position, grade in enumerate(grades):
         last = position == len(grades) - 1
         if any(getattr(grade, name) is not None for name in others):

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 import attrs
 
 from qscore.collect.forms import SOURCES_SHEET, own_notice, own_workbook
-from qscore.errors import DataError, DataProblem, UsageError
-from qscore.i18n import _
+from qscore.errors import DataError, DataProblem, PluginError, UsageError
+from qscore.i18n import _, os_reason
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
 from qscore.model import BatchResult, HiddenPolicy, MergedPolicy, Notice, Roster, Ruleset, ScoringOptions, SourceFile
-from qscore.plugins.manager import Catalog, load_plugins
+from qscore.plugins.manager import BUILTIN, Catalog, load_plugins
 from qscore.provenance import file_sha256, provenance_of
 from qscore.reading.binding import BindOptions, Dataset, bind, unit_headers
 from qscore.reading.layout import LayoutOptions, StatedYear
@@ -79,8 +79,37 @@ def read_table(data: DataLike, *, catalog: Catalog | None = None, encoding: str 
             raise UsageError(_("no such file: {path}").format(path=path))
         reader = (catalog or load_plugins()).reader_for(path)
         data = reader.read(path, ReadOptions(encoding=encoding, sheet=sheet, limits=limits))
+        if reader.plugin != BUILTIN:
+            _check_plugin_table(data, reader.name, reader.plugin, path)
     check_table(data.file, data.header, data.rows, data.row_numbers, data.header_row, limits)
     return data
+
+
+def _check_plugin_table(table: object, name: str, plugin: str, path: Path) -> None:
+    """Make sure a plug-in's reader gave a :class:`RawTable` of strings, one row number
+    a row: anything else would fail far from its cause, naming nothing.
+
+    :raises PluginError: naming the plug-in, the reader, the file and what it gave.
+    """
+    what = None
+    if not isinstance(table, RawTable):
+        what = type(table).__name__
+    elif not all(isinstance(cell, str) for cell in table.header):
+        what = _("a header that is not all strings")
+    elif len(table.row_numbers) != len(table.rows):
+        what = _("{rows} rows with {numbers} row numbers").format(rows=len(table.rows),
+                                                                 numbers=len(table.row_numbers))
+    else:
+        for row, cells in zip(table.row_numbers, table.rows):
+            odd = [cell for cell in cells if not isinstance(cell, str)]
+            if odd:
+                what = _("the cell {cell!r} ({kind}) in row {row}").format(cell=odd[0], kind=type(odd[0]).__name__,
+                                                                            row=row)
+                break
+    if what is not None:
+        raise PluginError(_("its reader '{name}' gave {what} for {file}; a reader gives a qscore.RawTable whose "
+                            "header and cells are strings, as the file shows them").format(
+            name=name, what=what, file=path), plugin=plugin)
 
 
 def is_file(path: Path) -> bool:
@@ -92,7 +121,7 @@ def is_file(path: Path) -> bool:
         return path.is_file()
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
 
 
 def score(ruleset: RulesetLike, data: DataFiles, *, year: int | None = None, explain: bool = False,

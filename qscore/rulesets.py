@@ -20,6 +20,7 @@ import enum
 import functools
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -31,13 +32,13 @@ from typing import Any, Final, Literal, TypeVar, cast
 
 import attrs
 
-from qscore.errors import Problem, RulesetError
-from qscore.i18n import N_, _
+from qscore.errors import PluginError, Problem, RulesetError
+from qscore.i18n import N_, _, os_reason
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
                           Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
-from qscore.numbers import to_decimal
-from qscore.reading.binding import COUNT_UNITS
+from qscore.numbers import ZERO, fmt, to_decimal
+from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS
 from qscore.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
@@ -65,8 +66,30 @@ TARGET_NUMBERS = {"value", "percent", "points", "annual_percent", "offset", "sha
 #: Keys that tell a block of keys is an indicator's (no other table has them).
 _INDICATOR_ONLY = INDICATOR_KEYS - TOP_KEYS - CATEGORY_KEYS - ITEM_KEYS - EXAMPLE_KEYS
 SCHEMA = 1
+#: The largest ruleset file read: a plan's rules fill kilobytes, never megabytes.
+RULESET_BYTES = 16 * 2**20
+#: The first and last year a plan's base and horizon years may be.
+PLAN_YEARS = (1949, 2100)
 #: The most problems one load reports; past it the search stops.
 PROBLEM_LIMIT = 50
+
+
+def check_ruleset_file(path: Path) -> None:
+    """Make sure ``path`` can be read whole as a ruleset: a regular file (a device such
+    as /dev/zero never ends, a named pipe may never begin), of at most
+    :data:`RULESET_BYTES`.
+
+    :raises RulesetError: naming the file.
+    :raises OSError: when it cannot be looked at.
+    """
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
+        raise RulesetError(_("cannot read the ruleset: it is not a regular file (a device or a named pipe); give a "
+                             ".toml file"), file=str(path))
+    if status.st_size > RULESET_BYTES:
+        raise RulesetError(_("cannot read the ruleset: it has {size:,} bytes, and a ruleset is at most {most:,}; give "
+                             "the .toml file of the ruleset").format(size=status.st_size, most=RULESET_BYTES),
+                           file=str(path))
 
 
 def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleTypes,
@@ -84,10 +107,12 @@ def load_ruleset(source: str | os.PathLike[str] | Traversable, rule_types: RuleT
         source = Path(source)
     file = str(source)
     try:
+        if isinstance(source, Path):
+            check_ruleset_file(source)
         raw = source.read_bytes()
     except OSError as exc:
         raise RulesetError(_("cannot read the ruleset: {value}").format(
-                value=exc.strerror or exc), file=file) from None
+                value=os_reason(exc)), file=file) from None
     try:
         # utf-8-sig: a byte-order mark, as Windows Notepad saves UTF-8, is not part of the text.
         text = raw.decode("utf-8-sig")
@@ -172,6 +197,9 @@ class RulesetRegister:
     def __call__(self, source: str | os.PathLike[str] | Traversable | Ruleset) -> None:
         if isinstance(source, Ruleset):
             self._registered.append(RulesetEntry(source, self.plugin))
+        elif not isinstance(source, (str, os.PathLike, Traversable)):
+            raise PluginError(_("register() takes a ruleset file's path or a qscore.Ruleset, got {source!r}").format(
+                source=source), plugin=self.plugin)
         else:
             self._registered.append(PendingRuleset(Path(source) if isinstance(source, (str, os.PathLike)) else source,
                                                    self.plugin))
@@ -383,6 +411,9 @@ class _Reader:
                                 None, "schema")
         top = {key: self.required(data, key, None, kind) for key, kind in
                (("id", str), ("title", str), ("jurisdiction", str), ("base_year", int), ("horizon_year", int))}
+        for key in ("base_year", "horizon_year"):
+            # 20277 for 2027 would stretch the path to the target over eighteen millennia.
+            top[key] = self.plan_year(top[key], key, None)
         base, horizon = top["base_year"], top["horizon_year"]
         if isinstance(base, int) and isinstance(horizon, int) and horizon < base:
             # Checked here, not left to the Ruleset, so that it is reported even where no
@@ -420,6 +451,8 @@ class _Reader:
         loaded = [i for i in indicators if i is not FAILED]
         if not raw_indicators and isinstance(data.get("indicators", []), list):
             self.problem(_("expected at least one [[indicators]] table"), None, "indicators")
+        if loaded and len(loaded) == len(indicators) and isinstance(adjustments, Adjustments):
+            self.total_floor(adjustments, fields.get("scale_to") or sum((i.points for i in loaded), ZERO))
         return self.construct(
             Ruleset, None, **top, **{key: value for key, value in parts.items() if value is not FAILED},
             categories=tuple(c for c in categories if c is not FAILED),
@@ -463,10 +496,15 @@ class _Reader:
         applies_to = self.units(raw, "applies_to", table)
         if isinstance(roster, Roster) and applies_to is not FAILED:
             self.on_roster(applies_to, roster, table)
+        baseline = self.number(raw, "baseline", table)
+        if raw.get("unit") in PERCENT_UNITS:
+            baseline = self.percentage(baseline, table, "baseline")
+            if isinstance(target, Target) and target.kind in ("value", "maintain", "top"):
+                self.percentage(getattr(target, "value", None), table, "target")
         return self.construct(
             Indicator, table, id=identifier, name=name, category=self.category_of(raw, table, declared),
             unit=self.optional(raw, "unit", table, str, ""), direction=direction,
-            baseline=self.number(raw, "baseline", table), baseline_year=self.baseline_year(raw, table, years),
+            baseline=baseline, baseline_year=self.baseline_year(raw, table, years),
             target=target, lead=self.optional(raw, "lead", table, str, ""), points=points, rule=rule,
             missing=raw.get("missing"), aliases=self.strings(raw, "aliases", table), applies_to=applies_to,
             notes=self.strings(raw, "notes", table), source=self.optional(raw, "source", table, str, ""))
@@ -479,8 +517,26 @@ class _Reader:
                     category=category, known=known), table, "category")
         return category
 
+    def percentage(self, figure: Any, table: str, field: str) -> Any:
+        """``figure`` when it lies in 0–100, as a % value in the data must (or was not
+        read), else FAILED with the problem noted: a target of 150 % no unit could reach."""
+        if isinstance(figure, Decimal) and not 0 <= figure <= 100:
+            return self.problem(_("{figure} is outside 0–100, where a percentage lies (as the data's % values must); "
+                                  "check it for a typing error (98.5, not 985)").format(
+                figure=fmt(figure)), table, field)
+        return figure
+
+    def plan_year(self, year: Any, key: str, table: str | None) -> Any:
+        """``year`` when it is one a plan can have (or was not read), else FAILED with the
+        problem noted as a typing error."""
+        if isinstance(year, int) and not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+            return self.problem(_("{key} {year} is outside {first}–{last}, the years a plan can have; check it for a "
+                                  "typing error").format(key=key, year=year, first=PLAN_YEARS[0], last=PLAN_YEARS[1]),
+                                table, key)
+        return year
+
     def baseline_year(self, raw: Mapping[str, Any], table: str, years: _Years) -> int | None | Failed:
-        year = self.optional(raw, "baseline_year", table, int)
+        year = self.plan_year(self.optional(raw, "baseline_year", table, int), "baseline_year", table)
         if isinstance(year, int) and isinstance(years.horizon, int) and year > years.horizon:
             return self.problem(_("baseline_year {year} comes after the horizon year {horizon}").format(
                     year=year, horizon=years.horizon),
@@ -569,6 +625,15 @@ class _Reader:
         caps = {key: self.number(raw, key, "adjustments") for key in ("bonus_cap", "deduction_cap", "total_floor")
                 if key in raw}
         return self.construct(Adjustments, "adjustments", **items, **caps)
+
+    def total_floor(self, adjustments: Adjustments, full_marks: Any) -> None:
+        """A floor above the full marks would raise every unit's total to it: every unit
+        equal, whatever its data."""
+        floor = adjustments.total_floor
+        if floor is not None and isinstance(full_marks, Decimal) and floor > full_marks:
+            self.problem(_("total_floor {floor} is above the full marks {full}: every unit's total would be raised "
+                           "to it, whatever its data; the floor is the least a total may be after deductions, "
+                           "such as 0").format(floor=fmt(floor), full=fmt(full_marks)), "adjustments", "total_floor")
 
     def assumption_ranges(self, raw: Any, declared: _Declared,
                           data: Mapping[str, Any]) -> AssumptionRanges | None | Failed:
@@ -760,9 +825,46 @@ def _default(attribute: attrs.Attribute) -> Any:
     return factory() if callable(factory) and not getattr(default, "takes_self", False) else default
 
 
+#: attrs' own messages for a number or a length out of bounds (it gives no parts for them).
+_ATTRS_BOUND = re.compile(r"^(?P<length>Length of )?'(?P<name>[^']+)' must be (?P<op><=|>=|<|>) (?P<bound>.+): "
+                          r"(?P<value>.*)$", re.DOTALL)
+_RELATIONS = {"<=": N_("at most"), ">=": N_("at least"), "<": N_("less than"), ">": N_("more than")}
+#: What each id pattern of the model allows, in words.
+_ID_FORMS = {r"^[A-Za-z][A-Za-z0-9_\-]*$": N_("an id is ASCII letters, digits, '_' or '-', starting with a letter, "
+                                               "such as food_pass_rate"),
+             r"^[a-z0-9][a-z0-9_.\-]*$": N_("a ruleset id is lower-case ASCII letters, digits, '.', '_' or '-', such "
+                                             "as shizhu-township")}
+
+
 def _attrs_message(exc: Exception) -> str:
-    # attrs validators put (message, attribute, expected, value) in args; the first is enough.
-    return str(exc.args[0]) if exc.args else str(exc)
+    """An attrs validator's complaint in qscore's words (and language).
+
+    attrs puts ``(message, attribute, expected, value)`` in the arguments of a choice, a
+    pattern or a type it refuses, and only an English sentence for a number or length
+    out of bounds, which is read back here.
+    """
+    message = str(exc.args[0]) if exc.args else str(exc)
+    if len(exc.args) == 4 and hasattr(exc.args[1], "name"):
+        name, expected, value = exc.args[1].name, exc.args[2], exc.args[3]
+        if isinstance(expected, re.Pattern):
+            form = _ID_FORMS.get(expected.pattern)
+            return (_("{value!r} is not allowed for '{name}': {form}").format(value=value, name=name, form=_(form))
+                    if form else message)
+        if " must be in " in message:
+            return _("'{name}' must be one of {options}, got {value!r}").format(
+                name=name, options=", ".join(map(repr, expected)), value=value)
+        return message
+    bound = _ATTRS_BOUND.match(message)
+    if bound is None:
+        return message
+    relation = _(_RELATIONS[bound["op"]])
+    if not bound["length"]:
+        return _("'{name}' must be {relation} {bound}, got {value}").format(
+            name=bound["name"], relation=relation, bound=bound["bound"], value=bound["value"])
+    if (bound["op"], bound["bound"]) == (">=", "1"):
+        return _("'{name}' must not be empty").format(name=bound["name"])
+    return _("'{name}' must hold {relation} {bound} entries, got {value}").format(
+        name=bound["name"], relation=relation, bound=bound["bound"], value=bound["value"])
 
 
 def _attrs_field(exc: Exception, prefix: str | None) -> str | None:

@@ -235,6 +235,9 @@ class Change(Target):
     def __attrs_post_init__(self) -> None:
         if (self.percent is None) == (self.points is None):
             raise ValueError(_("a change target sets exactly one of 'percent' or 'points'"))
+        if self.percent is not None and self.percent < -HUNDRED:
+            raise ValueError(_("'percent' is {percent}, a fall of more than 100%, which would turn the baseline's "
+                               "sign: a fall is at most -100 (to zero)").format(percent=fmt(self.percent)))
 
     def horizon(self, figures: Figures, timing: Timing) -> Decimal:
         base = self._require(figures.baseline, "baseline", "基期值 (baseline) for a change target")
@@ -263,6 +266,12 @@ class Growth(Target):
     path: ClassVar[str] = "compound"
     needs: ClassVar[str | None] = "baseline"
     annual_percent: Decimal = attrs.field(kw_only=True, validator=v.instance_of(Decimal))
+
+    def __attrs_post_init__(self) -> None:
+        if self.annual_percent <= -HUNDRED:
+            raise ValueError(_("'annual_percent' is {percent}, a yearly fall of 100% or more, which leaves nothing "
+                               "or turns the baseline's sign year by year: a yearly fall is less than 100").format(
+                percent=fmt(self.annual_percent)))
 
     def _years(self, timing: Timing) -> int:
         return min(timing.year, timing.horizon_year) - timing.base_year

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from qscore.errors import QscoreError, UsageError
+from qscore.errors import QscoreError, RulesetError, UsageError
 from qscore.i18n import _
 from qscore.model import Provenance, Ruleset
 from qscore.pipeline import load_ruleset, score
@@ -94,6 +94,10 @@ def verify(result: str | os.PathLike[str], *, data: Sequence[str | os.PathLike[s
     path = Path(result)
     if not path.is_file():
         raise UsageError(_("no such file: {path}").format(path=path))
+    if path.name.endswith(SIDECAR_SUFFIX) and len(path.name) > len(SIDECAR_SUFFIX):
+        owner = path.with_name(path.name[:-len(SIDECAR_SUFFIX)])
+        raise UsageError(_("{path} is the provenance file of {result}, not a result: give the result itself "
+                           "(qscore verify {result})").format(path=path, result=owner))
     catalog = catalog or load_plugins()
     fmt, provenance = _provenance(path)
     notes = []
@@ -182,6 +186,10 @@ def _ruleset(provenance: Provenance, given: str | None, catalog: Catalog, result
                 ruleset=provenance.ruleset, result=result, gone=gone))
     differs = []
     for candidate in candidates:
+        if Path(candidate).is_file() and file_sha256(candidate) != provenance.ruleset_sha256:
+            # Changed since: said as such, whether or not the changed file still loads.
+            differs.append(_changed_ruleset(candidate, catalog))
+            continue
         ruleset = load_ruleset(candidate, catalog=catalog)
         fingerprint = ruleset_sha256(ruleset)
         if fingerprint == provenance.ruleset_sha256 and ruleset.id == provenance.ruleset:
@@ -191,6 +199,17 @@ def _ruleset(provenance: Provenance, given: str | None, catalog: Catalog, result
                       "with SHA-256 {ruleset_sha256}, but found {differs}; give the ruleset "
                       "file it was scored with with --ruleset").format(
             result=result, ruleset=provenance.ruleset, ruleset_sha256=provenance.ruleset_sha256, differs='; '.join(differs)))
+
+
+def _changed_ruleset(file: str, catalog: Catalog) -> str:
+    """A ruleset file that is not the one a result names, described by its id (when it
+    still loads) and its SHA-256."""
+    fingerprint = file_sha256(file)
+    try:
+        ruleset = load_ruleset(file, catalog=catalog)
+    except RulesetError:
+        return _("{file} (SHA-256 {sha256}; it does not load as it stands)").format(file=file, sha256=fingerprint)
+    return f"{file} (ruleset '{ruleset.id}', SHA-256 {fingerprint})"
 
 
 def _files(provenance: Provenance, given: list[Path], result: Path) -> list[Path]:

@@ -157,6 +157,9 @@ def data_dir(tmp_path, monkeypatch):
     Path("empty.csv").write_text(f"{HEADER}\n", encoding="utf-8")
     Path("extra.csv").write_text(f"{HEADER},食品抽查率\n南宾街道,97.5%,99,完成,2,,1\n", encoding="utf-8")
     Path("quotes.toml").write_text("id = “a”\n", encoding="utf-8")
+    Path("fields.toml").write_text(Path(RULESET).read_text(encoding="utf-8").replace('id = "food"', 'id = "食品"')
+                                   .replace('rule = "progress"', 'rule = "progress"\ndirection = "up"'),
+                                   encoding="utf-8")
     return tmp_path
 
 
@@ -191,6 +194,24 @@ ERRORS = [
      "Error: Invalid value for '--year': 2030 is outside the plan (2023 → 2027)\n",
      "用法： qscore rank [OPTIONS] RULESET DATA...\n可运行「qscore rank --help」查看帮助。\n\n"
      "错误：'--year' 取值无效：2030 年不在规划期内（2023 → 2027）\n"),
+    # the system's reason, in qscore's language
+    (("rank", RULESET, str(DATA / "townships.csv"), "--year", "2027", "-o", "/dev/full"), 1,
+     "Error: Could not write file '/dev/full': no space left on the disk\n",
+     "错误：无法写入文件「/dev/full」：磁盘空间已满\n"),
+    # SQLite's reason, in qscore's language
+    (("history", "quotes.toml"), 1,
+     "Error: quotes.toml: not an archive of rounds (the file is not an SQLite database)\n",
+     "错误：文件 quotes.toml：不是轮次档案库（该文件不是 SQLite 数据库）\n"),
+    # attrs' own checks (a pattern, a choice), in qscore's words and language
+    (("validate", "fields.toml"), 1,
+     "fields.toml:17: error: indicators[1] (食品抽检合格率): field 'id': '食品' is not allowed for 'id': an id is "
+     "ASCII letters, digits, '_' or '-', starting with a letter, such as food_pass_rate\n"
+     "fields.toml:25: error: indicators[1] (食品抽检合格率): field 'direction': 'direction' must be one of "
+     "'higher', 'lower', got 'up'\n✗ fields.toml: 2 error(s)\nError: 1 of 1 file(s) failed validation\n",
+     "fields.toml:17：错误：indicators[1] (食品抽检合格率)：字段「id」：「id」不能为 '食品'：编号只能由英文字母、数字、"
+     "'_' 或 '-' 组成，且以字母开头，例如 food_pass_rate\n"
+     "fields.toml:25：错误：indicators[1] (食品抽检合格率)：字段「direction」：「direction」须为 'higher', 'lower' "
+     "之一，实际为 'up'\n✗ fields.toml：2 个错误\n错误：1 个文件中有 1 个未通过校验\n"),
     (("show", "nosuch"), 2,
      "Error: no ruleset 'nosuch' is installed and no such file exists; installed: none\n",
      "错误：未安装规则集「nosuch」，也没有该文件；已安装：无\n"),

@@ -25,14 +25,17 @@ number), so the result does not depend on how they are shared among processes.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 import statistics
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from multiprocessing import get_context
-from typing import Literal
+from multiprocessing.pool import Pool
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -327,9 +330,37 @@ def _draw(problem: _Problem, samples: int, workers: int) -> tuple[np.ndarray, np
     if workers <= 1 or samples * units < PARALLEL_MIN:
         return _run(problem, 0, samples)
     bounds = [samples * k // workers for k in range(workers + 1)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        parts = list(pool.map(_run, [problem] * workers, bounds[:-1], bounds[1:]))
+    # Pool's exit terminates its workers, as a ProcessPoolExecutor's does not: ended by an
+    # error or Ctrl-C, no worker is left running.
+    with get_context("spawn").Pool(workers) as pool, _workers_end_with_qscore(pool):
+        parts = pool.starmap(_run, zip([problem] * workers, bounds[:-1], bounds[1:]))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+@contextlib.contextmanager
+def _workers_end_with_qscore(pool: Pool) -> Iterator[None]:
+    """While the workers run, SIGTERM and SIGHUP (which end qscore at once, without
+    unwinding) first terminate them, then do what they would have done: a ``kill`` of
+    qscore leaves no worker sampling for no one.  Ignored signals stay ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+    previous: dict[int, Any] = {}
+
+    def end(signum: int, frame: Any) -> None:
+        pool.terminate()
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) not in (None, signal.SIG_IGN):
+            previous[number] = signal.signal(number, end)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _run(problem: _Problem, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:

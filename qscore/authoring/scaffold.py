@@ -14,9 +14,11 @@ from importlib.resources import files
 from pathlib import Path
 
 from qscore.errors import QscoreError
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: The longest plug-in name: its folder, package (qscore_NAME) and distribution must fit a file name.
+NAME_LENGTH = 100
 
 #: template file → where it goes in the new plug-in (itself a template).
 LAYOUT = {
@@ -39,6 +41,9 @@ def check_name(name: str) -> str:
         raise ValueError(_("'{name}' is not a plug-in name: use lower-case letters and digits, words joined "
                          "by '-', starting with a letter (e.g. 'xianfeng-county')").format(
                 name=name))
+    if len(name) > NAME_LENGTH:
+        raise ValueError(_("a plug-in name of {length} characters is too long to be a folder's name; use at most "
+                           "{most}").format(length=len(name), most=NAME_LENGTH))
     return name
 
 
@@ -53,7 +58,11 @@ def new_plugin(name: str, parent: Path, *, title: str, jurisdiction: str) -> Pat
               "title": title, "jurisdiction": jurisdiction}
     templates = files("qscore.authoring").joinpath("templates", "plugin")
     # Build in a temporary sibling and rename, so a failure leaves no half-made plug-in.
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=parent))
+    except OSError as exc:
+        raise ScaffoldError(_("cannot create the plug-in in {parent}: {reason}").format(
+            parent=parent, reason=os_reason(exc))) from None
     try:
         for source, destination in LAYOUT.items():
             path = staging / string.Template(destination).substitute(fields)
@@ -61,7 +70,10 @@ def new_plugin(name: str, parent: Path, *, title: str, jurisdiction: str) -> Pat
             text = string.Template(templates.joinpath(source).read_text(encoding="utf-8")).substitute(fields)
             path.write_text(text, encoding="utf-8")
         staging.rename(target)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise ScaffoldError(_("cannot create the plug-in in {parent}: {reason}").format(
+                parent=parent, reason=os_reason(exc))) from None
         raise
     return target

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import _check_year, catalog, check_output, data_inputs, data_options, data_paths, echo, emit, main
+from qscore.cli.app import (_check_year, catalog, check_format_suffix, check_output, data_inputs, data_options,
+                            data_paths, echo, emit, main)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from qscore.analysis.case import Case
     from qscore.limits import Limits
 
+#: robustness's formats and the suffix of each.
+ROBUSTNESS_SUFFIXES = {"table": ".txt", "json": ".json", "html": ".html"}
 RANK_GOAL = re.compile(r"^\s*(?:rank\s*|第\s*)(\d+)\s*名?\s*$", re.IGNORECASE)
 
 
@@ -100,6 +103,8 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
     """``±20%``, ``20%``, ``0.2`` (relative) or ``±2``, ``2`` as a number."""
     from decimal import Decimal, InvalidOperation
 
+    from qscore.limits import number_problem
+
     if text is None:
         return None
     cleaned = text.strip().lstrip("±").removeprefix("+-").strip()
@@ -112,6 +117,9 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
     if not number.is_finite() or number < 0 or (percent and not relative):
         raise click.BadParameter(_("'{text}' is not a range such as {example}").format(
             text=text, example="±20%" if relative else "±2"), param_hint=f"'--{name}'")
+    problem = number_problem(number, text, N_("a range"))  # 1e999 would overflow the sampling
+    if problem:
+        raise click.BadParameter(problem, param_hint=f"'--{name}'")
     return number / 100 if percent else number
 
 
@@ -119,7 +127,7 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
 @data_options
 @click.option("--samples", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
               help=_("How many samples of the assumptions."))
-@click.option("--seed", type=int, default=0, show_default=True, help=_("The seed: the same seed, the same result."))
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help=_("The seed: the same seed, the same result."))
 @click.option("--points", "points_range", metavar="±20%",
               help=_("How far each indicator's full marks (and each bonus or deduction item's points) may be off "
                    "(default: the ruleset's [assumption_ranges], else ±20%)."))
@@ -131,21 +139,25 @@ def _range(text: str | None, *, relative: bool, name: str) -> Decimal | None:
                    "(default: as the ruleset says)."))
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help=_("Processes for large batches."))
-@click.option("--format", "fmt", type=click.Choice(("table", "json", "html")), default="table", show_default=True,
-              help=_("Output format (html: the table and each unit's rank interval drawn)."))
+@click.option("--format", "fmt", type=click.Choice(tuple(ROBUSTNESS_SUFFIXES)),
+              help=_("Output format (default: from -o's suffix, else table; html: the table and each unit's rank "
+                     "interval drawn)."))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help=_("Write to this file instead of stdout."))
 @click.pass_context
 def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | None, cutoffs_range: str | None,
-               missing: str | None, workers: int, fmt: str, output: str | None, **options: Any) -> None:
+               missing: str | None, workers: int, fmt: str | None, output: str | None, **options: Any) -> None:
     """How sure each unit's rank and tier are: a Monte-Carlo over the ruleset's assumed
     weights, cut-offs and bonus values; per unit the median rank, the 5–95 % interval,
     each tier's probability and the change of weights that flips its tier."""
     from qscore.analysis.report import robustness_html, robustness_json, robustness_text
     from qscore.analysis.robustness import robustness as study
 
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    fmt = fmt or next((name for name, known in ROBUSTNESS_SUFFIXES.items() if known == suffix), "table")
+    check_format_suffix(fmt, output, ROBUSTNESS_SUFFIXES)
     points = _range(points_range, relative=True, name="points")
     cutoffs = _range(cutoffs_range, relative=False, name="cutoffs")
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
+    inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     case = _case(ctx, **options)

@@ -4,7 +4,8 @@ plug-ins, the data options, writing an output file, tables and JSON on stdout.
 Exit codes: 0 success; 1 bad data, ruleset or plug-in (the message names the file, row
 and column), a limit hit, an output that cannot be written, and any internal error; 2
 misuse.  No traceback reaches the user (``QSCORE_DEBUG=1`` shows one).  A reader that
-stops early (``qscore show … | head``) ends qscore quietly, with exit code 1.  Text for
+stops early (``qscore show … | head``) ends qscore quietly, with exit code 1; a standard output
+the shell closed (``>&-``) is an error when something is to be written there.  Text for
 people (messages, tables, explanations) has its control characters shown escaped
 (``\\x1b``), so a name read from a file cannot drive the terminal.  Heavy modules are
 imported inside commands so that ``qscore --help`` starts fast.
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.i18n import N_, _, translate_click
+from qscore.i18n import N_, _, os_reason, translate_click
 
 translate_click()  # before the commands are defined: click's decorators make some of its texts
 
@@ -173,8 +174,32 @@ def main(ctx: click.Context, plugins_dirs: tuple[str, ...], trust_plugins_dir: b
     indicator (long), as offices lay it out; see docs/data.md.
     """
     ctx.obj = {"plugins_dirs": plugins_dirs, "trust_plugins_dir": trust_plugins_dir}
+    if sys.stdout is None:  # closed by the shell: `qscore rank … >&-`
+        sys.stdout = ClosedOutput()
     for stream in (sys.stdout, sys.stderr):
         text_for_every_character(stream)
+
+
+class ClosedOutput:
+    """Stands for a standard output the shell closed (``qscore rank … -o FILE >&-``):
+    it is no terminal, and writing to it is an error that says so, rather than a result
+    lost unseen or an internal error."""
+
+    encoding = "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, data: object) -> int:
+        raise click.ClickException(_("standard output is closed, so the result has nowhere to go; give -o FILE, or "
+                                     "leave standard output open"))
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def buffer(self) -> ClosedOutput:
+        return self
 
 
 #: Characters qscore's own text uses that legacy code pages (GBK on Chinese Windows) lack.
@@ -237,7 +262,7 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
         if escape:
             with contextlib.suppress(UnicodeDecodeError):
                 data = terminal_text(data.decode("utf-8")).encode("utf-8")
-        sys.stdout.buffer.write(data)
+        _write_all(sys.stdout.buffer, data)
         sys.stdout.buffer.flush()
         return
     target = check_output(output, inputs)
@@ -246,7 +271,7 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
     except FileNotFoundError:
         existing = None
     except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+        raise click.FileError(output, hint=os_reason(exc)) from None
     if existing is not None and stat.S_ISBLK(existing.st_mode):
         raise click.BadParameter(_("{output} is a disk (a block device); give a file").format(output=output),
                                  param_hint="'-o'")
@@ -258,6 +283,23 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
                                      "replace a read-only file; make it writable or give another file").format(
                                          file=output))
     _replace(target, data, output, existing)
+
+
+def check_format_suffix(fmt: str, output: str | None, suffixes: Mapping[str, str]) -> None:
+    """Refuse ``--format FMT -o FILE`` where FILE's suffix is another format's (CSV text
+    in ``ranked.xlsx``, which Excel will not open).  A ``.txt`` file takes any text.
+
+    :param suffixes: each format's suffix, by name.
+    :raises click.UsageError: naming both.
+    """
+    if output in (None, "-"):
+        return
+    suffix = Path(output).suffix.lower()
+    named = next((name for name, known in suffixes.items() if known == suffix), None)
+    if named is not None and named != fmt and suffix != ".txt":
+        raise click.UsageError(_("-o {output} is named for the {named} format, but --format {fmt} was given: give "
+                                 "-o a file ending in {wanted}, or leave --format out").format(
+            output=output, named=named, fmt=fmt, wanted=suffixes.get(fmt, "")))
 
 
 def check_output(output: str, inputs: Inputs) -> Path:
@@ -304,7 +346,7 @@ def _write_into(target: Path, data: bytes | Iterable[bytes], output: str) -> Non
             _write_all(stream, data)
     except OSError as exc:
         raise click.ClickException(_("Could not write file '{file}': {reason}").format(
-            file=output, reason=exc.strerror or exc)) from None
+            file=output, reason=os_reason(exc))) from None
 
 
 def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing: os.stat_result | None) -> None:
@@ -319,7 +361,7 @@ def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing:
                 handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
                 temporary.append(name)
         except OSError as exc:
-            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+            raise click.FileError(output, hint=os_reason(exc)) from None
         try:
             with os.fdopen(handle, "wb") as stream:
                 _keep_mode(name, existing)
@@ -331,7 +373,7 @@ def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing:
             Path(name).unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise click.ClickException(_("Could not write file '{file}': {reason}; nothing was written").format(
-                    file=output, reason=exc.strerror or exc)) from None
+                    file=output, reason=os_reason(exc))) from None
             raise
 
 
@@ -351,11 +393,15 @@ def _keep_mode(temporary: str, existing: os.stat_result | None) -> None:
 
 
 def _write_all(stream: Any, data: bytes | Iterable[bytes]) -> None:
-    # In pieces, so that a signal is handled while a large output is written.
+    # In pieces, so that a signal is handled while a large output is written.  A write
+    # may take part of a piece (a pipe whose reader has gone takes what fits): the rest
+    # is written again, and fails then if it cannot go.
     for piece in [data] if isinstance(data, bytes) else data:
         view = memoryview(piece)
         for start in range(0, len(view), WRITE_CHUNK):
-            stream.write(view[start:start + WRITE_CHUNK])
+            chunk = view[start:start + WRITE_CHUNK]
+            while chunk:
+                chunk = chunk[stream.write(chunk):]
 
 
 @contextlib.contextmanager
@@ -535,11 +581,12 @@ def check_units(units: str | None) -> None:
         raise click.BadParameter(_("no such file: {units}").format(units=units), param_hint="'--units'")
 
 
-def data_inputs(data: tuple[str, ...]) -> dict[str, str]:
-    """The data files as :data:`Inputs`: ``-o`` is never one of them."""
-    if len(data) == 1:
-        return {N_("data file"): data[0]}
-    return {_("data file {name}").format(name=name): name for name in data}
+def data_inputs(data: tuple[str, ...], units: str | None) -> dict[str, str | None]:
+    """The data files and the ``--units`` roster file as :data:`Inputs`: ``-o`` is
+    never one of them."""
+    files: dict[str, str | None] = {N_("data file"): data[0]} if len(data) == 1 else \
+        {_("data file {name}").format(name=name): name for name in data}
+    return {**files, N_("roster file"): units}
 
 
 def echo_notices(batch: BatchResult) -> None:

@@ -10,18 +10,29 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import (_check_encoding, _check_year, catalog, check_output, data_inputs, data_options, data_paths,
-                            echo, emit, main)
+from qscore.cli.app import (_check_encoding, _check_year, catalog, check_format_suffix, check_output, data_inputs,
+                            data_options, data_paths, echo, emit, main)
 from qscore.i18n import N_, _
 
 FORMATS = ("xlsx", "csv")
 
 
-def _format(fmt: str | None, output: str | None, default: str) -> str:
+def _format(fmt: str | None, output: str | None, default: str, command: str) -> str:
+    """The format asked for, else the one ``-o output``'s suffix names, else ``default``.
+
+    :raises click.BadParameter: for a suffix neither format writes (.pdf, .txt): a
+        workbook must not land in a file named for something else.
+    """
     if fmt is not None:
+        check_format_suffix(fmt, output, {name: f".{name}" for name in FORMATS})
         return fmt
-    suffix = Path(output).suffix.lower().lstrip(".") if output not in (None, "-") else ""
-    return suffix if suffix in FORMATS else default
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    if suffix and suffix.lstrip(".") not in FORMATS:
+        known = ", ".join(f"{name} (.{name})" for name in FORMATS)
+        raise click.BadParameter(_("no output format writes {suffix} files; {command} writes {known}: give -o a file "
+                                   "with one of these suffixes, or --format").format(
+            suffix=suffix, command=command, known=known), param_hint="'-o'")
+    return suffix.lstrip(".") or default
 
 
 def _file_or_none(name: str) -> str | None:
@@ -63,7 +74,7 @@ def template(ctx: click.Context, ruleset_name: str, year: int | None, units: str
 
     ruleset = catalog(ctx).ruleset(ruleset_name)
     _check_year(ruleset, year)
-    fmt = _format(fmt, output, "xlsx")
+    fmt = _format(fmt, output, "xlsx", "template")
     _refuse_workbook_on_terminal(fmt, output)
     inputs = {N_("ruleset"): _file_or_none(ruleset_name), N_("roster file"): units}
     if output not in (None, "-"):
@@ -101,9 +112,9 @@ def merge(ctx: click.Context, fmt: str | None, output: str | None, **options: An
     found = catalog(ctx)
     ruleset = found.ruleset(options["ruleset_name"])
     _check_year(ruleset, options["year"])
-    fmt = _format(fmt, output, "csv")
+    fmt = _format(fmt, output, "csv", "merge")
     _refuse_workbook_on_terminal(fmt, output)
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
+    inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"])}
     if output not in (None, "-"):
         check_output(output, inputs)
     paths = data_paths(options["data"], options["units"])

@@ -43,7 +43,7 @@ def report(ctx: click.Context, old: str | None, compare_year: int | None, output
     if old is not None and len(options["data"]) > 1:
         raise click.UsageError(_("--compare compares one data file with last year's: merge the submissions first "
                                "(qscore merge) and report on the merged workbook"))
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
+    inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
               "old year's file": None if old is None else _file_of(old)}
     if output != "-":
         check_output(output, inputs)  # before the work, not after

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import (_check_encoding, batch_work, catalog, check_output, check_units, echo, emit, list_format,
-                           main)
+from qscore.cli.app import (_check_encoding, batch_work, catalog, check_format_suffix, check_output, check_units, echo,
+                           emit, list_format, main)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     fmt = fmt or _format_from_suffix(output) or "table"
+    check_format_suffix(fmt, output, {name: known for name, (_, known) in COMPARISON_FORMATS.items()})
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     if fmt == "xlsx" and to_terminal:
         raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))

@@ -98,11 +98,12 @@ def _validate_file(path: Path, found: Catalog) -> bool:
     """Load and lint one file, printing what is wrong by line; whether it passed."""
     from qscore.authoring.lint import ERROR, Locator, lint_ruleset, problem_findings
     from qscore.errors import RulesetError
-    from qscore.rulesets import load_ruleset
+    from qscore.rulesets import check_ruleset_file, load_ruleset
 
     try:
+        check_ruleset_file(path)  # before it is read, for the lines
         locator = Locator(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, RulesetError):
         locator = Locator("")  # load_ruleset says what is wrong with the file
     ruleset: Ruleset | None = None
     try:

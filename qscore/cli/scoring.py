@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from qscore.cli.app import (Progress, batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices,
-                            emit, main, score)
+from qscore.cli.app import (Progress, batch_work, catalog, check_format_suffix, check_output, data_inputs,
+                            data_options, echo, echo_notices, emit, main, score)
 from qscore.cli.rounds import record_round
 from qscore.i18n import N_, _
 
@@ -36,15 +36,20 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     merged first as qscore merge merges them."""
     if replace and archive is None:
         raise click.UsageError(_("--replace needs --record ARCHIVE"))
-    inputs = {**data_inputs(options["data"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
+    inputs = {**data_inputs(options["data"], options["units"]), N_("ruleset"): _file_or_none(options["ruleset_name"]),
               N_("archive"): archive}
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
+    if archive is not None:
+        from qscore.rounds.archive import check_writable
+
+        check_writable(archive)  # before the work too
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
         raise click.BadParameter(_("'{format}' is not one of {formats}").format(format=fmt, formats=", ".join(writers)),
                                  param_hint="'--format'")
+    check_format_suffix(fmt, output, {name: w.suffix for name, w in writers.items()})
     writer = writers[fmt]
     if no_explain and writer.explained and fmt != "json":
         raise click.UsageError(_("--no-explain is for JSON output; the {format} format shows the explanations").format(
@@ -60,7 +65,7 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
         with batch_work():
             batch = score(ctx, explain=writer.explained and not no_explain, progress=progress, **options)
             # A file is written a piece at a time where the format allows (below, by emit).
-            data = writer.write(batch) if writer.stream is None or output in (None, "-") else writer.stream(batch)
+            data = writer.output(batch, in_pieces=output not in (None, "-"))
             progress.update(1)
             if archive is not None:
                 record_round(batch, archive, replace=replace)

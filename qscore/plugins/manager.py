@@ -29,14 +29,14 @@ import attrs
 import pluggy
 
 from qscore.errors import PluginError, QscoreError, RulesetError, UsageError
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 from qscore.model import Ruleset
 from qscore.plugins import hookspecs
 from qscore.reading.table import Reader, ReaderRegister
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleRegister
 from qscore.rulesets import PendingRuleset, RulesetEntry, RulesetRegister, load_ruleset
-from qscore.scoring.adjusters import Adjuster, AdjusterRegister
+from qscore.scoring.adjusters import Adjuster, AdjusterRegister, CheckedAdjuster
 from qscore.targets import Target, TargetRegister
 from qscore.writing import Writer, WriterRegister
 
@@ -179,8 +179,9 @@ class Catalog:
         return registry.entries
 
     def adjusters(self, ruleset: str) -> list[Adjuster]:
-        """The adjusters plug-ins registered for the ruleset with id ``ruleset``."""
-        return [adjust for _, adjust in self._adjusters.get(ruleset, ())]
+        """The adjusters plug-ins registered for the ruleset with id ``ruleset``, each
+        line they give checked (:class:`~qscore.scoring.adjusters.CheckedAdjuster`)."""
+        return [CheckedAdjuster(plugin, adjust) for plugin, adjust in self._adjusters.get(ruleset, ())]
 
     def ruleset(self, id_or_path: str | os.PathLike[str]) -> Ruleset:
         """A registered ruleset by id, or a ruleset file by path.
@@ -250,7 +251,7 @@ def _is_file(text: str) -> bool:
         return Path(text).is_file()
     except OSError as exc:
         raise RulesetError(_("cannot read the ruleset: {value}").format(
-                value=exc.strerror or exc), file=text) from None
+                value=os_reason(exc)), file=text) from None
 
 
 def load_plugins(plugin_dirs: Iterable[str | os.PathLike[str]] = (), *, entry_points: bool = True,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from qscore.errors import DataError, QscoreError, UsageError
-from qscore.i18n import _, ngettext
+from qscore.i18n import N_, _, ngettext, os_reason
 from qscore.model import Provenance, ScoringOptions, SourceFile
 
 if TYPE_CHECKING:  # imported when used: `qscore history` reads a unit's rows and starts fast
@@ -161,6 +161,52 @@ _ROUND_COLUMNS = ("id, ruleset, title, year, base_year, horizon_year, ruleset_sh
 _ROUND_WIDTH = len(_ROUND_COLUMNS.split(","))
 
 
+#: SQLite's reasons an archive cannot be read or written, said in qscore's language
+#: (SQLite says them in English).
+_SQLITE_REASONS = {
+    "file is not a database": N_("the file is not an SQLite database"),
+    "database disk image is malformed": N_("the file is damaged"),
+    "disk I/O error": N_("input/output error (the disk or the network drive failed)"),
+    "database or disk is full": N_("no space left on the disk"),
+    "attempt to write a readonly database": N_("the file may not be written"),
+    "unable to open database file": N_("the file cannot be opened"),
+}
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Make sure a round can be recorded in the archive ``path``: its folder is there, and
+    the file, when there is one, was not made read-only (no write permission for anyone,
+    or none for this user), which keeps it as it is, as an output file would be.
+
+    :raises DataError: naming the archive.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise DataError(_("cannot record the round in the archive: the folder {folder} does not exist").format(
+            folder=path.parent), file=str(path))
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return  # made on first use
+    except OSError as exc:
+        raise DataError(_("cannot record the round in the archive: {reason}").format(reason=os_reason(exc)),
+                        file=str(path)) from None
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        raise DataError(_("the archive is read-only, and qscore does not record into a read-only archive; make it "
+                          "writable or give another archive"), file=str(path))
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    known = _SQLITE_REASONS.get(str(exc))
+    return _(known) if known else str(exc)
+
+
+#: Seconds to wait for another program writing the archive to finish.
+LOCK_WAIT = 5.0
+#: Why an archive another program is writing cannot be opened or written now.
+LOCKED = N_("another program is writing to it; try again when it has finished")
+
+
 @attrs.frozen
 class Round:
     """A recorded round (a row of the ``rounds`` table).
@@ -283,15 +329,19 @@ class Archive:
         if not create and not path.is_file():
             raise UsageError(_("no such archive: {path}").format(path=path))
         try:
-            connection = sqlite3.connect(path, isolation_level=None)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT)
         except sqlite3.Error as exc:
-            raise DataError(_("cannot open the archive: {exc}").format(exc=exc), file=str(path)) from None
+            raise DataError(_("cannot open the archive: {exc}").format(exc=_sqlite_reason(exc)), file=str(path)) from None
         archive = cls(path, connection)
         try:
             archive._migrate()
         except sqlite3.DatabaseError as exc:
             connection.close()
-            raise DataError(_("not an archive of rounds ({exc})").format(exc=exc), file=str(path)) from None
+            if "locked" in str(exc):
+                raise DataError(_("cannot open the archive: {reason}").format(reason=_(LOCKED)),
+                                file=str(path)) from None
+            raise DataError(_("not an archive of rounds ({exc})").format(exc=_sqlite_reason(exc)),
+                            file=str(path)) from None
         except QscoreError:
             connection.close()
             raise
@@ -514,7 +564,8 @@ class Archive:
                     ruleset=provenance.ruleset, year=provenance.year, id=ruleset.id, batch_year=batch.year))
         units = stored_units(batch.units, [c.id for c in ruleset.categories])
         fingerprint = _fingerprint(provenance, units)
-        with self._transaction():
+        check_writable(self.path)
+        with self._written(), self._transaction():
             current = self._current(ruleset.id, batch.year)
             if current is not None and current.fingerprint == fingerprint:
                 return Recorded("unchanged", current)
@@ -528,6 +579,17 @@ class Archive:
         if current is None:
             return Recorded("recorded", new)
         return Recorded("replaced", new, next(r for r in recorded if r.id == current.id))
+
+    @contextlib.contextmanager
+    def _written(self) -> Iterator[None]:
+        """Writing the archive: a failure of the file (locked by another program, a full
+        disk) is said, naming the archive; nothing is recorded."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            reason = _(LOCKED) if "locked" in str(exc) else _sqlite_reason(exc)
+            raise DataError(_("cannot record the round in the archive: {reason}").format(reason=reason),
+                            file=str(self.path)) from None
 
     def _insert(self, ruleset: Ruleset, provenance: Provenance, units: list[StoredUnit], fingerprint: str) -> int:
         from qscore.writing.explain import follows_path

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 import attrs
 
+from qscore.errors import PluginError
 from qscore.i18n import _
 from qscore.model import AdjustmentResult, Ruleset, UnitResult
 from qscore.registry import Registry
@@ -14,6 +16,53 @@ from qscore.registry import Registry
 #: ``adjust(ruleset, unit)``: extra lines for one unit, given its result so far
 #: (indicator points, subtotals and the ruleset's own item lines; no total yet).
 Adjuster = Callable[[Ruleset, UnitResult], Iterable[AdjustmentResult] | None]
+
+
+#: The kinds of line an adjuster may give.
+KINDS = ("bonus", "deduction", "veto")
+
+
+@attrs.frozen
+class CheckedAdjuster:
+    """A plug-in's adjuster whose lines are checked before they count: a line that is
+    no :class:`AdjustmentResult`, of another kind, or with a count or points that is not
+    a Decimal of 0 or more would otherwise be dropped, or subtracted as a bonus, unseen.
+
+    :param plugin: the plug-in that registered it, named in errors.
+    :param adjust: the adjuster as registered.
+    """
+
+    plugin: str
+    adjust: Adjuster
+
+    def __call__(self, ruleset: Ruleset, unit: UnitResult) -> list[AdjustmentResult]:
+        """The adjuster's lines for ``unit``.
+
+        :raises PluginError: naming the plug-in, the ruleset, the unit and the line.
+        """
+        given = self.adjust(ruleset, unit)
+        lines = [] if given is None else list(given) if isinstance(given, Iterable) else [given]
+        for line in lines:
+            problem = _problem(line)
+            if problem:
+                raise PluginError(_("its adjuster for ruleset '{ruleset}' gave, for unit '{unit}', {problem}").format(
+                    ruleset=ruleset.id, unit=unit.unit, problem=problem), plugin=self.plugin)
+        return lines
+
+
+def _problem(line: object) -> str | None:
+    """What is wrong with an adjuster's line, ``None`` when nothing is."""
+    if not isinstance(line, AdjustmentResult):
+        return _("{line!r}, which is no AdjustmentResult; an adjuster returns AdjustmentResult lines, or None").format(
+            line=line)
+    if line.kind not in KINDS:
+        return _("a line of kind {kind!r}; the kind is 'bonus', 'deduction' or 'veto'").format(kind=line.kind)
+    for field, value in (("count", line.count), ("points", line.points)):
+        if not (type(value) is Decimal and value.is_finite() and value >= 0):
+            shown = repr(value) if type(value) is Decimal else f"{value!r} ({type(value).__name__})"
+            return _("the line '{item}' with {field} {value}; count and points are Decimals of 0 or more "
+                     "(a deduction's points are taken away)").format(item=line.item, field=field, value=shown)
+    return None
 
 
 @attrs.frozen

@@ -20,11 +20,11 @@ from typing import TypeVar
 
 import attrs
 
-from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, QscoreError
+from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, PluginError, QscoreError
 from qscore.i18n import _
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
-from qscore.numbers import ZERO, exact
+from qscore.numbers import ZERO, exact, fmt
 from qscore.reading.binding import Cell, Dataset, one_unit
 from qscore.cells import EXEMPT, Exempt
 from qscore.rules.base import Rule, Value
@@ -108,7 +108,29 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
                            deductions=_in_order(settled.deductions, order), gap_to_next=gaps,
                            adjustments=_in_order(settled.adjustments, order))
     notices = [column.notice for column in columns if column.notice is not None]
+    notices += _absent_units(ruleset, data)
     return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals), notices=notices)
+
+
+def _absent_units(ruleset: Ruleset, data: Dataset) -> list[Notice]:
+    """A notice for each indicator whose ``applies_to`` names units the data does not
+    hold: a name typed wrong leaves the indicator assessed for no one, unseen."""
+    if not any(indicator.applies_to for indicator in ruleset.indicators):
+        return []
+    present = set(data.units)
+    notices = []
+    for indicator in ruleset.indicators:
+        absent = [unit for unit in indicator.applies_to if unit not in present]
+        if not absent:
+            continue
+        if len(absent) == len(indicator.applies_to):
+            message = _("indicator {id} ({name}) applies to {units}, none of which is in the data: no unit is "
+                        "assessed on it")
+        else:
+            message = _("indicator {id} ({name}) applies to {units} too, which the data does not hold")
+        notices.append(Notice("roster", message.format(id=indicator.id, name=indicator.name, units="、".join(absent)),
+                              file=data.file))
+    return notices
 
 
 def assessed_year(ruleset: Ruleset, year: int | None) -> int:
@@ -323,6 +345,7 @@ def _constant_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, valu
         except MissingFigure as exc:  # 进度, 计件 of the increase: no baseline in the plan or the data
             raise _Lacking(dict.fromkeys(_present(values)[0], exc),
                            _missing_figure(indicator, data, _first_present(values), exc)) from None
+        _check_points(indicator, (value,), (points,))
         points_of[code] = rounding.apply(points) if rounding.stage == "indicator" else points
     return Column(values=values, points=CodedColumn(codes, points_of),
                   targets=PerValue(values, partial(_same, target)),
@@ -356,6 +379,7 @@ def _varying_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, value
         units = [n for n, baseline in zip(present, baselines) if baseline is None]
         raise _Lacking(dict.fromkeys(units, exc),
                        _missing_figure(indicator, data, units[0] if units else present[0], exc)) from None
+    _check_points(indicator, scored, raw)
     if rounding.stage == "indicator":
         quantum, mode = rounding.quantum, ROUNDING_MODES[rounding.mode]  # Rounding.apply, once per column
         # A batch rule may give units with the same points one shared figure (排序赋分's
@@ -379,19 +403,59 @@ def _case_column(ruleset: Ruleset, indicator: Indicator, data: Dataset, values: 
     rule, rounding = indicator.rule, ruleset.rounding
     distinct = list(dict.fromkeys(cases))
     present = [unit for unit in distinct if values[unit] is not None and not isinstance(values[unit], Exempt)]
+    given: list[Value] = [values[unit] for unit in present]  # type: ignore[misc]
     try:
-        raw = rule.points_batch([values[unit] for unit in present],  # type: ignore[misc]
-                                [targets[unit] for unit in present], list(map(figures.baseline_at, present)))
+        raw = rule.points_batch(given, [targets[unit] for unit in present], list(map(figures.baseline_at, present)))
     except MissingFigure as exc:
         # A rule reads no figure but the baseline (进度, 计件 of the increase): the units without one.
         scored = _present(values)[0]
         units = [n for n in scored if figures.baseline_at(n) is None]
         raise _Lacking(dict.fromkeys(units, exc),
                        _missing_figure(indicator, data, units[0] if units else scored[0], exc)) from None
+    _check_points(indicator, given, raw)
     points_of = dict.fromkeys(distinct, _nothing(rounding))
     points_of.update(zip(present, map(rounding.apply, raw) if rounding.stage == "indicator" else raw))
     return Column(values=values, points=CodedColumn(cases, points_of), targets=targets, explanations=None,
                   met=OnRead(values, partial(_met_each, rule, values, targets)), cases=cases)  # type: ignore[arg-type]
+
+
+def _check_points(indicator: Indicator, values: Sequence[Value], points: Sequence[object]) -> None:
+    """Make sure a rule gave each value a finite ``Decimal`` from 0 to the indicator's
+    full marks, as every rule must: a plug-in's rule that gives more, less, a float or
+    nothing would otherwise be totalled as it stands, or fail far from its cause.
+
+    :raises PluginError: naming the rule type, the indicator, the value and what it gave.
+    """
+    full = indicator.points
+    if len(points) != len(values):
+        raise PluginError(_("rule type '{type}' gave {given} figures for the {count} values of indicator {id} "
+                            "({name}); a rule gives one figure of points per value: the plug-in that registers '{type}' "
+                            "needs fixing").format(type=indicator.rule.type, given=len(points), count=len(values),
+                                                   id=indicator.id, name=indicator.name))
+    for value, given in zip(values, points):
+        if type(given) is Decimal and given.is_finite() and ZERO <= given <= full:
+            continue
+        raise PluginError(_("rule type '{type}' gave {points} points for the value {value} of indicator {id} "
+                            "({name}); a rule gives a Decimal from 0 to the indicator's full marks {full}: the "
+                            "plug-in that registers '{type}' needs fixing").format(
+            type=indicator.rule.type, points=repr(given) if type(given) is Decimal else f"{given!r} ({type(given).__name__})",
+            value=fmt(value) if isinstance(value, Decimal) else value,
+            id=indicator.id, name=indicator.name, full=fmt(full)))
+
+
+def _check_explanations(indicator: Indicator, values: Sequence[Value], lines: Sequence[object]) -> None:
+    """Make sure a rule explained each value in a sentence: a plug-in's rule that gives
+    ``None`` would be printed as "None" where the examiner reads the arithmetic.
+
+    :raises PluginError: naming the rule type, the indicator and what it gave.
+    """
+    odd = [line for line in lines if not isinstance(line, str)]
+    if len(lines) == len(values) and not odd:
+        return
+    shown = f"{odd[0]!r} ({type(odd[0]).__name__})" if odd else f"{len(lines)} sentences for {len(values)} values"
+    raise PluginError(_("rule type '{type}' explained indicator {id} ({name}) with {shown}; a rule explains each "
+                        "value in a sentence (a str): the plug-in that registers '{type}' needs fixing").format(
+        type=indicator.rule.type, id=indicator.id, name=indicator.name, shown=shown))
 
 
 # Module-level, so that a batch's lazy columns can be pickled.
@@ -586,6 +650,7 @@ def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targe
     own = [figures[n] for n in present]
     lines = rule.explain_batch([values[n] for n in present],  # type: ignore[misc]
                                [targets[n] for n in present], [unit.baseline for unit in own])
+    _check_explanations(indicator, [values[n] for n in present], lines)  # type: ignore[misc]
     missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"

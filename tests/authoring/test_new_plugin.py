@@ -116,3 +116,20 @@ def test_it_installs_with_pip_in_a_fresh_venv_and_passes_its_own_tests(generated
     # The installed qscore (a built wheel, not this tree) ships its templates as package data.
     _run([str(venv / "bin" / "qscore"), "new-plugin", "second-county", "-d", str(tmp_path)], env, tmp_path)
     assert (tmp_path / "second-county" / "qscore_second_county" / "rulesets" / "second-county.toml").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, a folder no file can be made in")
+def test_a_folder_the_plug_in_cannot_be_made_in_is_said(cli):
+    # It was an internal error: FileNotFoundError: [Errno 2] No such file or directory: '/proc/.abc.…'.
+    result = cli("new-plugin", "abc", "-d", "/proc")
+    assert (result.exit_code, result.output) == (1, "Error: cannot create the plug-in in /proc: no such file or "
+                                                    "folder\n")
+
+
+def test_a_plug_in_name_too_long_for_a_folder_is_refused(cli, tmp_path):
+    # It was an internal error: OSError: [Errno 36] File name too long.
+    result = cli("new-plugin", "a" * 300, "-d", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == ("Error: Invalid value for NAME: a plug-in name of 300 characters is too "
+                                              "long to be a folder's name; use at most 100")
+    assert list(tmp_path.iterdir()) == []

@@ -70,8 +70,8 @@ def test_the_test_township_ruleset_loads_with_every_part(catalog):
             '{ name = "良好", min_score = 90 }, { name = "差" }]\n',
      "rules.toml: classification: field 'grades': min_score must fall from one class to the next"),
     (FOOD.replace('id = "food"', 'id = "食品"'),
-     "rules.toml: indicators[1] (食品抽检合格率): field 'id': 'id' must match regex '^[A-Za-z][A-Za-z0-9_\\\\-]*$' "
-     "('食品' doesn't)"),
+     "rules.toml: indicators[1] (食品抽检合格率): field 'id': '食品' is not allowed for 'id': an id is ASCII letters, "
+     "digits, '_' or '-', starting with a letter, such as food_pass_rate"),
 ])
 def test_errors_name_the_file_table_and_field(load, change, message):
     with pytest.raises(RulesetError) as caught:

@@ -64,7 +64,7 @@ def test_independent_problems_are_all_reported_with_their_paths(load, write):
         "indicators[2] (药品抽检合格率): unknown key(s) 'unti'; allowed: aliases, applies_to, baseline, "
         "baseline_year, category, direction, id, lead, missing, name, notes, points, rule, source, target, unit",
         "indicators[2] (药品抽检合格率): field 'points': expected a number, got 'ten'",
-        "classification: field 'by': 'by' must be in ('score', 'rank', 'share') (got 'grade')",
+        "classification: field 'by': 'by' must be one of 'score', 'rank', 'share', got 'grade'",
         "ranking: field 'tie_break': 'prodcut' is not a category or indicator id; known: drug, food",
     ]
     # The message: how many, then one line per problem in the single-problem format.
@@ -87,10 +87,10 @@ def test_a_single_problem_keeps_the_one_line_message(load, write):
 
 def test_each_bad_field_of_one_indicator_is_reported(problems):
     assert problems(HEAD + indicator(id_="食品", direction='"up"', missing='"skip"')) == [
-        "indicators[1] (食品抽检合格率): field 'id': 'id' must match regex '^[A-Za-z][A-Za-z0-9_\\\\-]*$' "
-        "('食品' doesn't)",
-        "indicators[1] (食品抽检合格率): field 'direction': 'direction' must be in ('higher', 'lower') (got 'up')",
-        "indicators[1] (食品抽检合格率): field 'missing': 'missing' must be in ('zero', 'error') (got 'skip')",
+        "indicators[1] (食品抽检合格率): field 'id': '食品' is not allowed for 'id': an id is ASCII letters, digits, "
+        "'_' or '-', starting with a letter, such as food_pass_rate",
+        "indicators[1] (食品抽检合格率): field 'direction': 'direction' must be one of 'higher', 'lower', got 'up'",
+        "indicators[1] (食品抽检合格率): field 'missing': 'missing' must be one of 'zero', 'error', got 'skip'",
     ]
 
 

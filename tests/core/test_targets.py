@@ -367,8 +367,8 @@ def test_validate_names_a_bad_top_target_and_a_bad_interim(cli, write):
                           'target = { kind = "top", place = 2, interim = "down" }'))
     result = cli("validate", str(path))
     assert result.exit_code == 1
-    assert ("indicators[1] (公共服务质量满意度): field 'target.interim': 'interim' must be in "
-            "('up', 'nearest', 'none', 'horizon') (got 'down')") in result.output
+    assert ("indicators[1] (公共服务质量满意度): field 'target.interim': 'interim' must be one of "
+            "'up', 'nearest', 'none', 'horizon', got 'down'") in result.output
     # the direction comes from the indicator, never from the target table
     assert ("indicators[2] (万人投诉量): field 'target': unknown key(s) 'direction' for a 'top' target; "
             "allowed: kind, interim, place, share, strict, text, value") in result.output

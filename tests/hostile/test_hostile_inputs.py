@@ -29,11 +29,11 @@ def locked(tmp_path: Path):
 @needs_permissions
 @pytest.mark.parametrize(("args", "message"), [
     (["rank", "township.toml", "locked/townships.csv"],
-     "Error: locked/townships.csv: cannot read the file: Permission denied\n"),
+     "Error: locked/townships.csv: cannot read the file: permission denied\n"),
     (["rank", "locked/township.toml", "townships.csv"],
-     "Error: locked/township.toml: cannot read the ruleset: Permission denied\n"),
+     "Error: locked/township.toml: cannot read the ruleset: permission denied\n"),
     (["import-table", "locked/townships.csv"],
-     "Error: locked/townships.csv: cannot read the file: Permission denied\n"),
+     "Error: locked/townships.csv: cannot read the file: permission denied\n"),
 ], ids=["data", "ruleset", "import-table"])
 def test_a_file_in_an_unreadable_folder_is_named(tmp_path, locked, args, message):
     copy_inputs(tmp_path, RULESET, UNITS)

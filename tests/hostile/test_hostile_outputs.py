@@ -8,6 +8,7 @@ import io
 import os
 import re
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def test_a_device_is_written_into_not_replaced(cli, tmp_path, inputs):
 def test_a_full_device_names_the_output(cli, tmp_path, inputs):
     ruleset, data = inputs
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2027", "-o", "/dev/full", code=1,
-              output="Error: Could not write file '/dev/full': No space left on device\n")
+              output="Error: Could not write file '/dev/full': no space left on the disk\n")
 
 
 def test_a_fifo_is_written_into(cli, tmp_path, inputs):
@@ -207,7 +208,7 @@ def test_an_output_larger_than_the_file_size_limit_names_the_output(tmp_path):
                       cwd=tmp_path,
                       file_size=4096)
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == "Error: Could not write file 'result.json': File too large; nothing was written\n"
+    assert done.stderr == "Error: Could not write file 'result.json': the file is too large; nothing was written\n"
     assert files(tmp_path) == before
 
 
@@ -380,3 +381,195 @@ def test_json_failing_part_way_through_its_pieces_leaves_the_earlier_file(cli, t
     assert result.exit_code == 1
     assert "internal error: RuntimeError: made to fail after one unit" in result.output
     assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--seed", "-1", "Error: Invalid value for '--seed': -1 is not in the range x>=0."),
+    ("--cutoffs", "1e999", "Error: Invalid value for '--cutoffs': 1e999 is too large to be a range (limit "
+                           "1,000,000,000,000,000)"),
+    ("--points", "1e-30", "Error: Invalid value for '--points': 1e-30 has more than 20 decimal places; expected a "
+                          "range"),
+], ids=["negative-seed", "cutoffs-past-any-number", "points-too-fine"])
+def test_robustness_refuses_a_seed_or_range_it_cannot_sample_with(cli, tmp_path, option, value, message):
+    # Each was an internal error (numpy's seed, a float overflow) after the data was read.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    result = check_cli(cli, tmp_path, "robustness", str(ruleset), str(data), "--samples", "2", option, value,
+                       code=2, output=None)
+    assert result.output.splitlines()[-1] == message
+
+
+@pytest.mark.parametrize(("command", "output"), [("template", "form.pdf"), ("merge", "merged.txt")],
+                         ids=["template-to-pdf", "merge-to-txt"])
+def test_template_and_merge_refuse_a_suffix_no_format_of_theirs_writes(cli, tmp_path, command, output):
+    # form.pdf got an XLSX workbook, merged.txt CSV text: files named for what they are not.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    args = (command, str(ruleset), *((str(data),) if command == "merge" else ()), "-o", str(tmp_path / output))
+    result = check_cli(cli, tmp_path, *args, code=2, output=None)
+    assert result.output.splitlines()[-1] == (
+        f"Error: Invalid value for '-o': no output format writes {Path(output).suffix} files; {command} writes xlsx "
+        "(.xlsx), csv (.csv): give -o a file with one of these suffixes, or --format")
+
+
+CLOSED_STDOUT = ("sh", "-c", 'exec "$@" >&-', "sh")  # runs qscore with its standard output closed
+
+
+@pytest.mark.parametrize("args", [("rank",), ("explain", "南宾街道"), ("show",)], ids=["rank", "explain", "show"])
+def test_a_closed_standard_output_is_an_error_saying_so(tmp_path, args):
+    # rank was an internal error (NoneType has no isatty); explain and show printed nothing, with exit 0.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    command, *unit = args
+    given = [command, str(ruleset), *([] if command == "show" else [str(data)]), *unit]
+    done = run_qscore(given, cwd=tmp_path, prefix=CLOSED_STDOUT)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == ("Error: standard output is closed, so the result has nowhere to go; "
+                                            "give -o FILE, or leave standard output open")
+
+
+def test_a_closed_standard_output_does_not_stop_a_result_written_to_a_file(tmp_path):
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    done = run_qscore(["rank", str(ruleset), str(data), "-o", "ranked.csv"], cwd=tmp_path, prefix=CLOSED_STDOUT)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ranked.csv").read_text(encoding="utf-8-sig").startswith("排名,单位,总分,等次")
+
+
+def test_a_reader_that_stops_early_ends_qscore_with_exit_code_1(tmp_path):
+    # A write into the pipe took what fitted when the reader left, and the rest went unseen:
+    # exit 0 for a result nobody read to the end.
+    rows = "".join(f"第{n}镇,97.5%,99.2,完成,,\n" for n in range(3000))
+    (tmp_path / "many.csv").write_text(UNITS.read_text(encoding="utf-8").splitlines()[0] + "\n" + rows,
+                                       encoding="utf-8")
+    with subprocess.Popen([sys.executable, "-m", "qscore", "rank", str(RULESET), "many.csv"], cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment()) as qscore:
+        assert qscore.stdout is not None and qscore.stderr is not None
+        assert qscore.stdout.read(10)  # the table is far larger than the pipe holds
+        qscore.stdout.close()
+        errors = qscore.stderr.read().decode("utf-8")
+        assert qscore.wait(timeout=60) == 1
+    assert "Error" not in errors and "Traceback" not in errors
+
+
+def test_a_read_only_archive_is_not_recorded_into(cli, tmp_path):
+    # Made read-only (chmod a-w) to keep last year's rounds: as root it was written all the
+    # same, and as a user it was an internal error (attempt to write a readonly database).
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    archive = tmp_path / "in" / "rounds.db"
+    assert cli("rank", str(ruleset), str(data), "--year", "2025", "--record", str(archive)).exit_code == 0
+    archive.chmod(0o444)
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2026", "--record", str(archive), code=1,
+              output=f"Error: {archive}: the archive is read-only, and qscore does not record into a read-only "
+                     "archive; make it writable or give another archive\n")
+
+
+def test_an_archive_another_program_is_writing_is_said_to_be_busy(cli, tmp_path, monkeypatch):
+    # It was "not an archive of rounds (database is locked)".
+    from qscore.rounds import archive as archive_module
+
+    monkeypatch.setattr(archive_module, "LOCK_WAIT", 0.05)
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    archive = tmp_path / "in" / "rounds.db"
+    assert cli("rank", str(ruleset), str(data), "--year", "2025", "--record", str(archive)).exit_code == 0
+    other = sqlite3.connect(archive, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--year", "2026", "--record", str(archive),
+                  code=1, output=f"Error: {archive}: cannot open the archive: another program is writing to it; try "
+                                 "again when it has finished\n")
+    finally:
+        other.close()
+
+
+def test_an_archive_in_a_folder_that_is_not_there_is_refused_before_the_work(cli, tmp_path):
+    # The batch was read and scored first; then the archive failed as "the file cannot be opened".
+    # Checked first, it is refused even before the data's own problem (97.5x) is found.
+    (ruleset,) = copy_inputs(tmp_path / "in", RULESET)
+    data = tmp_path / "in" / "townships.csv"
+    data.write_text(UNITS.read_text(encoding="utf-8").replace("97.5%", "97.5x"), encoding="utf-8")
+    archive = tmp_path / "gone" / "rounds.db"
+    check_cli(cli, tmp_path, "rank", str(ruleset), str(data), "--record", str(archive), code=1,
+              output=f"Error: {archive}: cannot record the round in the archive: the folder {archive.parent} does "
+                     "not exist\n")
+
+
+@pytest.mark.parametrize(("command", "roster"), [
+    ("rank", "roster.txt"), ("robustness", "roster.txt"), ("merge", "roster.csv"), ("report", "roster.html"),
+], ids=["rank", "robustness", "merge", "report"])
+def test_the_units_roster_is_never_the_output(cli, tmp_path, command, roster):
+    # -o roster.txt with --units roster.txt replaced the roster with the ranking.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    units = tmp_path / "in" / roster
+    units.write_text("南宾街道\n西沱镇\n黄水镇\n", encoding="utf-8")
+    result = check_cli(cli, tmp_path, command, str(ruleset), str(data), "--units", str(units), "--partial", "-o",
+                       str(units), code=2, output=None)
+    assert result.output.splitlines()[-1] == (f"Error: Invalid value for '-o': {units} is the roster file, which this "
+                                              "command reads; writing there would destroy it: give another file")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the workers")
+def test_sigterm_during_robustness_leaves_no_worker_running(tmp_path):
+    # A kill of qscore ended it at once and left its two sampling workers waiting for work
+    # for ever, with the resource tracker.
+    rows = "".join(f"第{n}镇,{90 + n % 9}.5%,{97 + n % 3},完成,,\n" for n in range(100))
+    (tmp_path / "many.csv").write_text(UNITS.read_text(encoding="utf-8").splitlines()[0] + "\n" + rows,
+                                       encoding="utf-8")
+    args = [sys.executable, "-m", "qscore", "robustness", str(RULESET), "many.csv", "--year", "2025",
+            "--samples", "1000000", "--workers", "2"]
+    with subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env=environment()) as qscore:
+        deadline = time.monotonic() + 60
+        while len(_children(qscore.pid)) < 3 and time.monotonic() < deadline:  # two workers, the tracker
+            time.sleep(0.05)
+        workers = _children(qscore.pid)
+        assert len(workers) >= 3
+        qscore.send_signal(signal.SIGTERM)
+        assert qscore.wait(timeout=60) == -signal.SIGTERM
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+@pytest.mark.parametrize(("command", "fmt", "output", "named", "wanted"), [
+    ("rank", "csv", "ranked.xlsx", "xlsx", ".csv"),
+    ("rank", "json", "ranked.csv", "csv", ".json"),
+    ("template", "csv", "form.xlsx", "xlsx", ".csv"),
+    ("merge", "xlsx", "merged.csv", "csv", ".xlsx"),
+    ("robustness", "json", "robust.html", "html", ".json"),
+], ids=["rank-csv-to-xlsx", "rank-json-to-csv", "template-csv-to-xlsx", "merge-xlsx-to-csv",
+        "robustness-json-to-html"])
+def test_a_format_another_format_s_file_is_named_for_is_refused(cli, tmp_path, monkeypatch, command, fmt, output,
+                                                                named, wanted):
+    # ranked.xlsx held CSV text, which Excel refuses to open; verify then read it as a workbook.
+    monkeypatch.chdir(tmp_path)  # -o names a file here: check_cli finds it if one is written
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    args = (command, str(ruleset), *(() if command == "template" else (str(data),)), "--format", fmt,
+            "-o", output)
+    result = check_cli(cli, tmp_path, *args, code=2, output=None)
+    assert result.output.splitlines()[-1] == (f"Error: -o {output} is named for the {named} format, but --format "
+                                              f"{fmt} was given: give -o a file ending in {wanted}, or leave --format "
+                                              "out")
+
+
+def test_robustness_takes_its_format_from_the_output_s_suffix(cli, tmp_path):
+    # robust.html got the text table.
+    (ruleset, data) = copy_inputs(tmp_path / "in", RULESET, UNITS)
+    page = tmp_path / "robust.html"
+    result = cli("robustness", str(ruleset), str(data), "--year", "2025", "--samples", "3", "-o", str(page))
+    assert result.exit_code == 0, result.output
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -187,6 +187,37 @@ def test_a_ruleset_file_changed_since_is_refused(cli, outputs, tmp_path):
     assert checked.exit_code == 0, checked.output
 
 
+def test_a_ruleset_file_changed_so_that_it_no_longer_loads_is_said_to_have_changed(cli, outputs, tmp_path):
+    # It was refused for its band above full marks, as if the file the result was scored
+    # with were broken: a reviewer must learn that it changed, and where the original is.
+    ruleset = tmp_path / "township.toml"
+    before = hashlib.sha256(ruleset.read_bytes()).hexdigest()
+    kept = tmp_path / "kept.toml"
+    shutil.copy(ruleset, kept)
+    ruleset.write_text(ruleset.read_text(encoding="utf-8").replace("points = 30\nrule = { type = \"bands\"",
+                                                                   "points = 25\nrule = { type = \"bands\""),
+                       encoding="utf-8")
+    now = hashlib.sha256(ruleset.read_bytes()).hexdigest()
+    result = outputs["json"]
+    checked = cli("verify", str(result))
+    assert (checked.exit_code, checked.output) == (1, (
+        f"Error: the ruleset has changed since {result} was written: it names ruleset 'test-township' with SHA-256 "
+        f"{before}, but found {ruleset} (SHA-256 {now}; it does not load as it stands); give the ruleset file it "
+        "was scored with with --ruleset\n"))
+    checked = cli("verify", str(result), "--ruleset", str(kept))
+    assert checked.exit_code == 0, checked.output
+
+
+def test_the_provenance_file_given_for_its_result_names_the_result(cli, outputs):
+    # It was compared as a JSON result: "ruleset: the file says none, recomputed 'test-township'".
+    sidecar = outputs["csv"].with_name(outputs["csv"].name + ".provenance.json")
+    assert sidecar.is_file()
+    checked = cli("verify", str(sidecar))
+    assert (checked.exit_code, checked.output) == (2, (
+        f"Error: {sidecar} is the provenance file of {outputs['csv']}, not a result: give the result itself (qscore "
+        f"verify {outputs['csv']})\n"))
+
+
 def test_a_result_scored_with_a_roster_and_options_recomputes_with_them(cli, tmp_path):
     ruleset, data, roster = tmp_path / "township.toml", tmp_path / "townships.csv", tmp_path / "roster.txt"
     shutil.copy(TOWNSHIP, ruleset)

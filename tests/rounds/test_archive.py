@@ -209,7 +209,7 @@ def test_without_create_a_missing_file_is_a_usage_error(tmp_path):
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
     path = tmp_path / "rounds.db"
     path.write_text("单位,总分\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"rounds.db: not an archive of rounds \(file is not a database\)"):
+    with pytest.raises(DataError, match=r"rounds.db: not an archive of rounds \(the file is not an SQLite database\)"):
         Archive.open(path)
 
 

@@ -96,7 +96,7 @@ def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(cli, tmp_path):
     archive.write_bytes(b"PK\x03\x04 a workbook")
     result = cli("rank", TOWNSHIP, TOWNSHIPS, "--record", str(archive))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {archive}: not an archive of rounds (file is not a database)\n"
+    assert result.stderr == f"Error: {archive}: not an archive of rounds (the file is not an SQLite database)\n"
     assert archive.read_bytes() == b"PK\x03\x04 a workbook"
 
 
