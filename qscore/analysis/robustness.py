@@ -29,7 +29,6 @@ import contextlib
 import math
 import signal
 import statistics
-import threading
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -43,6 +42,7 @@ import numpy as np
 from qscore.analysis.case import Case
 from qscore.errors import UsageError
 from qscore.i18n import _
+from qscore.interrupts import ENDING, first_on_signal
 from qscore.model import (AdjustmentResult, BatchResult, Classification, Grade, Indicator, Ruleset)
 from qscore.numbers import ZERO
 from qscore.reading.binding import Dataset
@@ -337,30 +337,12 @@ def _draw(problem: _Problem, samples: int, workers: int) -> tuple[np.ndarray, np
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-@contextlib.contextmanager
-def _workers_end_with_qscore(pool: Pool) -> Iterator[None]:
+def _workers_end_with_qscore(pool: Pool) -> contextlib.AbstractContextManager[None]:
     """While the workers run, SIGTERM and SIGHUP (which end qscore at once, without
-    unwinding) first terminate them, then do what they would have done: a ``kill`` of
-    qscore leaves no worker sampling for no one.  Ignored signals stay ignored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may handle signals
-        return
-    previous: dict[int, Any] = {}
-
-    def end(signum: int, frame: Any) -> None:
-        pool.terminate()
-        signal.signal(signum, previous[signum])
-        signal.raise_signal(signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) not in (None, signal.SIG_IGN):
-            previous[number] = signal.signal(number, end)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+    unwinding) first terminate them (:func:`~qscore.interrupts.first_on_signal`): a
+    ``kill`` of qscore leaves no worker sampling for no one.  Ctrl-C unwinds, and the
+    pool's own exit ends them."""
+    return first_on_signal(pool.terminate, [number for number in ENDING if number != signal.SIGINT])
 
 
 def _run(problem: _Problem, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,6 @@ import os
 import signal
 import stat
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.i18n import N_, _, os_reason, translate_click
+from qscore.interrupts import ENDING, first_on_signal
 
 translate_click()  # before the commands are defined: click's decorators make some of its texts
 
@@ -41,8 +41,6 @@ LIST_FORMATS = ("table", "json")
 #: Data files from this size on take about a second or more to rank: show progress.
 PROGRESS_MIN_BYTES = 4 * 2**20
 DEBUG_ENV = "QSCORE_DEBUG"
-#: Signals that end qscore while it writes an output: the temporary file goes first.
-CLEANUP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
 #: Output files are written in pieces of this size.
 WRITE_CHUNK = 2**20
 
@@ -404,31 +402,14 @@ def _write_all(stream: Any, data: bytes | Iterable[bytes]) -> None:
                 chunk = chunk[stream.write(chunk):]
 
 
-@contextlib.contextmanager
-def _removed_on_signal(temporary: list[str]) -> Iterator[None]:
+def _removed_on_signal(temporary: list[str]) -> contextlib.AbstractContextManager[None]:
     """While writing, SIGTERM, SIGHUP and SIGINT first remove the temporary file, then
-    do what they would have done (end qscore; Ctrl-C stops it as usual).  Signals that
-    are ignored (``nohup``) stay ignored; handlers are restored afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may handle signals
-        return
-    previous: dict[int, Any] = {}
-
-    def remove(signum: int, frame: Any) -> None:
+    do what they would have done (:func:`~qscore.interrupts.first_on_signal`)."""
+    def remove() -> None:
         for name in temporary:
             Path(name).unlink(missing_ok=True)
-        signal.signal(signum, previous[signum])
-        signal.raise_signal(signum)
 
-    for number in CLEANUP_SIGNALS:
-        handler = signal.getsignal(number)
-        if handler is not None and handler != signal.SIG_IGN:
-            previous[number] = signal.signal(number, remove)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+    return first_on_signal(remove)
 
 
 @contextlib.contextmanager
@@ -437,7 +418,7 @@ def _signals_held() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, CLEANUP_SIGNALS)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
     try:
         yield
     finally:
