@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.i18n import N_, _, os_reason, translate_click
-from qscore.interrupts import ENDING, first_on_signal
+from qscore.i18n import N_, _, ngettext, os_reason, translate_click
 
 translate_click()  # before the commands are defined: click's decorators make some of its texts
 
@@ -349,6 +348,8 @@ class Outputs:
 def together() -> Iterator[Outputs]:
     """Outputs to write together (:class:`Outputs`): leaving the block, by an error or
     a signal, before they are placed removes every temporary file made for them."""
+    from qscore.interrupts import first_on_signal
+
     outputs = Outputs()
 
     def remove() -> None:
@@ -475,6 +476,8 @@ def _signals_held() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
+    from qscore.interrupts import ENDING
+
     held = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
     try:
         yield
@@ -573,7 +576,7 @@ def score(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: in
     from qscore.pipeline import score as score_data, steps
 
     found = catalog(ctx)
-    ruleset = found.ruleset(ruleset_name)
+    ruleset = scoring_ruleset(found, ruleset_name)
     _check_year(ruleset, year)
     paths = data_paths(data, units)
     progress = progress or Progress(None)
@@ -669,6 +672,32 @@ def batch_work() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def scoring_ruleset(found: Catalog, name: str) -> Ruleset:
+    """The ruleset to score with, by id or file (:meth:`Catalog.ruleset`).  A ruleset file
+    the user names is linted first, and refused on what ``qscore validate`` calls an
+    error (points that do not add up, a worked example that does not come out …): it
+    loads, but would score something other than the plan says.  An installed ruleset was
+    checked by its plug-in's tests.
+
+    :raises RulesetError: carrying each error, by line.
+    """
+    from qscore.errors import RulesetError
+
+    ruleset = found.ruleset(name)
+    if not os.path.isfile(name):
+        return ruleset
+    from qscore.authoring.lint import ERROR, Locator, lint_ruleset
+
+    locator = Locator(Path(name).read_text(encoding="utf-8-sig"))
+    errors = [finding for finding in lint_ruleset(ruleset, locator, found) if finding.severity == ERROR]
+    if errors:
+        raise RulesetError("\n".join([ngettext(
+            "{file} loads, but `qscore validate` finds {count} error in it, and it is scored once that is mended:",
+            "{file} loads, but `qscore validate` finds {count} errors in it, and it is scored once they are mended:",
+            len(errors)).format(file=name, count=len(errors)), *(finding.render(name) for finding in errors)]))
+    return ruleset
 
 
 def _check_year(ruleset: Ruleset, year: int | None) -> None:

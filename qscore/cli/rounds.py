@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import (Outputs, _check_encoding, batch_work, catalog, check_format_suffix, check_output,
-                           check_units, echo, emit, list_format, main)
+                           check_units, echo, emit, list_format, main, scoring_ruleset)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     if fmt == "xlsx" and to_terminal:
         raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
     found = catalog(ctx)
-    ruleset = found.ruleset(ruleset_name)
+    ruleset = scoring_ruleset(found, ruleset_name)
     check_units(units)
     roster = None if units is None else SourceFile(name=units, sha256=file_sha256(units))
     options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown, partial=partial,

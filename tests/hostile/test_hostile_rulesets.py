@@ -135,3 +135,33 @@ def test_a_ruleset_file_of_megabytes_is_refused_unread(cli, tmp_path):
     message = (f"cannot read the ruleset: it has {size:,} bytes, and a ruleset is at most 16,777,216; give the .toml "
                "file of the ruleset")
     check_cli(cli, tmp_path, "rank", str(ruleset), str(data), code=1, output=f"Error: {ruleset}: {message}\n")
+
+
+@pytest.mark.parametrize("command", [
+    ("rank",), ("explain", "南宾街道"), ("whatif", "南宾街道"), ("report", "-o", "out.html"),
+    ("robustness", "--samples", "2"),
+], ids=["rank", "explain", "whatif", "report", "robustness"])
+def test_a_ruleset_file_validate_finds_errors_in_is_not_scored(cli, tmp_path, monkeypatch, command):
+    # The category declares 60 points where its indicators carry 40 + 30: the plan and
+    # the file disagree, and no command may score with it as if they did not.
+    ruleset, data = hostile_ruleset(tmp_path, 'name = "产品质量水平"\n', 'name = "产品质量水平"\npoints = 60\n')
+    monkeypatch.chdir(tmp_path / "in")
+    finding = f"{ruleset}:15: error: categories[1] (产品质量水平): declares 60 points but its indicators carry 40 + 30 = 70"
+    check_cli(cli, tmp_path, "validate", str(ruleset), code=1,
+              output=f"{finding}\n✗ {ruleset}: 1 error(s)\nError: 1 of 1 file(s) failed validation\n")
+    name, *rest = command
+    check_cli(cli, tmp_path, name, str(ruleset), str(data), *rest[:1] if name in ("explain", "whatif") else (),
+              *rest[1:] if name in ("explain", "whatif") else rest, "--year", "2025", code=1,
+              output=f"Error: {ruleset} loads, but `qscore validate` finds 1 error in it, and it is scored once that "
+                     f"is mended:\n{finding}\n")
+
+
+def test_a_ruleset_file_with_warnings_only_is_scored(cli, tmp_path):
+    # A warning is legitimate but suspicious: shown by validate, never a reason to refuse.
+    # A target of 90 below the baseline of 95, for an indicator where higher is better.
+    ruleset, data = hostile_ruleset(tmp_path, "target = 98", "target = 90")
+    validated = cli("validate", str(ruleset))
+    assert validated.exit_code == 0, validated.output
+    assert ": warning: " in validated.output and "1 warning(s)" in validated.output
+    result = cli("rank", str(ruleset), str(data), "--year", "2025")
+    assert result.exit_code == 0, result.output
