@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import (batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices, emit, main,
-                            score)
+                            score, scoring_ruleset)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _old_source(ctx: click.Context, old: str, year: int | None, options: dict[st
     """
     from qscore.cli.rounds import _source
 
-    ruleset = catalog(ctx).ruleset(options["ruleset_name"])
+    ruleset = scoring_ruleset(catalog(ctx), options["ruleset_name"])
     return _source(ruleset, old, year, "--compare-year", "OLD", _reading(options), archives)
 
 
