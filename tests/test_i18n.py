@@ -323,3 +323,34 @@ def test_every_commands_help_is_in_chinese(monkeypatch, env):
             assert _squeezed(chinese) in _squeezed(shown), f"{name}: {english!r}"
     # English is still what a C locale gets.
     assert _helps({"LANG": "C"})["rank"].startswith("Usage: qscore rank")
+
+
+@pytest.mark.parametrize("reader, name", [
+    ("qscore.reading.text:read_csv", "data.csv"), ("qscore.reading.text:read_json", "data.json"),
+    ("qscore.reading.xlsx:read_xlsx", "data.xlsx"), ("qscore.reading.xls:read_xls", "data.xls"),
+], ids=["csv", "json", "xlsx", "xls"])
+def test_a_file_a_reader_cannot_open_is_refused_with_the_systems_reason_in_chinese(tmp_path, monkeypatch, reader,
+                                                                                     name):
+    # A path through a file (ENOTDIR) fails as the system's open does, whatever the user.
+    import importlib
+
+    from qscore.errors import DataError
+    from qscore.reading.table import ReadOptions
+
+    module, function = reader.split(":")
+    (tmp_path / "plain").write_text("", encoding="utf-8")
+    monkeypatch.setenv("QSCORE_LANG", "zh")
+    with pytest.raises(DataError) as caught:
+        getattr(importlib.import_module(module), function)(tmp_path / "plain" / name, ReadOptions())
+    assert str(caught.value) == f"文件 {tmp_path / 'plain' / name}：无法读取文件：路径中有一部分不是文件夹"
+
+
+def test_a_roster_qscore_cannot_open_is_refused_with_the_systems_reason_in_chinese(tmp_path, monkeypatch):
+    from qscore.errors import DataError
+    from qscore.reading.roster import read_roster
+
+    (tmp_path / "plain").write_text("", encoding="utf-8")
+    monkeypatch.setenv("QSCORE_LANG", "zh")
+    with pytest.raises(DataError) as caught:
+        read_roster(tmp_path / "plain" / "units.txt")
+    assert str(caught.value) == f"文件 {tmp_path / 'plain' / 'units.txt'}：无法读取名单文件：路径中有一部分不是文件夹"

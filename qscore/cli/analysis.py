@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import (_check_year, catalog, check_format_suffix, check_output, data_inputs, data_options,
-                            data_paths, echo, emit, main)
+                            data_paths, echo, emit, main, scoring_ruleset)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def _case(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: in
     from qscore.analysis.case import load_case
 
     found = catalog(ctx)
-    ruleset = found.ruleset(ruleset_name)
+    ruleset = scoring_ruleset(found, ruleset_name)
     _check_year(ruleset, year)
     paths = data_paths(data, units)
     case = load_case(ruleset, paths[0] if len(paths) == 1 else paths, year=year, catalog=found, ignore_unknown=ignore_unknown, encoding=encoding,

@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.i18n import N_, _, os_reason, translate_click
-from qscore.interrupts import ENDING, first_on_signal
+from qscore.i18n import N_, _, ngettext, os_reason, translate_click
 
 translate_click()  # before the commands are defined: click's decorators make some of its texts
 
@@ -254,33 +253,130 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
     :raises click.BadParameter: for an empty file name or one of the inputs (exit 2).
     :raises click.ClickException: for a file that cannot be written, naming it (exit 1).
     """
-    if output is None or output == "-":
-        if not isinstance(data, bytes):
-            data = b"".join(data)
-        if escape:
-            with contextlib.suppress(UnicodeDecodeError):
-                data = terminal_text(data.decode("utf-8")).encode("utf-8")
+    with together() as outputs:
+        outputs.add(data, output, inputs=inputs, escape=escape)
+        outputs.place()
+
+
+class Outputs:
+    """Outputs that land together, or not at all (made by :func:`together`).
+
+    :meth:`add` writes each output in full as :func:`emit` would, a regular file into a
+    temporary file beside it; :meth:`place` then renames them into place, and writes
+    those that cannot wait in a temporary file (stdout, a device), so that what must
+    happen with them (recording the round) can be undone up to the last moment.
+    """
+
+    def __init__(self) -> None:
+        #: the temporary files not yet renamed, which a signal or an error removes
+        self.temporary: list[str] = []
+        self._steps: list[tuple[str, Callable[[], None]]] = []
+        #: whether :meth:`place` has put every output in place
+        self.placed = False
+
+    @property
+    def names(self) -> list[str]:
+        """Where the outputs go: their files, ``-`` for stdout."""
+        return [name for name, _ in self._steps]
+
+    def add(self, data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, escape: bool = False) -> None:
+        """Write ``data`` for ``output`` (stdout when ``None`` or ``-``), as :func:`emit`
+        says, to be put in place by :meth:`place`."""
+        if output is None or output == "-":
+            self._steps.append(("-", lambda: _write_stdout(data, escape)))
+            return
+        target = check_output(output, inputs)
+        try:
+            existing: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            existing = None
+        except OSError as exc:
+            raise click.FileError(output, hint=os_reason(exc)) from None
+        if existing is not None and stat.S_ISBLK(existing.st_mode):
+            raise click.BadParameter(_("{output} is a disk (a block device); give a file").format(output=output),
+                                     param_hint="'-o'")
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            self._steps.append((output, lambda: _write_into(target, data, output)))
+            return
+        if existing is not None and (not existing.st_mode & 0o222 or not os.access(target, os.W_OK)):
+            raise click.ClickException(_("Could not write file '{file}': it is read-only, and qscore does not "
+                                         "replace a read-only file; make it writable or give another file").format(
+                                             file=output))
+        name = self._write_temporary(target, data, output, existing)
+        self._steps.append((output, lambda: self._rename(name, target, output)))
+
+    def place(self) -> None:
+        """Put every output in place, in the order they were added."""
+        for _output, step in self._steps:
+            step()
+        self.placed = True
+
+    def _write_temporary(self, target: Path, data: bytes | Iterable[bytes], output: str,
+                         existing: os.stat_result | None) -> str:
+        """A temporary file beside ``target`` holding every piece of ``data`` (an error
+        while one is made leaves nothing behind)."""
+        import tempfile
+
+        try:
+            with _signals_held():  # so that a handler finds the file it removes
+                handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                self.temporary.append(name)
+        except OSError as exc:
+            raise click.FileError(output, hint=os_reason(exc)) from None
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                _keep_mode(name, existing)
+                _write_all(stream, data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as exc:
+            raise click.ClickException(_("Could not write file '{file}': {reason}; nothing was written").format(
+                file=output, reason=os_reason(exc))) from None
+        return name
+
+    def _rename(self, name: str, target: Path, output: str) -> None:
+        try:
+            os.replace(name, target)
+        except OSError as exc:
+            raise click.ClickException(_("Could not write file '{file}': {reason}; nothing was written").format(
+                file=output, reason=os_reason(exc))) from None
+        with _signals_held():
+            self.temporary.remove(name)
+
+
+@contextlib.contextmanager
+def together() -> Iterator[Outputs]:
+    """Outputs to write together (:class:`Outputs`): leaving the block, by an error or
+    a signal, before they are placed removes every temporary file made for them."""
+    from qscore.interrupts import first_on_signal
+
+    outputs = Outputs()
+
+    def remove() -> None:
+        for name in outputs.temporary:
+            Path(name).unlink(missing_ok=True)
+
+    with first_on_signal(remove):
+        try:
+            yield outputs
+        finally:
+            remove()
+
+
+def _write_stdout(data: bytes | Iterable[bytes], escape: bool) -> None:
+    if not isinstance(data, bytes):
+        data = b"".join(data)
+    if escape:
+        with contextlib.suppress(UnicodeDecodeError):
+            data = terminal_text(data.decode("utf-8")).encode("utf-8")
+    try:
         _write_all(sys.stdout.buffer, data)
         sys.stdout.buffer.flush()
-        return
-    target = check_output(output, inputs)
-    try:
-        existing: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        existing = None
+    except BrokenPipeError:
+        raise  # a reader that stopped early: qscore ends quietly
     except OSError as exc:
-        raise click.FileError(output, hint=os_reason(exc)) from None
-    if existing is not None and stat.S_ISBLK(existing.st_mode):
-        raise click.BadParameter(_("{output} is a disk (a block device); give a file").format(output=output),
-                                 param_hint="'-o'")
-    if existing is not None and not stat.S_ISREG(existing.st_mode):
-        _write_into(target, data, output)
-        return
-    if existing is not None and (not existing.st_mode & 0o222 or not os.access(target, os.W_OK)):
-        raise click.ClickException(_("Could not write file '{file}': it is read-only, and qscore does not "
-                                     "replace a read-only file; make it writable or give another file").format(
-                                         file=output))
-    _replace(target, data, output, existing)
+        raise click.ClickException(_("Could not write to standard output: {reason}").format(
+            reason=os_reason(exc))) from None
 
 
 def check_format_suffix(fmt: str, output: str | None, suffixes: Mapping[str, str]) -> None:
@@ -347,34 +443,6 @@ def _write_into(target: Path, data: bytes | Iterable[bytes], output: str) -> Non
             file=output, reason=os_reason(exc))) from None
 
 
-def _replace(target: Path, data: bytes | Iterable[bytes], output: str, existing: os.stat_result | None) -> None:
-    """Write a temporary file beside ``target`` and rename it into place (once every
-    piece of ``data`` is written: an error while one is made leaves nothing behind)."""
-    import tempfile
-
-    temporary: list[str] = []  # filled once made: the signal handlers remove it
-    with _removed_on_signal(temporary):
-        try:
-            with _signals_held():  # so that a handler finds the file it removes
-                handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-                temporary.append(name)
-        except OSError as exc:
-            raise click.FileError(output, hint=os_reason(exc)) from None
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                _keep_mode(name, existing)
-                _write_all(stream, data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(name, target)
-        except BaseException as exc:
-            Path(name).unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise click.ClickException(_("Could not write file '{file}': {reason}; nothing was written").format(
-                    file=output, reason=os_reason(exc))) from None
-            raise
-
-
 def _keep_mode(temporary: str, existing: os.stat_result | None) -> None:
     """Give the new file the mode (and, where allowed, the owner) of the file it
     replaces; a new file gets what any new file gets (mkstemp's is private)."""
@@ -402,22 +470,14 @@ def _write_all(stream: Any, data: bytes | Iterable[bytes]) -> None:
                 chunk = chunk[stream.write(chunk):]
 
 
-def _removed_on_signal(temporary: list[str]) -> contextlib.AbstractContextManager[None]:
-    """While writing, SIGTERM, SIGHUP and SIGINT first remove the temporary file, then
-    do what they would have done (:func:`~qscore.interrupts.first_on_signal`)."""
-    def remove() -> None:
-        for name in temporary:
-            Path(name).unlink(missing_ok=True)
-
-    return first_on_signal(remove)
-
-
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """Hold SIGTERM, SIGHUP and SIGINT back (where the platform can) until the block ends."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
+    from qscore.interrupts import ENDING
+
     held = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
     try:
         yield
@@ -516,7 +576,7 @@ def score(ctx: click.Context, ruleset_name: str, data: tuple[str, ...], year: in
     from qscore.pipeline import score as score_data, steps
 
     found = catalog(ctx)
-    ruleset = found.ruleset(ruleset_name)
+    ruleset = scoring_ruleset(found, ruleset_name)
     _check_year(ruleset, year)
     paths = data_paths(data, units)
     progress = progress or Progress(None)
@@ -612,6 +672,32 @@ def batch_work() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def scoring_ruleset(found: Catalog, name: str) -> Ruleset:
+    """The ruleset to score with, by id or file (:meth:`Catalog.ruleset`).  A ruleset file
+    the user names is linted first, and refused on what ``qscore validate`` calls an
+    error (points that do not add up, a worked example that does not come out …): it
+    loads, but would score something other than the plan says.  An installed ruleset was
+    checked by its plug-in's tests.
+
+    :raises RulesetError: carrying each error, by line.
+    """
+    from qscore.errors import RulesetError
+
+    ruleset = found.ruleset(name)
+    if not os.path.isfile(name):
+        return ruleset
+    from qscore.authoring.lint import ERROR, Locator, lint_ruleset
+
+    locator = Locator(Path(name).read_text(encoding="utf-8-sig"))
+    errors = [finding for finding in lint_ruleset(ruleset, locator, found) if finding.severity == ERROR]
+    if errors:
+        raise RulesetError("\n".join([ngettext(
+            "{file} loads, but `qscore validate` finds {count} error in it, and it is scored once that is mended:",
+            "{file} loads, but `qscore validate` finds {count} errors in it, and it is scored once they are mended:",
+            len(errors)).format(file=name, count=len(errors)), *(finding.render(name) for finding in errors)]))
+    return ruleset
 
 
 def _check_year(ruleset: Ruleset, year: int | None) -> None:

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import (batch_work, catalog, check_output, data_inputs, data_options, echo, echo_notices, emit, main,
-                            score)
+                            score, scoring_ruleset)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
-    from qscore.model import BatchResult
+    from qscore.model import BatchResult, ScoringOptions
+    from qscore.rounds.compare import Source
     from qscore.writing.report import YearOverYear
 
 REPORT_SUFFIXES = (".html", ".htm")
@@ -53,36 +54,54 @@ def report(ctx: click.Context, old: str | None, compare_year: int | None, output
                                      param_hint="'-o'")
     from qscore.writing.report import html_report
 
-    with batch_work():
-        batch = score(ctx, explain=True, **options)
-        echo_notices(batch)
-        year_over_year = None if old is None else _year_over_year(ctx, batch, old, compare_year, options)
-        data = html_report(batch, year_over_year=year_over_year)
+    with contextlib.ExitStack() as archives:
+        # Last year's round (or file) is found before the work, not after it.
+        old_source = None if old is None else _old_source(ctx, old, compare_year, options, archives)
+        with batch_work():
+            batch = score(ctx, explain=True, **options)
+            echo_notices(batch)
+            year_over_year = None if old_source is None else _year_over_year(ctx, batch, old_source, options)
+            data = html_report(batch, year_over_year=year_over_year)
     emit(data, output, inputs={**inputs, N_("ruleset file"): batch.ruleset.file})
 
 
-def _year_over_year(ctx: click.Context, batch: BatchResult, old: str, year: int | None,
-                    options: dict[str, Any]) -> YearOverYear:
-    """Last year against this one, by ``qscore compare``'s comparison."""
-    from qscore.cli.rounds import _source
+def _reading(options: dict[str, Any]) -> ScoringOptions:
+    """How the data files are read, by the command's options."""
     from qscore.model import ScoringOptions
+
+    return ScoringOptions(encoding=options["encoding"], sheet=options["sheet"],
+                          ignore_unknown=options["ignore_unknown"], partial=options["partial"],
+                          hidden=options["hidden"] or "refuse", merged="fill" if options["fill_merged"] else "refuse",
+                          percent_fractions=options["percent_fractions"])
+
+
+def _old_source(ctx: click.Context, old: str, year: int | None, options: dict[str, Any],
+                archives: contextlib.ExitStack) -> Source:
+    """``--compare OLD``: a data file, or a recorded round (its archive opened in
+    ``archives``).
+
+    :raises click.UsageError: for a file or round that is not there.
+    :raises DataError: for an archive that is not one, or cannot be read.
+    """
+    from qscore.cli.rounds import _source
+
+    ruleset = scoring_ruleset(catalog(ctx), options["ruleset_name"])
+    return _source(ruleset, old, year, "--compare-year", "OLD", _reading(options), archives)
+
+
+def _year_over_year(ctx: click.Context, batch: BatchResult, old: Source, options: dict[str, Any]) -> YearOverYear:
+    """Last year against this one, by ``qscore compare``'s comparison."""
     from qscore.rounds.compare import DataSource, compare
     from qscore.rounds.report import year_over_year
 
-    reading = ScoringOptions(encoding=options["encoding"], sheet=options["sheet"],
-                             ignore_unknown=options["ignore_unknown"], partial=options["partial"],
-                             hidden=options["hidden"] or "refuse", merged="fill" if options["fill_merged"] else "refuse",
-                             percent_fractions=options["percent_fractions"])
-    with contextlib.ExitStack() as archives:
-        old_source = _source(batch.ruleset, old, year, "--compare-year", "OLD", reading, archives)
-        comparison = compare(batch.ruleset, old_source, DataSource(options["data"][0], batch.year, reading),
-                             catalog=catalog(ctx))
-        for notice in comparison.notices:
-            if notice.file != options["data"][0]:  # this year's file's notices are printed already
-                echo(_("notice: {notice}").format(notice=notice), err=True)
-        for note in comparison.notes:
-            echo(_("note: {note}").format(note=note), err=True)
-        return year_over_year(comparison)
+    comparison = compare(batch.ruleset, old, DataSource(options["data"][0], batch.year, _reading(options)),
+                         catalog=catalog(ctx))
+    for notice in comparison.notices:
+        if notice.file != options["data"][0]:  # this year's file's notices are printed already
+            echo(_("notice: {notice}").format(notice=notice), err=True)
+    for note in comparison.notes:
+        echo(_("note: {note}").format(note=note), err=True)
+    return year_over_year(comparison)
 
 
 def _file_or_none(name: str) -> str | None:

@@ -4,35 +4,54 @@ behind ``rank --record``."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from qscore.cli.app import (_check_encoding, batch_work, catalog, check_format_suffix, check_output, check_units, echo,
-                           emit, list_format, main)
+from qscore.cli.app import (Outputs, _check_encoding, batch_work, catalog, check_format_suffix, check_output,
+                           check_units, echo, emit, list_format, main, scoring_ruleset)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
     from qscore.model import BatchResult, Ruleset
     from qscore.model import ScoringOptions
+    from qscore.rounds.archive import Archive
     from qscore.rounds.compare import Source
 
 COMPARE_FORMATS = ("table", "csv", "json", "xlsx")
 
 
-def record_round(batch: BatchResult, archive: str, *, replace: bool) -> None:
+def record_round(batch: BatchResult, archive: str, outputs: Outputs, *, replace: bool) -> None:
     """Record ``batch`` (scored from the files its provenance names) in the archive file
-    ``archive``, and say what was done on stderr."""
+    ``archive`` and put ``outputs`` in place, together: the round is committed once the
+    outputs are written, so that a failure of either leaves the archive as it was (an
+    archive this command made is removed again); say what was done on stderr.
+
+    :raises click.ClickException: when the round cannot be recorded, saying whether the
+        outputs were written all the same (when the archive failed at the last moment).
+    """
+    from qscore.errors import QscoreError
     from qscore.rounds.archive import Archive, RoundExists
 
+    made = not os.path.lexists(archive)
     with Archive.open(archive, create=True) as opened:
         try:
-            recorded = opened.record(batch, replace=replace)
-        except RoundExists as exc:
-            raise click.ClickException(_("{problem}; give --replace to record this round and keep the recorded one "
-                                         "as superseded").format(problem=exc)) from None
+            with opened.recording(batch, replace=replace) as recorded:
+                outputs.place()
+        except BaseException as exc:
+            if made and not outputs.placed:
+                _remove_if_empty(opened)
+            if isinstance(exc, RoundExists):
+                raise click.ClickException(_("{problem}; give --replace to record this round and keep the recorded "
+                                             "one as superseded").format(problem=exc)) from None
+            if isinstance(exc, QscoreError) and outputs.placed:
+                written = _(", ").join(_("standard output") if name == "-" else name for name in outputs.names)
+                raise click.ClickException(_("the result was written ({written}), but the round was not recorded: "
+                                             "{problem}").format(written=written, problem=exc)) from None
+            raise
     done = recorded.round
     what = f"{done.ruleset} {done.year}年度（第{done.id}轮，{done.unit_count}个单位）"
     if recorded.outcome == "unchanged":
@@ -41,6 +60,14 @@ def record_round(batch: BatchResult, archive: str, *, replace: bool) -> None:
         echo(f"已替换：{what} → {archive}；原第{recorded.superseded.id}轮保留为已取代", err=True)
     else:
         echo(f"已记录：{what} → {archive}", err=True)
+
+
+def _remove_if_empty(opened: Archive) -> None:
+    """Remove the archive this command made for a round it did not record, unless
+    another program has recorded a round in it meanwhile."""
+    with contextlib.suppress(Exception):
+        if not opened.rounds():
+            opened.path.unlink()
 
 
 @main.command()
@@ -92,7 +119,7 @@ def compare(ctx: click.Context, ruleset_name: str, old: str, new: str, year_old:
     if fmt == "xlsx" and to_terminal:
         raise click.UsageError(_("an XLSX workbook cannot be shown on a terminal; give -o FILE.xlsx"))
     found = catalog(ctx)
-    ruleset = found.ruleset(ruleset_name)
+    ruleset = scoring_ruleset(found, ruleset_name)
     check_units(units)
     roster = None if units is None else SourceFile(name=units, sha256=file_sha256(units))
     options = ScoringOptions(encoding=encoding, sheet=sheet, ignore_unknown=ignore_unknown, partial=partial,

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from qscore.cli.app import (Progress, batch_work, catalog, check_format_suffix, check_output, data_inputs,
-                            data_options, echo, echo_notices, emit, main, score)
+                            data_options, echo, echo_notices, main, score, together)
 from qscore.cli.rounds import record_round
 from qscore.i18n import N_, _
 
@@ -41,9 +41,9 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     if archive is not None:
-        from qscore.rounds.archive import check_writable
+        from qscore.rounds.archive import check_recordable
 
-        check_writable(archive)  # before the work too
+        check_recordable(archive)  # before the work too
     writers = catalog(ctx).writers
     fmt = fmt or _format_from_suffix(output, writers) or "table"
     if fmt not in writers:
@@ -64,21 +64,25 @@ def rank(ctx: click.Context, fmt: str | None, output: str | None, quiet: bool, a
     try:
         with batch_work():
             batch = score(ctx, explain=writer.explained and not no_explain, progress=progress, **options)
-            # A file is written a piece at a time where the format allows (below, by emit).
+            # A file is written a piece at a time where the format allows (below).
             data = writer.output(batch, in_pieces=output not in (None, "-"))
             progress.update(1)
-            if archive is not None:
-                record_round(batch, archive, replace=replace)
     finally:
         progress.finish()
     echo_notices(batch)
     inputs = {**inputs, N_("ruleset file"): batch.ruleset.file}
-    with batch_work():
-        emit(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
-    if beside is not None:
-        from qscore.verify import sidecar_document
+    # The result, its provenance beside it and the round in the archive land together.
+    with batch_work(), together() as outputs:
+        outputs.add(data, output, inputs=inputs, escape=fmt == "table" or to_terminal)
+        if beside is not None:
+            from qscore.verify import sidecar_document
 
-        emit(sidecar_document(fmt, str(output), batch.provenance), str(beside), inputs={**inputs, N_("result"): output})
+            outputs.add(sidecar_document(fmt, str(output), batch.provenance), str(beside),
+                        inputs={**inputs, N_("result"): output})
+        if archive is None:
+            outputs.place()
+        else:
+            record_round(batch, archive, outputs, replace=replace)
 
 
 #: The formats that say inside themselves what they were scored from; any other written

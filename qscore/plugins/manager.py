@@ -186,7 +186,7 @@ class Catalog:
     def ruleset(self, id_or_path: str | os.PathLike[str]) -> Ruleset:
         """A registered ruleset by id, or a ruleset file by path.
 
-        :raises UsageError: when it is neither.
+        :raises UsageError: when it is neither (or a folder).
         """
         text = os.fspath(id_or_path)
         if _is_path(text) and _is_file(text):
@@ -199,6 +199,9 @@ class Catalog:
             return self.rulesets[text].ruleset
         if _is_file(text):
             return load_ruleset(Path(text), self.rule_types, self.target_kinds)
+        if Path(text).is_dir():
+            raise UsageError(_("{text} is a folder, not a ruleset file: give a ruleset file (.toml) or the id of an "
+                               "installed ruleset").format(text=text))
         known = ", ".join(sorted(self.rulesets)) or _("none")
         raise UsageError(_("no ruleset '{text}' is installed and no such file exists; installed: {known}").format(
                 text=text, known=known))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qscore.errors import DataError, DataProblem, DataProblems
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 from qscore.model import Roster
 from qscore.cells import normalise_all
 from qscore.reading.layout import header_key
@@ -32,7 +32,7 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(_("cannot read the roster file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
     text = decode_text(path, raw, ReadOptions(encoding=encoding))
     names: dict[str, int] = {}
     problems = DataProblems()

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import attrs
 
 from qscore.errors import DataError, UsageError
-from qscore.i18n import N_, _
+from qscore.i18n import N_, _, os_reason
 from qscore.limits import exceeded
 from qscore.model import Notice
 from qscore.reading.table import HiddenValue, Merged, RawTable
@@ -300,7 +300,7 @@ def sniff(path: Path, expected: Literal["xlsx", "xls"]) -> None:
             head = stream.read(512)
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
     what = _kind(path, head)
     if what == expected or what == "unknown":
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, UsageError
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 from qscore.limits import check_json_depth, exceeded
 from qscore.reading.table import RawTable, ReadOptions
 
@@ -93,7 +93,7 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
     text = decode_text(path, raw, options)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=_delimiter(text))
     header: list[str] | None = None
@@ -124,7 +124,7 @@ def read_json(path: Path, options: ReadOptions) -> RawTable:
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
     except ValueError as exc:
         raise DataError(_("not valid JSON: {exc}").format(exc=exc), file=str(path)) from None
     except RecursionError:

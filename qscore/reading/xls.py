@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, UsageError
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 from qscore.limits import exceeded
 from qscore.reading.sheets import (ENCRYPTED, SheetInfo, cell_text, choose_sheet, concealing, hidden_value,
                                    sheet_table, sniff)
@@ -40,7 +40,7 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - xlrd fails on damaged files in many ways
         if "encrypted" in str(exc).lower():
             raise DataError(_(ENCRYPTED), file=str(path)) from None

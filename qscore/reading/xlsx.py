@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qscore.errors import DataError, DataProblem, DataProblems, UsageError
-from qscore.i18n import _
+from qscore.i18n import _, os_reason
 from qscore.limits import check_workbook, exceeded
 from qscore.model import Notice
 from qscore.reading.sheets import (SheetInfo, cell_text, choose_sheet, column_letter, concealing, hidden_value,
@@ -50,7 +50,7 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
-                value=exc.strerror or exc), file=str(path)) from None
+                value=os_reason(exc)), file=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - a damaged zip or XML fails in many library-specific ways
         raise DataError(_("not a readable XLSX workbook ({__name__}); expected a file saved by "
                         "Excel as .xlsx").format(__name__=type(exc).__name__), file=str(path)) from None

@@ -196,6 +196,18 @@ def check_writable(path: str | os.PathLike[str]) -> None:
                           "writable or give another archive"), file=str(path))
 
 
+def check_recordable(path: str | os.PathLike[str]) -> None:
+    """Make sure, before the work, that a round can be recorded in the archive ``path``:
+    it can be written (:func:`check_writable`) and, when the file is there, it is an
+    archive of rounds this qscore reads (left as it is).
+
+    :raises DataError: naming the archive.
+    """
+    check_writable(path)
+    if Path(path).is_file():
+        Archive.open(path, migrate=False).close()
+
+
 def _sqlite_reason(exc: sqlite3.Error) -> str:
     known = _SQLITE_REASONS.get(str(exc))
     return _(known) if known else str(exc)
@@ -317,10 +329,12 @@ class Archive:
         self.path, self._connection = path, connection
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Archive:
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False, migrate: bool = True) -> Archive:
         """The archive in ``path``, brought to this qscore's schema.
 
         :param create: make the file when there is none.
+        :param migrate: bring an older file to this qscore's schema (else it is only
+            checked to be an archive this qscore reads, and left as it is).
         :raises UsageError: for a file that does not exist (without ``create``).
         :raises DataError: for a file that is not an archive of rounds, or one a newer
             qscore wrote.
@@ -334,7 +348,7 @@ class Archive:
             raise DataError(_("cannot open the archive: {exc}").format(exc=_sqlite_reason(exc)), file=str(path)) from None
         archive = cls(path, connection)
         try:
-            archive._migrate()
+            archive._migrate() if migrate else archive._check_version()
         except sqlite3.DatabaseError as exc:
             connection.close()
             if "locked" in str(exc):
@@ -402,7 +416,14 @@ class Archive:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
-        connection.execute("COMMIT")
+        try:
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            # A commit that failed (the file locked by a reader, a full disk) may leave the
+            # transaction open: end it, so that nothing of it is kept.
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -551,6 +572,20 @@ class Archive:
         :raises ValueError: for a batch that names no provenance (scored from a table
             already read), when none is given.
         """
+        with self.recording(batch, provenance, replace=replace) as recorded:
+            return recorded
+
+    @contextlib.contextmanager
+    def recording(self, batch: BatchResult, provenance: Provenance | None = None, *,
+                  replace: bool = False) -> Iterator[Recorded]:
+        """Record ``batch`` as :meth:`record` does, committing the round when the block
+        ends: what the block does (writing the outputs the round was scored for) and the
+        round land together, and an error in the block leaves the archive as it was.
+        The archive is locked for writing while the block runs.
+
+        :raises DataError: when the round cannot be written or committed, naming the
+            archive; nothing is recorded then.
+        """
         from qscore.rounds.stored import stored_units
 
         provenance = provenance or batch.provenance
@@ -568,17 +603,16 @@ class Archive:
         with self._written(), self._transaction():
             current = self._current(ruleset.id, batch.year)
             if current is not None and current.fingerprint == fingerprint:
-                return Recorded("unchanged", current)
+                yield Recorded("unchanged", current)
+                return
             if current is not None and not replace:
                 raise RoundExists(str(self.path), current, self._differences(current, provenance, units))
             round_id = self._insert(ruleset, provenance, units, fingerprint)
             if current is not None:
                 self._connection.execute("UPDATE rounds SET superseded_by = ? WHERE id = ?", (round_id, current.id))
-        recorded = self.rounds(ruleset.id)
-        new = next(r for r in recorded if r.id == round_id)
-        if current is None:
-            return Recorded("recorded", new)
-        return Recorded("replaced", new, next(r for r in recorded if r.id == current.id))
+            recorded = {r.id: r for r in self.rounds(ruleset.id)}  # this connection sees its own round
+            yield Recorded("recorded", recorded[round_id]) if current is None \
+                else Recorded("replaced", recorded[round_id], recorded[current.id])
 
     @contextlib.contextmanager
     def _written(self) -> Iterator[None]:

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import DATA
 
 RULES, UNITS = str(DATA / "township.toml"), str(DATA / "townships.csv")
@@ -65,6 +67,22 @@ def test_show_json_contract(cli):
     assert (food["baseline"], food["target"], food["lead"], food["points"]) == (95.0, 98.0, "县市场监管局", 40.0)
     assert food["rule"]["type"] == "progress"
     assert document["indicators"][2]["baseline"] is None
+
+
+@pytest.mark.parametrize("command", [("show",), ("rank", UNITS)], ids=["show", "rank"])
+def test_a_folder_given_as_the_ruleset_is_said_to_be_one(cli, tmp_path, command):
+    # It was "no ruleset '…' is installed and no such file exists".
+    result = cli(command[0], str(tmp_path), *command[1:])
+    assert (result.exit_code, result.output) == (2, f"Error: {tmp_path} is a folder, not a ruleset file: give a "
+                                                    "ruleset file (.toml) or the id of an installed ruleset\n")
+
+
+def test_an_installed_id_wins_over_a_folder_of_that_name(cli, allow_plugins, tmp_path, monkeypatch):
+    allow_plugins("shizhu")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shizhu-county").mkdir()
+    result = cli("show", "shizhu-county", "--format", "json")
+    assert (result.exit_code, json.loads(result.output)["id"]) == (0, "shizhu-county")
 
 
 def test_unknown_unit_is_misuse(cli):

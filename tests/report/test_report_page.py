@@ -136,6 +136,43 @@ def test_year_over_year_from_a_recorded_round(cli, allow_plugins, tmp_path):
     assert f"2024年结果来自 {archive}:2024" in output.read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def unreadable(tmp_path):
+    """This year's data with a cell no rule reads: found only when the data is read."""
+    data = tmp_path / "townships.csv"
+    data.write_text(TOWNSHIPS.read_text(encoding="utf-8").replace("南宾街道,97.5%", "南宾街道,见附件"),
+                    encoding="utf-8")
+    return data
+
+
+def test_last_year_s_round_not_recorded_is_said_before_the_work(cli, tmp_path, unreadable):
+    # It was found once the whole batch was scored; here the data is not even read.
+    archive = tmp_path / "rounds.db"
+    assert cli("rank", str(TOWNSHIP), str(TOWNSHIPS), "--year", "2025", "--record", str(archive)).exit_code == 0
+    output = tmp_path / "r.html"
+    result = cli("report", str(TOWNSHIP), str(unreadable), "--year", "2026", "--compare", f"{archive}:2024",
+                 "-o", str(output))
+    assert (result.exit_code, result.output) == (2, f"Error: {archive} has no round 2024 of ruleset 'test-township' "
+                                                    "(it holds 2025)\n")
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(("archive", "message"), [
+    (b"PK\x03\x04 a workbook", "{archive}: not an archive of rounds (the file is not an SQLite database)"),
+    (None, "no such archive: {archive}"),
+], ids=["not-an-archive", "missing"])
+def test_last_year_s_archive_that_cannot_be_read_is_said_before_the_work(cli, tmp_path, unreadable, archive,
+                                                                         message):
+    path = tmp_path / "rounds.db"
+    if archive is not None:
+        path.write_bytes(archive)
+    result = cli("report", str(TOWNSHIP), str(unreadable), "--year", "2026", "--compare", f"{path}:2024",
+                 "-o", str(tmp_path / "r.html"))
+    code = 1 if archive is not None else 2
+    assert (result.exit_code, result.output) == (code, f"Error: {message.format(archive=path)}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["townships.csv"] + ["rounds.db"] * (archive is not None))
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["-o", "r.pdf"], "Error: Invalid value for '-o': the report is an HTML page: give a file ending in .html, "
                       "not r.pdf\n"),
