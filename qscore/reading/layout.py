@@ -424,12 +424,11 @@ class _Recogniser:
                       skipped: set[int]) -> tuple[Sequence[Sequence[str]], Sequence[int]]:
         """Data cells whose number format shows nothing for their value (``;;;``): refused,
         read, or left out (the cell read as empty; a unit's name, its row) as ``--hidden`` says."""
-        if not self.table.hidden_values:
+        table, policy = self.table, self.options.hidden
+        if not table.hidden_values:
             return rows, numbers
-        policy = self.options.hidden
         position = {number: n for n, number in enumerate(numbers)}
         rows, dropped = list(rows), set()
-        table = self.table
         for (number, n), hidden in sorted(table.hidden_values.items()):
             if number not in position or n in skipped or n >= len(header) or not rows[position[number]][n].strip():
                 continue

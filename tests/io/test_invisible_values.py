@@ -10,6 +10,8 @@ The data is test_office_layouts' clean table (worked by hand there: 南宾街道
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from office import Formatted, book, write
 from qscore.reading.sheets import concealing, hidden_value
@@ -170,3 +172,16 @@ def test_which_values_a_format_shows_as_nothing(number_format, hidden):
 ])
 def test_why_a_value_does_not_show(number_format, value, expected):
     assert hidden_value(number_format, value) == expected
+
+
+#: Sections a format may have, and whether Excel shows anything of the value through it.
+SECTIONS = {"": False, "[Red]": False, "_)": False, "0": True, "0.0%": True, "[Blue]#,##0_)": True, '"无"': True}
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(sorted(SECTIONS)), min_size=2, max_size=4))
+def test_a_kind_of_value_is_hidden_exactly_when_the_section_excel_picks_for_it_is_empty(sections):
+    # Excel's table: positive → 1st; negative → 2nd; zero → 3rd, else the 1st; text → 4th.
+    picks = {"positive": 0, "negative": 1, "zero": 2 if len(sections) > 2 else 0, "text": 3}
+    expected = {kind for kind, n in picks.items() if n < len(sections) and not SECTIONS[sections[n]]}
+    assert concealing(";".join(sections)) == expected
