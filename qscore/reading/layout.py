@@ -184,6 +184,7 @@ class _Recogniser:
         rows, numbers = self.data_rows(first_data, header, [self.key, *labels])
         skipped = self.skipped_columns(header, rows, serial)
         rows, numbers = self.hidden(header, rows, numbers, skipped)
+        rows, numbers = self.hidden_values(header, rows, numbers, skipped)
         rows = self.merged(header, rows, numbers)
         clean = attrs.evolve(self.table, header=tuple(header), rows=rows, row_numbers=numbers,
                              header_row=self.grid[self.at][0])
@@ -376,15 +377,19 @@ class _Recogniser:
             span = f"{column_letter(n)}{header_row}:{column_letter(n)}{last}"
             what = (_("column {letter} ('{header}')") if header[n] else _("column {letter}")).format(
                 letter=column_letter(n), header=header[n])
+            zero = n in table.zero_width_columns
             if policy == "refuse":
-                self.problems.append(DataProblem(
-                    _("{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
-                    "--hidden skip to leave it out").format(what=what), **self.at_cell(header_row, n, header) | {"cell": span}))  # type: ignore[arg-type]
+                message = _("{what} has a width of 0, so Excel does not show it, and holds data; widen it, or give "
+                            "--hidden read to use it or --hidden skip to leave it out") if zero else _(
+                    "{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
+                    "--hidden skip to leave it out")
+                self.problems.append(DataProblem(message.format(what=what), **self.at_cell(header_row, n, header) | {"cell": span}))  # type: ignore[arg-type]
             else:
                 if policy == "skip":
                     skipped.add(n)
-                self.notice("hidden", _("{what} is hidden in Excel; {value} as "
-                            "--hidden {policy} says").format(
+                message = _("{what} has a width of 0, so Excel does not show it; {value} as --hidden {policy} says") \
+                    if zero else _("{what} is hidden in Excel; {value} as --hidden {policy} says")
+                self.notice("hidden", message.format(
                         what=what, value=_("skipped") if policy == "skip" else _("read"),
                         policy=policy), header_row, n, header, cell=span)
         kept_rows, kept_numbers = [], []
@@ -397,19 +402,59 @@ class _Recogniser:
             label = cells[self.key].strip() if self.key < len(cells) else ""
             what = (_("row {number} ({label})") if label else _("row {number}")).format(number=number, label=_quote(label))
             span = f"A{number}:{width}{number}"
+            zero = number in table.zero_height_rows
             if policy == "refuse":
-                self.problems.append(DataProblem(
-                    _("{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
-                    "--hidden skip to leave it out").format(what=what), **self.at_cell(number, None) | {"cell": span}))  # type: ignore[arg-type]
+                message = _("{what} has a height of 0, so Excel does not show it, and holds data; give it a height, "
+                            "or give --hidden read to use it or --hidden skip to leave it out") if zero else _(
+                    "{what} is hidden in Excel and holds data; unhide it, or give --hidden read to use it or "
+                    "--hidden skip to leave it out")
+                self.problems.append(DataProblem(message.format(what=what), **self.at_cell(number, None) | {"cell": span}))  # type: ignore[arg-type]
             else:
-                self.notice("hidden", _("{what} is hidden in Excel; {value} as "
-                            "--hidden {policy} says").format(
+                message = _("{what} has a height of 0, so Excel does not show it; {value} as --hidden {policy} says") \
+                    if zero else _("{what} is hidden in Excel; {value} as --hidden {policy} says")
+                self.notice("hidden", message.format(
                         what=what, value=_("skipped") if policy == "skip" else _("read"),
                         policy=policy), number, cell=span)
             if policy != "skip":
                 kept_rows.append(cells)
                 kept_numbers.append(number)
         return kept_rows, kept_numbers
+
+    def hidden_values(self, header: Sequence[str], rows: Sequence[Sequence[str]], numbers: Sequence[int],
+                      skipped: set[int]) -> tuple[Sequence[Sequence[str]], Sequence[int]]:
+        """Data cells whose number format shows nothing for their value (``;;;``): refused,
+        read, or left out (the cell read as empty; a unit's name, its row) as ``--hidden`` says."""
+        table, policy = self.table, self.options.hidden
+        if not table.hidden_values:
+            return rows, numbers
+        position = {number: n for n, number in enumerate(numbers)}
+        rows, dropped = list(rows), set()
+        for (number, n), hidden in sorted(table.hidden_values.items()):
+            if number not in position or n in skipped or n >= len(header) or not rows[position[number]][n].strip():
+                continue
+            if number in table.hidden_rows or n in table.hidden_columns:
+                continue  # said of its row or column
+            why = _(HIDDEN_VALUE_WHY[hidden.kind]).format(format=hidden.number_format)
+            what = _("the value {value} does not show in Excel: {why}").format(
+                value=_quote(rows[position[number]][n]), why=why)
+            if policy == "refuse":
+                self.problems.append(DataProblem(
+                    _("{what}; give the cell a number format that shows it, or give --hidden read to use it or "
+                      "--hidden skip to leave it out").format(what=what), **self.at_cell(number, n, header)))  # type: ignore[arg-type]
+                continue
+            left_out = _("its row skipped") if n == self.key else _("left out")
+            self.notice("hidden", _("{what}; {value} as --hidden {policy} says").format(
+                what=what, value=left_out if policy == "skip" else _("read"), policy=policy), number, n, header)
+            if policy == "skip" and n == self.key:
+                dropped.add(position[number])
+            elif policy == "skip":
+                cells = list(rows[position[number]])
+                cells[n] = ""
+                rows[position[number]] = cells
+        if not dropped:
+            return rows, numbers
+        return ([cells for p, cells in enumerate(rows) if p not in dropped],
+                [number for p, number in enumerate(numbers) if p not in dropped])
 
     def merged(self, header: Sequence[str], rows: Sequence[Sequence[str]], numbers: Sequence[int]) -> Sequence[Sequence[str]]:
         if not self.table.merged:
@@ -446,6 +491,17 @@ class _Recogniser:
     def text_at(self, row: int, column: int, position: dict[int, int], rows: list[Sequence[str]]) -> str:
         cells = rows[position[row]] if row in position else next((c for n, c in self.grid if n == row), ())
         return cells[column].strip() if column < len(cells) else ""
+
+
+#: Why a cell's value does not show, by :attr:`~qscore.reading.table.HiddenValue.kind`.
+HIDDEN_VALUE_WHY = {
+    "all": N_("its number format {format} shows nothing"),
+    "number": N_("its number format {format} shows no number"),
+    "positive": N_("its number format {format} shows nothing for a positive number"),
+    "negative": N_("its number format {format} shows nothing for a negative number"),
+    "zero": N_("its number format {format} shows nothing for zero"),
+    "text": N_("its number format {format} shows nothing for text"),
+}
 
 
 def _quote(text: str, limit: int = 30) -> str:

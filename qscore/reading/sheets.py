@@ -10,9 +10,11 @@ names it, and every message about sheets lists them with their state.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
@@ -21,7 +23,7 @@ from qscore.errors import DataError, UsageError
 from qscore.i18n import N_, _, os_reason
 from qscore.limits import exceeded
 from qscore.model import Notice
-from qscore.reading.table import Merged, RawTable
+from qscore.reading.table import HiddenValue, Merged, RawTable
 
 SheetState = Literal["visible", "hidden", "veryHidden"]
 STATE_WORDS = {"visible": "", "hidden": N_("hidden"), "veryHidden": N_("very hidden")}
@@ -106,9 +108,13 @@ def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) ->
 
 def sheet_table(path: Path, sheet: SheetInfo, sheets: Sequence[SheetInfo], cells: Mapping[int, Sequence[str]], *,
                 hidden_rows: frozenset[int], hidden_columns: frozenset[int], merged: Sequence[Merged],
-                notices: Sequence[Notice], cell_limit: int) -> RawTable:
+                notices: Sequence[Notice], cell_limit: int, zero_height_rows: frozenset[int] = frozenset(),
+                zero_width_columns: frozenset[int] = frozenset(),
+                hidden_values: Mapping[tuple[int, int], HiddenValue] | None = None) -> RawTable:
     """A sheet's non-blank rows (row number → cell texts from column A) as a
-    :class:`RawTable`: the first is the header, every row as wide as the widest.
+    :class:`RawTable`: the first is the header, every row as wide as the widest.  Rows of
+    ``zero_height_rows`` and columns of ``zero_width_columns`` are hidden too, unless
+    ``hidden_rows`` or ``hidden_columns`` already hide them.
 
     :raises DataError: when the rows made as wide as the widest hold more than
         ``cell_limit`` cells (the limit ``xlsx_cells``).
@@ -128,8 +134,11 @@ def sheet_table(path: Path, sheet: SheetInfo, sheets: Sequence[SheetInfo], cells
     header = tuple(cell.strip() for cell in rows[0][1])
     return RawTable(file=str(path), header=header, rows=[texts for _, texts in rows[1:]],
                     row_numbers=[number for number, _ in rows[1:]], header_row=rows[0][0],
-                    hidden_rows=frozenset(r for r in hidden_rows if r in cells),
-                    hidden_columns=frozenset(c for c in hidden_columns if c < width), sheet=sheet.name,
+                    hidden_rows=frozenset(r for r in hidden_rows | zero_height_rows if r in cells),
+                    hidden_columns=frozenset(c for c in hidden_columns | zero_width_columns if c < width),
+                    zero_height_rows=frozenset(r for r in zero_height_rows - hidden_rows if r in cells),
+                    zero_width_columns=frozenset(c for c in zero_width_columns - hidden_columns if c < width),
+                    hidden_values=MappingProxyType(dict(hidden_values or {})), sheet=sheet.name,
                     sheets=listing, notices=tuple(notices), merged=tuple(merged))
 
 
@@ -201,6 +210,58 @@ def percent_signs(number_format: str, value: float | int) -> Literal["scaled", "
             return "scaled"
         position += 1
     return found
+
+
+#: The kinds of value a number format has a section for: Excel shows a positive number by
+#: the first section, a negative one by the second, zero by the third, text by the fourth.
+ValueKind = Literal["positive", "negative", "zero", "text"]
+_CODES = re.compile(r'\[[^\]]*\]|_.|""|\s')
+_CONDITION = re.compile(r"\[\s*[<>=]")
+
+
+def concealing(number_format: str) -> frozenset[ValueKind]:
+    """The kinds of value ``number_format`` shows as nothing: those whose section is empty
+    (``;;;`` hides every value, ``0;;`` negatives and zero, ``0;0;0;`` text).  A section
+    holding only a colour, a locale or padding (``[Red]``, ``_)``) shows nothing too.
+
+    A format of one section hides nothing (an empty format is General); a format with
+    conditions (``[>=100]``) picks its sections by them, not by sign, and is not judged.
+    """
+    if ";" not in number_format or _CONDITION.search(number_format):
+        return frozenset()
+    sections = _sections(number_format)
+    empty = [not _CODES.sub("", section) for section in sections[:4]]
+    hidden: set[ValueKind] = set()
+    if empty[0]:
+        hidden.add("positive")
+    if empty[1]:
+        hidden.add("negative")
+    if empty[2 if len(sections) > 2 else 0]:
+        hidden.add("zero")
+    if len(sections) > 3 and empty[3]:
+        hidden.add("text")
+    return frozenset(hidden)
+
+
+def hidden_value(number_format: str, value: object) -> HiddenValue | None:
+    """Why ``value`` shows as nothing under ``number_format``, or ``None`` if it shows."""
+    kind = value_kind(value)
+    hidden = concealing(number_format)
+    if kind is None or kind not in hidden:
+        return None
+    numbers = hidden >= {"positive", "negative", "zero"}
+    return HiddenValue(number_format, "all" if numbers and "text" in hidden
+                       else "number" if numbers and kind != "text" else kind)
+
+
+def value_kind(value: object) -> ValueKind | None:
+    """Which section of a number format shows ``value``; ``None`` for what a number format
+    does not govern here (TRUE/FALSE, dates, errors, blanks)."""
+    if isinstance(value, str):
+        return "text" if value else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return "positive" if value > 0 else "negative" if value < 0 else "zero"
 
 
 def _sections(number_format: str) -> list[str]:

@@ -3,8 +3,10 @@ returns (:class:`RawTable`), and the register plug-ins call to add one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
 
 import attrs
 
@@ -15,6 +17,21 @@ from qscore.registry import Registry
 #: A merged range of a sheet: first row, first column, last row, last column (rows as
 #: the sheet numbers them, columns from 0 for A).
 Merged = tuple[int, int, int, int]
+
+
+@attrs.frozen
+class HiddenValue:
+    """A cell whose number format shows nothing for the value it holds (``;;;``, or
+    ``0;;`` under a negative number).
+
+    :param number_format: the format as the workbook spells it.
+    :param kind: the kind of value the format hides: ``positive``, ``negative``, ``zero``
+        or ``text``; ``number`` when it shows no number (``;;``), ``all`` when it shows
+        nothing for any value (``;;;``).
+    """
+
+    number_format: str
+    kind: Literal["positive", "negative", "zero", "text", "number", "all"]
 
 
 @attrs.frozen
@@ -35,8 +52,14 @@ class RawTable:
         notation, column 0 being A); ``None`` for other files.
     :param sheets: every sheet of the workbook with its state, for messages
         (``数据``, ``旧表 (hidden)``).
-    :param hidden_rows: the sheet rows hidden in Excel (row numbers).
-    :param hidden_columns: the sheet columns hidden in Excel (0 for A).
+    :param hidden_rows: the sheet rows hidden in Excel (row numbers), by the hidden flag,
+        a filter or a height of 0.
+    :param hidden_columns: the sheet columns hidden in Excel (0 for A), by the hidden
+        flag or a width of 0.
+    :param zero_height_rows: those of ``hidden_rows`` hidden only by a height of 0.
+    :param zero_width_columns: those of ``hidden_columns`` hidden only by a width of 0.
+    :param hidden_values: the cells, as ``(row number, column)``, whose number format
+        shows nothing for their value.
     :param merged: the sheet's merged ranges; only a range's first cell holds its value.
     :param notices: what the reader did that the examiner must know (which sheet it read).
     """
@@ -50,6 +73,9 @@ class RawTable:
     sheets: tuple[str, ...] = ()
     hidden_rows: frozenset[int] = frozenset()
     hidden_columns: frozenset[int] = frozenset()
+    zero_height_rows: frozenset[int] = frozenset()
+    zero_width_columns: frozenset[int] = frozenset()
+    hidden_values: Mapping[tuple[int, int], HiddenValue] = MappingProxyType({})
     merged: tuple[Merged, ...] = ()
     notices: tuple[Notice, ...] = ()
 

@@ -2,8 +2,9 @@
 still save).
 
 xlrd is the maintained reader of the format; with ``formatting_info`` it reports each
-cell's number format (a percent-formatted 0.985 is shown as 98.5%), the sheets' states,
-hidden rows and columns and merged ranges, so an ``.xls`` file is read by exactly the
+cell's number format (a percent-formatted 0.985 is shown as 98.5%, ``;;;`` shows nothing),
+the sheets' states, hidden rows and columns (with row heights and column widths: a size of
+0 hides too) and merged ranges, so an ``.xls`` file is read by exactly the
 rules of an ``.xlsx`` one (:mod:`qscore.reading.sheets`).
 """
 
@@ -16,8 +17,9 @@ from typing import Any
 from qscore.errors import DataError, UsageError
 from qscore.i18n import _, os_reason
 from qscore.limits import exceeded
-from qscore.reading.sheets import ENCRYPTED, SheetInfo, cell_text, choose_sheet, sheet_table, sniff
-from qscore.reading.table import Merged, RawTable, ReadOptions
+from qscore.reading.sheets import (ENCRYPTED, SheetInfo, cell_text, choose_sheet, concealing, hidden_value,
+                                   sheet_table, sniff)
+from qscore.reading.table import HiddenValue, Merged, RawTable, ReadOptions
 
 STATES = {0: "visible", 1: "hidden", 2: "veryHidden"}
 
@@ -66,6 +68,9 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
                  for row in range(sheet.nrows)}
         hidden_rows = frozenset(row + 1 for row, info in sheet.rowinfo_map.items() if info.hidden)
         hidden_columns = frozenset(column for column, info in sheet.colinfo_map.items() if info.hidden)
+        zero_height_rows = frozenset(row + 1 for row, info in sheet.rowinfo_map.items() if info.height == 0)
+        zero_width_columns = frozenset(column for column, info in sheet.colinfo_map.items() if info.width == 0)
+        hidden_values = _hidden_values(book, sheet)
         merged: list[Merged] = [(first_row + 1, first_column, last_row, last_column - 1)
                                 for first_row, last_row, first_column, last_column in sheet.merged_cells]
     except (DataError, UsageError):
@@ -76,7 +81,34 @@ def read_xls(path: Path, options: ReadOptions) -> RawTable:
     finally:
         book.release_resources()
     return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
-                       merged=merged, notices=notices, cell_limit=options.limits.xlsx_cells)
+                       merged=merged, notices=notices, cell_limit=options.limits.xlsx_cells,
+                       zero_height_rows=zero_height_rows, zero_width_columns=zero_width_columns,
+                       hidden_values=hidden_values)
+
+
+def _hidden_values(book: Any, sheet: Any) -> dict[tuple[int, int], HiddenValue]:
+    """The cells whose number format shows nothing for their value, as ``(row number,
+    column)``; a workbook none of whose formats hides anything costs nothing per cell."""
+    import xlrd
+
+    formats = {key: format.format_str for key, format in book.format_map.items()
+               if format.format_str and concealing(format.format_str)}
+    hiding = {index: formats[xf.format_key] for index, xf in enumerate(book.xf_list) if xf.format_key in formats}
+    if not hiding:
+        return {}
+    found = {}
+    for row in range(sheet.nrows):
+        for column in range(sheet.row_len(row)):
+            number_format = hiding.get(sheet.cell_xf_index(row, column))
+            if number_format is None:
+                continue
+            kind, value = sheet.cell_type(row, column), sheet.cell_value(row, column)
+            if kind not in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_TEXT):
+                continue
+            hidden = hidden_value(number_format, value)
+            if hidden is not None:
+                found[row + 1, column] = hidden
+    return found
 
 
 WINDOW1, EOF = 0x003D, 0x000A

@@ -6,8 +6,9 @@ text an examiner sees (:func:`~qscore.reading.sheets.cell_text`), so binding par
 workbook and CSV cells by the same rules.
 
 The sheet is read in one streaming pass with openpyxl's own sheet parser, which also
-reports what a table read cell by cell would miss: rows and columns hidden in Excel,
-merged ranges (only a range's first cell holds the value), and row records a program
+reports what a table read cell by cell would miss: rows and columns hidden in Excel (by
+the hidden flag or a size of 0), values whose number format shows nothing (``;;;``), merged
+ranges (only a range's first cell holds the value), and row records a program
 wrote twice or out of order (openpyxl's row iterator drops such a row unseen).  A formula
 gives the result Excel last saved; a formula with no saved result (a file written by a
 program and never opened in Excel) is refused rather than read as empty.
@@ -23,8 +24,9 @@ from qscore.errors import DataError, DataProblem, DataProblems, UsageError
 from qscore.i18n import _, os_reason
 from qscore.limits import check_workbook, exceeded
 from qscore.model import Notice
-from qscore.reading.sheets import SheetInfo, cell_text, choose_sheet, column_letter, sheet_table, sniff
-from qscore.reading.table import Merged, RawTable, ReadOptions
+from qscore.reading.sheets import (SheetInfo, cell_text, choose_sheet, column_letter, concealing, hidden_value,
+                                   sheet_table, sniff)
+from qscore.reading.table import HiddenValue, Merged, RawTable, ReadOptions
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
@@ -81,6 +83,8 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
     problems = DataProblems()
     cells: dict[int, list[str]] = {}
     formats: dict[int, str] = {}
+    hiding = _hiding_styles(workbook)
+    hidden_values: dict[tuple[int, int], HiddenValue] = {}
     last = implied = 0
     with parser.source:
         for number, row in parser.parse():
@@ -99,10 +103,16 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
                                 sheet=chosen.name)
             last = number
             cells[number] = _row_texts(path, chosen.name, workbook, worksheet, number, row, formats, problems)
+            if hiding:
+                _note_hidden_values(number, row, hiding, hidden_values)
     problems.raise_any()
-    hidden_rows = frozenset(int(r) for r, attributes in parser.row_dimensions.items() if _true(attributes.get("hidden")))
-    hidden_columns = frozenset(n for attributes in parser.column_dimensions.values() if _true(attributes.get("hidden"))
+    rows, columns = parser.row_dimensions, parser.column_dimensions.values()
+    hidden_rows = frozenset(int(r) for r, attributes in rows.items() if _true(attributes.get("hidden")))
+    hidden_columns = frozenset(n for attributes in columns if _true(attributes.get("hidden"))
                                for n in range(int(attributes["min"]) - 1, min(int(attributes["max"]), 16384)))
+    zero_height_rows = frozenset(int(r) for r, attributes in rows.items() if _zero(attributes.get("ht")))
+    zero_width_columns = frozenset(n for attributes in columns if _zero(attributes.get("width"))
+                                   for n in range(int(attributes["min"]) - 1, min(int(attributes["max"]), 16384)))
     merged: list[Merged] = []
     for cell_range in getattr(parser.merged_cells, "mergeCell", None) or ():
         first_column, first_row, last_column, last_row = range_boundaries(cell_range.ref)
@@ -110,7 +120,33 @@ def _read_sheet(path: Path, workbook: Any, chosen: SheetInfo, sheets: list[Sheet
             continue  # a whole row or column merged: no cell of a table is in it alone
         merged.append((first_row, first_column - 1, last_row, last_column - 1))
     return sheet_table(path, chosen, sheets, cells, hidden_rows=hidden_rows, hidden_columns=hidden_columns,
-                       merged=merged, notices=notices, cell_limit=cell_limit)
+                       merged=merged, notices=notices, cell_limit=cell_limit, zero_height_rows=zero_height_rows,
+                       zero_width_columns=zero_width_columns, hidden_values=hidden_values)
+
+
+def _hiding_styles(workbook: Any) -> dict[int, str]:
+    """The cell styles whose number format shows nothing for some values (``;;;``, ``0;;``),
+    with the format.  Only a workbook's own formats can (Excel's built-in ones never do),
+    so a workbook without such a format costs nothing per cell."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE
+
+    formats = {BUILTIN_FORMATS_MAX_SIZE + n: text for n, text in enumerate(workbook._number_formats)
+               if concealing(text)}
+    if not formats:
+        return {}
+    return {index: formats[style.numFmtId] for index, style in enumerate(workbook._cell_styles)
+            if style.numFmtId in formats}
+
+
+def _note_hidden_values(number: int, row: list[dict[str, Any]], hiding: dict[int, str],
+                        hidden_values: dict[tuple[int, int], HiddenValue]) -> None:
+    for cell in row:
+        number_format = hiding.get(cell["style_id"])
+        # An error (#N/A) shows whatever the format; a formula without a saved result is refused.
+        if number_format is not None and "formula" not in cell and cell["data_type"] != "e":
+            hidden = hidden_value(number_format, cell["value"])
+            if hidden is not None:
+                hidden_values[number, cell["column"] - 1] = hidden
 
 
 def _parser(workbook: Any, worksheet: Any) -> Any:
@@ -180,3 +216,12 @@ def _number_format(workbook: Any, worksheet: Any, style: int, formats: dict[int,
 
 def _true(flag: Any) -> bool:
     return str(flag).lower() in ("1", "true")
+
+
+def _zero(size: Any) -> bool:
+    """Whether a row height or column width given in the sheet is 0: Excel shows nothing
+    of such a row or column, hidden flag or not."""
+    try:
+        return size is not None and float(size) == 0
+    except ValueError:
+        return False

@@ -22,9 +22,9 @@ Cell = Any
 
 @dataclass(frozen=True)
 class Formatted:
-    """A number stored as ``value`` and shown through ``number_format``."""
+    """A number (or text) stored as ``value`` and shown through ``number_format``."""
 
-    value: float
+    value: float | str
     number_format: str
 
 
@@ -43,6 +43,8 @@ class Sheet:
     hidden_columns: Sequence[int] = ()
     merged: Sequence[tuple[int, int, int, int]] = ()
     state: str = "visible"
+    zero_height_rows: Sequence[int] = ()
+    zero_width_columns: Sequence[int] = ()
 
 
 @dataclass
@@ -107,7 +109,23 @@ def write_xlsx(path: Path, workbook: Book) -> Path:
     for number, sheet in enumerate(out.worksheets):
         sheet.sheet_view.tabSelected = number == workbook.active
     out.save(path)
+    for number, spec in enumerate(workbook.sheets, 1):
+        if spec.zero_height_rows or spec.zero_width_columns:
+            rewrite_sheet_xml(path, lambda text, spec=spec: _zero_sizes(text, spec), f"xl/worksheets/sheet{number}.xml")
     return path
+
+
+def _zero_sizes(text: str, spec: Sheet) -> str:
+    """Rows 0 high and columns 0 wide without the hidden flag, as some programs write them
+    (openpyxl leaves a size of 0 out)."""
+    for number in spec.zero_height_rows:
+        text = text.replace(f'<row r="{number}"', f'<row r="{number}" ht="0" customHeight="1"', 1)
+    if spec.zero_width_columns:
+        assert "<cols>" not in text
+        columns = "".join(f'<col min="{n + 1}" max="{n + 1}" width="0" customWidth="1" />'
+                          for n in spec.zero_width_columns)
+        text = text.replace("<sheetData", f"<cols>{columns}</cols><sheetData", 1)
+    return text
 
 
 def write_xls(path: Path, workbook: Book) -> Path:
@@ -131,6 +149,11 @@ def write_xls(path: Path, workbook: Book) -> Path:
             sheet.row(number - 1).hidden = True
         for column in spec.hidden_columns:
             sheet.col(column).hidden = True
+        for number in spec.zero_height_rows:
+            sheet.row(number - 1).height = 0
+            sheet.row(number - 1).height_mismatch = True
+        for column in spec.zero_width_columns:
+            sheet.col(column).width = 0
         sheet.visibility = {"visible": 0, "hidden": 1, "veryHidden": 2}[spec.state]
         sheet.sheet_visible = index == workbook.active
         sheet.selected = index == workbook.active
