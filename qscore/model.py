@@ -418,6 +418,10 @@ class IndicatorResult:
     previous: Decimal | None = None
 
 
+#: The kinds of adjustment line: a bonus item, a deduction item, a veto.
+ADJUSTMENT_KINDS = ("bonus", "deduction", "veto")
+
+
 @attrs.frozen
 class AdjustmentResult:
     """A bonus, deduction or veto applied to a unit.

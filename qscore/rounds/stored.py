@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from qscore.model import (NOT_APPLICABLE, AdjustmentResult, IndicatorResult, RankedField, RankedUnits, ResultField,
-                          Ruleset, UnitResult)
+from qscore.model import (ADJUSTMENT_KINDS, NOT_APPLICABLE, AdjustmentResult, IndicatorResult, RankedField,
+                          RankedUnits, ResultField, Ruleset, UnitResult)
 from qscore.numbers import ZERO
 from qscore.reading.binding import Cell, Dataset
 from qscore.cells import EXEMPT
@@ -258,7 +258,7 @@ class StoredUnits(RankedUnits):
         place = {unit: n for n, unit in enumerate(order)}
         for n, lines in enumerate(self._stored("adjustments")):
             for kind, item, _, count, _ in lines:
-                if item in items and kind in ("bonus", "deduction", "veto"):
+                if item in items and kind in ADJUSTMENT_KINDS:
                     items[item][place[n]] = Decimal(count)
         return {item: counts for item, counts in items.items() if any(counts)}
 

@@ -10,16 +10,12 @@ import attrs
 
 from qscore.errors import PluginError
 from qscore.i18n import _
-from qscore.model import AdjustmentResult, Ruleset, UnitResult
+from qscore.model import ADJUSTMENT_KINDS, AdjustmentResult, Ruleset, UnitResult
 from qscore.registry import Registry
 
 #: ``adjust(ruleset, unit)``: extra lines for one unit, given its result so far
 #: (indicator points, subtotals and the ruleset's own item lines; no total yet).
 Adjuster = Callable[[Ruleset, UnitResult], Iterable[AdjustmentResult] | None]
-
-
-#: The kinds of line an adjuster may give.
-KINDS = ("bonus", "deduction", "veto")
 
 
 @attrs.frozen
@@ -55,7 +51,7 @@ def _problem(line: object) -> str | None:
     if not isinstance(line, AdjustmentResult):
         return _("{line!r}, which is no AdjustmentResult; an adjuster returns AdjustmentResult lines, or None").format(
             line=line)
-    if line.kind not in KINDS:
+    if line.kind not in ADJUSTMENT_KINDS:
         return _("a line of kind {kind!r}; the kind is 'bonus', 'deduction' or 'veto'").format(kind=line.kind)
     for field, value in (("count", line.count), ("points", line.points)):
         if not (type(value) is Decimal and value.is_finite() and value >= 0):

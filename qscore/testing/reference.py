@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from qscore.errors import DataError, MissingFigure
-from qscore.model import (NOT_APPLICABLE, AdjustmentResult, BatchResult, Indicator, IndicatorResult, Item, Ruleset,
-                          UnitResult, UnitTuple)
+from qscore.model import (ADJUSTMENT_KINDS, NOT_APPLICABLE, AdjustmentResult, BatchResult, Indicator,
+                          IndicatorResult, Item, Ruleset, UnitResult, UnitTuple)
 from qscore.numbers import ZERO
 from qscore.reading.binding import FIELD_ALIASES, UNIT_HEADERS, header_key
 from qscore.cells import is_exempt, is_missing, normalise, parse_count, parse_number
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 Rows = Sequence[Mapping[str, str]] | RawTable
 Value = Decimal | str | None
 _BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")
-_KINDS = ("bonus", "deduction", "veto")
 
 __all__ = ["check_same_as_reference", "reference_batch"]
 
@@ -296,7 +295,7 @@ def _settle(ruleset: Ruleset, row: _Row, headers: _Headers, results: tuple[Indic
             subtotals[indicator.category] += result.points
     adjust = ruleset.adjustments
     lines = []
-    for kind, items in zip(_KINDS, (adjust.bonus, adjust.deductions, adjust.vetoes)):
+    for kind, items in zip(ADJUSTMENT_KINDS, (adjust.bonus, adjust.deductions, adjust.vetoes)):
         lines += [line for item in items if (line := _item_line(kind, item, headers.cell(row, item.id)))]
     so_far = UnitResult(unit=row.unit, indicators=results, subtotals=subtotals, adjustments=tuple(lines),
                         bonus=ZERO, deductions=ZERO, vetoed=False, total=ZERO, row=row.number)
