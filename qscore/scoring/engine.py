@@ -443,16 +443,17 @@ def _check_points(indicator: Indicator, values: Sequence[Value], points: Sequenc
             id=indicator.id, name=indicator.name, full=fmt(full)))
 
 
-def _check_explanations(indicator: Indicator, values: Sequence[Value], lines: Sequence[object]) -> None:
-    """Make sure a rule explained each value in a sentence: a plug-in's rule that gives
-    ``None`` would be printed as "None" where the examiner reads the arithmetic.
+def _check_explanations(indicator: Indicator, count: int, lines: Sequence[object]) -> None:
+    """Make sure a rule explained each of ``count`` values in a sentence: a plug-in's
+    rule that gives ``None`` would be printed as "None" where the examiner reads the
+    arithmetic.
 
     :raises PluginError: naming the rule type, the indicator and what it gave.
     """
     odd = [line for line in lines if not isinstance(line, str)]
-    if len(lines) == len(values) and not odd:
+    if len(lines) == count and not odd:
         return
-    shown = f"{odd[0]!r} ({type(odd[0]).__name__})" if odd else f"{len(lines)} sentences for {len(values)} values"
+    shown = f"{odd[0]!r} ({type(odd[0]).__name__})" if odd else f"{len(lines)} sentences for {count} values"
     raise PluginError(_("rule type '{type}' explained indicator {id} ({name}) with {shown}; a rule explains each "
                         "value in a sentence (a str): the plug-in that registers '{type}' needs fixing").format(
         type=indicator.rule.type, id=indicator.id, name=indicator.name, shown=shown))
@@ -650,7 +651,7 @@ def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targe
     own = [figures[n] for n in present]
     lines = rule.explain_batch([values[n] for n in present],  # type: ignore[misc]
                                [targets[n] for n in present], [unit.baseline for unit in own])
-    _check_explanations(indicator, [values[n] for n in present], lines)  # type: ignore[misc]
+    _check_explanations(indicator, len(present), lines)
     missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
