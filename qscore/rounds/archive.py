@@ -209,8 +209,15 @@ def check_recordable(path: str | os.PathLike[str]) -> None:
 
 
 def _sqlite_reason(exc: sqlite3.Error) -> str:
+    if _locked(exc):
+        return _(LOCKED)
     known = _SQLITE_REASONS.get(str(exc))
     return _(known) if known else str(exc)
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    """Whether another program holds the archive (``database is locked``, ``… table is locked``)."""
+    return "locked" in str(exc)
 
 
 #: Seconds to wait for another program writing the archive to finish.
@@ -351,8 +358,8 @@ class Archive:
             archive._migrate() if migrate else archive._check_version()
         except sqlite3.DatabaseError as exc:
             connection.close()
-            if "locked" in str(exc):
-                raise DataError(_("cannot open the archive: {reason}").format(reason=_(LOCKED)),
+            if _locked(exc):
+                raise DataError(_("cannot open the archive: {reason}").format(reason=_sqlite_reason(exc)),
                                 file=str(path)) from None
             raise DataError(_("not an archive of rounds ({exc})").format(exc=_sqlite_reason(exc)),
                             file=str(path)) from None
@@ -621,8 +628,7 @@ class Archive:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            reason = _(LOCKED) if "locked" in str(exc) else _sqlite_reason(exc)
-            raise DataError(_("cannot record the round in the archive: {reason}").format(reason=reason),
+            raise DataError(_("cannot record the round in the archive: {reason}").format(reason=_sqlite_reason(exc)),
                             file=str(self.path)) from None
 
     def _insert(self, ruleset: Ruleset, provenance: Provenance, units: list[StoredUnit], fingerprint: str) -> int:
