@@ -207,7 +207,7 @@ class HeaderIndex:
         text = _measure(text)
         own = self.unit_of(thing)
         if own is None:
-            return text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS
+            return _is_measure(text)
         return text == own or (text in COUNT_WORDS and own in COUNT_WORDS)
 
     def unit_of(self, thing: str) -> str | None:
@@ -219,7 +219,7 @@ class HeaderIndex:
     def other_unit(self, thing: str, text: str) -> bool:
         """Whether ``text`` is a unit of measure, but not the one ``thing`` is measured in."""
         text = _measure(text)
-        return (text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS) and not self.is_unit(thing, text)
+        return _is_measure(text) and not self.is_unit(thing, text)
 
     def knows(self, header: str) -> bool:
         return self.find(split_field(header)[0]) is not None
@@ -243,6 +243,11 @@ def split_field(header: str) -> tuple[str, str, str]:
 def _measure(text: str) -> str:
     """A bracket's content without a leading ``单位：``."""
     return text.removeprefix("单位:").removeprefix("单位").strip()
+
+
+def _is_measure(text: str) -> bool:
+    """Whether ``text`` (a bracket's content, :func:`_measure`) is a unit of measure."""
+    return text in MEASURE_WORDS or text in COUNT_UNITS or text in PERCENT_UNITS
 
 
 def split_bracket(key: str) -> tuple[str, str | None]:
