@@ -261,10 +261,10 @@ def emit(data: bytes | Iterable[bytes], output: str | None, *, inputs: Inputs, e
 class Outputs:
     """Outputs that land together, or not at all (made by :func:`together`).
 
-    :meth:`add` writes each output in full as :func:`emit` would, a regular file into a
-    temporary file beside it; :meth:`place` then renames them into place, and writes
-    those that cannot wait in a temporary file (stdout, a device), so that what must
-    happen with them (recording the round) can be undone up to the last moment.
+    :meth:`add` writes each regular file's output in full into a temporary file beside
+    it; :meth:`place` then renames them into place, and writes the outputs that have no
+    temporary file (stdout, a device), so that what must happen with them (recording
+    the round) can be undone up to the last moment.
     """
 
     def __init__(self) -> None:
@@ -686,7 +686,8 @@ def scoring_ruleset(found: Catalog, name: str) -> Ruleset:
     from qscore.errors import RulesetError
 
     ruleset = found.ruleset(name)
-    if not os.path.isfile(name):
+    # An id that is also the name of a file here names the installed ruleset.
+    if ruleset.file is None or not os.path.isfile(name) or not os.path.samefile(ruleset.file, name):
         return ruleset
     from qscore.authoring.lint import ERROR, Locator, lint_ruleset
 
