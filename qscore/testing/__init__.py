@@ -242,7 +242,8 @@ def check_ruleset(ruleset_or_path: Ruleset | str | os.PathLike[str], *, catalog:
     :param ruleset_or_path: a :class:`~qscore.model.Ruleset` or a ruleset ``.toml`` file.
     :param catalog: where rule types and adjustments come from (default: the built-ins
         and the installed plug-ins ``QSCORE_LOAD_PLUGINS`` allows).
-    :param year: the assessment year (default: the horizon year).
+    :param year: the assessment year (default: the ruleset's ``default_year``, else the
+        horizon year).
     :param max_examples: how many generated batches Hypothesis tries.
     :raises AssertionError: naming the property, the unit and the figures.
     """

@@ -98,6 +98,18 @@ def test_the_template_ruleset_passes_with_its_example(qscore_catalog, tmp_path, 
                   catalog=qscore_catalog())
 
 
+def test_a_ruleset_with_a_default_year_passes_for_that_year(qscore_catalog, write):
+    # Without a year, generated rows (no title, no file name) are scored for the ruleset's
+    # default_year, as `qscore rank` would; the unit-by-unit reference takes the same year.
+    text = TOWNSHIP.read_text(encoding="utf-8").replace("horizon_year = 2027\n",
+                                                        "horizon_year = 2027\ndefault_year = 2025\n")
+    path = write("township-2025.toml", text)
+    check_ruleset(path, catalog=qscore_catalog(), max_examples=20)
+    ruleset = load_ruleset(path, qscore_catalog().rule_types)
+    row = {"乡镇（街道）": "甲镇", "食品抽检合格率": "96", "流通领域药品抽检合格率": "99", "重点任务完成情况": "完成"}
+    assert reference_batch(ruleset, [row]).year == 2025
+
+
 def test_a_rule_whose_points_fall_as_the_value_improves_fails(qscore_catalog, write):
     catalog = qscore_catalog(extra=[("broken", BrokenRules())])
     with pytest.raises(AssertionError, match=r"a \(higher is better\): .* fewer than"):
