@@ -58,6 +58,14 @@ class _Row:
     cells: Mapping[str, str]
 
 
+def require_ruleset(ruleset: object, function: str) -> None:
+    """Refuse what is not a loaded ruleset with the way to load one (a path or an id would
+    otherwise fail deep inside, on its first attribute)."""
+    if not isinstance(ruleset, Ruleset):
+        raise TypeError(f"{function}() takes a qscore.Ruleset, not {type(ruleset).__name__} {ruleset!r}: "
+                        f"load it first with qscore.load_ruleset(path_or_id, catalog=catalog)")
+
+
 def reference_batch(ruleset: Ruleset, rows: Rows, *, year: int | None = None,
                     catalog: Catalog | None = None) -> BatchResult:
     """Score, total, rank and classify ``rows`` unit by unit, the plainest way.
@@ -78,6 +86,7 @@ def reference_batch(ruleset: Ruleset, rows: Rows, *, year: int | None = None,
     :raises ValueError: for a header that names nothing in the ruleset, or a year
         before the plan's base year.
     """
+    require_ruleset(ruleset, "reference_batch")
     if year is None:
         year = ruleset.default_year if ruleset.default_year is not None else ruleset.horizon_year
     if year < ruleset.base_year:

@@ -110,6 +110,19 @@ def test_a_ruleset_with_a_default_year_passes_for_that_year(qscore_catalog, writ
     assert reference_batch(ruleset, [row]).year == 2025
 
 
+def test_the_strategies_and_the_reference_ask_for_a_loaded_ruleset():
+    # check_ruleset and score_rows take a path; unit_rows and reference_batch need the Ruleset,
+    # and say how to get one rather than fail on its first attribute.
+    with pytest.raises(TypeError, match=re.escape(
+            f"unit_rows() takes a qscore.Ruleset, not str {str(TOWNSHIP)!r}: load it first with "
+            "qscore.load_ruleset(path_or_id, catalog=catalog)")):
+        unit_rows(str(TOWNSHIP))
+    with pytest.raises(TypeError, match=re.escape(
+            "reference_batch() takes a qscore.Ruleset, not str 'test-township': load it first with "
+            "qscore.load_ruleset(path_or_id, catalog=catalog)")):
+        reference_batch("test-township", [])
+
+
 def test_a_rule_whose_points_fall_as_the_value_improves_fails(qscore_catalog, write):
     catalog = qscore_catalog(extra=[("broken", BrokenRules())])
     with pytest.raises(AssertionError, match=r"a \(higher is better\): .* fewer than"):
@@ -360,3 +373,4 @@ def test_the_documented_reference_example_passes_a_good_rule_and_catches_a_hasty
     hasty = qscore_catalog(extra=[("hasty", HastyRules())])
     with pytest.raises(AssertionError, match="but the unit-by-unit reference gives"):
         example(my_ruleset=load_ruleset(ruleset_with(write, "hasty"), hasty.rule_types), my_catalog=hasty)
+
