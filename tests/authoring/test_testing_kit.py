@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from decimal import Decimal
 from typing import ClassVar
@@ -374,3 +377,20 @@ def test_the_documented_reference_example_passes_a_good_rule_and_catches_a_hasty
     with pytest.raises(AssertionError, match="but the unit-by-unit reference gives"):
         example(my_ruleset=load_ruleset(ruleset_with(write, "hasty"), hasty.rule_types), my_catalog=hasty)
 
+
+def test_the_documented_hypothesis_fixtures_and_properties_run_as_written(tmp_path):
+    # The docs' module fixtures and both @given examples, saved as one test file and run by
+    # pytest with the kit: no health check refuses the fixtures, and both properties hold.
+    kit = (Path(__file__).parents[2] / "docs" / "plugins.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", kit, re.S)
+    fixtures = next(code for code in blocks if "def my_ruleset(" in code)
+    examples = [code for code in blocks if "@given" in code and ("my_ruleset" in code or "my_catalog" in code)]
+    assert len(examples) == 2
+    fixtures = fixtures.replace('files("qscore_example_county") / "rulesets" / "example-county.toml"',
+                                repr(str(TOWNSHIP)))
+    (tmp_path / "test_documented.py").write_text("\n\n".join([fixtures, *examples]), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "qscore.testing", "-p", "no:cacheprovider",
+                          str(tmp_path / "test_documented.py")], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "QSCORE_LOAD_PLUGINS": "", "PYTHONDONTWRITEBYTECODE": "1"}, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout
