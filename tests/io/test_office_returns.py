@@ -1,0 +1,76 @@
+"""Forms as units send them back, saved by other programs: what Excel writes for a
+formula whose result is empty text, a stray cell beside the table, text files with a
+DOS end-of-file mark or a byte-order mark before GBK, workbooks saved as Strict Open XML.
+
+Each file is read as the examiner reads it: the same ranking as the clean table, or a
+refusal naming the cell, never a second message that is not so.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+from office import book, rewrite_sheet_xml, row_xml, write, write_csv
+
+RULESET = str(DATA / "township.toml")
+HEADER = ["单位", "食品抽检合格率（%）", "流通领域药品抽检合格率", "重点任务完成情况", "获市长质量管理奖", "发生重大质量安全事故"]
+UNITS = [["南宾街道", "97.5%", 99.2, "完成", 2, None],
+         ["西沱镇", 96.8, 98.5, "基本完成", None, None],
+         ["黄水镇", "-", 97, "未完成", None, "是"],
+         ["悦崃镇", 98, 99, "完成", 0, "否"]]
+
+
+def rank(cli, path: Path, *options: str):
+    return cli("rank", RULESET, str(path), "--year", "2025", "--format", "csv", *options)
+
+
+@pytest.fixture(scope="module")
+def clean() -> bytes:
+    """The clean table's ranking (``test_office_layouts`` checks it against the hand-worked one)."""
+    from click.testing import CliRunner
+
+    from qscore.cli import main
+
+    result = CliRunner().invoke(main, ["rank", RULESET, str(DATA / "townships.csv"), "--year", "2025",
+                                       "--format", "csv"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+# -- a formula whose saved result is empty text --------------------------------------------
+
+def test_a_formula_whose_saved_result_is_empty_text_is_an_empty_cell(cli, clean, tmp_path):
+    # =IF(D3="完成",1,"") for 西沱镇 (基本完成): Excel saves the empty text as t="str" and
+    # an empty <v/>; the cell is saved, and empty (no award), not a formula never computed.
+    path = write(tmp_path / "returned.xlsx", book([HEADER, *UNITS]))
+
+    def add_formula(text: str) -> str:
+        row = row_xml(text, 3)
+        cell = '<c r="E3" t="str"><f>IF(D3="完成",1,"")</f><v/></c>'
+        return text.replace(row, row.replace("</row>", cell + "</row>"))
+
+    rewrite_sheet_xml(path, add_formula)
+    result = rank(cli, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == clean
+
+
+def test_a_formula_with_no_saved_result_is_still_refused_beside_one_with_empty_text(cli, tmp_path):
+    path = write(tmp_path / "returned.xlsx", book([HEADER, *UNITS]))
+
+    def add_formulas(text: str) -> str:
+        row = row_xml(text, 3)
+        cells = '<c r="E3"><f>IF(D3="完成",1,0)</f></c><c r="F3" t="str"><f>""</f><v></v></c>'
+        return text.replace(row, row.replace("</row>", cells + "</row>"))
+
+    rewrite_sheet_xml(path, add_formulas)
+    result = rank(cli, path)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}, sheet '数据', cell E3: the cell holds =IF(D3=\"完成\",1,0) with no saved result; "
+           "open and save the file in Excel, or paste values\n")
