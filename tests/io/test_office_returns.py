@@ -74,3 +74,32 @@ def test_a_formula_with_no_saved_result_is_still_refused_beside_one_with_empty_t
     assert (result.exit_code, result.output) == (
         1, f"Error: {path}, sheet '数据', cell E3: the cell holds =IF(D3=\"完成\",1,0) with no saved result; "
            "open and save the file in Excel, or paste values\n")
+
+
+# -- a stray cell beside the table -------------------------------------------------------
+
+def roster(tmp_path: Path) -> Path:
+    path = tmp_path / "名单.txt"
+    path.write_text("".join(f"{unit[0]}\n" for unit in UNITS), encoding="utf-8")
+    return path
+
+
+def test_a_note_far_right_of_the_table_is_named_by_its_cell_and_only_once(cli, tmp_path):
+    # A unit typed a note in column AD, far right of the form: its row is refused, naming
+    # the cell, and the unit is not also said to be missing from the data.
+    rows = [HEADER, *[list(unit) for unit in UNITS]]
+    rows[2] += [None] * 23 + ["数据待核实"]
+    path = write(tmp_path / "returned.xlsx", book(rows))
+    result = rank(cli, path, "--units", str(roster(tmp_path)))
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}, sheet '数据', cell AD3: the cell '数据待核实' is in column 30, which has no header; "
+           "name the column or clear it\n")
+
+
+def test_a_ragged_csv_row_is_refused_once(cli, tmp_path):
+    rows = [HEADER, *[list(unit) for unit in UNITS]]
+    rows[3] += ["多余"]
+    path = write_csv(tmp_path / "returned.csv", rows)
+    result = rank(cli, path, "--units", str(roster(tmp_path)))
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}, row 4: the row has 7 cells, the header has 6; expected no cells after column 6\n")
