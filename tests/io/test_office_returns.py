@@ -103,3 +103,29 @@ def test_a_ragged_csv_row_is_refused_once(cli, tmp_path):
     result = rank(cli, path, "--units", str(roster(tmp_path)))
     assert (result.exit_code, result.output) == (
         1, f"Error: {path}, row 4: the row has 7 cells, the header has 6; expected no cells after column 6\n")
+
+
+# -- text files from other programs -------------------------------------------------------
+
+def csv_bytes(rows: list[list], encoding: str) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows([["" if c is None else str(c) for c in row] for row in rows])
+    return buffer.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize("forced", [(), ("--encoding", "gbk"), ("--encoding", "GB18030")])
+def test_gbk_text_behind_a_utf8_byte_order_mark_reads_as_gbk(cli, clean, tmp_path, forced):
+    path = tmp_path / "returned.csv"
+    path.write_bytes(codecs.BOM_UTF8 + csv_bytes([HEADER, *UNITS], "gbk"))
+    result = rank(cli, path, *forced)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == clean
+
+
+def test_text_neither_utf8_nor_gb18030_is_refused_at_its_row(cli, tmp_path):
+    path = tmp_path / "returned.csv"
+    path.write_bytes(codecs.BOM_UTF8 + csv_bytes([HEADER, *UNITS], "utf-8").replace("西沱镇".encode(), b"\x80\xff"))
+    result = rank(cli, path)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}, row 3: cannot decode the file as utf-8-sig or gb18030; save it as UTF-8 CSV or give "
+           "--encoding\n")
