@@ -23,6 +23,8 @@ from qscore.reading.table import RawTable, ReadOptions
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 CSV_ENCODINGS = ("utf-8", "gb18030")
 UTF8_MARKED = ("utf-8-sig", "gb18030")
+# MS-DOS and programs since end a text file with Ctrl-Z: the file's end, not a character.
+END_OF_FILE = "\x1a"
 # Workbooks saved under a text file's name: say what they are rather than "not text".
 FOREIGN = ((b"PK\x03\x04", "a zip file (an .xlsx workbook?)", "give it the .xlsx suffix"),
            (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "give it the .xls suffix"))
@@ -71,7 +73,7 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
         raise DataError(_("cannot decode the file as {encodings}; save it as UTF-8 {kind} "
                         "or give --encoding").format(
                 encodings=' or '.join(encodings), kind=kind), file=str(path), row=raw.count(b"\n", 0, failed) + 1)
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").removesuffix(END_OF_FILE)
     control = _CONTROL.search(text)
     if control:
         row = text.count("\n", 0, control.start()) + 1

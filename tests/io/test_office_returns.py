@@ -113,6 +113,24 @@ def csv_bytes(rows: list[list], encoding: str) -> bytes:
     return buffer.getvalue().encode(encoding)
 
 
+def test_a_csv_ending_in_ctrl_z_reads_as_without_it(cli, clean, tmp_path):
+    # The end-of-file mark MS-DOS programs (and some county systems' exports) close a text file with.
+    path = tmp_path / "returned.csv"
+    path.write_bytes(csv_bytes([HEADER, *UNITS], "gb18030") + b"\x1a")
+    result = rank(cli, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == clean
+
+
+def test_a_ctrl_z_inside_the_text_is_still_refused(cli, tmp_path):
+    path = tmp_path / "returned.csv"
+    path.write_bytes(csv_bytes([HEADER, *UNITS], "utf-8").replace(b"\r\n", b"\x1a\r\n", 2))
+    result = rank(cli, path)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}, row 1: this is not a text file (it holds the control character '\\x1a'); "
+           "expected CSV text\n")
+
+
 @pytest.mark.parametrize("forced", [(), ("--encoding", "gbk"), ("--encoding", "GB18030")])
 def test_gbk_text_behind_a_utf8_byte_order_mark_reads_as_gbk(cli, clean, tmp_path, forced):
     path = tmp_path / "returned.csv"
