@@ -57,6 +57,9 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
                         "Excel as .xlsx").format(__name__=type(exc).__name__), file=str(path)) from None
     try:
         sheets = _sheets(workbook)
+        if _strict(workbook):
+            raise DataError(_("the workbook is saved as Strict Open XML, which qscore cannot read; open it in Excel "
+                              "and save it as Excel Workbook (*.xlsx)"), file=str(path))
         chosen, notices = choose_sheet(path, sheets, options.sheet)
         return _read_sheet(path, workbook, chosen, sheets, notices, options.limits.xlsx_cells)
     except (DataError, UsageError):
@@ -66,6 +69,21 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
                         "Excel as .xlsx").format(__name__=type(exc).__name__), file=str(path)) from None
     finally:
         workbook.close()
+
+
+#: The namespace of a workbook Excel saves as "Strict Open XML Spreadsheet": openpyxl reads
+#: only the usual (transitional) one, and finds no sheets in it, or no cells in them.
+STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _strict(workbook: Any) -> bool:
+    """Whether the workbook's part is in the Strict Open XML namespace."""
+    archive = workbook._archive
+    part = next((name for name in archive.namelist() if name.endswith("workbook.xml")), None)
+    if part is None:
+        return False
+    with archive.open(part) as stream:
+        return STRICT_NAMESPACE in stream.read(4096)
 
 
 def _sheets(workbook: Any) -> list[SheetInfo]:

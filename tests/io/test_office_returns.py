@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,29 @@ def test_text_neither_utf8_nor_gb18030_is_refused_at_its_row(cli, tmp_path):
     assert (result.exit_code, result.output) == (
         1, f"Error: {path}, row 3: cannot decode the file as utf-8-sig or gb18030; save it as UTF-8 CSV or give "
            "--encoding\n")
+
+
+# -- a workbook saved as Strict Open XML --------------------------------------------------
+
+STRICT = {b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+          b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+          b"http://purl.oclc.org/ooxml/officeDocument/relationships"}
+
+
+@pytest.mark.parametrize("namespaces", [STRICT, dict(list(STRICT.items())[:1])], ids=["strict", "cells-only"])
+def test_a_strict_open_xml_workbook_is_refused_saying_what_it_is(cli, tmp_path, namespaces):
+    # Excel's 另存为 "Strict Open XML 电子表格" writes the same parts in other namespaces,
+    # which openpyxl reads as a workbook without sheets (or, when the relationships are
+    # in the usual namespace, with sheets it finds no cell in: "the sheet is empty").
+    path = write(tmp_path / "returned.xlsx", book([HEADER, *UNITS]))
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            for usual, strict in namespaces.items():
+                data = data.replace(usual, strict)
+            archive.writestr(name, data)
+    result = rank(cli, path)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}: the workbook is saved as Strict Open XML, which qscore cannot read; open it in Excel "
+           "and save it as Excel Workbook (*.xlsx)\n")
