@@ -174,3 +174,29 @@ def test_a_strict_open_xml_workbook_is_refused_saying_what_it_is(cli, tmp_path, 
     assert (result.exit_code, result.output) == (
         1, f"Error: {path}: the workbook is saved as Strict Open XML, which qscore cannot read; open it in Excel "
            "and save it as Excel Workbook (*.xlsx)\n")
+
+
+# -- a remarks column merged down the table ------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_remarks_column_merged_down_the_table_is_skipped_as_remarks(cli, clean, tmp_path, suffix):
+    # 备注 merged from the first unit to the last, one remark for all: the column is not
+    # scored, so its merged cells are not refused.
+    rows = [[*HEADER, "备注"], *[[*unit, None] for unit in UNITS]]
+    rows[1][6] = "以上数据均经核实"
+    path = write(tmp_path / f"returned{suffix}", book(rows, merged=[(2, 6, 5, 6)]))
+    result = rank(cli, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == clean
+    assert result.stderr == (f"notice: {path}, sheet '数据', cell G1, column '备注': skipped: remarks (1 filled), "
+                             "not scored\n")
+
+
+def test_a_range_merged_across_remarks_and_a_scored_column_is_still_refused(cli, tmp_path):
+    rows = [[*HEADER, "备注"], *[[*unit, None] for unit in UNITS]]
+    path = write(tmp_path / "returned.xlsx", book(rows, merged=[(3, 5, 3, 6)]))
+    result = rank(cli, path)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}, sheet '数据', cells F3:G3, column '发生重大质量安全事故': cells F3:G3 are merged: only the "
+           "first holds the value ('') and the others would read as empty; unmerge them and fill each cell, or give "
+           "--fill-merged\n")
