@@ -327,6 +327,9 @@ class _Binder:
         # figure written as a fraction can be told from one written with its % sign.
         self.texts: dict[tuple[str, str], tuple[Sequence[int | None], list[str], list[Cell] | None]] = {}
         self.meant: set[str] = set()  # ids a refused header seems to mean (did you mean …?)
+        # The units whose row is refused whole (ragged, a cell under no header): in the data,
+        # though not read, so not also "not in the data".
+        self.refused_units: set[str] = set()
         self.sources: dict[tuple[str, str], Source] | None = {} if options.sources else None
 
     # -- where -------------------------------------------------------------------------
@@ -662,7 +665,7 @@ class _Binder:
         described = (_("the roster of {count} units ({source})") if roster.source else _("the roster of {count} units")).format(
             count=len(listed), source=roster.source)
         strangers = [name for name in self.units if name not in listed]
-        absent = [name for key, name in listed.items() if key not in self.units]
+        absent = [name for key, name in listed.items() if key not in self.units and key not in self.refused_units]
         for name in strangers:
             close = difflib.get_close_matches(name, [listed[key] for key in listed if key not in self.units]
                                               or list(listed.values()), n=3, cutoff=0.5)
@@ -744,6 +747,7 @@ class _WideBinder(_Binder):
         good = []
         for position, (cells, row) in enumerate(zip(self.table.rows, self.table.row_numbers)):
             if not self.check_width(cells, row) or not self.check_unnamed(cells, unnamed, row):
+                self.refused_units.add(normalise(cells[self.unit_column]) if self.unit_column < len(cells) else "")
                 continue
             name = self.unit_name(cells, row)
             if name is None:
@@ -825,7 +829,7 @@ class _WideBinder(_Binder):
             if number < len(cells) and cells[number].strip():
                 self.problem(_("the cell {strip!r} is in column {number}, which has no header; "
                              "name the column or clear it").format(
-                        strip=cells[number].strip(), number=number + 1), row, None)
+                        strip=cells[number].strip(), number=number + 1), row, number)
                 ok = False
         return ok
 

@@ -185,7 +185,7 @@ class _Recogniser:
         skipped = self.skipped_columns(header, rows, serial)
         rows, numbers = self.hidden(header, rows, numbers, skipped)
         rows, numbers = self.hidden_values(header, rows, numbers, skipped)
-        rows = self.merged(header, rows, numbers)
+        rows = self.merged(header, rows, numbers, skipped)
         clean = attrs.evolve(self.table, header=tuple(header), rows=rows, row_numbers=numbers,
                              header_row=self.grid[self.at][0])
         notices = sorted(self.notices, key=lambda notice: notice.row if notice.row is not None else 2**62)
@@ -456,7 +456,10 @@ class _Recogniser:
         return ([cells for p, cells in enumerate(rows) if p not in dropped],
                 [number for p, number in enumerate(numbers) if p not in dropped])
 
-    def merged(self, header: Sequence[str], rows: Sequence[Sequence[str]], numbers: Sequence[int]) -> Sequence[Sequence[str]]:
+    def merged(self, header: Sequence[str], rows: Sequence[Sequence[str]], numbers: Sequence[int],
+               skipped: set[int]) -> Sequence[Sequence[str]]:
+        """Refuse (or fill, with ``--fill-merged``) the merged ranges of the data rows; a
+        range within skipped columns (备注 merged down the table) is never read."""
         if not self.table.merged:
             return rows
         position = {number: n for n, number in enumerate(numbers)}
@@ -464,6 +467,8 @@ class _Recogniser:
         for first_row, first_column, last_row, last_column in self.table.merged:
             inside = [r for r in range(first_row, last_row + 1) if r in position]
             if not inside or (first_row == last_row and first_column == last_column):
+                continue
+            if skipped.issuperset(range(first_column, last_column + 1)):
                 continue
             span = f"{column_letter(first_column)}{first_row}:{column_letter(last_column)}{last_row}"
             anchor = self.text_at(first_row, first_column, position, rows)

@@ -19,8 +19,12 @@ from qscore.reading.table import RawTable, ReadOptions
 # A byte-order mark decides; otherwise UTF-8, then GB18030 (what Chinese Excel saves as
 # "CSV (逗号分隔)").  No statistical charset guessing: these are the encodings examiners'
 # files come in, and a wrong guess would turn names into plausible-looking nonsense.
+# A UTF-8 mark before text that is not UTF-8 is a GB18030 file some tool put the mark on.
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 CSV_ENCODINGS = ("utf-8", "gb18030")
+UTF8_MARKED = ("utf-8-sig", "gb18030")
+# MS-DOS and programs since end a text file with Ctrl-Z: the file's end, not a character.
+END_OF_FILE = "\x1a"
 # Workbooks saved under a text file's name: say what they are rather than "not text".
 FOREIGN = ((b"PK\x03\x04", "a zip file (an .xlsx workbook?)", "give it the .xlsx suffix"),
            (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "give it the .xls suffix"))
@@ -34,7 +38,7 @@ def encodings_for(raw: bytes, forced: str | None) -> tuple[str, ...]:
     if forced:
         return (forced,)
     bom = next((name for mark, name in BOMS if raw.startswith(mark)), None)
-    return (bom,) if bom else CSV_ENCODINGS
+    return UTF8_MARKED if bom == "utf-8-sig" else (bom,) if bom else CSV_ENCODINGS
 
 
 def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV") -> str:
@@ -50,10 +54,17 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
     if encodings == CSV_ENCODINGS and b"\x00" in raw[:4096]:
         raise DataError(_("this is not a text file (it holds NUL bytes); expected {kind} text").format(
                 kind=kind), file=str(path))
+    failed = 0
     for encoding in encodings:
         try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
+            # A UTF-8 byte-order mark is no character of any other encoding (UTF-16 and
+            # UTF-32 read it as one of theirs, and say so).
+            marked = raw.startswith(codecs.BOM_UTF8) and not codecs.lookup(encoding).name.startswith(("utf-16",
+                                                                                                      "utf-32"))
+            skip = len(codecs.BOM_UTF8) if marked else 0
+            text = raw[skip:].decode(encoding)
+        except UnicodeDecodeError as exc:
+            failed = max(failed, skip + exc.start)  # the encoding that reads furthest is the file's
             continue
         except LookupError:
             raise DataError(_("unknown encoding '{encoding}'").format(encoding=encoding), file=str(path)) from None
@@ -61,8 +72,8 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
     else:
         raise DataError(_("cannot decode the file as {encodings}; save it as UTF-8 {kind} "
                         "or give --encoding").format(
-                encodings=' or '.join(encodings), kind=kind), file=str(path))
-    text = text.removeprefix("\ufeff")
+                encodings=' or '.join(encodings), kind=kind), file=str(path), row=raw.count(b"\n", 0, failed) + 1)
+    text = text.removeprefix("\ufeff").removesuffix(END_OF_FILE)
     control = _CONTROL.search(text)
     if control:
         row = text.count("\n", 0, control.start()) + 1

@@ -11,7 +11,8 @@ the hidden flag or a size of 0), values whose number format shows nothing (``;;;
 ranges (only a range's first cell holds the value), and row records a program
 wrote twice or out of order (openpyxl's row iterator drops such a row unseen).  A formula
 gives the result Excel last saved; a formula with no saved result (a file written by a
-program and never opened in Excel) is refused rather than read as empty.
+program and never opened in Excel) is refused rather than read as empty; one whose saved
+result is an empty text is empty.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
                         "Excel as .xlsx").format(__name__=type(exc).__name__), file=str(path)) from None
     try:
         sheets = _sheets(workbook)
+        if _strict(workbook):
+            raise DataError(_("the workbook is saved as Strict Open XML, which qscore cannot read; open it in Excel "
+                              "and save it as Excel Workbook (*.xlsx)"), file=str(path))
         chosen, notices = choose_sheet(path, sheets, options.sheet)
         return _read_sheet(path, workbook, chosen, sheets, notices, options.limits.xlsx_cells)
     except (DataError, UsageError):
@@ -65,6 +69,21 @@ def read_xlsx(path: Path, options: ReadOptions) -> RawTable:
                         "Excel as .xlsx").format(__name__=type(exc).__name__), file=str(path)) from None
     finally:
         workbook.close()
+
+
+#: The namespace of a workbook Excel saves as "Strict Open XML Spreadsheet": openpyxl reads
+#: only the usual (transitional) one, and finds no sheets in it, or no cells in them.
+STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _strict(workbook: Any) -> bool:
+    """Whether the workbook's part is in the Strict Open XML namespace."""
+    archive = workbook._archive
+    part = next((name for name in archive.namelist() if name.endswith("workbook.xml")), None)
+    if part is None:
+        return False
+    with archive.open(part) as stream:
+        return STRICT_NAMESPACE in stream.read(4096)
 
 
 def _sheets(workbook: Any) -> list[SheetInfo]:
@@ -151,15 +170,19 @@ def _note_hidden_values(number: int, row: list[dict[str, Any]], hiding: dict[int
 
 def _parser(workbook: Any, worksheet: Any) -> Any:
     """openpyxl's streaming parser of the sheet's XML, noting formulas without a saved
-    result (read with saved results, a formula cell's value is its last result)."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    result (read with saved results, a formula cell's value is its last result).
+
+    A formula whose result is text saves it with ``t="str"``; an empty text
+    (``=IF(B3="","",B3/C3)`` beside an empty cell) is saved as an empty ``<v/>``, which
+    openpyxl reads as no value: that cell is saved, and empty."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
     class SheetParser(WorkSheetParser):
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             if cell["value"] is None:
                 formula = element.find(FORMULA_TAG)
-                if formula is not None:
+                if formula is not None and not (element.get("t") == "str" and element.find(VALUE_TAG) is not None):
                     cell["formula"] = "=" + (formula.text or "")
             return cell
 

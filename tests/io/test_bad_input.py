@@ -159,7 +159,7 @@ def test_an_xlsx_value_beyond_the_header_is_refused(cli, tmp_path):
     sheet.write_row(1, 0, ["甲区", 98, 3, 2])
     sheet.write_row(2, 0, ["乙区", 97, 3, 2, None, "备注"])
     workbook.close()
-    assert_refused(cli, tmp_path, data, "sheet 'Sheet1', row 3: the cell '备注' is in column 6, which has no "
+    assert_refused(cli, tmp_path, data, "sheet 'Sheet1', cell F3: the cell '备注' is in column 6, which has no "
                    "header; name the column or clear it")
 
 

@@ -88,7 +88,7 @@ def test_forcing_the_wrong_encoding_fails_on_the_header(cli, tmp_path):
     path.write_bytes((IO / "awkward.csv").read_text(encoding="utf-8").encode("gb18030"))
     result = cli("rank", RULESET, str(path), "--encoding", "utf-8")
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}: cannot decode the file as utf-8; save it as UTF-8 CSV "
+    assert result.output == (f"Error: {path}, row 1: cannot decode the file as utf-8; save it as UTF-8 CSV "
                              "or give --encoding\n")
 
 
