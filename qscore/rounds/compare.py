@@ -245,6 +245,8 @@ class Comparison:
         self._in_new = [new_at[self.units[n]] for n in self._both]
         self._new_in_order = self._in_new == list(range(len(new_names)))
         self._cache: dict[Any, Any] = {}
+        if len(self._both) != len(old_names) or len(self._both) != len(new_names):
+            self.notes += (_units_note(old.year, old_names, new.year, new_names, new_at),)
 
     @property
     def old_year(self) -> int:
@@ -403,6 +405,29 @@ class Comparison:
                                       change=totals.change[n], data_effect=totals.data_effect[n],
                                       target_effect=totals.target_effect[n], indicators=indicators))
         return changes
+
+
+def _units_note(old_year: int, old_names: Sequence[str], new_year: int, new_names: Sequence[str],
+                new_at: dict[str, int]) -> str:
+    """What to say when the two years rank other units: a rank is a place among other
+    units, and a unit renamed, merged or split is two units to the comparison."""
+    old_at = set(old_names)
+    only_old = [name for name in old_names if name not in new_at]
+    only_new = [name for name in new_names if name not in old_at]
+    return _("{old_year} ranked {old_count} units and {new_year} ranks {new_count}, {only_old} only in {old_year} "
+             "({old_names}) and {only_new} only in {new_year} ({new_names}): the ranks are places among other units, "
+             "so their changes are not like for like, and a unit renamed, merged or split is shown as units of one "
+             "year each").format(
+        old_year=old_year, new_year=new_year, old_count=len(old_names), new_count=len(new_names),
+        only_old=len(only_old), only_new=len(only_new), old_names=_listed(only_old), new_names=_listed(only_new))
+
+
+def _listed(names: Sequence[str], shown: int = 5) -> str:
+    if not names:
+        return _("none")
+    if len(names) > shown:
+        return _("{names} and {count} more").format(names=_(", ").join(names[:shown]), count=len(names) - shown)
+    return _(", ").join(names)
 
 
 #: Units per run of :meth:`Comparison.__iter__`.

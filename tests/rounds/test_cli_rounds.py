@@ -297,6 +297,22 @@ def test_compare_notes_a_round_scored_with_another_ruleset_file(cli, tmp_path, w
     assert json.loads(result.stdout)["notes"][0] == note
 
 
+def test_compare_says_when_the_two_years_rank_other_units(cli, write):
+    # 悦崃镇 left in 2025: 黄水镇 climbs from 4th to 3rd without moving a point.
+    new = write("2025.csv", "".join(line for line in Path(TOWNSHIPS).read_text(encoding="utf-8").splitlines(True)
+                                    if not line.startswith("悦崃镇")))
+    result = cli("compare", TOWNSHIP, TOWNSHIPS, str(new), "--year-old", "2024", "--year-new", "2025", "--partial",
+                 "--format", "json")
+    assert result.exit_code == 0
+    note = ("2024 ranked 4 units and 2025 ranks 3, 1 only in 2024 (悦崃镇) and 0 only in 2025 (none): the ranks are "
+            "places among other units, so their changes are not like for like, and a unit renamed, merged or split "
+            "is shown as units of one year each")
+    assert result.stderr == f"note: {note}\n"
+    assert json.loads(result.stdout)["notes"] == [note]
+    same = cli("compare", TOWNSHIP, TOWNSHIPS, TOWNSHIPS, "--year-old", "2024", "--year-new", "2025")
+    assert (same.exit_code, same.stderr) == (0, "")
+
+
 # -- history -------------------------------------------------------------------------------------
 
 def test_history_shows_the_years_and_the_on_track_count(cli, county_rounds):
