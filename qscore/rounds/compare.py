@@ -86,11 +86,13 @@ Source = DataSource | RoundSource
 
 @attrs.frozen
 class Place:
-    """A unit's standing in one year: total, rank and tier."""
+    """A unit's standing in one year: total, rank and tier, and whether a veto item
+    put it last whatever its total."""
 
     total: Decimal
     rank: int
     tier: str | None
+    vetoed: bool = False
 
 
 @attrs.frozen
@@ -265,10 +267,12 @@ class Comparison:
         """The place in the ``old`` or ``new`` year of the shown units ``units`` (a run of
         :attr:`units`, all of them by default)."""
         start, stop = self._run(units)
-        columns = list(zip(*(self.column(year, field)[start:stop] for field in ("total", "rank", "tier"))))
-        return [None if rank is None else Place(total, rank, tier) for total, rank, tier in columns]
+        fields = ("total", "rank", "tier", "vetoed")
+        columns = list(zip(*(self.column(year, field)[start:stop] for field in fields)))  # type: ignore[arg-type]
+        return [None if rank is None else Place(total, rank, tier, bool(vetoed))
+                for total, rank, tier, vetoed in columns]
 
-    def column(self, year: Literal["old", "new"], field: Literal["total", "rank", "tier"]) -> list[Any]:
+    def column(self, year: Literal["old", "new"], field: Literal["total", "rank", "tier", "vetoed"]) -> list[Any]:
         """Every shown unit's ``field`` in the ``old`` or ``new`` year, ``None`` for a
         unit not in that year's batch (:meth:`places` without a :class:`Place` per unit)."""
         batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)

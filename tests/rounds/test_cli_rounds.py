@@ -313,6 +313,18 @@ def test_compare_says_when_the_two_years_rank_other_units(cli, write):
     assert (same.exit_code, same.stderr) == (0, "")
 
 
+def test_compare_shows_the_veto_that_put_a_unit_last(cli, write):
+    # 黄水镇 was vetoed in 2024 only: its total does not move, its rank and grade do.
+    new = write("2025.csv", Path(TOWNSHIPS).read_text(encoding="utf-8").replace("未完成,,是", "未完成,,否"))
+    result = cli("compare", TOWNSHIP, TOWNSHIPS, str(new), "--year-old", "2024", "--year-new", "2025")
+    assert result.exit_code == 0
+    [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("黄水镇")]
+    assert row == ["黄水镇", "0.00", "0.00", "0.00", "0.00", "0.00", "4", "4", "持平", "不合格（一票否决）", "→",
+                   "不合格"]
+    assert ("【黄水镇】总分 2024年 0.00 → 2025年 0.00，变化 0.00（数据影响 0.00，目标影响 0.00）；"
+            "2024年一票否决，不论总分排在最后\n") in result.stdout
+
+
 # -- history -------------------------------------------------------------------------------------
 
 def test_history_shows_the_years_and_the_on_track_count(cli, county_rounds):
