@@ -268,6 +268,15 @@ def test_compare_of_a_round_not_recorded(cli, county_rounds):
                              "(it holds 2024, 2025)\n")
 
 
+def test_compare_of_a_round_not_recorded_in_chinese(cli, county_rounds, monkeypatch):
+    monkeypatch.setenv("QSCORE_LANG", "zh")
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2023", f"{county_rounds}:2025")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{county_rounds} 中没有规则集「shizhu-county」2023 年的轮次（已有 2024, 2025 年）\n"
+    other = cli("compare", "shizhu-township", f"{county_rounds}:2024", f"{county_rounds}:2025")
+    assert other.stderr == f"错误：{county_rounds} 中没有规则集「shizhu-township」2024 年的轮次（没有该规则集的轮次）\n"
+
+
 def test_compare_of_a_missing_file(cli, county_rounds):
     result = cli("compare", "shizhu-county", "county-2023.csv", f"{county_rounds}:2025", "--year-old", "2023")
     assert result.exit_code == 2
