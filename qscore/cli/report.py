@@ -144,5 +144,6 @@ def verify(ctx: click.Context, result: str, data: tuple[str, ...], ruleset_name:
         raise click.ClickException(_("{result} does not match the recomputed result: {difference}").format(
                 result=result, difference=checked.difference))
     provenance = checked.provenance
-    echo(f"一致：{result} 的每个数字都与重新计算的结果相同（{checked.units} 个单位；规则集 {checked.ruleset}，"
+    but = "".join(f"除「{section}」一节（未重新计算）外" for section in checked.unchecked)
+    echo(f"一致：{result} {but}的每个数字都与重新计算的结果相同（{checked.units} 个单位；规则集 {checked.ruleset}，"
          f"{provenance.year}年度；数据 {'、'.join(checked.data)}；SHA-256 均相符）")
