@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +52,8 @@ class Verified:
     :param difference: the first cell that differs, ``None`` when every one matches.
     :param notes: what the reviewer should know (another qscore version, a section not
         recomputed).
+    :param unchecked: the sections of the result that were not recomputed (a report's
+        year-over-year view), by their headings.
     """
 
     result: str
@@ -61,6 +64,7 @@ class Verified:
     units: int
     difference: reread.Difference | None
     notes: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()
 
 
 def sidecar(result: str | os.PathLike[str]) -> Path:
@@ -124,12 +128,15 @@ def verify(result: str | os.PathLike[str], *, data: Sequence[str | os.PathLike[s
                 path=path, year=provenance.year, batch_year=batch.year))
     given = path.read_bytes()
     difference = reread.first_difference(fmt, given, writer.write(batch))
+    unchecked = []
     if fmt == "html" and b'id="year-over-year"' in given:
         notes.append(_("{path}'s year-over-year section is not recomputed (the result does not name last year's "
                        "data)").format(path=path))
+        heading = re.search(rb'id="year-over-year">\s*<h2>([^<]*)</h2>', given)
+        unchecked.append(heading.group(1).decode("utf-8") if heading else "与上年度对比")
     return Verified(result=str(path), format=fmt, provenance=provenance, ruleset=named,
                     data=tuple(str(file) for file in scored), units=len(batch.units), difference=difference,
-                    notes=tuple(notes))
+                    notes=tuple(notes), unchecked=tuple(unchecked))
 
 
 def _provenance(path: Path) -> tuple[str, Provenance]:

@@ -65,12 +65,19 @@ def report(ctx: click.Context, old: str | None, compare_year: int | None, output
     emit(data, output, inputs={**inputs, N_("ruleset file"): batch.ruleset.file})
 
 
-def _reading(options: dict[str, Any]) -> ScoringOptions:
-    """How the data files are read, by the command's options."""
-    from qscore.model import ScoringOptions
+def _reading(options: dict[str, Any], *, roster: bool = False) -> ScoringOptions:
+    """How the data files are read, by the command's options.
 
+    :param roster: with the ``--units`` roster: this year's data is checked against it,
+        as it was when it was ranked (last year's units are last year's).
+    """
+    from qscore.model import ScoringOptions, SourceFile
+    from qscore.provenance import file_sha256
+
+    units = options["units"] if roster else None
     return ScoringOptions(encoding=options["encoding"], sheet=options["sheet"],
                           ignore_unknown=options["ignore_unknown"], partial=options["partial"],
+                          roster=None if units is None else SourceFile(name=units, sha256=file_sha256(units)),
                           hidden=options["hidden"] or "refuse", merged="fill" if options["fill_merged"] else "refuse",
                           percent_fractions=options["percent_fractions"])
 
@@ -94,7 +101,7 @@ def _year_over_year(ctx: click.Context, batch: BatchResult, old: Source, options
     from qscore.rounds.compare import DataSource, compare
     from qscore.rounds.report import year_over_year
 
-    comparison = compare(batch.ruleset, old, DataSource(options["data"][0], batch.year, _reading(options)),
+    comparison = compare(batch.ruleset, old, DataSource(options["data"][0], batch.year, _reading(options, roster=True)),
                          catalog=catalog(ctx))
     for notice in comparison.notices:
         if notice.file != options["data"][0]:  # this year's file's notices are printed already
@@ -137,5 +144,6 @@ def verify(ctx: click.Context, result: str, data: tuple[str, ...], ruleset_name:
         raise click.ClickException(_("{result} does not match the recomputed result: {difference}").format(
                 result=result, difference=checked.difference))
     provenance = checked.provenance
-    echo(f"一致：{result} 的每个数字都与重新计算的结果相同（{checked.units} 个单位；规则集 {checked.ruleset}，"
+    but = "".join(f"除「{section}」一节（未重新计算）外" for section in checked.unchecked)
+    echo(f"一致：{result} {but}的每个数字都与重新计算的结果相同（{checked.units} 个单位；规则集 {checked.ruleset}，"
          f"{provenance.year}年度；数据 {'、'.join(checked.data)}；SHA-256 均相符）")

@@ -449,7 +449,8 @@ class Archive:
         found = self._current(ruleset, year)
         if found is None:
             years = sorted({r.year for r in self.rounds(ruleset) if r.current})
-            held = f"it holds {', '.join(map(str, years))}" if years else "it holds none of that ruleset"
+            held = (_("it holds {years}").format(years=", ".join(map(str, years))) if years
+                    else _("it holds none of that ruleset"))
             raise UsageError(_("{path} has no round {year} of ruleset '{ruleset}' ({held})").format(
                     path=self.path, year=year, ruleset=ruleset, held=held))
         return found

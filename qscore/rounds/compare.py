@@ -86,11 +86,13 @@ Source = DataSource | RoundSource
 
 @attrs.frozen
 class Place:
-    """A unit's standing in one year: total, rank and tier."""
+    """A unit's standing in one year: total, rank and tier, and whether a veto item
+    put it last whatever its total."""
 
     total: Decimal
     rank: int
     tier: str | None
+    vetoed: bool = False
 
 
 @attrs.frozen
@@ -245,6 +247,8 @@ class Comparison:
         self._in_new = [new_at[self.units[n]] for n in self._both]
         self._new_in_order = self._in_new == list(range(len(new_names)))
         self._cache: dict[Any, Any] = {}
+        if len(self._both) != len(old_names) or len(self._both) != len(new_names):
+            self.notes += (_units_note(old.year, old_names, new.year, new_names, new_at),)
 
     @property
     def old_year(self) -> int:
@@ -263,10 +267,12 @@ class Comparison:
         """The place in the ``old`` or ``new`` year of the shown units ``units`` (a run of
         :attr:`units`, all of them by default)."""
         start, stop = self._run(units)
-        columns = list(zip(*(self.column(year, field)[start:stop] for field in ("total", "rank", "tier"))))
-        return [None if rank is None else Place(total, rank, tier) for total, rank, tier in columns]
+        fields = ("total", "rank", "tier", "vetoed")
+        columns = list(zip(*(self.column(year, field)[start:stop] for field in fields)))  # type: ignore[arg-type]
+        return [None if rank is None else Place(total, rank, tier, bool(vetoed))
+                for total, rank, tier, vetoed in columns]
 
-    def column(self, year: Literal["old", "new"], field: Literal["total", "rank", "tier"]) -> list[Any]:
+    def column(self, year: Literal["old", "new"], field: Literal["total", "rank", "tier", "vetoed"]) -> list[Any]:
         """Every shown unit's ``field`` in the ``old`` or ``new`` year, ``None`` for a
         unit not in that year's batch (:meth:`places` without a :class:`Place` per unit)."""
         batch, positions = (self.old, self._old) if year == "old" else (self.new, self._new)
@@ -403,6 +409,29 @@ class Comparison:
                                       change=totals.change[n], data_effect=totals.data_effect[n],
                                       target_effect=totals.target_effect[n], indicators=indicators))
         return changes
+
+
+def _units_note(old_year: int, old_names: Sequence[str], new_year: int, new_names: Sequence[str],
+                new_at: dict[str, int]) -> str:
+    """What to say when the two years rank other units: a rank is a place among other
+    units, and a unit renamed, merged or split is two units to the comparison."""
+    old_at = set(old_names)
+    only_old = [name for name in old_names if name not in new_at]
+    only_new = [name for name in new_names if name not in old_at]
+    return _("{old_year} ranked {old_count} units and {new_year} ranks {new_count}, {only_old} only in {old_year} "
+             "({old_names}) and {only_new} only in {new_year} ({new_names}): the ranks are places among other units, "
+             "so their changes are not like for like, and a unit renamed, merged or split is shown as units of one "
+             "year each").format(
+        old_year=old_year, new_year=new_year, old_count=len(old_names), new_count=len(new_names),
+        only_old=len(only_old), only_new=len(only_new), old_names=_listed(only_old), new_names=_listed(only_new))
+
+
+def _listed(names: Sequence[str], shown: int = 5) -> str:
+    if not names:
+        return _("none")
+    if len(names) > shown:
+        return _("{names} and {count} more").format(names=_(", ").join(names[:shown]), count=len(names) - shown)
+    return _(", ").join(names)
 
 
 #: Units per run of :meth:`Comparison.__iter__`.

@@ -63,10 +63,15 @@ def _rank_change(old: Place | None, new: Place | None) -> str:
 
 
 def _tier_change(old: Place | None, new: Place | None) -> str:
-    tiers = [place.tier for place in (old, new) if place is not None and place.tier]
+    tiers = [_tier(place) for place in (old, new) if place is not None and place.tier]
     if len(tiers) == 2 and tiers[0] != tiers[1]:
         return f"{tiers[0]} → {tiers[1]}"
     return tiers[-1] if tiers else ""
+
+
+def _tier(place: Place) -> str:
+    """A year's grade or tier, and the veto that put the unit there."""
+    return f"{place.tier}（一票否决）" if place.vetoed else place.tier or ""
 
 
 def _value(value: Decimal | str | None, indicator: Indicator) -> str:
@@ -217,8 +222,10 @@ def _unit_heading(unit: UnitChange, old: str, new: str) -> str:
         return f"【{unit.unit}】{old}无此单位；{new}总分 {_text(_total(unit.new))}"
     if unit.new is None:
         return f"【{unit.unit}】{old}总分 {_text(unit.old.total)}；{new}无此单位"
+    vetoed = "、".join(year for year, place in ((old, unit.old), (new, unit.new)) if place.vetoed)
     return (f"【{unit.unit}】总分 {old} {_text(unit.old.total)} → {new} {_text(unit.new.total)}，"
-            f"变化 {_signed(unit.change)}（数据影响 {_signed(unit.data_effect)}，目标影响 {_signed(unit.target_effect)}）")
+            f"变化 {_signed(unit.change)}（数据影响 {_signed(unit.data_effect)}，目标影响 {_signed(unit.target_effect)}）"
+            + (f"；{vetoed}一票否决，不论总分排在最后" if vetoed else ""))
 
 
 def _indicator_row(change: IndicatorChange, indicator: Indicator) -> list[str]:

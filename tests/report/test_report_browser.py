@@ -215,3 +215,34 @@ def test_names_from_the_data_are_text_not_markup(browser, tmp_path):
         assert page.page.evaluate("() => document.querySelectorAll('.chart svg.main-svg').length") > 0
     finally:
         page.close()
+
+
+def test_the_table_of_every_unit_fits_the_width_of_an_a4_page(browser, tmp_path):
+    # 石柱县's six categories make sixteen columns; a long unit name must wrap, not
+    # push the last columns off the page (or make the browser shrink every page).
+    data = EXAMPLES / "shizhu" / "county-2025.csv"
+    long_name = "石柱土家族自治县" + "某" * 30 + "乡镇街道办事处"
+    text = data.read_text(encoding="utf-8-sig")
+    row = text.splitlines()[1]
+    renamed = tmp_path / "county-2025.csv"
+    renamed.write_text(text + row.replace("石柱县,", f"{long_name},", 1) + "\n", encoding="utf-8")
+    roster = tmp_path / "units.txt"
+    roster.write_text(f"石柱县\n{long_name}\n", encoding="utf-8")
+    report = tmp_path / "宽表.html"
+    done = run("report", "shizhu-county", str(renamed), "--year", "2025", "--units", str(roster), "-o", str(report))
+    assert done.returncode == 0, done.stderr
+    opened = Opened(browser, report)
+    try:
+        opened.page.emulate_media(media="print")
+        opened.page.set_viewport_size({"width": 680, "height": 1000})  # A4's 180 mm of text
+        edges = opened.page.evaluate("""() => [document.querySelector('#ranking').getBoundingClientRect().right,
+            document.querySelector('table.ranking').getBoundingClientRect().right]""")
+        assert edges[1] <= edges[0] <= 681
+        pdf = opened.page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+        pages = ["".join(unicodedata.normalize("NFKC", page.extract_text()).split())
+                 for page in PdfReader(io.BytesIO(pdf)).pages]
+        table = next(page for page in pages if "各单位得分" in page)
+        assert "进度达标" in table and "加减分事项" in table  # the last columns are on the page
+        assert long_name in table
+    finally:
+        opened.close()

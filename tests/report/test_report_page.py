@@ -136,6 +136,29 @@ def test_year_over_year_from_a_recorded_round(cli, allow_plugins, tmp_path):
     assert f"2024年结果来自 {archive}:2024" in output.read_text(encoding="utf-8")
 
 
+def test_year_over_year_reads_this_year_s_data_against_the_roster_it_was_ranked_with(cli, allow_plugins, tmp_path):
+    # The county is renamed in 2025: this year's roster names it, last year's round the old name.
+    allow_plugins("shizhu")
+    archive = tmp_path / "rounds.db"
+    assert cli("rank", "shizhu-county", str(COUNTY_2024), "--year", "2024", "--record", str(archive)).exit_code == 0
+    renamed = tmp_path / "county-2025.csv"
+    renamed.write_text(COUNTY_2025.read_text(encoding="utf-8-sig").replace("\n石柱县,", "\n石柱土家族自治县,"),
+                       encoding="utf-8")
+    roster = tmp_path / "units.txt"
+    roster.write_text("石柱土家族自治县\n", encoding="utf-8")
+    output = tmp_path / "c.html"
+    result = cli("report", "shizhu-county", str(renamed), "--year", "2025", "--units", str(roster),
+                 "--compare", f"{archive}:2024", "-o", str(output))
+    note = ("2024 ranked 1 units and 2025 ranks 1, 1 only in 2024 (石柱县) and 1 only in 2025 (石柱土家族自治县): the "
+            "ranks are places among other units, so their changes are not like for like, and a unit renamed, merged "
+            "or split is shown as units of one year each")
+    assert (result.exit_code, result.output) == (0, f"note: {note}\n")
+    section = output.read_text(encoding="utf-8").split('<section id="year-over-year">', 1)[1].split("</section>")[0]
+    assert f'<p class="note">注意：{note}</p>' in section
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in section.split("<tr>")[2:]]
+    assert [(row[0], row[1], row[2]) for row in rows] == [("石柱土家族自治县", "", "93.60"), ("石柱县", "81.21", "")]
+
+
 @pytest.fixture
 def unreadable(tmp_path):
     """This year's data with a cell no rule reads: found only when the data is read."""

@@ -268,6 +268,15 @@ def test_compare_of_a_round_not_recorded(cli, county_rounds):
                              "(it holds 2024, 2025)\n")
 
 
+def test_compare_of_a_round_not_recorded_in_chinese(cli, county_rounds, monkeypatch):
+    monkeypatch.setenv("QSCORE_LANG", "zh")
+    result = cli("compare", "shizhu-county", f"{county_rounds}:2023", f"{county_rounds}:2025")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{county_rounds} 中没有规则集「shizhu-county」2023 年的轮次（已有 2024, 2025 年）\n"
+    other = cli("compare", "shizhu-township", f"{county_rounds}:2024", f"{county_rounds}:2025")
+    assert other.stderr == f"错误：{county_rounds} 中没有规则集「shizhu-township」2024 年的轮次（没有该规则集的轮次）\n"
+
+
 def test_compare_of_a_missing_file(cli, county_rounds):
     result = cli("compare", "shizhu-county", "county-2023.csv", f"{county_rounds}:2025", "--year-old", "2023")
     assert result.exit_code == 2
@@ -295,6 +304,34 @@ def test_compare_notes_a_round_scored_with_another_ruleset_file(cli, tmp_path, w
             "compared as recorded, so the data effect includes the change of the rules")
     assert result.stderr.startswith(f"note: {note}\n")
     assert json.loads(result.stdout)["notes"][0] == note
+
+
+def test_compare_says_when_the_two_years_rank_other_units(cli, write):
+    # 悦崃镇 left in 2025: 黄水镇 climbs from 4th to 3rd without moving a point.
+    new = write("2025.csv", "".join(line for line in Path(TOWNSHIPS).read_text(encoding="utf-8").splitlines(True)
+                                    if not line.startswith("悦崃镇")))
+    result = cli("compare", TOWNSHIP, TOWNSHIPS, str(new), "--year-old", "2024", "--year-new", "2025", "--partial",
+                 "--format", "json")
+    assert result.exit_code == 0
+    note = ("2024 ranked 4 units and 2025 ranks 3, 1 only in 2024 (悦崃镇) and 0 only in 2025 (none): the ranks are "
+            "places among other units, so their changes are not like for like, and a unit renamed, merged or split "
+            "is shown as units of one year each")
+    assert result.stderr == f"note: {note}\n"
+    assert json.loads(result.stdout)["notes"] == [note]
+    same = cli("compare", TOWNSHIP, TOWNSHIPS, TOWNSHIPS, "--year-old", "2024", "--year-new", "2025")
+    assert (same.exit_code, same.stderr) == (0, "")
+
+
+def test_compare_shows_the_veto_that_put_a_unit_last(cli, write):
+    # 黄水镇 was vetoed in 2024 only: its total does not move, its rank and grade do.
+    new = write("2025.csv", Path(TOWNSHIPS).read_text(encoding="utf-8").replace("未完成,,是", "未完成,,否"))
+    result = cli("compare", TOWNSHIP, TOWNSHIPS, str(new), "--year-old", "2024", "--year-new", "2025")
+    assert result.exit_code == 0
+    [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("黄水镇")]
+    assert row == ["黄水镇", "0.00", "0.00", "0.00", "0.00", "0.00", "4", "4", "持平", "不合格（一票否决）", "→",
+                   "不合格"]
+    assert ("【黄水镇】总分 2024年 0.00 → 2025年 0.00，变化 0.00（数据影响 0.00，目标影响 0.00）；"
+            "2024年一票否决，不论总分排在最后\n") in result.stdout
 
 
 # -- history -------------------------------------------------------------------------------------
