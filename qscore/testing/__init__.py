@@ -39,7 +39,7 @@ from qscore.plugins.manager import ALLOW_ENV, DIRS_ENV, Catalog, load_plugins
 from qscore.reading.binding import COUNT_UNITS, looks_like_fractions
 from qscore.reading.table import RawTable
 from qscore.scoring import formulas
-from qscore.testing.reference import check_same_as_reference, reference_batch
+from qscore.testing.reference import check_same_as_reference, reference_batch, require_ruleset
 
 Row = dict[str, str]
 BASELINE_FIELD, PREVIOUS_FIELD = "基期", "上年"
@@ -159,6 +159,7 @@ def unit_rows(ruleset: Ruleset, min_units: int = 1, max_units: int = 8, *, per_u
     indicators apply only to some units (``applies_to``), the units are drawn from those
     names.
     """
+    require_ruleset(ruleset, "unit_rows")
     named = sorted({unit for indicator in ruleset.indicators for unit in indicator.applies_to})
     if named:
         # Indicators assessed only for some units: draw those units, so the rules are exercised.
@@ -242,7 +243,8 @@ def check_ruleset(ruleset_or_path: Ruleset | str | os.PathLike[str], *, catalog:
     :param ruleset_or_path: a :class:`~qscore.model.Ruleset` or a ruleset ``.toml`` file.
     :param catalog: where rule types and adjustments come from (default: the built-ins
         and the installed plug-ins ``QSCORE_LOAD_PLUGINS`` allows).
-    :param year: the assessment year (default: the horizon year).
+    :param year: the assessment year (default: the ruleset's ``default_year``, else the
+        horizon year).
     :param max_examples: how many generated batches Hypothesis tries.
     :raises AssertionError: naming the property, the unit and the figures.
     """

@@ -58,6 +58,14 @@ class _Row:
     cells: Mapping[str, str]
 
 
+def require_ruleset(ruleset: object, function: str) -> None:
+    """Refuse what is not a loaded ruleset with the way to load one (a path or an id would
+    otherwise fail deep inside, on its first attribute)."""
+    if not isinstance(ruleset, Ruleset):
+        raise TypeError(f"{function}() takes a qscore.Ruleset, not {type(ruleset).__name__} {ruleset!r}: "
+                        f"load it first with qscore.load_ruleset(path_or_id, catalog=catalog)")
+
+
 def reference_batch(ruleset: Ruleset, rows: Rows, *, year: int | None = None,
                     catalog: Catalog | None = None) -> BatchResult:
     """Score, total, rank and classify ``rows`` unit by unit, the plainest way.
@@ -67,7 +75,8 @@ def reference_batch(ruleset: Ruleset, rows: Rows, *, year: int | None = None,
         :func:`qscore.testing.unit_rows` draws them), or a :class:`~qscore.RawTable`.
         Headers name an indicator or item by id, name or alias (a unit in brackets may
         follow), or a unit's own figure as ``名称@基期``, ``名称@上年`` or ``名称@参照名``.
-    :param year: the assessment year (default: the plan's horizon year).
+    :param year: the assessment year (default: the ruleset's ``default_year``, else the
+        plan's horizon year, as :func:`qscore.score` takes for rows that state no year).
     :param catalog: where the ruleset's plug-in adjusters come from (default: the
         installed plug-ins, as :func:`qscore.score` does).
     :return: the ranked batch; its units are a :class:`~qscore.model.UnitTuple` of plain
@@ -77,7 +86,9 @@ def reference_batch(ruleset: Ruleset, rows: Rows, *, year: int | None = None,
     :raises ValueError: for a header that names nothing in the ruleset, or a year
         before the plan's base year.
     """
-    year = ruleset.horizon_year if year is None else year
+    require_ruleset(ruleset, "reference_batch")
+    if year is None:
+        year = ruleset.default_year if ruleset.default_year is not None else ruleset.horizon_year
     if year < ruleset.base_year:
         raise ValueError(f"year {year} is before the plan's base year {ruleset.base_year}")
     if catalog is None:

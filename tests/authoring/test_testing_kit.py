@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from decimal import Decimal
 from typing import ClassVar
@@ -96,6 +99,31 @@ def test_the_template_ruleset_passes_with_its_example(qscore_catalog, tmp_path, 
     assert cli("new-plugin", "kit-check", "-d", str(tmp_path)).exit_code == 0
     check_ruleset(tmp_path / "kit-check" / "qscore_kit_check" / "rulesets" / "kit-check.toml",
                   catalog=qscore_catalog())
+
+
+def test_a_ruleset_with_a_default_year_passes_for_that_year(qscore_catalog, write):
+    # Without a year, generated rows (no title, no file name) are scored for the ruleset's
+    # default_year, as `qscore rank` would; the unit-by-unit reference takes the same year.
+    text = TOWNSHIP.read_text(encoding="utf-8").replace("horizon_year = 2027\n",
+                                                        "horizon_year = 2027\ndefault_year = 2025\n")
+    path = write("township-2025.toml", text)
+    check_ruleset(path, catalog=qscore_catalog(), max_examples=20)
+    ruleset = load_ruleset(path, qscore_catalog().rule_types)
+    row = {"乡镇（街道）": "甲镇", "食品抽检合格率": "96", "流通领域药品抽检合格率": "99", "重点任务完成情况": "完成"}
+    assert reference_batch(ruleset, [row]).year == 2025
+
+
+def test_the_strategies_and_the_reference_ask_for_a_loaded_ruleset():
+    # check_ruleset and score_rows take a path; unit_rows and reference_batch need the Ruleset,
+    # and say how to get one rather than fail on its first attribute.
+    with pytest.raises(TypeError, match=re.escape(
+            f"unit_rows() takes a qscore.Ruleset, not str {str(TOWNSHIP)!r}: load it first with "
+            "qscore.load_ruleset(path_or_id, catalog=catalog)")):
+        unit_rows(str(TOWNSHIP))
+    with pytest.raises(TypeError, match=re.escape(
+            "reference_batch() takes a qscore.Ruleset, not str 'test-township': load it first with "
+            "qscore.load_ruleset(path_or_id, catalog=catalog)")):
+        reference_batch("test-township", [])
 
 
 def test_a_rule_whose_points_fall_as_the_value_improves_fails(qscore_catalog, write):
@@ -348,3 +376,21 @@ def test_the_documented_reference_example_passes_a_good_rule_and_catches_a_hasty
     hasty = qscore_catalog(extra=[("hasty", HastyRules())])
     with pytest.raises(AssertionError, match="but the unit-by-unit reference gives"):
         example(my_ruleset=load_ruleset(ruleset_with(write, "hasty"), hasty.rule_types), my_catalog=hasty)
+
+
+def test_the_documented_hypothesis_fixtures_and_properties_run_as_written(tmp_path):
+    # The docs' module fixtures and both @given examples, saved as one test file and run by
+    # pytest with the kit: no health check refuses the fixtures, and both properties hold.
+    kit = (Path(__file__).parents[2] / "docs" / "plugins.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", kit, re.S)
+    fixtures = next(code for code in blocks if "def my_ruleset(" in code)
+    examples = [code for code in blocks if "@given" in code and ("my_ruleset" in code or "my_catalog" in code)]
+    assert len(examples) == 2
+    fixtures = fixtures.replace('files("qscore_example_county") / "rulesets" / "example-county.toml"',
+                                repr(str(TOWNSHIP)))
+    (tmp_path / "test_documented.py").write_text("\n\n".join([fixtures, *examples]), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "qscore.testing", "-p", "no:cacheprovider",
+                          str(tmp_path / "test_documented.py")], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "QSCORE_LOAD_PLUGINS": "", "PYTHONDONTWRITEBYTECODE": "1"}, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout
