@@ -93,6 +93,9 @@ def test_every_target_is_quoted_by_the_plans_and_is_the_lowest_formal_figure(cat
         # the lowest figure any of the three plans formally commits to
         assert indicator.target.value == min(formal(indicator.id)), indicator.id
         assert indicator.notes, indicator.id
+    # Standards counts are in two plans but in different terms (参与 vs 主导): left out, and said why.
+    assert "参与地方标准制定" in texts[SHIZHU] and "主导制定（修订）地方标准3项" in texts[YONGCHUAN]
+    assert any("标准制定数" in a and "口径不同" in a for a in ruleset.assumptions)
     by_id = {i.id: i for i in ruleset.indicators}
     # 石柱's text 85 is its 2023 baseline in the annex (2027: 92); 永川 90 → 90, not 85
     assert formal("mfg_competitiveness_index") == [Decimal(92), Decimal(90)]

@@ -86,6 +86,13 @@ def test_the_district_targets_the_towns_leave_out_are_the_departments(allow_plug
     assert (cluster.target.kind, cluster.target.value, cluster.target.interim, cluster.lead) == \
         ("new", Decimal(1), "horizon", "区农业农村委")
     assert "全国优势农业特色产业集群达到1个" in seed_text(YONGCHUAN)
+    # 国家级质量品牌总量和品牌价值显著增加: the 镇街 count brands only; the value is the district's
+    value = yongchuan["quality_brand_value"]
+    assert (value.name, value.target.kind, value.lead) == ("国家级质量品牌价值", "trend", "区经济信息委")
+    assert "国家级质量品牌总量和品牌价值显著增加" in seed_text(YONGCHUAN)
+    towns = loaded_ruleset("yongchuan", "yongchuan-towns")
+    assert "quality_brand_value" not in {i.id for i in towns.indicators}
+    assert any("品牌价值显著增加”不列入镇街考核" in a for a in towns.assumptions)
     kaizhou = {i.id: i for i in installed_ruleset(allow_plugins, "kaizhou", "kaizhou-departments").indicators}
     share = kaizhou["high_value_supply_share"]
     assert (share.target.kind, share.lead) == ("trend", "区商务委")
@@ -114,8 +121,13 @@ def test_yongchuan_departments_worked_by_hand(cli, allow_plugins):
     targets = [i for i in market["indicators"] if not i["id"].startswith("t") and i["max_points"]]
     assert sum(Decimal(str(i["points"])) for i in targets) == 35 and len(targets) == 9
     assert points(market, "food_pass_rate") == 0 and points(market, "national_industry_standards") == 0
-    # 区经济信息委: 质量品牌数量 27 against 24 last year → 5
-    assert points(units["区经济信息委"], "quality_brands") == 5
+    # 区经济信息委: “国家级质量品牌总量和品牌价值显著增加”, two indicators: 总量 27 against 24 last year → 5;
+    # 价值 45.3 亿元 against 41.6 → 5.  23 tasks: 完成 ×15 = 150, 基本完成 ×7 = 42, 未完成 (29) 0;
+    # (192 + 5 + 5) ÷ (230 + 5 + 5) × 100 = 202 ÷ 240 × 100 = 84.166… → 84.17
+    econ = units["区经济信息委"]
+    assert points(econ, "quality_brands") == 5 and points(econ, "quality_brand_value") == 5
+    assert sum(Decimal(str(i["max_points"])) for i in econ["indicators"]) == 240
+    assert econ["total"] == 84.17
     # 区农业农村委: 全国优势农业特色产业集群 0 in 2027, the horizon: 0 < 1 → 0
     assert points(units["区农业农村委"], "agri_industry_clusters") == 0
 

@@ -225,14 +225,17 @@ def test_cli_explain_marks_lost_points_as_before_scaling(cli, allow_plugins):
 def test_text_targets_the_annex_lacks_are_tracked_without_points(catalog):
     seed = seed_text("000_ae3be324c11ee3c0.txt")
     text = [i for i in catalog.ruleset("shizhu-county").indicators if i.category == "text"]
-    # 重庆市名牌农产品 60, “三品一标” 160, 融入全市集群 ≥ 1, 市级品牌“双倍增” (总量 and 价值)
+    # 重庆市名牌农产品 60, “三品一标” 160, 融入全市集群 ≥ 1, 市级品牌“双倍增” (总量 and 价值),
+    # 动员2家企业参与市长质量管理奖评选 (entrants, not the annex's one award)
     figures = {i.id: getattr(i.target, "value", None) or i.target.percent for i in text}
     assert figures == {"famous_agri_products": 60, "branded_agri_products": 160, "city_agri_clusters": 1,
-                       "city_quality_brands": 100, "city_quality_brand_value": 100}
+                       "city_quality_brands": 100, "city_quality_brand_value": 100,
+                       "mayor_award_participants": 2}
     for indicator in text:
         assert quote(indicator) in seed, indicator.id
         assert indicator.points == 0 and indicator.notes and indicator.lead, indicator.id
-    for phrase in ("重庆市名牌农产品达到60个", "“三品一标”等品牌农产品160个", "融入全市优势农业特色产业集群不低于1个"):
+    for phrase in ("重庆市名牌农产品达到60个", "“三品一标”等品牌农产品160个", "融入全市优势农业特色产业集群不低于1个",
+                   "动员2家企业参与市长质量管理奖评选"):
         assert folded(phrase) in seed
     assert folded("市级质量品牌总量和品牌价值实现“双倍增”") in seed
 
@@ -250,3 +253,16 @@ def test_cli_explains_a_tracked_text_target_on_its_whole_number_path(cli, allow_
     result = cli("explain", "shizhu-county", str(EXAMPLES / "county-2024.csv"), "石柱县", "--year", "2024")
     assert "= 122.5，向上取整为 123；达标：121 未达到 ≥ 123 → 0" in result.output
     assert "目标：期末目标 1 只在2027年考核；2024年目标为不低于基期值 0" in result.output
+    # 参与市长质量管理奖评选企业, new since 2023: 2024 point 0 + (2 − 0) × 1 ÷ 4 = 0.5, rounded up to 1;
+    # none mobilised yet (0) falls short
+    assert "2024年进度目标 = 0 + (2 − 0) × (2024 − 2023) ÷ (2027 − 2023) = 0.5，向上取整为 1；达标：0 未达到 ≥ 1 → 0" \
+        in result.output
+
+
+def test_cli_explains_the_mayor_award_entrants_on_their_whole_number_path(cli, allow_plugins):
+    allow_plugins("shizhu")
+    result = cli("explain", "shizhu-county", str(EXAMPLES / "county-2025.csv"), "石柱县", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    # 2025 point 0 + (2 − 0) × 2 ÷ 4 = 1, already whole; one enterprise mobilised reaches it (0 points, tracked)
+    assert "2025年进度目标 = 0 + (2 − 0) × (2025 − 2023) ÷ (2027 − 2023) = 1，已是整数；达标：1 ≥ 1，达标 → 满分 0" \
+        in result.output

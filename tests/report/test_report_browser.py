@@ -179,11 +179,14 @@ def test_the_year_over_year_report_opens_offline_and_prints_its_unit_after_the_s
         assert drawn and all(drawn)
         pdf = opened.page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
         pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
-        # The summary, then 石柱县's explanation from the top of a fresh page (its 31
-        # indicators take several), ending with its change since last year.
+        # The summary, then 石柱县's explanation from the top of a fresh page (its 32
+        # indicators take several), ending with its change since last year.  The summary
+        # ends with 结果来源, which may itself run over a page: its last line, the way to
+        # re-check the file, is on the page before the explanation.
         first = next(n for n, text in enumerate(pages) if shows(text, "单位：石柱县"))
         assert any(shows(page, "与2024年度对比") for page in pages[:first])
-        assert shows(pages[first - 1], "结果来源")
+        assert any(shows(page, "结果来源") for page in pages[:first])
+        assert shows(pages[first - 1], "复核：qscore verify 本文件")
         heading = pages[first].split("\n")[1]  # under the page number
         assert shows(heading, f"第 1 名 石柱县 总分 {compared[0]['new']['total']:f}"), heading
         assert shows(pages[-1], f"较上年：【石柱县】总分 2024年 {compared[0]['old']['total']:f} → 2025年")

@@ -62,9 +62,9 @@ def test_the_example_query_gives_a_units_figures_by_year(tmp_path, allow_plugins
     query = re.search(r"```sql\n(SELECT .*?)```", SECTION, re.S)
     assert query is not None
     rows = sqlite3.connect(path).execute(query.group(1)).fetchall()
-    assert len(rows) == 2 * 31
+    assert len(rows) == 2 * 32
     assert rows[0] == (2024, "石柱县", "制造业质量竞争力指数", "86.5", "86.75", "3.43", 0)
-    assert rows[31] == (2025, "石柱县", "制造业质量竞争力指数", "87.8", "88.5", "3.20", 0)
+    assert rows[32] == (2025, "石柱县", "制造业质量竞争力指数", "87.8", "88.5", "3.20", 0)
 
 
 @pytest.mark.parametrize("command", ["rank", "compare", "history"])

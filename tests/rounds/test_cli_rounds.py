@@ -188,7 +188,7 @@ def test_compare_csv_is_one_row_per_unit_with_each_indicators_effects(cli, count
     assert result.stdout.startswith("\ufeff单位,2024年排名,2025年排名,名次变化,2024年总分,2025年总分,变化,数据影响,"
                                     "目标影响,制造业质量竞争力指数（数据影响）,制造业质量竞争力指数（目标影响）,")
     rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
-    assert len(rows) == 2 and len(rows[0]) == 9 + 2 * 31
+    assert len(rows) == 2 and len(rows[0]) == 9 + 2 * 32
     assert rows[1][:11] == ["石柱县", "1", "1", "0", "81.21", "93.60", "12.39", "18.79", "-6.40", "0.57", "-0.80"]
     # Written to a file a piece at a time, the same bytes.
     output = tmp_path / "compare.csv"
@@ -209,7 +209,7 @@ def test_compare_writes_xlsx_to_a_file(cli, county_rounds, tmp_path):
     assert detail[0][:7] == ("单位", "指标代码", "指标", "计量单位", "2024年实际值", "2024年目标", "2024年得分")
     assert detail[1] == ("石柱县", "mfg_competitiveness_index", "制造业质量竞争力指数", None, 86.5, 86.75, 3.43, 87.8,
                          88.5, 3.2, -0.23, 0.57, -0.8)
-    assert len(detail) == 1 + 31
+    assert len(detail) == 1 + 32
     # The same comparison gives the same bytes.
     again = tmp_path / "again.xlsx"
     assert cli("compare", "shizhu-county", f"{county_rounds}:2024", f"{county_rounds}:2025", "-o",
@@ -342,9 +342,9 @@ def test_history_shows_the_years_and_the_on_track_count(cli, county_rounds):
     lines = result.stdout.splitlines()
     assert lines[2] == "石柱县质量发展主要指标年度进度评价（shizhu-county）"
     assert lines[3].split() == ["年度", "总分", "排名", "进度", "轮次", "状态"]
-    # 31 indicators: the annex's 26 and the text's 5 tracked without points.
-    assert [line.split() for line in lines[5:7]] == [["2024", "81.21", "1", "/", "1", "31项中18项进度达标", "1", "现行"],
-                                                     ["2025", "93.60", "1", "/", "1", "31项中22项进度达标", "2", "现行"]]
+    # 32 indicators: the annex's 26 and the text's 6 tracked without points.
+    assert [line.split() for line in lines[5:7]] == [["2024", "81.21", "1", "/", "1", "32项中18项进度达标", "1", "现行"],
+                                                     ["2025", "93.60", "1", "/", "1", "32项中23项进度达标", "2", "现行"]]
 
 
 def test_history_as_json(cli, county_rounds):
@@ -352,7 +352,7 @@ def test_history_as_json(cli, county_rounds):
     document = json.loads(result.stdout)
     assert document["rounds"][1] == {"round": 2, "ruleset": "shizhu-county", "year": 2025, "total": 93.6,
                                      "rank": 1, "units": 1, "tier": None,
-                                     "on_track": {"assessed": 31, "met": 22}, "superseded_by": None}
+                                     "on_track": {"assessed": 32, "met": 23}, "superseded_by": None}
 
 
 def test_history_without_a_unit_lists_the_rounds(cli, county_rounds):
