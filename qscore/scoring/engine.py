@@ -49,7 +49,9 @@ class Column:
     targets: Sequence[Decimal | None]
     met: Sequence[bool | None]
     explanations: list[str] | None
-    notice: Notice | None = None
+    #: What the examiner must be told about the column: units scored 0 for a missing
+    #: value or a missing figure.
+    notices: tuple[Notice, ...] = ()
     #: Each unit's case, where the column knows it: units of one case have the same
     #: value, figures, target, points and explanation.
     cases: Sequence[int] | None = None
@@ -107,7 +109,7 @@ def score_batch(ruleset: Ruleset, data: Dataset, *, year: int | None = None, exp
                            total=totals, tier=tiers, vetoed=vetoed, bonus=_in_order(settled.bonus, order),
                            deductions=_in_order(settled.deductions, order), gap_to_next=gaps,
                            adjustments=_in_order(settled.adjustments, order))
-    notices = [column.notice for column in columns if column.notice is not None]
+    notices = [notice for column in columns for notice in column.notices]
     notices += _absent_units(ruleset, data)
     return BatchResult(ruleset=ruleset, year=year, units=EngineUnits(ranked, table, order, subtotals), notices=notices)
 
@@ -212,7 +214,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
 
     A unit lacking a figure its target or rule needs (``@基期``, ``@上年``, a reference)
     follows the missing-value policy: ``zero`` scores it 0 and says so in a notice and
-    its explanation, ``error`` refuses it."""
+    its explanation, ``error`` refuses it. So does a unit without a value."""
     values = _applicable_values(indicator, data)
     timing = Timing(indicator.baseline_year or ruleset.base_year, ruleset.horizon_year, year)
     figures = UnitFigures(indicator, data)
@@ -226,9 +228,13 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
             if (indicator.missing or ruleset.missing) != "zero" or not set(exc.units) - set(lacking):
                 raise exc.error from None
             lacking.update(exc.units)
+    notices = _missing_notices(indicator, data, values)
     if lacking:
         # The units scored 0 for a lacking figure keep their values: the codes no longer tell cases.
-        column = attrs.evolve(column, values=values, notice=_lacking_notice(indicator, data, lacking), cases=None)
+        notices += (_lacking_notice(indicator, data, lacking),)
+        column = attrs.evolve(column, values=values, cases=None)
+    if notices:
+        column = attrs.evolve(column, notices=notices)
     if not explain:
         return column
     # A rule that needs no batch explains a unit from its value and figures alone, as it
@@ -281,13 +287,29 @@ def _figure_name(missing: MissingFigure) -> str:
     return {"baseline": "基期值", "previous": "上年值"}.get(missing.field, f"参照值「{missing.field}」")
 
 
+def _missing_notices(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[Notice, ...]:
+    """A notice naming the units without a value, which the ``zero`` policy scores 0 (the
+    ``error`` policy has refused them before)."""
+    missing = [n for n, value in enumerate(values) if value is None]
+    if not missing:
+        return ()
+    return (Notice("missing", _("{count} unit(s) have no value for {name} ({shown}): scored 0 under the "
+                                "missing-value policy 'zero'").format(
+        count=len(missing), name=indicator.name, shown=_some_units(data, missing)),
+                   file=data.file, sheet=data.sheet, column=data.columns.get(indicator.id, indicator.name)),)
+
+
+def _some_units(data: Dataset, positions: list[int]) -> str:
+    """The first five units at ``positions``, and an ellipsis for more."""
+    return "、".join(data.units[n] for n in positions[:5]) + (" …" if len(positions) > 5 else "")
+
+
 def _lacking_notice(indicator: Indicator, data: Dataset, lacking: dict[int, MissingFigure]) -> Notice:
-    units = [data.units[n] for n in sorted(lacking)]
     fields = sorted({_field_name(m) for m in lacking.values()})
-    shown = "、".join(units[:5]) + (" …" if len(units) > 5 else "")
+    shown = _some_units(data, sorted(lacking))
     return Notice("figure", _("{count} unit(s) lack the figure {name}@{fields} that the "
                             "target or rule needs ({shown}): scored 0 under the missing-value policy 'zero'").format(
-            count=len(units), name=indicator.name, fields='/@'.join(fields), shown=shown),
+            count=len(lacking), name=indicator.name, fields='/@'.join(fields), shown=shown),
                   file=data.file, sheet=data.sheet, column=f"{indicator.name}@{fields[0]}")
 
 

@@ -179,7 +179,8 @@ def adjustment_text(unit: UnitResult) -> str:
 #: A notice's kind in words.
 NOTICE_KINDS = {"sheet": "工作表", "title": "标题行", "header": "表头", "column": "列", "row": "行", "hidden": "隐藏行列",
                 "merged": "合并单元格", "unit": "单位名称", "fractions": "小数形式的百分比", "year": "考核年度",
-                "roster": "单位名单", "figure": "基期、上年等数据"}
+                "roster": "单位名单", "figure": "基期、上年等数据",
+                "source": "数值来源", "missing": "缺失数值"}
 NOTICE_HEADER = ["提示", "文件", "工作表", "位置", "内容"]
 
 
