@@ -193,7 +193,7 @@ def qscore_register_writers(register):
 ''')
     result = cli(*args, "rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "markdown")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[2] == "| 1 | 南宾街道 | 105.00 |"
+    assert result.stdout.splitlines()[2] == "| 1 | 南宾街道 | 105.00 |"
 
 
 def test_qscore_register_adjusters_adds_a_deduction_line(cli, plugin):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, townships_missing
 
 RULES, UNITS = str(DATA / "township.toml"), str(DATA / "townships.csv")
 
@@ -17,8 +17,11 @@ RULES, UNITS = str(DATA / "township.toml"), str(DATA / "townships.csv")
 def test_rank_json_contract(cli):
     result = cli("rank", RULES, UNITS, "--year", "2025", "--format", "json")
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["ruleset"] == "test-township" and document["year"] == 2025
+    # 黄水镇's 食品抽检合格率 is "-": scored 0, and the document says so as stderr does.
+    assert result.stderr == townships_missing(UNITS)
+    assert [(n["kind"], n["column"]) for n in document["notices"]] == [("missing", "食品抽检合格率（%）")]
     first = document["units"][0]
     assert {"unit", "total", "rank", "tier", "vetoed", "indicators"} <= set(first)
     assert {"id", "value", "points", "max_points", "explanation"} <= set(first["indicators"][0])
@@ -33,10 +36,10 @@ def test_rank_json_contract(cli):
 def test_rank_csv_to_file_opens_in_excel(cli, tmp_path):
     out = tmp_path / "ranked.csv"
     result = cli("rank", RULES, UNITS, "-o", str(out))
-    # Nothing on stdout; on stderr, only the year used, as the data names none.
+    # Nothing on stdout; on stderr, the year used, as the data names none, and 黄水镇's missing value.
     assert result.exit_code == 0 and result.stdout == ""
     assert result.stderr == (f"notice: {UNITS}: assessment year 2027: the plan's horizon year, as neither --year, "
-                             "the data nor the ruleset names one\n")
+                             "the data nor the ruleset names one\n" + townships_missing(UNITS))
     text = out.read_bytes().decode("utf-8")
     assert text.startswith("\ufeff排名,单位,总分,等次")
     # Beside the CSV, what it was scored from (CSV has no room for it: qscore verify reads it there).

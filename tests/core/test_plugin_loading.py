@@ -228,9 +228,9 @@ def test_registered_adjuster_adds_explained_lines(tmp_path, cli):
             register("test-township", commended)
     '''), encoding="utf-8")
     args = (str(DATA / "township.toml"), str(DATA / "townships.csv"), "--year", "2025")
-    plain = json.loads(cli("rank", *args, "--format", "json").output)
-    adjusted = json.loads(cli("--plugins-dir", str(tmp_path), "rank", *args, "--format", "json").output)
+    plain = json.loads(cli("rank", *args, "--format", "json").stdout)
+    adjusted = json.loads(cli("--plugins-dir", str(tmp_path), "rank", *args, "--format", "json").stdout)
     total = lambda doc: next(u["total"] for u in doc["units"] if u["unit"] == "西沱镇")  # noqa: E731
     assert total(adjusted) == total(plain) + 2
-    explained = cli("--plugins-dir", str(tmp_path), "explain", *args[:2], "西沱镇", "--year", "2025").output
+    explained = cli("--plugins-dir", str(tmp_path), "explain", *args[:2], "西沱镇", "--year", "2025").stdout
     assert "加分：县委表彰 1 次 → 2" in explained

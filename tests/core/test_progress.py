@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, townships_missing
 from qscore import cli as cli_module
 from qscore.cli import app as cli_app
 
@@ -35,21 +35,22 @@ def test_a_large_run_on_a_terminal_shows_progress_to_the_end(monkeypatch, tmp_pa
     assert "townships.csv" in shown and "100%" in shown
 
 
-def test_quiet_shows_nothing_on_a_terminal(monkeypatch, tmp_path) -> None:
-    assert run_on_terminal(monkeypatch, tmp_path, "--quiet") == ""
+def test_quiet_shows_no_bar_on_a_terminal(monkeypatch, tmp_path) -> None:
+    # --quiet hides the bar, not what the examiner must be told about the data.
+    assert run_on_terminal(monkeypatch, tmp_path, "--quiet") == townships_missing()
 
 
 def test_a_small_file_shows_nothing_on_a_terminal(monkeypatch, tmp_path) -> None:
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    # With the year given there is nothing to tell: no bar, no notice.
+    # With the year given there is no notice of the year and no bar: only 黄水镇's missing value.
     cli_module.main(["rank", str(DATA / "township.toml"), str(DATA / "townships.csv"), "--year", "2027", "-o",
                      str(tmp_path / "out.csv")], standalone_mode=False)
-    assert terminal.getvalue() == ""
+    assert terminal.getvalue() == townships_missing()
 
 
 def test_progress_stays_off_when_stderr_is_not_a_terminal(cli, monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(cli_app, "PROGRESS_MIN_BYTES", 0)
     result = cli("rank", str(DATA / "township.toml"), str(DATA / "townships.csv"), "--year", "2027", "-o",
                  str(tmp_path / "out.csv"))
-    assert result.exit_code == 0 and result.stderr == ""
+    assert result.exit_code == 0 and result.stderr == townships_missing()
