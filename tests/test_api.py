@@ -28,7 +28,7 @@ def test_score_gives_what_rank_json_gives_for_every_seed(ruleset, data, year, al
     # Figures are JSON numbers with the Decimal's own digits: compared as written.
     figure = lambda value: None if value is None else f"{value:f}"  # noqa: E731
     expected = [(u["unit"], figure(u["total"]), u["rank"], u["tier"], u["vetoed"], figure(u["gap_to_next"]))
-                for u in json.loads(result.output, parse_float=Decimal)["units"]]
+                for u in json.loads(result.stdout, parse_float=Decimal)["units"]]
     batch = qscore.score(ruleset, path, year=year)
     got = [(u.unit, figure(u.total), u.rank, u.tier, u.vetoed, figure(u.gap_to_next)) for u in batch.units]
     assert got == expected and len(got) > 0

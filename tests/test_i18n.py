@@ -195,8 +195,13 @@ ERRORS = [
      "用法： qscore rank [OPTIONS] RULESET DATA...\n可运行「qscore rank --help」查看帮助。\n\n"
      "错误：'--year' 取值无效：2030 年不在规划期内（2023 → 2027）\n"),
     # the system's reason, in qscore's language
+    # (after the notice of 黄水镇's missing value, given before the output is written)
     (("rank", RULESET, str(DATA / "townships.csv"), "--year", "2027", "-o", "/dev/full"), 1,
+     f"notice: {DATA / 'townships.csv'}, column '食品抽检合格率（%）': 1 unit(s) have no value for 食品抽检合格率 "
+     "(黄水镇): scored 0 under the missing-value policy 'zero'\n"
      "Error: Could not write file '/dev/full': no space left on the disk\n",
+     f"提示：文件 {DATA / 'townships.csv'}，列「食品抽检合格率（%）」：1 个单位没有「食品抽检合格率」的数值（黄水镇）："
+     "按缺失值规则 'zero' 记 0 分\n"
      "错误：无法写入文件「/dev/full」：磁盘空间已满\n"),
     # SQLite's reason, in qscore's language
     (("history", "quotes.toml"), 1,

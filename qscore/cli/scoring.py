@@ -148,9 +148,10 @@ def explain(ctx: click.Context, unit: str, **options: Any) -> None:
     from qscore.writing.explain import explain_unit
 
     case = _case(ctx, **options)  # read and bound once, for the batch and the closing proposal
+    named = unit_named(case, unit, options["data"])  # a name not in the data is refused before anything is said
     batch = attrs.evolve(case.score(), sources=case.dataset.sources)  # merged submissions: each figure's cell
     echo_notices(batch)
-    result = case.explained(batch, unit_named(case, unit, options["data"]))
+    result = case.explained(batch, named)
     closing: tuple[str, ...] = ()
     if batch.ruleset.classification is not None:  # the next class up: worth a search only where there are classes
         from qscore.analysis.report import closing_line

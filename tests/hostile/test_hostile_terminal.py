@@ -54,7 +54,7 @@ def test_explain_shows_the_unit_escaped(cli, tmp_path, hostile):
     ruleset, data = hostile
     result = check_cli(cli, tmp_path, "explain", str(ruleset), str(data), NAMES["南宾街道"], "--year", "2027",
                        code=0, output=None)
-    assert result.output.splitlines()[1].startswith(f"单位：{SHOWN['南宾街道']}    排名：第 2 名 / 4")
+    assert result.stdout.splitlines()[1].startswith(f"单位：{SHOWN['南宾街道']}    排名：第 2 名 / 4")
     assert "\x1b" not in result.output
 
 
