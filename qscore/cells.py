@@ -22,7 +22,7 @@ from qscore.i18n import N_, _
 from qscore.limits import MAX_PLACES, NUMBER_LIMIT, number_problem, shown
 
 # 未填报 and its kin say the unit sent no figure: the same as an empty cell, not text.
-MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "/", "／", "无", "暂无", "未填报", "未报", "未上报", "未报送",
+MISSING_MARKS = frozenset({"", "-", "--", "—", "——", "–", "－", "\u2212", "/", "／", "无", "暂无", "未填报", "未报", "未上报", "未报送",
                            "缺报", "n/a", "na", "null", "none"})
 EXEMPT_MARKS = frozenset({"不适用", "不考核", "免考核"})
 TRUE_MARKS = frozenset({"是", "有", "y", "yes", "true", "√", "✓", "✔"})
@@ -115,6 +115,8 @@ def parse_number(text: str) -> Decimal | None:
     cleaned = normalise(text)
     if cleaned.lower() in MISSING_MARKS:
         return None
+    if "\u2212" in cleaned:  # the minus sign of Word and of pages copied from the web (−5)
+        cleaned = cleaned.replace("\u2212", "-")
     mark = _non_digit_numeral(text)
     if mark is not None:
         raise CellError(_("expected a number, got {strip!r}: {mark!r} is a footnote mark or a numeral "

@@ -17,13 +17,15 @@ from qscore.reading.xlsx import cell_text
     ("98.5", "98.5"), ("98%", "98"), ("98.5 %", "98.5"), ("９８．５", "98.5"), ("９８％", "98"),
     (" 96 ", "96"), ("1,150", "1150"), ("1,150.25", "1150.25"), ("-3", "-3"), (".5", "0.5"),
     ("1.15E+5", "115000"), ("2.5e-3", "0.0025"), ("0.30000000000000004", "0.30000000000000004"),
+    # the minus sign (U+2212) of Word and of web pages, as the hyphen-minus and the full-width one
+    ("\u22123", "-3"), ("\u22121,150.5", "-1150.5"), ("－3", "-3"),
 ])
 def test_numbers_read_exactly_as_written(text, expected):
     number = parse_number(text)
     assert number == Decimal(expected) and str(number) == expected
 
 
-@pytest.mark.parametrize("text", ["", "  ", "-", "--", "—", "——", "／", "/", "无", "暂无", "N/A", "null",
+@pytest.mark.parametrize("text", ["", "  ", "-", "--", "—", "——", "／", "/", "\u2212", "无", "暂无", "N/A", "null",
                                   "未填报", "未报", "未上报", "未报送", "缺报"])
 def test_no_data_marks_are_missing(text):
     assert parse_number(text) is None
