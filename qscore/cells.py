@@ -56,6 +56,21 @@ def normalise(text: str) -> str:
     return text.strip()
 
 
+# A line break inside a cell (Alt+Enter in Excel) with the spaces around it.
+_LINE_BREAK = re.compile(r"\s*[\n\r\v\f\x85\u2028\u2029]+\s*")
+LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+
+
+def one_line(text: str) -> str:
+    """A name written on several lines of one cell (Alt+Enter in Excel, to fit a narrow
+    column), as one line: the lines joined directly beside a Chinese character
+    (南宾↵街道 → 南宾街道), with one space between two Latin letters or digits."""
+    def join(match: re.Match[str]) -> str:
+        before, after = text[match.start() - 1:match.start()], text[match.end():match.end() + 1]
+        return " " if before.isascii() and after.isascii() and before and after else ""
+    return _LINE_BREAK.sub(join, text).strip()
+
+
 def normalise_all(texts: Sequence[str]) -> list[str]:
     """:func:`normalise` of each text.  A column already in normal form without invisible
     characters (a national file's unit names) is only stripped, checked in one sweep."""

@@ -29,7 +29,7 @@ from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
 from qscore.i18n import N_, _
 from qscore.model import Indicator, Item, Notice, Roster, Ruleset, Source, Sources
 from qscore.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, normalise_all, \
-    parse_count, parse_number
+    LINE_BREAKS, one_line, parse_count, parse_number
 from qscore.reading.layout import (HEADER_SEARCH, MEASURE_WORDS, Layout, LayoutOptions, StatedYear, find_column,
                                    header_key, recognise, stated_year)
 from qscore.reading.sheets import column_letter
@@ -469,7 +469,15 @@ class _Binder:
         if marks:
             self.notice("unit", _("the unit name '{name}' held invisible characters ({marks}); they were "
                                 "removed").format(name=name, marks=', '.join(marks)), row, self.unit_column)
-        return name
+        if LINE_BREAKS.isdisjoint(name):
+            return name
+        self.lines_notice(name, row)
+        return one_line(name)
+
+    def lines_notice(self, name: str, row: int) -> None:
+        """Say that the cell held the unit's name on several lines, and how it was read."""
+        self.notice("unit", _("the unit name is written on {count} lines in its cell; read as '{name}'").format(
+            count=len(name.splitlines()), name=one_line(name)), row, self.unit_column)
 
     def unit_index(self, name: str, row: int) -> int:
         if name not in self.units:
@@ -772,10 +780,16 @@ class _WideBinder(_Binder):
         if any(len(cells) != width for cells in rows):
             return False
         raw = list(map(itemgetter(self.unit_column), rows))
-        names = normalise_all(raw)
+        written = normalise_all(raw)
+        broken = not LINE_BREAKS.isdisjoint("".join(written))
+        names = list(map(one_line, written)) if broken else written
         units = dict(zip(names, range(len(names))))
         if len(units) != len(names) or "" in units:
             return False
+        if broken:
+            for name, row in zip(written, self.table.row_numbers):
+                if not LINE_BREAKS.isdisjoint(name):
+                    self.lines_notice(name, row)
         if invisible("".join(raw)):
             for name, text, row in zip(names, raw, self.table.row_numbers):
                 marks = invisible(text)

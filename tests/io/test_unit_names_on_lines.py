@@ -1,0 +1,61 @@
+"""A unit name written on two lines of its cell (Alt+Enter in Excel, to fit a narrow
+column) is the unit's name on one line: 南宾↵街道 is 南宾街道, matched to the roster and to
+last year's results as the examiner means it, with a notice saying how it was read."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from conftest import DATA
+from qscore.cells import one_line
+
+HEADER = ["单位", "食品抽检合格率（%）", "流通领域药品抽检合格率", "重点任务完成情况", "获市长质量管理奖", "发生重大质量安全事故"]
+ROWS = [["南宾\n街道", "97.5", "99.2", "完成", "2", ""], ["西沱镇", "96.8", "98.5", "基本完成", "", ""],
+        ["黄水镇", "95", "97", "未完成", "", "是"], ["Yuelai\r\nTown ", "98", "99", "完成", "0", "否"]]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("南宾\n街道", "南宾街道"), ("南宾 \r\n 街道", "南宾街道"),
+                                                ("石柱县\nABC公司", "石柱县ABC公司"), ("Yuelai\nTown", "Yuelai Town"),
+                                                ("区市场\u2028监管局", "区市场监管局"), ("黄水镇", "黄水镇")])
+def test_the_lines_of_a_name_are_joined_as_the_name_reads(text, expected):
+    assert one_line(text) == expected
+
+
+def _csv(path):  # noqa: ANN001
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([HEADER, *ROWS])
+    return path
+
+
+def _xlsx(path):  # noqa: ANN001
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "数据"
+    for row in [HEADER, *ROWS]:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("make", [_csv, _xlsx], ids=["csv", "xlsx"])
+def test_a_name_on_two_lines_is_ranked_and_matched_as_one(cli, tmp_path, make):
+    data = make(tmp_path / f"data.{'csv' if make is _csv else 'xlsx'}")
+    roster = tmp_path / "roster.txt"
+    roster.write_text("南宾街道\n西沱镇\n黄水镇\nYuelai Town\n", encoding="utf-8")
+    result = cli("rank", str(DATA / "township.toml"), str(data), "--year", "2025", "--units", str(roster),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert sorted(u["unit"] for u in document["units"]) == sorted(["南宾街道", "西沱镇", "黄水镇", "Yuelai Town"])
+    said = [n["message"] for n in document["notices"] if n["kind"] == "unit"]
+    assert said == ["the unit name is written on 2 lines in its cell; read as '南宾街道'",
+                    "the unit name is written on 2 lines in its cell; read as 'Yuelai Town'"]
+    # Each notice is one line on stderr: the name's own line break is not printed.
+    lines = result.stderr.splitlines()
+    assert sum("read as '南宾街道'" in line for line in lines) == 1
+    assert all(line.startswith("notice: ") for line in lines)
