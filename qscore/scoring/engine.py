@@ -242,8 +242,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
     alike = None if indicator.rule.batch else column.points.codes
     explanations = _explain(ruleset, indicator, scored, column.targets, figures, timing, column.points, alike)
     for unit, missing in lacking.items():
-        explanations[unit] = (f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按0分计"
-                              f"（缺失值规则：{indicator.missing or ruleset.missing}）")
+        explanations[unit] = f"缺少{_figure_name(missing)}（{indicator.name}@{_field_name(missing)}），按缺失值规则记0分"
     return attrs.evolve(column, explanations=explanations)
 
 
@@ -674,7 +673,7 @@ def _sentences(ruleset: Ruleset, indicator: Indicator, values: list[Cell], targe
     lines = rule.explain_batch([values[n] for n in present],  # type: ignore[misc]
                                [targets[n] for n in present], [unit.baseline for unit in own])
     _check_explanations(indicator, len(present), lines)
-    missing = f"无数据，按0分计（缺失值规则：{indicator.missing or ruleset.missing}）"
+    missing = "无数据，按缺失值规则记0分"  # under the ``error`` policy there is no score to explain
     limited = f"不适用：本指标只考核 {'、'.join(indicator.applies_to)}" if indicator.applies_to else ""
     exempt = limited or "不适用：数据标为不适用，不计分也不计满分"
     texts = {n: exempt if values[n] is EXEMPT else missing for n in units}

@@ -135,7 +135,7 @@ def test_a_missing_reference_follows_the_missing_policy_zero_and_says_so(cli, ru
     assert document["units"][0]["total"] == 20.0
     satisfaction = document["units"][0]["indicators"][1]
     assert (satisfaction["value"], satisfaction["points"], satisfaction["met"]) == (82.0, 0.0, None)
-    assert satisfaction["explanation"] == "缺少参照值「全国平均」（公共服务质量满意度@全国平均），按0分计（缺失值规则：zero）"
+    assert satisfaction["explanation"] == "缺少参照值「全国平均」（公共服务质量满意度@全国平均），按缺失值规则记0分"
     assert result.stderr == (f"notice: {data}, column '公共服务质量满意度@全国平均': 1 unit(s) lack the figure "
                              "公共服务质量满意度@全国平均 that the target or rule needs (贵阳市): scored 0 under the "
                              "missing-value policy 'zero'\n")

@@ -58,12 +58,12 @@ def test_a_unit_without_a_baseline_scores_zero_under_the_zero_policy(cli, write,
     assert units["甲"]["total"] == points
     lacking = units["乙"]["indicators"][0]
     assert (units["乙"]["total"], lacking["value"], lacking["points"]) == (0.0, 97.0, 0.0)
-    assert lacking["explanation"] == f"缺少基期值（{name}@基期），按0分计（缺失值规则：zero）"
+    assert lacking["explanation"] == f"缺少基期值（{name}@基期），按缺失值规则记0分"
     assert result.stderr == (f"notice: {data}, column '{name}@基期': 1 unit(s) lack the figure {name}@基期 that the "
                              "target or rule needs (乙): scored 0 under the missing-value policy 'zero'\n")
     explained = cli("explain", str(ruleset), str(data), "乙", "--year", "2027")
     assert explained.exit_code == 0, explained.output
-    assert f"缺少基期值（{name}@基期），按0分计（缺失值规则：zero）" in explained.stdout
+    assert f"缺少基期值（{name}@基期），按缺失值规则记0分" in explained.stdout
 
 
 @pytest.mark.parametrize(("id", "name", "unit", "extra", "points"), CASES)

@@ -337,7 +337,7 @@ def test_a_top_target_with_no_value_in_the_batch_is_explained(write, catalog):
     data = write("race.csv", "区县,公共服务质量满意度,万人投诉量\n甲区,80.1,-\n乙区,83.5,-\n")
     batch = score(catalog.ruleset(str(write("race.toml", RACE))), data, year=2025, explain=True)
     assert [(u.indicators[1].target, u.indicators[1].points) for u in batch.units] == [(None, D("0.00"))] * 2
-    assert {u.indicators[1].explanation for u in batch.units} == {"无数据，按0分计（缺失值规则：zero）"}
+    assert {u.indicators[1].explanation for u in batch.units} == {"无数据，按缺失值规则记0分"}
 
 
 def test_explain_shows_how_the_top_target_was_worked_out(race, cli, write):

@@ -95,7 +95,7 @@ def test_a_trend_without_last_years_value_scores_zero_and_the_column_is_named(cl
     assert result.exit_code == 0, result.output
     unit = next(u for u in json.loads(result.stdout)["units"] if u["unit"] == "汉丰街道")
     trend = next(i for i in unit["indicators"] if i["id"] == "construction_compliance_rate")
-    assert (trend["points"], trend["explanation"]) == (0.0, "缺少上年值（工程质量抽查符合率@上年），按0分计（缺失值规则：zero）")
+    assert (trend["points"], trend["explanation"]) == (0.0, "缺少上年值（工程质量抽查符合率@上年），按缺失值规则记0分")
     # The example's own gaps come first (五通乡's 食品抽检合格率 "—", 紫水乡's empty 制造业产品质量合格率).
     assert result.stderr == (f"notice: {path}, column '食品抽检合格率': 1 unit(s) have no value for 食品抽检合格率 "
                              "(五通乡): scored 0 under the missing-value policy 'zero'\n"
