@@ -6,7 +6,8 @@ The indicator's other columns in the same file then show the scale: ``0.918`` un
 
 The seed is kaizhou-towns (工程质量抽查符合率: trend, pass/fail, 11 points) with its example
 data for 2027; the fractions are the example's own figures divided by 100, so that
-``--percent-fractions`` must give back exactly the example's ranking.
+``--percent-fractions`` must give back exactly the example's ranking.  The example has
+two units without a value, each scored 0 with a notice (:func:`missing`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def rows_with_fractions(column: str) -> list[list[object]]:
     return rows
 
 
+def missing(path: Path, sheet: str | None = None) -> str:
+    """The notices for the example's units without a value: 五通乡's 食品抽检合格率 is "—",
+    紫水乡's 制造业产品质量合格率 is empty."""
+    where = f"{path}, sheet '{sheet}'" if sheet is not None else f"{path}"
+    return (f"notice: {where}, column '食品抽检合格率': 1 unit(s) have no value for 食品抽检合格率 (五通乡): scored 0 "
+            "under the missing-value policy 'zero'\n"
+            f"notice: {where}, column '制造业产品质量合格率': 1 unit(s) have no value for 制造业产品质量合格率 (紫水乡): "
+            "scored 0 under the missing-value policy 'zero'\n")
+
+
 @pytest.fixture(autouse=True)
 def seeds(allow_plugins) -> None:
     allow_plugins("kaizhou", "lixian")
@@ -40,7 +51,7 @@ def seeds(allow_plugins) -> None:
 @pytest.fixture
 def example_ranking(cli) -> bytes:
     result = cli("rank", "kaizhou-towns", str(EXAMPLE), "--year", "2027", "--format", "csv")
-    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert (result.exit_code, result.stderr) == (0, missing(EXAMPLE)), result.output
     return result.stdout_bytes
 
 
@@ -61,7 +72,8 @@ def test_last_years_figures_as_fractions_beside_percentages_are_refused_or_multi
     assert result.stdout_bytes == example_ranking
     assert result.stderr == (
         f"notice: {where}, column '{PREVIOUS}': every figure lay between 0 and 1.5 while the figures of {VALUE} "
-        "reach 95.7: multiplied by 100 as --percent-fractions says (0.952 → 95.2)\n")
+        "reach 95.7: multiplied by 100 as --percent-fractions says (0.952 → 95.2)\n"
+        + missing(path, None if suffix == ".csv" else "数据"))
 
 
 def test_this_years_figures_as_fractions_beside_last_years_are_refused(cli, tmp_path):
@@ -93,4 +105,4 @@ def test_a_reference_figure_written_as_a_fraction_is_refused(cli, tmp_path):
 def test_percentages_on_both_sides_are_read_as_written(cli, tmp_path, example_ranking):
     path = write(tmp_path / "towns.xlsx", book([list(row) for row in csv.reader(EXAMPLE.read_text(encoding="utf-8-sig").splitlines())]))
     result = cli("rank", "kaizhou-towns", str(path), "--year", "2027", "--format", "csv")
-    assert (result.exit_code, result.stderr, result.stdout_bytes) == (0, "", example_ranking)
+    assert (result.exit_code, result.stderr, result.stdout_bytes) == (0, missing(path, "数据"), example_ranking)

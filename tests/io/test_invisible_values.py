@@ -4,7 +4,8 @@ flagged hidden.  Each is refused like a hidden row or column, or read or left ou
 ``--hidden`` says, with the reason in the message; in XLSX and XLS alike.
 
 The data is test_office_layouts' clean table (worked by hand there: 南宾街道 105,
-悦崃镇 100, 西沱镇 78, 黄水镇 0); only how Excel shows some cells changes.
+悦崃镇 100, 西沱镇 78, 黄水镇 0); only how Excel shows some cells changes.  黄水镇 has no
+食品抽检合格率 ("-"): each ranking that keeps it ends with that notice (``missing``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from office import Formatted, book, write
 from qscore.reading.sheets import concealing, hidden_value
 from qscore.reading.table import HiddenValue
-from test_office_layouts import HEADER, UNITS, clean, ranked, refused  # noqa: F401 - clean is a fixture
+from test_office_layouts import HEADER, UNITS, clean, missing, ranked, refused  # noqa: F401 - clean is a fixture
 
 WORKBOOKS = [".xlsx", ".xls"]
 ADVICE = "or give --hidden read to use it or --hidden skip to leave it out"
@@ -45,13 +46,15 @@ def test_a_value_its_format_shows_as_nothing_is_refused_read_or_left_out(cli, cl
         f"a number format that shows it, {ADVICE}\n")
     assert ranked(cli, path, "--year", "2025", "--hidden", "read") == (
         clean, f"notice: {at}: the value '98.5' does not show in Excel: its number format ;;; shows nothing; read as "
-               "--hidden read says\n")
+               "--hidden read says\n" + missing(path))
     # Left out, 西沱镇 has no drug figure: 40 + 0 + 18 = 58, under 合格's 60.
     output, said = ranked(cli, path, "--year", "2025", "--hidden", "skip")
     assert units(output) == [["1", "南宾街道", "105.00", "优秀"], ["2", "悦崃镇", "100.00", "优秀"],
                              ["3", "西沱镇", "58.00", "不合格"], ["4", "黄水镇", "0.00", "不合格"]]
     assert said == (f"notice: {at}: the value '98.5' does not show in Excel: its number format ;;; shows nothing; "
-                    "left out as --hidden skip says\n")
+                    "left out as --hidden skip says\n" + missing(path)
+                    + f"notice: {path}, sheet '数据', column '流通领域药品抽检合格率': 1 unit(s) have no value for "
+                      "流通领域药品抽检合格率 (西沱镇): scored 0 under the missing-value policy 'zero'\n")
 
 
 @pytest.mark.parametrize("suffix", WORKBOOKS)
@@ -75,11 +78,13 @@ def test_a_format_hides_only_the_values_whose_section_is_empty(cli, clean, tmp_p
         f"shows nothing for zero; give the cell a number format that shows it, {ADVICE}\n")
     output, said = ranked(cli, path, "--year", "2025", "--hidden", "read")
     assert output == clean
-    assert [line.split(": the value ", 1)[0] for line in said.splitlines()] == [
+    *shown, last = said.splitlines(keepends=True)
+    assert [line.split(": the value ", 1)[0] for line in shown] == [
         f"notice: {path}, {sheet}, cell C2, column '流通领域药品抽检合格率'",
         f"notice: {path}, {sheet}, cell D4, column '重点任务完成情况'",
         f"notice: {path}, {sheet}, cell C5, column '流通领域药品抽检合格率'",
         f"notice: {path}, {sheet}, cell E5, column '获市长质量管理奖'"]
+    assert last == missing(path)
 
 
 @pytest.mark.parametrize("suffix", WORKBOOKS)
@@ -93,7 +98,7 @@ def test_a_unit_name_shown_as_nothing_leaves_its_row_out_under_skip(cli, tmp_pat
     assert units(output) == [["1", "南宾街道", "105.00", "优秀"], ["2", "悦崃镇", "100.00", "优秀"],
                              ["3", "黄水镇", "0.00", "不合格"]]
     assert said == (f"notice: {at}: the value '西沱镇' does not show in Excel: its number format ;;; shows nothing; "
-                    "its row skipped as --hidden skip says\n")
+                    "its row skipped as --hidden skip says\n" + missing(path))
 
 
 @pytest.mark.parametrize("suffix", WORKBOOKS)
@@ -105,7 +110,7 @@ def test_a_row_0_high_is_hidden_though_not_flagged(cli, clean, tmp_path, suffix)
         f"height, {ADVICE}\n")
     assert ranked(cli, path, "--year", "2025", "--hidden", "read") == (
         clean, f"notice: {at}: row 4 ('黄水镇') has a height of 0, so Excel does not show it; read as --hidden read "
-               "says\n")
+               "says\n" + missing(path))
     output, said = ranked(cli, path, "--year", "2025", "--hidden", "skip")
     assert [row[1] for row in units(output)] == ["南宾街道", "悦崃镇", "西沱镇"]
     assert said == (f"notice: {at}: row 4 ('黄水镇') has a height of 0, so Excel does not show it; skipped as "
@@ -121,7 +126,7 @@ def test_a_column_0_wide_is_hidden_though_not_flagged(cli, clean, tmp_path, suff
         f"data; widen it, {ADVICE}\n")
     assert ranked(cli, path, "--year", "2025", "--hidden", "read") == (
         clean, f"notice: {at}: column C ('流通领域药品抽检合格率') has a width of 0, so Excel does not show it; read "
-               "as --hidden read says\n")
+               "as --hidden read says\n" + missing(path))
     assert refused(cli, path, "--year", "2025", "--hidden", "skip") == (
         f"Error: {path}, sheet '数据', cell C1, column '流通领域药品抽检合格率': this is the column of indicator drug "
         "(流通领域药品抽检合格率), hidden in Excel and left out as --hidden skip says, so the indicator has no values; "

@@ -68,7 +68,7 @@ def test_control_characters_in_strings_are_escaped_c1_and_del_too():
 def test_rank_json_writes_every_figure_as_a_number_with_its_places(cli):
     # 南宾街道 (hand-worked in tests/test_smoke_cli.py): 食品抽检合格率 97.5 on the way
     # from 95 to 98 is 40 × 2.5/3 = 33.333… → 33.33; 药品 99.2 ≥ 99 → 30.00; 完成 → 30.00.
-    text = cli("rank", RULESET, UNITS, "--year", "2027", "--format", "json").output
+    text = cli("rank", RULESET, UNITS, "--year", "2027", "--format", "json").stdout
     document = json.loads(text, parse_float=Decimal)
     unit = next(u for u in document["units"] if u["unit"] == "南宾街道")
     assert [str(i["points"]) for i in unit["indicators"]] == ["33.33", "30.00", "30.00"]

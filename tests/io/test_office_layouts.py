@@ -9,6 +9,9 @@ The clean table is tests/data/townships.csv under tests/data/township.toml, scor
 - 悦崃镇: 98 → 40; 99 → 30; 完成 → 30: 100
 - 西沱镇: 96.8 → 40; 98.5 ≥ 98 → 20; 基本完成 → 30 × 0.6 = 18: 78
 - 黄水镇: no 食品 figure → 0; 97 → 0; 未完成 → 0; vetoed: 0, last
+
+黄水镇's "-" under 食品抽检合格率（%） is scored 0 with a notice, the last line of every
+``rank`` that reads it (:func:`missing`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, townships_missing
 from office import Book, Formatted, Sheet, book, rewrite_sheet_xml, row_xml, write, write_csv, write_xls, write_xlsx
 
 RULESET = str(DATA / "township.toml")
@@ -65,6 +68,12 @@ def test_the_clean_table_scores_as_worked_by_hand(clean):
                                              ["3", "西沱镇", "78.00", "良好"], ["4", "黄水镇", "0.00", "不合格"]]
 
 
+def missing(path: Path, column: str = HEADER[1]) -> str:
+    """The notice for 黄水镇, which has no 食品抽检合格率 ("-") and is scored 0, under the
+    column ``column`` of the file at ``path``."""
+    return townships_missing(path, column, None if path.suffix == ".csv" else "数据")
+
+
 def where(path: Path, row: int | None = None, column: str | None = None, cell: str | None = None) -> str:
     """A location as qscore writes it, for the file's format."""
     parts = [str(path)]
@@ -104,7 +113,7 @@ def test_title_serial_summary_and_note_rows_are_skipped_and_said(cli, clean, tmp
                     f"notice: {where(path, 9)}: skipped a note row: '注：“-”表示无数据。'\n"
                     f"notice: {where(path, 10)}: skipped a note row: '填表人：张三'\n"
                     f"notice: {path}: assessment year 2025, as the title in row 1 ('{TITLE}') says (give --year to "
-                    "score for another)\n")
+                    "score for another)\n" + missing(path))
 
 
 def test_a_summary_row_in_the_unit_column_is_never_ranked(cli, clean, tmp_path):
@@ -112,7 +121,7 @@ def test_a_summary_row_in_the_unit_column_is_never_ranked(cli, clean, tmp_path):
     path = write(tmp_path / "data.xlsx", book([HEADER, *UNITS[:2], ["合计", 194.3, 197.7, None, 2, None], *UNITS[2:]]))
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
-    assert said == f"notice: {path}, sheet '数据', row 4: skipped a summary row, not a unit: '合计'\n"
+    assert said == f"notice: {path}, sheet '数据', row 4: skipped a summary row, not a unit: '合计'\n" + missing(path)
 
 
 @pytest.mark.parametrize("label", ["小计", "总计", "全县", "全县平均", "平均值", "合计（4个乡镇）", "其中：街道",
@@ -122,7 +131,7 @@ def test_every_kind_of_summary_label_is_skipped(cli, clean, tmp_path, label):
     path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label, 95, 98, None, None, None]])
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
-    assert said == f"notice: {path}, row 6: skipped a summary row, not a unit: '{label}'\n"
+    assert said == f"notice: {path}, row 6: skipped a summary row, not a unit: '{label}'\n" + missing(path)
 
 
 @pytest.mark.parametrize("label", ["目标值", "2025年目标", "年度目标", "基期值", "上年值"])
@@ -130,7 +139,8 @@ def test_a_row_of_the_plans_figures_is_skipped(cli, clean, tmp_path, label):
     path = write_csv(tmp_path / "data.csv", [HEADER, [label, 96.5, 99, None, None, None], *UNITS])
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
-    assert said == f"notice: {path}, row 2: skipped a row of the plan's figures (目标值, 基期值 …), not a unit: '{label}'\n"
+    assert said == (f"notice: {path}, row 2: skipped a row of the plan's figures (目标值, 基期值 …), not a unit: "
+                    f"'{label}'\n" + missing(path))
 
 
 @pytest.mark.parametrize("label", ["制表：王五", "填报时间：2025年12月", "经办人：赵六", "联系方式：138", "复核人：李四",
@@ -139,7 +149,7 @@ def test_every_kind_of_note_is_skipped(cli, clean, tmp_path, label):
     path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
-    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n"
+    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
 
 
 def test_section_headings_and_subtotals_between_groups_are_skipped(cli, clean, tmp_path):
@@ -151,13 +161,13 @@ def test_section_headings_and_subtotals_between_groups_are_skipped(cli, clean, t
     assert said == (f"notice: {path}, row 2: skipped a section heading, not a unit: '一、街道'\n"
                     f"notice: {path}, row 4: skipped a summary row, not a unit: '小计'\n"
                     f"notice: {path}, row 5: skipped a section heading, not a unit: '二、乡镇'\n"
-                    f"notice: {path}, row 9: skipped a summary row, not a unit: '小计'\n")
+                    f"notice: {path}, row 9: skipped a summary row, not a unit: '小计'\n" + missing(path))
 
 
 @pytest.mark.parametrize("name", ["乡镇名称", "乡镇（街道）名称", "乡镇(街道)", "考核单位", "单位名称", "镇街"])
 def test_the_unit_column_under_its_common_names(cli, clean, tmp_path, name):
     path = write_csv(tmp_path / "data.csv", [[name, *HEADER[1:]], *UNITS])
-    assert ranked(cli, path, "--year", "2025") == (clean, "")
+    assert ranked(cli, path, "--year", "2025") == (clean, missing(path))
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -173,7 +183,7 @@ def test_a_two_row_header_is_read_as_one(cli, clean, tmp_path, suffix):
     assert said == (f"notice: {where(path, 1)}: skipped a title row above the header: '{TITLE}'\n"
                     f"notice: {where(path, 2)}: rows 2 and 3 read as one header: the lower row names the columns; "
                     "the upper row's groups (产品质量水平, 重点任务, 加分项, 一票否决) are not data\n"
-                    f"notice: {where(path, 2, '序号', 'A2')}: skipped: row numbers, not scored\n")
+                    f"notice: {where(path, 2, '序号', 'A2')}: skipped: row numbers, not scored\n" + missing(path))
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -184,14 +194,15 @@ def test_a_forms_particulars_above_the_table_are_not_its_header(cli, clean, tmp_
     path = write(tmp_path / f"data{suffix}", book(rows))
     assert ranked(cli, path, "--year", "2025") == (
         clean, f"notice: {where(path, 1)}: skipped a title row above the header: '单位 县市场监管局'\n"
-               f"notice: {where(path, 2)}: skipped a title row above the header: '日期 2025-12-31'\n")
+               f"notice: {where(path, 2)}: skipped a title row above the header: '日期 2025-12-31'\n" + missing(path))
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_level_padded_with_spaces_is_the_level(cli, clean, tmp_path, suffix):
     # 完　成 and 基本　完成: two-character words padded to line up, as 合　计 is.
     rows = [HEADER, [*UNITS[0][:3], "完　成", *UNITS[0][4:]], [*UNITS[1][:3], "基本 完成", *UNITS[1][4:]], *UNITS[2:]]
-    assert ranked(cli, write(tmp_path / f"data{suffix}", book(rows)), "--year", "2025") == (clean, "")
+    path = write(tmp_path / f"data{suffix}", book(rows))
+    assert ranked(cli, path, "--year", "2025") == (clean, missing(path))
 
 
 def test_a_category_row_above_the_header_is_skipped(cli, clean, tmp_path):
@@ -200,18 +211,19 @@ def test_a_category_row_above_the_header_is_skipped(cli, clean, tmp_path):
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
     assert said == (f"notice: {path}, row 1: skipped a title row above the header: '产品质量水平 重点任务 加分项 "
-                    "一票否决'\n")
+                    "一票否决'\n" + missing(path))
 
 
 def test_a_units_row_and_a_column_number_row_under_the_header_are_skipped(cli, clean, tmp_path):
     rows = [HEADER, ["栏次", "1", "2", "3", "4", "5"], *UNITS]
     path = write_csv(tmp_path / "data.csv", rows)
     assert ranked(cli, path, "--year", "2025") == (
-        clean, f"notice: {path}, row 2: skipped row 2: it numbers the columns (1, 2, 3 …), not data\n")
+        clean, f"notice: {path}, row 2: skipped row 2: it numbers the columns (1, 2, 3 …), not data\n" + missing(path))
     rows = [HEADER, [None, "%", "%", None, "次", "次"], *UNITS]
     path = write_csv(tmp_path / "units.csv", rows)
     assert ranked(cli, path, "--year", "2025") == (
-        clean, f"notice: {path}, row 2: skipped row 2 under the header: units of measure (%, %, 次, 次), not data\n")
+        clean, f"notice: {path}, row 2: skipped row 2 under the header: units of measure (%, %, 次, 次), not data\n"
+               + missing(path))
 
 
 # -- the year ------------------------------------------------------------------------
@@ -219,14 +231,14 @@ def test_a_units_row_and_a_column_number_row_under_the_header_are_skipped(cli, c
 def test_the_year_comes_from_the_file_name(cli, clean, tmp_path):
     path = write_csv(tmp_path / "乡镇考核数据（2025年度）.csv", [HEADER, *UNITS])
     assert ranked(cli, path) == (clean, f"notice: {path}: assessment year 2025, as the file name "
-                                        f"'{path.name}' says (give --year to score for another)\n")
+                                        f"'{path.name}' says (give --year to score for another)\n" + missing(path))
 
 
 @pytest.mark.parametrize("name", ["townships-2025.csv", "2025乡镇.csv", "乡镇_2025_汇总.csv"])
 def test_a_bare_year_in_the_file_name_is_the_year(cli, clean, tmp_path, name):
     path = write_csv(tmp_path / name, [HEADER, *UNITS])
     assert ranked(cli, path) == (clean, f"notice: {path}: assessment year 2025, as the file name "
-                                        f"'{name}' says (give --year to score for another)\n")
+                                        f"'{name}' says (give --year to score for another)\n" + missing(path))
 
 
 @pytest.mark.parametrize("name", ["20250301.csv", "data-12025.csv", "v2025.1.csv"])
@@ -240,14 +252,14 @@ def test_a_date_in_the_file_name_is_not_a_year_of_assessment(cli, tmp_path):
     path = write_csv(tmp_path / "2025年3月报送.csv", [HEADER, *UNITS])
     _, said = ranked(cli, path)
     assert said == (f"notice: {path}: assessment year 2027: the plan's horizon year, as neither --year, the data "
-                    "nor the ruleset names one\n")
+                    "nor the ruleset names one\n" + missing(path))
 
 
 def test_a_given_year_other_than_the_title_s_is_said(cli, tmp_path):
     path = write_csv(tmp_path / "data.csv", [[TITLE], HEADER, *UNITS])
     _, said = ranked(cli, path, "--year", "2026")
-    assert said.splitlines()[-1] == (f"notice: {path}: scored for 2026, as --year says, though the title in row 1 "
-                                     f"('{TITLE}') says 2025")
+    assert said.splitlines(keepends=True)[-2:] == [f"notice: {path}: scored for 2026, as --year says, though the title "
+                                                   f"in row 1 ('{TITLE}') says 2025\n", missing(path)]
 
 
 def test_a_title_year_outside_the_plan_or_two_years_are_refused(cli, tmp_path):
@@ -290,7 +302,7 @@ def test_the_ruleset_s_default_year_comes_before_the_horizon(cli, clean, tmp_pat
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == clean.replace(b"test-township", b"test-township")
     assert result.stderr == (f"notice: {DATA / 'townships.csv'}: assessment year 2025: the ruleset's default year, "
-                             "as neither --year nor the data names one\n")
+                             "as neither --year nor the data names one\n" + missing(DATA / "townships.csv"))
     ruleset.write_text("default_year = 2030\n" + (DATA / "township.toml").read_text(encoding="utf-8"),
                        encoding="utf-8")
     result = cli("rank", str(ruleset), str(DATA / "townships.csv"))
@@ -309,7 +321,7 @@ def test_a_hidden_first_sheet_is_never_read_unasked(cli, clean, tmp_path, suffix
                                                     Sheet("数据", [HEADER, *UNITS])], active=1))
     assert ranked(cli, path, "--year", "2025") == (
         clean, f"notice: {path}, sheet '数据': read the active sheet '数据'; the workbook's sheets are 旧表 (hidden), "
-               "数据 (active) (give --sheet to read another)\n")
+               "数据 (active) (give --sheet to read another)\n" + missing(path))
     result = cli("rank", RULESET, str(path), "--sheet", "旧表", "--year", "2025")
     assert result.exit_code == 1
     assert result.output == (f"Error: {path}: 2 problems:\n"
@@ -340,7 +352,7 @@ def test_an_xls_written_by_a_program_opens_on_the_workbook_s_active_tab(cli, cle
     out.save(str(path))
     assert ranked(cli, path, "--year", "2025") == (
         clean, f"notice: {path}, sheet '数据': read the active sheet '数据'; the workbook's sheets are 上年, 数据 "
-               "(active) (give --sheet to read another)\n")
+               "(active) (give --sheet to read another)\n" + missing(path))
 
 
 def test_an_xls_that_opens_on_a_chart_is_refused_as_an_xlsx_one_is(cli, clean, tmp_path):
@@ -360,7 +372,7 @@ def test_an_xls_that_opens_on_a_chart_is_refused_as_an_xlsx_one_is(cli, clean, t
     assert refused(cli, path, "--year", "2025") == (
         f"Error: {path}: the workbook opens on a chart (or another sheet that is not a table); its worksheets are 数据; "
         "give --sheet with a data sheet\n")
-    assert ranked(cli, path, "--year", "2025", "--sheet", "数据") == (clean, "")
+    assert ranked(cli, path, "--year", "2025", "--sheet", "数据") == (clean, missing(path))
 
 
 def test_a_hidden_active_sheet_is_refused_listing_the_sheets(cli, tmp_path):
@@ -379,7 +391,7 @@ def test_data_on_another_sheet_is_named_with_the_sheets(cli, clean, tmp_path):
                                   "expected one headed 乡镇（街道） / 单位 / 单位名称 / 考核单位 / 乡镇名称 …; the "
                                   "workbook's sheets are 填报说明 (active), 数据; give --sheet\n")
     output, said = ranked(cli, path, "--sheet", "数据", "--year", "2025")
-    assert (output, said) == (clean, "")
+    assert (output, said) == (clean, missing(path))
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
@@ -388,7 +400,7 @@ def test_an_empty_active_sheet_names_the_sheets_not_an_empty_file(cli, clean, tm
     path = write(tmp_path / f"data{suffix}", Book([Sheet("Sheet1", []), Sheet("数据", [HEADER, *UNITS])]))
     assert refused(cli, path) == (f"Error: {path}, sheet 'Sheet1': the sheet is empty; the workbook's sheets are "
                                   "Sheet1 (active), 数据; give --sheet with the sheet to read\n")
-    assert ranked(cli, path, "--sheet", "数据", "--year", "2025") == (clean, "")
+    assert ranked(cli, path, "--sheet", "数据", "--year", "2025") == (clean, missing(path))
     path = write(tmp_path / f"one{suffix}", Book([Sheet("Sheet1", [])]))
     assert refused(cli, path) == (f"Error: {path}, sheet 'Sheet1': the sheet is empty; expected a header row and one "
                                   "row per unit\n")
@@ -402,7 +414,7 @@ def test_a_hidden_row_is_refused_read_or_skipped_as_asked(cli, clean, tmp_path, 
         "give --hidden read to use it or --hidden skip to leave it out\n")
     assert ranked(cli, path, "--year", "2025", "--hidden", "read") == (
         clean, f"notice: {path}, sheet '数据', cells A4:F4: row 4 ('黄水镇') is hidden in Excel; read as --hidden read "
-               "says\n")
+               "says\n" + missing(path))
     output, said = ranked(cli, path, "--year", "2025", "--hidden", "skip")
     assert [line.split(",")[1] for line in output.decode("utf-8-sig").splitlines()[1:]] == ["南宾街道", "悦崃镇", "西沱镇"]
     assert said == (f"notice: {path}, sheet '数据', cells A4:F4: row 4 ('黄水镇') is hidden in Excel; skipped as "
@@ -421,7 +433,7 @@ def test_a_hidden_column_is_refused_or_skipped_as_asked(cli, clean, tmp_path, su
         "--ignore-unknown to skip such columns)\n")
     assert ranked(cli, path, "--year", "2025", "--hidden", "skip") == (
         clean, f"notice: {path}, sheet '数据', cells G1:G5, column '辅助列': column G ('辅助列') is hidden in Excel; "
-               "skipped as --hidden skip says\n")
+               "skipped as --hidden skip says\n" + missing(path))
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
@@ -453,7 +465,7 @@ def test_a_merged_value_shared_by_two_units_is_refused_or_filled_as_asked(cli, t
         "--fill-merged\n")
     assert ranked(cli, path, "--year", "2025", "--fill-merged") == (
         expected, f"notice: {path}, sheet '数据', cells C3:C4, column '流通领域药品抽检合格率': cells C3:C4 are merged: "
-                  "the value '98.5' was used for each of them, as --fill-merged says\n")
+                  "the value '98.5' was used for each of them, as --fill-merged says\n" + missing(path))
 
 
 def test_a_merged_title_and_a_merged_note_are_fine(cli, clean, tmp_path):
@@ -462,7 +474,7 @@ def test_a_merged_title_and_a_merged_note_are_fine(cli, clean, tmp_path):
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
     assert said == (f"notice: {path}, sheet '数据', row 1: skipped a title row above the header: '{TITLE}'\n"
-                    f"notice: {path}, sheet '数据', row 7: skipped a note row: '注：“-”表示无数据。'\n")
+                    f"notice: {path}, sheet '数据', row 7: skipped a note row: '注：“-”表示无数据。'\n" + missing(path))
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
@@ -475,7 +487,7 @@ def test_fractions_without_a_percent_format_are_refused_or_multiplied_as_asked(c
         "as %), or give --percent-fractions to multiply them by 100\n")
     assert ranked(cli, path, "--year", "2025", "--percent-fractions") == (
         clean, f"notice: {path}, sheet '数据', cell B1, column '食品抽检合格率（%）': every figure lay between 0 and 1.5 "
-               "while the target is 98%: multiplied by 100 as --percent-fractions says (0.98 → 98)\n")
+               "while the target is 98%: multiplied by 100 as --percent-fractions says (0.98 → 98)\n" + missing(path))
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
@@ -484,7 +496,7 @@ def test_percent_formats_scale_and_literal_percent_signs_read_as_shown(cli, clea
             [UNITS[1][0], Formatted(0.968, "0.0%;[Red]-0.0%"), Formatted(98.5, "0.0\\%"), *UNITS[1][3:]],
             UNITS[2], UNITS[3]]
     path = write(tmp_path / f"data{suffix}", book(rows))
-    assert ranked(cli, path, "--year", "2025") == (clean, "")
+    assert ranked(cli, path, "--year", "2025") == (clean, missing(path))
 
 
 def test_duplicate_and_out_of_order_row_records_are_refused(cli, tmp_path):
@@ -503,7 +515,7 @@ def test_duplicate_and_out_of_order_row_records_are_refused(cli, tmp_path):
 
 def test_an_xls_workbook_scores_like_the_csv(cli, clean, tmp_path):
     path = write(tmp_path / "data.xls", book([HEADER, *UNITS]))
-    assert ranked(cli, path, "--year", "2025") == (clean, "")
+    assert ranked(cli, path, "--year", "2025") == (clean, missing(path))
 
 
 def test_an_encrypted_workbook_is_named_as_such(cli, tmp_path):
@@ -630,7 +642,7 @@ def test_invisible_characters_in_unit_names_are_removed_and_said(cli, clean, tmp
     path = write_csv(tmp_path / "data.csv", rows)
     assert ranked(cli, path, "--year", "2025") == (
         clean, f"notice: {path}, row 2, column '单位': the unit name '南宾街道' held invisible characters (U+FEFF, "
-               "U+200B); they were removed\n")
+               "U+200B); they were removed\n" + missing(path))
     rows = [HEADER, *UNITS, ["南宾街道\u200b", *UNITS[0][1:]]]
     path = write_csv(tmp_path / "twice.csv", rows)
     assert refused(cli, path, "--year", "2025") == (
@@ -670,7 +682,7 @@ def test_a_roster_unit_missing_from_the_data_is_an_error_unless_partial(cli, cle
     result = cli("rank", rostered, str(data), "--year", "2025", "--format", "csv", "--partial")
     assert (result.exit_code, result.stdout_bytes) == (0, clean)
     assert result.stderr == (f"notice: {data}: a partial batch: 1 of the 5 units on the roster are not in the data "
-                             "(中益乡)\n")
+                             "(中益乡)\n" + missing(data))
 
 
 def test_a_unit_off_the_roster_is_an_error_with_did_you_mean(cli, rostered, tmp_path):
@@ -691,7 +703,7 @@ def test_a_roster_file_stands_in_for_the_ruleset_s(cli, clean, rostered, tmp_pat
     data = DATA / "townships.csv"
     for ruleset in (RULESET, rostered):
         result = cli("rank", ruleset, str(data), "--year", "2025", "--format", "csv", "--units", str(roster))
-        assert (result.exit_code, result.stdout_bytes, result.stderr) == (0, clean, "")
+        assert (result.exit_code, result.stdout_bytes, result.stderr) == (0, clean, missing(data))
     roster.write_text("南宾街道\n西沱镇\n悦崃镇\n", encoding="utf-8")
     result = cli("rank", RULESET, str(data), "--year", "2025", "--units", str(roster))
     assert result.exit_code == 1
@@ -718,7 +730,11 @@ def test_the_python_api_takes_the_same_options(tmp_path):
     assert refusal.value.problems[0].cell == "A4:F4"
     batch = qscore.score(RULESET, path, year=2025, hidden="read", partial=True, units=["南宾街道", "西沱镇"])
     assert [u.unit for u in batch.units] == ["南宾街道", "悦崃镇", "西沱镇", "黄水镇"]
-    assert [n.kind for n in batch.notices] == ["hidden", "roster", "roster"]
+    assert [n.kind for n in batch.notices] == ["hidden", "roster", "roster", "missing"]
+    notice = batch.notices[-1]  # 黄水镇, read from its hidden row, has no 食品 figure
+    assert (notice.file, notice.sheet, notice.column, notice.message) == (
+        str(path), "数据", "食品抽检合格率（%）",
+        "1 unit(s) have no value for 食品抽检合格率 (黄水镇): scored 0 under the missing-value policy 'zero'")
     with pytest.raises(qscore.UsageError):
         qscore.score(RULESET, path, year=2031)
 
@@ -760,7 +776,10 @@ def test_json_and_xlsx_outputs_record_the_year_and_every_notice(cli, tmp_path):
          "row": 7, "column": None, "cell": None},
         {"kind": "year", "message": f"assessment year 2025, as the title in row 1 ('{TITLE}') says (give --year to "
                                     "score for another)", "file": str(path), "sheet": None, "row": None,
-         "column": None, "cell": None}]
+         "column": None, "cell": None},
+        {"kind": "missing", "message": "1 unit(s) have no value for 食品抽检合格率 (黄水镇): scored 0 under the "
+                                       "missing-value policy 'zero'", "file": str(path), "sheet": None, "row": None,
+         "column": "食品抽检合格率（%）", "cell": None}]
     output = tmp_path / "ranked.xlsx"
     assert cli("rank", RULESET, str(path), "-o", str(output)).exit_code == 0
     book = openpyxl.load_workbook(output)
@@ -771,7 +790,9 @@ def test_json_and_xlsx_outputs_record_the_year_and_every_notice(cli, tmp_path):
                      ["标题行", str(path), "第1行", f"skipped a title row above the header: '{TITLE}'"],
                      ["行", str(path), "第7行", "skipped a summary row, not a unit: '合计'"],
                      ["考核年度", str(path), f"assessment year 2025, as the title in row 1 ('{TITLE}') says (give "
-                                             "--year to score for another)"]]
+                                             "--year to score for another)"],
+                     ["缺失数值", str(path), "食品抽检合格率（%）", "1 unit(s) have no value for 食品抽检合格率 (黄水镇): "
+                                                           "scored 0 under the missing-value policy 'zero'"]]
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".csv"])
@@ -786,13 +807,15 @@ def test_one_fraction_among_percentages_is_refused_or_multiplied_as_asked(cli, c
         "by 100\n")
     assert ranked(cli, path, "--year", "2025", "--percent-fractions") == (
         clean, f"notice: {where(path, 1, '食品抽检合格率（%）', 'B1')}: 1 figure(s) without a % sign lay between 0 and "
-               "1.5 while the target is 98%: multiplied by 100 as --percent-fractions says (0.968 → 96.8)\n")
+               "1.5 while the target is 98%: multiplied by 100 as --percent-fractions says (0.968 → 96.8)\n"
+               + missing(path))
 
 
 def test_a_small_percentage_written_with_its_sign_is_taken_as_written(cli, tmp_path):
     # 1.2% is a poor figure, not a fraction: written with its % sign, it is read as 1.2.
     rows = [HEADER, *UNITS[:1], ["西沱镇", "1.2%", *UNITS[1][2:]], *UNITS[2:]]
-    output, said = ranked(cli, write_csv(tmp_path / "data.csv", rows), "--year", "2025")
-    assert said == ""
+    path = write_csv(tmp_path / "data.csv", rows)
+    output, said = ranked(cli, path, "--year", "2025")
+    assert said == missing(path)
     # 西沱镇: (1.2 − 95) ÷ (96.5 − 95) < 0 → 0; 20 + 18 = 38
     assert [line.split(",")[:3] for line in output.decode("utf-8-sig").splitlines()[1:]][2] == ["3", "西沱镇", "38.00"]

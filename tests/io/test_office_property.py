@@ -6,6 +6,7 @@ rows, a remarks column, the units in another order, hidden title rows) and what 
 be read unseen (a hidden column or unit row, a value merged across two units).  Written
 as CSV, XLSX or XLS, the file either ranks to exactly the clean table's CSV bytes, with a
 notice for each decoration, or, when it holds something unsafe, is refused naming it.
+Ranked, it also says (as the clean table does) that 黄水镇 has no 食品抽检合格率.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA
+from conftest import DATA, townships_missing
 from office import Sheet, Book, write
 from test_office_layouts import HEADER, RULESET, TITLE, UNITS
 
@@ -38,6 +39,7 @@ class Decorated:
 @st.composite
 def decorated(draw: st.DrawFn, workbook: bool) -> Decorated:
     sheet = Decorated()
+    sheet.notices["missing"] += 1  # 黄水镇's "-" under 食品抽检合格率（%）, whatever is around it
     serial = draw(st.booleans())
     remarks = draw(st.booleans())
     helper = workbook and draw(st.booleans())  # a hidden helper column with figures
@@ -124,6 +126,9 @@ def test_decorations_never_change_a_total_silently(cli, tmp_path_factory, data, 
     assert result.stdout_bytes == clean_csv()
     said = Counter(line.split(": ", 1)[0] and kind_of(line) for line in result.stderr.splitlines())
     assert said == +sheet.notices, result.stderr
+    # The two-row header's lower row names the column, as the one-row header does.
+    assert townships_missing(path, HEADER[1], None if suffix == ".csv" else "数据") in result.stderr.splitlines(
+        keepends=True), result.stderr
 
 
 def kind_of(line: str) -> str:
@@ -136,6 +141,8 @@ def kind_of(line: str) -> str:
         return "column"
     if "skipped a" in line:
         return "row"
+    if "have no value for" in line:
+        return "missing"
     raise AssertionError(f"an unexpected notice: {line}")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, townships_missing
 from office import book, rewrite_sheet_xml, row_xml, write, write_csv
 
 RULESET = str(DATA / "township.toml")
@@ -189,7 +189,7 @@ def test_a_remarks_column_merged_down_the_table_is_skipped_as_remarks(cli, clean
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == clean
     assert result.stderr == (f"notice: {path}, sheet '数据', cell G1, column '备注': skipped: remarks (1 filled), "
-                             "not scored\n")
+                             "not scored\n" + townships_missing(path, "食品抽检合格率（%）", "数据"))
 
 
 def test_a_range_merged_across_remarks_and_a_scored_column_is_still_refused(cli, tmp_path):

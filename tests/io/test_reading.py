@@ -8,6 +8,8 @@ count at 2 per item capped at 10):
 - 丁区: 99% ≥ 98.2% → 10; deaths "-" missing → 0; "２" firms × 2 = 4; 14
 - 乙区: "９８．０" < " 98.2 " → 0; " 4 " is not below 4 → 0; 3 firms × 2 = 6; 6
 - 丙区: "—", "／" and empty are all missing → 0
+
+Each indicator with units missing a value gives a notice naming them (:func:`missing`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,17 @@ from qscore.reading.xlsx import read_xlsx
 IO = DATA / "io"
 RULESET = str(IO / "county.toml")
 EXPECTED = [["1", "甲区", "30.00"], ["2", "丁区", "14.00"], ["3", "乙区", "6.00"], ["4", "丙区", "0.00"]]
+
+
+def missing(path: Path) -> str:
+    """The notices ``rank`` gives for awkward.csv's missing values: 丙区's "—" (食品), its "／"
+    and 丁区's "-" (死亡人数), and 丙区's empty 质量标杆企业, under the columns as awkward.csv
+    heads them."""
+    policy = "scored 0 under the missing-value policy 'zero'"
+    return (f"notice: {path}, column '食品抽检合格率（%）': 1 unit(s) have no value for 食品抽检合格率 (丙区): {policy}\n"
+            f"notice: {path}, column '安全事故死亡人数（人）': 2 unit(s) have no value for 安全事故死亡人数 (丙区、丁区): "
+            f"{policy}\n"
+            f"notice: {path}, column '质量标杆企业（家）': 1 unit(s) have no value for 质量标杆企业 (丙区): {policy}\n")
 
 
 def ranking(cli, data: Path, *options: str) -> list[list[str]]:
@@ -198,7 +211,7 @@ def test_ignore_unknown_skips_only_unknown_columns_and_says_so(cli, tmp_path):
     assert ranking(cli, path, "--ignore-unknown") == EXPECTED
     result = cli("rank", RULESET, str(path), "--ignore-unknown", "--year", "2027")
     assert result.stderr == (f"notice: {path}, row 1, column '联系人': ignored: the column names no indicator or item "
-                             "of the ruleset (--ignore-unknown)\n")
+                             "of the ruleset (--ignore-unknown)\n" + missing(path))
 
 
 def test_a_remarks_column_is_skipped_with_a_notice(cli, tmp_path):
@@ -209,7 +222,8 @@ def test_a_remarks_column_is_skipped_with_a_notice(cli, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert ranking(cli, path) == EXPECTED
     result = cli("rank", RULESET, str(path), "--year", "2027")
-    assert result.stderr == (f"notice: {path}, row 1, column '备注': skipped: remarks (1 filled), not scored\n")
+    assert result.stderr == (f"notice: {path}, row 1, column '备注': skipped: remarks (1 filled), not scored\n"
+                             + missing(path))
 
 
 def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(cli, tmp_path):
