@@ -467,7 +467,8 @@ class Archive:
         return StoredUnits(ruleset, functools.partial(self._fields, round.id))
 
     def batch(self, round: Round, ruleset: Ruleset) -> BatchResult:
-        """``round`` as the batch it was recorded from (without explanations)."""
+        """``round`` as the batch it was recorded from (without explanations, and without
+        notices: the archive keeps the results, not what was said when they were scored)."""
         from qscore.model import BatchResult
 
         return BatchResult(ruleset=ruleset, year=round.year, units=self.units(round, ruleset),

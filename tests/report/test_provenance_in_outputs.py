@@ -19,6 +19,7 @@ import qscore
 from qscore.model import Provenance, ScoringOptions, SourceFile
 from qscore.provenance import provenance_document, provenance_from_document
 from qscore.writing import reread
+from conftest import townships_missing
 from report_kit import TOWNSHIP, TOWNSHIPS
 
 RANK_USAGE = "Usage: qscore rank [OPTIONS] RULESET DATA...\nTry 'qscore rank --help' for help.\n\n"
@@ -83,7 +84,7 @@ def test_the_document_reads_back_equal_and_a_broken_one_is_named():
 def test_json_xlsx_and_html_carry_it_inside(cli, tmp_path, fmt):
     output = tmp_path / f"r.{fmt}"
     result = cli("rank", str(TOWNSHIP), str(TOWNSHIPS), "--year", "2025", "-o", str(output))
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.output) == (0, townships_missing(TOWNSHIPS))  # 黄水镇 scored 0
     read = {"json": reread.provenance_of_json, "xlsx": reread.provenance_of_xlsx,
             "html": reread.provenance_of_html}[fmt]
     assert read(output.read_bytes(), str(output)) == expected()
@@ -106,7 +107,7 @@ def test_the_json_provenance_object(cli):
 def test_a_csv_or_table_file_gets_a_sidecar_and_stdout_nothing_more(cli, tmp_path, fmt, suffix):
     output = tmp_path / f"r.{suffix}"
     result = cli("rank", str(TOWNSHIP), str(TOWNSHIPS), "--year", "2025", "-o", str(output))
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.output) == (0, townships_missing(TOWNSHIPS))  # 黄水镇 scored 0
     beside = tmp_path / f"r.{suffix}.provenance.json"
     assert sorted(path.name for path in tmp_path.iterdir()) == [output.name, beside.name]
     document = json.loads(beside.read_text(encoding="utf-8"))

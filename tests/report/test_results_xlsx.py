@@ -17,6 +17,7 @@ import qscore
 from qscore.model import UnitTuple
 from qscore.writing import xlsx
 from qscore.writing.xlsx import write_xlsx
+from conftest import townships_missing
 from report_kit import EXAMPLES, TOWNSHIP, TOWNSHIPS
 
 TOWNSHIPS_2025 = EXAMPLES / "shizhu" / "townships-2025.csv"
@@ -26,7 +27,7 @@ TOWNSHIPS_2025 = EXAMPLES / "shizhu" / "townships-2025.csv"
 def workbook(cli, tmp_path):
     output = tmp_path / "r.xlsx"
     result = cli("rank", str(TOWNSHIP), str(TOWNSHIPS), "--year", "2025", "-o", str(output))
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.output) == (0, townships_missing(TOWNSHIPS))  # 黄水镇 scored 0
     return output
 
 
@@ -156,9 +157,13 @@ def test_the_notices_sheet_says_what_was_done_with_the_data(cli, tmp_path):
     result = cli("rank", str(TOWNSHIP), str(data), "-o", str(output))
     assert result.exit_code == 0, result.output
     rows = list(openpyxl.load_workbook(output)["数据提示"].iter_rows(min_row=2, values_only=True))
-    # The title row above the header is skipped, and it names the year: as rank says on stderr.
+    # The title row above the header is skipped, and it names the year; 黄水镇 has no
+    # 食品抽检合格率 and is scored 0: as rank says on stderr.
     assert rows[0] == ("提示", "文件", "工作表", "位置", "内容")
-    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [("标题行", str(data), "第1行"), ("考核年度", str(data), None)]
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [("标题行", str(data), "第1行"), ("考核年度", str(data), None),
+                                                              ("缺失数值", str(data), "食品抽检合格率（%）")]
+    assert rows[3][4] == ("1 unit(s) have no value for 食品抽检合格率 (黄水镇): scored 0 under the missing-value "
+                          "policy 'zero'")
     said = [line.split(": ", 1)[1] for line in result.stderr.splitlines()]
     assert [row[4] for row in rows[1:]] == [line.split(": ", 1)[1] if ": " in line else line for line in said]
 

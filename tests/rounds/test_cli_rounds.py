@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from wcwidth import wcswidth
 
-from conftest import DATA
+from conftest import DATA, townships_missing
 from qscore.provenance import file_sha256
 
 ROOT = Path(__file__).parent.parent.parent
@@ -45,12 +45,14 @@ def test_rank_records_the_round_and_says_so_on_stderr(cli, tmp_path):
     archive = tmp_path / "rounds.db"
     result = cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "csv", "--record", str(archive))
     assert result.exit_code == 0
-    assert result.stderr == f"已记录：test-township 2025年度（第1轮，4个单位） → {archive}\n"
+    # After the notice of 黄水镇, scored 0 for its missing 食品抽检合格率.
+    assert result.stderr == townships_missing(TOWNSHIPS) + f"已记录：test-township 2025年度（第1轮，4个单位） → {archive}\n"
     assert result.stdout == cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "csv").stdout
     # The same round, whatever the output format (JSON is scored with explanations).
     again = cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--format", "json", "--record", str(archive))
     assert again.exit_code == 0
-    assert again.stderr == f"未改动：{archive} 中已有相同的 test-township 2025年度（第1轮，4个单位）\n"
+    assert again.stderr == (townships_missing(TOWNSHIPS)
+                            + f"未改动：{archive} 中已有相同的 test-township 2025年度（第1轮，4个单位）\n")
 
 
 def test_other_results_are_refused_without_replace_and_no_output_is_written(cli, tmp_path, corrected):
@@ -59,7 +61,7 @@ def test_other_results_are_refused_without_replace_and_no_output_is_written(cli,
     output = tmp_path / "ranked.csv"
     result = cli("rank", TOWNSHIP, corrected, "--year", "2025", "--record", str(archive), "-o", str(output))
     assert result.exit_code == 1
-    assert result.stderr == (
+    assert result.stderr == townships_missing(corrected) + (
         f"Error: {archive}: round 2025 of ruleset 'test-township' is already recorded (round 1) with other results: "
         f"the data differs ({TOWNSHIPS} sha256 {file_sha256(TOWNSHIPS)[:12]} then, {corrected} sha256 "
         f"{file_sha256(corrected)[:12]} now); "
@@ -73,7 +75,8 @@ def test_replace_records_the_correction_and_history_shows_both(cli, tmp_path, co
     assert cli("rank", TOWNSHIP, TOWNSHIPS, "--year", "2025", "--record", str(archive)).exit_code == 0
     result = cli("rank", TOWNSHIP, corrected, "--year", "2025", "--record", str(archive), "--replace")
     assert result.exit_code == 0
-    assert result.stderr == f"已替换：test-township 2025年度（第2轮，4个单位） → {archive}；原第1轮保留为已取代\n"
+    assert result.stderr == (townships_missing(corrected)
+                             + f"已替换：test-township 2025年度（第2轮，4个单位） → {archive}；原第1轮保留为已取代\n")
     history = cli("history", str(archive), "西沱镇")
     assert history.exit_code == 0
     lines = history.stdout.splitlines()
