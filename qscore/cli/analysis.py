@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qscore.cli.app import (_check_year, catalog, check_format_suffix, check_output, data_inputs, data_options,
-                            data_paths, echo, emit, main, scoring_ruleset)
+                            data_paths, echo, echo_notices, emit, main, scoring_ruleset)
 from qscore.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ def whatif(ctx: click.Context, unit: str, goal: str | None, fix: tuple[str, ...]
 
     case = _case(ctx, **options)
     name = unit_named(case, unit, options["data"])
-    result = ask(case, name, to=_goal(goal), fix=fix, limit=proposals)
+    batch = case.score()
+    echo_notices(batch)  # units scored 0 for a missing value …
+    result = ask(case, name, to=_goal(goal), fix=fix, limit=proposals, batch=batch)
     if fmt == "json":
         emit(whatif_json(result), None, inputs={})
         return
@@ -161,6 +163,8 @@ def robustness(ctx: click.Context, samples: int, seed: int, points_range: str | 
     if output not in (None, "-"):
         check_output(output, inputs)  # before the work, not after
     case = _case(ctx, **options)
+    if missing is None:  # the ruleset's policy: units scored 0 for a missing value are named
+        echo_notices(case.score())
     result = study(case, samples=samples, seed=seed, points=points, cutoffs=cutoffs,
                    missing=missing, workers=workers)  # type: ignore[arg-type]
     if fmt == "json":

@@ -224,7 +224,8 @@ class Comparison:
     :param old_source: where last year's results come from (a file, ``rounds.db:2024``).
     :param new_source: where this year's come from.
     :param notes: what the reader must know (rounds scored with another ruleset file).
-    :param notices: what was done reading the data files (rows skipped, the year taken …).
+    :param notices: what was done reading and scoring the data files (rows skipped, the
+        year taken, units scored 0 for a missing value …).
     """
 
     def __init__(self, ruleset: Ruleset, old: BatchResult, new: BatchResult, at_old_targets: BatchResult, *,
@@ -478,6 +479,7 @@ def compare(ruleset: Ruleset, old: Source, new: Source, *, catalog: Catalog) -> 
     else:
         old_data, old_year = _bound(ruleset, old, catalog, notices)
         old_batch = score_batch(ruleset, old_data, year=old_year, adjusters=adjusters)
+        notices += old_batch.notices  # units scored 0 for a missing value …
     if isinstance(new, RoundSource):
         units = new.archive.units(new.round, ruleset)
         new_batch = BatchResult(ruleset=ruleset, year=new.year, units=units)
@@ -485,6 +487,7 @@ def compare(ruleset: Ruleset, old: Source, new: Source, *, catalog: Catalog) -> 
     else:
         dataset, new_year = _bound(ruleset, new, catalog, notices)
         new_batch = score_batch(ruleset, dataset, year=new_year, adjusters=adjusters)
+        notices += new_batch.notices
     at_old_targets = score_batch(ruleset, dataset, year=old_year, adjusters=adjusters)
     return Comparison(ruleset, old_batch, new_batch, at_old_targets, old_source=old.label, new_source=new.label,
                       notes=notes, notices=notices)

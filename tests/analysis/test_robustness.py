@@ -200,13 +200,16 @@ def test_the_cli_table_json_and_html(cli, allow_plugins, tmp_path):
     args = ("robustness", "chongqing-districts", CHONGQING, "--year", "2025", "--samples", "100", "--seed", "3")
     text = cli(*args)
     assert text.exit_code == 0, text.output
-    lines = text.output.splitlines()
+    # Under the ruleset's policy 城口县's empty 装配式建筑占比 scores 0, as rank says.
+    assert text.stderr == (f"notice: {CHONGQING}, column '装配式建筑占比（%）': 1 unit(s) have no value for "
+                           "装配式建筑面积占新建建筑面积的比例 (城口县): scored 0 under the missing-value policy 'zero'\n")
+    lines = text.stdout.splitlines()
     assert lines[0] == "重庆市区县质量强区（县）建设比拼 · 2025年度 · 排名与等次的稳健性"
     assert lines[1] == ("100 次抽样（种子 3）；指标分值 ±20.0%（合计不变），等次线 ±2 名，加减分项分值 ±20.0%；"
                         "缺失值按规则集")
     assert lines[3].split() == ["排名", "单位", "等次", "中位排名", "5%–95%排名", "第一方阵", "第二方阵", "第三方阵",
                                 "保持等次", "翻转所需权重变动"]
-    document = json.loads(cli(*args, "--format", "json").output)
+    document = json.loads(cli(*args, "--format", "json").stdout)
     assert document["samples"] == 100 and len(document["units"]) == 38
     shizhu = next(u for u in document["units"] if u["unit"] == "石柱土家族自治县")
     assert (shizhu["rank"], shizhu["tier"]) == (19, "第二方阵")
