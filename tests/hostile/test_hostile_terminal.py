@@ -15,9 +15,9 @@ from qscore.controls import escape_controls
 CLEAR = "\x1b[2J"            # clear the screen
 TITLE = "\x1b]0;pwned\x07"   # set the window title
 CSI = "\x9b2J"               # the C1 form of ESC [
-NAMES = {"南宾街道": f"南宾{CLEAR}街道", "西沱镇": f"西沱{TITLE}镇", "黄水镇": f"黄水{CSI}镇", "悦崃镇": "悦崃\r\x7f镇"}
+NAMES = {"南宾街道": f"南宾{CLEAR}街道", "西沱镇": f"西沱{TITLE}镇", "黄水镇": f"黄水{CSI}镇", "悦崃镇": "悦崃\b\x7f镇"}
 SHOWN = {"南宾街道": "南宾\\x1b[2J街道", "西沱镇": "西沱\\x1b]0;pwned\\x07镇", "黄水镇": "黄水\\x9b2J镇",
-         "悦崃镇": "悦崃\\x0d\\x7f镇"}
+         "悦崃镇": "悦崃\\x08\\x7f镇"}
 
 
 @pytest.fixture
