@@ -315,7 +315,7 @@ class _Recogniser:
                 lead = next((c.strip() for c in cells if c.strip()), "")
             if lead == label:
                 lead = label
-            if (label and (maybe(label) or label[-1] in ":：")) or (lead is not label and lead and maybe(lead)):
+            if (label and (maybe(label) or ":" in label or "：" in label)) or (lead is not label and lead and maybe(lead)):
                 kind = self.classify(label, lead, cells, labels)
                 if kind is not None:
                     self.notice("row", _("skipped {kind}: {value}").format(
@@ -336,8 +336,12 @@ class _Recogniser:
         if NOTE.match(header_key(lead)):
             return N_("a note row")
         label_columns = {self.key, *labels}
-        if SECTION.search(folded) and not any(cell.strip() for n, cell in enumerate(cells) if n not in label_columns):
+        alone = not any(cell.strip() for n, cell in enumerate(cells) if n not in label_columns)
+        if SECTION.search(folded) and alone:
             return N_("a section heading, not a unit")
+        if ":" in folded and alone:
+            # 附表：2024年数据, 以上数据截至：12月31日: no unit's name holds a colon.
+            return N_("a note row")
         return None
 
     # -- the columns -------------------------------------------------------------------

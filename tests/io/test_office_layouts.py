@@ -152,6 +152,16 @@ def test_every_kind_of_note_is_skipped(cli, clean, tmp_path, label):
     assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
 
 
+@pytest.mark.parametrize("label", ["附表：2024年各乡镇数据", "附表2:上年数据", "以上数据截至：2025年12月31日"])
+def test_a_label_alone_in_its_row_holding_a_colon_is_a_note(cli, clean, tmp_path, label):
+    # test-township has no roster: read as a unit, 附表：… would be ranked with 0 points
+    # among the four townships.  No unit's name holds a colon.
+    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
+
+
 def test_section_headings_and_subtotals_between_groups_are_skipped(cli, clean, tmp_path):
     rows = [HEADER, ["一、街道"], UNITS[0], ["小计", 97.5, 99.2, None, 2, None],
             ["二、乡镇"], *UNITS[1:], ["小计", 97.4, 98.0, None, None, 1]]
