@@ -306,9 +306,15 @@ class _Recogniser:
         rows, numbers = table.rows[first - 1:], table.row_numbers[first - 1:]
         skipped = set()
         key, maybe = self.key, _MAYBE.match
+        unit_header = header_key(header[key]) if key < len(header) else None
         for position, cells in enumerate(rows):
             lead = cells[0].strip() if cells else ""
             label = lead if key == 0 else cells[key].strip() if key < len(cells) else ""
+            if label and header_key(label) == unit_header and self.repeats(header, cells):
+                self.notice("row", _("skipped a repeat of the header; the rows under it are read as more units of the "
+                                     "same table"), numbers[position])
+                skipped.add(position)
+                continue
             if not label:
                 label = next((cells[n].strip() for n in labels if n < len(cells) and cells[n].strip()), "")
             if not lead:
@@ -326,6 +332,14 @@ class _Recogniser:
             return rows, numbers
         return ([cells for n, cells in enumerate(rows) if n not in skipped],
                 [number for n, number in enumerate(numbers) if n not in skipped])
+
+    @staticmethod
+    def repeats(header: Sequence[str], cells: Sequence[str]) -> bool:
+        """Whether a row says the header again (a long table printed with its header on
+        every page, or a second table of the same columns below): each of its cells the
+        header's, or empty."""
+        return all(not cell.strip() or (n < len(header) and header_key(cell) == header_key(header[n]))
+                   for n, cell in enumerate(cells))
 
     def classify(self, label: str, lead: str, cells: Sequence[str], labels: list[int]) -> str | None:
         folded = header_key(label)
