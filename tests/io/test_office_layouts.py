@@ -429,6 +429,15 @@ def test_data_on_another_sheet_is_named_with_the_sheets(cli, clean, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_sheet_picks_a_tab_named_with_a_space_after_its_name(cli, clean, tmp_path, suffix):
+    # The tab shows 数据; its name is '数据 '.  --sheet 数据 is the sheet the examiner sees.
+    path = write(tmp_path / f"data{suffix}", Book([Sheet("填报说明", [["请按下表填报"]]),
+                                                  Sheet("数据 ", [HEADER, *UNITS])]))
+    output, said = ranked(cli, path, "--sheet", "数据", "--year", "2025")
+    assert (output, said) == (clean, townships_missing(path, HEADER[1], "数据 "))
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_an_empty_active_sheet_names_the_sheets_not_an_empty_file(cli, clean, tmp_path, suffix):
     # A new workbook's blank Sheet1 left active, the data on another sheet.
     path = write(tmp_path / f"data{suffix}", Book([Sheet("Sheet1", []), Sheet("数据", [HEADER, *UNITS])]))
