@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from operator import itemgetter
@@ -504,7 +505,23 @@ class _Binder:
                          "cells after column {count2}").format(
                     count=len(cells), count2=len(header)), row, None)
             return False
+        if len(cells) > max(len(header), self.usual_width):
+            # Empty cells past the header are padding when every row has them; one row
+            # longer than the rest has a value split in two (1,449 typed without quotes
+            # in a CSV file), and its cells from there on have moved one column right.
+            self.problem(_("the row has {count} cells, the other rows have {count2}: a value in it may hold a comma "
+                           "that split it in two (1,449 typed without quotes), moving the cells after it one column "
+                           "right; write such a value in quotes (\"1,449\") or without the comma").format(
+                    count=len(cells), count2=max(len(header), self.usual_width)), row, None)
+            return False
         return True
+
+    @functools.cached_property
+    def usual_width(self) -> int:
+        """How many cells most data rows have (the fewest, if as many rows have more)."""
+        widths = Counter(map(len, self.table.rows))
+        most = max(widths.values(), default=0)
+        return min((width for width, count in widths.items() if count == most), default=0)
 
     def parse(self, thing: str, field: str, text: str) -> Cell:
         if thing in self.index.items:

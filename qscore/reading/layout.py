@@ -306,16 +306,22 @@ class _Recogniser:
         rows, numbers = table.rows[first - 1:], table.row_numbers[first - 1:]
         skipped = set()
         key, maybe = self.key, _MAYBE.match
+        unit_header = header_key(header[key]) if key < len(header) else None
         for position, cells in enumerate(rows):
             lead = cells[0].strip() if cells else ""
             label = lead if key == 0 else cells[key].strip() if key < len(cells) else ""
+            if label and header_key(label) == unit_header and self.repeats(header, cells):
+                self.notice("row", _("skipped a repeat of the header; the rows under it are read as more units of the "
+                                     "same table"), numbers[position])
+                skipped.add(position)
+                continue
             if not label:
                 label = next((cells[n].strip() for n in labels if n < len(cells) and cells[n].strip()), "")
             if not lead:
                 lead = next((c.strip() for c in cells if c.strip()), "")
             if lead == label:
                 lead = label
-            if (label and (maybe(label) or label[-1] in ":：")) or (lead is not label and lead and maybe(lead)):
+            if (label and (maybe(label) or ":" in label or "：" in label)) or (lead is not label and lead and maybe(lead)):
                 kind = self.classify(label, lead, cells, labels)
                 if kind is not None:
                     self.notice("row", _("skipped {kind}: {value}").format(
@@ -327,6 +333,14 @@ class _Recogniser:
         return ([cells for n, cells in enumerate(rows) if n not in skipped],
                 [number for n, number in enumerate(numbers) if n not in skipped])
 
+    @staticmethod
+    def repeats(header: Sequence[str], cells: Sequence[str]) -> bool:
+        """Whether a row says the header again (a long table printed with its header on
+        every page, or a second table of the same columns below): each of its cells the
+        header's, or empty."""
+        return all(not cell.strip() or (n < len(header) and header_key(cell) == header_key(header[n]))
+                   for n, cell in enumerate(cells))
+
     def classify(self, label: str, lead: str, cells: Sequence[str], labels: list[int]) -> str | None:
         folded = header_key(label)
         if SUMMARY.match(folded):
@@ -336,8 +350,12 @@ class _Recogniser:
         if NOTE.match(header_key(lead)):
             return N_("a note row")
         label_columns = {self.key, *labels}
-        if SECTION.search(folded) and not any(cell.strip() for n, cell in enumerate(cells) if n not in label_columns):
+        alone = not any(cell.strip() for n, cell in enumerate(cells) if n not in label_columns)
+        if SECTION.search(folded) and alone:
             return N_("a section heading, not a unit")
+        if ":" in folded and alone:
+            # 附表：2024年数据, 以上数据截至：12月31日: no unit's name holds a colon.
+            return N_("a note row")
         return None
 
     # -- the columns -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import attrs
 
+from qscore.cells import normalise
 from qscore.errors import DataError, UsageError
 from qscore.i18n import N_, _, os_reason
 from qscore.limits import exceeded
@@ -76,6 +77,11 @@ def choose_sheet(path: Path, sheets: Sequence[SheetInfo], wanted: str | None) ->
         raise DataError(_("the workbook has no sheets"), file=str(path))
     if wanted is not None:
         chosen = next((sheet for sheet in sheets if sheet.name == wanted), None)
+        if chosen is None:
+            # A tab named '数据 ' (a space typed after the name) shows as 数据: the name
+            # the examiner sees picks it, when no other sheet has it.
+            alike = [sheet for sheet in sheets if normalise(sheet.name) == normalise(wanted)]
+            chosen = alike[0] if len(alike) == 1 else None
         if chosen is None:
             raise UsageError(_("no sheet '{wanted}' in {path}; its sheets are {listing}").format(
                     wanted=wanted, path=path, listing=listing))

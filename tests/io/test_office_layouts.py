@@ -152,6 +152,40 @@ def test_every_kind_of_note_is_skipped(cli, clean, tmp_path, label):
     assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
 
 
+@pytest.mark.parametrize("label", ["附表：2024年各乡镇数据", "附表2:上年数据", "以上数据截至：2025年12月31日"])
+def test_a_label_alone_in_its_row_holding_a_colon_is_a_note(cli, clean, tmp_path, label):
+    # test-township has no roster: read as a unit, 附表：… would be ranked with 0 points
+    # among the four townships.  No unit's name holds a colon.
+    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_header_repeated_down_the_table_is_skipped(cli, clean, tmp_path, suffix):
+    # A table printed page by page, its header typed again at the top of each page.
+    rows = [HEADER, *UNITS[:2], HEADER, *UNITS[2:]]
+    path = write_csv(tmp_path / "data.csv", rows) if suffix == ".csv" else write(tmp_path / "data.xlsx", book(rows))
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    sheet = ", sheet '数据'" if suffix == ".xlsx" else ""
+    assert said == (f"notice: {path}{sheet}, row 4: skipped a repeat of the header; the rows under it are read as more "
+                    "units of the same table\n" + missing(path))
+
+
+def test_a_second_table_under_the_header_repeated_is_refused_by_its_units(cli, tmp_path):
+    # Last year's figures pasted below this year's, under the same header: the units are
+    # there twice, and each is named.
+    rows = [HEADER, *UNITS, [], ["附表：2024年数据"], HEADER, *UNITS[:2]]
+    path = write_csv(tmp_path / "data.csv", rows)
+    result = cli("rank", str(DATA / "township.toml"), str(path), "--year", "2025")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}: 2 problems:\n"
+           f"  row 9, column '单位': unit '{UNITS[0][0]}' appears twice (first at row 2)\n"
+           f"  row 10, column '单位': unit '{UNITS[1][0]}' appears twice (first at row 3)\n")
+
+
 def test_section_headings_and_subtotals_between_groups_are_skipped(cli, clean, tmp_path):
     rows = [HEADER, ["一、街道"], UNITS[0], ["小计", 97.5, 99.2, None, 2, None],
             ["二、乡镇"], *UNITS[1:], ["小计", 97.4, 98.0, None, None, 1]]
@@ -392,6 +426,15 @@ def test_data_on_another_sheet_is_named_with_the_sheets(cli, clean, tmp_path):
                                   "workbook's sheets are 填报说明 (active), 数据; give --sheet\n")
     output, said = ranked(cli, path, "--sheet", "数据", "--year", "2025")
     assert (output, said) == (clean, missing(path))
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_sheet_picks_a_tab_named_with_a_space_after_its_name(cli, clean, tmp_path, suffix):
+    # The tab shows 数据; its name is '数据 '.  --sheet 数据 is the sheet the examiner sees.
+    path = write(tmp_path / f"data{suffix}", Book([Sheet("填报说明", [["请按下表填报"]]),
+                                                  Sheet("数据 ", [HEADER, *UNITS])]))
+    output, said = ranked(cli, path, "--sheet", "数据", "--year", "2025")
+    assert (output, said) == (clean, townships_missing(path, HEADER[1], "数据 "))
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])

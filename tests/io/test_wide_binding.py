@@ -57,6 +57,29 @@ def test_a_short_row_s_own_cells_are_not_read(cli, write) -> None:
                              "expected a cell for this column (empty if there is no data)\n")
 
 
+def test_a_row_one_cell_longer_than_the_others_is_refused_though_its_extra_cell_is_empty(cli, write) -> None:
+    # 乙镇's 流通领域药品抽检合格率 typed 98,5 without quotes (a decimal comma): the row splits
+    # into 98 | 5 and every cell after moves right, 5 under 获市长质量管理奖 and the
+    # empty veto cell past the header.  Read, 乙镇 would have 98 and 5 bonuses.
+    header = "单位,重点任务完成情况,食品抽检合格率（%）,流通领域药品抽检合格率,获市长质量管理奖,发生重大质量安全事故\n"
+    path, result = rank(cli, write, "甲镇,完成,97,99,,\n"
+                                    "乙镇,完成,97,98,5,,\n"
+                                    "丙镇,完成,96,99,1,\n", header=header)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {path}, row 3: the row has 7 cells, the other rows have 6: a value in it may hold a comma that "
+           "split it in two (1,449 typed without quotes), moving the cells after it one column right; write such a "
+           "value in quotes (\"1,449\") or without the comma\n")
+
+
+def test_empty_cells_past_the_header_on_every_row_are_padding(cli, write) -> None:
+    # A program that ends each data row with a comma: every row has the empty cell.
+    path, result = rank(cli, write, "甲镇,97,99,完成,,,\n乙镇,96,99,完成,1,,\n")
+    assert result.exit_code == 0, result.output
+    # 甲镇: 40 × (97 − 95)/(98 − 95) + 30 + 30; 乙镇: 40 × 1/3 + 30 + 30 + one bonus of 3.
+    ranking = [line.split()[:3] for line in result.output.splitlines() if line[:1].isdigit()]
+    assert ranking == [["1", "甲镇", "86.67"], ["2", "乙镇", "76.33"]]
+
+
 def test_a_repeated_unit_is_reported_with_a_later_bad_cell(cli, write) -> None:
     path, result = rank(cli, write, "甲镇,97,99,完成,,\n"
                                     "甲镇,97,99,完成,,\n"
