@@ -201,7 +201,7 @@ ERRORS = [
      "(黄水镇): scored 0 under the missing-value policy 'zero'\n"
      "Error: Could not write file '/dev/full': no space left on the disk\n",
      f"提示：文件 {DATA / 'townships.csv'}，列「食品抽检合格率（%）」：1 个单位没有「食品抽检合格率」的数值（黄水镇）："
-     "按缺失值规则 'zero' 记 0 分\n"
+     "按缺失值规则记 0 分\n"
      "错误：无法写入文件「/dev/full」：磁盘空间已满\n"),
     # SQLite's reason, in qscore's language
     (("history", "quotes.toml"), 1,
