@@ -109,18 +109,18 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=_delimiter(text))
     header: list[str] | None = None
     rows, numbers = [], []
-    header_row = start = 1
+    header_row = 1
+    # Rows are numbered as Excel shows the file: a cell holding a line break (a quoted
+    # "南宾\n街道") keeps its row one row, though it spans two lines of text.
     try:
-        for cells in reader:
+        for number, cells in enumerate(reader, 1):
             if not (cells and cells[0].strip()) and not "".join(cells).strip():  # a blank row
-                start = reader.line_num + 1
                 continue
             if header is None:
-                header, header_row = [cell.strip() for cell in cells], start
+                header, header_row = [cell.strip() for cell in cells], number
             else:
                 rows.append(cells)
-                numbers.append(start)
-            start = reader.line_num + 1
+                numbers.append(number)
     except csv.Error as exc:
         raise DataError(_("malformed CSV: {exc}").format(exc=exc), file=str(path), row=reader.line_num) from None
     return RawTable(file=str(path), header=tuple(header or ()), rows=rows, row_numbers=numbers,

@@ -59,3 +59,17 @@ def test_a_name_on_two_lines_is_ranked_and_matched_as_one(cli, tmp_path, make):
     lines = result.stderr.splitlines()
     assert sum("read as '南宾街道'" in line for line in lines) == 1
     assert all(line.startswith("notice: ") for line in lines)
+
+
+def test_rows_after_a_cell_on_two_lines_are_numbered_as_excel_shows_them(cli, tmp_path):
+    # Excel opens the CSV with 南宾↵街道 in row 2 and 西沱镇 in row 3, though the text has
+    # 西沱镇 on its fourth line: the message points where the examiner looks.
+    rows = [HEADER, ROWS[0], ["西沱镇", "abc", "98.5", "基本完成", "", ""]]
+    data = tmp_path / "data.csv"
+    data.write_text("\n".join(",".join(f'"{cell}"' if "\n" in cell else cell for cell in row) for row in rows) + "\n",
+                    encoding="utf-8")
+    assert data.read_text(encoding="utf-8").splitlines()[3].startswith("西沱镇")
+    result = cli("rank", str(DATA / "township.toml"), str(data), "--year", "2025")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {data}, row 3, column '食品抽检合格率（%）': expected a number (such as 98.5, "
+                             "98% or 1,150), got 'abc'\n")
