@@ -139,11 +139,28 @@ def recognise(table: RawTable, key_names: Sequence[str], *, missing: str,
                   if any(known(cell) for m, cell in enumerate(top[n][1]) if m != column and cell.strip())),
                  candidates[0] if candidates else None)
     if found is None:
+        down = _indicators_down_a_column(grid, known)
+        if down:
+            missing = _("{problem}; the indicators run down a column ({names} …) and the units across: the table "
+                        "is laid out one column per unit; qscore reads one row per unit (in Excel, copy the table "
+                        "and paste it with Paste Special → Transpose)").format(problem=missing, names="、".join(down))
         if len(table.sheets) > 1:
             missing = _("{problem}; the workbook's sheets are {sheets}; give --sheet").format(
                 problem=missing, sheets=", ".join(table.sheets))
         raise DataError(missing, file=table.file, sheet=table.sheet, row=table.header_row)
     return _Recogniser(table, grid, found[0], found[1], known, options).layout()
+
+
+def _indicators_down_a_column(grid: _Grid, known: Callable[[str], bool]) -> list[str]:
+    """The first names of indicators in a column that holds at least two of them (a table
+    turned on its side), else nothing."""
+    columns: dict[int, list[str]] = {}
+    for _number, cells in grid:
+        for n, cell in enumerate(cells):
+            if cell.strip() and known(cell):
+                columns.setdefault(n, []).append(cell.strip())
+    names = max(columns.values(), key=len, default=[])
+    return names[:2] if len(names) >= 2 else []
 
 
 class _Grid:
