@@ -33,6 +33,10 @@ from qscore.reading.table import RawTable
 HEADER_SEARCH = 10
 #: Columns that number the rows; never scored.
 SERIAL_HEADERS = ("序号", "编号", "序", "行次", "no", "no.")
+#: The lower cells of a two-row header that name a figure of the indicator above them
+#: (工程质量抽查符合率 over 上年值 | 完成值): the field, ``""`` for the value itself.
+SUB_FIELDS = {"上年": "上年", "上年值": "上年", "上年数": "上年", "去年": "上年", "基期": "基期", "基期值": "基期",
+              "完成值": "", "实际值": "", "实绩": "", "本年": "", "本年值": "", "当年值": "", "今年": "", "值": ""}
 #: Columns of remarks; never scored.
 REMARK_HEADERS = ("备注", "说明", "备注说明", "情况说明", "remarks", "note", "notes")
 #: A column giving each row's unit of measure (long layout); never scored.
@@ -242,14 +246,16 @@ class _Recogniser:
             width = max(len(header), len(lower))
             header += [""] * (width - len(header))
             lower += [""] * (width - len(lower))
-            groups = [h for h, low in zip(header, lower) if h and low]
-            header = [low or h for h, low in zip(header, lower)]
+            figures = self.figures_under(header, lower)
+            groups = [h for n, (h, low) in enumerate(zip(header, lower)) if h and low and n not in figures]
+            header = [figures.get(n) or low or h for n, (h, low) in enumerate(zip(header, lower))]
             first_data += 1
-            self.notice("header", _("rows {number} and {below} read as one header: the lower row names the columns; "
-                                    "the upper row's groups ({groups}) are not data").format(
-                number=number, below=below[0], groups=_listing(groups)) if groups
-                else _("rows {number} and {below} read as one header: the lower row names the columns").format(
-                    number=number, below=below[0]), number)
+            if figures:
+                self.notice("header", _("rows {number} and {below} read as one header: the upper row names the "
+                                        "indicator over its figures, read as {names}").format(
+                    number=number, below=below[0], names=_listing(list(figures.values()), limit=6)), number)
+            if not figures or any(low and n not in figures for n, low in enumerate(lower)):
+                self.header_notice(number, below[0], groups)
         elif below is not None and self.units_row(below[1]):
             first_data += 1
             self.notice("row", _("skipped row {below} under the header: units of measure "
@@ -275,6 +281,30 @@ class _Recogniser:
         if first_data < len(self.grid):
             first_data = self.column_numbers(header, first_data)
         return header, first_data, titles
+
+    def header_notice(self, number: int, below: int, groups: Sequence[str]) -> None:
+        """Say that two rows were read as one header, the lower naming the columns."""
+        self.notice("header", _("rows {number} and {below} read as one header: the lower row names the columns; "
+                                "the upper row's groups ({groups}) are not data").format(
+            number=number, below=below, groups=_listing(groups)) if groups
+            else _("rows {number} and {below} read as one header: the lower row names the columns").format(
+                number=number, below=below), number)
+
+    def figures_under(self, upper: Sequence[str], lower: Sequence[str]) -> dict[int, str]:
+        """The columns of a two-row header whose lower cell names a figure (上年值, 完成值)
+        of the indicator named above it, in its own upper cell or in the first of the empty
+        (merged) cells to its left: column → ``指标``, ``指标@上年`` or ``指标@基期``."""
+        named: dict[int, str] = {}
+        group = ""
+        for n, (high, low) in enumerate(zip(upper, lower)):
+            field = SUB_FIELDS.get(header_key(low)) if low else None
+            if high:
+                group = high if self.known(high) else ""
+            elif field is None:
+                group = ""
+            if group and field is not None:
+                named[n] = f"{group}@{field}" if field else group
+        return named
 
     def continues(self, header: Sequence[str], cells: Sequence[str]) -> bool:
         """Whether the row under the header is a second header row: no unit, no figures,
