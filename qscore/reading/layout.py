@@ -65,7 +65,11 @@ SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三�
 # national file's units are not folded and matched three times over.
 _MAYBE = re.compile(r"[全本各合小总共累汇平均其注备附说填制统审负分主联电日报数资一二三四五六七八九十(（]|第[一二三四五六七八九十]"
                     r"|[国县区市省州盟旗乡镇级][合小总共累汇平均]|目标|年度目标|基期|基准|计划值|上年|(?:19|20)\d\d年"
-                    r"|复核|核对|经办|签字|签名|盖章|单位[(（]盖章|sub|total|sum|average|mean", re.IGNORECASE)
+                    r"|复核|核对|经办|签字|签名|盖章|单位[(（]盖章|以上|以下|此表|上述|表中|sub|total|sum|average|mean",
+                    re.IGNORECASE)
+#: A label that reads as a sentence (以上数据经审核确认。): no unit's name starts so or holds
+#: a full stop or a comma.
+_SENTENCE = re.compile(r"^(?:以上|以下|本表|此表|上述|表中)|[。,;!?]")
 _NUMERIC = re.compile(r"^[+-]?[\d,.]+%?$")
 _SPACES = re.compile(r"\s+")
 
@@ -368,7 +372,8 @@ class _Recogniser:
                 lead = next((c.strip() for c in cells if c.strip()), "")
             if lead == label:
                 lead = label
-            if (label and (maybe(label) or ":" in label or "：" in label)) or (lead is not label and lead and maybe(lead)):
+            if (label and (maybe(label) or ":" in label or "：" in label or "。" in label or "，" in label)) \
+                    or (lead is not label and lead and maybe(lead)):
                 kind = self.classify(label, lead, cells, labels)
                 if kind is not None:
                     self.notice("row", _("skipped {kind}: {value}").format(
@@ -402,6 +407,8 @@ class _Recogniser:
             return N_("a section heading, not a unit")
         if ":" in folded and alone:
             # 附表：2024年数据, 以上数据截至：12月31日: no unit's name holds a colon.
+            return N_("a note row")
+        if _SENTENCE.search(folded) and alone:
             return N_("a note row")
         return None
 

@@ -162,6 +162,25 @@ def test_a_label_alone_in_its_row_holding_a_colon_is_a_note(cli, clean, tmp_path
     assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
 
 
+@pytest.mark.parametrize("label", ["以上数据经审核确认", "本表数据由县统计局提供", "数据截至2025年12月31日。",
+                                   "黄水镇数据待补报，暂按0分计"])
+def test_a_sentence_alone_in_its_row_is_a_note(cli, clean, tmp_path, label):
+    # A footer without a colon: a sentence (以上…, 本表…, a full stop or a comma), which no
+    # unit's name is; read as a unit it was ranked with 0 points.
+    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
+
+
+def test_a_unit_that_sent_nothing_is_not_a_note(cli, tmp_path):
+    # 石家乡 alone in its row, every value empty: a unit without values, scored 0 and named.
+    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, ["石家乡", "", "", "", "", ""]])
+    result = cli("rank", RULESET, str(path), "--year", "2025", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "石家乡" in result.stdout and "skipped" not in result.stderr
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_the_header_repeated_down_the_table_is_skipped(cli, clean, tmp_path, suffix):
     # A table printed page by page, its header typed again at the top of each page.
