@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from qscore.collect.forms import SOURCES_SHEET, own_notice, own_workbook
+from qscore.collect.forms import SOURCES_SHEET, foreign_values, own_notice, own_workbook
 from qscore.errors import DataError, DataProblem, PluginError, UsageError
 from qscore.i18n import _, os_reason
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
@@ -295,6 +295,8 @@ def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, 
     dataset = bind(table, ruleset, options=attrs.evolve(options, sources=options.sources or own.kind == "merged"))
     dataset = attrs.evolve(dataset, notices=tuple(n for n in dataset.notices
                                                   if not (n.file == table.file and own_notice(n.kind, n.row, table, own))))
+    if own.kind == "form" and own.lead:
+        dataset = attrs.evolve(dataset, notices=dataset.notices + foreign_values(dataset, ruleset, own.lead))
     if own.kind == "merged":
         recorded = None
         if table.sheet is not None and SOURCES_SHEET in {name.split(" (")[0] for name in table.sheets}:
