@@ -197,7 +197,7 @@ def test_the_guides_department_forms_score_as_the_townships_example(cli, allow_p
     assert (result.exit_code, result.stdout_bytes) == (0, plain), result.output
 
 
-def test_forms_of_two_years_need_the_year_and_then_say_it(cli, submissions):
+def test_forms_of_two_years_need_the_year_and_then_say_it(cli, submissions, monkeypatch):
     blank = Path("blank-2026.xlsx")
     assert cli("template", "shizhu-members", "--year", "2026", "--lead", "县商务委", "-o", str(blank)).exit_code == 0
     book = openpyxl.load_workbook(blank)
@@ -205,8 +205,13 @@ def test_forms_of_two_years_need_the_year_and_then_say_it(cli, submissions):
     book.save("县商务委2026.xlsx")
     result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx")
     assert result.exit_code == 1
-    assert result.output == ("Error: 县农业农村委.xlsx, 县商务委2026.xlsx: the data (县农业农村委.xlsx 2025, 县商务委2026.xlsx "
+    assert result.output == ("Error: 县农业农村委.xlsx + 县商务委2026.xlsx: the data (县农业农村委.xlsx 2025, 县商务委2026.xlsx "
                              "2026) names the years 2025, 2026; give --year with the assessment year\n")
+    monkeypatch.setenv("QSCORE_LANG", "zh")  # as an examiner reads it: each file with its year
+    result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx")
+    assert result.output == ("错误：文件 县农业农村委.xlsx + 县商务委2026.xlsx：数据（县农业农村委.xlsx 为 2025 年，"
+                             "县商务委2026.xlsx 为 2026 年）写明了多个年份 2025，2026，请用 --year 指定考核年度\n")
+    monkeypatch.setenv("QSCORE_LANG", "en")
     result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx", "--year", "2026")
     assert result.exit_code == 0
     assert result.stderr.startswith("notice: 县农业农村委.xlsx + 县商务委2026.xlsx: scored for 2026, as --year says, though "
