@@ -197,7 +197,8 @@ def provenance_of_json(data: bytes, where: str) -> Provenance | None:
     except (ValueError, UnicodeDecodeError) as exc:
         raise QscoreError(_("{where} is not JSON: {exc}").format(where=where, exc=exc)) from None
     if not isinstance(document, dict) or "provenance" not in document:
-        raise QscoreError(_("{where} has no provenance: it is not a result qscore wrote").format(
+        raise QscoreError(_("{where} has no provenance: it is not a result of qscore rank or report, the only "
+                            "outputs verify recomputes").format(
                 where=where))
     found = document["provenance"]
     return None if found is None else provenance_from_document(found, where)
@@ -270,7 +271,8 @@ def provenance_of_xlsx(data: bytes, where: str) -> Provenance:
                 where=where, exc=exc)) from None
     try:
         if PROVENANCE_SHEET not in workbook.sheetnames:
-            raise QscoreError(_("{where} has no {PROVENANCE_SHEET} sheet: it is not a result qscore wrote").format(
+            raise QscoreError(_("{where} has no {PROVENANCE_SHEET} sheet: it is not a result of qscore rank or "
+                                "report, the only outputs verify recomputes").format(
                     where=where, PROVENANCE_SHEET=PROVENANCE_SHEET))
         rows = list(workbook[PROVENANCE_SHEET].iter_rows(min_row=3, values_only=True))
     finally:

@@ -350,3 +350,16 @@ def test_the_example_in_docs_data_md_runs_as_shown(cli, allow_plugins, tmp_path,
     book.save("altered.xlsx")
     checked = cli(*commands[2])
     assert (checked.exit_code, checked.output) == (1, shown[1] + "\n")
+
+
+def test_a_comparison_is_not_taken_for_a_file_qscore_did_not_write(cli, allow_plugins, tmp_path):
+    # compare's workbook and JSON are qscore's own, with no provenance: verify said "不是
+    # qscore 写出的结果", which an examiner holding the file qscore compare wrote cannot believe.
+    allow_plugins("shizhu")
+    old, new = EXAMPLES / "shizhu" / "county-2024.csv", EXAMPLES / "shizhu" / "county-2025.csv"
+    for suffix, lacking in (("xlsx", "has no 来源 sheet"), ("json", "has no provenance")):
+        result = tmp_path / f"compare.{suffix}"
+        assert cli("compare", "shizhu-county", str(old), str(new), "-o", str(result)).exit_code == 0
+        checked = cli("verify", str(result))
+        assert (checked.exit_code, checked.output) == (1, f"Error: {result} {lacking}: it is not a result of qscore "
+                                                          "rank or report, the only outputs verify recomputes\n")
