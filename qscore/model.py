@@ -633,7 +633,7 @@ class Notice:
         multiplied by 100), ``year`` (the assessment year and where it came from),
         ``roster`` (units of a partial batch), ``figure`` (a figure missing or unused),
         ``source`` (where a merged workbook's value came from, when it was changed by
-        hand), ``missing`` (values merged submissions have not yet given, or the units
+        hand; a department's form giving values for an indicator it does not lead), ``missing`` (values merged submissions have not yet given, or the units
         without a value for an indicator, scored 0 under the ``zero`` missing-value
         policy).
     :param message: what was done, in one sentence.

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from qscore.collect.forms import SOURCES_SHEET, own_notice, own_workbook
+from qscore.collect.forms import SOURCES_SHEET, described, foreign_values, own_notice, own_workbook
 from qscore.errors import DataError, DataProblem, PluginError, UsageError
 from qscore.i18n import _, os_reason
 from qscore.limits import DEFAULT as DEFAULT_LIMITS, Limits, check_table
@@ -274,7 +274,7 @@ def collect(ruleset: Ruleset, files: Sequence[DataLike], options: BindOptions, *
             found += exc.found
     if problems:
         raise DataError(problems=problems[:50], found=found)
-    chosen, _ = choose_year(ruleset, year, stated_year(submissions), ", ".join(s.file for s in submissions), None)
+    chosen, _ = choose_year(ruleset, year, stated_year(submissions), described([s.file for s in submissions]), None)
     return merge(ruleset, submissions, year=chosen, roster=options.roster, partial=options.partial,
                  keep_absent=keep_absent)
 
@@ -295,6 +295,8 @@ def read_submission(table: RawTable, ruleset: Ruleset, options: BindOptions, *, 
     dataset = bind(table, ruleset, options=attrs.evolve(options, sources=options.sources or own.kind == "merged"))
     dataset = attrs.evolve(dataset, notices=tuple(n for n in dataset.notices
                                                   if not (n.file == table.file and own_notice(n.kind, n.row, table, own))))
+    if own.kind == "form" and own.lead:
+        dataset = attrs.evolve(dataset, notices=dataset.notices + foreign_values(dataset, ruleset, own.lead))
     if own.kind == "merged":
         recorded = None
         if table.sheet is not None and SOURCES_SHEET in {name.split(" (")[0] for name in table.sheets}:
@@ -380,13 +382,13 @@ def choose_year(ruleset: Ruleset, year: int | None, stated: StatedYear | None, f
         if stated is not None and stated.year is None:
             return year, Notice("year", _("scored for {year}, as {option} says, though {source} names the years "
                                         "{years}").format(
-                    year=year, option=option, source=stated.source, years=', '.join(map(str, stated.years))), file=file)
+                    year=year, option=option, source=stated.source, years=_(", ").join(map(str, stated.years))), file=file)
         return year, None
     if stated is not None:
         if stated.year is None:
             raise DataError(_("{source} names the years {years}; give {option} "
                             "with the assessment year").format(
-                    option=option, source=stated.source, years=', '.join(map(str, stated.years))), file=file, sheet=sheet)
+                    option=option, source=stated.source, years=_(", ").join(map(str, stated.years))), file=file, sheet=sheet)
         if not ruleset.base_year <= stated.year <= ruleset.horizon_year:
             raise DataError(_("{source} says {year}, outside the plan ({base_year} → "
                             "{horizon_year}); give {option} if the file is for a year of the plan").format(

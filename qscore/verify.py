@@ -201,7 +201,8 @@ def _ruleset(provenance: Provenance, given: str | None, catalog: Catalog, result
         fingerprint = ruleset_sha256(ruleset)
         if fingerprint == provenance.ruleset_sha256 and ruleset.id == provenance.ruleset:
             return ruleset, candidate
-        differs.append(f"{candidate} (ruleset '{ruleset.id}', SHA-256 {fingerprint})")
+        differs.append(_("{file} (ruleset '{ruleset}', SHA-256 {sha256})").format(
+            file=candidate, ruleset=ruleset.id, sha256=fingerprint))
     raise QscoreError(_("the ruleset has changed since {result} was written: it names ruleset '{ruleset}' "
                       "with SHA-256 {ruleset_sha256}, but found {differs}; give the ruleset "
                       "file it was scored with with --ruleset").format(
@@ -216,7 +217,7 @@ def _changed_ruleset(file: str, catalog: Catalog) -> str:
         ruleset = load_ruleset(file, catalog=catalog)
     except RulesetError:
         return _("{file} (SHA-256 {sha256}; it does not load as it stands)").format(file=file, sha256=fingerprint)
-    return f"{file} (ruleset '{ruleset.id}', SHA-256 {fingerprint})"
+    return _("{file} (ruleset '{ruleset}', SHA-256 {sha256})").format(file=file, ruleset=ruleset.id, sha256=fingerprint)
 
 
 def _files(provenance: Provenance, given: list[Path], result: Path) -> list[Path]:

@@ -22,8 +22,9 @@ import attrs
 
 from qscore.errors import MissingFigure, UsageError
 from qscore.i18n import _
-from qscore.model import Indicator, Item, Roster, Ruleset
+from qscore.model import Indicator, Item, Notice, Roster, Ruleset
 from qscore.cells import Exempt, normalise
+from qscore.reading.binding import Dataset
 from qscore.reading.table import RawTable
 from qscore.targets import Figures, Timing
 
@@ -198,6 +199,32 @@ def lead_indicators(ruleset: Ruleset, lead: str) -> list[Indicator]:
         else _(" (it names no lead departments)")
     raise UsageError(_("'{lead}' leads and shares no indicator of ruleset '{id}'{hint}{listing}").format(
             lead=lead, id=ruleset.id, hint=hint, listing=listing))
+
+
+def foreign_values(dataset: Dataset, ruleset: Ruleset, lead: str) -> tuple[Notice, ...]:
+    """A notice per indicator that ``lead``'s form (by its title) gives values for, though
+    the department neither leads nor shares it: the values are used, and the examiner
+    must check them with the lead department, which may never have reported them."""
+    wanted = normalise(lead)
+    notices = []
+    for indicator in ruleset.indicators:
+        if normalise(indicator.lead) == wanted or wanted in {normalise(unit) for unit in indicator.applies_to}:
+            continue
+        keys: list[tuple[str, Sequence[object]]] = [(indicator.id, dataset.values.get(indicator.id, []))]
+        keys += [(f"{indicator.id}@{field}", figures) for (thing, field), figures in dataset.figures.items()
+                 if thing == indicator.id]
+        for key, values in keys:
+            given = [unit for unit, value in zip(dataset.units, values) if value is not None]
+            if not given:
+                continue
+            header = dataset.columns.get(key, key)
+            notices.append(Notice("source", _(
+                "this is the form of {lead}, which neither leads nor shares {name} (lead: {owner}); the values it "
+                "gives for {count} unit(s) ({units}) are used: check them with the lead department").format(
+                    lead=lead, name=indicator.name, owner=indicator.lead or _("none named"), count=len(given),
+                    units="、".join(given[:5]) + (" …" if len(given) > 5 else "")),
+                file=dataset.file, sheet=dataset.sheet, column=header))
+    return tuple(notices)
 
 
 def form_units(ruleset: Ruleset, roster: Roster | None, *, lead: str | None = None) -> tuple[str, ...]:

@@ -126,7 +126,8 @@ def stated_year(submissions: Sequence[Dataset]) -> StatedYear | None:
             return StatedYear(years[0], _("{source} in {file} and {count} more file(s)").format(
                 source=first.source, file=file, count=len(stated) - 1))
         return StatedYear(years[0], _("{source} in {file}").format(source=first.source, file=file))
-    listing = ", ".join(f"{file} {said.year or '/'.join(map(str, said.years))}" for file, said in stated)
+    listing = _(", ").join(_("{file} {year}").format(file=file, year=said.year or "/".join(map(str, said.years)))
+                           for file, said in stated)
     return StatedYear(None, _("the data ({listing})").format(listing=listing), tuple(years))
 
 

@@ -97,7 +97,7 @@ def first_difference(fmt: str, given: bytes, recomputed: bytes) -> Difference | 
 
 
 def _where(cell: Cell) -> str:
-    return f"{cell.key} ({cell.context})" if cell.context else cell.key
+    return _("{place} ({what})").format(place=cell.key, what=cell.context) if cell.context else cell.key
 
 
 def _shown(value: Decimal | int | str) -> str:
@@ -145,8 +145,9 @@ def _csv_cells(data: bytes) -> Iterator[Cell]:
                 continue
             what = header[column] if column < len(header) else ""
             if number > 1 and unit is not None and unit < len(row):
-                what = f"{row[unit]}, {what}"
-            yield Cell(f"row {number}, column {column + 1}", what, _figure_or_text(text))
+                what = _("{unit}, {column}").format(unit=row[unit], column=what)
+            yield Cell(_("row {number}, column {column}").format(number=number, column=column + 1), what,
+                       _figure_or_text(text))
 
 
 def _figure_or_text(text: str) -> Decimal | str:
@@ -156,7 +157,7 @@ def _figure_or_text(text: str) -> Decimal | str:
 def _table_cells(data: bytes) -> Iterator[Cell]:
     for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
         if line.strip():
-            yield Cell(f"line {number}", "", line.rstrip())
+            yield Cell(_("line {number}").format(number=number), "", line.rstrip())
 
 
 # -- JSON -----------------------------------------------------------------------------------
@@ -196,7 +197,8 @@ def provenance_of_json(data: bytes, where: str) -> Provenance | None:
     except (ValueError, UnicodeDecodeError) as exc:
         raise QscoreError(_("{where} is not JSON: {exc}").format(where=where, exc=exc)) from None
     if not isinstance(document, dict) or "provenance" not in document:
-        raise QscoreError(_("{where} has no provenance: it is not a result qscore wrote").format(
+        raise QscoreError(_("{where} has no provenance: it is not a result of qscore rank or report, the only "
+                            "outputs verify recomputes").format(
                 where=where))
     found = document["provenance"]
     return None if found is None else provenance_from_document(found, where)
@@ -238,8 +240,9 @@ def _sheet_cells(name: str, rows: list[list[Any]]) -> Iterator[Cell]:
                 context.append(header[column])
             elif at is None and row and row[0] is not None and column > 0:
                 context.append(row[0])  # a sheet of labelled rows (说明)
-            yield Cell(f"sheet {name}, cell {get_column_letter(column + 1)}{number + 1}",
-                       ", ".join(str(part) for part in context if part is not None and part != ""),
+            place = _("sheet {sheet}, cell {cell}").format(sheet=name, cell=f"{get_column_letter(column + 1)}{number + 1}")
+            yield Cell(place,
+                       _(", ").join(str(part) for part in context if part is not None and part != ""),
                        _xlsx_value(value))
 
 
@@ -268,7 +271,8 @@ def provenance_of_xlsx(data: bytes, where: str) -> Provenance:
                 where=where, exc=exc)) from None
     try:
         if PROVENANCE_SHEET not in workbook.sheetnames:
-            raise QscoreError(_("{where} has no {PROVENANCE_SHEET} sheet: it is not a result qscore wrote").format(
+            raise QscoreError(_("{where} has no {PROVENANCE_SHEET} sheet: it is not a result of qscore rank or "
+                                "report, the only outputs verify recomputes").format(
                     where=where, PROVENANCE_SHEET=PROVENANCE_SHEET))
         rows = list(workbook[PROVENANCE_SHEET].iter_rows(min_row=3, values_only=True))
     finally:

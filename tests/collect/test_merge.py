@@ -197,7 +197,7 @@ def test_the_guides_department_forms_score_as_the_townships_example(cli, allow_p
     assert (result.exit_code, result.stdout_bytes) == (0, plain), result.output
 
 
-def test_forms_of_two_years_need_the_year_and_then_say_it(cli, submissions):
+def test_forms_of_two_years_need_the_year_and_then_say_it(cli, submissions, monkeypatch):
     blank = Path("blank-2026.xlsx")
     assert cli("template", "shizhu-members", "--year", "2026", "--lead", "县商务委", "-o", str(blank)).exit_code == 0
     book = openpyxl.load_workbook(blank)
@@ -205,8 +205,13 @@ def test_forms_of_two_years_need_the_year_and_then_say_it(cli, submissions):
     book.save("县商务委2026.xlsx")
     result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx")
     assert result.exit_code == 1
-    assert result.output == ("Error: 县农业农村委.xlsx, 县商务委2026.xlsx: the data (县农业农村委.xlsx 2025, 县商务委2026.xlsx "
+    assert result.output == ("Error: 县农业农村委.xlsx + 县商务委2026.xlsx: the data (县农业农村委.xlsx 2025, 县商务委2026.xlsx "
                              "2026) names the years 2025, 2026; give --year with the assessment year\n")
+    monkeypatch.setenv("QSCORE_LANG", "zh")  # as an examiner reads it: each file with its year
+    result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx")
+    assert result.output == ("错误：文件 县农业农村委.xlsx + 县商务委2026.xlsx：数据（县农业农村委.xlsx 为 2025 年，"
+                             "县商务委2026.xlsx 为 2026 年）写明了多个年份 2025，2026，请用 --year 指定考核年度\n")
+    monkeypatch.setenv("QSCORE_LANG", "en")
     result = cli("merge", "shizhu-members", "县农业农村委.xlsx", "县商务委2026.xlsx", "--year", "2026")
     assert result.exit_code == 0
     assert result.stderr.startswith("notice: 县农业农村委.xlsx + 县商务委2026.xlsx: scored for 2026, as --year says, though "
@@ -269,3 +274,42 @@ def test_a_unit_missing_a_figure_in_files_scored_together_is_pointed_to_in_its_o
     assert result.exit_code == 1
     assert result.stderr.endswith("Error: b.csv, row 3, column '食品抽检合格率（%）': unit '西沱镇' has no value for "
                                   "食品抽检合格率, and the ruleset's missing-value policy is 'error'\n")
+
+
+def test_a_department_filling_a_column_it_does_not_lead_is_used_and_said(cli, allow_plugins, tmp_path, monkeypatch):
+    # 县农业农村委's form asks only for 农产品质量安全例行监测合格率; the office there adds
+    # 县市场监管局's 每万户市场主体有效注册商标量 and fills 洗新乡 (which 县市场监管局 left
+    # empty: examples/shizhu/townships-2025.csv has no figure for it).  The figure lands at
+    # 洗新乡 × 商标量, so nothing is missing any more; the examiner is told whose it is.
+    allow_plugins("shizhu")
+    monkeypatch.chdir(tmp_path)
+    header = "每万户市场主体有效注册商标量（件）"
+    for lead in ("县农业农村委", "县市场监管局"):
+        assert cli("template", "shizhu-township", "--year", "2025", "--lead", lead, "-o", f"{lead}空表.xlsx").exit_code == 0
+    book = openpyxl.load_workbook("县市场监管局空表.xlsx")
+    sheet = book["填报"]
+    assert sheet.cell(2, 3).value == header
+    sheet.cell(3, 3).value = 1449  # 南宾街道, the first unit
+    book.save("县市场监管局.xlsx")
+    book = openpyxl.load_workbook("县农业农村委空表.xlsx")
+    sheet = book["填报"]
+    assert [cell.value for cell in sheet[2]] == ["乡镇（街道）", "农产品质量安全例行监测合格率（%）"]
+    rows = {sheet.cell(row, 1).value: row for row in range(3, sheet.max_row + 1)}
+    sheet.protection.sheet = False
+    sheet.cell(2, 3).value = header
+    sheet.cell(rows["洗新乡"], 3).value = 1200
+    book.save("县农业农村委.xlsx")
+    result = cli("merge", "shizhu-township", "县农业农村委.xlsx", "县市场监管局.xlsx", "-o", "汇总.xlsx")
+    assert result.exit_code == 0, result.output
+    assert ("notice: 县农业农村委.xlsx, sheet '填报', column '每万户市场主体有效注册商标量（件）': this is the form of "
+            "县农业农村委, which neither leads nor shares 每万户市场主体有效注册商标量 (lead: 县市场监管局); the values "
+            "it gives for 1 unit(s) (洗新乡) are used: check them with the lead department\n") in result.stderr
+    merged = openpyxl.load_workbook("汇总.xlsx")["汇总"]
+    column = [cell.value for cell in merged[2]].index(header) + 1
+    units = {merged.cell(row, 1).value: row for row in range(3, merged.max_row + 1)}
+    assert merged.cell(units["洗新乡"], column).value == 1200
+    assert merged.cell(units["南宾街道"], column).value == 1449
+    # Each department's own columns alone: no such notice.
+    alone = cli("merge", "shizhu-township", "县农业农村委空表.xlsx", "县市场监管局.xlsx", "-o", "汇总2.xlsx")
+    assert alone.exit_code == 0, alone.output
+    assert "neither leads nor shares" not in alone.stderr

@@ -106,6 +106,24 @@ def test_altered_points_in_a_workbook_are_named_by_cell_unit_and_indicator(cli, 
         result, "sheet 排名, cell C5 (西沱镇, 总分): the file says 87, recomputed 78")
 
 
+def test_an_altered_figure_is_named_in_chinese_words_for_a_chinese_examiner(cli, outputs, monkeypatch):
+    # It said "sheet 排名, cell C5 (西沱镇, 总分)" and "row 4, column 3" amid the Chinese message.
+    monkeypatch.setenv("QSCORE_LANG", "zh")
+    book = openpyxl.load_workbook(outputs["xlsx"])
+    assert [cell.value for cell in book["排名"][5]][:3] == [3, "西沱镇", 78]  # title, header, then 1st and 2nd
+    book["排名"]["C5"] = 87
+    book.save(outputs["xlsx"])
+    checked = cli("verify", str(outputs["xlsx"]))
+    assert (checked.exit_code, checked.output) == (1, f"错误：{outputs['xlsx']} 与重新计算的结果不一致：工作表「排名」，"
+                                                      "单元格 C5（西沱镇，总分）：文件中为 87，重新计算为 78\n")
+    result = outputs["csv"]
+    result.write_text(result.read_text(encoding="utf-8-sig").replace("3,西沱镇,78.00", "3,西沱镇,87.00"),
+                      encoding="utf-8-sig")
+    checked = cli("verify", str(result))
+    assert (checked.exit_code, checked.output) == (1, f"错误：{result} 与重新计算的结果不一致：第 4 行，第 3 列"
+                                                      "（西沱镇，总分）：文件中为 87.00，重新计算为 78.00\n")
+
+
 def test_an_altered_figure_in_a_report_is_named_by_its_place(cli, outputs):
     result = outputs["html"]
     page = result.read_text(encoding="utf-8")
@@ -332,3 +350,16 @@ def test_the_example_in_docs_data_md_runs_as_shown(cli, allow_plugins, tmp_path,
     book.save("altered.xlsx")
     checked = cli(*commands[2])
     assert (checked.exit_code, checked.output) == (1, shown[1] + "\n")
+
+
+def test_a_comparison_is_not_taken_for_a_file_qscore_did_not_write(cli, allow_plugins, tmp_path):
+    # compare's workbook and JSON are qscore's own, with no provenance: verify said "不是
+    # qscore 写出的结果", which an examiner holding the file qscore compare wrote cannot believe.
+    allow_plugins("shizhu")
+    old, new = EXAMPLES / "shizhu" / "county-2024.csv", EXAMPLES / "shizhu" / "county-2025.csv"
+    for suffix, lacking in (("xlsx", "has no 来源 sheet"), ("json", "has no provenance")):
+        result = tmp_path / f"compare.{suffix}"
+        assert cli("compare", "shizhu-county", str(old), str(new), "-o", str(result)).exit_code == 0
+        checked = cli("verify", str(result))
+        assert (checked.exit_code, checked.output) == (1, f"Error: {result} {lacking}: it is not a result of qscore "
+                                                          "rank or report, the only outputs verify recomputes\n")
