@@ -70,6 +70,10 @@ _MAYBE = re.compile(r"[全本各合小总共累汇平均其注备附说填制统
 #: A label that reads as a sentence (以上数据经审核确认。): no unit's name starts so or holds
 #: a full stop or a comma.
 _SENTENCE = re.compile(r"^(?:以上|以下|本表|此表|上述|表中)|[。,;!?]")
+#: The characters whose folded form (NFKC) is a colon or a mark of :data:`_SENTENCE`, for
+#: the cheap test before a label is folded: ASCII, full-width, small and vertical forms.
+_NOTE_MARKS = re.compile("[:;,!?。：；，！？｡\u037e\u203c\u2047-\u2049\u2a74\ufe10\ufe12-\ufe16\ufe50\ufe54-\ufe57"
+                         "\U0001f101-\U0001f10a]")
 _NUMERIC = re.compile(r"^[+-]?[\d,.]+%?$")
 _SPACES = re.compile(r"\s+")
 
@@ -356,7 +360,7 @@ class _Recogniser:
         table = self.table
         rows, numbers = table.rows[first - 1:], table.row_numbers[first - 1:]
         skipped = set()
-        key, maybe = self.key, _MAYBE.match
+        key, maybe, marked = self.key, _MAYBE.match, _NOTE_MARKS.search
         unit_header = header_key(header[key]) if key < len(header) else None
         for position, cells in enumerate(rows):
             lead = cells[0].strip() if cells else ""
@@ -372,7 +376,7 @@ class _Recogniser:
                 lead = next((c.strip() for c in cells if c.strip()), "")
             if lead == label:
                 lead = label
-            if (label and (maybe(label) or ":" in label or "：" in label or "。" in label or "，" in label)) \
+            if (label and (maybe(label) or marked(label))) \
                     or (lead is not label and lead and maybe(lead)):
                 kind = self.classify(label, lead, cells, labels)
                 if kind is not None:

@@ -163,10 +163,13 @@ def test_a_label_alone_in_its_row_holding_a_colon_is_a_note(cli, clean, tmp_path
 
 
 @pytest.mark.parametrize("label", ["以上数据经审核确认", "本表数据由县统计局提供", "数据截至2025年12月31日。",
-                                   "黄水镇数据待补报，暂按0分计"])
+                                   "黄水镇数据待补报，暂按0分计", "仅供参考,不作考核依据", "如有问题请及时反馈！",
+                                   "请核实；", "有疑问？", "仅供参考﹐以审定为准"])
 def test_a_sentence_alone_in_its_row_is_a_note(cli, clean, tmp_path, label):
     # A footer without a colon: a sentence (以上…, 本表…, a full stop or a comma), which no
-    # unit's name is; read as a unit it was ranked with 0 points.
+    # unit's name is; read as a unit it was ranked with 0 points.  Its mark may be ASCII
+    # (a comma typed with the input method off), full-width or a small form, and need not
+    # come with a word that starts a summary or a note (仅供参考, 如有问题).
     path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
