@@ -380,8 +380,11 @@ class _Recogniser:
                     or (lead is not label and lead and maybe(lead)):
                 kind = self.classify(label, lead, cells, labels)
                 if kind is not None:
+                    # A note row is quoted by the cell that makes it one: the first cell
+                    # (注：…) or the label (附表：…, 以上数据经审核确认) beside a row number.
+                    noted = kind == 'a note row' and NOTE.match(header_key(lead))
                     self.notice("row", _("skipped {kind}: {value}").format(
-                            kind=_(kind), value=_quote(label if kind != 'a note row' else lead)),
+                            kind=_(kind), value=_quote(lead if noted else label)),
                                 numbers[position])
                     skipped.add(position)
         if not skipped:

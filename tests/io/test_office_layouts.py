@@ -176,6 +176,18 @@ def test_a_sentence_alone_in_its_row_is_a_note(cli, clean, tmp_path, label):
     assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
 
 
+@pytest.mark.parametrize("label", ["以上数据经审核确认", "附表：2024年各乡镇数据"])
+def test_a_note_beside_a_row_number_is_quoted_by_its_text(cli, clean, tmp_path, label):
+    # The 序号 column went on into the footer: the notice quotes the note, not the '5'
+    # that gives the examiner nothing to look for.
+    path = write_csv(tmp_path / "data.csv", [["序号", *HEADER], *[[n, *unit] for n, unit in enumerate(UNITS, 1)],
+                                             [5, label]])
+    output, said = ranked(cli, path, "--year", "2025")
+    assert output == clean
+    assert said == (f"notice: {path}, row 1, column '序号': skipped: row numbers, not scored\n"
+                    f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path))
+
+
 def test_a_unit_that_sent_nothing_is_not_a_note(cli, tmp_path):
     # 石家乡 alone in its row, every value empty: a unit without values, scored 0 and named.
     path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, ["石家乡", "", "", "", "", ""]])
