@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,25 @@ def encodings_for(raw: bytes, forced: str | None) -> tuple[str, ...]:
     return UTF8_MARKED if bom == "utf-8-sig" else (bom,) if bom else CSV_ENCODINGS
 
 
-def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV") -> str:
+def _line_of(text: str, offset: int) -> int:
+    """The line of ``text`` the character at ``offset`` is on, from 1."""
+    return text.count("\n", 0, offset) + 1
+
+
+def csv_row_of(text: str, offset: int) -> int:
+    """The row of CSV ``text`` the character at ``offset`` is in, as Excel numbers rows:
+    a quoted cell's line breaks stay inside its row (see :func:`read_csv`)."""
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text[:offset] + "x", newline=""), delimiter=_delimiter(text)))
+    except csv.Error:  # a cell past the csv module's field size: the file is refused for that anyway
+        return _line_of(text, offset)
+
+
+def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV",
+                row_of: Callable[[str, int], int] = _line_of) -> str:
     """``raw`` as text, by BOM, UTF-8 or GB18030 (or the forced ``--encoding``).
 
+    :param row_of: the row a character of the text is in, for the messages.
     :raises DataError: for bytes that are not text in any of those encodings.
     """
     for magic, what, advice in FOREIGN:
@@ -54,7 +71,7 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
     if encodings == CSV_ENCODINGS and b"\x00" in raw[:4096]:
         raise DataError(_("this is not a text file (it holds NUL bytes); expected {kind} text").format(
                 kind=kind), file=str(path))
-    failed = 0
+    failed, furthest, start = -1, encodings[0], 0
     for encoding in encodings:
         try:
             # A UTF-8 byte-order mark is no character of any other encoding (UTF-16 and
@@ -64,7 +81,8 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
             skip = len(codecs.BOM_UTF8) if marked else 0
             text = raw[skip:].decode(encoding)
         except UnicodeDecodeError as exc:
-            failed = max(failed, skip + exc.start)  # the encoding that reads furthest is the file's
+            if skip + exc.start > failed:  # the encoding that reads furthest is the file's
+                failed, furthest, start = skip + exc.start, encoding, skip
             continue
         except LookupError:
             raise DataError(_("unknown encoding '{encoding}'").format(encoding=encoding), file=str(path)) from None
@@ -72,11 +90,12 @@ def decode_text(path: Path, raw: bytes, options: ReadOptions, kind: str = "CSV")
     else:
         raise DataError(_("cannot decode the file as {encodings}; save it as UTF-8 {kind} "
                         "or give --encoding").format(
-                encodings=' or '.join(encodings), kind=kind), file=str(path), row=raw.count(b"\n", 0, failed) + 1)
+                encodings=' or '.join(encodings), kind=kind), file=str(path),
+                row=row_of(read := raw[start:failed].decode(furthest, errors="replace"), len(read)))
     text = text.removeprefix("\ufeff").removesuffix(END_OF_FILE)
     control = _CONTROL.search(text)
     if control:
-        row = text.count("\n", 0, control.start()) + 1
+        row = row_of(text, control.start())
         raise DataError(_("this is not a text file (it holds the control character {group!r}); "
                         "expected {kind} text").format(group=control.group(), kind=kind), file=str(path), row=row)
     return text
@@ -105,11 +124,11 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
     except OSError as exc:
         raise DataError(_("cannot read the file: {value}").format(
                 value=os_reason(exc)), file=str(path)) from None
-    text = decode_text(path, raw, options)
+    text = decode_text(path, raw, options, row_of=csv_row_of)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=_delimiter(text))
     header: list[str] | None = None
     rows, numbers = [], []
-    header_row = 1
+    header_row, number = 1, 0
     # Rows are numbered as Excel shows the file: a cell holding a line break (a quoted
     # "南宾\n街道") keeps its row one row, though it spans two lines of text.
     try:
@@ -122,7 +141,8 @@ def read_csv(path: Path, options: ReadOptions) -> RawTable:
                 rows.append(cells)
                 numbers.append(number)
     except csv.Error as exc:
-        raise DataError(_("malformed CSV: {exc}").format(exc=exc), file=str(path), row=reader.line_num) from None
+        # The record after the last one read, numbered as above (not reader.line_num, a line).
+        raise DataError(_("malformed CSV: {exc}").format(exc=exc), file=str(path), row=number + 1) from None
     return RawTable(file=str(path), header=tuple(header or ()), rows=rows, row_numbers=numbers,
                     header_row=header_row)
 

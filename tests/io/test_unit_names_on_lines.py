@@ -73,3 +73,19 @@ def test_rows_after_a_cell_on_two_lines_are_numbered_as_excel_shows_them(cli, tm
     assert result.exit_code == 1
     assert result.output == (f"Error: {data}, row 3, column '食品抽检合格率（%）': expected a number (such as 98.5, "
                              "98% or 1,150), got 'abc'\n")
+
+
+@pytest.mark.parametrize(("broken", "message"), [
+    (b'"9"7', "malformed CSV: ',' expected after '\"'"),
+    (b"97\x01", "this is not a text file (it holds the control character '\\x01'); expected CSV text"),
+    (b"97\xff\xff", "cannot decode the file as utf-8 or gb18030; save it as UTF-8 CSV or give --encoding")])
+def test_a_file_refused_whole_names_the_row_as_excel_shows_it(cli, tmp_path, broken, message):
+    # Two names on two lines each above the broken cell: it is on the sixth line of text,
+    # in row 4 of the sheet Excel opens (header, 南宾↵街道, 西沱↵镇, 黄水镇).
+    lines = [",".join(HEADER).encode(), '"南宾\n街道",97,99,完成,,'.encode(), '"西沱\n镇",97,99,完成,,'.encode(),
+             "黄水镇,".encode() + broken + ",99,完成,,".encode()]
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"\n".join(lines) + b"\n")
+    assert data.read_bytes().split(b"\n")[5].startswith("黄水镇".encode())
+    result = cli("rank", str(DATA / "township.toml"), str(data), "--year", "2025")
+    assert (result.exit_code, result.output) == (1, f"Error: {data}, row 4: {message}\n")
