@@ -2,7 +2,8 @@
 one column of a CSV, standing in for the ruleset's ``[roster]``.
 
 A first line that is a unit column's header (单位, 乡镇（街道） …) is skipped; blank lines
-are skipped; encodings as for CSV data.
+are skipped; a name on several lines of its cell is one name on one line, as in the data;
+encodings as for CSV data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from qscore.errors import DataError, DataProblem, DataProblems
 from qscore.i18n import _, os_reason
 from qscore.model import Roster
-from qscore.cells import normalise_all
+from qscore.cells import normalise_all, one_line
 from qscore.reading.layout import header_key
 from qscore.reading.table import ReadOptions
 from qscore.reading.text import decode_text
@@ -52,7 +53,10 @@ def read_roster(path: Path, *, headers: Sequence[str] = (), encoding: str | None
                                  row=number))
             continue
         listed.append((number, filled[0]))
-    for (number, _text), name in zip(listed, normalise_all([text for _number, text in listed])):
+    for (number, _text), written in zip(listed, normalise_all([text for _number, text in listed])):
+        # A name on two lines of its cell (南宾↵街道, a column copied from Excel) is read
+        # on one line, as the data's unit names are.
+        name = one_line(written)
         if not names and header_key(name).lower() in folded:
             continue
         if name in names:

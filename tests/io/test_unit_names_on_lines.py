@@ -89,3 +89,21 @@ def test_a_file_refused_whole_names_the_row_as_excel_shows_it(cli, tmp_path, bro
     assert data.read_bytes().split(b"\n")[5].startswith("黄水镇".encode())
     result = cli("rank", str(DATA / "township.toml"), str(data), "--year", "2025")
     assert (result.exit_code, result.output) == (1, f"Error: {data}, row 4: {message}\n")
+
+
+def test_a_roster_copied_with_its_names_on_two_lines_lists_them_as_the_data_names_them(cli, tmp_path):
+    # The roster's column, copied from the same workbook, keeps 南宾↵街道 in quotes: it is
+    # the unit the data names 南宾街道, not a unit of the roster missing from the data.
+    data = _csv(tmp_path / "data.csv")
+    roster = tmp_path / "roster.csv"
+    roster.write_text('单位\n"南宾\n街道"\n西沱镇\n黄水镇\n"Yuelai\r\nTown"\n', encoding="utf-8")
+    result = cli("rank", str(DATA / "township.toml"), str(data), "--year", "2025", "--units", str(roster),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert sorted(u["unit"] for u in json.loads(result.stdout)["units"]) == ["Yuelai Town", "南宾街道", "西沱镇",
+                                                                              "黄水镇"]
+    # Written both ways, the roster names the unit twice.
+    roster.write_text('"南宾\n街道"\n西沱镇\n南宾街道\n', encoding="utf-8")
+    result = cli("rank", str(DATA / "township.toml"), str(data), "--year", "2025", "--units", str(roster))
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {roster}, row 3: unit '南宾街道' is listed twice (first at row 1)\n")
