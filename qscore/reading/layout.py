@@ -301,13 +301,15 @@ class _Recogniser:
     def figures_under(self, upper: Sequence[str], lower: Sequence[str]) -> dict[int, str]:
         """The columns of a two-row header whose lower cell names a figure (上年值, 完成值)
         of the indicator named above it, in its own upper cell or in the first of the empty
-        (merged) cells to its left: column → ``指标``, ``指标@上年`` or ``指标@基期``."""
+        (merged) cells to its left: column → ``指标``, ``指标@上年`` or ``指标@基期``.  An
+        upper cell that names nothing known (a misspelt indicator, another unit of
+        measure) names its figures all the same, so that the refusal names it, not 上年值."""
         named: dict[int, str] = {}
         group = ""
         for n, (high, low) in enumerate(zip(upper, lower)):
             field = SUB_FIELDS.get(header_key(low)) if low else None
             if high:
-                group = high if self.known(high) else ""
+                group = high
             elif field is None:
                 group = ""
             if group and field is not None:

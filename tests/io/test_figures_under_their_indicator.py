@@ -68,3 +68,37 @@ def test_a_figure_it_does_not_know_is_not_read_as_the_indicator(cli, allow_plugi
     unknown = ("  row 1, column '目标值': column names no indicator or item of ruleset 'kaizhou-towns' (use "
                "--ignore-unknown to skip such columns)\n")
     assert result.output == f"Error: {path}: 4 problems:\n" + unknown * 4
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_misspelt_indicator_over_its_figures_is_named_in_the_refusal(cli, allow_plugins, tmp_path, suffix):
+    # 工程质量抽查符和率 (和 for 合) over 上年值 | 完成值: the refusal names the indicator as
+    # written, with the name it comes close to, not two columns '上年值' and '完成值' of
+    # the four pairs under the header.
+    allow_plugins("kaizhou")
+    rows = _rows()
+    rows[0][6] = "工程质量抽查符和率"
+    path = _write(tmp_path / f"towns{suffix}", rows)
+    result = cli("rank", "kaizhou-towns", str(path), "--year", "2027")
+    where = [f"sheet '数据', cell {cell}, " if suffix == ".xlsx" else "row 1, " for cell in ("G1", "H1")]
+    unknown = ("column names no indicator or item of ruleset 'kaizhou-towns'; did you mean 工程质量抽查符合率? (use "
+               "--ignore-unknown to skip such columns)")
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: {path}: 2 problems:\n"
+        f"  {where[0]}column '工程质量抽查符和率@上年': {unknown}\n"
+        f"  {where[1]}column '工程质量抽查符和率': {unknown}\n"))
+    # A near miss: --ignore-unknown does not skip the figures of the indicator it means.
+    ignoring = cli("rank", "kaizhou-towns", str(path), "--year", "2027", "--ignore-unknown")
+    assert ignoring.exit_code == 1 and ignoring.stdout == ""
+    assert ignoring.output.count("comes close to 工程质量抽查符合率, so --ignore-unknown does not skip it") == 2
+
+
+def test_an_indicator_over_its_figures_in_another_unit_is_refused_as_another_scale(cli, allow_plugins, tmp_path):
+    allow_plugins("kaizhou")
+    rows = _rows()
+    rows[0][6] = "工程质量抽查符合率（‰）"
+    path = _write(tmp_path / "towns.csv", rows)
+    result = cli("rank", "kaizhou-towns", str(path), "--year", "2027")
+    assert result.exit_code == 1
+    assert result.output.count("which is measured in %, but the bracket says '‰'") == 2
+    assert "上年值" not in result.output and "完成值" not in result.output
