@@ -163,11 +163,16 @@ def recognise(table: RawTable, key_names: Sequence[str], *, missing: str,
     return _Recogniser(table, grid, found[0], found[1], known, options).layout()
 
 
+#: The rows looked at for a table on its side: it has a row per indicator, and a large
+#: file without a unit column is refused without reading all of it twice.
+SIDEWAYS_SEARCH = 200
+
+
 def _indicators_down_a_column(grid: _Grid, known: Callable[[str], bool]) -> list[str]:
     """The first names of indicators in a column that holds at least two of them (a table
     turned on its side), else nothing."""
     columns: dict[int, list[str]] = {}
-    for _number, cells in grid:
+    for _number, cells in grid[:SIDEWAYS_SEARCH]:
         for n, cell in enumerate(cells):
             if cell.strip() and known(cell):
                 columns.setdefault(n, []).append(cell.strip())
