@@ -25,7 +25,7 @@ import attrs
 from qscore.errors import DataError, DataProblem
 from qscore.i18n import N_, _
 from qscore.model import HiddenPolicy, MergedPolicy, Notice
-from qscore.cells import normalise
+from qscore.cells import normalise, one_line
 from qscore.reading.sheets import column_letter
 from qscore.reading.table import RawTable
 
@@ -250,12 +250,12 @@ class _Recogniser:
         """The header (one row, or two made one), the position of the first data row,
         and the title rows above."""
         number, cells = self.grid[self.at]
-        header = [cell.strip() for cell in cells]
+        header = [one_line(cell) for cell in cells]  # a header cell wrapped on two lines reads as one
         first_data = self.at + 1
         above = self.at
         below = self.grid[self.at + 1] if self.at + 1 < len(self.grid) else None
         if below is not None and self.continues(header, below[1]):
-            lower = [cell.strip() for cell in below[1]]
+            lower = [one_line(cell) for cell in below[1]]
             width = max(len(header), len(lower))
             header += [""] * (width - len(header))
             lower += [""] * (width - len(lower))
@@ -279,7 +279,7 @@ class _Recogniser:
             gaps = [n for n, h in enumerate(header) if not h and n < len(upper) and upper[n].strip()]
             if gaps and sum(1 for cell in upper if cell.strip()) >= 2:
                 for n in gaps:
-                    header[n] = upper[n].strip()
+                    header[n] = one_line(upper[n])
                 above -= 1
                 self.notice("header", _("rows {upper_number} and {number} read as one header: the upper row names "
                             "{value}").format(
