@@ -644,11 +644,12 @@ class _Climb:
         numbers = None if breakpoints is None else [grid.snap(b, self.better) for b in breakpoints
                                                     if isinstance(b, Decimal)]
         if numbers is not None:
-            # Past the best breakpoint the points no longer rise.
-            best = max(numbers, key=self._key, default=value)
+            numbers = sorted({n for b in numbers for n in (b, b + self.better * grid.step)}, key=self._key)
+            # Past the best breakpoint the points no longer rise, but a strict target (持续降低:
+            # below 上年) is met only one step of the data's precision beyond it.
+            best = numbers[-1] if numbers else value
             if self.end is None or self._key(best) < self._key(self.end):
                 self.end = best
-            numbers = sorted({n for b in numbers for n in (b, b + self.better * grid.step)}, key=self._key)
         elif self.end is None:
             self.end = grid.snap(value + self.better * grid.far, self.better)
         self.anchors = numbers

@@ -228,7 +228,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
             if (indicator.missing or ruleset.missing) != "zero" or not set(exc.units) - set(lacking):
                 raise exc.error from None
             lacking.update(exc.units)
-    notices = _missing_notices(indicator, data, values)
+    notices = _missing_notices(indicator, data, values) + _outside_notices(indicator, data)
     if lacking:
         # The units scored 0 for a lacking figure keep their values: the codes no longer tell cases.
         notices += (_lacking_notice(indicator, data, lacking),)
@@ -295,6 +295,21 @@ def _missing_notices(indicator: Indicator, data: Dataset, values: list[Cell]) ->
     return (Notice("missing", _("{count} unit(s) have no value for {name} ({shown}): scored 0 under the "
                                 "missing-value policy 'zero'").format(
         count=len(missing), name=indicator.name, shown=_some_units(data, missing)),
+                   file=data.file, sheet=data.sheet, column=data.columns.get(indicator.id, indicator.name)),)
+
+
+def _outside_notices(indicator: Indicator, data: Dataset) -> tuple[Notice, ...]:
+    """A notice naming the units outside the indicator's ``applies_to`` whose cell holds a
+    value anyway: it is not scored, and the examiner should see that rather than lose it."""
+    if not indicator.applies_to:
+        return ()
+    given = [n for n, (value, unit) in enumerate(zip(data.values[indicator.id], data.units))
+             if value is not None and not isinstance(value, Exempt) and not indicator.applies(unit)]
+    if not given:
+        return ()
+    return (Notice("figure", _("{count} unit(s) give a value for {name} ({shown}), which applies only to {units}: "
+                               "not scored; check the value, or the indicator's applies_to").format(
+        count=len(given), name=indicator.name, shown=_some_units(data, given), units="、".join(indicator.applies_to)),
                    file=data.file, sheet=data.sheet, column=data.columns.get(indicator.id, indicator.name)),)
 
 

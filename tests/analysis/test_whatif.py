@@ -403,3 +403,62 @@ def test_the_api_example_runs_as_shown(allow_plugins, capsys):
     assert printed[0] == shown[0]
     assert printed[1] == "制造业质量竞争力指数 87.8 → 90.0 7.60 → 12.00"  # at the data's one place
     assert printed[3] == shown[1]
+
+
+TREND = """
+id = "trend-whatif"
+title = "趋势目标测试"
+jurisdiction = "测试县"
+base_year = 2023
+horizon_year = 2027
+
+[classification]
+by = "score"
+grades = [{ name = "良好", min_score = 15 }, { name = "一般" }]
+
+[[indicators]]
+id = "cases"
+name = "质量违法案件数"
+unit = "件"
+direction = "lower"
+target = { kind = "trend", text = "持续降低" }
+points = 8
+rule = "pass_fail"
+
+[[indicators]]
+id = "rate"
+name = "食品抽检合格率"
+unit = "%"
+target = { kind = "trend", text = "不断提高" }
+points = 8
+rule = "pass_fail"
+
+[[indicators]]
+id = "satisfaction"
+name = "满意度"
+unit = "分"
+target = 90
+points = 10
+rule = "ratio"
+"""
+
+
+def test_a_unit_level_with_last_year_is_told_to_beat_it(cli, write):
+    # 持续降低 / 不断提高 are strict: equal to 上年 earns 0, and the least value that beats it
+    # earns the 8.  甲: 0 + 0 + 10 × 80 ÷ 90 = 8.89; 案件 4 → 3 alone gives 16.89 ≥ 15, as does
+    # 合格率 95.5 → 95.6 (the data's precision); 满意度 90 alone gives 10, short.
+    rules = write("trend.toml", TREND)
+    data = write("data.csv", """
+        单位,质量违法案件数（件）,质量违法案件数@上年,食品抽检合格率（%）,食品抽检合格率@上年,满意度
+        甲镇,4,4,95.5,95.5,80
+        乙镇,1,3,97,96,90
+        """)
+    result = cli("whatif", str(rules), str(data), "甲镇", "--year", "2025", "--format", "json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout, parse_float=Decimal)
+    assert answer["status"] == "proposed"
+    proposals = [answer, *answer["alternatives"]]
+    changes = [[(c["indicator"], str(c["value"]), str(c["new_value"]), str(c["new_points"])) for c in p["changes"]]
+               for p in proposals]
+    assert changes == [[("cases", "4", "3", "8.00")], [("rate", "95.5", "95.6", "8.00")]]
+    assert [(p["reached"]["total"], p["reached"]["tier"]) for p in proposals] == [(Decimal("16.89"), "良好")] * 2

@@ -387,7 +387,7 @@ def test_json_written_unit_by_unit_is_the_whole_document_dumped() -> None:
 
     indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇"]},
                   {"id": "b", "name": "乙\n（备注）", "points": 3, "target": 1, "rule": "pass_fail"}]
-    batch = small_batch(indicators, [["东镇", "0.5", "1"], ["西镇", "1", "不适用"]])
+    batch = small_batch(indicators, [["东镇", "0.5", "1"], ["西镇", "", "不适用"]])
     # Scored from a table already read: no file to name, the provenance is null.
     document = {"ruleset": "small", "title": "测试", "year": 2027, "provenance": None, "notices": [],
                 "units": [unit_json(batch, unit) for unit in batch.units]}
@@ -407,7 +407,7 @@ def test_json_in_pieces_is_the_document_unit_by_unit(monkeypatch, explain, laid)
 
     indicators = [{"id": "a", "name": "甲", "points": 2, "target": 1, "rule": "ratio", "applies_to": ["东镇", "南镇"]},
                   {"id": "b", "name": "乙", "points": 3, "target": 1, "rule": "pass_fail", "category": "quality"}]
-    rows = [["东镇", "0.5", "1"], ["西镇", "1", "不适用"], ["南镇", "0.5", "1"]]
+    rows = [["东镇", "0.5", "1"], ["西镇", "", "不适用"], ["南镇", "0.5", "1"]]
     batch = small_batch(indicators, rows, explain=explain,
                         categories=[{"id": "quality", "name": "质量"}])
     document = {"ruleset": "small", "title": "测试", "year": 2027, "provenance": None, "notices": [],

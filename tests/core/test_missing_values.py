@@ -83,6 +83,25 @@ def test_units_outside_applies_to_are_not_missing(cli, write):
     assert result.stderr == _notice(data, "品牌数", 1, "品牌数", "乙")
 
 
+
+def test_a_value_given_for_a_unit_outside_applies_to_is_said_not_scored(cli, write):
+    # 丙 and 丁 are not assessed on 品牌数, yet their cells hold 3 and 1: a value in the wrong row,
+    # or an applies_to that leaves a unit out.  Neither is scored, and the notice says so;
+    # 戊's 不适用 and 己's empty cell say nothing.
+    ruleset = write("r.toml", RULESET.format(missing="", applies='applies_to = ["甲", "乙"]'))
+    data = write("d.csv", "单位,食品抽检合格率,品牌数\n甲,98,2\n乙,97,1\n丙,96,3\n丁,98,1\n戊,98,不适用\n己,98,\n")
+    result = cli("rank", str(ruleset), str(data), "--year", "2025", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"notice: {data}, column '品牌数': 2 unit(s) give a value for 品牌数 (丙、丁), which "
+                             "applies only to 甲、乙: not scored; check the value, or the indicator's applies_to\n")
+    document = json.loads(result.stdout, parse_float=Decimal)
+    assert [n["kind"] for n in document["notices"]] == ["figure"]
+    # 丙: food 10 × 96 ÷ 98 = 9.80, brand exempt (0 of 0); 乙: 10 × 97 ÷ 98 = 9.90 + 5 × 1 ÷ 2 = 2.5.
+    totals = {u["unit"]: u["total"] for u in document["units"]}
+    assert (totals["甲"], totals["乙"], totals["丙"], totals["丁"]) == (
+        Decimal("15.00"), Decimal("12.40"), Decimal("9.80"), Decimal("10.00"))
+
+
 def test_a_full_column_says_nothing_and_the_error_policy_refuses(cli, write):
     data = write("d.csv", "单位,食品抽检合格率,品牌数\n甲,98,2\n乙,97,\n")
     full = write("full.csv", "单位,食品抽检合格率,品牌数\n甲,98,2\n乙,97,1\n")
