@@ -144,7 +144,7 @@ def _adjustment_lines(batch: BatchResult, unit: UnitResult, sources: dict[str, S
         total += f"（不低于 {fmt(floor)}）"
     out.append(f"{total} = {plain(unit.total)}")
     if unit.gap_to_next is not None:
-        out.append(f"距上一等次（{_next_class(batch, unit)}）还差：{fmt(unit.gap_to_next)} 分")
+        out.append(f"距上一等次（{_next_class(batch, unit)}）还差：{plain(unit.gap_to_next)} 分")
         out.append(_lost_points(batch, unit))
     return out
 

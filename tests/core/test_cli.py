@@ -59,7 +59,7 @@ def test_explain_shows_every_figure(cli):
     assert "进度：(96.8 − 95) ÷ (96.5 − 95) = 1.2，按 1 计；40 × 1 = 40；保留2位小数 → 40.00" in result.output
     assert "任务完成：基本完成 → 30 × 0.6 = 18" in result.output
     assert "总分 = 指标得分合计 78.00 = 78.00" in result.output
-    assert "距上一等次（优秀）还差：12 分" in result.output
+    assert "距上一等次（优秀）还差：12.00 分" in result.output
     assert "指标失分（从多到少）：重点任务完成情况 12；流通领域药品抽检合格率 10" in result.output
 
 
