@@ -83,7 +83,6 @@ def test_units_outside_applies_to_are_not_missing(cli, write):
     assert result.stderr == _notice(data, "品牌数", 1, "品牌数", "乙")
 
 
-
 def test_a_value_given_for_a_unit_outside_applies_to_is_said_not_scored(cli, write):
     # 丙 and 丁 are not assessed on 品牌数, yet their cells hold 3 and 1: a value in the wrong row,
     # or an applies_to that leaves a unit out.  Neither is scored, and the notice says so;

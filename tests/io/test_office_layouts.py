@@ -143,33 +143,19 @@ def test_a_row_of_the_plans_figures_is_skipped(cli, clean, tmp_path, label):
                     f"'{label}'\n" + missing(path))
 
 
-@pytest.mark.parametrize("label", ["制表：王五", "填报时间：2025年12月", "经办人：赵六", "联系方式：138", "复核人：李四",
-                                   "签字：", "单位（盖章）", "注 “-”表示无数据"])
+#: Note rows: by their first word; a label alone in its row holding a colon (no unit's name
+#: holds one); a sentence without a colon (以上…, 本表…, a full stop or a comma, its mark
+#: ASCII, full-width or a small form), which no unit's name is.  test-township has no
+#: roster: read as a unit, each would be ranked with 0 points among the four townships.
+NOTES = ["制表：王五", "填报时间：2025年12月", "经办人：赵六", "联系方式：138", "复核人：李四", "签字：", "单位（盖章）",
+         "注 “-”表示无数据",
+         "附表：2024年各乡镇数据", "附表2:上年数据", "以上数据截至：2025年12月31日",
+         "以上数据经审核确认", "本表数据由县统计局提供", "数据截至2025年12月31日。", "黄水镇数据待补报，暂按0分计",
+         "仅供参考,不作考核依据", "如有问题请及时反馈！", "请核实；", "有疑问？", "仅供参考﹐以审定为准"]
+
+
+@pytest.mark.parametrize("label", NOTES)
 def test_every_kind_of_note_is_skipped(cli, clean, tmp_path, label):
-    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
-    output, said = ranked(cli, path, "--year", "2025")
-    assert output == clean
-    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
-
-
-@pytest.mark.parametrize("label", ["附表：2024年各乡镇数据", "附表2:上年数据", "以上数据截至：2025年12月31日"])
-def test_a_label_alone_in_its_row_holding_a_colon_is_a_note(cli, clean, tmp_path, label):
-    # test-township has no roster: read as a unit, 附表：… would be ranked with 0 points
-    # among the four townships.  No unit's name holds a colon.
-    path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
-    output, said = ranked(cli, path, "--year", "2025")
-    assert output == clean
-    assert said == f"notice: {path}, row 6: skipped a note row: '{label}'\n" + missing(path)
-
-
-@pytest.mark.parametrize("label", ["以上数据经审核确认", "本表数据由县统计局提供", "数据截至2025年12月31日。",
-                                   "黄水镇数据待补报，暂按0分计", "仅供参考,不作考核依据", "如有问题请及时反馈！",
-                                   "请核实；", "有疑问？", "仅供参考﹐以审定为准"])
-def test_a_sentence_alone_in_its_row_is_a_note(cli, clean, tmp_path, label):
-    # A footer without a colon: a sentence (以上…, 本表…, a full stop or a comma), which no
-    # unit's name is; read as a unit it was ranked with 0 points.  Its mark may be ASCII
-    # (a comma typed with the input method off), full-width or a small form, and need not
-    # come with a word that starts a summary or a note (仅供参考, 如有问题).
     path = write_csv(tmp_path / "data.csv", [HEADER, *UNITS, [label]])
     output, said = ranked(cli, path, "--year", "2025")
     assert output == clean
