@@ -55,7 +55,7 @@ GUIDE = (
     "三、没有数据的单元格留空，不要填 0，也不要删除行、列；不要改动标题和表头，qscore 按表头读取数据。",
     "四、加分项、扣分项填发生的次数（0、1、2……）；一票否决项填“是”或“否”；任务完成情况从下拉列表中选择。",
     "五、指标的定义、单位、年度目标和牵头部门见下表，在“{sheet}”表中点击表头也会显示。",
-    "六、填好后保存为 .xlsx 文件发回，文件名写明单位，如“西沱镇.xlsx”。",
+    "六、填好后保存为 .xlsx 文件发回，文件名写明单位，如“{unit}.xlsx”。",
 )
 
 
@@ -320,7 +320,8 @@ def guide_rows(form: Form) -> list[list[str]]:
     """The 填报说明 sheet as rows: the instructions, the indicators, the items."""
     ruleset, year = form.ruleset, form.year
     rows: list[list[str]] = [[f"{form.title}·填报说明"], []]
-    rows += [[line.format(sheet=FORM_SHEET, year=year)] for line in GUIDE]
+    example = form.lead or (form.units[0] if form.units else unit_header(ruleset))
+    rows += [[line.format(sheet=FORM_SHEET, year=year, unit=example)] for line in GUIDE]
     missing = {"zero": "未填报的指标按0分计", "error": "未填报的指标不能计分，须补报"}[ruleset.missing]
     scale = (f"；按得分率折算为{fmt(ruleset.scale_to)}分制（只考核本单位牵头或参与的指标）"
              if ruleset.scale_to is not None else "")

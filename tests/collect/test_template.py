@@ -140,6 +140,22 @@ def test_the_guide_sheet_lists_every_indicator_and_how_to_fill_the_form_in(towns
                      ["加分累计不超过5分"]]
 
 
+def test_the_guide_names_the_return_file_after_a_unit_of_the_form(cli, allow_plugins, tmp_path):
+    # the file name it asks for is the form's own first unit, or the department a form is for,
+    # not a township of another jurisdiction
+    allow_plugins("guizhou", "shizhu")
+    lines = {}
+    for name, args in (("贵州", ("guizhou-prefectures",)), ("农业", ("shizhu-township", "--lead", "县农业农村委")),
+                       ("乡镇", ("shizhu-township",))):
+        out = tmp_path / f"{name}.xlsx"
+        assert cli("template", *args, "--year", "2025", "-o", str(out)).exit_code == 0
+        lines[name] = [row[0] for row in openpyxl.load_workbook(out)["填报说明"].iter_rows(values_only=True)
+                       if isinstance(row[0], str) and row[0].startswith("六、")]
+    assert lines == {"贵州": ["六、填好后保存为 .xlsx 文件发回，文件名写明单位，如“贵阳市.xlsx”。"],
+                     "农业": ["六、填好后保存为 .xlsx 文件发回，文件名写明单位，如“县农业农村委.xlsx”。"],
+                     "乡镇": ["六、填好后保存为 .xlsx 文件发回，文件名写明单位，如“南宾街道.xlsx”。"]}
+
+
 def test_the_same_form_is_the_same_bytes(cli, allow_plugins, tmp_path, township_form):
     again = tmp_path / "again.xlsx"
     assert cli("template", "shizhu-township", "--year", "2025", "-o", str(again)).exit_code == 0
