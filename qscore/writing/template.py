@@ -149,11 +149,18 @@ def header_message(form: Form, column: FormColumn) -> tuple[str, str]:
         what = {"previous": f"本单位{year - 1}年的实际值", "baseline": f"本单位{indicator.baseline_year or ruleset.base_year}年"
                 "（基期）的实际值"}.get(column.field, f"{column.field}（上级下达或公布的数）")
         return _title(column.header), _clip(f"{indicator.name}：{what}。{unit}")
-    direction = "越高越好" if indicator.direction == "higher" else "越低越好"
+    direction = f"{direction_text(column)}；" if direction_text(column) else ""
+    target = f"{year}年度目标：{year_target(ruleset, indicator, year)}；" if indicator.target is not None else ""
     lead = f"牵头部门：{indicator.lead}；" if indicator.lead else ""
     levels = f"从下拉列表选择：{'、'.join(column.levels)}；" if column.levels else ""
-    return _title(column.header), _clip(f"{indicator.name}。{unit}{direction}；{year}年度目标："
-                                        f"{year_target(ruleset, indicator, year)}；{lead}{levels}{indicator.source}")
+    return _title(column.header), _clip(f"{indicator.name}。{unit}{direction}{target}{lead}{levels}{indicator.source}")
+
+
+def direction_text(column: FormColumn) -> str:
+    """越高越好 or 越低越好 for a figure, nothing for a level chosen from a list (完成 …)."""
+    if column.levels or column.indicator is None:
+        return ""
+    return "越高越好" if column.indicator.direction == "higher" else "越低越好"
 
 
 def _title(text: str) -> str:
@@ -343,9 +350,9 @@ def guide_rows(form: Form) -> list[list[str]]:
                 continue
             base_year = indicator.baseline_year or ruleset.base_year
             rows.append([str(number), column.header, categories.get(indicator.category or "", ""), indicator.unit,
-                         "越高越好" if indicator.direction == "higher" else "越低越好",
+                         direction_text(column) or "—",
                          f"{fmt(indicator.baseline)}（{base_year}年）" if indicator.baseline is not None else "—",
-                         f"{target_text(ruleset, indicator)}（{ruleset.horizon_year}年）",
+                         f"{target_text(ruleset, indicator)}（{ruleset.horizon_year}年）" if indicator.target else "—",
                          year_target(ruleset, indicator, year), indicator.lead, rule_text(ruleset, indicator),
                          fmt(indicator.points), indicator.source, "；".join(indicator.notes)])
         rows.append([])

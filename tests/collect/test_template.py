@@ -227,6 +227,25 @@ def test_a_task_list_gets_a_drop_down_of_its_levels(cli, allow_plugins, tmp_path
     assert lists == {'"完成,基本完成,未完成"'}
 
 
+def test_a_task_is_neither_higher_nor_lower_is_better_and_has_no_empty_target(cli, allow_plugins, tmp_path):
+    # 强化质量发展引擎建设 is a task of lixian-departments (完成/基本完成/未完成, led by 县科技局, no target
+    # figure): the form says how to fill it in, not 越高越好 or a target of —
+    allow_plugins("lixian")
+    out = tmp_path / "澧县.xlsx"
+    assert cli("template", "lixian-departments", "--year", "2027", "-o", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    sheet = book["填报"]
+    assert sheet["B2"].value == "强化质量发展引擎建设"
+    assert validations(sheet)["B2"].prompt.startswith(
+        "强化质量发展引擎建设。牵头部门：县科技局；从下拉列表选择：完成、基本完成、未完成；二、重点任务")
+    header = [cell.value for cell in sheet[2]]
+    death = validations(sheet)[f"{openpyxl.utils.get_column_letter(header.index('亿元GDP生产安全事故死亡率（人/亿元）') + 1)}2"]
+    assert "越低越好；2027年度目标：亿元GDP生产安全事故死亡率持续降低；牵头部门：县应急管理局；" in death.prompt
+    rows = [list(row) for row in book["填报说明"].iter_rows(values_only=True)]
+    task = next(row for row in rows if row[1] == "强化质量发展引擎建设")
+    assert task[3:9] == [None, "—", "—", "—", "—", "县科技局"]
+
+
 def test_the_long_layout_lists_a_row_per_unit_and_indicator(cli, allow_plugins, tmp_path):
     allow_plugins("shizhu")
     out = tmp_path / "long.xlsx"
