@@ -19,6 +19,7 @@ XlsxWriter writes the same bytes for the same form (fixed document dates).
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -42,6 +43,12 @@ TITLE_LIMIT = 32
 MESSAGE_LIMIT = 255
 #: The bounds a figure of no particular kind is held to (Excel needs some).
 ANY_NUMBER = 1e15
+#: Column widths (in characters) an A4 page holds at 100% between 0.5" margins, landscape
+#: and portrait; a form is shrunk to fit a page's width down to SMALLEST_SCALE, and wider
+#: ones run over more pages, the unit column repeated on each.
+A4_WIDTH = {True: 146, False: 100}
+SMALLEST_SCALE = 0.7
+INPUT_WIDTH = 14
 #: A ruleset parameter (``qscore show --format json``) as the 填报说明 sheet names it.
 PARAMETER_WORDS = {"per_step": "每档扣分", "step": "每档", "partial": "不足一档", "bands": "分档",
                    "otherwise": "其余得分", "relative": "按当年目标浮动", "per_item": "每件得分", "cap": "最高得分",
@@ -220,6 +227,7 @@ def _styles(workbook: Any) -> dict[str, Any]:
     border = {"border": 1, "valign": "vcenter"}
     return {
         "title": workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
+        "wide_title": workbook.add_format({"bold": True, "font_size": 14, "align": "left", "valign": "vcenter"}),
         "header": workbook.add_format({**border, "bold": True, "text_wrap": True, "align": "center",
                                        "bg_color": "#D9E1F2"}),
         "unit": workbook.add_format({**border, "bold": True}),
@@ -235,7 +243,11 @@ def _styles(workbook: Any) -> dict[str, Any]:
 def _wide_sheet(sheet: Any, form: Form, styles: dict[str, Any]) -> None:
     columns, units = form.columns, form.units
     width = len(columns) + 1
-    sheet.merge_range(0, 0, 0, width - 1, form.title, styles["title"])
+    unit_width = max(12, max((_width(unit) for unit in units), default=0) + 2)
+    landscape = width > 7
+    pages = _pages_wide(unit_width, INPUT_WIDTH * len(columns), landscape=landscape)
+    # a title centred over more than a page's columns is off the screen and off the first page
+    sheet.merge_range(0, 0, 0, width - 1, form.title, styles["title"] if pages == 1 else styles["wide_title"])
     sheet.set_row(0, 30)
     sheet.write_string(1, 0, unit_header(form.ruleset), styles["header"])
     sheet.set_row(1, 64)
@@ -256,10 +268,12 @@ def _wide_sheet(sheet: Any, form: Form, styles: dict[str, Any]) -> None:
                 sheet.write_string(row, number, exempt, styles["exempt"])
             else:
                 sheet.write_blank(row, number, None, styles["exempt"])
-    sheet.set_column(0, 0, max(12, max((_width(unit) for unit in units), default=0) + 2))
-    sheet.set_column(1, width - 1, 14)
+    sheet.set_column(0, 0, unit_width)
+    sheet.set_column(1, width - 1, INPUT_WIDTH)
     sheet.freeze_panes(2, 1)
-    _protect_and_print(sheet, form, landscape=width > 7, last_column=width - 1)
+    _protect_and_print(sheet, form, landscape=landscape, last_column=width - 1, pages=pages)
+    if pages > 1:
+        sheet.repeat_columns(0)
 
 
 def _long_sheet(sheet: Any, form: Form, styles: dict[str, Any]) -> None:
@@ -283,7 +297,14 @@ def _long_sheet(sheet: Any, form: Form, styles: dict[str, Any]) -> None:
     _protect_and_print(sheet, form, landscape=False, last_column=2)
 
 
-def _protect_and_print(sheet: Any, form: Form, *, landscape: bool, last_column: int) -> None:
+def _pages_wide(unit_width: float, inputs_width: float, *, landscape: bool) -> int:
+    """How many A4 pages wide a form prints on, for a print scale of SMALLEST_SCALE or more
+    with the unit column on every page."""
+    page = A4_WIDTH[landscape] / SMALLEST_SCALE - unit_width
+    return max(1, math.ceil(inputs_width / page))
+
+
+def _protect_and_print(sheet: Any, form: Form, *, landscape: bool, last_column: int, pages: int = 1) -> None:
     # Only the input cells are unlocked; columns and rows may be widened, but not
     # inserted or deleted (qscore reads the header as it is).
     sheet.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
@@ -291,7 +312,7 @@ def _protect_and_print(sheet: Any, form: Form, *, landscape: bool, last_column: 
     sheet.set_paper(9)  # A4
     if landscape:
         sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(pages, 0)
     sheet.repeat_rows(0, 1)
     sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     sheet.set_footer("&C第 &P 页，共 &N 页")

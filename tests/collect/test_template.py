@@ -108,6 +108,32 @@ def test_the_panes_are_frozen_and_it_prints_on_a4(township_form):
     assert sheet.print_area == "'填报'!$A$1:$J$35"
 
 
+def test_a_form_too_wide_for_one_page_prints_over_several_with_the_units_on_each(cli, allow_plugins, tmp_path):
+    allow_plugins("guizhou", "shizhu")
+    # guizhou-prefectures asks 49 columns of 9 prefectures.  A4 landscape holds about 146
+    # characters of column width; at 70% about 146 / 0.7 = 208.6, less the unit column
+    # (黔西南布依族苗族自治州, 22 wide + 2 = 24) leaves 184.6 per page for the 49 × 14 = 686 of
+    # the input columns: 686 / 184.6 = 3.7, so 4 pages wide instead of one page at about 20%.
+    out = tmp_path / "贵州.xlsx"
+    assert cli("template", "guizhou-prefectures", "--year", "2025", "-o", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["填报"]
+    assert sheet.max_column == 50
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (4, 0)
+    assert sheet.print_title_cols == "$A:$A" and sheet.print_title_rows == "$1:$2"
+    assert sheet["A1"].alignment.horizontal == "left"  # not centred 25 columns away, off the screen
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:AX1"]
+    township = openpyxl.load_workbook(_township(cli, tmp_path))["填报"]
+    assert township.sheet_properties.pageSetUpPr.fitToPage is True
+    assert township.page_setup.fitToWidth is None and township.print_title_cols is None  # one page wide: the default
+    assert township["A1"].alignment.horizontal == "center"
+
+
+def _township(cli, tmp_path) -> Path:
+    out = tmp_path / "乡镇.xlsx"
+    assert cli("template", "shizhu-township", "--year", "2025", "-o", str(out)).exit_code == 0
+    return out
+
+
 def test_the_guide_sheet_lists_every_indicator_and_how_to_fill_the_form_in(township_form):
     rows = [[cell for cell in row if cell is not None]
             for row in openpyxl.load_workbook(township_form)["填报说明"].iter_rows(values_only=True)]
