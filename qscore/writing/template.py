@@ -288,7 +288,9 @@ def _long_sheet(sheet: Any, form: Form, styles: dict[str, Any]) -> None:
         sheet.write_blank(row, 2, None, styles["input"])
         title, message = header_message(form, column)
         rule = validation(form, column)
-        sheet.data_validation(row, 2, row, 2, {**rule, "input_title": title, "input_message": message})
+        # what to type first (98.5 not 0.985, a level from the list), then what the indicator is
+        sheet.data_validation(row, 2, row, 2, {**rule, "input_title": title,
+                                               "input_message": _clip(rule["input_message"] + message)})
         titles.append(column.header)
     sheet.set_column(0, 0, max(12, max((_width(unit) for unit in form.units), default=0) + 2))
     sheet.set_column(1, 1, min(60, max((_width(title) for title in titles), default=10) + 2))

@@ -284,6 +284,10 @@ def test_the_long_layout_lists_a_row_per_unit_and_indicator(cli, allow_plugins, 
     found = validations(sheet)
     assert (found["C3"].type, found["C3"].formula2) == ("decimal", "100")
     assert found["C3"].promptTitle == "农产品质量安全例行监测合格率（%）"
+    assert found["C3"].prompt.startswith("填0到100之间的数：98.5% 填 98.5，不要填 0.985；没有数据的留空。"
+                                         "农产品质量安全例行监测合格率。单位：%；越高越好；2025年度目标：98%；")
+    assert found["C11"].prompt == "填“是”或“否”；没有数据的留空。发生重大质量安全事故：发生的填“是”，没有发生的填“否”或留空。"
+    assert all(len(dv.prompt) <= 255 for dv in found.values())
     assert found["C11"].formula1 == '"是,否"'
     assert sheet["C3"].protection.locked is False and sheet["B3"].protection.locked is True
     csv_form = cli("template", "shizhu-township", "--year", "2025", "--layout", "long", "--format", "csv")
