@@ -24,6 +24,8 @@ DIRECTIONS = ("higher", "lower")
 LEVELS = ("county", "district", "city", "prefecture", "province", "township", "department")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 MISSING_POLICIES = ("zero", "error")
+#: The units of measure of a percentage.
+PERCENT_UNITS = ("%",)
 CLASSIFY_BY = ("score", "rank", "share")
 ZERO = Decimal(0)
 #: An exempt unit's value in its indicator result.
@@ -109,6 +111,9 @@ class Indicator:
         that lead or share it); empty means every unit.  Other units are exempt.
     :param notes: remarks, e.g. where the plan's text disagrees with its annex.
     :param source: where in the plan the figures come from.
+    :param change: a ``%`` figure that measures a change (增长率, 降低率): it may be
+        negative (emissions rose, output fell) or above 100, where a share (合格率, 占比)
+        lies in 0–100.
     """
 
     id: str = attrs.field(validator=IDENTIFIER)
@@ -127,9 +132,16 @@ class Indicator:
     applies_to: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     source: str = ""
+    change: bool = False
 
     def applies(self, unit: str) -> bool:
         return not self.applies_to or unit in self.applies_to
+
+    @property
+    def share(self) -> bool:
+        """Whether its figures are percentages that lie in 0–100 (a ``%`` indicator that
+        is not a ``change``)."""
+        return self.unit in PERCENT_UNITS and not self.change
 
 
 @attrs.frozen

@@ -35,10 +35,10 @@ import attrs
 from qscore.errors import PluginError, Problem, RulesetError
 from qscore.i18n import N_, _, os_reason
 from qscore.model import (CLASSIFY_BY, DIRECTIONS, Adjustments, AssumptionRanges, Category, Classification, Example, Grade,
-                          Indicator, Item, Ranking, Roster, Rounding, Ruleset)
+                          PERCENT_UNITS, Indicator, Item, Ranking, Roster, Rounding, Ruleset)
 from qscore.limits import NUMBER_LIMIT, number_problem
 from qscore.numbers import ZERO, fmt, to_decimal
-from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS
+from qscore.reading.binding import COUNT_UNITS
 from qscore.cells import is_exempt, is_missing, normalise
 from qscore.registry import Registry
 from qscore.rules.base import Rule, RuleTypes
@@ -55,7 +55,7 @@ ASSUMPTION_RANGE_KEYS = {"points", "cutoffs", "bonus", "fixed"}
 CATEGORY_KEYS = {"id", "name", "points"}
 INDICATOR_KEYS = {"id", "name", "category", "unit", "direction", "baseline", "baseline_year",
                   "target", "lead", "points", "rule", "missing", "aliases", "applies_to", "notes",
-                  "source"}
+                  "source", "change"}
 ITEM_KEYS = {"id", "name", "points", "cap", "source"}
 ITEM_KINDS = ("bonus", "deductions", "vetoes")
 ADJUSTMENT_KEYS = {*ITEM_KINDS, "bonus_cap", "deduction_cap", "total_floor"}
@@ -497,7 +497,11 @@ class _Reader:
         if isinstance(roster, Roster) and applies_to is not FAILED:
             self.on_roster(applies_to, roster, table)
         baseline = self.number(raw, "baseline", table)
-        if raw.get("unit") in PERCENT_UNITS:
+        change = raw.get("change", False)
+        if not isinstance(change, bool):
+            change = self.problem(_("expected {value}, got {params!r}").format(value=_("true or false"), params=change),
+                                  table, "change")
+        if raw.get("unit") in PERCENT_UNITS and change is False:
             baseline = self.percentage(baseline, table, "baseline")
             if isinstance(target, Target) and target.kind in ("value", "maintain", "top"):
                 self.percentage(getattr(target, "value", None), table, "target")
@@ -507,7 +511,8 @@ class _Reader:
             baseline=baseline, baseline_year=self.baseline_year(raw, table, years),
             target=target, lead=self.optional(raw, "lead", table, str, ""), points=points, rule=rule,
             missing=raw.get("missing"), aliases=self.strings(raw, "aliases", table), applies_to=applies_to,
-            notes=self.strings(raw, "notes", table), source=self.optional(raw, "source", table, str, ""))
+            notes=self.strings(raw, "notes", table), source=self.optional(raw, "source", table, str, ""),
+            change=change)
 
     def category_of(self, raw: Mapping[str, Any], table: str, declared: _Declared) -> str | None | Failed:
         category = self.optional(raw, "category", table, str)

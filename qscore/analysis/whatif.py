@@ -37,7 +37,7 @@ from qscore.errors import MissingFigure, UsageError
 from qscore.i18n import _
 from qscore.model import BatchResult, Indicator, UnitResult
 from qscore.numbers import ZERO
-from qscore.reading.binding import COUNT_UNITS, PERCENT_UNITS, Dataset, one_unit
+from qscore.reading.binding import COUNT_UNITS, Dataset, one_unit
 from qscore.cells import EXEMPT
 from qscore.rules.base import Value
 from qscore.scoring import formulas
@@ -622,8 +622,8 @@ class _Grid:
             short = [_places(b) for b in breakpoints or () if isinstance(b, Decimal) and _places(b) <= 2]
             places = max([places, *short])
         places = min(places, MOST_PLACES)
-        low = ZERO if indicator.unit in PERCENT_UNITS + COUNT_UNITS or value >= 0 else None
-        high = HUNDRED if indicator.unit in PERCENT_UNITS else None
+        low = ZERO if indicator.share or indicator.unit in COUNT_UNITS or value >= 0 else None
+        high = HUNDRED if indicator.share else None
         far = 10 * max(abs(n) for n in [*numbers, *(f for f in figures if f is not None), Decimal(1)])
         return cls(step=Decimal(1).scaleb(-places), low=low, high=high, far=far)
 

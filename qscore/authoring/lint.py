@@ -156,6 +156,7 @@ def lint_ruleset(ruleset: Ruleset, locator: Locator, catalog: Catalog | None = N
         _target_side(indicator, f"indicators[{number}]", out)
         _trend_words(indicator, f"indicators[{number}]", out)
         _top_band(indicator, f"indicators[{number}]", out)
+        _change_words(indicator, f"indicators[{number}]", out)
     _header_clashes(ruleset, out)
     _reachable_grades(ruleset, out)
     for number, example in enumerate(ruleset.examples, 1):
@@ -232,6 +233,20 @@ def _header_clashes(ruleset: Ruleset, out: _Findings) -> None:
                         "{written!r} of {owner}; a column headed so could only go to one of them").format(
                         field=field, text=text, owner_field=owner_field, written=written, owner=owner),
                         key="aliases" if field == "alias" else field, label=label)
+
+
+#: Words of an indicator's name that say its figure is a change, not a share.
+CHANGE_WORDS = ("增长", "增速", "增幅", "降低率", "下降", "降幅", "减少", "减排", "提高率", "变化率")
+
+
+def _change_words(indicator: Indicator, table: str, out: _Findings) -> None:
+    """A ``%`` indicator named as a change (降低率, 增长率) but read as a share: a unit whose
+    figure fell below 0 (emissions rose) or passed 100 could not report it."""
+    word = next((word for word in CHANGE_WORDS if word in indicator.name), None)
+    if word is not None and indicator.share:
+        out.add(WARNING, table, _("'{word}' in the name says the figure is a change, which may be negative or "
+                "above 100, but it is read as a percentage in 0–100; set change = true").format(word=word),
+                key="unit", label=indicator.name)
 
 
 def _top_band(indicator: Indicator, table: str, out: _Findings) -> None:

@@ -28,7 +28,7 @@ import attrs
 
 from qscore.errors import DataError, MissingFigure, DataProblem, DataProblems
 from qscore.i18n import N_, _
-from qscore.model import Indicator, Item, Notice, Roster, Ruleset, Source, Sources
+from qscore.model import PERCENT_UNITS, Indicator, Item, Notice, Roster, Ruleset, Source, Sources
 from qscore.cells import EXEMPT, CellError, Exempt, invisible, is_exempt, is_missing, normalise, normalise_all, \
     LINE_BREAKS, one_line, parse_count, parse_number
 from qscore.reading.layout import (HEADER_SEARCH, MEASURE_WORDS, Layout, LayoutOptions, StatedYear, find_column,
@@ -46,7 +46,6 @@ LONG_FIELD = ("field", "字段")
 FIELD_ALIASES = {"": "value", "value": "value", "值": "value", "previous": "previous", "上年": "previous",
                  "上年值": "previous", "baseline": "baseline", "基期": "baseline", "基期值": "baseline"}
 FIELD_NAMES = {"baseline": "基期", "previous": "上年"}
-PERCENT_UNITS = ("%",)
 COUNT_UNITS = ("家", "个", "件", "项", "次", "人", "亩", "万亩")
 #: Words that count things alike: a header may say 个 for an indicator counted in 家.
 COUNT_WORDS = ("个", "家", "件", "项")
@@ -994,7 +993,7 @@ class _CellCodes(dict[str, int]):
 
 
 def _check_range(indicator: Indicator, number: Decimal) -> None:
-    if indicator.unit in PERCENT_UNITS and not 0 <= number <= 100:
+    if indicator.share and not 0 <= number <= 100:
         raise CellError(_("{number} is outside 0–100 for a percentage").format(
                 number=number))
     if indicator.unit in COUNT_UNITS and number < 0:

@@ -188,6 +188,9 @@ def validation(form: Form, column: FormColumn) -> dict[str, Any]:
         rule, hint = {"validate": "list", "source": ["是", "否"]}, "填“是”或“否”"
     elif column.item is not None:
         rule, hint = {"validate": "integer", "criteria": ">=", "value": 0}, "填发生的次数：0、1、2……"
+    elif unit == PERCENT and column.indicator is not None and column.indicator.change:
+        rule = {"validate": "decimal", "criteria": "between", "minimum": -ANY_NUMBER, "maximum": ANY_NUMBER}
+        hint = "填变化的百分数，可为负数：下降 1.2% 填 -1.2，不要填 -0.012"
     elif unit == PERCENT:
         rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100}
         hint = "填0到100之间的数：98.5% 填 98.5，不要填 0.985"

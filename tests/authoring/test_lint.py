@@ -106,7 +106,7 @@ def test_every_loader_problem_is_reported_on_its_line(cli, write):
         f"{path}:12: error: ranking: field 'tie_break': 'food' is not a category or indicator id; known: a, b, c\n"
         f"{path}:19: error: indicators[1] (甲): field 'rule.type': unknown rule type 'progres'; {known}\n"
         f"{path}:21: error: indicators[2] (甲): unknown key(s) 'unti'; allowed: aliases, applies_to, baseline, "
-        "baseline_year, category, direction, id, lead, missing, name, notes, points, rule, source, target, unit\n"
+        "baseline_year, category, change, direction, id, lead, missing, name, notes, points, rule, source, target, unit\n"
         f"{path}:23: error: indicators[2] (甲): field 'name': name '甲' is also used by indicators[1]\n"
         f"{path}:27: error: indicators[2] (甲): field 'rule.type': unknown rule type 'stars'; {known}\n"
         f"{path}:34: error: indicators[3] (丙): field 'rule': band 1 says 'at_least' but lower is better for this "

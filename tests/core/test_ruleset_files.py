@@ -52,7 +52,7 @@ def test_the_test_township_ruleset_loads_with_every_part(catalog):
      "rules.toml: indicators[1] (食品抽检合格率): field 'points': expected a number, got 'ten'"),
     (FOOD.replace('unit = "%"', 'unti = "%"'),
      "rules.toml: indicators[1] (食品抽检合格率): unknown key(s) 'unti'; allowed: aliases, applies_to, baseline, "
-     "baseline_year, category, direction, id, lead, missing, name, notes, points, rule, source, target, unit"),
+     "baseline_year, category, change, direction, id, lead, missing, name, notes, points, rule, source, target, unit"),
     (FOOD.replace("target = 98\n", ""),
      "rules.toml: indicators[1] (食品抽检合格率): field 'target': rule 'pass_fail' compares with a target, "
      "but none is given"),

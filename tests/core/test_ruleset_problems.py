@@ -62,7 +62,7 @@ def test_independent_problems_are_all_reported_with_their_paths(load, write):
         "indicators[1] (食品抽检合格率): field 'rule.type': unknown rule type 'pas_fail'; known: bands, count, "
         "deduction, levels, pass_fail, progress, rank, ratio",
         "indicators[2] (药品抽检合格率): unknown key(s) 'unti'; allowed: aliases, applies_to, baseline, "
-        "baseline_year, category, direction, id, lead, missing, name, notes, points, rule, source, target, unit",
+        "baseline_year, category, change, direction, id, lead, missing, name, notes, points, rule, source, target, unit",
         "indicators[2] (药品抽检合格率): field 'points': expected a number, got 'ten'",
         "classification: field 'by': 'by' must be one of 'score', 'rank', 'share', got 'grade'",
         "ranking: field 'tie_break': 'prodcut' is not a category or indicator id; known: drug, food",
@@ -101,7 +101,7 @@ def test_a_broken_value_stops_only_the_checks_that_depend_on_it(problems):
     assert problems(text) == [
         "field 'base_year': is required",
         "indicators[1] (食品抽检合格率): unknown key(s) 'unti'; allowed: aliases, applies_to, baseline, baseline_year, "
-        "category, direction, id, lead, missing, name, notes, points, rule, source, target, unit",
+        "category, change, direction, id, lead, missing, name, notes, points, rule, source, target, unit",
     ]
     # Negative points leave the rule unbound: its bands are not checked against them.
     bands = '{ type = "bands", bands = [{ at_least = 95, points = 8 }, { at_least = 98, points = 10 }] }'
