@@ -40,6 +40,8 @@ TITLE_ROWS = 2
 CHART_MAX_UNITS = 1_000
 #: Column widths are worked out from a sheet's first this many rows.
 WIDTH_ROWS = 200
+#: A header wider than its column's cells wraps in a column at least this wide.
+HEADER_WIDTH = 12
 #: XlsxWriter's number for A4 paper.
 A4 = 9
 #: Colours of the classes in the totals chart, best first (the last repeats).
@@ -350,12 +352,17 @@ def _written(status: int, sheet: Any, row: int, column: int) -> None:
 
 
 def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
-    """Column widths in Excel's character units, from the widest of the first rows."""
+    """Column widths in Excel's character units, from the widest of the first rows.  The
+    header wraps: a long one (农产品质量安全例行监测合格率（得分）over a column of 25.00)
+    takes up to three lines rather than the width of the page."""
     from wcwidth import wcswidth
 
+    def width(text: str) -> int:
+        return max(wcswidth(text), len(text))
+
     for column, name in enumerate(header):
-        texts = [name] + [_shown(row[column]) for row in rows[:WIDTH_ROWS]]
-        yield min(60, max(6, max(max(wcswidth(t), len(t)) for t in texts) + 2))
+        cells = max((width(_shown(row[column])) for row in rows[:WIDTH_ROWS]), default=0)
+        yield min(60, max(6, cells + 2, min(width(name), max(HEADER_WIDTH, -(-width(name) // 3))) + 2))
 
 
 def _shown(value: Any) -> str:

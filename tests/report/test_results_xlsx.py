@@ -200,3 +200,31 @@ def test_units_sharing_a_case_each_read_back_their_own_detail_rows(tmp_path, mon
            for figure in (result.value, result.target, result.points, result.max_points)),
          shown[result.met], result.explanation)
         for unit in batch.units for indicator, result in zip(batch.ruleset.indicators, unit.indicators)]
+
+
+def test_long_headers_wrap_over_narrow_columns_of_points(tmp_path):
+    # 38 districts, 11 indicators: each points column was as wide as its header
+    # (制造业质量竞争力指数（得分）, 28 wide over 9.20), so the sheet printed at a quarter size.
+    from wcwidth import wcswidth
+    from report_kit import qscore as run
+
+    output = tmp_path / "结果.xlsx"
+    done = run("rank", "chongqing-districts", str(EXAMPLES / "chongqing" / "districts-2025.csv"), "--year", "2025",
+               "-o", str(output))
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(output)["排名"]
+    header = [cell.value for cell in sheet[2]]
+    widths = {}
+    for column in range(1, len(header) + 1):
+        widths[column] = next(d.width for d in sheet.column_dimensions.values() if d.min <= column <= d.max)
+    points = [column for column, name in enumerate(header, 1) if name.endswith("（得分）")]
+    assert len(points) == 11
+    for column in points:
+        name = header[column - 1]
+        assert sheet.cell(2, column).alignment.wrap_text
+        shown = [sheet.cell(row, column).number_format for row in range(3, sheet.max_row + 1)]
+        assert set(shown) == {"0.00"}  # figures up to 12.00: 5 wide
+        assert widths[column] <= 17, (name, widths[column])
+        assert wcswidth(name) <= 3 * (widths[column] - 2), name  # three lines at most
+    assert widths[2] >= wcswidth("秀山土家族苗族自治县")  # the longest unit name on one line
+    assert sum(widths.values()) < 320  # 491 before
