@@ -260,53 +260,50 @@ CELL_LINES = """selector => { const table = document.querySelector(selector);
             right: table.getBoundingClientRect().right}; }"""
 
 
-def test_printed_unit_names_and_tiers_keep_to_one_line(browser, tmp_path):
-    # 38 districts in three 方阵: on paper, "第二方阵" broken after 第二方 and "南宾街道"
-    # after 南宾街 read badly, while the last column had room to spare.
-    report = tmp_path / "区县.html"
-    done = run("report", "chongqing-districts", str(EXAMPLES / "chongqing" / "districts-2025.csv"), "--year", "2025",
-               "-o", str(report))
+def printed_table(browser, tmp_path: Path, ruleset: str, data: Path, selector: str) -> dict[str, Any]:  # noqa: ANN001
+    """The report of ``data`` as printed on A4 (180 mm of text): the table at ``selector``,
+    each cell's text and the lines it takes (:data:`CELL_LINES`)."""
+    report = tmp_path / "report.html"
+    done = run("report", ruleset, str(data), "--year", "2025", "-o", str(report))
     assert done.returncode == 0, done.stderr
     opened = Opened(browser, report)
     try:
         opened.page.emulate_media(media="print")
-        opened.page.set_viewport_size({"width": 680, "height": 1000})  # A4's 180 mm of text
-        table = opened.page.evaluate(CELL_LINES, "table.ranking")
-        assert table["right"] <= 681
-        assert len(table["rows"]) == 38
-        names = [row[1] for row in table["rows"]]
-        tiers = [row[3] for row in table["rows"]]
-        assert {tier for tier, _ in tiers} == {"第一方阵", "第二方阵", "第三方阵"}
-        assert [cell for cell in names + tiers if cell[1] != 1] == []
-        assert "秀山土家族苗族自治县" in {name for name, _ in names}  # ten characters, the longest
-        two = [cell for cell in table["header"] if len(cell[0]) == 2]
-        assert {name for name, _ in two} >= {"排名", "加分", "扣分"} and all(lines == 1 for _, lines in two), two
+        opened.page.set_viewport_size({"width": 680, "height": 1000})
+        return opened.page.evaluate(CELL_LINES, selector)
     finally:
         opened.close()
+
+
+def test_printed_unit_names_and_tiers_keep_to_one_line(browser, tmp_path):
+    # 38 districts in three 方阵: on paper, "第二方阵" broken after 第二方 and "南宾街道"
+    # after 南宾街 read badly, while the last column had room to spare.
+    table = printed_table(browser, tmp_path, "chongqing-districts", EXAMPLES / "chongqing" / "districts-2025.csv",
+                          "table.ranking")
+    assert table["right"] <= 681
+    assert len(table["rows"]) == 38
+    names = [row[1] for row in table["rows"]]
+    tiers = [row[3] for row in table["rows"]]
+    assert {tier for tier, _ in tiers} == {"第一方阵", "第二方阵", "第三方阵"}
+    assert [cell for cell in names + tiers if cell[1] != 1] == []
+    assert "秀山土家族苗族自治县" in {name for name, _ in names}  # ten characters, the longest
+    two = [cell for cell in table["header"] if len(cell[0]) == 2]
+    assert {name for name, _ in two} >= {"排名", "加分", "扣分"} and all(lines == 1 for _, lines in two), two
 
 
 def test_the_printed_table_of_indicators_gives_names_and_departments_room(browser, tmp_path):
     # The long 出处 and 备注 took the width, and 类别, 方向, 计分方法 and 牵头部门 were
     # printed one character to a line (县/市/场/监/管/局).
-    report = tmp_path / "县.html"
-    done = run("report", "shizhu-county", str(EXAMPLES / "shizhu" / "county-2025.csv"), "--year", "2025",
-               "-o", str(report))
-    assert done.returncode == 0, done.stderr
-    opened = Opened(browser, report)
-    try:
-        opened.page.emulate_media(media="print")
-        opened.page.set_viewport_size({"width": 680, "height": 1000})  # A4's 180 mm of text
-        table = opened.page.evaluate(CELL_LINES, "table.indicators")
-        assert table["right"] <= 681
-        assert len(table["rows"]) == 32
-        header = [name for name, _ in table["header"]]
-        assert all(lines <= 2 for _, lines in table["header"]), table["header"]
-        for column in ("指标", "类别", "方向", "计分方法", "牵头部门"):
-            at = header.index(column)
-            cells = [row[at] for row in table["rows"]]
-            assert any(len(text) >= 2 for text, _ in cells), column
-            # At least four characters to a line (a short text on one).
-            squeezed = [(text, lines) for text, lines in cells if lines > max(1, -(-len(text) // 4))]
-            assert squeezed == [], (column, squeezed)
-    finally:
-        opened.close()
+    table = printed_table(browser, tmp_path, "shizhu-county", EXAMPLES / "shizhu" / "county-2025.csv",
+                          "table.indicators")
+    assert table["right"] <= 681
+    assert len(table["rows"]) == 32
+    header = [name for name, _ in table["header"]]
+    assert all(lines <= 2 for _, lines in table["header"]), table["header"]
+    for column in ("指标", "类别", "方向", "计分方法", "牵头部门"):
+        at = header.index(column)
+        cells = [row[at] for row in table["rows"]]
+        assert any(len(text) >= 2 for text, _ in cells), column
+        # At least four characters to a line (a short text on one).
+        squeezed = [(text, lines) for text, lines in cells if lines > max(1, -(-len(text) // 4))]
+        assert squeezed == [], (column, squeezed)
