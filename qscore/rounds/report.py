@@ -504,7 +504,7 @@ def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], f
     ``scratch``, put in ``written`` under the sheet's name); every figure a number in
     Excel's general format.  Column widths come from ``first``, the first rows."""
     from qscore.writing.sheetrows import RowWriter, SheetRows, column_name
-    from qscore.writing.xlsx import write_text
+    from qscore.writing.xlsx import column_widths, write_text
 
     for column, name in enumerate(header):
         write_text(sheet, 0, column, name, styles, styles["header"])
@@ -517,16 +517,8 @@ def _write_sheet(sheet: Any, header: list[str], rows: Iterable[Sequence[Any]], f
     if writer.last >= 1:
         written[sheet.name] = SheetRows(path, f"A1:{column_name(len(header) - 1)}{writer.last + 1}")
     sheet.freeze_panes(1, 1)
-    for column, width in enumerate(_widths(header, first)):
+    for column, width in enumerate(column_widths(header, first)):
         sheet.set_column(column, column, width)
-
-
-def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
-    from wcwidth import wcswidth
-
-    for column, name in enumerate(header):
-        texts = [name] + ["" if row[column] is None else str(row[column]) for row in rows[:200]]
-        yield min(40, max(6, max(max(wcswidth(t), len(t)) for t in texts) + 2))
 
 
 #: ``compare``'s formats: name → (writer, file suffix).

@@ -329,7 +329,7 @@ def _write_sheet(book: _Book, sheet: Any, header: list[str], rows: Iterable[Sequ
     if writer.last >= top:
         book.rows[sheet.name] = SheetRows(path, f"A1:{column_name(len(header) - 1)}{writer.last + 1}")
     sheet.freeze_panes(top, min(2, len(header)))
-    for column, width in enumerate(_widths(header, first)):
+    for column, width in enumerate(column_widths(header, first)):
         sheet.set_column(column, column, width)
     return count
 
@@ -351,7 +351,7 @@ def _written(status: int, sheet: Any, row: int, column: int) -> None:
         raise outside(sheet.name, row, column)
 
 
-def _widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
+def column_widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[int]:
     """Column widths in Excel's character units, from the widest of the first rows.  The
     header wraps: a long one (农产品质量安全例行监测合格率（得分）over a column of 25.00)
     takes up to three lines rather than the width of the page."""
