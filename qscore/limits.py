@@ -102,6 +102,11 @@ def shown(text: str) -> str:
     return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
 
 
+def listed(texts: Sequence[str], limit: int = 5, separator: str = "、") -> str:
+    """The first ``limit`` of ``texts`` as a message lists them, and `` …`` for more."""
+    return separator.join(texts[:limit]) + (" …" if len(texts) > limit else "")
+
+
 # -- figures -----------------------------------------------------------------------------
 
 def number_problem(number: Decimal, text: str, what: str) -> str | None:

@@ -22,6 +22,7 @@ import attrs
 
 from qscore.errors import MissingFigure, UsageError
 from qscore.i18n import _
+from qscore.limits import listed
 from qscore.model import Indicator, Item, Notice, Roster, Ruleset
 from qscore.cells import Exempt, normalise
 from qscore.reading.binding import Dataset
@@ -222,7 +223,7 @@ def foreign_values(dataset: Dataset, ruleset: Ruleset, lead: str) -> tuple[Notic
                 "this is the form of {lead}, which neither leads nor shares {name} (lead: {owner}); the values it "
                 "gives for {count} unit(s) ({units}) are used: check them with the lead department").format(
                     lead=lead, name=indicator.name, owner=indicator.lead or _("none named"), count=len(given),
-                    units="、".join(given[:5]) + (" …" if len(given) > 5 else "")),
+                    units=listed(given)),
                 file=dataset.file, sheet=dataset.sheet, column=header))
     return tuple(notices)
 

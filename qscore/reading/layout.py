@@ -24,6 +24,7 @@ import attrs
 
 from qscore.errors import DataError, DataProblem
 from qscore.i18n import N_, _
+from qscore.limits import listed
 from qscore.model import HiddenPolicy, MergedPolicy, Notice
 from qscore.cells import normalise, one_line
 from qscore.reading.sheets import column_letter
@@ -266,14 +267,14 @@ class _Recogniser:
             if figures:
                 self.notice("header", _("rows {number} and {below} read as one header: the upper row names the "
                                         "indicator over its figures, read as {names}").format(
-                    number=number, below=below[0], names=_listing(list(figures.values()), limit=6)), number)
+                    number=number, below=below[0], names=listed(list(figures.values()), 6, ", ")), number)
             if not figures or any(low and n not in figures for n, low in enumerate(lower)):
                 self.header_notice(number, below[0], groups)
         elif below is not None and self.units_row(below[1]):
             first_data += 1
             self.notice("row", _("skipped row {below} under the header: units of measure "
                         "({value}), not data").format(
-                    below=below[0], value=_listing([c.strip() for c in below[1] if c.strip()])), below[0])
+                    below=below[0], value=listed([c.strip() for c in below[1] if c.strip()], 4, ", ")), below[0])
         if self.at > 0:
             upper_number, upper = self.grid[self.at - 1]
             gaps = [n for n, h in enumerate(header) if not h and n < len(upper) and upper[n].strip()]
@@ -284,7 +285,7 @@ class _Recogniser:
                 self.notice("header", _("rows {upper_number} and {number} read as one header: the upper row names "
                             "{value}").format(
                         upper_number=upper_number, number=number,
-                        value=_listing([header[n] for n in gaps])), upper_number)
+                        value=listed([header[n] for n in gaps], 4, ", ")), upper_number)
         titles = []
         for title_number, title_cells in self.grid[:above]:
             text = " ".join(cell.strip() for cell in title_cells if cell.strip())
@@ -299,7 +300,7 @@ class _Recogniser:
         """Say that two rows were read as one header, the lower naming the columns."""
         self.notice("header", _("rows {number} and {below} read as one header: the lower row names the columns; "
                                 "the upper row's groups ({groups}) are not data").format(
-            number=number, below=below, groups=_listing(groups)) if groups
+            number=number, below=below, groups=listed(groups, 4, ", ")) if groups
             else _("rows {number} and {below} read as one header: the lower row names the columns").format(
                 number=number, below=below), number)
 
@@ -598,11 +599,6 @@ HIDDEN_VALUE_WHY = {
 def _quote(text: str, limit: int = 30) -> str:
     text = _SPACES.sub(" ", text.strip())
     return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _listing(texts: Sequence[str], limit: int = 4) -> str:
-    shown = ", ".join(texts[:limit])
-    return shown + (" …" if len(texts) > limit else "")
 
 
 # -- the year a sheet states ----------------------------------------------------------

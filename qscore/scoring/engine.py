@@ -22,6 +22,7 @@ import attrs
 
 from qscore.errors import DataError, DataProblem, DataProblems, MissingFigure, PluginError, QscoreError
 from qscore.i18n import _
+from qscore.limits import listed
 from qscore.model import ROUNDING_MODES, AdjustmentResult, BatchResult, Indicator, Item, Notice, Rounding, Ruleset, \
     UnitResult
 from qscore.numbers import ZERO, exact, fmt
@@ -228,7 +229,7 @@ def score_indicator(ruleset: Ruleset, indicator: Indicator, data: Dataset, year:
             if (indicator.missing or ruleset.missing) != "zero" or not set(exc.units) - set(lacking):
                 raise exc.error from None
             lacking.update(exc.units)
-    notices = _missing_notices(indicator, data, values) + _outside_notices(indicator, data)
+    notices = _missing_notices(indicator, data, values) + _outside_notices(indicator, data, values)
     if lacking:
         # The units scored 0 for a lacking figure keep their values: the codes no longer tell cases.
         notices += (_lacking_notice(indicator, data, lacking),)
@@ -292,30 +293,35 @@ def _missing_notices(indicator: Indicator, data: Dataset, values: list[Cell]) ->
     missing = [n for n, value in enumerate(values) if value is None]
     if not missing:
         return ()
-    return (Notice("missing", _("{count} unit(s) have no value for {name} ({shown}): scored 0 under the "
-                                "missing-value policy 'zero'").format(
-        count=len(missing), name=indicator.name, shown=_some_units(data, missing)),
-                   file=data.file, sheet=data.sheet, column=data.columns.get(indicator.id, indicator.name)),)
+    return (_column_notice("missing", _("{count} unit(s) have no value for {name} ({shown}): scored 0 under the "
+                                        "missing-value policy 'zero'").format(
+        count=len(missing), name=indicator.name, shown=_some_units(data, missing)), indicator, data),)
 
 
-def _outside_notices(indicator: Indicator, data: Dataset) -> tuple[Notice, ...]:
-    """A notice naming the units outside the indicator's ``applies_to`` whose cell holds a
-    value anyway: it is not scored, and the examiner should see that rather than lose it."""
+def _outside_notices(indicator: Indicator, data: Dataset, values: list[Cell]) -> tuple[Notice, ...]:
+    """A notice naming the units outside the indicator's ``applies_to`` (``EXEMPT`` in
+    ``values``) whose cell holds a value anyway: it is not scored, and the examiner should
+    see that rather than lose it."""
     if not indicator.applies_to:
         return ()
-    given = [n for n, (value, unit) in enumerate(zip(data.values[indicator.id], data.units))
-             if value is not None and not isinstance(value, Exempt) and not indicator.applies(unit)]
+    given = [n for n, (value, cell) in enumerate(zip(values, data.values[indicator.id]))
+             if value is EXEMPT and cell is not None and cell is not EXEMPT]
     if not given:
         return ()
-    return (Notice("figure", _("{count} unit(s) give a value for {name} ({shown}), which applies only to {units}: "
-                               "not scored; check the value, or the indicator's applies_to").format(
+    return (_column_notice("figure", _("{count} unit(s) give a value for {name} ({shown}), which applies only to "
+                                       "{units}: not scored; check the value, or the indicator's applies_to").format(
         count=len(given), name=indicator.name, shown=_some_units(data, given), units="、".join(indicator.applies_to)),
-                   file=data.file, sheet=data.sheet, column=data.columns.get(indicator.id, indicator.name)),)
+        indicator, data),)
+
+
+def _column_notice(kind: str, message: str, indicator: Indicator, data: Dataset) -> Notice:
+    """A notice about the indicator's column, named as the file heads it."""
+    return Notice(kind, message, file=data.file, sheet=data.sheet, column=data.columns.get(indicator.id, indicator.name))
 
 
 def _some_units(data: Dataset, positions: list[int]) -> str:
     """The first five units at ``positions``, and an ellipsis for more."""
-    return "、".join(data.units[n] for n in positions[:5]) + (" …" if len(positions) > 5 else "")
+    return listed([data.units[n] for n in positions])
 
 
 def _lacking_notice(indicator: Indicator, data: Dataset, lacking: dict[int, MissingFigure]) -> Notice:

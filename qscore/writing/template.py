@@ -35,7 +35,7 @@ from qscore.reading.binding import COUNT_UNITS
 from qscore.targets import Figures
 from qscore.writing.describe import indicator_document, target_text
 from qscore.writing.text import csv_text, safe_text
-from qscore.writing.xlsx import FIXED_CREATED
+from qscore.writing.xlsx import FIXED_CREATED, text_width
 
 Layout = Literal["wide", "long"]
 #: Excel's limits on a data validation's input title and message.
@@ -156,7 +156,7 @@ def header_message(form: Form, column: FormColumn) -> tuple[str, str]:
         what = {"previous": f"本单位{year - 1}年的实际值", "baseline": f"本单位{indicator.baseline_year or ruleset.base_year}年"
                 "（基期）的实际值"}.get(column.field, f"{column.field}（上级下达或公布的数）")
         return _title(column.header), _clip(f"{indicator.name}：{what}。{unit}")
-    direction = f"{direction_text(column)}；" if direction_text(column) else ""
+    direction = f"{said}；" if (said := direction_text(column)) else ""
     target = f"{year}年度目标：{year_target(ruleset, indicator, year)}；" if indicator.target is not None else ""
     lead = f"牵头部门：{indicator.lead}；" if indicator.lead else ""
     levels = f"从下拉列表选择：{'、'.join(column.levels)}；" if column.levels else ""
@@ -246,7 +246,7 @@ def _styles(workbook: Any) -> dict[str, Any]:
 def _wide_sheet(sheet: Any, form: Form, styles: dict[str, Any]) -> None:
     columns, units = form.columns, form.units
     width = len(columns) + 1
-    unit_width = max(12, max((_width(unit) for unit in units), default=0) + 2)
+    unit_width = max(12, max((text_width(unit) for unit in units), default=0) + 2)
     landscape = width > 7
     pages = _pages_wide(unit_width, INPUT_WIDTH * len(columns), landscape=landscape)
     # a title centred over more than a page's columns is off the screen and off the first page
@@ -295,8 +295,8 @@ def _long_sheet(sheet: Any, form: Form, styles: dict[str, Any]) -> None:
         sheet.data_validation(row, 2, row, 2, {**rule, "input_title": title,
                                                "input_message": _clip(rule["input_message"] + message)})
         titles.append(column.header)
-    sheet.set_column(0, 0, max(12, max((_width(unit) for unit in form.units), default=0) + 2))
-    sheet.set_column(1, 1, min(60, max((_width(title) for title in titles), default=10) + 2))
+    sheet.set_column(0, 0, max(12, max((text_width(unit) for unit in form.units), default=0) + 2))
+    sheet.set_column(1, 1, min(60, max((text_width(title) for title in titles), default=10) + 2))
     sheet.set_column(2, 2, 14)
     sheet.freeze_panes(2, 0)
     _protect_and_print(sheet, form, landscape=False, last_column=2)
@@ -339,12 +339,6 @@ def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
         else:
             runs.append((position, position))
     return runs
-
-
-def _width(text: str) -> int:
-    from wcwidth import wcswidth
-
-    return max(wcswidth(text), len(text))
 
 
 # -- the 填报说明 sheet ---------------------------------------------------------------------

@@ -355,14 +355,17 @@ def column_widths(header: list[str], rows: Sequence[Sequence[Any]]) -> Iterator[
     """Column widths in Excel's character units, from the widest of the first rows.  The
     header wraps: a long one (农产品质量安全例行监测合格率（得分）over a column of 25.00)
     takes up to three lines rather than the width of the page."""
+    for column, name in enumerate(header):
+        cells = max((text_width(_shown(row[column])) for row in rows[:WIDTH_ROWS]), default=0)
+        named = text_width(name)
+        yield min(60, max(6, cells + 2, min(named, max(HEADER_WIDTH, -(-named // 3))) + 2))
+
+
+def text_width(text: str) -> int:
+    """How many of Excel's character widths ``text`` takes (a Chinese character two)."""
     from wcwidth import wcswidth
 
-    def width(text: str) -> int:
-        return max(wcswidth(text), len(text))
-
-    for column, name in enumerate(header):
-        cells = max((width(_shown(row[column])) for row in rows[:WIDTH_ROWS]), default=0)
-        yield min(60, max(6, cells + 2, min(width(name), max(HEADER_WIDTH, -(-width(name) // 3))) + 2))
+    return max(wcswidth(text), len(text))
 
 
 def _shown(value: Any) -> str:
